@@ -1,0 +1,130 @@
+// Package page defines what reading one scanned page produces: the result
+// `regfus scan` prints as one NDJSON line, that the service stores and that
+// reconciliation consumes. It is a plain data package with no dependency on
+// OpenCV or Tesseract, so every consumer can use it without cgo.
+//
+// A value the reader did not read, or is not sure of, is nil (JSON null),
+// never a guess; the reason it is missing goes into Reasons (page level) or
+// Flags (slot level).
+package page
+
+// Status is the outcome of reading a page.
+type Status string
+
+const (
+	// OK: every value on the page was read and cross-checked.
+	OK Status = "ok"
+	// Review: the page was identified but something on it needs a person.
+	Review Status = "review"
+	// Rejected: the page could not be read as a sheet at all.
+	Rejected Status = "rejected"
+)
+
+// SlotState is what a slot holds.
+type SlotState string
+
+const (
+	Filled     SlotState = "filled"
+	Empty      SlotState = "empty"
+	Unreadable SlotState = "unreadable"
+)
+
+// Slot flags. A flag on a slot describes either a rule the pharmacy broke
+// (overlap, crossing, upside_down) or why a code is missing.
+const (
+	FlagOverlap           = "overlap"          // rule a: overlaps a neighbouring fustella
+	FlagCrossing          = "crossing"         // the fustella crosses its slot border
+	FlagUpsideDown        = "upside_down"      // rule b: stuck upside down
+	FlagAICUnread         = "aic_unread"       // no valid AIC from bars or OCR
+	FlagTargaturaUnread   = "targatura_unread" // no valid targatura from bars or OCR
+	FlagAICDisagree       = "aic_disagree"     // bars and OCR give different valid AICs
+	FlagTargaturaDisagree = "targatura_disagree"
+	FlagOCROnly           = "ocr_only"  // bars unreadable, value from OCR alone
+	FlagBarsOnly          = "bars_only" // OCR unreadable, value from bars alone
+)
+
+// Page-level reasons. More specific text may follow a colon.
+const (
+	ReasonNoMarkers         = "markers_not_found"
+	ReasonHeadUnread        = "head_barcode_unread"
+	ReasonTailUnread        = "tail_barcode_unread"
+	ReasonHeadTailMismatch  = "head_tail_mismatch"
+	ReasonInvalidCode       = "invalid_sheet_code"
+	ReasonUnreadableSlot    = "unreadable_slot"
+	ReasonProgressiveUnread = "progressive_unread"
+	ReasonCountUnread       = "count_unread"
+	ReasonDateUnread        = "date_unread"
+	ReasonDecode            = "decode_error"
+	ReasonTimeout           = "timeout"
+	ReasonRuleBroken        = "rule_broken"
+)
+
+// Result is one page read from one input file.
+type Result struct {
+	Source string `json:"source"`
+	// Page is 1-based within Source.
+	Page    int      `json:"page"`
+	Status  Status   `json:"status"`
+	Reasons []string `json:"reasons"`
+	// Orientation is the clockwise rotation, in degrees (0, 90, 180, 270),
+	// that the scan had relative to an upright sheet; nil when unknown.
+	Orientation *int     `json:"orientation"`
+	Sheet       Sheet    `json:"sheet"`
+	Slots       []Slot   `json:"slots"`
+	Quality     *Quality `json:"quality,omitempty"`
+	// LayoutVersion is the layout the page was read against.
+	LayoutVersion int `json:"layout_version,omitempty"`
+}
+
+// Sheet is the identity read from the header and footer.
+type Sheet struct {
+	Code     *string `json:"code"`
+	Region   *string `json:"region"`
+	ASL      *string `json:"asl"`
+	Pharmacy *string `json:"pharmacy"`
+	Month    *int    `json:"month"`
+	Year     *int    `json:"year"`
+	TailCode *string `json:"tail_code"`
+	// Progressive as printed or written: "2" or "D2".
+	Progressive *string `json:"progressive"`
+	// DeclaredCount is the number of fustelle written on the sheet.
+	DeclaredCount *int `json:"declared_count"`
+	// Date is the DATA field as YYYY-MM-DD.
+	Date *string `json:"date"`
+	// Written tells which handwriting boxes hold marks, read or not.
+	Written *Written `json:"written,omitempty"`
+}
+
+// Written tells which handwriting boxes carry ink.
+type Written struct {
+	Progressive bool `json:"progressive"`
+	Count       bool `json:"count"`
+	Date        bool `json:"date"`
+}
+
+// Slot is what was read in one of the 28 slots.
+type Slot struct {
+	Slot      int       `json:"slot"`
+	State     SlotState `json:"state"`
+	AIC       *string   `json:"aic"`
+	Targatura *string   `json:"targatura"`
+	// Confidence in [0,1] that AIC and Targatura are both right; 0 when empty.
+	Confidence float64  `json:"confidence"`
+	Flags      []string `json:"flags"`
+}
+
+// Quality holds per-page figures a scanning station can act on.
+type Quality struct {
+	SkewDeg  float64 `json:"skew_deg"`
+	DPI      float64 `json:"dpi"`
+	Blur     float64 `json:"blur"`     // variance of the Laplacian; lower is blurrier
+	Residual float64 `json:"residual"` // marker fit residual, mm
+	Markers  int     `json:"markers"`  // markers found, of 4
+	Millis   int64   `json:"millis"`   // time spent on the page
+}
+
+// Str returns a pointer to s, for building results.
+func Str(s string) *string { return &s }
+
+// Int returns a pointer to n.
+func Int(n int) *int { return &n }
