@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the command line in-process and returns stdout, stderr and
+// the exit code main would use.
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := Main(context.Background(), args, Streams{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb})
+	code := exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	out, _, code := runCLI(t, "--help")
+	if code != 0 || !strings.Contains(out, "layout") {
+		t.Fatalf("--help: code %d, out %q", code, out)
+	}
+	out, _, code = runCLI(t, "layout", "--help")
+	if code != 0 || !strings.Contains(out, "--version") && !strings.Contains(out, "-version") {
+		t.Fatalf("layout --help: code %d, out %q", code, out)
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{{}, {"nope"}, {"layout", "--bogus"}, {"layout", "--version", "7"}, {"layout", "extra"}} {
+		_, errOut, code := runCLI(t, args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if n := strings.Count(strings.TrimSpace(errOut), "\n"); !strings.HasPrefix(errOut, "regfus:") && n > 0 && !strings.Contains(errOut, "Usage") {
+			t.Errorf("%v: stderr %q is not a one-line message", args, errOut)
+		}
+	}
+}
+
+func TestLayoutJSON(t *testing.T) {
+	out, _, code := runCLI(t, "layout")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var l struct {
+		Version int `json:"version"`
+		Page    struct{ W, H float64 }
+		Markers []map[string]any
+		Head    map[string]float64 `json:"head_barcode"`
+		Tail    map[string]float64 `json:"tail_barcode"`
+		Date    map[string]float64 `json:"date_box"`
+		Slots   []struct {
+			N          int
+			X, Y, W, H float64
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &l); err != nil {
+		t.Fatal(err)
+	}
+	if l.Version != 1 || l.Page.W != 210 || l.Page.H != 297 || len(l.Slots) != 28 || len(l.Markers) != 4 {
+		t.Fatalf("layout JSON: %+v", l)
+	}
+	for _, k := range []string{"x", "y", "w", "h"} {
+		if _, ok := l.Head[k]; !ok {
+			t.Errorf("head_barcode lacks %q", k)
+		}
+		if _, ok := l.Tail[k]; !ok {
+			t.Errorf("tail_barcode lacks %q", k)
+		}
+		if _, ok := l.Date[k]; !ok {
+			t.Errorf("date_box lacks %q", k)
+		}
+	}
+	if l.Slots[0].N != 1 || l.Slots[27].N != 28 || l.Slots[0].W < 45 {
+		t.Errorf("slots: %+v ... %+v", l.Slots[0], l.Slots[27])
+	}
+}
