@@ -1,0 +1,89 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func renderArgs(dir string, over ...string) []string {
+	base := map[string]string{
+		"--asl": "205", "--pharmacy": "99999", "--vat": "12345678911",
+		"--name": "Farmacia Prova", "--month": "2023-01", "-o": dir,
+	}
+	for i := 0; i+1 < len(over); i += 2 {
+		base[over[i]] = over[i+1]
+	}
+	args := []string{"render"}
+	for k, v := range base {
+		args = append(args, k, v)
+	}
+	return args
+}
+
+func TestRenderWritesFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out, errOut, code := runCLI(t, append(renderArgs(dir), "--sheets", "3", "--first", "4")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := filepath.Join(dir, "regfus-12020599999012023-p4-6.pdf")
+	if strings.TrimSpace(out) != want {
+		t.Fatalf("printed %q, want %q", out, want)
+	}
+	data, err := os.ReadFile(want)
+	if err != nil || !strings.HasPrefix(string(data), "%PDF") {
+		t.Fatalf("not a PDF: %v", err)
+	}
+
+	dir = t.TempDir()
+	_, errOut, code = runCLI(t, append(renderArgs(dir), "--format", "png", "--dpi", "100", "--sheets", "2", "--first", "1", "--dispensario")...)
+	if code != 0 {
+		t.Fatalf("png: exit %d: %s", code, errOut)
+	}
+	for _, n := range []string{"pD1", "pD2"} {
+		if _, err := os.Stat(filepath.Join(dir, "regfus-12020599999012023-"+n+".png")); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestRenderBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		over []string
+		says string
+	}{
+		{"bad month", []string{"--month", "2023-13"}, "month 13"},
+		{"bad month format", []string{"--month", "January"}, "YYYY-MM"},
+		{"6-digit pharmacy", []string{"--pharmacy", "999999"}, "pharmacy"},
+		{"non-numeric ASL", []string{"--asl", "2A5"}, "ASL"},
+		{"bad VAT", []string{"--vat", "123"}, "VAT"},
+		{"bad format", []string{"--format", "gif"}, "format"},
+		{"unwritable folder", []string{"-o", filepath.Join(file, "out")}, "output folder"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			args := renderArgs(dir, tc.over...)
+			_, errOut, code := runCLI(t, args...)
+			if code == 0 {
+				t.Fatal("exit 0")
+			}
+			if !strings.Contains(errOut, tc.says) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+				t.Errorf("stderr %q: want one line saying %q", errOut, tc.says)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 0 {
+				t.Errorf("wrote %d files", len(entries))
+			}
+		})
+	}
+}
