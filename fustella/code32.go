@@ -31,7 +31,9 @@ func (a AIC) Code32() string {
 }
 
 // AICFromCode32 converts the 6 characters a CODE 39 decoder returns for a
-// Code 32 symbol back to the AIC, and checks its check digit.
+// Code 32 symbol back to the AIC, and checks its check digit. Every error
+// wraps ErrInvalidCode32; one whose only fault is the AIC check digit also
+// wraps ErrInvalidAIC, so a reader can tell a failed check from a bad read.
 func AICFromCode32(s string) (AIC, error) {
 	if len(s) != Code32Len {
 		return "", fmt.Errorf("%w %q: %d characters, want %d", ErrInvalidCode32, s, len(s), Code32Len)
@@ -49,7 +51,7 @@ func AICFromCode32(s string) (AIC, error) {
 	}
 	a, err := ParseAIC(fmt.Sprintf("%09d", n))
 	if err != nil {
-		return "", fmt.Errorf("%w %q: %v", ErrInvalidCode32, s, err)
+		return "", fmt.Errorf("%w %q: %w", ErrInvalidCode32, s, err)
 	}
 	return a, nil
 }

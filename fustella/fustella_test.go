@@ -65,6 +65,15 @@ func TestCode32Errors(t *testing.T) {
 			t.Errorf("AICFromCode32(%q) err = %v, want ErrInvalidCode32", in, err)
 		}
 	}
+	// Only a failed check digit also wraps ErrInvalidAIC.
+	if _, err := AICFromCode32("0CSSBF"); !errors.Is(err, ErrInvalidAIC) {
+		t.Errorf("AICFromCode32(0CSSBF) err = %v, want it to wrap ErrInvalidAIC", err)
+	}
+	for _, in := range []string{"0CSSB", "0CSSBA", "ZZZZZZ"} {
+		if _, err := AICFromCode32(in); errors.Is(err, ErrInvalidAIC) {
+			t.Errorf("AICFromCode32(%q) err = %v wraps ErrInvalidAIC, but the fault is not the check digit", in, err)
+		}
+	}
 }
 
 func TestCode32RoundTrip(t *testing.T) {
