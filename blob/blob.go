@@ -1,0 +1,204 @@
+// Package blob keeps uploaded originals, content-addressed by sha256, in a
+// directory (normally DATA/blobs).
+//
+// Layout: DIR/ab/cd/abcdef...(64 hex digits), where ab and cd are the first
+// two byte pairs of the hex digest, so no directory grows past 65,536
+// entries. The name is the content's digest, so the same bytes uploaded
+// twice land on the same path and Put reports them as already known.
+//
+// Durability: Put streams into a temporary file in DIR/tmp (same file
+// system), hashing as it copies, fsyncs it, renames it to its final name and
+// fsyncs the directory that now holds it. Only after all of that does Put
+// return, so an upload acknowledged after Put is on disk even if the machine
+// loses power; a crash before the rename leaves only a temporary file, which
+// the next Open removes. Files are written read-only (0444) and never
+// modified.
+//
+// Note for multi-machine deployments: workers on other machines need the
+// same directory (a shared mount) to read the originals.
+package blob
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Dir is a content-addressed directory of originals. It is safe for
+// concurrent use, also by several processes on the same directory.
+type Dir struct {
+	root string
+}
+
+// Ref names a stored blob.
+type Ref struct {
+	SHA256 string // 64 lower-case hex digits
+	Size   int64
+	// Path is relative to the Dir's root, with forward slashes: what the
+	// store records, so the data directory can move.
+	Path string
+}
+
+// ErrNotFound is returned by Open for a digest that is not stored.
+var ErrNotFound = errors.New("blob not found")
+
+// Open opens (creating if needed) the blob directory at root and removes
+// temporary files a crash may have left behind.
+func Open(root string) (*Dir, error) {
+	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o750); err != nil {
+		return nil, fmt.Errorf("blob directory %s: %w", root, err)
+	}
+	d := &Dir{root: root}
+	if err := d.removeStaleTemps(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Root returns the directory's root.
+func (d *Dir) Root() string { return d.root }
+
+// removeStaleTemps deletes leftovers of interrupted Puts. A Put running at
+// this moment in another process loses its temporary file and fails with an
+// error, never with a half-written blob; Open is called once at start.
+func (d *Dir) removeStaleTemps() error {
+	tmp := filepath.Join(d.root, "tmp")
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		return fmt.Errorf("blob directory %s: %w", d.root, err)
+	}
+	for _, e := range entries {
+		if err := os.Remove(filepath.Join(tmp, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("removing stale temporary blob %s: %w", e.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Put stores everything r yields. It returns the blob's reference and
+// whether the same bytes were already stored (in which case nothing new was
+// written). When Put returns without error the blob is durably on disk.
+func (d *Dir) Put(r io.Reader) (ref Ref, existed bool, err error) {
+	tmp, err := os.CreateTemp(filepath.Join(d.root, "tmp"), "put-*")
+	if err != nil {
+		return Ref{}, false, fmt.Errorf("storing original: %w", err)
+	}
+	tmpName := tmp.Name()
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+		}
+		if err != nil || existed {
+			os.Remove(tmpName)
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(tmp, io.TeeReader(r, h))
+	if err != nil {
+		return Ref{}, false, fmt.Errorf("storing original: reading upload after %d bytes: %w", n, err)
+	}
+	ref = Ref{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
+	ref.Path = relPath(ref.SHA256)
+	final := filepath.Join(d.root, filepath.FromSlash(ref.Path))
+
+	if _, err := os.Stat(final); err == nil {
+		return ref, true, nil
+	}
+	if err := tmp.Chmod(0o444); err != nil {
+		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return Ref{}, false, fmt.Errorf("storing original %s: fsync: %w", ref.SHA256, err)
+	}
+	if err := tmp.Close(); err != nil {
+		tmp = nil
+		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
+	}
+	tmp = nil
+	dir := filepath.Dir(final)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
+	}
+	// Rename is atomic; if another writer got there first, both wrote the
+	// same bytes and either file is right.
+	if err := os.Rename(tmpName, final); err != nil {
+		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
+	}
+	return ref, false, nil
+}
+
+// Has reports whether a blob with this digest is stored.
+func (d *Dir) Has(sha string) (bool, error) {
+	p, err := d.Path(sha)
+	if err != nil {
+		return false, err
+	}
+	_, err = os.Stat(p)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// Open opens the blob with this digest for reading.
+func (d *Dir) Open(sha string) (*os.File, error) {
+	p, err := d.Path(sha)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, sha)
+	}
+	return f, err
+}
+
+// Path returns the absolute file name of the blob with this digest, after
+// checking that the digest is 64 lower-case hex digits (so no caller can
+// build a path outside the directory).
+func (d *Dir) Path(sha string) (string, error) {
+	if err := ValidSHA256(sha); err != nil {
+		return "", err
+	}
+	return filepath.Join(d.root, filepath.FromSlash(relPath(sha))), nil
+}
+
+// ValidSHA256 checks that s is a sha256 digest in lower-case hex.
+func ValidSHA256(s string) error {
+	if len(s) != 64 {
+		return fmt.Errorf("blob digest %q: %d characters, want 64 hex digits", s, len(s))
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return fmt.Errorf("blob digest %q: character %d is %q, want a lower-case hex digit", s, i+1, c)
+		}
+	}
+	return nil
+}
+
+func relPath(sha string) string { return sha[0:2] + "/" + sha[2:4] + "/" + sha }
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", dir, err)
+	}
+	return nil
+}
