@@ -1,0 +1,36 @@
+//go:build matprofile
+
+package vision
+
+import (
+	"testing"
+
+	"gocv.io/x/gocv"
+)
+
+// TestNoMatLeaks runs every entry point of the package and checks that no
+// Mat outlives it (run with: go test -tags matprofile ./vision/).
+func TestNoMatLeaks(t *testing.T) {
+	start := gocv.MatProfile.Count()
+	g := renderSheet(t, 150)
+	im, err := NewImage(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.FindSquares(20, 90); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := im.Warp(Homography{1, 0, 0, 0, 1, 0, 0, 0, 1}, g.Rect.Size()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sharpness(g); err != nil {
+		t.Fatal(err)
+	}
+	if n := gocv.MatProfile.Count(); n != start+1 {
+		t.Errorf("with one Image open: %d Mats, want %d", n, start+1)
+	}
+	im.Close()
+	if n := gocv.MatProfile.Count(); n != start {
+		t.Errorf("MatProfile.Count() = %d after Close, started at %d", n, start)
+	}
+}

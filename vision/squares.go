@@ -1,0 +1,209 @@
+package vision
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"sort"
+
+	"gocv.io/x/gocv"
+)
+
+// Point is a position in continuous pixel coordinates.
+type Point struct{ X, Y float64 }
+
+// Sub returns p - q.
+func (p Point) Sub(q Point) Point { return Point{p.X - q.X, p.Y - q.Y} }
+
+// Add returns p + q.
+func (p Point) Add(q Point) Point { return Point{p.X + q.X, p.Y + q.Y} }
+
+// Scale returns p * k.
+func (p Point) Scale(k float64) Point { return Point{p.X * k, p.Y * k} }
+
+// Len returns the length of p as a vector.
+func (p Point) Len() float64 { return math.Hypot(p.X, p.Y) }
+
+// Square is a dark, square blob: a candidate page marker.
+type Square struct {
+	Center Point
+	// Side is the side of a square of the blob's area, in pixels.
+	Side float64
+	// Ring is how light the blob is two modules (of seven) from its centre,
+	// relative to its core and to the paper around it: about 1 for a finder
+	// pattern (black ring, white ring, black core), about 0 for a solid
+	// square. It is measured on gray levels, so it survives a blurred scan
+	// whose white ring no longer separates in a binary image.
+	Ring float64
+}
+
+// workLongSide is the long side, in pixels, of the image squares are
+// searched in: enough for an 8 mm marker to be ~45 px on an A4 page.
+const workLongSide = 1600
+
+// FindSquares returns the dark square blobs whose side lies between minSide
+// and maxSide pixels, largest first.
+//
+// The page is reduced to about workLongSide pixels, its paper level is
+// estimated with a dilation wider than any marker (so shadows, tinted paper
+// and uneven phone lighting divide out), pixels darker than 60% of the
+// local paper become ink, and the outer contours of the ink are kept when
+// they are squares: near-equal sides and an area close to their rotated
+// bounding rectangle's.
+func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
+	if err := im.check(); err != nil {
+		return nil, err
+	}
+	if minSide <= 0 || maxSide < minSide {
+		return nil, fmt.Errorf("vision: square sides %g-%g out of order", minSide, maxSide)
+	}
+	f := math.Min(1, workLongSide/float64(max(im.size.X, im.size.Y)))
+	work := gocv.NewMat()
+	defer work.Close()
+	if f < 1 {
+		wsz := image.Pt(max(1, int(math.Round(float64(im.size.X)*f))), max(1, int(math.Round(float64(im.size.Y)*f))))
+		gocv.Resize(im.mat, &work, wsz, 0, 0, gocv.InterpolationArea)
+		f = float64(wsz.X) / float64(im.size.X)
+	} else {
+		im.mat.CopyTo(&work)
+	}
+	mask := inkMask(work, maxSide*f*1.6, 0.6)
+	defer mask.Close()
+
+	hier := gocv.NewMat()
+	defer hier.Close()
+	contours := gocv.FindContoursWithParams(mask, &hier, gocv.RetrievalExternal, gocv.ChainApproxSimple)
+	defer contours.Close()
+
+	gray, err := toGray(work)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := minSide*f, maxSide*f
+	var out []Square
+	for i := 0; i < contours.Size(); i++ {
+		pv := contours.At(i) // a view into contours: not closed on its own
+		bb := gocv.BoundingRect(pv)
+		if d := float64(max(bb.Dx(), bb.Dy())); d < lo*0.8 || d > hi*1.5 {
+			continue
+		}
+		pts := pv.ToPoints()
+		area, c := polygonAreaCentroid(pts)
+		side := math.Sqrt(area)
+		if side < lo || side > hi {
+			continue
+		}
+		rr := gocv.MinAreaRect(pv)
+		rw, rh := float64(rr.Width), float64(rr.Height)
+		if rw < 1 || rh < 1 || math.Max(rw, rh)/math.Min(rw, rh) > 1.4 || area/(rw*rh) < 0.82 {
+			continue
+		}
+		ring, ok := ringContrast(gray, c, side/7)
+		if !ok {
+			continue
+		}
+		out = append(out, Square{Center: c.Scale(1 / f), Side: side / f, Ring: ring})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Side > out[j].Side })
+	return out, nil
+}
+
+// inkMask returns a binary Mat (255 = ink) of the pixels of src darker than
+// ratio times the local paper level, the paper being estimated by a
+// dilation (max filter) about kernel pixels wide on a reduced copy.
+func inkMask(src gocv.Mat, kernel, ratio float64) gocv.Mat {
+	const shrink = 4
+	sz := image.Pt(src.Cols(), src.Rows())
+	small := gocv.NewMat()
+	defer small.Close()
+	ssz := image.Pt(max(1, sz.X/shrink), max(1, sz.Y/shrink))
+	gocv.Resize(src, &small, ssz, 0, 0, gocv.InterpolationArea)
+	k := max(3, int(kernel/shrink)|1)
+	kern := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(k, k))
+	defer kern.Close()
+	bg := gocv.NewMat()
+	defer bg.Close()
+	gocv.Dilate(small, &bg, kern)
+	gocv.Blur(bg, &bg, image.Pt(k, k))
+	full := gocv.NewMat()
+	defer full.Close()
+	gocv.Resize(bg, &full, sz, 0, 0, gocv.InterpolationLinear)
+	full.ConvertToWithParams(&full, gocv.MatTypeCV8U, float32(ratio), 0)
+	mask := gocv.NewMat()
+	gocv.Compare(src, full, &mask, gocv.CompareLT)
+	return mask
+}
+
+// ringContrast samples g on a circle of radius 2 modules around c (which,
+// on a finder pattern, lies on the white ring for about 90% of its length),
+// at the centre (core) and on a circle of 5 modules (paper), and returns
+// (ring - core) / (paper - core) using the ring's median.
+func ringContrast(g *image.Gray, c Point, module float64) (float64, bool) {
+	const n = 32
+	var ring, paper [n]float64
+	for i := 0; i < n; i++ {
+		a := 2 * math.Pi * float64(i) / n
+		dx, dy := math.Cos(a), math.Sin(a)
+		ring[i] = bilinear(g, c.X+2*module*dx, c.Y+2*module*dy)
+		paper[i] = bilinear(g, c.X+5*module*dx, c.Y+5*module*dy)
+	}
+	core := 0.0
+	for _, d := range [][2]float64{{0, 0}, {-0.7, 0}, {0.7, 0}, {0, -0.7}, {0, 0.7}} {
+		core += bilinear(g, c.X+d[0]*module, c.Y+d[1]*module)
+	}
+	core /= 5
+	sort.Float64s(ring[:])
+	sort.Float64s(paper[:])
+	p := paper[n*3/4]
+	if p-core < 30 {
+		return 0, false // no contrast: not a dark blob on paper
+	}
+	return (ring[n/2] - core) / (p - core), true
+}
+
+// bilinear samples g at continuous coordinates (x, y), clamping at edges.
+func bilinear(g *image.Gray, x, y float64) float64 {
+	x -= 0.5
+	y -= 0.5
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	x = math.Max(0, math.Min(float64(w-1), x))
+	y = math.Max(0, math.Min(float64(h-1), y))
+	x0, y0 := int(x), int(y)
+	x1, y1 := min(x0+1, w-1), min(y0+1, h-1)
+	fx, fy := x-float64(x0), y-float64(y0)
+	at := func(i, j int) float64 { return float64(g.Pix[j*g.Stride+i]) }
+	top := at(x0, y0)*(1-fx) + at(x1, y0)*fx
+	bot := at(x0, y1)*(1-fx) + at(x1, y1)*fx
+	return top*(1-fy) + bot*fy
+}
+
+// polygonAreaCentroid returns the area and centroid of a closed contour of
+// pixel indices, in continuous coordinates (a contour runs through the
+// centres of its boundary pixels, so half a pixel of border is added back
+// through the perimeter).
+func polygonAreaCentroid(pts []image.Point) (float64, Point) {
+	var a, cx, cy, per float64
+	n := len(pts)
+	if n == 0 {
+		return 0, Point{}
+	}
+	for i := 0; i < n; i++ {
+		p, q := pts[i], pts[(i+1)%n]
+		cr := float64(p.X*q.Y - q.X*p.Y)
+		a += cr
+		cx += float64(p.X+q.X) * cr
+		cy += float64(p.Y+q.Y) * cr
+		per += math.Hypot(float64(q.X-p.X), float64(q.Y-p.Y))
+	}
+	if math.Abs(a) < 1e-9 {
+		var sx, sy float64
+		for _, p := range pts {
+			sx += float64(p.X)
+			sy += float64(p.Y)
+		}
+		return per/2 + 1, Point{sx/float64(n) + 0.5, sy/float64(n) + 0.5}
+	}
+	cx /= 3 * a
+	cy /= 3 * a
+	return math.Abs(a)/2 + per/2 + 1, Point{cx + 0.5, cy + 0.5}
+}
