@@ -1,0 +1,634 @@
+package barcode
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"strings"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/oned"
+
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/sheet"
+)
+
+// Decoding
+//
+// gozxing (a port of zxing) reads CODE 39 and ITF from one binarized scan
+// line at a time and needs a quiet zone; it has no multi-format 1D reader
+// and reads straight lines only. A Decoder drives its row decoders itself:
+// it samples scan lines through the image (optionally tilted, upsampled or
+// averaged across a band of rows), thresholds them with gozxing's
+// binarizers, splits them at quiet zones and hands each piece to the reader,
+// both ways round (a symbol upside down reads right to left). The crop
+// methods (Code39, ITF, Code32, Targatura, SheetCode) try a fixed plan of
+// such attempts, cheapest and likeliest first, and stop at the first
+// attempt that reads a value passing the method's validation; FindAll scans
+// a whole image in several directions and clusters what it reads.
+
+// Format is the symbology of a decoded symbol, as printed by regfus barcode.
+type Format string
+
+const (
+	FormatCode39 Format = "CODE39"
+	// FormatCode32 is a CODE 39 symbol whose 6 characters are the base-32
+	// writing of a valid AIC; its text is printed as "A" + 9 digits.
+	FormatCode32 Format = "CODE32"
+	FormatITF    Format = "ITF"
+)
+
+// Attempt describes how a symbol was read, so that a caller can weigh a
+// read that needed many fallbacks lower than a plain one.
+type Attempt struct {
+	// Index counts the attempts made before this one: 0 is the first
+	// (upsampled, band-averaged, midpoint threshold); the higher, the more
+	// fallbacks were needed.
+	Index     int
+	Binarizer Binarizer
+	Inverted  bool    // light bars on a dark ground
+	Reversed  bool    // read right to left: the symbol is upside down
+	Angle     float64 // tilt of the scan lines in degrees
+	Scale     int     // samples per pixel along the line (2 = upsampled)
+	Band      int     // rows averaged across the line
+	Sweep     bool    // scan lines over the whole height, not just the middle
+}
+
+// String describes the attempt in a few words, e.g. "global-histogram x2 +2deg reversed".
+func (a Attempt) String() string {
+	var b strings.Builder
+	b.WriteString(string(a.Binarizer))
+	if a.Scale > 1 {
+		fmt.Fprintf(&b, " x%d", a.Scale)
+	}
+	if a.Band > 1 {
+		fmt.Fprintf(&b, " band%d", a.Band)
+	}
+	if a.Angle != 0 {
+		fmt.Fprintf(&b, " %+gdeg", a.Angle)
+	}
+	if a.Sweep {
+		b.WriteString(" sweep")
+	}
+	if a.Inverted {
+		b.WriteString(" inverted")
+	}
+	if a.Reversed {
+		b.WriteString(" reversed")
+	}
+	return b.String()
+}
+
+// Result is one decoded symbol from a crop.
+type Result struct {
+	Format Format
+	// Text is what the bars say: the CODE 39 characters (for Code 32 the 6
+	// base-32 characters, not the AIC) or the ITF digits.
+	Text    string
+	Attempt Attempt
+	// Lines is how many scan lines of the successful attempt read Text
+	// (the first read plus confirmations, at most 1+confirmLines).
+	Lines int
+}
+
+// Confidence is a heuristic in (0, 1]: 1 for a plain read confirmed by
+// several scan lines, lower when fallbacks were needed or few lines agreed.
+// It ranks reads; it is not a probability.
+func (r Result) Confidence() float64 {
+	c := 1 - 0.015*float64(r.Attempt.Index)
+	switch {
+	case r.Lines >= 3:
+	case r.Lines == 2:
+		c *= 0.9
+	default:
+		c *= 0.75
+	}
+	return math.Max(c, 0.3)
+}
+
+// Sentinel errors; every error a crop method returns is a *DecodeError that
+// wraps exactly one of them (and, for a failed check, the domain error).
+var (
+	ErrNotFound   = errors.New("no symbol found")
+	ErrLength     = errors.New("wrong length")
+	ErrCheckDigit = errors.New("invalid check digit")
+	ErrInvalid    = errors.New("invalid content")
+	ErrAmbiguous  = errors.New("different symbols read")
+)
+
+// DecodeError says what was looked for, what was read if anything, and why
+// it is not a value. Text is the raw read that failed validation, for
+// diagnostics only: it is never a value.
+type DecodeError struct {
+	What     string // "CODE 39", "ITF", "Code 32", "targatura", "sheet code"
+	Kind     error  // one of the sentinel errors above
+	Text     string // what the bars said, if a symbol was read
+	Attempts int    // attempts tried
+	Cause    error  // the validation error, if any
+}
+
+func (e *DecodeError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "barcode: %s: %v", e.What, e.Kind)
+	if e.Text != "" {
+		fmt.Fprintf(&b, " (bars read %q)", e.Text)
+	}
+	if e.Cause != nil {
+		fmt.Fprintf(&b, ": %v", e.Cause)
+	}
+	fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	return b.String()
+}
+
+// Unwrap lets errors.Is match both the kind and the domain cause.
+func (e *DecodeError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Kind, e.Cause}
+	}
+	return []error{e.Kind}
+}
+
+// validationError is returned by a target's accept function.
+type validationError struct {
+	kind  error
+	cause error
+}
+
+func (v *validationError) Error() string { return v.kind.Error() + ": " + v.cause.Error() }
+
+// Decoder reads CODE 39, Code 32 and ITF symbols. It owns its gozxing
+// readers and scratch buffers, so it is NOT safe for concurrent use: give
+// each goroutine its own. It is cheap to create (a few small allocations);
+// the zero Decoder is ready to use.
+type Decoder struct {
+	code39 oned.RowDecoder
+	itf    oned.RowDecoder
+
+	src  lineSource
+	gh   gozxing.Binarizer
+	lum  []byte
+	tmp  []byte
+	acc  []int
+	lo   []byte
+	hi   []byte
+	bits *gozxing.BitArray
+	seg  *gozxing.BitArray
+	rl   []int
+	segs []segment
+
+	// Per-image state of a crop decode.
+	hybrid [2]*gozxing.BitMatrix // [inverted], computed on demand
+	hyErr  [2]error
+}
+
+// NewDecoder returns a ready Decoder.
+func NewDecoder() *Decoder {
+	d := &Decoder{}
+	d.init()
+	return d
+}
+
+func (d *Decoder) init() {
+	if d.code39 != nil {
+		return
+	}
+	d.code39 = oned.NewCode39Reader().(oned.RowDecoder)
+	d.itf = oned.NewITFReader().(oned.RowDecoder)
+	d.gh = gozxing.NewGlobalHistgramBinarizer(&d.src)
+}
+
+// target is what a crop method looks for.
+type target struct {
+	what   string
+	format Format
+	reader func(d *Decoder) oned.RowDecoder
+	hints  map[gozxing.DecodeHintType]interface{}
+	// accept validates a read; nil accepts anything.
+	accept func(text string) error
+}
+
+// zxing's default ITF lengths, plus anything longer than 14.
+var itfLengths = []int{6, 8, 10, 12, 14}
+
+var (
+	code39Target = target{what: "CODE 39", format: FormatCode39, reader: func(d *Decoder) oned.RowDecoder { return d.code39 }}
+	itfTarget    = target{what: "ITF", format: FormatITF, reader: func(d *Decoder) oned.RowDecoder { return d.itf },
+		hints: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ALLOWED_LENGTHS: itfLengths}}
+	code32Target = target{what: "Code 32", format: FormatCode39, reader: code39Target.reader, accept: acceptCode32}
+	sheetTarget  = target{what: "sheet code", format: FormatCode39, reader: code39Target.reader, accept: acceptSheetCode}
+	// The targatura is 10 digits; gozxing then also passes longer reads,
+	// which accept rejects by length.
+	targaturaTarget = target{what: "targatura", format: FormatITF, reader: itfTarget.reader,
+		hints:  map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ALLOWED_LENGTHS: []int{10}},
+		accept: acceptTargatura}
+)
+
+func acceptCode32(text string) error {
+	if len(text) != fustella.Code32Len {
+		return &validationError{ErrLength, fmt.Errorf("%d characters, want %d", len(text), fustella.Code32Len)}
+	}
+	if _, err := fustella.AICFromCode32(text); err != nil {
+		if errors.Is(err, fustella.ErrInvalidAIC) {
+			return &validationError{ErrCheckDigit, err}
+		}
+		return &validationError{ErrInvalid, err}
+	}
+	return nil
+}
+
+func acceptTargatura(text string) error {
+	if len(text) != 10 {
+		return &validationError{ErrLength, fmt.Errorf("%d digits, want 10", len(text))}
+	}
+	if _, err := fustella.ParseTargatura(text); err != nil {
+		// ITF yields digits only, so with the length right the check failed.
+		return &validationError{ErrCheckDigit, err}
+	}
+	return nil
+}
+
+func acceptSheetCode(text string) error {
+	if len(text) != sheet.CodeLen {
+		return &validationError{ErrLength, fmt.Errorf("%d characters, want %d", len(text), sheet.CodeLen)}
+	}
+	if _, err := sheet.ParseCode(text); err != nil {
+		return &validationError{ErrInvalid, err}
+	}
+	return nil
+}
+
+// Code39 reads one CODE 39 symbol (no check character) from a deskewed crop.
+func (d *Decoder) Code39(img *image.Gray) (Result, error) {
+	return d.decodeCrop(img, &code39Target)
+}
+
+// ITF reads one Interleaved 2 of 5 symbol of 6, 8, 10, 12, 14 or more digits
+// from a deskewed crop. Nothing about its content is validated.
+func (d *Decoder) ITF(img *image.Gray) (Result, error) {
+	return d.decodeCrop(img, &itfTarget)
+}
+
+// Code32 reads the Code 32 symbol of a fustella: a CODE 39 read of 6
+// characters, converted from base 32 and checked (fustella.AICFromCode32).
+// A read failing the length, alphabet or check digit is an error wrapping
+// ErrLength, ErrInvalid or ErrCheckDigit (and the fustella error).
+func (d *Decoder) Code32(img *image.Gray) (fustella.AIC, Result, error) {
+	r, err := d.decodeCrop(img, &code32Target)
+	if err != nil {
+		return "", r, err
+	}
+	a, err := fustella.AICFromCode32(r.Text)
+	if err != nil { // cannot happen: accept checked it
+		return "", r, &DecodeError{What: code32Target.what, Kind: ErrInvalid, Text: r.Text, Cause: err}
+	}
+	return a, r, nil
+}
+
+// Targatura reads the ITF symbol of a fustella and checks it as a
+// targatura: exactly 10 digits and a valid check digit, which is what stops
+// a partial scan of the bars from passing as a value.
+func (d *Decoder) Targatura(img *image.Gray) (fustella.Targatura, Result, error) {
+	r, err := d.decodeCrop(img, &targaturaTarget)
+	if err != nil {
+		return "", r, err
+	}
+	t, err := fustella.ParseTargatura(r.Text)
+	if err != nil { // cannot happen: accept checked it
+		return "", r, &DecodeError{What: targaturaTarget.what, Kind: ErrCheckDigit, Text: r.Text, Cause: err}
+	}
+	return t, r, nil
+}
+
+// SheetCode reads a head or tail sheet barcode: CODE 39 parsed and
+// validated by sheet.ParseCode.
+func (d *Decoder) SheetCode(img *image.Gray) (sheet.Code, Result, error) {
+	r, err := d.decodeCrop(img, &sheetTarget)
+	if err != nil {
+		return sheet.Code{}, r, err
+	}
+	c, err := sheet.ParseCode(r.Text)
+	if err != nil { // cannot happen: accept checked it
+		return sheet.Code{}, r, &DecodeError{What: sheetTarget.what, Kind: ErrInvalid, Text: r.Text, Cause: err}
+	}
+	return c, r, nil
+}
+
+// pass is one attempt of the crop plan.
+type pass struct {
+	bin     Binarizer
+	angle   float64 // degrees
+	scale   int
+	band    int
+	invert  bool
+	sweep   bool
+	sharpen bool
+}
+
+// cropPlan is the order of attempts for a crop, cheapest and likeliest
+// first. Each pass reads both ways round, so 180-degree rotation is covered
+// everywhere.
+var cropPlan = buildCropPlan()
+
+func buildCropPlan() []pass {
+	const (
+		mid = Midpoint
+		gh  = GlobalHistogram
+	)
+	upright := []pass{
+		// Upsampled, 3 rows averaged, sharpened, midpoint threshold: reads
+		// clean, blurred, tinted and shadowed crops with narrow bars down to
+		// 1.5 px, so it comes first.
+		{bin: mid, scale: 2, band: 3, sharpen: true},
+		{bin: mid, scale: 2, band: 3}, // noise: sharpening amplifies it
+		{bin: gh},                     // zxing's own read
+		{bin: mid, scale: 2, band: 5, sharpen: true},
+		{bin: mid, scale: 2, band: 5}, // heavy noise
+		{bin: Hybrid},                 // gozxing's local threshold
+		{bin: gh, band: 5},
+	}
+	plan := append([]pass(nil), upright...)
+	// Crop-height sweep: lines over the whole height, for a symbol that does
+	// not sit in the middle of the crop or is damaged there.
+	plan = append(plan,
+		pass{bin: mid, scale: 2, band: 3, sharpen: true, sweep: true},
+		pass{bin: gh, sweep: true},
+		pass{bin: Hybrid, sweep: true})
+	// Residual skew after deskewing: tilt the scan lines.
+	for _, a := range []float64{1, -1, 2, -2, 3, -3} {
+		plan = append(plan,
+			pass{bin: mid, scale: 2, band: 3, sharpen: true, angle: a},
+			pass{bin: mid, scale: 2, band: 5, angle: a})
+	}
+	// Light bars on a dark ground (a negative scan, a reversed print).
+	for _, p := range upright {
+		p.invert = true
+		plan = append(plan, p)
+	}
+	for _, a := range []float64{1, -1, 2, -2, 3, -3} {
+		plan = append(plan, pass{bin: mid, scale: 2, band: 3, sharpen: true, angle: a, invert: true})
+	}
+	for i := range plan {
+		plan[i].scale = max(plan[i].scale, 1)
+		plan[i].band = max(plan[i].band, 1)
+	}
+	return plan
+}
+
+// cropOrder returns the order in which to try cropPlan on p: as planned,
+// unless p looks like a negative (its median is darker than the midpoint of
+// its 5th and 95th percentiles: the ground is dark), in which case the
+// inverted passes go first.
+func cropOrder(p plane) []int {
+	var hist [256]int
+	n := 0
+	for y := 0; y < p.h; y += max(1, p.h/32) {
+		row := p.pix[y*p.stride : y*p.stride+p.w]
+		for _, v := range row {
+			hist[v]++
+		}
+		n += p.w
+	}
+	p5, p50, p95 := percentile(&hist, n, 0.05), percentile(&hist, n, 0.5), percentile(&hist, n, 0.95)
+	order := make([]int, 0, len(cropPlan))
+	negative := 2*p50 < p5+p95
+	for _, want := range []bool{negative, !negative} {
+		for i, ps := range cropPlan {
+			if ps.invert == want {
+				order = append(order, i)
+			}
+		}
+	}
+	return order
+}
+
+// confirmLines is how many more lines of the successful pass are read to
+// confirm a read (and to catch a second, different symbol).
+const confirmLines = 6
+
+// minCropSize is the smallest crop worth reading: a CODE 39 start, one
+// character and a stop are 47 modules.
+const minCropSize = 20
+
+func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
+	d.init()
+	fail := &DecodeError{What: t.what, Kind: ErrNotFound}
+	if img == nil {
+		return Result{}, fail
+	}
+	p := planeFromGray(img)
+	if p.w < minCropSize || p.h < 1 {
+		return Result{}, fail
+	}
+	d.hybrid, d.hyErr = [2]*gozxing.BitMatrix{}, [2]error{}
+	defer func() { d.hybrid = [2]*gozxing.BitMatrix{} }()
+	var rejected *validationError
+	var rejectedText string
+	rd := t.reader(d)
+	order := cropOrder(p)
+	for i, pi := range order {
+		ps := cropPlan[pi]
+		fail.Attempts = i + 1
+		var (
+			found    string
+			reversed bool
+			agree    int
+			budget   = -1
+			other    string
+		)
+		for _, y := range cropRows(p.h, ps.sweep) {
+			if budget == 0 {
+				break
+			}
+			bits := d.cropLine(p, ps, y)
+			if bits == nil {
+				continue
+			}
+			if budget > 0 {
+				budget--
+			}
+			d.decodeLine(bits, rd, t.hints, false, func(text string, _, _ float64, rev bool) bool {
+				if t.accept != nil {
+					if err := t.accept(text); err != nil {
+						var v *validationError
+						if errors.As(err, &v) && rejected == nil {
+							rejected, rejectedText = v, text
+						}
+						return false
+					}
+				}
+				switch {
+				case found == "":
+					found, reversed, agree, budget = text, rev, 1, confirmLines
+				case text == found:
+					agree++
+				default:
+					other = text
+				}
+				return true
+			})
+		}
+		if found == "" {
+			continue
+		}
+		res := Result{Format: t.format, Text: found, Lines: agree, Attempt: Attempt{
+			Index: i, Binarizer: ps.bin, Inverted: ps.invert, Reversed: reversed,
+			Angle: ps.angle, Scale: ps.scale, Band: ps.band, Sweep: ps.sweep,
+		}}
+		if other != "" {
+			return Result{}, &DecodeError{What: t.what, Kind: ErrAmbiguous, Text: found + " / " + other, Attempts: i + 1}
+		}
+		return res, nil
+	}
+	if rejected != nil {
+		fail.Kind, fail.Cause, fail.Text = rejected.kind, rejected.cause, rejectedText
+	}
+	return Result{}, fail
+}
+
+// cropRows returns the rows scanned in a crop, from the middle outwards as
+// zxing does: 15 rows 1/32 of the height apart (the middle half), or
+// (sweep) every 1/48 of the height over all of it.
+func cropRows(h int, sweep bool) []int {
+	step, n := max(1, h>>5), 15
+	if sweep {
+		step, n = max(1, h/48), h
+	}
+	rows := make([]int, 0, min(n, h))
+	mid := h / 2
+	for k := 0; k < n; k++ {
+		off := (k + 1) / 2 * step
+		if k%2 == 1 {
+			off = -off
+		}
+		y := mid + off
+		if y < 0 || y >= h {
+			break
+		}
+		rows = append(rows, y)
+	}
+	return rows
+}
+
+// cropLine samples and binarizes the scan line of pass ps through row y of
+// the crop. It returns nil when the line has too little contrast.
+func (d *Decoder) cropLine(p plane, ps pass, y int) *gozxing.BitArray {
+	if ps.bin == Hybrid {
+		inv := 0
+		if ps.invert {
+			inv = 1
+		}
+		if d.hybrid[inv] == nil && d.hyErr[inv] == nil {
+			d.hybrid[inv], d.hyErr[inv] = gozxing.NewHybridBinarizer(newPlaneSource(p, ps.invert)).GetBlackMatrix()
+		}
+		if d.hybrid[inv] == nil {
+			return nil
+		}
+		return d.hybrid[inv].GetRow(y, bitsOf(&d.bits, p.w))
+	}
+	a := ps.angle * math.Pi / 180
+	cos, sin := math.Cos(a), math.Sin(a)
+	length := float64(p.w-1) / cos
+	l := scanLine{
+		ox: 0, oy: float64(y) - sin/cos*float64(p.w-1)/2,
+		dx: cos, dy: sin,
+		step: 1 / float64(ps.scale),
+		n:    int(length*float64(ps.scale)) + 1,
+		band: ps.band,
+	}
+	if ps.angle == 0 {
+		l.oy, l.dx, l.dy = float64(y), 1, 0
+	}
+	return d.binarize(p, l, ps.bin, ps.invert, ps.sharpen, ps.scale)
+}
+
+// binarize samples l and thresholds it with the global histogram
+// binarizer; nil if the line has too little contrast to threshold.
+func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen bool, scale int) *gozxing.BitArray {
+	d.lum = p.sample(l, d.lum, &d.acc)
+	if sharpen {
+		d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
+	}
+	if invert {
+		for i, v := range d.lum {
+			d.lum[i] = 255 - v
+		}
+	}
+	if bin == Midpoint {
+		bits := bitsOf(&d.bits, len(d.lum))
+		if !midpointRow(d.lum, max(8, len(d.lum)/24), bits, &d.lo, &d.hi) {
+			return nil
+		}
+		return bits
+	}
+	d.src.set(d.lum)
+	bits, err := d.gh.GetBlackRow(0, bitsOf(&d.bits, len(d.lum)))
+	if err != nil {
+		return nil
+	}
+	return bits
+}
+
+// decodeLine runs rd over a binarized line and calls found for each read
+// (text, its start and end along the line, and whether it was read right to
+// left) until found returns true. Unless all is set, the whole line is
+// tried first, as zxing does; then (or with all, only) each segment between
+// quiet zones, so that several symbols on one line are all read.
+func (d *Decoder) decodeLine(bits *gozxing.BitArray, rd oned.RowDecoder, hints map[gozxing.DecodeHintType]interface{},
+	all bool, found func(text string, start, end float64, reversed bool) bool) {
+	n := bits.GetSize()
+	try := func(b *gozxing.BitArray, off int) (bool, bool) { // (read, stop)
+		read := false
+		for rev := 0; rev < 2; rev++ {
+			if rev == 1 {
+				b.Reverse()
+			}
+			r, err := rd.DecodeRow(0, b, hints)
+			if err == nil && r.GetText() != "" {
+				s, e := resultSpan(r)
+				if rev == 1 {
+					s, e = float64(b.GetSize()-1)-e, float64(b.GetSize()-1)-s
+				}
+				read = true
+				if found(r.GetText(), s+float64(off), e+float64(off), rev == 1) {
+					if rev == 1 {
+						b.Reverse()
+					}
+					return true, true
+				}
+			}
+			if rev == 1 {
+				b.Reverse()
+			}
+			if read {
+				break
+			}
+		}
+		return read, false
+	}
+	if !all {
+		if _, stop := try(bits, 0); stop {
+			return
+		}
+	}
+	d.rl = runs(bits, d.rl)
+	d.segs = segmentRuns(d.rl, d.segs)
+	if !all && len(d.segs) == 1 && d.segs[0].start == 0 && d.segs[0].end == n {
+		return // the same line again
+	}
+	for _, s := range d.segs {
+		if _, stop := try(copyBits(bits, s, &d.seg), s.start); stop {
+			return
+		}
+	}
+}
+
+// resultSpan returns the first and last x of a gozxing result's points.
+func resultSpan(r *gozxing.Result) (float64, float64) {
+	pts := r.GetResultPoints()
+	if len(pts) < 2 {
+		return 0, 0
+	}
+	a, b := pts[0].GetX(), pts[len(pts)-1].GetX()
+	return math.Min(a, b), math.Max(a, b)
+}

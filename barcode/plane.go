@@ -1,0 +1,189 @@
+package barcode
+
+import (
+	"image"
+	"image/color"
+	"math"
+)
+
+// plane is an 8-bit luminance image, 0 black and 255 white, row-major. It
+// aliases the caller's *image.Gray where it can, so building one is free.
+type plane struct {
+	pix    []byte
+	w, h   int
+	stride int
+}
+
+// planeFromGray aliases g's pixels (no copy).
+func planeFromGray(g *image.Gray) plane {
+	b := g.Bounds()
+	if b.Empty() || len(g.Pix) == 0 {
+		return plane{}
+	}
+	return plane{pix: g.Pix[g.PixOffset(b.Min.X, b.Min.Y):], w: b.Dx(), h: b.Dy(), stride: g.Stride}
+}
+
+// planeFromImage converts any image to luminance. The common decoded types
+// (Gray, the Y plane of a JPEG's YCbCr, RGBA, NRGBA) take a fast path;
+// anything else goes through color.GrayModel. Transparent pixels are
+// composited on white, as on paper.
+func planeFromImage(img image.Image) plane {
+	b := img.Bounds()
+	if b.Empty() {
+		return plane{}
+	}
+	switch m := img.(type) {
+	case *image.Gray:
+		return planeFromGray(m)
+	case *image.YCbCr:
+		if len(m.Y) == 0 {
+			return plane{}
+		}
+		return plane{pix: m.Y[m.YOffset(b.Min.X, b.Min.Y):], w: b.Dx(), h: b.Dy(), stride: m.YStride}
+	}
+	w, h := b.Dx(), b.Dy()
+	p := plane{pix: make([]byte, w*h), w: w, h: h, stride: w}
+	switch m := img.(type) {
+	case *image.RGBA:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := p.pix[y*w : y*w+w]
+			for x := range out {
+				r, g, bl, a := uint32(row[4*x]), uint32(row[4*x+1]), uint32(row[4*x+2]), uint32(row[4*x+3])
+				// Premultiplied: add the white that shows through.
+				out[x] = lum8(r+255-a, g+255-a, bl+255-a)
+			}
+		}
+	case *image.NRGBA:
+		for y := 0; y < h; y++ {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
+			out := p.pix[y*w : y*w+w]
+			for x := range out {
+				r, g, bl, a := uint32(row[4*x]), uint32(row[4*x+1]), uint32(row[4*x+2]), uint32(row[4*x+3])
+				out[x] = lum8((r*a+255*(255-a))/255, (g*a+255*(255-a))/255, (bl*a+255*(255-a))/255)
+			}
+		}
+	default:
+		for y := 0; y < h; y++ {
+			out := p.pix[y*w : y*w+w]
+			for x := range out {
+				r, g, bl, a := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+				// Premultiplied 16-bit: composite on white, then to 8 bits.
+				r, g, bl = r+0xffff-a, g+0xffff-a, bl+0xffff-a
+				out[x] = color.GrayModel.Convert(color.RGBA64{R: uint16(min(r, 0xffff)), G: uint16(min(g, 0xffff)), B: uint16(min(bl, 0xffff)), A: 0xffff}).(color.Gray).Y
+			}
+		}
+	}
+	return p
+}
+
+// lum8 is the ITU-R 601 luma of 8-bit R, G, B (as color.GrayModel).
+func lum8(r, g, b uint32) byte {
+	r, g, b = min(r, 255), min(g, 255), min(b, 255)
+	return byte((19595*r + 38470*g + 7471*b + 1<<15) >> 16)
+}
+
+// at returns the pixel at (x, y), clamped to the image.
+func (p plane) at(x, y int) byte {
+	x = max(0, min(x, p.w-1))
+	y = max(0, min(y, p.h-1))
+	return p.pix[y*p.stride+x]
+}
+
+// bilinear samples p at a real position, clamping to the border.
+func (p plane) bilinear(x, y float64) float64 {
+	x0, y0 := math.Floor(x), math.Floor(y)
+	fx, fy := x-x0, y-y0
+	ix, iy := int(x0), int(y0)
+	if ix >= 0 && iy >= 0 && ix+1 < p.w && iy+1 < p.h {
+		o := iy*p.stride + ix
+		a, b := float64(p.pix[o]), float64(p.pix[o+1])
+		c, d := float64(p.pix[o+p.stride]), float64(p.pix[o+p.stride+1])
+		return (a*(1-fx)+b*fx)*(1-fy) + (c*(1-fx)+d*fx)*fy
+	}
+	a, b := float64(p.at(ix, iy)), float64(p.at(ix+1, iy))
+	c, d := float64(p.at(ix, iy+1)), float64(p.at(ix+1, iy+1))
+	return (a*(1-fx)+b*fx)*(1-fy) + (c*(1-fx)+d*fx)*fy
+}
+
+// scanLine is a straight line of samples through a plane: sample i is at
+// origin + i*step*dir, averaged over band samples spaced one pixel apart
+// across the line (along the normal), which trades vertical resolution for
+// noise: bars are tall, noise is not.
+type scanLine struct {
+	ox, oy float64 // first sample
+	dx, dy float64 // unit direction
+	step   float64 // pixels between samples (1/scale)
+	n      int     // number of samples
+	band   int     // samples averaged across the line (>= 1)
+}
+
+// point returns the image position of sample position t (in samples).
+func (l scanLine) point(t float64) (x, y float64) {
+	return l.ox + t*l.step*l.dx, l.oy + t*l.step*l.dy
+}
+
+// sample fills dst (grown as needed) with the luminance along l and returns
+// it. Horizontal lines at integer positions with an integer upsampling
+// factor (the crop reader's usual case) take a fast path: rows averaged
+// with integer sums, then linear interpolation; anything else is sampled
+// bilinearly.
+func (p plane) sample(l scanLine, dst []byte, acc *[]int) []byte {
+	if cap(dst) < l.n {
+		dst = make([]byte, l.n)
+	}
+	dst = dst[:l.n]
+	band := max(l.band, 1)
+	k := int(math.Round(1 / l.step))
+	if l.dx == 1 && l.dy == 0 && l.ox == math.Trunc(l.ox) && l.oy == math.Trunc(l.oy) &&
+		band%2 == 1 && k >= 1 && math.Abs(l.step*float64(k)-1) < 1e-9 {
+		p.sampleRow(int(l.ox), int(l.oy), k, band, dst, acc)
+		return dst
+	}
+	half := float64(band-1) / 2
+	nx, ny := -l.dy, l.dx // unit normal
+	for i := range dst {
+		x, y := l.point(float64(i))
+		if band == 1 {
+			dst[i] = byte(p.bilinear(x, y) + 0.5)
+			continue
+		}
+		var s float64
+		for j := 0; j < band; j++ {
+			o := float64(j) - half
+			s += p.bilinear(x+o*nx, y+o*ny)
+		}
+		dst[i] = byte(s/float64(band) + 0.5)
+	}
+	return dst
+}
+
+// sampleRow is sample's fast path: rows y0-band/2..y0+band/2 summed from
+// x0, then upsampled k times by linear interpolation.
+func (p plane) sampleRow(x0, y0, k, band int, dst []byte, acc *[]int) {
+	m := (len(dst)-1)/k + 2 // source pixels needed
+	if cap(*acc) < m {
+		*acc = make([]int, m)
+	}
+	sum := (*acc)[:m]
+	clear(sum)
+	for j := y0 - band/2; j <= y0+band/2; j++ {
+		yy := max(0, min(j, p.h-1))
+		row := p.pix[yy*p.stride:]
+		for i := range sum {
+			sum[i] += int(row[max(0, min(x0+i, p.w-1))])
+		}
+	}
+	if k == 1 {
+		for i := range dst {
+			dst[i] = byte((sum[i] + band/2) / band)
+		}
+		return
+	}
+	den := band * k
+	for i := range dst {
+		j, f := i/k, i%k
+		v := sum[j]*(k-f) + sum[min(j+1, m-1)]*f
+		dst[i] = byte((v + den/2) / den)
+	}
+}
