@@ -144,8 +144,8 @@ func solve3(m [3][3]float64, v [3]float64) ([3]float64, bool) {
 	return out, true
 }
 
-// MaxCropPixels bounds one crop (a full A4 page at 12 px/mm is 9 Mpx).
-const MaxCropPixels = 16_000_000
+// MaxCropPixels bounds one warp (a full A4 page at 600 dpi is 35 Mpx).
+const MaxCropPixels = 40_000_000
 
 // Warp returns a size.X x size.Y image whose pixel centre (u+0.5, v+0.5)
 // takes its gray level, by bilinear interpolation, from the point

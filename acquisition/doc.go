@@ -1,0 +1,40 @@
+// Package acquisition reads scanned Registro delle Fustelle pages back: it
+// turns one decoded page image into a page.Result, the NDJSON line of
+// `regfus scan`.
+//
+// # Pipeline
+//
+// Reading a page is a fixed list of steps (see steps in reader.go), one
+// file each, that share a pageState:
+//
+//   - geometry: find the four corner markers (head finder patterns, tail
+//     solid squares; package layout), tell the orientation from which side
+//     the heads are on, fit the map from layout millimetres to source pixels
+//     (affine from three or four markers; a homography when four markers
+//     show perspective) and measure skew, dpi, blur and fit residual;
+//   - identity: head and tail CODE 39 sheet codes, validated and compared;
+//   - slots: for each of the 28 slots, filled or empty from the ink inside,
+//     the fustella's bar regions located, Code 32 and ITF decoded and
+//     checked, the OCR-A lines under them read and compared, flags for
+//     upside-down labels, labels crossing their slot's border or
+//     overlapping a neighbour;
+//   - handwriting: whether the progressive, count and DATA boxes carry ink;
+//   - output: the status and reasons of the page.
+//
+// Every crop is warped from the source image through the page map, so a
+// barcode is read at the scan's own resolution whatever the page's skew.
+//
+// # Never guess
+//
+// A value is reported only when two independent reads agree, or when one
+// read passes its check digit (or, for the sheet code, its validation) and
+// nothing contradicts it. Anything else is null, with a flag on the slot
+// and a reason on the page, and the page goes to review. A page reported
+// "ok" has every value read and cross-checked.
+//
+// # Concurrency
+//
+// A Reader owns one barcode decoder (and one OCR client) and is used by one
+// goroutine at a time; Pool runs one Reader per worker and streams results
+// in completion order.
+package acquisition

@@ -1,0 +1,167 @@
+package acquisition
+
+import (
+	"image"
+	"math"
+
+	"github.com/regfus/regfus/barcode"
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
+)
+
+// barPx returns the resolution (px/mm) crops for barcodes are warped at:
+// the scan's own, but never under 8 px/mm (a 0.33 mm bar gets 2.6 px) nor
+// over 12 (more pixels only cost time).
+func (st *pageState) barPx() float64 { return math.Max(8, math.Min(12, st.native)) }
+
+// sheetRead is one read of the sheet code.
+type sheetRead struct {
+	code sheet.Code
+	ok   bool
+	conf float64
+}
+
+// identity reads the head and tail barcodes (and the OCR-A digits under the
+// head barcode as a third opinion) and decides the sheet code.
+//
+// The code is reported when two reads agree, or when one barcode read
+// validates and nothing contradicts it (the page then still goes to review
+// for the unread barcode). Head and tail both valid but different: the
+// tail is reported as tail_code, the code only if the OCR confirms the
+// head, and the page goes to review.
+func (st *pageState) identity() error {
+	l := st.r.layout
+	head := st.readSheetBars(l.HeadBarcode)
+	tail := st.readSheetBars(l.TailBarcode)
+	var ocr sheetRead
+	if st.r.ocr != nil && (!head.ok || !tail.ok || head.code != tail.code) {
+		if c, err := st.geo.Crop(st.img, l.HeadDigits.Inset(-0.8), st.barPx()); err == nil {
+			if code, conf, err := st.r.ocr.ReadSheetCode(c); err == nil {
+				ocr = sheetRead{code, true, conf}
+			}
+		}
+	}
+	res := st.res
+	if tail.ok {
+		res.Sheet.TailCode = strp(tail.code.String())
+	}
+	var code *sheet.Code
+	switch {
+	case head.ok && tail.ok && head.code == tail.code:
+		code = &head.code
+	case head.ok && tail.ok:
+		res.Reasons = append(res.Reasons, page.ReasonHeadTailMismatch)
+		if ocr.ok && ocr.code == head.code {
+			code = &head.code
+		}
+	case head.ok:
+		if !ocr.ok || ocr.code != head.code {
+			res.Reasons = append(res.Reasons, page.ReasonTailUnread)
+		}
+		if !ocr.ok || ocr.code == head.code {
+			code = &head.code
+		} else {
+			res.Reasons = append(res.Reasons, page.ReasonHeadTailMismatch+": head digits read "+ocr.code.String())
+			code = nil
+		}
+	case tail.ok:
+		if !ocr.ok || ocr.code != tail.code {
+			res.Reasons = append(res.Reasons, page.ReasonHeadUnread)
+		}
+		if !ocr.ok || ocr.code == tail.code {
+			code = &tail.code
+		}
+	default:
+		res.Reasons = append(res.Reasons, page.ReasonHeadUnread, page.ReasonTailUnread)
+	}
+	if code != nil {
+		setCode(&res.Sheet, *code)
+	}
+	return nil
+}
+
+// readSheetBars warps the barcode rectangle r with its quiet zones and
+// decodes it as a sheet code.
+func (st *pageState) readSheetBars(r layout.Rect) sheetRead {
+	q := st.r.layout.Barcode.QuietZone
+	crop := layout.Rect{X: r.X - q*0.8, Y: r.Y - 0.5, W: r.W + 1.6*q, H: r.H + 1}
+	img, err := st.geo.Crop(st.img, crop, st.barPx())
+	if err != nil {
+		return sheetRead{}
+	}
+	return decodeSheet(st.r.bars, img)
+}
+
+func decodeSheet(d *barcode.Decoder, img *image.Gray) sheetRead {
+	c, r, err := d.SheetCode(img)
+	if err != nil {
+		return sheetRead{}
+	}
+	return sheetRead{code: c, ok: true, conf: r.Confidence()}
+}
+
+// setCode fills the sheet's identity from a code.
+func setCode(s *page.Sheet, c sheet.Code) {
+	s.Code = strp(c.String())
+	s.Region = strp(c.Region)
+	s.ASL = strp(c.ASL)
+	s.Pharmacy = strp(c.Pharmacy)
+	m, y := c.Month, c.Year
+	s.Month, s.Year = &m, &y
+}
+
+// identifyWithoutMarkers tries, on a page whose markers were not found, to
+// read the sheet code from the whole image in each right-angle rotation, so
+// that a rejected page still says which sheet it is when it can. The value
+// is reported only when two different scan places (rotations or halves)
+// give the same valid code.
+func (st *pageState) identifyWithoutMarkers() {
+	seen := map[sheet.Code]int{}
+	g := st.src
+	for rot := 0; rot < 4; rot++ {
+		for _, half := range halves(g) {
+			if r := decodeSheet(st.r.bars, half); r.ok {
+				seen[r.code]++
+			}
+		}
+		if rot < 3 {
+			g = rotate90(g)
+		}
+	}
+	if len(seen) != 1 {
+		return
+	}
+	for c, n := range seen {
+		if n >= 2 {
+			setCode(&st.res.Sheet, c)
+		}
+	}
+}
+
+// halves returns the top and bottom quarter bands of g (where the head and
+// tail barcodes of an upright sheet are).
+func halves(g *image.Gray) []*image.Gray {
+	b := g.Bounds()
+	h := b.Dy() / 4
+	return []*image.Gray{
+		g.SubImage(image.Rect(b.Min.X, b.Min.Y, b.Max.X, b.Min.Y+h)).(*image.Gray),
+		g.SubImage(image.Rect(b.Min.X, b.Max.Y-h, b.Max.X, b.Max.Y)).(*image.Gray),
+	}
+}
+
+// rotate90 returns g rotated a quarter turn clockwise.
+func rotate90(g *image.Gray) *image.Gray {
+	b := g.Bounds()
+	w, h := b.Dx(), b.Dy()
+	out := image.NewGray(image.Rect(0, 0, h, w))
+	for y := 0; y < h; y++ {
+		row := g.Pix[g.PixOffset(b.Min.X, b.Min.Y+y):]
+		for x := 0; x < w; x++ {
+			out.Pix[x*out.Stride+(h-1-y)] = row[x]
+		}
+	}
+	return out
+}
+
+func strp(s string) *string { return &s }

@@ -1,0 +1,56 @@
+package acquisition
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/regfus/regfus/page"
+)
+
+// output is the last step: slot problems become page reasons and the
+// status follows from the reasons. A page with no reason left is ok.
+func (st *pageState) output() error {
+	res := st.res
+	var unreadable []string
+	rules := map[string][]string{}
+	for _, s := range res.Slots {
+		if s.State == page.Unreadable {
+			unreadable = append(unreadable, strconv.Itoa(s.Slot))
+		}
+		for _, f := range s.Flags {
+			switch f {
+			case page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown:
+				rules[f] = append(rules[f], strconv.Itoa(s.Slot))
+			}
+		}
+	}
+	if len(unreadable) > 0 {
+		res.Reasons = append(res.Reasons, page.ReasonUnreadableSlot+": slots "+strings.Join(unreadable, ","))
+	}
+	var kinds []string
+	for k := range rules {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		res.Reasons = append(res.Reasons, fmt.Sprintf("%s: %s in slots %s", page.ReasonRuleBroken, k, strings.Join(rules[k], ",")))
+	}
+	if res.Sheet.Code == nil && !hasReason(res.Reasons, page.ReasonHeadUnread) {
+		res.Reasons = append(res.Reasons, page.ReasonInvalidCode)
+	}
+	if len(res.Reasons) > 0 {
+		res.Status = page.Review
+	}
+	return nil
+}
+
+func hasReason(rs []string, r string) bool {
+	for _, x := range rs {
+		if x == r || strings.HasPrefix(x, r+":") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,111 @@
+package acquisition
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"time"
+
+	"github.com/regfus/regfus/barcode"
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/vision"
+)
+
+// Reader reads pages, one at a time. It holds per-worker state (a barcode
+// decoder, an OCR client) and is not safe for concurrent use.
+type Reader struct {
+	layout *layout.Layout
+	bars   *barcode.Decoder
+	ocr    OCR
+}
+
+// Option configures a Reader.
+type Option func(*Reader)
+
+// WithOCR gives the reader an OCR engine for the printed digits (package
+// tesseract's client); without one, values rest on their bars alone.
+func WithOCR(o OCR) Option { return func(r *Reader) { r.ocr = o } }
+
+// NewReader returns a Reader for sheets of layout l (nil: layout.Current()).
+func NewReader(l *layout.Layout, opts ...Option) *Reader {
+	if l == nil {
+		l = layout.Current()
+	}
+	r := &Reader{layout: l, bars: barcode.NewDecoder()}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// pageState is what the steps share while reading one page.
+type pageState struct {
+	ctx    context.Context
+	r      *Reader
+	src    *image.Gray
+	img    *vision.Image
+	geo    *Geometry
+	res    *page.Result
+	native float64 // source pixels per mm, once geometry is known
+}
+
+// step is one stage of the pipeline. A step returning an error stops the
+// pipeline; the error's text is the page's last reason and the page is
+// rejected.
+type step struct {
+	name string
+	run  func(*pageState) error
+}
+
+var steps = []step{
+	{"geometry", (*pageState).geometry},
+	{"identity", (*pageState).identity},
+	{"slots", (*pageState).slots},
+	{"handwriting", (*pageState).handwriting},
+	{"output", (*pageState).output},
+}
+
+// Read reads one page image. source and pageNo (1-based) are copied into
+// the result. It never returns a nil result: a page that cannot be read is
+// "rejected" with its reasons.
+func (r *Reader) Read(ctx context.Context, src *image.Gray, source string, pageNo int) *page.Result {
+	start := time.Now()
+	res := &page.Result{Source: source, Page: pageNo, Status: page.OK, Reasons: []string{}, Slots: []page.Slot{}, LayoutVersion: r.layout.Version}
+	st := &pageState{ctx: ctx, r: r, src: src, res: res}
+	img, err := vision.NewImage(src)
+	if err != nil {
+		res.Status = page.Rejected
+		res.Reasons = append(res.Reasons, page.ReasonDecode+": "+err.Error())
+		return res
+	}
+	st.img = img
+	defer img.Close()
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			res.Status = page.Rejected
+			res.Reasons = append(res.Reasons, page.ReasonTimeout+": "+s.name+": "+err.Error())
+			break
+		}
+		if err := s.run(st); err != nil {
+			res.Status = page.Rejected
+			var re *reasonError
+			if errors.As(err, &re) {
+				res.Reasons = append(res.Reasons, re.reason)
+			} else {
+				res.Reasons = append(res.Reasons, fmt.Sprintf("%s: %v", s.name, err))
+			}
+			break
+		}
+	}
+	if res.Quality != nil {
+		res.Quality.Millis = time.Since(start).Milliseconds()
+	}
+	return res
+}
+
+// reasonError is a step failure whose text is a page reason as it is.
+type reasonError struct{ reason string }
+
+func (e *reasonError) Error() string { return e.reason }

@@ -1,0 +1,343 @@
+package acquisition
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"math"
+	"sort"
+
+	"github.com/regfus/regfus/barcode"
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/vision"
+)
+
+// Slot reading thresholds. Ink is the fraction of a slot's inside (less
+// its printed number) darker than 60% of the local paper.
+const (
+	// A fustella's print (two barcodes, two OCR-A lines, a name) covers
+	// well over 8% of the slot; an empty slot shows none, and a pen mark a
+	// percent or two.
+	inkEmpty  = 0.012
+	inkFilled = 0.06
+	// slotMargin is how far around a slot (mm) its crop reaches, to see a
+	// label that crosses the border.
+	slotMargin = 3.0
+	// minBarConfidence is the barcode confidence a value read from its
+	// bars alone needs (with a valid check digit) to be reported.
+	minBarConfidence = 0.7
+	// minOCRConfidence is the same for a value read by OCR alone.
+	minOCRConfidence = 0.9
+)
+
+// slotRead is everything read in one slot.
+type slotRead struct {
+	n      int
+	ink    float64
+	labels []labelRead // bar pairs found, by position
+	out    page.Slot
+}
+
+// labelRead is one symbol read in a slot: where its bars are (page mm,
+// label frame) and what they and the OCR line under them say.
+type labelRead struct {
+	center   vision.Point // page mm
+	angle    float64      // degrees, reading direction
+	w, h     float64      // mm
+	kind     string       // "code32", "itf" or "" when unread
+	reversed bool         // read right to left: the label is upside down
+	aic      fustella.AIC
+	tg       fustella.Targatura
+	conf     float64
+	ocrAIC   fustella.AIC
+	ocrTG    fustella.Targatura
+	ocrConf  float64
+}
+
+// slots reads the 28 slots.
+func (st *pageState) slots() error {
+	l := st.r.layout
+	reads := make([]*slotRead, len(l.Slots))
+	for i, s := range l.Slots {
+		if err := st.ctx.Err(); err != nil {
+			return err
+		}
+		r, err := st.readSlot(s)
+		if err != nil {
+			return fmt.Errorf("slot %d: %w", s.N, err)
+		}
+		reads[i] = r
+	}
+	for _, r := range reads {
+		st.res.Slots = append(st.res.Slots, r.out)
+	}
+	return nil
+}
+
+// readSlot decides one slot.
+func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
+	px := st.barPx()
+	area := s.Rect.Inset(-slotMargin)
+	img, err := st.geo.Crop(st.img, area, px)
+	if err != nil {
+		return nil, err
+	}
+	sr := &slotRead{n: s.N, out: page.Slot{Slot: s.N, Flags: []string{}}}
+	// Ink inside the slot, less its border line and printed number.
+	toPx := func(r layout.Rect) image.Rectangle {
+		return image.Rect(int((r.X-area.X)*px), int((r.Y-area.Y)*px), int((r.Right()-area.X)*px), int((r.Bottom()-area.Y)*px))
+	}
+	inner := s.Rect.Inset(0.8)
+	num := layout.Rect{X: s.X, Y: s.Y, W: 6, H: 3.6}
+	fr, err := vision.InkFraction(img, 8*px, 0.6, []image.Rectangle{toPx(inner), toPx(num)})
+	if err != nil {
+		return nil, err
+	}
+	innerA, numA := inner.W*inner.H, num.W*num.H
+	sr.ink = math.Max(0, (fr[0]*innerA-fr[1]*numA)/(innerA-numA))
+
+	regions, err := vision.FindBarRegions(img, px, 10, 2.5, 10)
+	if err != nil {
+		return nil, err
+	}
+	for _, rg := range regions {
+		c := vision.Point{X: area.X + rg.Center.X/px, Y: area.Y + rg.Center.Y/px}
+		// Only bars whose centre is on this slot belong to it.
+		if !s.Rect.Inset(-1).Contains(layout.Rect{X: c.X, Y: c.Y}) {
+			continue
+		}
+		sr.labels = append(sr.labels, labelRead{center: c, angle: rg.Angle, w: rg.W / px, h: rg.H / px})
+		if len(sr.labels) == 4 {
+			break
+		}
+	}
+	sort.Slice(sr.labels, func(i, j int) bool { return sr.labels[i].center.Y < sr.labels[j].center.Y })
+	for i := range sr.labels {
+		st.decodeLabelBars(&sr.labels[i], i)
+	}
+	st.decide(sr)
+	return sr, nil
+}
+
+// frameCrop warps, from the source, the rectangle fr given in a frame
+// centred on c (page mm) and turned by angle degrees clockwise (plus 180
+// when flip), at q px per mm: an upright crop of a symbol or text line
+// however the label sits.
+func (st *pageState) frameCrop(c vision.Point, angle float64, flip bool, fr layout.Rect, q float64) (*image.Gray, error) {
+	if flip {
+		angle += 180
+	}
+	a := angle * math.Pi / 180
+	cs, sn := math.Cos(a), math.Sin(a)
+	frameToMM := vision.Homography{cs, -sn, c.X, sn, cs, c.Y, 0, 0, 1}
+	pxToFrame := vision.Homography{1 / q, 0, fr.X, 0, 1 / q, fr.Y, 0, 0, 1}
+	w, h := int(math.Ceil(fr.W*q)), int(math.Ceil(fr.H*q))
+	return st.img.Warp(st.geo.ToSource.Mul(frameToMM).Mul(pxToFrame), image.Pt(w, h))
+}
+
+// decodeLabelBars reads one bar region as Code 32 or targatura (the
+// upper region of a label is usually the Code 32, so that is tried first
+// there), then the OCR-A line under the bars.
+func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
+	q := st.barPx()
+	quiet := 3.0
+	fr := layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
+	img, err := st.frameCrop(lr.center, lr.angle, false, fr, q)
+	if err != nil {
+		return
+	}
+	d := st.r.bars
+	tryAIC := func() bool {
+		a, r, err := d.Code32(img)
+		if err != nil {
+			return false
+		}
+		lr.kind, lr.aic, lr.conf, lr.reversed = "code32", a, r.Confidence(), r.Attempt.Reversed
+		return true
+	}
+	tryTG := func() bool {
+		t, r, err := d.Targatura(img)
+		if err != nil {
+			return false
+		}
+		lr.kind, lr.tg, lr.conf, lr.reversed = "itf", t, r.Confidence(), r.Attempt.Reversed
+		return true
+	}
+	if pos%2 == 0 {
+		_ = tryAIC() || tryTG()
+	} else {
+		_ = tryTG() || tryAIC()
+	}
+	if st.r.ocr == nil || lr.kind == "" {
+		return
+	}
+	// The OCR-A line is under the bars in the label's own frame: flipped
+	// when the label is upside down.
+	line := layout.Rect{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.05, W: lr.w + 1, H: 3.0}
+	limg, err := st.frameCrop(lr.center, lr.angle, lr.reversed, line, q)
+	if err != nil {
+		return
+	}
+	switch lr.kind {
+	case "code32":
+		if a, c, err := st.r.ocr.ReadAIC(limg); err == nil {
+			lr.ocrAIC, lr.ocrConf = a, c
+		}
+	case "itf":
+		if t, c, err := st.r.ocr.ReadTargatura(limg); err == nil {
+			lr.ocrTG, lr.ocrConf = t, c
+		}
+	}
+}
+
+// decide turns the reads of a slot into its state, values and flags.
+func (st *pageState) decide(sr *slotRead) {
+	out := &sr.out
+	var code32s, itfs []*labelRead
+	for i := range sr.labels {
+		switch sr.labels[i].kind {
+		case "code32":
+			code32s = append(code32s, &sr.labels[i])
+		case "itf":
+			itfs = append(itfs, &sr.labels[i])
+		}
+	}
+	hasLabel := len(sr.labels) > 0 || sr.ink >= inkFilled
+	switch {
+	case !hasLabel && sr.ink < inkEmpty:
+		out.State = page.Empty
+		return
+	case !hasLabel:
+		// Some ink, no bars: a pen mark or a label we cannot see; a person
+		// decides.
+		out.State = page.Unreadable
+		out.Flags = append(out.Flags, page.FlagAICUnread, page.FlagTargaturaUnread)
+		return
+	}
+	aic, aicConf, aicFlags := crossAIC(code32s, st.r.ocr != nil)
+	tg, tgConf, tgFlags := crossTG(itfs, st.r.ocr != nil)
+	out.Flags = append(out.Flags, aicFlags...)
+	out.Flags = append(out.Flags, tgFlags...)
+	if aic != "" {
+		out.AIC = strp(string(aic))
+	}
+	if tg != "" {
+		out.Targatura = strp(string(tg))
+	}
+	// Upside down: the bars read right to left.
+	rev, fwd := 0, 0
+	for _, lr := range sr.labels {
+		if lr.kind == "" {
+			continue
+		}
+		if lr.reversed {
+			rev++
+		} else {
+			fwd++
+		}
+	}
+	if rev > 0 && fwd == 0 {
+		out.Flags = append(out.Flags, page.FlagUpsideDown)
+	}
+	if out.AIC != nil && out.Targatura != nil {
+		out.State = page.Filled
+		out.Confidence = round(aicConf*tgConf, 3)
+	} else {
+		out.State = page.Unreadable
+	}
+}
+
+// crossAIC compares the Code 32 reads and their OCR lines of one slot.
+func crossAIC(rs []*labelRead, withOCR bool) (fustella.AIC, float64, []string) {
+	var bars, ocr []fustella.AIC
+	var bc, oc float64
+	for _, r := range rs {
+		bars = append(bars, r.aic)
+		bc = math.Max(bc, r.conf)
+		if r.ocrAIC != "" {
+			ocr = append(ocr, r.ocrAIC)
+			oc = math.Max(oc, r.ocrConf)
+		}
+	}
+	v, c, f, err := cross(bars, ocr, bc, oc, withOCR)
+	return fustella.AIC(v), c, flagsFor(f, err, page.FlagAICUnread, page.FlagAICDisagree)
+}
+
+// crossTG is crossAIC for the targatura.
+func crossTG(rs []*labelRead, withOCR bool) (fustella.Targatura, float64, []string) {
+	var bars, ocr []fustella.Targatura
+	var bc, oc float64
+	for _, r := range rs {
+		bars = append(bars, r.tg)
+		bc = math.Max(bc, r.conf)
+		if r.ocrTG != "" {
+			ocr = append(ocr, r.ocrTG)
+			oc = math.Max(oc, r.ocrConf)
+		}
+	}
+	v, c, f, err := cross(bars, ocr, bc, oc, withOCR)
+	return fustella.Targatura(v), c, flagsFor(f, err, page.FlagTargaturaUnread, page.FlagTargaturaDisagree)
+}
+
+var (
+	errUnread   = errors.New("unread")
+	errDisagree = errors.New("disagree")
+)
+
+func flagsFor(f []string, err error, unread, disagree string) []string {
+	switch {
+	case errors.Is(err, errUnread):
+		f = append(f, unread)
+	case errors.Is(err, errDisagree):
+		f = append(f, disagree)
+	}
+	return f
+}
+
+// cross applies the never-guess rule to the bar reads and OCR reads of one
+// value (each already validated by its check digit): all reads must agree;
+// two agreeing independent reads give the value with high confidence, one
+// read alone gives it only above its confidence floor.
+func cross[T ~string](bars, ocr []T, barConf, ocrConf float64, withOCR bool) (T, float64, []string, error) {
+	var zero T
+	all := map[T]bool{}
+	for _, v := range bars {
+		all[v] = true
+	}
+	for _, v := range ocr {
+		all[v] = true
+	}
+	switch {
+	case len(all) == 0:
+		return zero, 0, nil, errUnread
+	case len(all) > 1:
+		return zero, 0, nil, errDisagree
+	}
+	var v T
+	for k := range all {
+		v = k
+	}
+	switch {
+	case len(bars) > 0 && len(ocr) > 0:
+		return v, 1 - (1-barConf)*(1-ocrConf), nil, nil
+	case len(bars) > 0:
+		var f []string
+		if withOCR {
+			f = []string{page.FlagBarsOnly}
+		}
+		if barConf < minBarConfidence {
+			return zero, 0, f, errUnread
+		}
+		return v, barConf, f, nil
+	default:
+		if ocrConf < minOCRConfidence {
+			return zero, 0, []string{page.FlagOCROnly}, errUnread
+		}
+		return v, ocrConf, []string{page.FlagOCROnly}, nil
+	}
+}
+
+// used by decodeLabelBars' callers through the barcode package.
+var _ = barcode.ErrNotFound
