@@ -1,0 +1,57 @@
+// Package scanfile turns the paths given to `regfus scan` (files and
+// folders) into a stream of decoded page images for the reader, and is
+// built to meet hostile input: anything a scanner station, a mail gateway
+// or a user can drop into a folder.
+//
+// # Formats
+//
+// PNG, JPEG, TIFF (multi-page; bitonal CCITT G3/G4, LZW, PackBits, Deflate,
+// JPEG, uncompressed; gray, RGB, palette, CMYK) and PDF (multi-page,
+// rasterised by poppler's pdftoppm at Options.PDFDPI, default 200). The
+// format is found by content sniffing, never by the file name: a PNG named
+// .pdf reads as a PNG, and a text file named .png is "unsupported format
+// (looks like text)".
+//
+// Every page comes out as an *image.Gray with square pixels (a 204x98 dpi
+// fax is stretched to 204x204), which is what the reader works on; the
+// conversions are direct loops per decoder output type, and bitonal CCITT
+// pages decode straight into gray bytes.
+//
+// # Use
+//
+//	files, err := scanfile.Expand(paths) // folders walked, sorted
+//	for _, path := range files {
+//		f, err := scanfile.Open(ctx, path, opts) // sniff, count pages
+//		...
+//		for page, err := range f.Pages(ctx) { ... } // or f.Page(ctx, n) from a pool
+//		f.Close()
+//	}
+//
+// or simply `for page, err := range scanfile.All(ctx, paths, opts)`.
+//
+// # Hostile input
+//
+// Every failure is an *Error naming the file, the page and the reason, with
+// a Kind for programs. A bad page does not stop the pages after it, a bad
+// file does not stop the batch (All goes on). The guards:
+//
+//   - pixels: each page's size is read from its header (PNG/JPEG config,
+//     TIFF directory, pdfinfo page box x dpi) and refused over MaxPixels
+//     before a pixel buffer exists, so a 50,000 x 50,000 PNG of a few
+//     hundred bytes fails at once; JPEG frames inside TIFF strips are
+//     checked too. Decoders then allocate at most a few bytes per allowed
+//     pixel (TIFF decoding of a 16-bit RGBA page is the worst case: about
+//     8 bytes per pixel, twice, while decompressing).
+//   - pages: a file with more than MaxPages pages is refused whole; a TIFF
+//     page chain that loops or runs out of the file ends with an error
+//     after the pages before the break.
+//   - time: each page has PageTimeout. A Go decoder that overruns is left
+//     behind (it reads through a reader that fails once the deadline has
+//     passed, so it stops at its next read) and the caller gets KindTimeout
+//     at once; a poppler process is killed.
+//   - memory outside Go: poppler runs with its address space capped
+//     (PDFMemoryLimit) and writes to a pipe, never to disk.
+//   - crashes: a panic in a decoder becomes a KindCorrupt error.
+//   - size: files over MaxFileBytes and zero-byte files are refused before
+//     anything is parsed; FIFOs and devices are never opened.
+package scanfile

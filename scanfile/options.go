@@ -1,0 +1,57 @@
+package scanfile
+
+import "time"
+
+// Defaults applied to zero fields of Options.
+const (
+	DefaultMaxPixels      = 60_000_000 // A4 at 600 dpi is 35 MP; A3 at 600 dpi is 70 MP
+	DefaultMaxPages       = 1000
+	DefaultMaxFileBytes   = 1 << 30
+	DefaultPDFDPI         = 200
+	DefaultPageTimeout    = 30 * time.Second
+	DefaultPDFMemoryLimit = 1 << 30
+)
+
+// Options bound what one file may cost. The zero value means the defaults.
+type Options struct {
+	// MaxPixels is the largest page, in pixels (width x height), that is
+	// decoded. It is checked against the dimensions in the header before any
+	// pixel buffer is allocated, so a decompression bomb costs nothing.
+	MaxPixels int64
+	// MaxPages is the most pages one file may have; a file with more is
+	// refused as a whole before its first page is decoded.
+	MaxPages int
+	// MaxFileBytes is the largest file accepted.
+	MaxFileBytes int64
+	// PDFDPI is the resolution PDF pages are rasterised at (default 200,
+	// what the reader is tuned for).
+	PDFDPI int
+	// PageTimeout bounds the time to decode one page (for PDF: to rasterise
+	// it). A page over it is an error of KindTimeout; the next page is tried.
+	PageTimeout time.Duration
+	// PDFMemoryLimit caps the address space, in bytes, of each pdfinfo and
+	// pdftoppm process, so a hostile PDF cannot make poppler exhaust memory.
+	PDFMemoryLimit int64
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxPixels <= 0 {
+		o.MaxPixels = DefaultMaxPixels
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = DefaultMaxPages
+	}
+	if o.MaxFileBytes <= 0 {
+		o.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.PDFDPI <= 0 {
+		o.PDFDPI = DefaultPDFDPI
+	}
+	if o.PageTimeout <= 0 {
+		o.PageTimeout = DefaultPageTimeout
+	}
+	if o.PDFMemoryLimit <= 0 {
+		o.PDFMemoryLimit = DefaultPDFMemoryLimit
+	}
+	return o
+}

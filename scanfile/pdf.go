@@ -1,0 +1,288 @@
+package scanfile
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// PDF pages are rasterised by poppler, one pdftoppm process per page
+// (-f N -l N), streaming an 8-bit PGM to a pipe: no page is held on disk,
+// and a 300-page PDF costs one page of memory at a time, or one per worker
+// when a pool renders pages concurrently. pdfinfo, run once at Open, gives
+// the page count and every page's size, so a page that would rasterise over
+// MaxPixels is refused before poppler allocates it.
+//
+// Poppler is C code reading hostile input, so each process runs with a
+// deadline (killed at PageTimeout) and a cap on its address space
+// (PDFMemoryLimit, through the shell's ulimit -v), and its output is parsed
+// with the same pixel limit as everything else.
+
+type pdfFile struct {
+	path  string // absolute, so it can never be mistaken for a flag
+	pages []pdfPage
+}
+
+// pdfPage is a page's size in points (1/72 in), the larger of its media
+// box and crop box.
+type pdfPage struct{ w, h float64 }
+
+// maxToolStderr bounds how much of a poppler process's error output is kept.
+const maxToolStderr = 4 << 10
+
+func openPDF(ctx context.Context, path string, opts Options) (*pdfFile, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, newError("", 0, KindIO, "", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.PageTimeout)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := popplerCmd(ctx, opts, "pdfinfo", "-box", "-f", "1", "-l", strconv.Itoa(opts.MaxPages), abs)
+	cmd.Stdout = &limitedWriter{w: &out, n: 4 << 20}
+	stderr := &limitedWriter{w: new(bytes.Buffer), n: maxToolStderr}
+	cmd.Stderr = stderr
+	if err := cmd.Run(); err != nil {
+		return nil, toolError(ctx, "pdfinfo", err, stderr)
+	}
+	count, pages, err := parsePDFInfo(out.String())
+	if err != nil {
+		return nil, newError("", 0, KindCorrupt, "", err)
+	}
+	switch {
+	case count == 0:
+		return nil, newError("", 0, KindCorrupt, "corrupt: PDF has no pages", nil)
+	case count > opts.MaxPages:
+		return nil, newError("", 0, KindTooManyPages,
+			fmt.Sprintf("too many pages (%d, over the %d-page limit)", count, opts.MaxPages), nil)
+	case len(pages) < count:
+		return nil, newError("", 0, KindCorrupt, fmt.Sprintf("corrupt: pdfinfo gave sizes for %d of %d pages", len(pages), count), nil)
+	}
+	return &pdfFile{path: abs, pages: pages[:count]}, nil
+}
+
+// parsePDFInfo reads `pdfinfo -box -f 1 -l N` output. Document metadata
+// (a title, say) comes first and could contain anything, so only lines
+// after the last "Pages:" line are trusted.
+func parsePDFInfo(s string) (int, []pdfPage, error) {
+	lines := strings.Split(s, "\n")
+	start := -1
+	for i, l := range lines {
+		if strings.HasPrefix(l, "Pages:") {
+			start = i
+		}
+	}
+	if start < 0 {
+		return 0, nil, errors.New("pdfinfo printed no page count")
+	}
+	count, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lines[start], "Pages:")))
+	if err != nil || count < 0 {
+		return 0, nil, fmt.Errorf("pdfinfo page count %q", lines[start])
+	}
+	var pages []pdfPage
+	grow := func(n int, w, h float64) {
+		if n < 1 || n > len(pages)+1 {
+			return
+		}
+		if n == len(pages)+1 {
+			pages = append(pages, pdfPage{})
+		}
+		p := &pages[n-1]
+		p.w, p.h = max(p.w, w), max(p.h, h)
+	}
+	for _, l := range lines[start+1:] {
+		f := strings.Fields(l)
+		// "Page    1 size:  595.28 x 841.89 pts (A4)"
+		// "Page    1 MediaBox:      0.00     0.00   595.28   841.89"
+		if len(f) < 4 || f[0] != "Page" {
+			continue
+		}
+		n, err := strconv.Atoi(f[1])
+		if err != nil {
+			continue
+		}
+		switch {
+		case f[2] == "size:" && len(f) >= 6 && f[4] == "x":
+			w, e1 := strconv.ParseFloat(f[3], 64)
+			h, e2 := strconv.ParseFloat(f[5], 64)
+			if e1 == nil && e2 == nil {
+				grow(n, w, h)
+			}
+		case (f[2] == "MediaBox:" || f[2] == "CropBox:") && len(f) >= 7:
+			var v [4]float64
+			ok := true
+			for i := range v {
+				var err error
+				if v[i], err = strconv.ParseFloat(f[3+i], 64); err != nil {
+					ok = false
+				}
+			}
+			if ok {
+				grow(n, math.Abs(v[2]-v[0]), math.Abs(v[3]-v[1]))
+			}
+		}
+	}
+	return count, pages, nil
+}
+
+// render rasterises page n at opts.PDFDPI.
+func (p *pdfFile) render(ctx context.Context, n int, opts Options) (*image.Gray, float64, error) {
+	dpi := float64(opts.PDFDPI)
+	pg := p.pages[n-1]
+	w, h := math.Ceil(pg.w*dpi/72), math.Ceil(pg.h*dpi/72)
+	if w > math.MaxInt32 || h > math.MaxInt32 {
+		return nil, 0, checkPixels(math.MaxInt32, math.MaxInt32, opts.MaxPixels)
+	}
+	if err := checkPixels(int(w), int(h), opts.MaxPixels); err != nil {
+		return nil, 0, err
+	}
+	cmd := popplerCmd(ctx, opts, "pdftoppm", "-r", strconv.Itoa(opts.PDFDPI), "-gray",
+		"-f", strconv.Itoa(n), "-l", strconv.Itoa(n), p.path)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, 0, err
+	}
+	stderr := &limitedWriter{w: new(bytes.Buffer), n: maxToolStderr}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, 0, newError("", 0, KindIO, "cannot run pdftoppm", err)
+	}
+	img, perr := readPGM(bufio.NewReaderSize(stdout, readBuf), opts.MaxPixels)
+	if perr != nil {
+		cmd.Process.Kill()
+	}
+	io.Copy(io.Discard, stdout)
+	werr := cmd.Wait()
+	if werr != nil {
+		return nil, 0, toolError(ctx, "pdftoppm", werr, stderr)
+	}
+	if perr != nil {
+		return nil, 0, perr
+	}
+	return img, dpi, nil
+}
+
+// popplerCmd runs a poppler tool under ctx with its address space capped.
+// The arguments go to the shell as positional parameters, never through
+// its parser.
+func popplerCmd(ctx context.Context, opts Options, name string, args ...string) *exec.Cmd {
+	script := fmt.Sprintf(`ulimit -v %d || exit 126; exec "$@"`, opts.PDFMemoryLimit>>10)
+	cmd := exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", script, "sh", name}, args...)...)
+	cmd.WaitDelay = 2 * time.Second
+	return cmd
+}
+
+// toolError explains a failed poppler run: a deadline, a password, a
+// memory cap, or what poppler said about the file.
+func toolError(ctx context.Context, tool string, err error, stderr *limitedWriter) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	msg := strings.TrimSpace(stderr.w.(*bytes.Buffer).String())
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return newError("", 0, KindIO, "cannot run "+tool, err)
+	}
+	lower := strings.ToLower(msg)
+	switch {
+	case strings.Contains(lower, "password"):
+		return newError("", 0, KindEncrypted, "", nil)
+	case strings.Contains(lower, "out of memory"), strings.Contains(lower, "bad_alloc"), strings.Contains(lower, "bad allocation"):
+		return newError("", 0, KindTooLarge, "page needs more memory to rasterise than the PDF memory limit", nil)
+	case ee.ExitCode() == 126 || ee.ExitCode() == 127:
+		return newError("", 0, KindIO, "cannot run "+tool, errors.New(msg))
+	}
+	if msg == "" {
+		msg = ee.String()
+	}
+	// Keep the most telling line: poppler's last error.
+	lines := strings.Split(msg, "\n")
+	return newError("", 0, KindCorrupt, "", fmt.Errorf("%s: %s", tool, strings.TrimSpace(lines[len(lines)-1])))
+}
+
+// readPGM reads one binary 8-bit PGM (P5) image, refusing one over the
+// pixel limit before allocating it.
+func readPGM(r *bufio.Reader, maxPixels int64) (*image.Gray, error) {
+	magic := make([]byte, 2)
+	if _, err := io.ReadFull(r, magic); err != nil {
+		return nil, fmt.Errorf("pdftoppm output: %w", io.ErrUnexpectedEOF)
+	}
+	if string(magic) != "P5" {
+		return nil, fmt.Errorf("pdftoppm output is not a PGM image")
+	}
+	var v [3]int
+	for i := range v {
+		n, err := pgmInt(r)
+		if err != nil {
+			return nil, fmt.Errorf("pdftoppm output header: %w", err)
+		}
+		v[i] = n
+	}
+	w, h, maxval := v[0], v[1], v[2]
+	if maxval != 255 {
+		return nil, fmt.Errorf("pdftoppm output has maxval %d", maxval)
+	}
+	if err := checkPixels(w, h, maxPixels); err != nil {
+		return nil, err
+	}
+	g := image.NewGray(image.Rect(0, 0, w, h))
+	if _, err := io.ReadFull(r, g.Pix); err != nil {
+		return nil, fmt.Errorf("pdftoppm output: %w", io.ErrUnexpectedEOF)
+	}
+	return g, nil
+}
+
+// pgmInt reads a decimal header field and the single whitespace after it,
+// skipping whitespace and comments before it.
+func pgmInt(r *bufio.Reader) (int, error) {
+	c, err := r.ReadByte()
+	for err == nil && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '#') {
+		if c == '#' {
+			_, err = r.ReadString('\n')
+		}
+		if err == nil {
+			c, err = r.ReadByte()
+		}
+	}
+	n, digits := 0, 0
+	for err == nil && c >= '0' && c <= '9' {
+		if n > 1<<30 {
+			return 0, errors.New("number too large")
+		}
+		n, digits = n*10+int(c-'0'), digits+1
+		c, err = r.ReadByte()
+	}
+	if err != nil {
+		return 0, io.ErrUnexpectedEOF
+	}
+	if digits == 0 {
+		return 0, errors.New("expected a number")
+	}
+	return n, nil
+}
+
+// limitedWriter keeps the first n bytes written and drops the rest, so a
+// chatty or hostile tool cannot fill memory through its output.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(p), l.n)
+		l.w.Write(p[:k])
+		l.n -= k
+	}
+	return len(p), nil
+}
