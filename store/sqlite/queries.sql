@@ -1,0 +1,338 @@
+-- regfus queries for SQLite (same statements as store/postgres/queries.sql
+-- but for SQLite's dialect: no row locks, since SQLite has one writer at a
+-- time; times are INTEGER microseconds). Parameters are listed in
+-- store/internal/sqlstore/sqlstore.go where each query is used.
+--
+-- Scope: a scope is three nullable parameters (region, asl, pharmacy); NULL
+-- means "not restricted". A row is in scope when each non-NULL parameter
+-- equals the row's value. A page is in scope when a batch that uploaded its
+-- file is, or its sheet identity is.
+
+-- name: InsertKey
+INSERT INTO api_keys (id, hash, role, region, asl, pharmacy, label, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+
+-- name: GetKey
+SELECT id, hash, role, region, asl, pharmacy, label, created_at, revoked_at
+FROM api_keys WHERE id = $1;
+
+-- name: LookupKey
+SELECT id, hash, role, region, asl, pharmacy, label, created_at, revoked_at
+FROM api_keys WHERE hash = $1;
+
+-- name: ListKeys
+SELECT id, hash, role, region, asl, pharmacy, label, created_at, revoked_at
+FROM api_keys ORDER BY created_at, id;
+
+-- name: RevokeKey
+UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1;
+
+-- name: InsertBatch
+INSERT INTO batches (owner_key_id, region, asl, pharmacy, created_at)
+VALUES ($1, $2, $3, $4, $5) RETURNING id;
+
+-- name: InsertFile
+INSERT INTO files (sha256, name, size, media_type, blob_path, pages, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (sha256) DO NOTHING
+RETURNING pages;
+
+-- name: GetFilePages
+SELECT pages FROM files WHERE sha256 = $1;
+
+-- name: InsertBatchFile
+INSERT INTO batch_files (batch_id, file_sha256, position, name)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (batch_id, file_sha256) DO NOTHING;
+
+-- name: InsertPage
+INSERT INTO pages (batch_id, file_sha256, page_index, state, queued_at)
+VALUES ($1, $2, $3, 'queued', $4);
+
+-- name: GetBatch
+SELECT b.id, b.owner_key_id, b.region, b.asl, b.pharmacy, b.created_at,
+       COUNT(p.id),
+       SUM(CASE WHEN p.state = 'queued' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'running' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'done' AND p.status = 'ok' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'done' AND p.status = 'review' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'done' AND p.status = 'rejected' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'failed' THEN 1 ELSE 0 END)
+FROM batches b
+LEFT JOIN batch_files bf ON bf.batch_id = b.id
+LEFT JOIN pages p ON p.file_sha256 = bf.file_sha256
+WHERE b.id = $1
+  AND (CAST($2 AS TEXT) IS NULL OR b.region = $2)
+  AND (CAST($3 AS TEXT) IS NULL OR b.asl = $3)
+  AND (CAST($4 AS TEXT) IS NULL OR b.pharmacy = $4)
+GROUP BY b.id;
+
+-- name: ListBatches
+SELECT b.id, b.owner_key_id, b.region, b.asl, b.pharmacy, b.created_at,
+       COUNT(p.id),
+       SUM(CASE WHEN p.state = 'queued' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'running' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'done' AND p.status = 'ok' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'done' AND p.status = 'review' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'done' AND p.status = 'rejected' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.state = 'failed' THEN 1 ELSE 0 END)
+FROM batches b
+LEFT JOIN batch_files bf ON bf.batch_id = b.id
+LEFT JOIN pages p ON p.file_sha256 = bf.file_sha256
+WHERE (CAST($1 AS TEXT) IS NULL OR b.region = $1)
+  AND (CAST($2 AS TEXT) IS NULL OR b.asl = $2)
+  AND (CAST($3 AS TEXT) IS NULL OR b.pharmacy = $3)
+GROUP BY b.id
+ORDER BY b.id DESC
+LIMIT $4;
+
+-- name: ListPages
+SELECT p.id, p.batch_id, f.sha256, bf.name, f.size, f.media_type, f.blob_path, f.pages,
+       p.page_index, p.state, p.result, p.error, p.attempts,
+       p.queued_at, p.started_at, p.finished_at, p.millis
+FROM batch_files bf
+JOIN files f ON f.sha256 = bf.file_sha256
+JOIN pages p ON p.file_sha256 = bf.file_sha256
+WHERE bf.batch_id = $1
+  AND (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
+               WHERE vbf.file_sha256 = p.file_sha256
+                 AND (CAST($2 AS TEXT) IS NULL OR vb.region = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR vb.asl = $3)
+                 AND (CAST($4 AS TEXT) IS NULL OR vb.pharmacy = $4))
+       OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = p.id
+                 AND (CAST($2 AS TEXT) IS NULL OR vs.region = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR vs.asl = $3)
+                 AND (CAST($4 AS TEXT) IS NULL OR vs.pharmacy = $4)))
+ORDER BY bf.position, p.page_index;
+
+-- name: GetPage
+SELECT p.id, p.batch_id, f.sha256, f.name, f.size, f.media_type, f.blob_path, f.pages,
+       p.page_index, p.state, p.result, p.error, p.attempts,
+       p.queued_at, p.started_at, p.finished_at, p.millis
+FROM pages p
+JOIN files f ON f.sha256 = p.file_sha256
+WHERE p.id = $1
+  AND (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
+               WHERE vbf.file_sha256 = p.file_sha256
+                 AND (CAST($2 AS TEXT) IS NULL OR vb.region = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR vb.asl = $3)
+                 AND (CAST($4 AS TEXT) IS NULL OR vb.pharmacy = $4))
+       OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = p.id
+                 AND (CAST($2 AS TEXT) IS NULL OR vs.region = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR vs.asl = $3)
+                 AND (CAST($4 AS TEXT) IS NULL OR vs.pharmacy = $4)));
+
+-- name: FailExhausted
+UPDATE pages
+SET state = 'failed',
+    error = 'lease expired after ' || attempts || ' attempts: the worker processing it stopped each time',
+    lease_token = NULL, lease_until = NULL, finished_at = $1
+WHERE state = 'running' AND lease_until < $1 AND attempts >= $2;
+
+-- name: ClaimPage
+-- One statement: SQLite serialises writers, so two claimers never take the same page.
+UPDATE pages
+SET state = 'running', attempts = attempts + 1, lease_token = $3, lease_until = $2, started_at = $1
+WHERE id = (
+    SELECT id FROM pages
+    WHERE state = 'queued' OR (state = 'running' AND lease_until < $1 AND attempts < $4)
+    ORDER BY id
+    LIMIT 1)
+RETURNING id;
+
+-- name: ExtendLease
+UPDATE pages SET lease_until = $3
+WHERE id = $1 AND state = 'running' AND lease_token = $2;
+
+-- name: ReleasePage
+UPDATE pages
+SET state = 'queued', lease_token = NULL, lease_until = NULL,
+    attempts = MAX(attempts - 1, 0)
+WHERE id = $1 AND state = 'running' AND lease_token = $2;
+
+-- name: LockPage
+SELECT state, lease_token FROM pages WHERE id = $1;
+
+-- name: FinishPage
+UPDATE pages
+SET state = 'done', status = $2, result = $3, layout_version = $4, error = NULL,
+    lease_token = NULL, lease_until = NULL, finished_at = $5, millis = $6
+WHERE id = $1;
+
+-- name: FailPage
+UPDATE pages
+SET state = 'failed', error = $2, lease_token = NULL, lease_until = NULL, finished_at = $3
+WHERE id = $1;
+
+-- name: UpdatePageResult
+UPDATE pages SET status = $2, result = $3, layout_version = $4 WHERE id = $1;
+
+-- name: DeleteSlots
+DELETE FROM slots WHERE page_id = $1;
+
+-- name: InsertSlot
+INSERT INTO slots (page_id, slot, state, aic, targatura, confidence, flags)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: DeleteSheet
+DELETE FROM sheets WHERE page_id = $1;
+
+-- name: InsertSheet
+INSERT INTO sheets (page_id, code, tail_code, region, asl, pharmacy, competence, progressive,
+                    dispensario, declared_count, date)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+
+-- name: InsertReview
+INSERT INTO review_items (page_id, slot, field, reason, value, created_at)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: QueueDepth
+SELECT COUNT(*) FROM pages WHERE state IN ('queued', 'running');
+
+-- name: ListSheetResults
+SELECT p.id, p.batch_id, f.sha256, f.name, f.size, f.media_type, f.blob_path, f.pages,
+       p.page_index, p.state, p.result, p.error, p.attempts,
+       p.queued_at, p.started_at, p.finished_at, p.millis
+FROM sheets sh
+JOIN pages p ON p.id = sh.page_id
+JOIN files f ON f.sha256 = p.file_sha256
+WHERE p.state = 'done'
+  AND (CAST($1 AS TEXT) IS NULL OR sh.region = $1)
+  AND (CAST($2 AS TEXT) IS NULL OR sh.asl = $2)
+  AND (CAST($3 AS TEXT) IS NULL OR sh.pharmacy = $3)
+  AND (CAST($4 AS TEXT) IS NULL OR sh.region = $4)
+  AND (CAST($5 AS TEXT) IS NULL OR sh.asl = $5)
+  AND (CAST($6 AS TEXT) IS NULL OR sh.pharmacy = $6)
+  AND (CAST($7 AS TEXT) IS NULL OR sh.competence = $7)
+ORDER BY p.id;
+
+-- name: FindTargature
+SELECT s.targatura, s.page_id, s.slot, s.aic,
+       sh.region, sh.asl, sh.pharmacy, sh.competence, sh.progressive
+FROM slots s
+LEFT JOIN sheets sh ON sh.page_id = s.page_id
+WHERE s.targatura IN (SELECT value FROM json_each($1))
+ORDER BY s.targatura, s.page_id, s.slot;
+
+-- name: InsertImport
+INSERT INTO imports (kind, key_id, source, row_count, created_at)
+VALUES ($1, $2, $3, $4, $5) RETURNING id;
+
+-- name: DeleteDeclarationsGroup
+DELETE FROM declarations WHERE region = $1 AND asl = $2 AND pharmacy = $3 AND competence = $4;
+
+-- name: InsertDeclaration
+INSERT INTO declarations (import_id, region, asl, pharmacy, competence, bundle, sheets,
+                          gross_cents, ticket_cents, extra)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
+
+-- name: DeleteRecordsGroup
+DELETE FROM records WHERE region = $1 AND asl = $2 AND pharmacy = $3 AND competence = $4;
+
+-- name: InsertRecord
+INSERT INTO records (import_id, record_id, region, asl, pharmacy, competence, dispensed_on,
+                     prescription, aic, targatura, sheet, slot, state, closed_on, signature,
+                     signed_document_id, extra)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17);
+
+-- name: ListDeclarations
+SELECT import_id, region, asl, pharmacy, competence, bundle, sheets, gross_cents, ticket_cents, extra
+FROM declarations
+WHERE (CAST($1 AS TEXT) IS NULL OR region = $1)
+  AND (CAST($2 AS TEXT) IS NULL OR asl = $2)
+  AND (CAST($3 AS TEXT) IS NULL OR pharmacy = $3)
+  AND (CAST($4 AS TEXT) IS NULL OR region = $4)
+  AND (CAST($5 AS TEXT) IS NULL OR asl = $5)
+  AND (CAST($6 AS TEXT) IS NULL OR pharmacy = $6)
+  AND (CAST($7 AS TEXT) IS NULL OR competence = $7)
+ORDER BY region, asl, pharmacy, competence, bundle;
+
+-- name: ListRecords
+SELECT import_id, record_id, region, asl, pharmacy, competence, dispensed_on, prescription,
+       aic, targatura, sheet, slot, state, closed_on, signature, signed_document_id, extra
+FROM records
+WHERE (CAST($1 AS TEXT) IS NULL OR region = $1)
+  AND (CAST($2 AS TEXT) IS NULL OR asl = $2)
+  AND (CAST($3 AS TEXT) IS NULL OR pharmacy = $3)
+  AND (CAST($4 AS TEXT) IS NULL OR region = $4)
+  AND (CAST($5 AS TEXT) IS NULL OR asl = $5)
+  AND (CAST($6 AS TEXT) IS NULL OR pharmacy = $6)
+  AND (CAST($7 AS TEXT) IS NULL OR competence = $7)
+ORDER BY region, asl, pharmacy, competence, record_id;
+
+-- name: PutReconciliation
+INSERT INTO reconciliations (region, asl, pharmacy, competence, report, computed_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (region, asl, pharmacy, competence)
+DO UPDATE SET report = EXCLUDED.report, computed_at = EXCLUDED.computed_at;
+
+-- name: GetReconciliation
+SELECT region, asl, pharmacy, competence, report, computed_at
+FROM reconciliations
+WHERE region = $1 AND asl = $2 AND pharmacy = $3 AND competence = $4
+  AND (CAST($5 AS TEXT) IS NULL OR region = $5)
+  AND (CAST($6 AS TEXT) IS NULL OR asl = $6)
+  AND (CAST($7 AS TEXT) IS NULL OR pharmacy = $7);
+
+-- name: ListReconciliations
+SELECT region, asl, pharmacy, competence, report, computed_at
+FROM reconciliations
+WHERE (CAST($1 AS TEXT) IS NULL OR region = $1)
+  AND (CAST($2 AS TEXT) IS NULL OR asl = $2)
+  AND (CAST($3 AS TEXT) IS NULL OR pharmacy = $3)
+  AND (CAST($4 AS TEXT) IS NULL OR region = $4)
+  AND (CAST($5 AS TEXT) IS NULL OR asl = $5)
+  AND (CAST($6 AS TEXT) IS NULL OR pharmacy = $6)
+  AND (CAST($7 AS TEXT) IS NULL OR competence = $7)
+ORDER BY region, asl, pharmacy, competence;
+
+-- name: ListReview
+SELECT r.id, r.page_id, p.batch_id, p.file_sha256, p.page_index, r.slot, r.field, r.reason,
+       r.value, r.status, r.created_at, r.resolved_at,
+       sh.region, sh.asl, sh.pharmacy, sh.competence
+FROM review_items r
+JOIN pages p ON p.id = r.page_id
+LEFT JOIN sheets sh ON sh.page_id = r.page_id
+WHERE (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
+               WHERE vbf.file_sha256 = p.file_sha256
+                 AND (CAST($1 AS TEXT) IS NULL OR vb.region = $1)
+                 AND (CAST($2 AS TEXT) IS NULL OR vb.asl = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR vb.pharmacy = $3))
+       OR (sh.page_id IS NOT NULL
+                 AND (CAST($1 AS TEXT) IS NULL OR sh.region = $1)
+                 AND (CAST($2 AS TEXT) IS NULL OR sh.asl = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR sh.pharmacy = $3)))
+  AND (CAST($4 AS TEXT) IS NULL OR r.status = $4)
+  AND (CAST($5 AS INTEGER) = 0 OR EXISTS (SELECT 1 FROM batch_files x
+                                         WHERE x.batch_id = $5 AND x.file_sha256 = p.file_sha256))
+  AND (CAST($6 AS INTEGER) = 0 OR r.page_id = $6)
+ORDER BY r.id
+LIMIT $7;
+
+-- name: GetReview
+SELECT r.id, r.page_id, p.batch_id, p.file_sha256, p.page_index, r.slot, r.field, r.reason,
+       r.value, r.status, r.created_at, r.resolved_at,
+       sh.region, sh.asl, sh.pharmacy, sh.competence
+FROM review_items r
+JOIN pages p ON p.id = r.page_id
+LEFT JOIN sheets sh ON sh.page_id = r.page_id
+WHERE r.id = $1
+  AND (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
+               WHERE vbf.file_sha256 = p.file_sha256
+                 AND (CAST($2 AS TEXT) IS NULL OR vb.region = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR vb.asl = $3)
+                 AND (CAST($4 AS TEXT) IS NULL OR vb.pharmacy = $4))
+       OR (sh.page_id IS NOT NULL
+                 AND (CAST($2 AS TEXT) IS NULL OR sh.region = $2)
+                 AND (CAST($3 AS TEXT) IS NULL OR sh.asl = $3)
+                 AND (CAST($4 AS TEXT) IS NULL OR sh.pharmacy = $4)));
+
+-- name: ListCorrections
+SELECT id, key_id, at, before, after, note FROM corrections WHERE item_id = $1 ORDER BY id;
+
+-- name: InsertCorrection
+INSERT INTO corrections (item_id, key_id, at, before, after, note)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: ResolveReview
+UPDATE review_items SET status = 'resolved', resolved_at = $2 WHERE id = $1;

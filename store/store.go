@@ -1,0 +1,490 @@
+// Package store is regfus's persistence contract: the domain-level
+// interface the service, the workers and the CLI use, and its types. Two
+// implementations honour it with the same semantics, checked by one
+// conformance suite (package storetest):
+//
+//   - store/postgres: PostgreSQL through pgx v5 (pgxpool), the production
+//     store; River's job tables live in the same database;
+//   - store/sqlite: pure-Go SQLite (modernc.org/sqlite) in a data folder, the
+//     embedded default that lets one command start a working service.
+//
+// Both are thin: they supply migrations and SQL text, and share one Go
+// implementation of the semantics (store/internal/sqlstore) over
+// database/sql, so the two cannot drift apart.
+//
+// # Scope
+//
+// Every read a caller can reach through the API takes the caller's
+// auth.Scope, and the filter is part of the SQL, never applied afterwards.
+// Something out of scope is indistinguishable from something that does not
+// exist (ErrNotFound), so ids cannot be probed.
+//
+//   - A batch carries the scope of the key that uploaded it (its owner); a
+//     caller sees it when its scope covers the owner's (auth.Scope.Covers).
+//   - A page is seen by a caller who sees any batch that uploaded its file,
+//     or whose scope covers the sheet identity read from the page (region,
+//     ASL, pharmacy). So a pharmacy sees the pages of its sheets read in a
+//     station's batch, and a station sees what it uploaded.
+//   - Review items follow their page; declarations, records and
+//     reconciliations follow their region/ASL/pharmacy.
+//
+// # Files and pages
+//
+// A file is known by its sha256 (package blob stores the bytes). Its pages
+// are created with the first batch that uploads it and are processed once:
+// a later batch with the same bytes links the same file and shares its
+// pages, and CreateBatch reports the file as already known. Batch status and
+// counts are derived from the pages in the query, never stored, so they
+// cannot go stale.
+//
+// # Work distribution
+//
+// A page is queued, then running (claimed under a lease), then done (with a
+// page.Result) or failed. ClaimPage serves an in-process worker pool: a
+// claim holds a random token and a lease deadline; a page whose lease ran
+// out (its worker crashed) is claimed again, up to MaxAttempts, after which
+// it is failed. CompletePage with the token of a lost lease is refused
+// (ErrLeaseLost), so a page is recorded exactly once. With PostgreSQL the
+// same table is the truth while River distributes jobs: a River worker
+// completes a page without a token, and a page already done is ErrConflict.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/page"
+)
+
+// Errors every implementation returns (wrapped, with detail); test with
+// errors.Is.
+var (
+	// ErrNotFound: no such thing, or not in the caller's scope.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the operation contradicts the current state (a page
+	// already done, a key hash already stored).
+	ErrConflict = errors.New("conflict")
+	// ErrInvalid: the input cannot be stored as given (no files, duplicate
+	// rows in one import); the message names the row.
+	ErrInvalid = errors.New("invalid input")
+	// ErrNoWork: ClaimPage found no page to claim.
+	ErrNoWork = errors.New("no page waiting")
+	// ErrLeaseLost: the claim's lease expired and the page was claimed again
+	// or requeued; the caller's result must be dropped.
+	ErrLeaseLost = errors.New("page lease lost")
+	// ErrRevoked: LookupKey found the key but it was revoked.
+	ErrRevoked = errors.New("API key revoked")
+)
+
+// Store is everything regfus keeps. Implementations are safe for concurrent
+// use.
+type Store interface {
+	// Migrate brings the schema up to date (idempotent; with PostgreSQL also
+	// River's tables) and returns the names of the migrations it applied.
+	Migrate(ctx context.Context) ([]string, error)
+	// Ping checks that the database answers (readiness).
+	Ping(ctx context.Context) error
+	Close() error
+
+	// CreateBatch records a batch, its files and their pages in one
+	// transaction. Files already known keep their pages (not processed
+	// twice); see BatchCreated.
+	CreateBatch(ctx context.Context, b NewBatch) (BatchCreated, error)
+	GetBatch(ctx context.Context, id int64, scope auth.Scope) (Batch, error)
+	// ListBatches returns the batches in scope, newest first.
+	ListBatches(ctx context.Context, scope auth.Scope, limit int) ([]Batch, error)
+	// ListPages returns the pages of a batch's files that the scope sees,
+	// in upload order (file position, then page index).
+	ListPages(ctx context.Context, batchID int64, scope auth.Scope) ([]Page, error)
+	GetPage(ctx context.Context, id int64, scope auth.Scope) (Page, error)
+
+	// ClaimPage takes the oldest queued page, or a running page whose lease
+	// expired, and leases it. ErrNoWork when there is none.
+	ClaimPage(ctx context.Context, opt ClaimOptions) (Claim, error)
+	// ExtendLease pushes a live claim's deadline to now+lease.
+	ExtendLease(ctx context.Context, pageID int64, token string, lease time.Duration) error
+	// ReleasePage puts a claimed page back in the queue without counting
+	// the attempt (graceful shutdown).
+	ReleasePage(ctx context.Context, pageID int64, token string) error
+	// CompletePage saves a page's result, its slots, its sheet identity and
+	// its review items in one transaction.
+	CompletePage(ctx context.Context, o PageOutcome) error
+	// FailPage marks a page failed for good with a reason.
+	FailPage(ctx context.Context, pageID int64, token, reason string) error
+	// QueueDepth counts pages waiting or running (metrics, back-pressure).
+	QueueDepth(ctx context.Context) (int, error)
+
+	// ListSheetResults returns the done pages whose sheet identity matches
+	// the filter (reconciliation input), oldest first.
+	ListSheetResults(ctx context.Context, f GroupFilter) ([]Page, error)
+	// FindTargature returns every slot, on any page known to the system,
+	// that holds one of the given targature (duplicate detection).
+	FindTargature(ctx context.Context, targature []string) ([]SlotRef, error)
+
+	// ImportDeclarations stores an import: in one transaction, for every
+	// group (region, ASL, pharmacy, competence) present in rows, the rows
+	// already stored are replaced by these. Nothing is half-imported.
+	ImportDeclarations(ctx context.Context, imp Import, rows []Declaration) (ImportSummary, error)
+	// ImportRecords is ImportDeclarations for dispensing records.
+	ImportRecords(ctx context.Context, imp Import, rows []Record) (ImportSummary, error)
+	ListDeclarations(ctx context.Context, f GroupFilter) ([]Declaration, error)
+	ListRecords(ctx context.Context, f GroupFilter) ([]Record, error)
+
+	// PutReconciliation stores (or replaces) a group's report.
+	PutReconciliation(ctx context.Context, r Reconciliation) error
+	GetReconciliation(ctx context.Context, g Group, scope auth.Scope) (Reconciliation, error)
+	ListReconciliations(ctx context.Context, f GroupFilter) ([]Reconciliation, error)
+
+	// ListReview returns review items (without corrections), oldest first.
+	ListReview(ctx context.Context, f ReviewFilter) ([]ReviewItem, error)
+	// GetReview returns one item with its corrections.
+	GetReview(ctx context.Context, id int64, scope auth.Scope) (ReviewItem, error)
+	// CorrectReview records a correction (who, when, before, after),
+	// resolves the item and, when given, replaces the page's result in the
+	// same transaction. It returns the item with its corrections.
+	CorrectReview(ctx context.Context, c NewCorrection) (ReviewItem, error)
+
+	// CreateKey stores a new key (hash only). ErrConflict on a duplicate id
+	// or hash.
+	CreateKey(ctx context.Context, k APIKey) error
+	// LookupKey finds a key by hash: ErrNotFound if unknown, ErrRevoked
+	// (with the key) if revoked.
+	LookupKey(ctx context.Context, hash []byte) (APIKey, error)
+	// ListKeys returns every key, revoked ones included, oldest first.
+	ListKeys(ctx context.Context) ([]APIKey, error)
+	// RevokeKey revokes a key (idempotent: the first revocation time stays)
+	// and returns it. ErrNotFound if unknown.
+	RevokeKey(ctx context.Context, id string) (APIKey, error)
+}
+
+// NewBatch is an upload to record.
+type NewBatch struct {
+	// OwnerKeyID is the uploading key ("" for a batch made by the system).
+	OwnerKeyID string
+	// Owner is the uploader's scope, copied onto the batch.
+	Owner auth.Scope
+	Files []NewFile
+}
+
+// NewFile is one uploaded file, already stored by package blob.
+type NewFile struct {
+	SHA256    string
+	Name      string // original file name as uploaded
+	Size      int64
+	MediaType string
+	BlobPath  string // relative to the blob directory
+	Pages     int    // number of pages in the file, >= 1
+}
+
+// BatchCreated is CreateBatch's answer.
+type BatchCreated struct {
+	Batch Batch
+	Files []FileOutcome // one per NewFile, in order
+}
+
+// FileOutcome tells what happened to one uploaded file.
+type FileOutcome struct {
+	SHA256 string
+	// Known: the same bytes were uploaded before (by any batch); their
+	// pages are shared, not processed again.
+	Known bool
+	// Repeated: the same bytes appear earlier in this very batch; the file
+	// is listed once.
+	Repeated bool
+	// Pages is the file's page count as stored.
+	Pages int
+}
+
+// BatchStatus is derived from the pages: queued until one starts, running
+// until all are finished, then done, or failed if any page failed.
+type BatchStatus string
+
+const (
+	BatchQueued  BatchStatus = "queued"
+	BatchRunning BatchStatus = "running"
+	BatchDone    BatchStatus = "done"
+	BatchFailed  BatchStatus = "failed"
+)
+
+// Batch is an upload with its progress.
+type Batch struct {
+	ID         int64
+	OwnerKeyID string
+	Owner      auth.Scope // Role is empty: only the region/ASL/pharmacy are kept
+	CreatedAt  time.Time
+	Status     BatchStatus
+	Progress   Progress
+}
+
+// Progress counts a batch's pages. Finished = OK + Review + Rejected +
+// Failed; Total = Queued + Running + Finished.
+type Progress struct {
+	Total, Queued, Running, Finished int
+	OK, Review, Rejected, Failed     int
+}
+
+// StatusOf derives a batch status from its progress.
+func StatusOf(p Progress) BatchStatus {
+	switch {
+	case p.Finished == p.Total && p.Failed > 0:
+		return BatchFailed
+	case p.Finished == p.Total:
+		return BatchDone
+	case p.Running > 0 || p.Finished > 0:
+		return BatchRunning
+	default:
+		return BatchQueued
+	}
+}
+
+// PageState is where a page is in processing.
+type PageState string
+
+const (
+	PageQueued  PageState = "queued"
+	PageRunning PageState = "running"
+	PageDone    PageState = "done"
+	PageFailed  PageState = "failed"
+)
+
+// Page is one page of one uploaded file.
+type Page struct {
+	ID      int64
+	BatchID int64 // the batch whose upload created the page
+	File    File
+	Index   int // 1-based within the file
+	State   PageState
+	// Result is the reader's output once done (nil before).
+	Result *page.Result
+	// Error says why a page failed.
+	Error      string
+	Attempts   int
+	QueuedAt   time.Time
+	StartedAt  time.Time // zero until claimed
+	FinishedAt time.Time // zero until done or failed
+	Millis     int64     // processing time of the recorded attempt
+}
+
+// File is an original, as stored.
+type File struct {
+	SHA256    string
+	Name      string // name in the batch being listed (first upload's for GetPage)
+	Size      int64
+	MediaType string
+	BlobPath  string
+	Pages     int
+}
+
+// ClaimOptions tune ClaimPage.
+type ClaimOptions struct {
+	// Lease is how long the claim holds without ExtendLease (> 0).
+	Lease time.Duration
+	// MaxAttempts: a page whose lease expired this many times is failed
+	// instead of claimed again (default 3).
+	MaxAttempts int
+}
+
+// Claim is a leased page.
+type Claim struct {
+	Page       Page
+	Token      string
+	LeaseUntil time.Time
+}
+
+// PageOutcome is what CompletePage saves.
+type PageOutcome struct {
+	PageID int64
+	// Token, when set, must be the live claim's token (in-process pool);
+	// River workers leave it empty.
+	Token  string
+	Result page.Result
+	Review []NewReviewItem
+	Millis int64
+}
+
+// NewReviewItem is something on a page that needs a person.
+type NewReviewItem struct {
+	Slot   int    // 1-28, or 0 for a page-level field
+	Field  string // what is uncertain: "aic", "targatura", "progressive", "code", ...
+	Reason string // why: a page.Flag* or page.Reason* value, or free text
+	// Value is what the machine read (JSON, null if nothing).
+	Value json.RawMessage
+}
+
+// ReviewStatus is open until a person corrects the item.
+type ReviewStatus string
+
+const (
+	ReviewOpen     ReviewStatus = "open"
+	ReviewResolved ReviewStatus = "resolved"
+)
+
+// ReviewItem is a stored review item.
+type ReviewItem struct {
+	ID         int64
+	PageID     int64
+	BatchID    int64
+	FileSHA256 string
+	PageIndex  int
+	Slot       int
+	Field      string
+	Reason     string
+	Value      json.RawMessage // what the machine read
+	Status     ReviewStatus
+	CreatedAt  time.Time
+	ResolvedAt time.Time
+	// Group is the sheet identity of the page, nil when it was not read.
+	Group *Group
+	// Corrections, oldest first (GetReview and CorrectReview only).
+	Corrections []Correction
+}
+
+// NewCorrection is a person's correction of a review item.
+type NewCorrection struct {
+	ItemID int64
+	Scope  auth.Scope // the corrector's; the item must be in it
+	KeyID  string     // who
+	After  json.RawMessage
+	Note   string
+	// Result, when non-nil, replaces the page's stored result (and with it
+	// its slots and sheet identity): the page as corrected.
+	Result *page.Result
+}
+
+// Correction is one stored correction.
+type Correction struct {
+	ID     int64
+	KeyID  string
+	At     time.Time
+	Before json.RawMessage // the item's value before: what was read, or the previous correction
+	After  json.RawMessage
+	Note   string
+}
+
+// ReviewFilter selects review items.
+type ReviewFilter struct {
+	Scope   auth.Scope
+	Status  ReviewStatus // "" for any
+	BatchID int64        // 0 for any
+	PageID  int64        // 0 for any
+	Limit   int          // 0 for no limit
+}
+
+// Group is what reconciliation reports on: one pharmacy, one month.
+type Group struct {
+	Region, ASL, Pharmacy string
+	Competence            string // YYYY-MM
+}
+
+// GroupFilter selects by identity within a scope; empty fields match all.
+type GroupFilter struct {
+	Scope                 auth.Scope
+	Region, ASL, Pharmacy string
+	Competence            string
+}
+
+// SlotRef is where a targatura was read.
+type SlotRef struct {
+	Targatura   string
+	PageID      int64
+	Slot        int
+	AIC         string // "" when not read
+	Group       *Group // nil when the sheet was not identified
+	Progressive string
+}
+
+// ImportKind is what an import holds.
+type ImportKind string
+
+const (
+	ImportDeclarations ImportKind = "declarations"
+	ImportRecords      ImportKind = "records"
+)
+
+// Import describes one uploaded declarations or records file.
+type Import struct {
+	KeyID  string // who imported ("" for the CLI)
+	Source string // file name or "request body", for messages
+}
+
+// ImportSummary is an import's outcome.
+type ImportSummary struct {
+	ImportID int64
+	Rows     int
+	Groups   []Group // the groups replaced, sorted
+	Replaced int     // rows of earlier imports removed
+}
+
+// Declaration is a DCR REGFUS row (SPEC section 4). Mapping from package
+// records: region/asl/pharmacy/competence/bundle/sheets as they are; euro
+// amounts are kept in cents so no float touches money.
+type Declaration struct {
+	Region, ASL, Pharmacy string
+	Competence            string // YYYY-MM
+	Bundle                string // REGFUS or REGFUS-D
+	Sheets                int
+	GrossCents            int64
+	TicketCents           int64
+	// Extra holds optional columns beyond SPEC's, by header name.
+	Extra map[string]string
+	// ImportID is set when read back.
+	ImportID int64
+	// Line is the row's line in its source file, for error messages; not
+	// stored.
+	Line int
+}
+
+// Record is a dispensing record (SPEC section 4). Dates are YYYY-MM-DD
+// text, ClosedOn "" when not closed; Sheet is the progressive as printed
+// ("2" or "D2"), Slot 1-28 (0 when not assigned).
+type Record struct {
+	RecordID              string
+	Region, ASL, Pharmacy string
+	DispensedOn           string
+	Competence            string // YYYY-MM
+	Prescription          string // NRE
+	AIC                   string // 9 digits
+	Targatura             string // 10 digits
+	Sheet                 string
+	Slot                  int
+	State                 string // closed | suspended
+	ClosedOn              string
+	Signature             string // digital | manual | none
+	SignedDocumentID      string
+	Extra                 map[string]string
+	ImportID              int64
+	Line                  int
+}
+
+// Group returns the record's group.
+func (r Record) Group() Group {
+	return Group{Region: r.Region, ASL: r.ASL, Pharmacy: r.Pharmacy, Competence: r.Competence}
+}
+
+// Group returns the declaration's group.
+func (d Declaration) Group() Group {
+	return Group{Region: d.Region, ASL: d.ASL, Pharmacy: d.Pharmacy, Competence: d.Competence}
+}
+
+// Reconciliation is a group's stored report (SPEC section 5 JSON).
+type Reconciliation struct {
+	Group      Group
+	Report     json.RawMessage
+	ComputedAt time.Time
+}
+
+// APIKey is a stored key: never the secret, only its hash.
+type APIKey struct {
+	ID        string
+	Hash      []byte
+	Scope     auth.Scope
+	Label     string
+	CreatedAt time.Time
+	RevokedAt time.Time // zero while valid
+}
+
+// Revoked reports whether the key was revoked.
+func (k APIKey) Revoked() bool { return !k.RevokedAt.IsZero() }
