@@ -498,7 +498,7 @@ func (s *Store) ClaimPage(ctx context.Context, opt store.ClaimOptions) (store.Cl
 	}
 	t := now()
 	c := store.Claim{Token: newToken(), LeaseUntil: t.Add(opt.Lease).Truncate(time.Microsecond)}
-	var id int64
+	var id sql.NullInt64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// FailExhausted: now, max_attempts
 		if _, err := s.exec(ctx, tx, "FailExhausted", s.t(t), opt.MaxAttempts); err != nil {
@@ -507,7 +507,7 @@ func (s *Store) ClaimPage(ctx context.Context, opt store.ClaimOptions) (store.Cl
 		// ClaimPage: now, lease_until, token, max_attempts -> id
 		err := s.row(ctx, tx, "ClaimPage", s.t(t), s.t(c.LeaseUntil), c.Token, opt.MaxAttempts).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
-			return store.ErrNoWork
+			return nil // commit what FailExhausted did
 		}
 		if err != nil {
 			return s.wrap("ClaimPage", err)
@@ -517,7 +517,10 @@ func (s *Store) ClaimPage(ctx context.Context, opt store.ClaimOptions) (store.Cl
 	if err != nil {
 		return store.Claim{}, err
 	}
-	c.Page, err = s.GetPage(ctx, id, auth.Scope{Role: auth.Admin})
+	if !id.Valid {
+		return store.Claim{}, store.ErrNoWork
+	}
+	c.Page, err = s.GetPage(ctx, id.Int64, auth.Scope{Role: auth.Admin})
 	return c, err
 }
 
