@@ -205,7 +205,7 @@ func copyBits(bits *gozxing.BitArray, s segment, buf **gozxing.BitArray) *gozxin
 // window spans less than half the line's contrast (5th to 95th percentile)
 // are white: that keeps flat paper and quiet zones clean under noise.
 // It returns false if the line has no contrast at all.
-func midpointRow(lum []byte, r int, bits *gozxing.BitArray, lo, hi *[]byte) bool {
+func midpointRow(lum []byte, r int, bits *gozxing.BitArray, lo, hi, scratch *[]byte) bool {
 	n := len(lum)
 	var hist [256]int
 	for _, v := range lum {
@@ -216,9 +216,11 @@ func midpointRow(lum []byte, r int, bits *gozxing.BitArray, lo, hi *[]byte) bool
 	if contrast < 24 {
 		return false
 	}
-	*lo = slidingExtreme(lum, r, false, *lo)
-	*hi = slidingExtreme(lum, r, true, *hi)
-	l, h := *lo, *hi
+	if cap(*lo) < n {
+		*lo, *hi = make([]byte, n), make([]byte, n)
+	}
+	l, h := (*lo)[:n], (*hi)[:n]
+	slidingMinMax(lum, r, l, h, scratch)
 	for i, v := range lum {
 		if int(h[i])-int(l[i]) < contrast/2 {
 			continue
@@ -242,35 +244,51 @@ func percentile(hist *[256]int, n int, q float64) int {
 	return 255
 }
 
-// slidingExtreme returns the max (or min) of lum over [i-r, i+r] for every
-// i, with a monotonic deque: O(n).
-func slidingExtreme(lum []byte, r int, wantMax bool, dst []byte) []byte {
+// slidingMinMax sets lo[i] and hi[i] to the min and max of lum over
+// [i-r, i+r] (clipped), with the van Herk/Gil-Werman algorithm: prefix and
+// suffix extremes over blocks of 2r+1, three comparisons per sample
+// whatever r is.
+func slidingMinMax(lum []byte, r int, lo, hi []byte, scratch *[]byte) {
 	n := len(lum)
-	if cap(dst) < n {
-		dst = make([]byte, n)
+	k := 2*r + 1
+	// g: prefix extremes within blocks; h: suffix extremes within blocks,
+	// both over the line padded by r on each side (padding repeats nothing:
+	// it is neutral, 255 for min and 0 for max).
+	m := n + 2*r
+	if cap(*scratch) < 4*m {
+		*scratch = make([]byte, 4*m)
 	}
-	dst = dst[:n]
-	better := func(a, b byte) bool { // a dominates b
-		if wantMax {
-			return a >= b
+	buf := (*scratch)[:4*m]
+	gMin, gMax, hMin, hMax := buf[:m], buf[m:2*m], buf[2*m:3*m], buf[3*m:]
+	at := func(j int) (byte, byte) { // padded sample j as (min-neutral, max-neutral)
+		i := j - r
+		if i < 0 || i >= n {
+			return 255, 0
 		}
-		return a <= b
+		return lum[i], lum[i]
 	}
-	dq := make([]int, 0, 2*r+2)
-	next := 0 // next index to push
+	for j := 0; j < m; j++ {
+		a, b := at(j)
+		if j%k == 0 {
+			gMin[j], gMax[j] = a, b
+		} else {
+			gMin[j], gMax[j] = min(gMin[j-1], a), max(gMax[j-1], b)
+		}
+	}
+	for j := m - 1; j >= 0; j-- {
+		a, b := at(j)
+		if j%k == k-1 || j == m-1 {
+			hMin[j], hMax[j] = a, b
+		} else {
+			hMin[j], hMax[j] = min(hMin[j+1], a), max(hMax[j+1], b)
+		}
+	}
+	// Window [j, j+k-1] in padded coordinates is output i = j.
 	for i := 0; i < n; i++ {
-		for ; next < n && next <= i+r; next++ {
-			for len(dq) > 0 && better(lum[next], lum[dq[len(dq)-1]]) {
-				dq = dq[:len(dq)-1]
-			}
-			dq = append(dq, next)
-		}
-		for dq[0] < i-r {
-			dq = dq[1:]
-		}
-		dst[i] = lum[dq[0]]
+		j, e := i, i+k-1
+		lo[i] = min(hMin[j], gMin[e])
+		hi[i] = max(hMax[j], gMax[e])
 	}
-	return dst
 }
 
 // sharpenLine applies the -1 4 -1 (halved) filter gozxing's global

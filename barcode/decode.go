@@ -137,7 +137,9 @@ func (e *DecodeError) Error() string {
 	if e.Cause != nil {
 		fmt.Fprintf(&b, ": %v", e.Cause)
 	}
-	fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	if e.Attempts > 0 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
 	return b.String()
 }
 
@@ -170,6 +172,7 @@ type Decoder struct {
 	lum  []byte
 	tmp  []byte
 	acc  []int
+	mm   []byte
 	lo   []byte
 	hi   []byte
 	bits *gozxing.BitArray
@@ -217,10 +220,11 @@ var (
 		hints: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ALLOWED_LENGTHS: itfLengths}}
 	code32Target = target{what: "Code 32", format: FormatCode39, reader: code39Target.reader, accept: acceptCode32}
 	sheetTarget  = target{what: "sheet code", format: FormatCode39, reader: code39Target.reader, accept: acceptSheetCode}
-	// The targatura is 10 digits; gozxing then also passes longer reads,
-	// which accept rejects by length.
+	// The targatura is 10 digits. gozxing is let through reads of 6 and 8
+	// digits (and any longer) so that a wrong symbol is reported as a wrong
+	// length rather than as nothing; accept then rejects them.
 	targaturaTarget = target{what: "targatura", format: FormatITF, reader: itfTarget.reader,
-		hints:  map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ALLOWED_LENGTHS: []int{10}},
+		hints:  map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ALLOWED_LENGTHS: []int{6, 8, 10}},
 		accept: acceptTargatura}
 )
 
@@ -414,10 +418,12 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 	d.init()
 	fail := &DecodeError{What: t.what, Kind: ErrNotFound}
 	if img == nil {
+		fail.Cause = errors.New("no image")
 		return Result{}, fail
 	}
 	p := planeFromGray(img)
 	if p.w < minCropSize || p.h < 1 {
+		fail.Cause = fmt.Errorf("image %dx%d is too small", p.w, p.h)
 		return Result{}, fail
 	}
 	d.hybrid, d.hyErr = [2]*gozxing.BitMatrix{}, [2]error{}
@@ -556,7 +562,7 @@ func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen b
 	}
 	if bin == Midpoint {
 		bits := bitsOf(&d.bits, len(d.lum))
-		if !midpointRow(d.lum, max(8, len(d.lum)/24), bits, &d.lo, &d.hi) {
+		if !midpointRow(d.lum, max(8, len(d.lum)/24), bits, &d.lo, &d.hi, &d.mm) {
 			return nil
 		}
 		return bits

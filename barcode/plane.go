@@ -124,10 +124,10 @@ func (l scanLine) point(t float64) (x, y float64) {
 }
 
 // sample fills dst (grown as needed) with the luminance along l and returns
-// it. Horizontal lines at integer positions with an integer upsampling
-// factor (the crop reader's usual case) take a fast path: rows averaged
-// with integer sums, then linear interpolation; anything else is sampled
-// bilinearly.
+// it. Horizontal and vertical lines at integer positions with an integer
+// upsampling factor (the crop reader's usual case) take a fast path: rows
+// averaged with integer sums, then linear interpolation; anything else is
+// sampled bilinearly.
 func (p plane) sample(l scanLine, dst []byte, acc *[]int) []byte {
 	if cap(dst) < l.n {
 		dst = make([]byte, l.n)
@@ -135,10 +135,16 @@ func (p plane) sample(l scanLine, dst []byte, acc *[]int) []byte {
 	dst = dst[:l.n]
 	band := max(l.band, 1)
 	k := int(math.Round(1 / l.step))
-	if l.dx == 1 && l.dy == 0 && l.ox == math.Trunc(l.ox) && l.oy == math.Trunc(l.oy) &&
-		band%2 == 1 && k >= 1 && math.Abs(l.step*float64(k)-1) < 1e-9 {
-		p.sampleRow(int(l.ox), int(l.oy), k, band, dst, acc)
-		return dst
+	if l.ox == math.Trunc(l.ox) && l.oy == math.Trunc(l.oy) && band%2 == 1 &&
+		k >= 1 && math.Abs(l.step*float64(k)-1) < 1e-9 {
+		switch {
+		case l.dx == 1 && l.dy == 0:
+			p.sampleAxis(int(l.ox), int(l.oy), k, band, false, dst, acc)
+			return dst
+		case l.dx == 0 && l.dy == 1:
+			p.sampleAxis(int(l.ox), int(l.oy), k, band, true, dst, acc)
+			return dst
+		}
 	}
 	half := float64(band-1) / 2
 	nx, ny := -l.dy, l.dx // unit normal
@@ -158,18 +164,25 @@ func (p plane) sample(l scanLine, dst []byte, acc *[]int) []byte {
 	return dst
 }
 
-// sampleRow is sample's fast path: rows y0-band/2..y0+band/2 summed from
-// x0, then upsampled k times by linear interpolation.
-func (p plane) sampleRow(x0, y0, k, band int, dst []byte, acc *[]int) {
+// sampleAxis is sample's fast path for a horizontal (or vertical) line:
+// band rows (columns) around y0 (x0) summed with integers, then upsampled
+// k times by linear interpolation.
+func (p plane) sampleAxis(x0, y0, k, band int, vertical bool, dst []byte, acc *[]int) {
 	m := (len(dst)-1)/k + 2 // source pixels needed
 	if cap(*acc) < m {
 		*acc = make([]int, m)
 	}
 	sum := (*acc)[:m]
 	clear(sum)
-	for j := y0 - band/2; j <= y0+band/2; j++ {
-		yy := max(0, min(j, p.h-1))
-		row := p.pix[yy*p.stride:]
+	for j := -band / 2; j <= band/2; j++ {
+		if vertical {
+			x := max(0, min(x0+j, p.w-1))
+			for i := range sum {
+				sum[i] += int(p.pix[max(0, min(y0+i, p.h-1))*p.stride+x])
+			}
+			continue
+		}
+		row := p.pix[max(0, min(y0+j, p.h-1))*p.stride:]
 		for i := range sum {
 			sum[i] += int(row[max(0, min(x0+i, p.w-1))])
 		}

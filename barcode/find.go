@@ -1,0 +1,283 @@
+package barcode
+
+import (
+	"image"
+	"math"
+	"sort"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/oned"
+
+	"github.com/regfus/regfus/fustella"
+)
+
+// Detection is one symbol FindAll found in an image.
+type Detection struct {
+	Format Format
+	// Text is the value as printed by regfus barcode: the CODE 39 text, the
+	// ITF digits, or for CODE32 the AIC as "A" + 9 digits.
+	Text string
+	// Bars is what the bars say (for CODE32 the 6 base-32 characters).
+	Bars string
+	// X, Y is the symbol's centre in image pixels (relative to the image's
+	// bounds), approximate: the mean of the scan lines that read it.
+	X, Y float64
+	// Angle is the reading direction in degrees, clockwise on screen from
+	// left-to-right: 0 upright, 90 reads top to bottom, 180 upside down,
+	// 270 reads bottom to top; in 15-degree steps.
+	Angle float64
+	// Lines is how many scan lines read it (at least findMinLines).
+	Lines int
+}
+
+const (
+	// findMinLines is how many scan lines must agree before FindAll reports
+	// a symbol: one line can be a partial or lucky read, two (different
+	// rows or directions) agreeing on the text at the same place is a symbol.
+	findMinLines = 2
+	// findAngleStep is the spacing of scan directions. A CODE 39 or ITF
+	// symbol whose height is at least a quarter of its length (fustella
+	// codes, most labels) is crossed end to end by lines up to 14 degrees
+	// off its axis, so 15-degree steps leave no gap.
+	findAngleStep = 15
+)
+
+// findDirs is the order FindAll scans in: the right angles first.
+var findDirs = func() []float64 {
+	dirs := []float64{0, 90}
+	for a := findAngleStep; a < 180; a += findAngleStep {
+		if a != 90 {
+			dirs = append(dirs, float64(a))
+		}
+	}
+	return dirs
+}()
+
+// hit is one scan line's read.
+type hit struct {
+	format Format
+	bars   string
+	cx, cy float64 // centre, image px
+	length float64 // px
+	angle  float64 // reading direction, degrees
+	line   int     // scan line id
+}
+
+// FindAll returns every CODE 39, Code 32 and ITF symbol in img, anywhere
+// and in any orientation: a photo of one label, a whole scanned sheet.
+//
+// It scans the image with families of parallel lines in 12 directions
+// (0 and 90 degrees first, then every 15; each line is read both ways, so
+// that covers 180 and 270 and everything between), a few pixels apart.
+// Every line is upsampled, band-averaged, sharpened and thresholded at the
+// local midpoint, split at quiet zones into candidate symbols (so a line
+// through a row of fustelle yields each) and each piece read as CODE 39 and
+// as ITF. Reads of the same text at the same place are clustered into one
+// Detection; a cluster read by fewer than 2 lines is dropped, and where two
+// different reads overlap only the one more lines agree on is kept. A
+// CODE 39 read of 6 characters that converts to a valid AIC is reported as
+// CODE32. The result is sorted top to bottom, then left to right.
+func (d *Decoder) FindAll(img image.Image) []Detection {
+	d.init()
+	if img == nil {
+		return nil
+	}
+	p := planeFromImage(img)
+	if p.w < minCropSize && p.h < minCropSize {
+		return nil
+	}
+	step := float64(max(2, min(8, min(p.w, p.h)/300)))
+	var hits []hit
+	line := 0
+	for _, dir := range findDirs {
+		a := dir * math.Pi / 180
+		ux, uy := math.Cos(a), math.Sin(a)
+		if dir == 90 {
+			ux, uy = 0, 1
+		}
+		nx, ny := -uy, ux
+		// Range of the normal coordinate over the image.
+		smin, smax := math.Inf(1), math.Inf(-1)
+		for _, c := range [][2]float64{{0, 0}, {float64(p.w - 1), 0}, {0, float64(p.h - 1)}, {float64(p.w - 1), float64(p.h - 1)}} {
+			s := c[0]*nx + c[1]*ny
+			smin, smax = math.Min(smin, s), math.Max(smax, s)
+		}
+		axis := dir == 0 || dir == 90
+		scale := 1
+		if axis {
+			scale = 2 // cheap on the fast path, and it reads finer bars
+		}
+		for s := math.Floor(smin + step/2); s <= smax; s += step {
+			t0, t1, ok := clipLine(s*nx, s*ny, ux, uy, float64(p.w-1), float64(p.h-1))
+			if !ok || t1-t0 < minCropSize {
+				continue
+			}
+			ox, oy := s*nx+t0*ux, s*ny+t0*uy
+			if axis { // keep the fast path: integer origin
+				ox, oy = math.Round(ox), math.Round(oy)
+			}
+			l := scanLine{ox: ox, oy: oy, dx: ux, dy: uy, step: 1 / float64(scale),
+				n: int((t1-t0)*float64(scale)) + 1, band: 3}
+			line++
+			d.lum = p.sample(l, d.lum, &d.acc)
+			d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
+			bits := bitsOf(&d.bits, len(d.lum))
+			r := max(16*scale, min(len(d.lum)/24, 64*scale))
+			if !midpointRow(d.lum, r, bits, &d.lo, &d.hi, &d.mm) {
+				continue
+			}
+			for _, rt := range []struct {
+				f     Format
+				rd    oned.RowDecoder
+				hints map[gozxing.DecodeHintType]interface{}
+			}{{FormatCode39, d.code39, nil}, {FormatITF, d.itf, itfTarget.hints}} {
+				d.decodeLine(bits, rt.rd, rt.hints, true, func(text string, start, end float64, rev bool) bool {
+					x0, y0 := l.point(start)
+					x1, y1 := l.point(end)
+					ang := dir
+					if rev {
+						ang += 180
+					}
+					hits = append(hits, hit{format: rt.f, bars: text, cx: (x0 + x1) / 2, cy: (y0 + y1) / 2,
+						length: math.Hypot(x1-x0, y1-y0), angle: ang, line: line})
+					return false
+				})
+			}
+		}
+	}
+	return clusterHits(hits)
+}
+
+// clipLine clips the line (ox,oy) + t*(ux,uy) to [0,w]x[0,h] and returns
+// the t interval.
+func clipLine(ox, oy, ux, uy, w, h float64) (float64, float64, bool) {
+	t0, t1 := math.Inf(-1), math.Inf(1)
+	for _, c := range [][3]float64{{ox, ux, w}, {oy, uy, h}} {
+		o, u, lim := c[0], c[1], c[2]
+		if math.Abs(u) < 1e-12 {
+			if o < 0 || o > lim {
+				return 0, 0, false
+			}
+			continue
+		}
+		a, b := (0-o)/u, (lim-o)/u
+		if a > b {
+			a, b = b, a
+		}
+		t0, t1 = math.Max(t0, a), math.Min(t1, b)
+	}
+	return t0, t1, t0 <= t1
+}
+
+// clusterHits groups hits of the same symbol (same format and bars, centres
+// within half a symbol length) and turns clusters into Detections.
+func clusterHits(hits []hit) []Detection {
+	parent := make([]int, len(hits))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	near := func(a, b hit) bool {
+		return math.Hypot(a.cx-b.cx, a.cy-b.cy) <= math.Max(a.length, b.length)/2
+	}
+	for i := range hits {
+		for j := i + 1; j < len(hits); j++ {
+			if hits[i].format == hits[j].format && hits[i].bars == hits[j].bars && near(hits[i], hits[j]) {
+				if ri, rj := find(i), find(j); ri != rj {
+					parent[rj] = ri
+				}
+			}
+		}
+	}
+	type cluster struct {
+		det    Detection
+		length float64
+		lines  map[int]bool
+		votes  map[float64]int
+	}
+	byRoot := map[int]*cluster{}
+	var order []int
+	for i, h := range hits {
+		r := find(i)
+		c := byRoot[r]
+		if c == nil {
+			c = &cluster{det: Detection{Format: h.format, Bars: h.bars}, lines: map[int]bool{}, votes: map[float64]int{}}
+			byRoot[r] = c
+			order = append(order, r)
+		}
+		n := float64(len(c.lines))
+		if !c.lines[h.line] {
+			c.det.X = (c.det.X*n + h.cx) / (n + 1)
+			c.det.Y = (c.det.Y*n + h.cy) / (n + 1)
+			c.length = (c.length*n + h.length) / (n + 1)
+			c.lines[h.line] = true
+		}
+		c.votes[math.Mod(h.angle, 360)]++
+	}
+	var cs []*cluster
+	for _, r := range order {
+		c := byRoot[r]
+		c.det.Lines = len(c.lines)
+		if c.det.Lines < findMinLines {
+			continue
+		}
+		best := -1
+		for a, v := range c.votes {
+			if v > best || v == best && a < c.det.Angle {
+				best, c.det.Angle = v, a
+			}
+		}
+		cs = append(cs, c)
+	}
+	// overlaps tells whether two clusters are reads of the same place: their
+	// centres are close along k's reading direction (within half their mean
+	// length) and across it (within a quarter of the shorter: a symbol is
+	// rarely less tall than that, and a Code 32 stacked over an ITF on a
+	// fustella is farther).
+	overlaps := func(c, k *cluster) bool {
+		a := k.det.Angle * math.Pi / 180
+		dx, dy := c.det.X-k.det.X, c.det.Y-k.det.Y
+		along := math.Abs(dx*math.Cos(a) + dy*math.Sin(a))
+		across := math.Abs(-dx*math.Sin(a) + dy*math.Cos(a))
+		return along < (c.length+k.length)/4 && across < math.Min(c.length, k.length)/4
+	}
+	// Overlapping different reads: keep the one more lines agree on.
+	sort.SliceStable(cs, func(i, j int) bool { return cs[i].det.Lines > cs[j].det.Lines })
+	var out []Detection
+	var kept []*cluster
+	for _, c := range cs {
+		shadowed := false
+		for _, k := range kept {
+			if k.det.Lines > c.det.Lines && overlaps(c, k) {
+				shadowed = true
+				break
+			}
+		}
+		if shadowed {
+			continue
+		}
+		kept = append(kept, c)
+		det := c.det
+		det.Text = det.Bars
+		if det.Format == FormatCode39 && len(det.Bars) == fustella.Code32Len {
+			if a, err := fustella.AICFromCode32(det.Bars); err == nil {
+				det.Format, det.Text = FormatCode32, a.Printed()
+			}
+		}
+		out = append(out, det)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if math.Abs(out[i].Y-out[j].Y) > 1 {
+			return out[i].Y < out[j].Y
+		}
+		return out[i].X < out[j].X
+	})
+	return out
+}
