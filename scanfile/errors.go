@@ -124,7 +124,8 @@ func classify(src string, page int, err error) *Error {
 	if strings.Contains(msg, "unsupported") {
 		return newError(src, page, KindUnsupported, "unsupported variant", err)
 	}
-	if strings.Contains(msg, "not enough pixel data") {
+	// image/jpeg's words for a scan cut short; hhrutter/tiff's for a strip.
+	if strings.Contains(msg, "short huffman data") || strings.Contains(msg, "not enough pixel data") {
 		return newError(src, page, KindTruncated, "", err)
 	}
 	return newError(src, page, KindCorrupt, "", err)

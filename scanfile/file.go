@@ -108,14 +108,15 @@ func open(ctx context.Context, path string, f *os.File, opts Options) (*File, er
 		file.tiff, file.count = t, len(t.pages)
 		if t.chainErr != nil {
 			file.trailer = classify(path, len(t.pages)+1, t.chainErr)
-			file.trailer.Reason = "page chain broken after page " + fmt.Sprint(len(t.pages)) + ": " + file.trailer.Reason
+			file.trailer.Reason = fmt.Sprintf("page chain broken after page %d: %s", len(t.pages), file.trailer.Reason)
 		}
 		if file.count == 0 {
 			if file.trailer != nil {
 				file.trailer.Page = 0
+				file.trailer.Reason = "no readable page: " + kindReason(file.trailer.Kind)
 				return nil, file.trailer
 			}
-			return nil, newError(path, 0, KindCorrupt, "TIFF has no pages", nil)
+			return nil, newError(path, 0, KindCorrupt, "corrupt: TIFF has no pages", nil)
 		}
 	case PDF:
 		p, err := openPDF(ctx, path, opts)

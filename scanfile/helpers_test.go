@@ -5,11 +5,12 @@ import (
 	"compress/zlib"
 	"fmt"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"image/png"
 	"os"
 	"path/filepath"
+	"runtime"
+	"syscall"
 	"testing"
 )
 
@@ -225,4 +226,50 @@ func exactDiff(a, b *image.Gray) int {
 	return n
 }
 
-var _ = color.Gray{}
+// runtimeMem snapshots the bytes allocated so far by the process.
+type runtimeMem struct{ total uint64 }
+
+func (m *runtimeMem) read() {
+	var s runtime.MemStats
+	runtime.ReadMemStats(&s)
+	m.total = s.TotalAlloc
+}
+
+func mkfifo(path string) error { return syscall.Mkfifo(path, 0o644) }
+
+// blockDiff is the mean absolute difference of the k x k block means of
+// two equal-sized images: it ignores the sub-pixel shifts and edge
+// smoothing of a rasteriser but not a wrong or misplaced page.
+func blockDiff(a, b *image.Gray, k int) float64 {
+	w, h := a.Rect.Dx()/k, a.Rect.Dy()/k
+	var sum float64
+	for by := 0; by < h; by++ {
+		for bx := 0; bx < w; bx++ {
+			var sa, sb int
+			for y := by * k; y < by*k+k; y++ {
+				for x := bx * k; x < bx*k+k; x++ {
+					sa += int(a.Pix[y*a.Stride+x])
+					sb += int(b.Pix[y*b.Stride+x])
+				}
+			}
+			d := float64(sa-sb) / float64(k*k)
+			if d < 0 {
+				d = -d
+			}
+			sum += d
+		}
+	}
+	return sum / float64(w*h)
+}
+
+// flip turns g upside down.
+func flip(g *image.Gray) *image.Gray {
+	out := image.NewGray(g.Rect)
+	h, w := g.Rect.Dy(), g.Rect.Dx()
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			out.Pix[y*out.Stride+x] = g.Pix[(h-1-y)*g.Stride+w-1-x]
+		}
+	}
+	return out
+}

@@ -295,8 +295,12 @@ func openTIFF(r io.ReaderAt, size int64, opts Options) (*tiffFile, error) {
 	var thumbs []*ifd
 	seen := make(map[int64]bool)
 	for walked := 0; off != 0; walked++ {
-		if off < 8 || off >= size {
-			t.chainErr = fmt.Errorf("directory offset %d is outside the %d-byte file", off, size)
+		if off >= size {
+			t.chainErr = fmt.Errorf("next directory at offset %d, past the end of the %d-byte file: %w", off, size, io.ErrUnexpectedEOF)
+			break
+		}
+		if off < 8 {
+			t.chainErr = fmt.Errorf("next directory at offset %d, inside the header", off)
 			break
 		}
 		if seen[off] {
