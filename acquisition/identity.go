@@ -8,6 +8,7 @@ import (
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/vision"
 )
 
 // barPx returns the resolution (px/mm) crops for barcodes are warped at:
@@ -36,8 +37,10 @@ func (st *pageState) identity() error {
 	tail := st.readSheetBars(l.TailBarcode)
 	var ocr sheetRead
 	if st.r.ocr != nil && (!head.ok || !tail.ok || head.code != tail.code) {
-		if c, err := st.geo.Crop(st.img, l.HeadDigits.Inset(-0.8), st.barPx()); err == nil {
-			if code, conf, err := st.r.ocr.ReadSheetCode(c); err == nil {
+		cx, cy := l.HeadDigits.Center()
+		win := layout.Rect{X: -l.HeadDigits.W/2 - 2, Y: -l.HeadDigits.H/2 - 0.3, W: l.HeadDigits.W + 4, H: l.HeadDigits.H + 0.6}
+		if line, ok := st.ocrLine(vision.Point{X: cx, Y: cy}, 0, false, win); ok {
+			if code, conf, err := st.r.ocr.ReadSheetCode(line); err == nil {
 				ocr = sheetRead{code, true, conf}
 			}
 		}

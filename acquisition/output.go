@@ -54,3 +54,12 @@ func hasReason(rs []string, r string) bool {
 	}
 	return false
 }
+
+func hasFlag(fs []string, f string) bool {
+	for _, x := range fs {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}

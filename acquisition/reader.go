@@ -10,6 +10,7 @@ import (
 	"github.com/regfus/regfus/barcode"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/tesseract"
 	"github.com/regfus/regfus/vision"
 )
 
@@ -38,6 +39,27 @@ func NewReader(l *layout.Layout, opts ...Option) *Reader {
 		o(r)
 	}
 	return r
+}
+
+// NewOCRReader returns a Reader with its own Tesseract client: what each
+// worker of a pool uses. Clients are created one at a time (package
+// tesseract serialises New). Close the Reader when done.
+func NewOCRReader(l *layout.Layout) (*Reader, error) {
+	c, err := tesseract.New()
+	if err != nil {
+		return nil, err
+	}
+	return NewReader(l, WithOCR(c)), nil
+}
+
+// Close releases the reader's OCR engine.
+func (r *Reader) Close() error {
+	if r.ocr == nil {
+		return nil
+	}
+	err := r.ocr.Close()
+	r.ocr = nil
+	return err
 }
 
 // pageState is what the steps share while reading one page.

@@ -148,6 +148,9 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	if err != nil {
 		return
 	}
+	if !barLike(img) {
+		return
+	}
 	d := st.r.bars
 	tryAIC := func() bool {
 		a, r, err := d.Code32(img)
@@ -175,9 +178,9 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	}
 	// The OCR-A line is under the bars in the label's own frame: flipped
 	// when the label is upside down.
-	line := layout.Rect{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.05, W: lr.w + 1, H: 3.0}
-	limg, err := st.frameCrop(lr.center, lr.angle, lr.reversed, line, q)
-	if err != nil {
+	win := layout.Rect{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.1, W: lr.w + 1, H: 3.4}
+	limg, ok := st.ocrLine(lr.center, lr.angle, lr.reversed, win)
+	if !ok {
 		return
 	}
 	switch lr.kind {
@@ -190,6 +193,39 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 			lr.ocrTG, lr.ocrConf = t, c
 		}
 	}
+}
+
+// barLike tells bars from text before the (costly) decoding attempts:
+// across bars, a row of pixels a third of the way down looks like a row two
+// thirds down; across a line of text it does not. The score is the mean
+// absolute difference of the two row profiles (each averaged over a few
+// rows) over their contrast.
+func barLike(g *image.Gray) bool {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	if w < 8 || h < 6 {
+		return false
+	}
+	profile := func(y0 int) []float64 {
+		p := make([]float64, w)
+		n := max(1, h/10)
+		for y := y0; y < y0+n && y < h; y++ {
+			row := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y):]
+			for x := 0; x < w; x++ {
+				p[x] += float64(row[x]) / float64(n)
+			}
+		}
+		return p
+	}
+	a, b := profile(h/3), profile(2*h/3)
+	lo, hi, diff := 255.0, 0.0, 0.0
+	for x := 0; x < w; x++ {
+		lo, hi = math.Min(lo, math.Min(a[x], b[x])), math.Max(hi, math.Max(a[x], b[x]))
+		diff += math.Abs(a[x] - b[x])
+	}
+	if hi-lo < 40 {
+		return false
+	}
+	return diff/float64(w)/(hi-lo) < 0.2
 }
 
 // decide turns the reads of a slot into its state, values and flags.
@@ -218,8 +254,11 @@ func (st *pageState) decide(sr *slotRead) {
 	}
 	aic, aicConf, aicFlags := crossAIC(code32s, st.r.ocr != nil)
 	tg, tgConf, tgFlags := crossTG(itfs, st.r.ocr != nil)
-	out.Flags = append(out.Flags, aicFlags...)
-	out.Flags = append(out.Flags, tgFlags...)
+	for _, f := range append(aicFlags, tgFlags...) {
+		if !hasFlag(out.Flags, f) {
+			out.Flags = append(out.Flags, f)
+		}
+	}
 	if aic != "" {
 		out.AIC = strp(string(aic))
 	}
