@@ -1,0 +1,152 @@
+package tesseract
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/otiai10/gosseract/v2"
+)
+
+// newMu serialises client creation: gosseract's Init swaps the process's
+// stderr for a buffer while Tesseract loads the model, and two inits at once
+// would restore each other's descriptors wrongly.
+var newMu sync.Mutex
+
+// Client is one Tesseract engine with the OCR-A model loaded. It is not safe
+// for concurrent use: one per goroutine.
+type Client struct {
+	tc        *gosseract.Client
+	whitelist string
+	closed    bool
+}
+
+// New loads the model into a new engine. Create clients one at a time
+// (New holds a package mutex) and Close each.
+func New() (*Client, error) {
+	dir, err := modelDir()
+	if err != nil {
+		return nil, err
+	}
+	newMu.Lock()
+	defer newMu.Unlock()
+	tc := gosseract.NewClient()
+	c := &Client{tc: tc}
+	fail := func(err error) (*Client, error) {
+		tc.Close()
+		return nil, fmt.Errorf("tesseract: new client: %w", err)
+	}
+	if err := tc.SetTessdataPrefix(dir); err != nil {
+		return fail(err)
+	}
+	if err := tc.SetLanguage(Language); err != nil {
+		return fail(err)
+	}
+	if err := tc.SetPageSegMode(gosseract.PSM_SINGLE_LINE); err != nil {
+		return fail(err)
+	}
+	c.whitelist = Any.whitelist()
+	if err := tc.SetWhitelist(c.whitelist); err != nil {
+		return fail(err)
+	}
+	// gosseract initialises lazily, at the first recognition: run one on a
+	// blank line now, under the mutex, so that ReadLine never initialises.
+	blank := image.NewGray(image.Rect(0, 0, 4*LineHeight, LineHeight))
+	for i := range blank.Pix {
+		blank.Pix[i] = 255
+	}
+	if err := tc.SetImageFromBytes(pgm(blank)); err != nil {
+		return fail(err)
+	}
+	if _, err := tc.Text(); err != nil {
+		return fail(fmt.Errorf("load model %s from %s: %w", Language, dir, err))
+	}
+	return c, nil
+}
+
+// Close frees the engine. It is safe to call twice.
+func (c *Client) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	return c.tc.Close()
+}
+
+// ReadLine recognises one line (page segmentation mode 7, single line) with
+// the whitelist of kind k. img should be a crop of a single line scaled to
+// LineHeight pixels high (see the package doc); colour is converted to grey
+// with the BT.601 weights. The result is Tesseract's, unverified: use the
+// Read* helpers for codes.
+func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
+	if c.closed {
+		return Line{}, fmt.Errorf("tesseract: ReadLine on a closed client")
+	}
+	b := img.Bounds()
+	if b.Dx() < 8 || b.Dy() < 8 {
+		return Line{}, fmt.Errorf("tesseract: line image %dx%d is too small", b.Dx(), b.Dy())
+	}
+	if wl := k.whitelist(); wl != c.whitelist {
+		if err := c.tc.SetWhitelist(wl); err != nil {
+			return Line{}, fmt.Errorf("tesseract: whitelist for %s: %w", k, err)
+		}
+		c.whitelist = wl
+	}
+	if err := c.tc.SetImageFromBytes(pgm(img)); err != nil {
+		return Line{}, fmt.Errorf("tesseract: set image: %w", err)
+	}
+	boxes, err := c.tc.GetBoundingBoxes(gosseract.RIL_SYMBOL)
+	if err != nil {
+		return Line{}, fmt.Errorf("tesseract: recognise %s: %w", k, err)
+	}
+	var l Line
+	var text strings.Builder
+	sum := 0.0
+	l.MinConfidence = 1
+	for _, bb := range boxes {
+		s := strings.TrimSpace(bb.Word)
+		if s == "" {
+			continue
+		}
+		conf := math.Max(0, math.Min(1, bb.Confidence/100))
+		l.Symbols = append(l.Symbols, Symbol{Text: s, Confidence: conf, Box: bb.Box})
+		text.WriteString(s)
+		sum += conf
+		l.MinConfidence = math.Min(l.MinConfidence, conf)
+	}
+	if len(l.Symbols) == 0 {
+		l.MinConfidence = 0
+		return l, nil
+	}
+	l.Text = text.String()
+	l.Confidence = sum / float64(len(l.Symbols))
+	return l, nil
+}
+
+// pgm encodes img as a binary PGM (P5), which leptonica decodes without any
+// compression work.
+func pgm(img image.Image) []byte {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	hdr := "P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
+	out := make([]byte, len(hdr)+w*h)
+	copy(out, hdr)
+	px := out[len(hdr):]
+	if g, ok := img.(*image.Gray); ok {
+		for y := range h {
+			copy(px[y*w:(y+1)*w], g.Pix[(y+b.Min.Y-g.Rect.Min.Y)*g.Stride+(b.Min.X-g.Rect.Min.X):])
+		}
+		return out
+	}
+	for y := range h {
+		for x := range w {
+			r, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			l := (299*float64(r) + 587*float64(g) + 114*float64(bl)) / 1000 / 257
+			px[y*w+x] = uint8(math.Round(math.Min(255, l)))
+		}
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package tesseract
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	_ "embed"
+)
+
+// Language is the model's Tesseract language name.
+const Language = "ocra"
+
+// model is tesseract/model/ocra.traineddata, made by scripts/train-ocr.
+//
+//go:embed model/ocra.traineddata
+var model []byte
+
+// ModelSHA256 is the hex SHA-256 of the embedded model.
+var ModelSHA256 = func() string {
+	s := sha256.Sum256(model)
+	return hex.EncodeToString(s[:])
+}()
+
+var modelDir = sync.OnceValues(writeModel)
+
+// writeModel writes the embedded model to
+// <user cache dir>/regfus/tessdata-<hash prefix>/ocra.traineddata (or the
+// same under the temp dir when there is no cache dir), unless it is already
+// there with the right content, and returns the directory (Tesseract's
+// tessdata prefix). The directory is private (0700); the file is written to
+// a temporary name and renamed, so concurrent processes never see half a
+// model.
+func writeModel() (string, error) {
+	base, err := os.UserCacheDir()
+	if err != nil || base == "" {
+		base = os.TempDir()
+	}
+	dir := filepath.Join(base, "regfus", "tessdata-"+ModelSHA256[:16])
+	path := filepath.Join(dir, Language+".traineddata")
+	if b, err := os.ReadFile(path); err == nil && sha256.Sum256(b) == sha256.Sum256(model) {
+		return dir, nil
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, Language+".*.tmp")
+	if err != nil {
+		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
+	}
+	_, werr := tmp.Write(model)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("tesseract: write model to %s: %w", path, werr)
+	}
+	return dir, nil
+}

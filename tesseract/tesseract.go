@@ -1,0 +1,101 @@
+// Package tesseract reads single printed lines of OCR-A (digits and "A")
+// with Tesseract, through gosseract. It is the only package that imports
+// gosseract, and it never trusts what Tesseract says: ReadAIC,
+// ReadTargatura and ReadSheetCode return a value only when its length and
+// check digit (or calendar fields) are right.
+//
+// # The model
+//
+// Stock Tesseract models do not read OCR-A (OCR-A's 6 reads as b, digits
+// are dropped). model/ocra.traineddata is a small LSTM trained from scratch
+// by scripts/train-ocr (make ocr-model) on degraded OCR-A lines made by
+// package ocrtrain/lines. It is embedded in the binary and written once per
+// machine to a private cache directory (see modelDir), whose name carries
+// the model's hash, so a rebuilt binary never loads a stale model.
+//
+// # Input
+//
+// Crop one printed line with a little paper around it (about a third of
+// the character height above and below), convert it to grey and scale it so
+// that it is LineHeight pixels high; see ReadLine. The model was trained on
+// crops made exactly that way (character height 20-40 px after scaling).
+//
+// # Concurrency and threads
+//
+// A Client is not safe for concurrent use: create one per goroutine (one per
+// worker of a pool) with New, and Close it. New is serialised by a package
+// mutex because gosseract's initialisation redirects the process's stderr
+// while Tesseract loads the model. Tesseract's OpenMP threads must be off
+// (OMP_THREAD_LIMIT=1) or every worker's Tesseract spawns threads that fight
+// over the cores; OpenMP reads the variable once at process start, so a
+// program calls ReexecIfNeeded at the top of main (see env.go).
+package tesseract
+
+import (
+	"errors"
+	"image"
+)
+
+// LineHeight is the height in pixels a line crop must be scaled to before
+// ReadLine (keep the aspect ratio). Equal to lines.LineHeight, which the
+// training lines use.
+const LineHeight = 48
+
+// Kind says what a line should contain; it picks the character whitelist
+// and, in the Read* helpers, the check.
+type Kind int
+
+const (
+	// Any line of the model's charset: digits and "A".
+	Any Kind = iota
+	// AIC is "A" followed by the 9 digits of the AIC.
+	AIC
+	// Targatura is the pack's 10-digit progressive number.
+	Targatura
+	// SheetCode is the 17-digit sheet code.
+	SheetCode
+)
+
+func (k Kind) String() string {
+	switch k {
+	case AIC:
+		return "AIC"
+	case Targatura:
+		return "targatura"
+	case SheetCode:
+		return "sheet code"
+	}
+	return "line"
+}
+
+// whitelist is the set of characters Tesseract may output for a kind.
+func (k Kind) whitelist() string {
+	switch k {
+	case Targatura, SheetCode:
+		return "0123456789"
+	}
+	return "0123456789A"
+}
+
+// Symbol is one recognised character.
+type Symbol struct {
+	Text       string
+	Confidence float64 // 0..1
+	Box        image.Rectangle
+}
+
+// Line is Tesseract's reading of one line: unverified.
+type Line struct {
+	// Text is the recognised text with any spaces removed.
+	Text string
+	// Confidence is the mean of the symbol confidences, 0..1 (0 when
+	// nothing was read).
+	Confidence float64
+	// MinConfidence is the lowest symbol confidence, 0..1.
+	MinConfidence float64
+	Symbols       []Symbol
+}
+
+// ErrRejected is wrapped by every Read* error whose OCR text failed its
+// checks (wrong length, characters or check digit, or nothing read).
+var ErrRejected = errors.New("OCR text rejected")
