@@ -1,0 +1,236 @@
+package synth
+
+import (
+	"image"
+	"math"
+)
+
+// Handwriting. People write the progressive, the count and the date on the
+// sheet with a pen, and sometimes mark what they should not. Both are drawn
+// as pen strokes: every glyph is a few strokes through control points on a
+// unit box, smoothed by a Catmull-Rom spline, then distorted per writer
+// (slant, size, stroke width) and per glyph (wobble of every control point),
+// so no two digits are the same and none matches a font a reader might have
+// been tuned on.
+
+// glyphs are the control points of each character, x right and y down in a
+// unit box (the glyph is about 0.7 wide).
+var glyphs = map[rune][][]Point{
+	'0': {{{0.5, 0.02}, {0.18, 0.2}, {0.1, 0.6}, {0.35, 0.97}, {0.68, 0.9}, {0.85, 0.5}, {0.75, 0.12}, {0.48, 0.03}}},
+	'1': {{{0.28, 0.25}, {0.55, 0.02}, {0.55, 0.98}}},
+	'2': {{{0.15, 0.25}, {0.42, 0.03}, {0.75, 0.12}, {0.78, 0.38}, {0.5, 0.65}, {0.1, 0.97}, {0.9, 0.95}}},
+	'3': {{{0.15, 0.1}, {0.55, 0.02}, {0.8, 0.22}, {0.45, 0.47}}, {{0.45, 0.47}, {0.85, 0.66}, {0.68, 0.94}, {0.15, 0.9}}},
+	'4': {{{0.62, 0.98}, {0.62, 0.02}, {0.1, 0.66}, {0.9, 0.66}}},
+	'5': {{{0.8, 0.03}, {0.28, 0.04}, {0.22, 0.45}, {0.6, 0.38}, {0.86, 0.64}, {0.6, 0.96}, {0.14, 0.88}}},
+	'6': {{{0.75, 0.04}, {0.35, 0.3}, {0.15, 0.72}, {0.42, 0.97}, {0.8, 0.8}, {0.72, 0.5}, {0.22, 0.6}}},
+	'7': {{{0.1, 0.06}, {0.9, 0.04}, {0.45, 0.98}}},
+	'8': {{{0.55, 0.47}, {0.22, 0.28}, {0.45, 0.03}, {0.8, 0.22}, {0.5, 0.47}, {0.15, 0.72}, {0.45, 0.97}, {0.85, 0.75}, {0.52, 0.48}}},
+	'9': {{{0.84, 0.3}, {0.5, 0.5}, {0.18, 0.28}, {0.45, 0.03}, {0.8, 0.14}, {0.8, 0.5}, {0.62, 0.98}}},
+	'D': {{{0.15, 0.04}, {0.15, 0.97}}, {{0.15, 0.04}, {0.68, 0.14}, {0.88, 0.5}, {0.68, 0.86}, {0.15, 0.96}}},
+	'/': {{{0.8, 0.03}, {0.2, 0.97}}},
+	'x': {{{0.15, 0.35}, {0.8, 0.97}}, {{0.8, 0.35}, {0.15, 0.97}}},
+}
+
+// stroke is a pen trace in page mm with a width in mm at each point.
+type stroke struct {
+	pts []Point
+	w   []float64
+}
+
+// writer is one person's hand.
+type writer struct {
+	slant  float64 // shear, x -= slant * height above baseline
+	width  float64 // pen width, mm
+	wobble float64 // control-point jitter, fraction of the glyph height
+	ink    uint8
+}
+
+func newWriter(r *rng) writer {
+	return writer{
+		slant:  r.uniform(-0.05, 0.3),
+		width:  r.uniform(0.28, 0.55),
+		wobble: r.uniform(0.015, 0.05),
+		ink:    uint8(r.uniform(20, 110)),
+	}
+}
+
+// text returns the strokes of s written with its baseline-left at (x, y)
+// and height h mm; advance is the pitch per character (0 = natural).
+func (w writer) text(r *rng, s string, x, y, h, pitch float64) []stroke {
+	var out []stroke
+	for _, ch := range s {
+		gh := h * r.uniform(0.88, 1.1)
+		gy := y + r.normal(0, 0.04*h)
+		strokes, ok := glyphs[ch]
+		if ok {
+			for _, cp := range strokes {
+				pts := make([]Point, len(cp))
+				for i, p := range cp {
+					px := p.X + r.normal(0, w.wobble)
+					py := p.Y + r.normal(0, w.wobble)
+					top := gy - gh // top of the glyph box
+					yy := top + py*gh
+					pts[i] = Point{x + px*gh*0.72 + w.slant*(gy-yy), yy}
+				}
+				out = append(out, w.trace(r, catmullRom(pts, 6)))
+			}
+		}
+		adv := pitch
+		if adv == 0 {
+			adv = gh * r.uniform(0.62, 0.8)
+		}
+		x += adv
+	}
+	return out
+}
+
+// trace turns a polyline into a stroke with a pressure that swells and
+// fades along it.
+func (w writer) trace(r *rng, pts []Point) stroke {
+	st := stroke{pts: pts, w: make([]float64, len(pts))}
+	ph := r.uniform(0, 2*math.Pi)
+	for i := range pts {
+		t := float64(i) / float64(max(len(pts)-1, 1))
+		st.w[i] = w.width * (0.8 + 0.25*math.Sin(ph+t*3))
+	}
+	return st
+}
+
+// catmullRom returns the spline through pts with n steps per segment.
+func catmullRom(pts []Point, n int) []Point {
+	if len(pts) < 3 {
+		return pts
+	}
+	ext := append([]Point{pts[0]}, pts...)
+	ext = append(ext, pts[len(pts)-1])
+	var out []Point
+	for i := 1; i < len(ext)-2; i++ {
+		p0, p1, p2, p3 := ext[i-1], ext[i], ext[i+1], ext[i+2]
+		for s := 0; s < n; s++ {
+			t := float64(s) / float64(n)
+			t2, t3 := t*t, t*t*t
+			f := func(a, b, c, d float64) float64 {
+				return 0.5 * (2*b + (-a+c)*t + (2*a-5*b+4*c-d)*t2 + (-a+3*b-3*c+d)*t3)
+			}
+			out = append(out, Point{f(p0.X, p1.X, p2.X, p3.X), f(p0.Y, p1.Y, p2.Y, p3.Y)})
+		}
+	}
+	return append(out, pts[len(pts)-1])
+}
+
+// strokesBounds returns the bounding box of strokes, in mm, widths included.
+func strokesBounds(ss []stroke) (x0, y0, x1, y1 float64) {
+	x0, y0, x1, y1 = math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, s := range ss {
+		for i, p := range s.pts {
+			r := s.w[i] / 2
+			x0, y0 = math.Min(x0, p.X-r), math.Min(y0, p.Y-r)
+			x1, y1 = math.Max(x1, p.X+r), math.Max(y1, p.Y+r)
+		}
+	}
+	return
+}
+
+// ink draws strokes on page (at dpi) with a ballpoint's ink: coverage is
+// the maximum over the strokes (a pen does not darken where it crosses its
+// own line as much as two layers of print would), and the ink multiplies
+// what is under it, so a mark over a label darkens the label's print too.
+func ink(page *image.Gray, dpi float64, ss []stroke, tone uint8) {
+	if len(ss) == 0 {
+		return
+	}
+	k := dpi / 25.4
+	bx0, by0, bx1, by1 := strokesBounds(ss)
+	x0, y0 := max(int(math.Floor(bx0*k))-1, 0), max(int(math.Floor(by0*k))-1, 0)
+	x1, y1 := min(int(math.Ceil(bx1*k))+1, page.Rect.Dx()), min(int(math.Ceil(by1*k))+1, page.Rect.Dy())
+	if x1 <= x0 || y1 <= y0 {
+		return
+	}
+	w := x1 - x0
+	cov := make([]float32, w*(y1-y0))
+	for _, s := range ss {
+		for i := 0; i+1 < len(s.pts); i++ {
+			a, b := s.pts[i], s.pts[i+1]
+			rad := (s.w[i] + s.w[i+1]) / 4 * k
+			ax, ay, bx, by := a.X*k, a.Y*k, b.X*k, b.Y*k
+			sx0 := max(int(math.Floor(math.Min(ax, bx)-rad-1)), x0)
+			sx1 := min(int(math.Ceil(math.Max(ax, bx)+rad+1)), x1)
+			sy0 := max(int(math.Floor(math.Min(ay, by)-rad-1)), y0)
+			sy1 := min(int(math.Ceil(math.Max(ay, by)+rad+1)), y1)
+			dx, dy := bx-ax, by-ay
+			l2 := dx*dx + dy*dy
+			for y := sy0; y < sy1; y++ {
+				py := float64(y) + 0.5
+				for x := sx0; x < sx1; x++ {
+					px := float64(x) + 0.5
+					t := 0.0
+					if l2 > 0 {
+						t = math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
+					}
+					ex, ey := px-(ax+t*dx), py-(ay+t*dy)
+					c := float32(clamp01(rad + 0.5 - math.Sqrt(ex*ex+ey*ey)))
+					j := (y-y0)*w + (x - x0)
+					if c > cov[j] {
+						cov[j] = c
+					}
+				}
+			}
+		}
+	}
+	dark := 1 - float64(tone)/255
+	for y := y0; y < y1; y++ {
+		row := page.Pix[y*page.Stride:]
+		for x := x0; x < x1; x++ {
+			if c := float64(cov[(y-y0)*w+(x-x0)]); c > 0 {
+				row[x] = uint8(math.Round(float64(row[x]) * (1 - dark*c)))
+			}
+		}
+	}
+}
+
+// Pen-mark kinds.
+const (
+	PenScribble  = "scribble"
+	PenTick      = "tick"
+	PenSignature = "signature"
+	PenLine      = "line"
+	PenCircle    = "circle"
+	PenNote      = "note"
+)
+
+var penKinds = []string{PenScribble, PenTick, PenSignature, PenLine, PenCircle, PenNote}
+
+// penMark returns the strokes of a mark of the given kind inside the box
+// (x, y, w, h) mm.
+func (wr writer) penMark(r *rng, kind string, x, y, w, h float64) []stroke {
+	var pts []Point
+	switch kind {
+	case PenTick:
+		pts = []Point{{x, y + h*0.55}, {x + w*0.35, y + h}, {x + w, y}}
+	case PenLine:
+		yy := y + h*r.uniform(0.2, 0.8)
+		pts = []Point{{x, yy}, {x + w*0.5, yy + r.normal(0, h*0.1)}, {x + w, yy + r.normal(0, h*0.15)}}
+	case PenCircle:
+		cx, cy := x+w/2, y+h/2
+		a0 := r.uniform(0, 2*math.Pi)
+		for i := 0; i <= 14; i++ {
+			a := a0 + float64(i)/14*2.15*math.Pi
+			pts = append(pts, Point{cx + w/2*math.Cos(a)*r.uniform(0.93, 1.05), cy + h/2*math.Sin(a)*r.uniform(0.93, 1.05)})
+		}
+	case PenSignature:
+		n := r.between(6, 11)
+		for i := 0; i <= n; i++ {
+			t := float64(i) / float64(n)
+			pts = append(pts, Point{x + w*t + r.normal(0, w*0.03), y + h*(0.5+0.45*math.Sin(t*float64(n)*1.7+r.uniform(0, 1)))})
+		}
+	case PenNote:
+		txt := pick(r, []string{"x2", "3", "12", "/", "D", "7", "x"})
+		return wr.text(r, txt, x, y+h, h, 0)
+	default: // scribble
+		n := r.between(5, 9)
+		for i := 0; i < n; i++ {
+			pts = append(pts, Point{x + r.uniform(0, w), y + r.uniform(0, h)})
+		}
+	}
+	return []stroke{wr.trace(r, catmullRom(pts, 8))}
+}
