@@ -151,12 +151,12 @@ type Slot struct {
 
 // Placed is where a label is on the page, in page mm.
 type Placed struct {
-	Center Point       `json:"center"`
-	W      float64     `json:"w"`
-	H      float64     `json:"h"`
-	Angle  float64     `json:"angle"` // clockwise degrees; about 180 when upside down
-	Corners Quad       `json:"corners"`
-	Rect   layout.Rect `json:"rect"` // axis-aligned bounds
+	Center  Point       `json:"center"`
+	W       float64     `json:"w"`
+	H       float64     `json:"h"`
+	Angle   float64     `json:"angle"` // clockwise degrees; about 180 when upside down
+	Corners Quad        `json:"corners"`
+	Rect    layout.Rect `json:"rect"` // axis-aligned bounds
 	// Z is the stacking order on the page: higher is on top.
 	Z       int      `json:"z"`
 	Symbols []Symbol `json:"symbols"`
