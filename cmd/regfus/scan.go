@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"testing"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/regfus/regfus/acquisition"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/scanfile"
+	"github.com/regfus/regfus/tesseract"
+)
+
+func init() {
+	register("scan", "read scanned sheets (PNG, JPEG, TIFF, PDF; files or folders) to NDJSON", func(s Streams) Command { return &ScanCommand{Streams: s} })
+}
+
+// ScanCommand reads scans and prints one JSON object per page (NDJSON) on
+// stdout, in the order pages finish. Every input is processed: a file or
+// page that cannot be decoded or read is a "rejected" line with its reason
+// (and a line on stderr), and the exit status is still 0. The status is
+// non-zero for a usage error, or when a path could not be read at all
+// (missing, permissions): that is an I/O error, reported after the rest.
+type ScanCommand struct{ Streams }
+
+// Run implements Command.
+func (c *ScanCommand) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("scan", "[--workers N] PATH...", c.Stdout)
+	workers := fs.Int("workers", runtime.NumCPU(), "pages read in parallel (one OpenCV/Tesseract context each)")
+	pdfDPI := fs.Int("pdf-dpi", scanfile.DefaultPDFDPI, "resolution PDF pages are rasterised at")
+	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; no OCR cross-check, fewer values confirmed)")
+	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usagef("scan: no PATH given")
+	}
+	if *workers < 1 || *workers > 256 {
+		return usagef("scan: --workers %d out of range 1-256", *workers)
+	}
+	if *pdfDPI < 50 || *pdfDPI > 600 {
+		return usagef("scan: --pdf-dpi %d out of range 50-600", *pdfDPI)
+	}
+	showBar := false
+	switch *progress {
+	case "auto":
+		f, ok := c.Stderr.(*os.File)
+		showBar = ok && term.IsTerminal(int(f.Fd()))
+	case "always":
+		showBar = true
+	case "never":
+	default:
+		return usagef("scan: --progress %q: want auto, always or never", *progress)
+	}
+	if !*noOCR {
+		// OpenMP inside Tesseract reads OMP_THREAD_LIMIT at process start:
+		// re-execute with it set (a no-op when it already is). Tests run
+		// in-process and get it from the Makefile instead.
+		if testing.Testing() {
+			tesseract.EnsureSingleThread()
+		} else if err := tesseract.ReexecIfNeeded(); err != nil {
+			return err
+		}
+	}
+
+	opts := scanfile.Options{PDFDPI: *pdfDPI}
+	paths := fs.Args()
+	var bar *progressbar.ProgressBar
+	if showBar {
+		bar = progressbar.NewOptions(countPages(ctx, paths, opts), progressbar.OptionSetWriter(c.Stderr),
+			progressbar.OptionSetDescription("scan"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("pages"), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100e6))
+	}
+	pool := &acquisition.Pool{Workers: *workers}
+	if *noOCR {
+		pool.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
+	}
+	enc := json.NewEncoder(c.Stdout)
+	var ioErrs []error
+	var writeErr error
+	pages := scanfile.All(ctx, paths, opts)
+	tally := map[page.Status]int{}
+	err := pool.Run(ctx, pages, func(res *page.Result, decodeErr error) {
+		tally[res.Status]++
+		if writeErr == nil {
+			writeErr = enc.Encode(res)
+		}
+		if res.Status == page.Rejected && res.Orientation == nil && len(res.Reasons) > 0 {
+			fmt.Fprintf(c.Stderr, "regfus scan: %s\n", res.Reasons[0])
+		}
+		if se := (*scanfile.Error)(nil); errors.As(decodeErr, &se) && se.Kind == scanfile.KindIO {
+			ioErrs = append(ioErrs, decodeErr)
+		}
+		if bar != nil {
+			bar.Add(1)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintf(c.Stderr, "scan: %d ok, %d review, %d rejected\n", tally[page.OK], tally[page.Review], tally[page.Rejected])
+	}
+	if err != nil {
+		return err
+	}
+	if writeErr != nil {
+		return fmt.Errorf("scan: writing results: %w", writeErr)
+	}
+	if len(ioErrs) > 0 {
+		return fmt.Errorf("scan: %d input(s) could not be read: %w", len(ioErrs), errors.Join(ioErrs...))
+	}
+	return nil
+}
+
+// countPages opens every input to count its pages for the progress bar.
+func countPages(ctx context.Context, paths []string, opts scanfile.Options) int {
+	files, _ := scanfile.Expand(paths)
+	n := 0
+	for _, p := range files {
+		f, err := scanfile.Open(ctx, p, opts)
+		if err != nil {
+			n++
+			continue
+		}
+		n += f.Count()
+		f.Close()
+	}
+	return n
+}
