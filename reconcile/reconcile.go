@@ -1014,14 +1014,17 @@ func (r *run) accounting() {
 				d += fmt.Sprintf(" (fustella on %s slot %d)", ri.foundP.where(), ri.foundS.n)
 			}
 			r.add(g, Finding{Kind: Unsigned, Sheet: rec.Sheet.String(), Slot: rec.Slot, Targatura: string(rec.Targatura), RecordID: rec.ID, Detail: d}, nil, nil)
+			ri.markSlot(Unsigned)
 		}
 		switch {
 		case rec.State == records.Suspended:
 			r.add(g, Finding{Kind: Suspended, Sheet: rec.Sheet.String(), Slot: rec.Slot, Targatura: string(rec.Targatura), RecordID: rec.ID,
 				Detail: fmt.Sprintf("prescription %s is suspended (not closed): payable in the month it closes", rec.Prescription)}, nil, nil)
+			ri.markSlot(Suspended)
 		case payIn != rec.Competence:
 			r.add(g, Finding{Kind: Suspended, Sheet: rec.Sheet.String(), Slot: rec.Slot, Targatura: string(rec.Targatura), RecordID: rec.ID,
 				Detail: fmt.Sprintf("prescription %s closed on %s: carried to %s, accounted there", rec.Prescription, rec.ClosedOn.Format(time.DateOnly), payIn)}, nil, nil)
+			ri.markSlot(Suspended)
 		}
 		switch {
 		case ri.match != MMatched:
@@ -1049,6 +1052,14 @@ func (r *run) accounting() {
 			}
 			pg.payable = append(pg.payable, p)
 		}
+	}
+}
+
+// markSlot lists a record finding among the issues of the slot its
+// fustella was matched on, for the pictures.
+func (ri *recInfo) markSlot(k Kind) {
+	if ri.foundS != nil {
+		ri.foundS.issues = append(ri.foundS.issues, k)
 	}
 }
 

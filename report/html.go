@@ -85,8 +85,8 @@ type legendItem struct{ Class, Text string }
 
 // legend lists the slot classes with what they mean.
 var legend = []legendItem{
-	{"matched", "matched to its record"},
-	{"issue", "matched, with a finding (other slot, other AIC, duplicate)"},
+	{"matched", "matched to its record, payable"},
+	{"issue", "matched, with a finding (other slot or AIC, duplicate, suspended, unsigned)"},
 	{"unrecorded", "read, in no record"},
 	{"duplicate", "same targatura as another slot"},
 	{"unreadable", "not read for sure: waits for a person"},

@@ -212,11 +212,12 @@ func TestHTMLIsSelfContained(t *testing.T) {
 		}
 	}
 	walk(doc)
-	// Three delivered sheets, 28 slots each.
+	// Three delivered sheets, 28 slots each: R001 and R002 payable (green);
+	// R003 suspended, R004 carried and R005 unsigned matched with a finding.
 	if svgs != 3 || slots != 3*28 {
 		t.Errorf("%d pictures with %d slots, want 3 with 84", svgs, slots)
 	}
-	if classes["o-matched"] != 5 || classes["o-unrecorded"] != 1 || classes["o-unreadable"] != 2 || classes["o-empty"] != 76 {
+	if classes["o-matched"] != 2 || classes["o-issue"] != 3 || classes["o-unrecorded"] != 1 || classes["o-unreadable"] != 2 || classes["o-empty"] != 76 {
 		t.Errorf("slot classes %v", classes)
 	}
 	for _, s := range []string{"Pharmacy 120-205-99999, 2023-01", "unrecorded_fustella", "example &lt;month&gt;", "R004", "scans/blank.png"} {

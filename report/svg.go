@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"html"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/regfus/regfus/layout"
@@ -11,7 +13,8 @@ import (
 
 // slotClass is the CSS class a slot is coloured with: its outcome, or
 // "issue" for a fustella matched with a finding on it (wrong slot, other
-// AIC, duplicate targatura).
+// AIC, duplicate targatura, or its record is suspended or unsigned): green
+// means matched and payable.
 func slotClass(s reconcile.SlotView) string {
 	if s.Outcome == string(reconcile.FMatched) {
 		for _, k := range s.Issues {
@@ -30,27 +33,28 @@ func slotClass(s reconcile.SlotView) string {
 func sheetSVG(l *layout.Layout, v *reconcile.SheetView, widthPx int) string {
 	var b strings.Builder
 	hPx := int(float64(widthPx) * l.Page.H / l.Page.W)
-	fmt.Fprintf(&b, `<svg class="sheet" viewBox="0 0 %g %g" width="%d" height="%d" role="img" aria-label="%s">`,
-		l.Page.W, l.Page.H, widthPx, hPx, html.EscapeString(sheetTitle(v)))
-	fmt.Fprintf(&b, `<rect class="paper" x="0.5" y="0.5" width="%g" height="%g"/>`, l.Page.W-1, l.Page.H-1)
+	fmt.Fprintf(&b, `<svg class="sheet" viewBox="0 0 %s %s" width="%d" height="%d" role="img" aria-label="%s">`,
+		mm(l.Page.W), mm(l.Page.H), widthPx, hPx, html.EscapeString(sheetTitle(v)))
+	rect := func(class string, r layout.Rect) {
+		fmt.Fprintf(&b, `<rect class="%s" x="%s" y="%s" width="%s" height="%s"/>`, class, mm(r.X), mm(r.Y), mm(r.W), mm(r.H))
+	}
+	rect("paper", layout.Rect{X: 0.5, Y: 0.5, W: l.Page.W - 1, H: l.Page.H - 1})
 	for _, m := range l.Markers {
-		r := m.Rect
-		fmt.Fprintf(&b, `<rect class="ink" x="%g" y="%g" width="%g" height="%g"/>`, r.X, r.Y, r.W, r.H)
+		rect("ink", m.Rect)
 		if m.Kind == layout.Head {
-			u := r.W / float64(m.Modules)
-			fmt.Fprintf(&b, `<rect class="paper-fill" x="%g" y="%g" width="%g" height="%g"/>`, r.X+u, r.Y+u, r.W-2*u, r.H-2*u)
-			fmt.Fprintf(&b, `<rect class="ink" x="%g" y="%g" width="%g" height="%g"/>`, r.X+2*u, r.Y+2*u, r.W-4*u, r.H-4*u)
+			u := m.W / float64(m.Modules)
+			rect("paper-fill", m.Inset(u))
+			rect("ink", m.Inset(2*u))
 		}
 	}
-	for _, r := range []layout.Rect{l.HeadBarcode, l.TailBarcode} {
-		fmt.Fprintf(&b, `<rect class="bars" x="%g" y="%g" width="%g" height="%g"/>`, r.X, r.Y, r.W, r.H)
-	}
+	rect("bars", l.HeadBarcode)
+	rect("bars", l.TailBarcode)
 	for _, r := range l.DateCells {
-		fmt.Fprintf(&b, `<rect class="box" x="%g" y="%g" width="%g" height="%g"/>`, r.X, r.Y, r.W, r.H)
+		rect("box", r)
 	}
 	if v.Sheet != "" {
 		f := l.Progressive.Rect
-		fmt.Fprintf(&b, `<text class="prog" x="%g" y="%g">%s</text>`, f.X, f.Bottom(), html.EscapeString(v.Sheet))
+		fmt.Fprintf(&b, `<text class="prog" x="%s" y="%s">%s</text>`, mm(f.X), mm(f.Bottom()), html.EscapeString(v.Sheet))
 	}
 	for _, s := range v.Slots {
 		ls, ok := l.Slot(s.Slot)
@@ -62,11 +66,17 @@ func sheetSVG(l *layout.Layout, v *reconcile.SheetView, widthPx int) string {
 		if len(s.Issues) > 0 {
 			cls += " flagged"
 		}
-		fmt.Fprintf(&b, `<g class="%s"><title>%s</title><rect x="%g" y="%g" width="%g" height="%g" rx="1.5"/><text x="%g" y="%g">%d</text></g>`,
-			cls, html.EscapeString(slotTooltip(s)), r.X, r.Y, r.W, r.H, r.X+2, r.Y+8, s.Slot)
+		fmt.Fprintf(&b, `<g class="%s"><title>%s</title><rect x="%s" y="%s" width="%s" height="%s" rx="1.5"/><text x="%s" y="%s">%d</text></g>`,
+			cls, html.EscapeString(slotTooltip(s)), mm(r.X), mm(r.Y), mm(r.W), mm(r.H), mm(r.X+2), mm(r.Y+8), s.Slot)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// mm formats a coordinate with at most two decimals (0.01 mm is far below
+// what a picture 150 px wide shows).
+func mm(v float64) string {
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64)
 }
 
 func sheetTitle(v *reconcile.SheetView) string {
