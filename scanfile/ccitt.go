@@ -82,7 +82,7 @@ func splitG3Rows(data []byte) []g3Row {
 }
 
 // decodeG3Filled decodes one strip of G3 data with fill bits into dst.
-func decodeG3Filled(dst *image.Gray, r io.Reader, order ccitt.Order) error {
+func decodeG3Filled(dst *image.Gray, r io.Reader, order ccitt.Order, invert bool) error {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return err
@@ -128,5 +128,5 @@ func decodeG3Filled(dst *image.Gray, r io.Reader, order ccitt.Order) error {
 	for range 5 { // with the last row's EOL, the six of RTC
 		clean = append(clean, eolBits...)
 	}
-	return ccitt.DecodeIntoGray(dst, bytes.NewReader(clean.pack()), ccitt.MSB, ccitt.Group3, nil)
+	return ccitt.DecodeIntoGray(dst, bytes.NewReader(clean.pack()), ccitt.MSB, ccitt.Group3, &ccitt.Options{Invert: invert})
 }

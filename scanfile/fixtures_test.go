@@ -222,3 +222,44 @@ func TestTIFFFixtures(t *testing.T) {
 		t.Errorf("A4 G4: %d pixels differ, dpi %g", d, pg.DPI)
 	}
 }
+
+// setTIFFShort rewrites the value of a SHORT tag in the first IFD of a
+// little- or big-endian TIFF held in memory.
+func setTIFFShort(t *testing.T, data []byte, tag, value uint16) {
+	t.Helper()
+	order, off, err := tiffHeader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int(order.Uint16(data[off:]))
+	for i := 0; i < n; i++ {
+		e := data[int(off)+2+12*i:]
+		if order.Uint16(e) == tag {
+			order.PutUint16(e[8:], value)
+			return
+		}
+	}
+	t.Fatalf("no tag %d", tag)
+}
+
+// A CCITT page marked BlackIsZero shows inverted, as libtiff shows it
+// (checked by hand: tiffset -s 262 1 then tiffcp -c none gives a black page).
+func TestCCITTBlackIsZeroIsInverted(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(fixtureA4G4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setTIFFShort(t, data, tagPhotometric, 1)
+	_, pages, errs, err := decodeAll(t, writeFile(t, t.TempDir(), "mib.tif", data), Options{})
+	if err != nil || len(errs) > 0 {
+		t.Fatal(err, errs)
+	}
+	want := bitonal(synthPage(a4W200, a4H200, 99))
+	for i := range want.Pix {
+		want.Pix[i] = 255 - want.Pix[i]
+	}
+	if d := exactDiff(pages[0].Image, want); d != 0 {
+		t.Errorf("%d pixels differ from the inverted source", d)
+	}
+}

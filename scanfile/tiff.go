@@ -422,7 +422,10 @@ func (t *tiffFile) decodeCCITT(r io.ReaderAt, d *ifd) (*image.Gray, error) {
 	if d.fillOrder == 2 {
 		order = ccitt.LSB
 	}
-	sf, opts := ccitt.Group4, &ccitt.Options{}
+	// CCITT codes runs of "white" and "black"; like libtiff (and so every
+	// viewer), a white run is a 0 bit, which BlackIsZero shows as black.
+	invert := d.photometric == 1
+	sf, opts := ccitt.Group4, &ccitt.Options{Invert: invert}
 	if d.compression == compressionG3 {
 		sf = ccitt.Group3
 	}
@@ -440,13 +443,13 @@ func (t *tiffFile) decodeCCITT(r io.ReaderAt, d *ifd) (*image.Gray, error) {
 		src := io.NewSectionReader(r, int64(offs[i]), n)
 		strip := g.SubImage(image.Rect(0, y0, d.width, y1)).(*image.Gray)
 		if sf == ccitt.Group3 && d.t4&4 != 0 {
-			err = decodeG3Filled(strip, src, order)
+			err = decodeG3Filled(strip, src, order, invert)
 		} else {
 			br.Reset(src)
 			err = ccitt.DecodeIntoGray(strip, br, order, sf, opts)
 			if err != nil && sf == ccitt.Group3 {
 				// Fill bits before EOLs without the T4Options flag saying so?
-				if _, serr := src.Seek(0, io.SeekStart); serr == nil && decodeG3Filled(strip, src, order) == nil {
+				if _, serr := src.Seek(0, io.SeekStart); serr == nil && decodeG3Filled(strip, src, order, invert) == nil {
 					err = nil
 				}
 			}
