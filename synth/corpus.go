@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 
@@ -25,6 +26,10 @@ type Options struct {
 	// so that nothing downstream can assume one sheet code.
 	Region, ASL, Pharmacy string
 	Month, Year           int // competence; 0 = drawn from the seed
+	// Only, when set, writes just these files of the planned corpus (by
+	// name, e.g. "0003-bitonal.tif"), to check or repair part of a corpus
+	// without rendering all of it. manifest.json is then not written.
+	Only []string
 	// Progress is called after every page (from several goroutines).
 	Progress func()
 }
@@ -151,6 +156,18 @@ func Generate(ctx context.Context, o Options) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(o.Only) > 0 {
+		var keep []filePlan
+		for _, f := range files {
+			if slices.Contains(o.Only, f.name) {
+				keep = append(keep, f)
+			}
+		}
+		if len(keep) != len(o.Only) {
+			return nil, fmt.Errorf("synth: %d of the %d files asked for are not in the plan", len(o.Only)-len(keep), len(o.Only))
+		}
+		files = keep
+	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -202,6 +219,9 @@ feed:
 		return nil, err
 	}
 
+	if len(o.Only) > 0 {
+		return &Manifest{Seed: o.Seed, Pages: o.Pages}, nil
+	}
 	m := &Manifest{Seed: o.Seed, Pages: o.Pages, Profiles: map[string]int{}, Defects: map[string]int{}, Slots: map[string]int{}}
 	for i, t := range results {
 		tn := truthName(t.File)

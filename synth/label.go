@@ -7,6 +7,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/datamatrix"
+	dmencoder "github.com/makiuchi-d/gozxing/datamatrix/encoder"
 	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"github.com/regfus/regfus/barcode"
@@ -222,7 +223,9 @@ func (l *Label) matrix(c render.Canvas, s LabelSymbol) error {
 		m, err = qrcode.NewQRCodeWriter().Encode(s.Text, gozxing.BarcodeFormat_QR_CODE, 0, 0,
 			map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_MARGIN: 0})
 	} else {
-		m, err = datamatrix.NewDataMatrixWriter().Encode(s.Text, gozxing.BarcodeFormat_DATA_MATRIX, 0, 0, nil)
+		// Square, as the GS1 Data Matrix on medicine packs.
+		m, err = datamatrix.NewDataMatrixWriter().Encode(s.Text, gozxing.BarcodeFormat_DATA_MATRIX, 0, 0,
+			map[gozxing.EncodeHintType]any{gozxing.EncodeHintType_DATA_MATRIX_SHAPE: dmencoder.SymbolShapeHint_FORCE_SQUARE})
 	}
 	if err != nil {
 		return fmt.Errorf("synth: %s of %q: %w", s.Kind, s.Text, err)

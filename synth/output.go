@@ -7,9 +7,6 @@ import (
 	"image/jpeg"
 	"io"
 	"math"
-	"time"
-
-	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/regfus/regfus/render"
 	"github.com/regfus/regfus/tiffwrite"
@@ -79,32 +76,4 @@ func writeFile(w io.Writer, prof Profile, pages []encoded) error {
 		return writeImagePDF(w, pages)
 	}
 	return fmt.Errorf("unknown encoding %q", prof.Encoding)
-}
-
-// writeImagePDF writes one JPEG image per page, the page the image's size
-// at its resolution, as document scanners make "PDF" files: no text, no
-// vectors, just the scan.
-func writeImagePDF(w io.Writer, pages []encoded) error {
-	doc := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: 210, Ht: 297}})
-	t := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-	doc.SetCreationDate(t)
-	doc.SetModificationDate(t)
-	doc.SetCatalogSort(true)
-	doc.SetCreator("regfus synth (simulated document scanner)", true)
-	doc.SetMargins(0, 0, 0)
-	doc.SetAutoPageBreak(false, 0)
-	for i, p := range pages {
-		wmm := float64(p.scan.Width) / p.scan.DPI * 25.4
-		hmm := float64(p.scan.Height) / p.scan.DPI * 25.4
-		// "P" keeps Wd as the width; landscape scans simply have Wd > Ht.
-		doc.AddPageFormat("P", fpdf.SizeType{Wd: wmm, Ht: hmm})
-		name := fmt.Sprintf("scan%d", i+1)
-		opt := fpdf.ImageOptions{ImageType: "JPG"}
-		doc.RegisterImageOptionsReader(name, opt, bytes.NewReader(p.jpeg))
-		doc.ImageOptions(name, 0, 0, wmm, hmm, false, opt, 0, "")
-	}
-	if err := doc.Error(); err != nil {
-		return err
-	}
-	return doc.Output(w)
 }
