@@ -755,7 +755,9 @@ func (r *run) match(g *group) {
 		c.s.rec, c.s.outcome = ri, FMatched
 		ri.match, ri.foundP, ri.foundS = MMatched, c.p, c.s
 		rec := ri.r
-		if !c.p.progKnown || c.p.prog != rec.Sheet || c.s.n != rec.Slot {
+		// A page whose progressive was not read may well be the assigned
+		// sheet: only a known other sheet, or another slot, is a mismatch.
+		if (c.p.progKnown && c.p.prog != rec.Sheet) || c.s.n != rec.Slot {
 			r.add(g, Finding{Kind: SlotMismatch, Targatura: string(rec.Targatura), RecordID: rec.ID,
 				Detail: fmt.Sprintf("recorded on sheet %s slot %d, found on %s slot %d", rec.Sheet, rec.Slot, c.p.where(), c.s.n)}, c.p, c.s)
 		}
