@@ -15,10 +15,14 @@
 //
 // # Input
 //
-// Crop one printed line with a little paper around it (about a third of
-// the character height above and below), convert it to grey and scale it so
-// that it is LineHeight pixels high; see ReadLine. The model was trained on
-// crops made exactly that way (character height 20-40 px after scaling).
+// Crop one printed line with a little paper around it: about a third of
+// the character height above and below (0.12-0.6 is fine) and half to one
+// character height left and right; paper outside the ink band may be
+// whitened. Convert it to grey and scale it, keeping the aspect ratio, so
+// that it is LineHeight pixels high. Tesseract reads the whole crop as the
+// line (page segmentation mode 13), exactly as the model was trained, so
+// the crop must hold that one line and nothing else (no bar ends, no
+// neighbouring text).
 //
 // # Concurrency and threads
 //

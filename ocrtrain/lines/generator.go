@@ -18,9 +18,12 @@ type Sample struct {
 	Kind   Kind        // what the line is, so which check applies
 	Source string      // generator or profile name, for per-group reports
 	Image  *image.Gray // the crop as the reader hands it to Tesseract
-	// Box is the line box for training, in Image's coordinates; empty means
-	// the whole image.
+	// Box is the line box for training, in Image's coordinates; empty (the
+	// usual) means the whole image, which is what Tesseract reads in raw
+	// line mode.
 	Box image.Rectangle
+	// Ink is the bounding box of the text in Image, when known.
+	Ink image.Rectangle
 	// Params describes how a FontGenerator made the line; other generators
 	// may leave it nil.
 	Params *Params
@@ -47,11 +50,11 @@ func (g FontGenerator) Line(rng *rand.Rand) (Sample, error) {
 	if err != nil {
 		return Sample{}, err
 	}
-	img, box, err := Render(p, rng)
+	img, ink, err := Render(p, rng)
 	if err != nil {
 		return Sample{}, fmt.Errorf("%s: %q: %w", g.Profile.Name, p.Text, err)
 	}
-	return Sample{Text: p.Text, Kind: p.Kind, Source: g.Profile.Name, Image: img, Box: box, Params: &p}, nil
+	return Sample{Text: p.Text, Kind: p.Kind, Source: g.Profile.Name, Image: img, Ink: ink, Params: &p}, nil
 }
 
 // Weighted is a generator with its share in a Mix.

@@ -64,7 +64,7 @@ func TestSetIsDeterministic(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again.Text != all[i].Text || !bytes.Equal(again.Image.Pix, all[i].Image.Pix) || again.Box != all[i].Box {
+		if again.Text != all[i].Text || !bytes.Equal(again.Image.Pix, all[i].Image.Pix) || again.Ink != all[i].Ink {
 			t.Errorf("line %d differs between runs", i)
 		}
 	}
@@ -92,15 +92,15 @@ func TestLinesLookLikeReaderCrops(t *testing.T) {
 				if want := int(LineHeight*pr.ScaleJitter + 0.5); h != want {
 					t.Errorf("#%d height %d, want %d", i, h, want)
 				}
-				if s.Box.Empty() || !s.Box.In(img.Rect) {
-					t.Errorf("#%d box %v not inside %v", i, s.Box, img.Rect)
+				if s.Ink.Empty() || !s.Ink.In(img.Rect) {
+					t.Errorf("#%d ink box %v not inside %v", i, s.Ink, img.Rect)
 				}
-				// The ink inside the box is darker than the margin's mean.
+				// The ink inside its box is darker than the margin's mean.
 				in, out, nout := 255, 0, 0
 				for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
 					for x := img.Rect.Min.X; x < img.Rect.Max.X; x++ {
 						v := int(img.Pix[y*img.Stride+x])
-						if (image.Point{x, y}).In(s.Box) {
+						if (image.Point{x, y}).In(s.Ink) {
 							in = min(in, v)
 						} else {
 							out += v

@@ -49,11 +49,9 @@ type Params struct {
 	Threshold    float64 `json:"threshold"`         // bitonal cut, relative to mid-grey between paper and ink
 	// Margins around the ink, in character heights.
 	MarginTop, MarginBottom, MarginLeft, MarginRight float64
-	// Box padding around the ink, in character heights: the training line
-	// box. Tesseract's lstm.train crops the line to its box, while at
-	// recognition (PSM 7) it crops to the text it finds, extended by its row
-	// estimate; varied padding covers that.
-	BoxPadTop, BoxPadBottom, BoxPadH float64
+	// WhiteMargins whitens the rows above and below the ink (from 1-3 px
+	// off it), as the scan reader does to keep bar ends out of the line.
+	WhiteMargins bool `json:"white_margins,omitempty"`
 	// ScaleJitter multiplies LineHeight for the final scaling, standing for
 	// a reader whose crop is not exactly the expected size.
 	ScaleJitter float64 `json:"scale_jitter"`
@@ -89,11 +87,9 @@ type Profile struct {
 	JPEGQuality  Range
 	BitonalProb  float64
 	Threshold    Range
-	MarginV      Range // top and bottom, character heights
-	MarginH      Range // left and right, character heights
-	BoxPadTop    Range
-	BoxPadBottom Range
-	BoxPadH      Range
+	MarginV      Range   // top and bottom, character heights
+	MarginH      Range   // left and right, character heights
+	WhiteProb    float64 // probability of WhiteMargins
 	ScaleJitter  Range
 	Supersample  int
 	// HoldoutDPI and HoldoutJPEG are never drawn (redrawn instead).
@@ -165,9 +161,6 @@ func (p Profile) Draw(rng *rand.Rand) (Params, error) {
 		MarginBottom: p.MarginV.draw(rng),
 		MarginLeft:   p.MarginH.draw(rng),
 		MarginRight:  p.MarginH.draw(rng),
-		BoxPadTop:    p.BoxPadTop.draw(rng),
-		BoxPadBottom: p.BoxPadBottom.draw(rng),
-		BoxPadH:      p.BoxPadH.draw(rng),
 		ScaleJitter:  p.ScaleJitter.draw(rng),
 		Supersample:  p.Supersample,
 	}
@@ -197,6 +190,7 @@ func (p Profile) Draw(rng *rand.Rand) (Params, error) {
 		q.JPEGQuality = int(math.Round(drawAvoiding(rng, p.JPEGQuality, p.HoldoutJPEG)))
 	}
 	q.Bitonal = rng.Float64() < p.BitonalProb
+	q.WhiteMargins = rng.Float64() < p.WhiteProb
 	return q, nil
 }
 
@@ -221,7 +215,7 @@ func base(name string) Profile {
 		Noise: Range{0, 0.03}, PaperLum: Range{0.8, 1}, PaperTint: Range{0, 0.12},
 		InkLum: Range{0, 0.3}, Gradient: Range{0, 0.08}, JPEGQuality: Range{50, 95},
 		Threshold: Range{-0.25, 0.25}, MarginV: Range{0.12, 0.6}, MarginH: Range{0.2, 1.5},
-		BoxPadTop: Range{0, 0.5}, BoxPadBottom: Range{0, 0.3}, BoxPadH: Range{0, 0.8},
+		WhiteProb:   0.4,
 		ScaleJitter: Range{0.85, 1.2}, Supersample: 4,
 		HoldoutDPI: trainHoldoutDPI, HoldoutJPEG: trainHoldoutJPEG,
 	}
@@ -269,7 +263,7 @@ func EvalProfiles() []Profile {
 	ev := func(name string) Profile {
 		p := base(name)
 		p.Kinds, p.Supersample, p.HoldoutDPI, p.HoldoutJPEG = evalKinds, 3, nil, nil
-		p.MarginV, p.MarginH, p.ScaleJitter = Range{0.15, 0.5}, Range{0.3, 1.2}, Range{0.9, 1.1}
+		p.MarginV, p.MarginH, p.ScaleJitter, p.WhiteProb = Range{0.15, 0.5}, Range{0.3, 1.2}, Range{0.9, 1.1}, 0.5
 		return p
 	}
 	clean := ev("clean")

@@ -52,8 +52,7 @@ func digitHeightPerPx(f *opentype.Font) (float64, error) {
 // Render draws p's text in OCR-A and applies p's degradations. It returns
 // the grey line as the reader would hand it to Tesseract: cropped with p's
 // margins and scaled to LineHeight*p.ScaleJitter pixels high; and the
-// training box: the ink's bounding box in that image, widened by p's box
-// padding and clipped to the image.
+// ink's bounding box in that image.
 func Render(p Params, rng *rand.Rand) (*image.Gray, image.Rectangle, error) {
 	fonts, err := parsedFonts()
 	if err != nil {
@@ -158,11 +157,28 @@ func Render(p Params, rng *rand.Rand) (*image.Gray, image.Rectangle, error) {
 	}
 	sx := float64(img.Rect.Dx()) / float64(ow)
 	sy := float64(img.Rect.Dy()) / float64(oh)
-	box := image.Rect(
-		int(math.Floor((minX-x0-p.BoxPadH*charPx)*sx)), int(math.Floor((minY-y0-p.BoxPadTop*charPx)*sy)),
-		int(math.Ceil((maxX-x0+p.BoxPadH*charPx)*sx)), int(math.Ceil((maxY-y0+p.BoxPadBottom*charPx)*sy)),
+	ink = image.Rect(
+		int(math.Floor((minX-x0)*sx)), int(math.Floor((minY-y0)*sy)),
+		int(math.Ceil((maxX-x0)*sx)), int(math.Ceil((maxY-y0)*sy)),
 	).Intersect(img.Rect)
-	return img, box, nil
+	if p.WhiteMargins {
+		whiten(img, ink, rng)
+	}
+	return img, ink, nil
+}
+
+// whiten paints the rows more than 1-3 px above or below the ink white.
+func whiten(img *image.Gray, ink image.Rectangle, rng *rand.Rand) {
+	top, bot := ink.Min.Y-1-rng.IntN(3), ink.Max.Y+1+rng.IntN(3)
+	for y := img.Rect.Min.Y; y < img.Rect.Max.Y; y++ {
+		if y >= top && y < bot {
+			continue
+		}
+		row := img.Pix[(y-img.Rect.Min.Y)*img.Stride:]
+		for x := range img.Rect.Dx() {
+			row[x] = 255
+		}
+	}
 }
 
 // morph dilates (grow) or erodes a mask with a square of radius rad.

@@ -1,0 +1,72 @@
+package tesseract
+
+import (
+	"testing"
+
+	"github.com/regfus/regfus/ocrtrain/lines"
+)
+
+// benchLines returns n held-out office lines (the profile a station's
+// scanner gives), generated once.
+func benchLines(b *testing.B, n int) []lines.Sample {
+	b.Helper()
+	var out []lines.Sample
+	set := lines.Set{Gen: lines.FontGenerator{Profile: lines.EvalProfiles()[1]}, Seed: 920_001, N: n}
+	if err := set.Each(func(_ int, s lines.Sample) error { out = append(out, s); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// BenchmarkReadLine is one client reading one line at a time
+// (OMP_THREAD_LIMIT=1, see TestMain): the cost of one OCR in a worker.
+func BenchmarkReadLine(b *testing.B) {
+	ls := benchLines(b, 64)
+	c, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		s := ls[i%len(ls)]
+		if _, err := c.ReadLine(s.Image, kindOf(s.Kind)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/line")
+}
+
+// BenchmarkReadLineParallel is one client per goroutine on every core:
+// the throughput of a worker pool.
+func BenchmarkReadLineParallel(b *testing.B) {
+	ls := benchLines(b, 64)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		c, err := New()
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer c.Close()
+		for i := 0; pb.Next(); i++ {
+			s := ls[i%len(ls)]
+			if _, err := c.ReadLine(s.Image, kindOf(s.Kind)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// BenchmarkNew is the cost of loading the model into a client.
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		c, err := New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Close()
+	}
+}
