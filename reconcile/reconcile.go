@@ -828,12 +828,16 @@ func (r *run) match(g *group) {
 // unmatched decides, for each record not matched, between missing and
 // unverifiable.
 func (r *run) unmatched(g *group) {
+	var h *hiding
 	for _, ri := range g.recs {
 		if ri.match != "" {
 			continue
 		}
+		if h == nil {
+			h = newHiding(g)
+		}
 		rec := ri.r
-		why, coverS := r.couldBeHidden(g, ri)
+		why, coverS := h.couldBeHidden(ri)
 		if why != "" {
 			ri.match, ri.why = MUnverifiable, why
 			if coverS != nil && coverS.rec == nil {
@@ -845,7 +849,7 @@ func (r *run) unmatched(g *group) {
 		}
 		ri.match = MMissing
 		d := fmt.Sprintf("recorded on sheet %s slot %d (AIC %s)", rec.Sheet, rec.Slot, rec.AIC)
-		if !g.hasSheet(rec.Sheet) {
+		if len(h.byProg[rec.Sheet]) == 0 {
 			d += fmt.Sprintf("; sheet %s was not delivered", rec.Sheet)
 		} else {
 			d += ", not found on the delivered sheets"
@@ -860,39 +864,54 @@ func (r *run) unmatched(g *group) {
 	}
 }
 
-func (g *group) hasSheet(pr sheet.Progressive) bool {
+// hiding indexes, for one group, the places a fustella not found could be
+// hiding in: fustelle read on pages that are not ok, pages by progressive,
+// and pages whose progressive is unread with something unread on them.
+type hiding struct {
+	notOK       map[fustella.Targatura]slotRef
+	byProg      map[sheet.Progressive][]*pageInfo
+	unknownDark int
+}
+
+func newHiding(g *group) *hiding {
+	h := &hiding{notOK: map[fustella.Targatura]slotRef{}, byProg: map[sheet.Progressive][]*pageInfo{}}
 	for _, p := range g.pages {
-		if p.progKnown && p.prog == pr {
-			return true
+		if p.rescanOf != nil {
+			continue
+		}
+		if p.res.Status != page.OK {
+			for i := range p.slots {
+				s := &p.slots[i]
+				if _, seen := h.notOK[s.tg]; s.hasFustella() && s.codesOK && !seen {
+					h.notOK[s.tg] = slotRef{p, s}
+				}
+			}
+		}
+		if p.progKnown {
+			h.byProg[p.prog] = append(h.byProg[p.prog], p)
+		} else if p.res.Status != page.OK || p.hasUnreadable() {
+			h.unknownDark++
 		}
 	}
-	return false
+	return h
 }
 
 // couldBeHidden tells why a record not found might still be on a sheet
-// that was not read for sure; "" when nothing could hide it.
-func (r *run) couldBeHidden(g *group, ri *recInfo) (string, *slotInfo) {
+// that was not read for sure; "" when nothing could hide it. The slot is
+// returned when the reason is that one unreadable slot.
+func (h *hiding) couldBeHidden(ri *recInfo) (string, *slotInfo) {
 	rec := ri.r
 	const notMissing = "; not reported missing until a person checks"
-	// Its targatura read on a page that is not ok.
-	for _, p := range g.pages {
-		if p.res.Status == page.OK {
-			continue
-		}
-		for i := range p.slots {
-			if s := &p.slots[i]; s.hasFustella() && s.codesOK && s.tg == rec.Targatura {
-				return fmt.Sprintf("its targatura was read on %s slot %d, a page %s%s", p.where(), s.n, statusWords(p), notMissing), nil
-			}
-		}
+	if c, ok := h.notOK[rec.Targatura]; ok {
+		return fmt.Sprintf("its targatura was read on %s slot %d, a page %s%s", c.p.where(), c.s.n, statusWords(c.p), notMissing), nil
 	}
-	assigned := false
-	for _, p := range g.pages {
-		if !p.progKnown || p.prog != rec.Sheet || p.rescanOf != nil {
-			continue
-		}
-		assigned = true
+	assigned := h.byProg[rec.Sheet]
+	for _, p := range assigned {
 		if p.res.Status != page.OK {
 			return fmt.Sprintf("assigned to sheet %s slot %d, and that page is %s%s", rec.Sheet, rec.Slot, statusWords(p), notMissing), nil
+		}
+		if rec.Slot < 1 || rec.Slot > layout.SlotCount {
+			continue
 		}
 		switch s := &p.slots[rec.Slot-1]; {
 		case !s.present:
@@ -901,16 +920,8 @@ func (r *run) couldBeHidden(g *group, ri *recInfo) (string, *slotInfo) {
 			return fmt.Sprintf("assigned to sheet %s slot %d, which is not read for sure (%s)%s", rec.Sheet, rec.Slot, s.why, notMissing), s
 		}
 	}
-	if !assigned {
-		n := 0
-		for _, p := range g.pages {
-			if !p.progKnown && p.rescanOf == nil && (p.res.Status != page.OK || p.hasUnreadable()) {
-				n++
-			}
-		}
-		if n > 0 {
-			return fmt.Sprintf("assigned to sheet %s slot %d; no delivered sheet was read as %s, and %d sheets with an unread progressive are not read for sure and could be it%s", rec.Sheet, rec.Slot, rec.Sheet, n, notMissing), nil
-		}
+	if len(assigned) == 0 && h.unknownDark > 0 {
+		return fmt.Sprintf("assigned to sheet %s slot %d; no delivered sheet was read as %s, and %d sheets with an unread progressive are not read for sure and could be it%s", rec.Sheet, rec.Slot, rec.Sheet, h.unknownDark, notMissing), nil
 	}
 	return "", nil
 }

@@ -465,3 +465,16 @@ func TestEmptyInput(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// TestRecordsNotFromTheImporter: records built by hand (a store, a test)
+// may break the importer's rules; reconciliation must not fall over.
+func TestRecordsNotFromTheImporter(t *testing.T) {
+	t.Parallel()
+	in := cleanMonth()
+	odd := rec("R99", 99, "1", 1)
+	odd.Slot = 0
+	odd2 := rec("R98", 98, "2", 40)
+	in.Records = append(in.Records, odd, odd2)
+	g := mustReconcile(t, in).Group(jan)
+	wantFindings(t, g, "missing_fustella@1/0/R99", "missing_fustella@2/40/R98")
+}
