@@ -11,8 +11,11 @@
 // multi-page TIFF shards of K lines, each with one box file, instead (one
 // Tesseract process per shard makes the .lstmf; list.txt then names the
 // shards). "train" is the training
-// mixture; the other sets are the held-out evaluation profiles ("eval" writes
-// N lines of each). The same seed always gives the same files.
+// mixture; clean, office, bitonal and phone are the held-out evaluation
+// profiles ("eval" writes N lines of each); any other NAME is a generator
+// registered with lines.Register by a package this command imports, and
+// --mix NAME=WEIGHT mixes such generators into the training set. The same
+// seed always gives the same files.
 package main
 
 import (
@@ -22,6 +25,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/regfus/regfus/ocrtrain/lines"
 )
@@ -45,6 +50,7 @@ func run(args []string) error {
 	n := fs.Int("n", 1000, "number of lines (per profile for --set eval)")
 	seed := fs.Uint64("seed", 1, "random seed; training and evaluation must use different seeds")
 	set := fs.String("set", "train", "train, clean, office, bitonal, phone or eval")
+	mix := fs.String("mix", "", "with --set train: NAME=WEIGHT,... registered generators mixed in (the font mixture weighs 1)")
 	shard := fs.Int("shard", 0, "if > 0, write multi-page TIFF shards of this many lines (+ .box) instead of PNG files")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -52,7 +58,7 @@ func run(args []string) error {
 	if *out == "" || *n <= 0 || *shard < 0 || fs.NArg() > 0 {
 		return usageError{fmt.Errorf("usage: ocrtrain -o DIR -n N --seed S [--set NAME]")}
 	}
-	sets, err := pick(*set, *seed, *n)
+	sets, err := pick(*set, *mix, *seed, *n)
 	if err != nil {
 		return usageError{err}
 	}
@@ -126,10 +132,30 @@ func run(args []string) error {
 	return list.Close()
 }
 
-// pick returns the sets named by --set.
-func pick(name string, seed uint64, n int) ([]lines.Set, error) {
+// pick returns the sets named by --set (and --mix).
+func pick(name, mix string, seed uint64, n int) ([]lines.Set, error) {
+	if mix != "" && name != "train" {
+		return nil, fmt.Errorf("--mix goes with --set train only")
+	}
 	if name == "train" {
-		return []lines.Set{{Gen: lines.Train(), Seed: seed, N: n}}, nil
+		var gen lines.Generator = lines.Train()
+		if mix != "" {
+			m := lines.Mix{Label: "train", Parts: []lines.Weighted{{Gen: gen, Weight: 1}}}
+			for _, part := range strings.Split(mix, ",") {
+				k, v, ok := strings.Cut(part, "=")
+				w, err := strconv.ParseFloat(v, 64)
+				g, found := lines.Registered(k)
+				if !ok || err != nil || w <= 0 || !found {
+					return nil, fmt.Errorf("--mix %q: want NAME=WEIGHT with a registered generator and a positive weight", part)
+				}
+				m.Parts = append(m.Parts, lines.Weighted{Gen: g, Weight: w})
+			}
+			gen = m
+		}
+		return []lines.Set{{Gen: gen, Seed: seed, N: n}}, nil
+	}
+	if g, ok := lines.Registered(name); ok {
+		return []lines.Set{{Gen: g, Seed: seed, N: n}}, nil
 	}
 	var sets []lines.Set
 	for _, p := range lines.EvalProfiles() {

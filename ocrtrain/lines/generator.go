@@ -214,3 +214,30 @@ type ManifestLine struct {
 func Manifest(file string, s Sample) ([]byte, error) {
 	return json.Marshal(ManifestLine{File: file, Text: s.Text, Kind: s.Kind, Source: s.Source, Params: s.Params})
 }
+
+var (
+	registryMu sync.Mutex
+	registry   = map[string]Generator{}
+)
+
+// Register makes a generator available by name to the ocrtrain command
+// (--set NAME for a set of its own, --mix NAME=WEIGHT to mix it into the
+// training set) and to tests. A package that renders lines another way
+// (say, crops of the fustella renderer) registers itself in an init
+// function; the command blank-imports it. Registering a name twice panics.
+func Register(g Generator) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if _, dup := registry[g.Name()]; dup {
+		panic("lines: generator " + g.Name() + " registered twice")
+	}
+	registry[g.Name()] = g
+}
+
+// Registered returns the generator registered under name.
+func Registered(name string) (Generator, bool) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	g, ok := registry[name]
+	return g, ok
+}
