@@ -27,7 +27,8 @@ type Options struct {
 	// what the reader is tuned for).
 	PDFDPI int
 	// PageTimeout bounds the time to decode one page (for PDF: to rasterise
-	// it). A page over it is an error of KindTimeout; the next page is tried.
+	// it, and also pdfinfo's run at Open). A page over it is an error of
+	// KindTimeout; the next page is tried.
 	PageTimeout time.Duration
 	// PDFMemoryLimit caps the address space, in bytes, of each pdfinfo and
 	// pdftoppm process, so a hostile PDF cannot make poppler exhaust memory.
