@@ -121,8 +121,9 @@ func runs(bits *gozxing.BitArray, dst []int) []int {
 	return dst
 }
 
-// segment is a stretch of a line between two quiet zones, in samples.
-type segment struct{ start, end int }
+// segment is a stretch of a line between two quiet zones, in samples, and
+// the runs r0..r1 (both quiet white runs) it spans.
+type segment struct{ start, end, r0, r1 int }
 
 // segmentRuns splits a binarized line into candidate symbols at white runs
 // that are quiet zones, so that a line crossing several symbols (a row of
@@ -169,13 +170,13 @@ func segmentRuns(rl []int, dst []segment) []segment {
 			continue
 		}
 		if i-prev-1 >= minRuns {
-			dst = append(dst, segment{start: pos[prev], end: pos[i+1]})
+			dst = append(dst, segment{start: pos[prev], end: pos[i+1], r0: prev, r1: i})
 		}
 		prev = i
 	}
 	if last := len(rl) - 1; last-prev >= minRuns && last%2 == 1 {
 		// The line ends inside black: keep the tail as a segment too.
-		dst = append(dst, segment{start: pos[prev], end: pos[len(rl)]})
+		dst = append(dst, segment{start: pos[prev], end: pos[len(rl)], r0: prev, r1: len(rl) - 1})
 	}
 	return dst
 }
@@ -203,9 +204,13 @@ func copyBits(bits *gozxing.BitArray, s segment, buf **gozxing.BitArray) *gozxin
 // it keeps bar and space widths symmetric, which is what an anti-aliased or
 // blurred edge needs, and follows a shadow across the line. Samples whose
 // window spans less than half the line's contrast (5th to 95th percentile)
-// are white: that keeps flat paper and quiet zones clean under noise.
-// It returns false if the line has no contrast at all.
-func midpointRow(lum []byte, r int, bits *gozxing.BitArray, lo, hi, scratch *[]byte) bool {
+// are white: that keeps flat paper and quiet zones clean under noise. With
+// noiseK > 0 the window must also span noiseK times the line's noise level,
+// which stops noise-only stretches from turning into thousands of runs
+// (FindAll's lines cross mostly paper; the crop reader leaves it at 0, as
+// band averaging already tames noise there and a strict gate could lose a
+// faint symbol). It returns false if the line has no contrast at all.
+func midpointRow(lum []byte, r int, noiseK int, bits *gozxing.BitArray, lo, hi, scratch *[]byte) bool {
 	n := len(lum)
 	var hist [256]int
 	for _, v := range lum {
@@ -213,8 +218,21 @@ func midpointRow(lum []byte, r int, bits *gozxing.BitArray, lo, hi, scratch *[]b
 	}
 	p5, p95 := percentile(&hist, n, 0.05), percentile(&hist, n, 0.95)
 	contrast := p95 - p5
-	if contrast < 24 {
+	if contrast < minContrast {
 		return false
+	}
+	gate := contrast / 2
+	if noiseK > 0 && n > 1 {
+		// The median step between neighbouring samples is about the noise's
+		// standard deviation (0.95 sigma for Gaussian noise): inside
+		// elements and on paper neighbours differ by noise alone, and edges
+		// are a minority of steps.
+		var dh [256]int
+		for i := 1; i < n; i++ {
+			d := int(lum[i]) - int(lum[i-1])
+			dh[max(d, -d)]++
+		}
+		gate = max(gate, noiseK*percentile(&dh, n-1, 0.5))
 	}
 	if cap(*lo) < n {
 		*lo, *hi = make([]byte, n), make([]byte, n)
@@ -222,7 +240,7 @@ func midpointRow(lum []byte, r int, bits *gozxing.BitArray, lo, hi, scratch *[]b
 	l, h := (*lo)[:n], (*hi)[:n]
 	slidingMinMax(lum, r, l, h, scratch)
 	for i, v := range lum {
-		if int(h[i])-int(l[i]) < contrast/2 {
+		if int(h[i])-int(l[i]) < gate {
 			continue
 		}
 		if 2*int(v) < int(l[i])+int(h[i]) {
@@ -245,49 +263,46 @@ func percentile(hist *[256]int, n int, q float64) int {
 }
 
 // slidingMinMax sets lo[i] and hi[i] to the min and max of lum over
-// [i-r, i+r] (clipped), with the van Herk/Gil-Werman algorithm: prefix and
-// suffix extremes over blocks of 2r+1, three comparisons per sample
-// whatever r is.
+// [i-r, i+r] (clipped to the line), with the van Herk/Gil-Werman
+// algorithm: prefix and suffix extremes over blocks of 2r+1 samples, a few
+// comparisons per sample whatever r is.
 func slidingMinMax(lum []byte, r int, lo, hi []byte, scratch *[]byte) {
 	n := len(lum)
+	if n == 0 {
+		return
+	}
 	k := 2*r + 1
-	// g: prefix extremes within blocks; h: suffix extremes within blocks,
-	// both over the line padded by r on each side (padding repeats nothing:
-	// it is neutral, 255 for min and 0 for max).
-	m := n + 2*r
-	if cap(*scratch) < 4*m {
-		*scratch = make([]byte, 4*m)
+	if cap(*scratch) < 4*n {
+		*scratch = make([]byte, 4*n)
 	}
-	buf := (*scratch)[:4*m]
-	gMin, gMax, hMin, hMax := buf[:m], buf[m:2*m], buf[2*m:3*m], buf[3*m:]
-	at := func(j int) (byte, byte) { // padded sample j as (min-neutral, max-neutral)
-		i := j - r
-		if i < 0 || i >= n {
-			return 255, 0
-		}
-		return lum[i], lum[i]
-	}
-	for j := 0; j < m; j++ {
-		a, b := at(j)
-		if j%k == 0 {
-			gMin[j], gMax[j] = a, b
+	buf := (*scratch)[:4*n]
+	gMin, gMax, hMin, hMax := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:]
+	// g: extremes from the start of each block; h: to the end of each block.
+	for i, v := range lum {
+		if i%k == 0 {
+			gMin[i], gMax[i] = v, v
 		} else {
-			gMin[j], gMax[j] = min(gMin[j-1], a), max(gMax[j-1], b)
+			gMin[i], gMax[i] = min(gMin[i-1], v), max(gMax[i-1], v)
 		}
 	}
-	for j := m - 1; j >= 0; j-- {
-		a, b := at(j)
-		if j%k == k-1 || j == m-1 {
-			hMin[j], hMax[j] = a, b
+	for i := n - 1; i >= 0; i-- {
+		v := lum[i]
+		if i == n-1 || i%k == k-1 {
+			hMin[i], hMax[i] = v, v
 		} else {
-			hMin[j], hMax[j] = min(hMin[j+1], a), max(hMax[j+1], b)
+			hMin[i], hMax[i] = min(hMin[i+1], v), max(hMax[i+1], v)
 		}
 	}
-	// Window [j, j+k-1] in padded coordinates is output i = j.
-	for i := 0; i < n; i++ {
-		j, e := i, i+k-1
-		lo[i] = min(hMin[j], gMin[e])
-		hi[i] = max(hMax[j], gMax[e])
+	for i := range lum {
+		a, b := max(i-r, 0), min(i+r, n-1)
+		switch {
+		case a == 0: // clipped at the start: i <= r, so b <= 2r is in block 0
+			lo[i], hi[i] = gMin[b], gMax[b]
+		case a/k == b/k: // a full block, or clipped at the end
+			lo[i], hi[i] = hMin[a], hMax[a]
+		default:
+			lo[i], hi[i] = min(hMin[a], gMin[b]), max(hMax[a], gMax[b])
+		}
 	}
 }
 

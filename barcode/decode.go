@@ -206,6 +206,7 @@ type target struct {
 	what   string
 	format Format
 	reader func(d *Decoder) oned.RowDecoder
+	guard  guard
 	hints  map[gozxing.DecodeHintType]interface{}
 	// accept validates a read; nil accepts anything.
 	accept func(text string) error
@@ -215,15 +216,15 @@ type target struct {
 var itfLengths = []int{6, 8, 10, 12, 14}
 
 var (
-	code39Target = target{what: "CODE 39", format: FormatCode39, reader: func(d *Decoder) oned.RowDecoder { return d.code39 }}
-	itfTarget    = target{what: "ITF", format: FormatITF, reader: func(d *Decoder) oned.RowDecoder { return d.itf },
+	code39Target = target{what: "CODE 39", format: FormatCode39, reader: func(d *Decoder) oned.RowDecoder { return d.code39 }, guard: code39Guard}
+	itfTarget    = target{what: "ITF", format: FormatITF, reader: func(d *Decoder) oned.RowDecoder { return d.itf }, guard: itfGuard,
 		hints: map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ALLOWED_LENGTHS: itfLengths}}
-	code32Target = target{what: "Code 32", format: FormatCode39, reader: code39Target.reader, accept: acceptCode32}
-	sheetTarget  = target{what: "sheet code", format: FormatCode39, reader: code39Target.reader, accept: acceptSheetCode}
+	code32Target = target{what: "Code 32", format: FormatCode39, reader: code39Target.reader, guard: code39Guard, accept: acceptCode32}
+	sheetTarget  = target{what: "sheet code", format: FormatCode39, reader: code39Target.reader, guard: code39Guard, accept: acceptSheetCode}
 	// The targatura is 10 digits. gozxing is let through reads of 6 and 8
 	// digits (and any longer) so that a wrong symbol is reported as a wrong
 	// length rather than as nothing; accept then rejects them.
-	targaturaTarget = target{what: "targatura", format: FormatITF, reader: itfTarget.reader,
+	targaturaTarget = target{what: "targatura", format: FormatITF, reader: itfTarget.reader, guard: itfGuard,
 		hints:  map[gozxing.DecodeHintType]interface{}{gozxing.DecodeHintType_ALLOWED_LENGTHS: []int{6, 8, 10}},
 		accept: acceptTargatura}
 )
@@ -379,11 +380,19 @@ func buildCropPlan() []pass {
 	return plan
 }
 
+// minContrast is the least spread of grey levels in which any of the
+// binarizers can see bars: gozxing's need 16 (global
+// histogram) and 24 (hybrid), the midpoint binarizer 24.
+const minContrast = 24
+
 // cropOrder returns the order in which to try cropPlan on p: as planned,
 // unless p looks like a negative (its median is darker than the midpoint of
 // its 5th and 95th percentiles: the ground is dark), in which case the
-// inverted passes go first.
-func cropOrder(p plane) []int {
+// inverted passes go first. It also returns p's contrast, the spread of its
+// grey levels from the 0.5th to the 99.5th percentile (so that a symbol
+// covering a small part of a large crop still counts), sampled every h/32
+// rows.
+func cropOrder(p plane) ([]int, int) {
 	var hist [256]int
 	n := 0
 	for y := 0; y < p.h; y += max(1, p.h/32) {
@@ -403,7 +412,7 @@ func cropOrder(p plane) []int {
 			}
 		}
 	}
-	return order
+	return order, percentile(&hist, n, 0.995) - percentile(&hist, n, 0.005)
 }
 
 // confirmLines is how many more lines of the successful pass are read to
@@ -431,7 +440,11 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 	var rejected *validationError
 	var rejectedText string
 	rd := t.reader(d)
-	order := cropOrder(p)
+	order, contrast := cropOrder(p)
+	if contrast < minContrast {
+		fail.Cause = fmt.Errorf("no contrast: grey levels span %d", contrast)
+		return Result{}, fail
+	}
 	for i, pi := range order {
 		ps := cropPlan[pi]
 		fail.Attempts = i + 1
@@ -453,7 +466,7 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 			if budget > 0 {
 				budget--
 			}
-			d.decodeLine(bits, rd, t.hints, false, func(text string, _, _ float64, rev bool) bool {
+			d.decodeLine(bits, rd, t.hints, t.guard, false, func(text string, _, _ float64, rev bool) bool {
 				if t.accept != nil {
 					if err := t.accept(text); err != nil {
 						var v *validationError
@@ -524,6 +537,9 @@ func (d *Decoder) cropLine(p plane, ps pass, y int) *gozxing.BitArray {
 		if ps.invert {
 			inv = 1
 		}
+		if m := d.hybrid[inv]; m != nil && (m.GetWidth() != p.w || m.GetHeight() != p.h) {
+			d.hybrid[inv], d.hyErr[inv] = nil, nil // another image's
+		}
 		if d.hybrid[inv] == nil && d.hyErr[inv] == nil {
 			d.hybrid[inv], d.hyErr[inv] = gozxing.NewHybridBinarizer(newPlaneSource(p, ps.invert)).GetBlackMatrix()
 		}
@@ -562,7 +578,7 @@ func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen b
 	}
 	if bin == Midpoint {
 		bits := bitsOf(&d.bits, len(d.lum))
-		if !midpointRow(d.lum, max(8, len(d.lum)/24), bits, &d.lo, &d.hi, &d.mm) {
+		if !midpointRow(d.lum, max(8, len(d.lum)/24), 0, bits, &d.lo, &d.hi, &d.mm) {
 			return nil
 		}
 		return bits
@@ -581,49 +597,47 @@ func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen b
 // tried first, as zxing does; then (or with all, only) each segment between
 // quiet zones, so that several symbols on one line are all read.
 func (d *Decoder) decodeLine(bits *gozxing.BitArray, rd oned.RowDecoder, hints map[gozxing.DecodeHintType]interface{},
-	all bool, found func(text string, start, end float64, reversed bool) bool) {
+	g guard, all bool, found func(text string, start, end float64, reversed bool) bool) {
 	n := bits.GetSize()
-	try := func(b *gozxing.BitArray, off int) (bool, bool) { // (read, stop)
-		read := false
+	try := func(b *gozxing.BitArray, off int) bool { // stop?
 		for rev := 0; rev < 2; rev++ {
 			if rev == 1 {
 				b.Reverse()
 			}
 			r, err := rd.DecodeRow(0, b, hints)
+			stop := false
 			if err == nil && r.GetText() != "" {
 				s, e := resultSpan(r)
 				if rev == 1 {
 					s, e = float64(b.GetSize()-1)-e, float64(b.GetSize()-1)-s
 				}
-				read = true
-				if found(r.GetText(), s+float64(off), e+float64(off), rev == 1) {
-					if rev == 1 {
-						b.Reverse()
-					}
-					return true, true
-				}
+				stop = found(r.GetText(), s+float64(off), e+float64(off), rev == 1)
 			}
 			if rev == 1 {
 				b.Reverse()
 			}
-			if read {
-				break
+			if err == nil || stop {
+				// One symbol per piece: its reverse reading is not another.
+				return stop
 			}
 		}
-		return read, false
+		return false
 	}
-	if !all {
-		if _, stop := try(bits, 0); stop {
+	d.rl = runs(bits, d.rl)
+	if !all && g(d.rl) {
+		if try(bits, 0) {
 			return
 		}
 	}
-	d.rl = runs(bits, d.rl)
 	d.segs = segmentRuns(d.rl, d.segs)
 	if !all && len(d.segs) == 1 && d.segs[0].start == 0 && d.segs[0].end == n {
 		return // the same line again
 	}
 	for _, s := range d.segs {
-		if _, stop := try(copyBits(bits, s, &d.seg), s.start); stop {
+		if !g(d.rl[s.r0 : s.r1+1]) {
+			continue
+		}
+		if try(copyBits(bits, s, &d.seg), s.start) {
 			return
 		}
 	}

@@ -387,6 +387,30 @@ func TestSampleFastPathMatchesBilinear(t *testing.T) {
 	}
 }
 
+// The fixed-point sampler of oblique lines must agree with bilinear,
+// including where the line runs off the image.
+func TestSampleFixedMatchesBilinear(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewSource(3))
+	img := image.NewGray(image.Rect(0, 0, 41, 29))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.Intn(256))
+	}
+	p := planeFromGray(img)
+	for k := 0; k < 200; k++ {
+		a := rng.Float64() * 2 * math.Pi
+		l := scanLine{ox: rng.Float64()*50 - 5, oy: rng.Float64()*40 - 5, dx: math.Cos(a), dy: math.Sin(a),
+			step: []float64{1, 0.5}[k%2], n: 60, band: 1}
+		got := p.sample(l, nil, nil)
+		for i, v := range got {
+			x, y := l.point(float64(i))
+			if want := p.bilinear(x, y); math.Abs(float64(v)-want) > 1.01 {
+				t.Fatalf("line %+v sample %d at %.3f,%.3f: fixed %d, bilinear %.2f", l, i, x, y, v, want)
+			}
+		}
+	}
+}
+
 func TestSlidingMinMax(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewSource(2))

@@ -40,6 +40,9 @@ const (
 	// codes, most labels) is crossed end to end by lines up to 14 degrees
 	// off its axis, so 15-degree steps leave no gap.
 	findAngleStep = 15
+	// findNoiseK: a FindAll line is black only where the local range of grey
+	// is at least this many times its noise level (see midpointRow).
+	findNoiseK = 6
 )
 
 // findDirs is the order FindAll scans in: the right angles first.
@@ -102,10 +105,13 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 			s := c[0]*nx + c[1]*ny
 			smin, smax = math.Min(smin, s), math.Max(smax, s)
 		}
+		// Right-angle lines take the sampler's fast path, so they can afford
+		// upsampling and a 3-row band; oblique ones are sampled bilinearly,
+		// one row, at the pixel pitch (most of FindAll's time).
 		axis := dir == 0 || dir == 90
-		scale := 1
+		scale, band := 1, 1
 		if axis {
-			scale = 2 // cheap on the fast path, and it reads finer bars
+			scale, band = 2, 3
 		}
 		for s := math.Floor(smin + step/2); s <= smax; s += step {
 			t0, t1, ok := clipLine(s*nx, s*ny, ux, uy, float64(p.w-1), float64(p.h-1))
@@ -117,21 +123,22 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 				ox, oy = math.Round(ox), math.Round(oy)
 			}
 			l := scanLine{ox: ox, oy: oy, dx: ux, dy: uy, step: 1 / float64(scale),
-				n: int((t1-t0)*float64(scale)) + 1, band: 3}
+				n: int((t1-t0)*float64(scale)) + 1, band: band}
 			line++
 			d.lum = p.sample(l, d.lum, &d.acc)
 			d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
 			bits := bitsOf(&d.bits, len(d.lum))
 			r := max(16*scale, min(len(d.lum)/24, 64*scale))
-			if !midpointRow(d.lum, r, bits, &d.lo, &d.hi, &d.mm) {
+			if !midpointRow(d.lum, r, findNoiseK, bits, &d.lo, &d.hi, &d.mm) {
 				continue
 			}
 			for _, rt := range []struct {
 				f     Format
 				rd    oned.RowDecoder
+				g     guard
 				hints map[gozxing.DecodeHintType]interface{}
-			}{{FormatCode39, d.code39, nil}, {FormatITF, d.itf, itfTarget.hints}} {
-				d.decodeLine(bits, rt.rd, rt.hints, true, func(text string, start, end float64, rev bool) bool {
+			}{{FormatCode39, d.code39, code39Guard, nil}, {FormatITF, d.itf, itfGuard, itfTarget.hints}} {
+				d.decodeLine(bits, rt.rd, rt.hints, rt.g, true, func(text string, start, end float64, rev bool) bool {
 					x0, y0 := l.point(start)
 					x1, y1 := l.point(end)
 					ang := dir

@@ -146,6 +146,10 @@ func (p plane) sample(l scanLine, dst []byte, acc *[]int) []byte {
 			return dst
 		}
 	}
+	if band == 1 {
+		p.sampleFixed(l, dst)
+		return dst
+	}
 	half := float64(band-1) / 2
 	nx, ny := -l.dy, l.dx // unit normal
 	for i := range dst {
@@ -198,5 +202,34 @@ func (p plane) sampleAxis(x0, y0, k, band int, vertical bool, dst []byte, acc *[
 		j, f := i/k, i%k
 		v := sum[j]*(k-f) + sum[min(j+1, m-1)]*f
 		dst[i] = byte((v + den/2) / den)
+	}
+}
+
+// sampleFixed samples a single-row line of any direction bilinearly in
+// 16.16 fixed point, stepping incrementally: about three times faster than
+// bilinear, which matters to FindAll's oblique scans of whole pages.
+// Samples whose 2x2 neighbourhood leaves the image go through bilinear's
+// clamping.
+func (p plane) sampleFixed(l scanLine, dst []byte) {
+	const one = 1 << 16
+	fx, fy := int64(math.Round(l.ox*one)), int64(math.Round(l.oy*one))
+	sx, sy := int64(math.Round(l.dx*l.step*one)), int64(math.Round(l.dy*l.step*one))
+	w1, h1 := int64(p.w-1), int64(p.h-1)
+	stride := int64(p.stride)
+	for i := range dst {
+		ix, iy := fx>>16, fy>>16
+		if ix >= 0 && iy >= 0 && ix < w1 && iy < h1 {
+			ax, ay := fx&(one-1), fy&(one-1)
+			o := iy*stride + ix
+			a, b := int64(p.pix[o]), int64(p.pix[o+1])
+			c, d := int64(p.pix[o+stride]), int64(p.pix[o+stride+1])
+			top := a<<16 + (b-a)*ax
+			bot := c<<16 + (d-c)*ax
+			dst[i] = byte((top<<16 + (bot-top)*ay + 1<<31) >> 32)
+		} else {
+			dst[i] = byte(p.bilinear(float64(fx)/one, float64(fy)/one) + 0.5)
+		}
+		fx += sx
+		fy += sy
 	}
 }
