@@ -39,9 +39,10 @@
 //     TIFF directory, pdfinfo page box x dpi) and refused over MaxPixels
 //     before a pixel buffer exists, so a 50,000 x 50,000 PNG of a few
 //     hundred bytes fails at once; JPEG frames inside TIFF strips are
-//     checked too. Decoders then allocate at most a few bytes per allowed
-//     pixel (TIFF decoding of a 16-bit RGBA page is the worst case: about
-//     8 bytes per pixel, twice, while decompressing).
+//     checked too. Decoders then allocate a few bytes per allowed pixel:
+//     1 for a gray page, 4-5 for RGB, up to ~8 for a progressive colour
+//     JPEG (it keeps its coefficients) or a 16-bit RGBA TIFF, so size
+//     MaxPixels and the worker count together.
 //   - pages: a file with more than MaxPages pages is refused whole; a TIFF
 //     page chain that loops or runs out of the file ends with an error
 //     after the pages before the break.
