@@ -37,6 +37,7 @@ type slotRead struct {
 	n      int
 	ink    float64
 	labels []labelRead // bar pairs found, by position
+	shape  *outline    // the label's outline, when its bars were read
 	out    page.Slot
 }
 
@@ -69,6 +70,17 @@ func (st *pageState) slots() error {
 			return fmt.Errorf("slot %d: %w", s.N, err)
 		}
 		reads[i] = r
+	}
+	// Overlap: two labels' outlines sharing more than a sliver (labels of
+	// one sheet may touch; rule a forbids one covering another).
+	const overlapDepth = 1.5
+	for i, a := range reads {
+		for _, b := range reads[i+1:] {
+			if a.shape != nil && b.shape != nil && a.shape.overlaps(b.shape, overlapDepth) {
+				addFlag(&a.out, page.FlagOverlap)
+				addFlag(&b.out, page.FlagOverlap)
+			}
+		}
 	}
 	for _, r := range reads {
 		st.res.Slots = append(st.res.Slots, r.out)
@@ -118,7 +130,36 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 		st.decodeLabelBars(&sr.labels[i], i)
 	}
 	st.decide(sr)
+	if sr.out.State != page.Empty {
+		for _, kind := range []string{"code32", "itf"} {
+			if lr := sr.first(kind); lr != nil {
+				if o, ok := st.labelOutline(lr); ok {
+					sr.shape = o
+					if o.crosses(s.Rect) {
+						addFlag(&sr.out, page.FlagCrossing)
+					}
+				}
+				break
+			}
+		}
+	}
 	return sr, nil
+}
+
+// first returns the first label read of the given kind, or nil.
+func (sr *slotRead) first(kind string) *labelRead {
+	for i := range sr.labels {
+		if sr.labels[i].kind == kind {
+			return &sr.labels[i]
+		}
+	}
+	return nil
+}
+
+func addFlag(s *page.Slot, f string) {
+	if !hasFlag(s.Flags, f) {
+		s.Flags = append(s.Flags, f)
+	}
 }
 
 // frameCrop warps, from the source, the rectangle fr given in a frame
@@ -255,9 +296,7 @@ func (st *pageState) decide(sr *slotRead) {
 	aic, aicConf, aicFlags := crossAIC(code32s, st.r.ocr != nil)
 	tg, tgConf, tgFlags := crossTG(itfs, st.r.ocr != nil)
 	for _, f := range append(aicFlags, tgFlags...) {
-		if !hasFlag(out.Flags, f) {
-			out.Flags = append(out.Flags, f)
-		}
+		addFlag(out, f)
 	}
 	if aic != "" {
 		out.AIC = strp(string(aic))

@@ -72,7 +72,10 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 
 	hier := gocv.NewMat()
 	defer hier.Close()
-	contours := gocv.FindContoursWithParams(mask, &hier, gocv.RetrievalExternal, gocv.ChainApproxSimple)
+	// Two-level hierarchy: every blob's outer boundary is at the top level,
+	// even a marker lying inside a hole of a bigger blob (the dark table
+	// around a photographed page).
+	contours := gocv.FindContoursWithParams(mask, &hier, gocv.RetrievalCComp, gocv.ChainApproxSimple)
 	defer contours.Close()
 
 	gray, err := toGray(work)
@@ -82,6 +85,9 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 	lo, hi := minSide*f, maxSide*f
 	var out []Square
 	for i := 0; i < contours.Size(); i++ {
+		if hier.GetVeciAt(0, i)[3] >= 0 {
+			continue // a hole
+		}
 		pv := contours.At(i) // a view into contours: not closed on its own
 		bb := gocv.BoundingRect(pv)
 		if d := float64(max(bb.Dx(), bb.Dy())); d < lo*0.8 || d > hi*1.5 {

@@ -1,0 +1,226 @@
+package acquisition
+
+import (
+	"image"
+	"math"
+	"sort"
+
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/vision"
+)
+
+// Nominal fustella geometry, in the label's own frame (mm; u along the
+// bars' reading direction, v downwards): a label is 39-41.5 x 24.5-26 mm,
+// its Code 32 bars centred across it with their middle 8.7 mm below its top
+// edge, the ITF bars' middle 17.4 mm below it. That places the label
+// around bars that were read to within about a millimetre; its edges, where
+// the image shows them (a sticker's cut edge and shadow make a thin dark
+// line, a tinted sticker a step in gray level), then fix it exactly.
+const (
+	labelW        = 40.25
+	labelH        = 25.25
+	code32FromTop = 8.7
+	itfFromTop    = 17.4
+	edgeSearch    = 1.6 // mm either side of the expected edge
+	outlinePx     = 8.0 // px/mm of the outline search crop
+	// seenSlop and inferredSlop are how far (mm) a label's side may seem
+	// to pass its slot's border before the label is taken to cross it: over
+	// the error of a side seen in the image (a few tenths) or placed from
+	// the nominal size (up to 1.25 mm), under the 1.7 mm or more by which a
+	// crossing label passes it.
+	seenSlop     = 0.6
+	inferredSlop = 1.3
+)
+
+// outline is a label's quadrilateral in page mm (corners clockwise from
+// the label's top-left) and how many of its edges were seen in the image.
+type outline struct {
+	corners [4]vision.Point
+	seen    int
+	// sides says which sides (top, right, bottom, left) were seen.
+	sides [4]bool
+	// across is false when only the ITF was read: its position across the
+	// label varies with the label's style, so left and right are unknown.
+	across bool
+}
+
+// labelOutline finds the label whose bars were read in lr.
+func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
+	if lr.kind == "" {
+		return nil, false
+	}
+	// The label frame: turned by the bars' angle, plus 180 degrees when the
+	// label is upside down (bars read right to left), centred on the bars.
+	ang := lr.angle
+	if lr.reversed {
+		ang += 180
+	}
+	top0 := -code32FromTop
+	if lr.kind == "itf" {
+		top0 = -itfFromTop
+	}
+	const m = edgeSearch + 1.5
+	fr := layout.Rect{X: -labelW/2 - m, Y: top0 - m, W: labelW + 2*m, H: labelH + 2*m}
+	img, err := st.frameCrop(lr.center, ang, false, fr, outlinePx)
+	if err != nil {
+		return nil, false
+	}
+	px := func(mm float64) int { return int(math.Round(mm * outlinePx)) }
+	// Rows across the middle of the label's width give its top and bottom;
+	// columns along most of its height its left and right. Each line's 70th
+	// percentile (its paper, unless ink covers most of it) ignores text and
+	// bars crossing it.
+	rows := lineLevels(img, true, px(m+labelW/2-14), px(m+labelW/2+14))
+	cols := lineLevels(img, false, px(m+1.5), px(m+labelH-1.5))
+	find := func(p []float64, at float64) (float64, bool) {
+		i, ok := findEdge(p, px(at-edgeSearch), px(at+edgeSearch))
+		return float64(i)/outlinePx + 0.5/outlinePx, ok
+	}
+	// The top edge is not searched: the Code 32's place fixes it to a few
+	// tenths of a mm, while the sticker's shadow and the product name just
+	// under it make the search there less sure than the model.
+	top, okT := m, true
+	bot, okB := find(rows, m+labelH)
+	left, okL := find(cols, m)
+	right, okR := find(cols, m+labelW)
+	fix := func(lo, hi float64, okLo, okHi bool, size, nomLo float64) (float64, float64, int) {
+		if okLo && okHi && math.Abs(hi-lo-size) > 2 {
+			okLo, okHi = false, false
+		}
+		switch {
+		case okLo && okHi:
+			return lo, hi, 2
+		case okLo:
+			return lo, lo + size, 1
+		case okHi:
+			return hi - size, hi, 1
+		}
+		return nomLo, nomLo + size, 0
+	}
+	top, bot, nv := fix(top, bot, okT, okB, labelH, m)
+	left, right, nu := fix(left, right, okL, okR, labelW, m)
+	o := &outline{seen: nv - 1 + nu, across: lr.kind == "code32" || nu == 2}
+	o.sides = [4]bool{true, nu == 2 || okR && nu == 1, nv == 2, nu == 2 || okL && nu == 1}
+	a := ang * math.Pi / 180
+	cs, sn := math.Cos(a), math.Sin(a)
+	toPage := func(x, y float64) vision.Point {
+		u, v := x+fr.X, y+fr.Y
+		return vision.Point{X: lr.center.X + cs*u - sn*v, Y: lr.center.Y + sn*u + cs*v}
+	}
+	o.corners = [4]vision.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
+	return o, true
+}
+
+// lineLevels returns, for each row (rowsOf) or column of g, the 70th
+// percentile of its gray levels over the span [from, to) of the other axis.
+func lineLevels(g *image.Gray, rowsOf bool, from, to int) []float64 {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	n, span := h, w
+	if !rowsOf {
+		n, span = w, h
+	}
+	from, to = max(0, from), min(span, to)
+	out := make([]float64, n)
+	buf := make([]uint8, 0, max(0, to-from))
+	for i := 0; i < n; i++ {
+		buf = buf[:0]
+		for j := from; j < to; j++ {
+			if rowsOf {
+				buf = append(buf, g.Pix[i*g.Stride+j])
+			} else {
+				buf = append(buf, g.Pix[j*g.Stride+i])
+			}
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		sort.Slice(buf, func(a, b int) bool { return buf[a] < buf[b] })
+		out[i] = float64(buf[len(buf)*7/10])
+	}
+	return out
+}
+
+// findEdge returns the index in [lo, hi) where profile p shows a label
+// edge most strongly: a thin dark line (the cut edge, its shadow) or a
+// step between the sheet's and the label's paper. ok is false when
+// nothing stands out (a white sticker on a bitonal scan, say).
+func findEdge(p []float64, lo, hi int) (int, bool) {
+	lo, hi = max(lo, 2), min(hi, len(p)-2)
+	const k = 3 // 0.4 mm at outlinePx
+	best, bi := 0.0, -1
+	for i := lo; i < hi; i++ {
+		l, r := p[max(0, i-k)], p[min(len(p)-1, i+k)]
+		dip := math.Min(l, r) - p[i]
+		if p[i] > p[i-1] || p[i] > p[i+1] {
+			continue // not a local minimum
+		}
+		if s := dip; s > best {
+			best, bi = s, i
+		}
+	}
+	return bi, best >= 6
+}
+
+// crosses reports whether a side of o passes the border of r by more than
+// its slop (seenSlop or inferredSlop); left and right count only when
+// they are known.
+func (o *outline) crosses(r layout.Rect) bool {
+	for k := 0; k < 4; k++ {
+		a, b := o.corners[k], o.corners[(k+1)%4]
+		e := b.Sub(a)
+		// The side's outward normal (corners run clockwise, y down), and the
+		// page border it faces.
+		n := vision.Point{X: e.Y, Y: -e.X}
+		slop := inferredSlop
+		if o.sides[k] {
+			slop = seenSlop
+		}
+		var over float64
+		switch {
+		case math.Abs(n.X) > math.Abs(n.Y) && n.X > 0:
+			over = math.Max(a.X, b.X) - r.Right()
+		case math.Abs(n.X) > math.Abs(n.Y):
+			over = r.X - math.Min(a.X, b.X)
+		case n.Y > 0:
+			over = math.Max(a.Y, b.Y) - r.Bottom()
+		default:
+			over = r.Y - math.Min(a.Y, b.Y)
+		}
+		horizontal := math.Abs(n.X) > math.Abs(n.Y)
+		if over > slop && (o.across || !horizontal) {
+			return true
+		}
+	}
+	return false
+}
+
+// overlaps reports whether o and q overlap by more than depth mm, by the
+// separating axis test on the edges of both quadrilaterals.
+func (o *outline) overlaps(q *outline, depth float64) bool {
+	for _, poly := range [2]*[4]vision.Point{&o.corners, &q.corners} {
+		for i := 0; i < 4; i++ {
+			e := poly[(i+1)%4].Sub(poly[i])
+			n := vision.Point{X: -e.Y, Y: e.X}
+			l := n.Len()
+			if l == 0 {
+				continue
+			}
+			n = n.Scale(1 / l)
+			alo, ahi := project(&o.corners, n)
+			blo, bhi := project(&q.corners, n)
+			if math.Min(ahi, bhi)-math.Max(alo, blo) < depth {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func project(c *[4]vision.Point, n vision.Point) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, p := range c {
+		d := p.X*n.X + p.Y*n.Y
+		lo, hi = math.Min(lo, d), math.Max(hi, d)
+	}
+	return lo, hi
+}
