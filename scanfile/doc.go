@@ -5,8 +5,10 @@
 //
 // # Formats
 //
-// PNG, JPEG, TIFF (multi-page; bitonal CCITT G3/G4, LZW, PackBits, Deflate,
-// JPEG, uncompressed; gray, RGB, palette, CMYK) and PDF (multi-page,
+// PNG, JPEG, TIFF (multi-page; bitonal CCITT G4 and one-dimensional G3 with
+// or without EOL fill bits, LZW, PackBits, Deflate, JPEG, uncompressed; gray
+// and RGB, and what else github.com/hhrutter/tiff reads, such as palette and
+// CMYK; not G3 2-D coding, which no Go decoder reads) and PDF (multi-page,
 // rasterised by poppler's pdftoppm at Options.PDFDPI, default 200). The
 // format is found by content sniffing, never by the file name: a PNG named
 // .pdf reads as a PNG, and a text file named .png is "unsupported format
