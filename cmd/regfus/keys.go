@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/store"
+)
+
+func init() {
+	register("keys", "create, list and revoke API keys (create|list|revoke)", func(s Streams) Command { return &KeysCommand{Streams: s} })
+}
+
+// KeysCommand manages API keys. A key's secret is printed once, by create,
+// on stdout alone (so KEY=$(regfus keys create ...) works); only its sha256
+// is stored (see package auth for why not bcrypt).
+type KeysCommand struct{ Streams }
+
+const keysUsage = "create --role station|pharmacy|validator|admin [--asl A] [--pharmacy REGION-ASL-PHARMACY] [--region R] [--label TEXT] | list | revoke ID  [--data DIR] [--database-url URL]"
+
+// Run implements Command.
+func (c *KeysCommand) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usagef("keys: which action? create, list or revoke")
+	}
+	switch args[0] {
+	case "create":
+		return c.create(ctx, args[1:])
+	case "list":
+		return c.list(ctx, args[1:])
+	case "revoke":
+		return c.revoke(ctx, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprintf(c.Stdout, "Usage: regfus keys %s\n\nRun 'regfus keys ACTION --help' for an action's flags.\n", keysUsage)
+		return errHelp
+	default:
+		if strings.HasPrefix(args[0], "-") {
+			return usagef("keys: which action? create, list or revoke, before the flags (regfus keys create --role ...)")
+		}
+		return usagef("keys: unknown action %q: want create, list or revoke", args[0])
+	}
+}
+
+func (c *KeysCommand) create(ctx context.Context, args []string) error {
+	fs := newFlagSet("keys create", "--role R [--asl A] [--pharmacy REGION-ASL-PHARMACY] [--region R] [--label TEXT] [--json]", c.Stdout)
+	role := fs.String("role", "", "station, pharmacy, validator or admin")
+	asl := fs.String("asl", "", "station: the ASL it uploads for (3 digits)")
+	pharmacy := fs.String("pharmacy", "", "pharmacy: REGION-ASL-PHARMACY, e.g. 120-205-99999")
+	region := fs.String("region", "", "station, validator: the region (3 digits, default 120)")
+	label := fs.String("label", "", "free text shown by keys list (who or what holds the key)")
+	asJSON := fs.Bool("json", false, "print {id, key, role, region, asl, pharmacy} as JSON")
+	sf := addStoreFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("keys create: unexpected argument %q", fs.Arg(0))
+	}
+	r, err := auth.ParseRole(*role)
+	if err != nil {
+		return usagef("keys create: --role: %v", err)
+	}
+	scope, err := auth.NewScope(r, auth.ScopeFlags{ASL: *asl, Pharmacy: *pharmacy, Region: *region})
+	if err != nil {
+		return usagef("keys create: %v", err)
+	}
+	nk, err := auth.Generate(nil)
+	if err != nil {
+		return err
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.CreateKey(ctx, store.APIKey{ID: nk.ID, Hash: nk.Hash, Scope: scope, Label: *label}); err != nil {
+		return fmt.Errorf("keys create: %w", err)
+	}
+	if *asJSON {
+		return json.NewEncoder(c.Stdout).Encode(struct {
+			ID  string `json:"id"`
+			Key string `json:"key"`
+			auth.Scope
+		}{nk.ID, nk.Secret, scope})
+	}
+	fmt.Fprintln(c.Stdout, nk.Secret)
+	fmt.Fprintf(c.Stderr, "regfus: created key %s for %s in the %s.\nThe key above is shown only now: only its hash is stored. Keep it secret.\n",
+		nk.ID, scope, sf.describe())
+	return nil
+}
+
+func (c *KeysCommand) list(ctx context.Context, args []string) error {
+	fs := newFlagSet("keys list", "[--json]", c.Stdout)
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	sf := addStoreFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("keys list: unexpected argument %q", fs.Arg(0))
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	keys, err := s.ListKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("keys list: %w", err)
+	}
+	if *asJSON {
+		type row struct {
+			ID string `json:"id"`
+			auth.Scope
+			Label     string     `json:"label"`
+			CreatedAt time.Time  `json:"created_at"`
+			RevokedAt *time.Time `json:"revoked_at"`
+		}
+		out := []row{}
+		for _, k := range keys {
+			r := row{ID: k.ID, Scope: k.Scope, Label: k.Label, CreatedAt: k.CreatedAt}
+			if k.Revoked() {
+				r.RevokedAt = &k.RevokedAt
+			}
+			out = append(out, r)
+		}
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(c.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSCOPE\tCREATED\tREVOKED\tLABEL")
+	for _, k := range keys {
+		revoked := "-"
+		if k.Revoked() {
+			revoked = k.RevokedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", k.ID, k.Scope, k.CreatedAt.Format(time.RFC3339), revoked, k.Label)
+	}
+	return tw.Flush()
+}
+
+func (c *KeysCommand) revoke(ctx context.Context, args []string) error {
+	fs := newFlagSet("keys revoke", "ID", c.Stdout)
+	sf := addStoreFlags(fs)
+	// Accept the id before or after the flags.
+	var id string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		id, args = args[0], args[1:]
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if id == "" && len(rest) > 0 {
+		id, rest = rest[0], rest[1:]
+	}
+	if len(rest) > 0 {
+		return usagef("keys revoke: unexpected argument %q", rest[0])
+	}
+	if id == "" {
+		return usagef("keys revoke: which key? give its ID (see regfus keys list)")
+	}
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	k, err := s.RevokeKey(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("keys revoke: no key %q in the %s (see regfus keys list)", id, sf.describe())
+	}
+	if err != nil {
+		return fmt.Errorf("keys revoke: %w", err)
+	}
+	fmt.Fprintf(c.Stdout, "revoked %s (%s) at %s\n", k.ID, k.Scope, k.RevokedAt.Format(time.RFC3339))
+	return nil
+}

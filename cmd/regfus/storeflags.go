@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/store"
+	"github.com/regfus/regfus/store/postgres"
+	"github.com/regfus/regfus/store/sqlite"
+)
+
+// defaultDataDir is where the embedded store and the originals live when
+// --data is not given (SPEC section 6).
+const defaultDataDir = "./regfus-data"
+
+// storeFlags are the flags every command that touches the store shares
+// (serve, worker, keys, migrate): --data and --database-url. With a
+// database URL the store is PostgreSQL; without, SQLite in --data.
+type storeFlags struct {
+	data        string
+	databaseURL string
+}
+
+// addStoreFlags registers --data and --database-url on fs. The URL defaults
+// to $DATABASE_URL.
+func addStoreFlags(fs *flag.FlagSet) *storeFlags {
+	f := &storeFlags{}
+	fs.StringVar(&f.data, "data", defaultDataDir, "data folder: uploaded originals, and the embedded database when no --database-url is given")
+	fs.StringVar(&f.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (default $DATABASE_URL); empty: embedded SQLite in --data")
+	return f
+}
+
+// describe names the store for messages, without the URL's password.
+func (f *storeFlags) describe() string {
+	if f.databaseURL == "" {
+		return "SQLite store " + filepath.Join(f.data, sqlite.FileName)
+	}
+	return "PostgreSQL store"
+}
+
+// open opens the store and, when migrate is true, brings its schema up to
+// date first (so `regfus keys create` works on a fresh data folder).
+func (f *storeFlags) open(ctx context.Context, migrate bool) (store.Store, error) {
+	var s store.Store
+	if f.databaseURL != "" {
+		pg, err := postgres.Open(ctx, f.databaseURL, postgres.Options{})
+		if err != nil {
+			return nil, err
+		}
+		s = pg
+	} else {
+		if f.data == "" {
+			return nil, usagef("--data must not be empty when no --database-url is given")
+		}
+		lite, err := sqlite.Open(ctx, f.data)
+		if err != nil {
+			return nil, err
+		}
+		s = lite
+	}
+	if migrate {
+		if _, err := s.Migrate(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("%s: %w", f.describe(), err)
+		}
+	}
+	return s, nil
+}
+
+// blobs opens the directory of uploaded originals, DATA/blobs.
+func (f *storeFlags) blobs() (*blob.Dir, error) {
+	if f.data == "" {
+		return nil, usagef("--data must not be empty")
+	}
+	return blob.Open(filepath.Join(f.data, "blobs"))
+}
