@@ -3,9 +3,12 @@ package sqlite
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/store"
@@ -87,5 +90,56 @@ func TestMigrateFreshAndReopen(t *testing.T) {
 	defer s.Close()
 	if applied, err := s.Migrate(context.Background()); err != nil || len(applied) != 0 {
 		t.Fatalf("Migrate after reopen = %v, %v", applied, err)
+	}
+}
+
+// TestRestartResumesWork: the process dies holding a claim; after a restart
+// on the same data folder the queued page and the page whose lease ran out
+// are both claimed again.
+func TestRestartResumesWork(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	bc, err := s.CreateBatch(ctx, store.NewBatch{Owner: auth.Scope{Role: auth.Admin}, Files: []store.NewFile{{
+		SHA256: strings.Repeat("ab", 32), Name: "two.pdf", Size: 10, MediaType: "application/pdf", BlobPath: "ab/ab/x", Pages: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := s.ClaimPage(ctx, store.ClaimOptions{Lease: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // the "crash": the claim is never completed
+
+	time.Sleep(100 * time.Millisecond)
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := map[int64]int{}
+	for {
+		c, err := s.ClaimPage(ctx, store.ClaimOptions{Lease: time.Minute})
+		if errors.Is(err, store.ErrNoWork) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[c.Page.ID] = c.Page.Attempts
+	}
+	if len(got) != 2 || got[held.Page.ID] != 2 {
+		t.Fatalf("after restart claimed %v, want both pages, page %d on its second attempt", got, held.Page.ID)
+	}
+	b, err := s.GetBatch(ctx, bc.Batch.ID, auth.Scope{Role: auth.Admin})
+	if err != nil || b.Progress.Running != 2 {
+		t.Fatalf("batch after restart: %+v, %v", b.Progress, err)
 	}
 }
