@@ -160,23 +160,20 @@ func segmentRuns(rl []int, dst []segment) []segment {
 		}
 		return w >= quietRatio*float64(left) || w >= quietRatio*float64(right)
 	}
-	pos := make([]int, len(rl)+1)
-	for i, r := range rl {
-		pos[i+1] = pos[i] + r
-	}
-	prev := 0 // index of the previous quiet white run
-	for i := 2; i < len(rl); i += 2 {
-		if !isQuiet(i) {
-			continue
+	start, pos := 0, 0 // sample positions of run prev and of run i
+	prev := 0          // index of the previous quiet white run
+	for i := 0; i < len(rl); i++ {
+		if i >= 2 && i%2 == 0 && isQuiet(i) {
+			if i-prev-1 >= minRuns {
+				dst = append(dst, segment{start: start, end: pos + rl[i], r0: prev, r1: i})
+			}
+			prev, start = i, pos
 		}
-		if i-prev-1 >= minRuns {
-			dst = append(dst, segment{start: pos[prev], end: pos[i+1], r0: prev, r1: i})
-		}
-		prev = i
+		pos += rl[i]
 	}
 	if last := len(rl) - 1; last-prev >= minRuns && last%2 == 1 {
 		// The line ends inside black: keep the tail as a segment too.
-		dst = append(dst, segment{start: pos[prev], end: pos[len(rl)], r0: prev, r1: len(rl) - 1})
+		dst = append(dst, segment{start: start, end: pos, r0: prev, r1: last})
 	}
 	return dst
 }
@@ -209,8 +206,10 @@ func copyBits(bits *gozxing.BitArray, s segment, buf **gozxing.BitArray) *gozxin
 // which stops noise-only stretches from turning into thousands of runs
 // (FindAll's lines cross mostly paper; the crop reader leaves it at 0, as
 // band averaging already tames noise there and a strict gate could lose a
-// faint symbol). It returns false if the line has no contrast at all.
-func midpointRow(lum []byte, r int, noiseK int, bits *gozxing.BitArray, lo, hi, scratch *[]byte) bool {
+// faint symbol). If inv is not nil it receives the negative's bits: light
+// on dark, same gate (not the complement, which would turn flat paper
+// black). It returns false if the line has no contrast at all.
+func midpointRow(lum []byte, r int, noiseK int, bits, inv *gozxing.BitArray, lo, hi, scratch *[]byte) bool {
 	n := len(lum)
 	var hist [256]int
 	for _, v := range lum {
@@ -243,8 +242,11 @@ func midpointRow(lum []byte, r int, noiseK int, bits *gozxing.BitArray, lo, hi, 
 		if int(h[i])-int(l[i]) < gate {
 			continue
 		}
-		if 2*int(v) < int(l[i])+int(h[i]) {
+		switch m := int(l[i]) + int(h[i]); {
+		case 2*int(v) < m:
 			bits.Set(i)
+		case inv != nil && 2*int(v) > m:
+			inv.Set(i)
 		}
 	}
 	return true

@@ -176,6 +176,7 @@ type Decoder struct {
 	lo   []byte
 	hi   []byte
 	bits *gozxing.BitArray
+	inv  *gozxing.BitArray
 	seg  *gozxing.BitArray
 	rl   []int
 	segs []segment
@@ -578,7 +579,7 @@ func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen b
 	}
 	if bin == Midpoint {
 		bits := bitsOf(&d.bits, len(d.lum))
-		if !midpointRow(d.lum, max(8, len(d.lum)/24), 0, bits, &d.lo, &d.hi, &d.mm) {
+		if !midpointRow(d.lum, max(8, len(d.lum)/24), 0, bits, nil, &d.lo, &d.hi, &d.mm) {
 			return nil
 		}
 		return bits

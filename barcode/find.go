@@ -28,6 +28,8 @@ type Detection struct {
 	Angle float64
 	// Lines is how many scan lines read it (at least findMinLines).
 	Lines int
+	// Inverted: light bars on a dark ground (a negative).
+	Inverted bool
 }
 
 const (
@@ -58,12 +60,13 @@ var findDirs = func() []float64 {
 
 // hit is one scan line's read.
 type hit struct {
-	format Format
-	bars   string
-	cx, cy float64 // centre, image px
-	length float64 // px
-	angle  float64 // reading direction, degrees
-	line   int     // scan line id
+	format   Format
+	bars     string
+	cx, cy   float64 // centre, image px
+	length   float64 // px
+	angle    float64 // reading direction, degrees
+	line     int     // scan line id
+	inverted bool    // light bars on a dark ground
 }
 
 // FindAll returns every CODE 39, Code 32 and ITF symbol in img, anywhere
@@ -75,7 +78,7 @@ type hit struct {
 // Every line is upsampled, band-averaged, sharpened and thresholded at the
 // local midpoint, split at quiet zones into candidate symbols (so a line
 // through a row of fustelle yields each) and each piece read as CODE 39 and
-// as ITF. Reads of the same text at the same place are clustered into one
+// as ITF, dark on light and light on dark. Reads of the same text at the same place are clustered into one
 // Detection; a cluster read by fewer than 2 lines is dropped, and where two
 // different reads overlap only the one more lines agree on is kept. A
 // CODE 39 read of 6 characters that converts to a valid AIC is reported as
@@ -127,28 +130,30 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 			line++
 			d.lum = p.sample(l, d.lum, &d.acc)
 			d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
-			bits := bitsOf(&d.bits, len(d.lum))
+			bits, inv := bitsOf(&d.bits, len(d.lum)), bitsOf(&d.inv, len(d.lum))
 			r := max(16*scale, min(len(d.lum)/24, 64*scale))
-			if !midpointRow(d.lum, r, findNoiseK, bits, &d.lo, &d.hi, &d.mm) {
+			if !midpointRow(d.lum, r, findNoiseK, bits, inv, &d.lo, &d.hi, &d.mm) {
 				continue
 			}
-			for _, rt := range []struct {
-				f     Format
-				rd    oned.RowDecoder
-				g     guard
-				hints map[gozxing.DecodeHintType]interface{}
-			}{{FormatCode39, d.code39, code39Guard, nil}, {FormatITF, d.itf, itfGuard, itfTarget.hints}} {
-				d.decodeLine(bits, rt.rd, rt.hints, rt.g, true, func(text string, start, end float64, rev bool) bool {
-					x0, y0 := l.point(start)
-					x1, y1 := l.point(end)
-					ang := dir
-					if rev {
-						ang += 180
-					}
-					hits = append(hits, hit{format: rt.f, bars: text, cx: (x0 + x1) / 2, cy: (y0 + y1) / 2,
-						length: math.Hypot(x1-x0, y1-y0), angle: ang, line: line})
-					return false
-				})
+			for pol, b := range []*gozxing.BitArray{bits, inv} {
+				for _, rt := range []struct {
+					f     Format
+					rd    oned.RowDecoder
+					g     guard
+					hints map[gozxing.DecodeHintType]interface{}
+				}{{FormatCode39, d.code39, code39Guard, nil}, {FormatITF, d.itf, itfGuard, itfTarget.hints}} {
+					d.decodeLine(b, rt.rd, rt.hints, rt.g, true, func(text string, start, end float64, rev bool) bool {
+						x0, y0 := l.point(start)
+						x1, y1 := l.point(end)
+						ang := dir
+						if rev {
+							ang += 180
+						}
+						hits = append(hits, hit{format: rt.f, bars: text, cx: (x0 + x1) / 2, cy: (y0 + y1) / 2,
+							length: math.Hypot(x1-x0, y1-y0), angle: ang, line: line, inverted: pol == 1})
+						return false
+					})
+				}
 			}
 		}
 	}
@@ -208,6 +213,7 @@ func clusterHits(hits []hit) []Detection {
 		length float64
 		lines  map[int]bool
 		votes  map[float64]int
+		inv    int // inverted hits minus upright ones
 	}
 	byRoot := map[int]*cluster{}
 	var order []int
@@ -227,11 +233,17 @@ func clusterHits(hits []hit) []Detection {
 			c.lines[h.line] = true
 		}
 		c.votes[math.Mod(h.angle, 360)]++
+		if h.inverted {
+			c.inv++
+		} else {
+			c.inv--
+		}
 	}
 	var cs []*cluster
 	for _, r := range order {
 		c := byRoot[r]
 		c.det.Lines = len(c.lines)
+		c.det.Inverted = c.inv > 0
 		if c.det.Lines < findMinLines {
 			continue
 		}

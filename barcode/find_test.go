@@ -233,3 +233,28 @@ func TestPlaneFromImageTypes(t *testing.T) {
 		t.Fatalf("transparent pixel = %d, want 255", v)
 	}
 }
+
+// A negative (light bars on a dark ground) is found and flagged.
+func TestFindAllNegative(t *testing.T) {
+	t.Parallel()
+	aic, _ := fustella.NewAIC("01234567")
+	img := renderScene(500, 220, []placed{
+		{sym: mustCode39(t, aic.Code32(), 3), narrow: 2.2, height: 50, cx: 250, cy: 60},
+		{sym: mustITF(t, "1234567895", 3), narrow: 2.2, height: 50, cx: 250, cy: 160, angle: 180},
+	}, degrade{invert: true, noise: 8, seed: 2})
+	dets := NewDecoder().FindAll(img)
+	checkFound(t, dets, []want{
+		{FormatCode32, "A012345676", 250, 60, 0},
+		{FormatITF, "1234567895", 250, 160, 180},
+	}, 10)
+	for _, d := range dets {
+		if !d.Inverted {
+			t.Errorf("%s %s not flagged inverted", d.Format, d.Text)
+		}
+	}
+	for _, d := range NewDecoder().FindAll(rotate180(img)) {
+		if !d.Inverted || d.Text == "" {
+			t.Errorf("upside-down negative: %+v", d)
+		}
+	}
+}
