@@ -224,3 +224,19 @@ func project(c *[4]vision.Point, n vision.Point) (lo, hi float64) {
 	}
 	return lo, hi
 }
+
+// intrudes returns how deep (mm) o reaches into r: the smaller side of the
+// overlap of o's bounding box with r, 0 when they do not meet.
+func (o *outline) intrudes(r layout.Rect) float64 {
+	x0, y0, x1, y1 := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for _, p := range o.corners {
+		x0, y0 = math.Min(x0, p.X), math.Min(y0, p.Y)
+		x1, y1 = math.Max(x1, p.X), math.Max(y1, p.Y)
+	}
+	w := math.Min(x1, r.Right()) - math.Max(x0, r.X)
+	h := math.Min(y1, r.Bottom()) - math.Max(y0, r.Y)
+	if w <= 0 || h <= 0 {
+		return 0
+	}
+	return math.Min(w, h)
+}

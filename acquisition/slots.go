@@ -55,6 +55,7 @@ type labelRead struct {
 	ocrAIC   fustella.AIC
 	ocrTG    fustella.Targatura
 	ocrConf  float64
+	ocrOnly  string // kind read by OCR alone, bars unread
 }
 
 // slots reads the 28 slots.
@@ -73,10 +74,19 @@ func (st *pageState) slots() error {
 	}
 	// Overlap: two labels' outlines sharing more than a sliver (labels of
 	// one sheet may touch; rule a forbids one covering another).
-	const overlapDepth = 1.5
+	// When the other label's bars are hidden (it is the one covered), it
+	// has no outline: a label reaching deep into a neighbouring slot that
+	// is not empty overlaps what is there (a label merely crossing its
+	// border reaches at most about 4 mm past the 2 mm gutter).
+	const overlapDepth, intrusionDepth = 1.5, 4.5
 	for i, a := range reads {
-		for _, b := range reads[i+1:] {
-			if a.shape != nil && b.shape != nil && a.shape.overlaps(b.shape, overlapDepth) {
+		for j, b := range reads {
+			if i == j || a.shape == nil {
+				continue
+			}
+			switch {
+			case b.shape != nil && j > i && a.shape.overlaps(b.shape, overlapDepth),
+				b.shape == nil && b.out.State != page.Empty && a.shape.intrudes(l.Slots[j].Rect) > intrusionDepth:
 				addFlag(&a.out, page.FlagOverlap)
 				addFlag(&b.out, page.FlagOverlap)
 			}
@@ -189,9 +199,6 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	if err != nil {
 		return
 	}
-	if !barLike(img) {
-		return
-	}
 	d := st.r.bars
 	tryAIC := func() bool {
 		a, r, err := d.Code32(img)
@@ -209,31 +216,60 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 		lr.kind, lr.tg, lr.conf, lr.reversed = "itf", t, r.Confidence(), r.Attempt.Reversed
 		return true
 	}
+	if !barLike(img) {
+		return // text, not bars: no OCR either
+	}
 	if pos%2 == 0 {
 		_ = tryAIC() || tryTG()
 	} else {
 		_ = tryTG() || tryAIC()
 	}
-	if st.r.ocr == nil || lr.kind == "" {
+	if st.r.ocr == nil {
 		return
 	}
 	// The OCR-A line is under the bars in the label's own frame: flipped
-	// when the label is upside down.
+	// when the label is upside down. With the bars unread, the symbol's
+	// kind and direction are unknown: both readings are tried, upright
+	// first, and a value still needs its check digit and a high confidence.
 	win := layout.Rect{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.1, W: lr.w + 1, H: 3.4}
-	limg, ok := st.ocrLine(lr.center, lr.angle, lr.reversed, win)
-	if !ok {
+	if lr.kind != "" {
+		st.ocrUnder(lr, lr.kind, lr.reversed, win)
 		return
 	}
-	switch lr.kind {
+	first, second := "code32", "itf"
+	if pos%2 == 1 {
+		first, second = second, first
+	}
+	for _, flip := range []bool{false, true} {
+		for _, kind := range []string{first, second} {
+			if st.ocrUnder(lr, kind, flip, win) {
+				lr.ocrOnly, lr.reversed = kind, flip
+				return
+			}
+		}
+	}
+}
+
+// ocrUnder reads the line in win under lr's bars as kind; it reports
+// whether a valid value was read.
+func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
+	limg, ok := st.ocrLine(lr.center, lr.angle, flip, win)
+	if !ok {
+		return false
+	}
+	switch kind {
 	case "code32":
 		if a, c, err := st.r.ocr.ReadAIC(limg); err == nil {
 			lr.ocrAIC, lr.ocrConf = a, c
+			return true
 		}
 	case "itf":
 		if t, c, err := st.r.ocr.ReadTargatura(limg); err == nil {
 			lr.ocrTG, lr.ocrConf = t, c
+			return true
 		}
 	}
+	return false
 }
 
 // barLike tells bars from text before the (costly) decoding attempts:
@@ -274,7 +310,11 @@ func (st *pageState) decide(sr *slotRead) {
 	out := &sr.out
 	var code32s, itfs []*labelRead
 	for i := range sr.labels {
-		switch sr.labels[i].kind {
+		kind := sr.labels[i].kind
+		if kind == "" {
+			kind = sr.labels[i].ocrOnly
+		}
+		switch kind {
 		case "code32":
 			code32s = append(code32s, &sr.labels[i])
 		case "itf":
@@ -332,8 +372,10 @@ func crossAIC(rs []*labelRead, withOCR bool) (fustella.AIC, float64, []string) {
 	var bars, ocr []fustella.AIC
 	var bc, oc float64
 	for _, r := range rs {
-		bars = append(bars, r.aic)
-		bc = math.Max(bc, r.conf)
+		if r.aic != "" {
+			bars = append(bars, r.aic)
+			bc = math.Max(bc, r.conf)
+		}
 		if r.ocrAIC != "" {
 			ocr = append(ocr, r.ocrAIC)
 			oc = math.Max(oc, r.ocrConf)
@@ -348,8 +390,10 @@ func crossTG(rs []*labelRead, withOCR bool) (fustella.Targatura, float64, []stri
 	var bars, ocr []fustella.Targatura
 	var bc, oc float64
 	for _, r := range rs {
-		bars = append(bars, r.tg)
-		bc = math.Max(bc, r.conf)
+		if r.tg != "" {
+			bars = append(bars, r.tg)
+			bc = math.Max(bc, r.conf)
+		}
 		if r.ocrTG != "" {
 			ocr = append(ocr, r.ocrTG)
 			oc = math.Max(oc, r.ocrConf)
