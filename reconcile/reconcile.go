@@ -171,10 +171,10 @@ type run struct {
 	unidentified []*pageInfo
 	recs         []*recInfo
 	top          []Finding
-	// fustIdx and recIdx index every usable fustella and every record by
-	// targatura, across groups, in order.
-	fustIdx map[fustella.Targatura][]slotRef
-	recIdx  map[fustella.Targatura][]*recInfo
+	// tg indexes every usable fustella and every record by targatura
+	// (see index); entries holds the same entries in creation order.
+	tg      map[fustella.Targatura]*tgEntry
+	entries []tgEntry
 	known   map[fustella.Targatura][]Sighting
 }
 
@@ -450,39 +450,96 @@ func (r *run) isForeign(g *group) bool {
 	return len(g.pages) > 0 && len(g.decl) == 0 && len(g.recs) == 0
 }
 
-// index builds fustIdx and recIdx. fustIdx lists each targatura's
-// fustelle in page order, so within a group in that group's page order.
+// tgEntry lists where one targatura is: on usable pages, in page order
+// (so within a group in that group's page order), and in records, in
+// record order.
+type tgEntry struct {
+	t    fustella.Targatura
+	fust []slotRef
+	recs []*recInfo
+}
+
+// index builds the targatura index: one map, and no allocation per
+// targatura seen once (its slices point into two shared arrays, capped so
+// that a second sighting copies out).
 func (r *run) index() {
-	r.fustIdx = make(map[fustella.Targatura][]slotRef, len(r.pages)*layout.SlotCount/2)
+	nf := 0
+	for _, p := range r.pages {
+		if p.usable() {
+			for i := range p.slots {
+				if s := &p.slots[i]; s.hasFustella() && s.codesOK {
+					nf++
+				}
+			}
+		}
+	}
+	r.tg = make(map[fustella.Targatura]*tgEntry, nf+len(r.recs))
+	r.entries = make([]tgEntry, 0, nf+len(r.recs))
+	entry := func(t fustella.Targatura) *tgEntry {
+		e := r.tg[t]
+		if e == nil {
+			r.entries = append(r.entries, tgEntry{t: t})
+			e = &r.entries[len(r.entries)-1]
+			r.tg[t] = e
+		}
+		return e
+	}
+	fbuf := make([]slotRef, nf)
+	fi := 0
 	for _, p := range r.pages {
 		if !p.usable() {
 			continue
 		}
 		for i := range p.slots {
 			s := &p.slots[i]
-			if s.hasFustella() && s.codesOK {
-				r.fustIdx[s.tg] = append(r.fustIdx[s.tg], slotRef{p, s})
+			if !s.hasFustella() || !s.codesOK {
+				continue
+			}
+			e := entry(s.tg)
+			if e.fust == nil {
+				fbuf[fi] = slotRef{p, s}
+				e.fust = fbuf[fi : fi+1 : fi+1]
+				fi++
+			} else {
+				e.fust = append(e.fust, slotRef{p, s})
 			}
 		}
 	}
-	r.recIdx = make(map[fustella.Targatura][]*recInfo, len(r.recs))
-	for _, ri := range r.recs {
-		r.recIdx[ri.r.Targatura] = append(r.recIdx[ri.r.Targatura], ri)
+	rbuf := make([]*recInfo, len(r.recs))
+	for i, ri := range r.recs {
+		e := entry(ri.r.Targatura)
+		if e.recs == nil {
+			rbuf[i] = ri
+			e.recs = rbuf[i : i+1 : i+1]
+		} else {
+			e.recs = append(e.recs, ri)
+		}
 	}
+}
+
+// fusts returns the usable fustelle with targatura t.
+func (r *run) fusts(t fustella.Targatura) []slotRef {
+	if e := r.tg[t]; e != nil {
+		return e.fust
+	}
+	return nil
+}
+
+// recsOf returns the records with targatura t.
+func (r *run) recsOf(t fustella.Targatura) []*recInfo {
+	if e := r.tg[t]; e != nil {
+		return e.recs
+	}
+	return nil
 }
 
 func (r *run) lookupKnown(k KnownTargature) error {
 	if k == nil {
 		return nil
 	}
-	ts := make([]fustella.Targatura, 0, len(r.fustIdx)+len(r.recIdx))
-	for t := range r.fustIdx {
-		ts = append(ts, t)
-	}
-	for t := range r.recIdx {
-		if _, dup := r.fustIdx[t]; !dup {
-			ts = append(ts, t)
-		}
+	ts := make([]fustella.Targatura, len(r.entries))
+	for i := range r.entries {
+		ts[i] = r.entries[i].t
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
 	found, err := k.Sightings(ts)
@@ -737,7 +794,7 @@ func (r *run) progressives(g *group, disp bool, declared *int, unknownNote strin
 func (r *run) match(g *group) {
 	// The fustelle of this group with a targatura, in page order.
 	occ := func(t fustella.Targatura) []slotRef {
-		all := r.fustIdx[t]
+		all := r.fusts(t)
 		for i := range all {
 			if all[i].p.g != g {
 				out := make([]slotRef, 0, len(all))
@@ -795,7 +852,7 @@ func (r *run) match(g *group) {
 	// A fustella left over is unrecorded, or a duplicate when another copy
 	// in this group is matched or was reported unrecorded before it.
 	counted := func(t fustella.Targatura) bool {
-		for _, c := range r.fustIdx[t] {
+		for _, c := range r.fusts(t) {
 			if c.p.g == g && (c.s.rec != nil || c.s.outcome == FUnrecorded) {
 				return true
 			}
@@ -817,7 +874,7 @@ func (r *run) match(g *group) {
 			}
 			s.outcome = FUnrecorded
 			d := fmt.Sprintf("targatura %s (AIC %s) is in no record of %s", s.tg, s.aic, g.key)
-			if others := r.recIdx[s.tg]; len(others) > 0 {
+			if others := r.recsOf(s.tg); len(others) > 0 {
 				d += fmt.Sprintf("; recorded as %s in %s", others[0].r.ID, others[0].key)
 			}
 			r.add(g, Finding{Kind: UnrecordedFustella, Targatura: string(s.tg), Detail: d}, p, s)
@@ -854,7 +911,7 @@ func (r *run) unmatched(g *group) {
 		} else {
 			d += ", not found on the delivered sheets"
 		}
-		for _, c := range r.fustIdx[rec.Targatura] {
+		for _, c := range r.fusts(rec.Targatura) {
 			if c.p.g != g {
 				d += fmt.Sprintf("; found on %s slot %d of %s", c.p.where(), c.s.n, c.p.key)
 				break
@@ -951,32 +1008,27 @@ func statusWords(p *pageInfo) string {
 // ---- duplicates across everything ----
 
 func (r *run) duplicates() {
-	ts := make([]fustella.Targatura, 0)
-	for t, fs := range r.fustIdx {
-		if len(fs) > 1 || len(r.recIdx[t]) > 1 || len(r.known[t]) > 0 {
-			ts = append(ts, t)
+	var dups []*tgEntry
+	for i := range r.entries {
+		e := &r.entries[i]
+		if len(e.fust) > 1 || len(e.recs) > 1 || len(r.known[e.t]) > 0 {
+			dups = append(dups, e)
 		}
 	}
-	for t, rs := range r.recIdx {
-		if len(rs) > 1 || len(r.known[t]) > 0 {
-			if len(r.fustIdx[t]) == 0 { // else counted above
-				ts = append(ts, t)
-			}
-		}
-	}
-	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
-	for _, t := range ts {
+	sort.Slice(dups, func(i, j int) bool { return dups[i].t < dups[j].t })
+	for _, e := range dups {
+		t := e.t
 		type place struct {
 			desc string
 			f    *slotRef
 			rec  *recInfo
 		}
 		var places []place
-		for i := range r.fustIdx[t] {
-			c := &r.fustIdx[t][i]
+		for i := range e.fust {
+			c := &e.fust[i]
 			places = append(places, place{desc: fmt.Sprintf("%s slot %d of %s (%s)", c.p.where(), c.s.n, c.p.key, c.p.ref()), f: c})
 		}
-		for _, ri := range r.recIdx[t] {
+		for _, ri := range e.recs {
 			ri.dup = true
 			places = append(places, place{desc: fmt.Sprintf("record %s of %s", ri.r.ID, ri.key), rec: ri})
 		}
@@ -1062,6 +1114,9 @@ func (r *run) accounting() {
 				Signature: string(rec.Signature), Sheet: ri.foundP.label(), Slot: ri.foundS.n}
 			if ri.account == ACarried {
 				p.CarriedFrom = rec.Competence
+			}
+			if pg.payable == nil {
+				pg.payable = make([]Payable, 0, len(pg.recs))
 			}
 			pg.payable = append(pg.payable, p)
 		}
