@@ -3,13 +3,18 @@ package acquisition
 import (
 	"context"
 	"image"
+	"os"
 	"testing"
 
 	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/vision"
 )
 
-// benchPage is a 200-dpi sheet with every slot filled, slightly skewed.
+// The benchmarks time each stage on one 200-dpi page with every slot
+// filled (rendered here, slightly skewed), and decoding on the corpus.
+// Figures for issue 4: go test -run XXX -bench . ./acquisition/
+
 func benchPage(b *testing.B) *image.Gray {
 	b.Helper()
 	l := layout.Current()
@@ -21,12 +26,49 @@ func benchPage(b *testing.B) *image.Gray {
 	return img
 }
 
-func BenchmarkReadPage(b *testing.B) {
+// benchState is a page with its geometry found, ready for the later steps.
+func benchState(b *testing.B, r *Reader) *pageState {
 	img := benchPage(b)
-	r := NewReader(nil)
-	b.ResetTimer()
+	st := &pageState{ctx: context.Background(), r: r, src: img, res: newResult("bench", 1, r)}
+	var err error
+	if st.img, err = vision.NewImage(img); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.img.Close() })
+	if err := st.geometry(); err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+func ocrReader(b *testing.B) *Reader {
+	r, err := NewOCRReader(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	return r
+}
+
+// BenchmarkDecode decodes the first office page of the corpus (JPEG).
+func BenchmarkDecode(b *testing.B) {
+	files, _ := os.ReadDir(corpusDir)
+	path := ""
+	for _, f := range files {
+		if len(f.Name()) > 10 && f.Name()[len(f.Name())-10:] == "office.jpg" {
+			path = corpusDir + "/" + f.Name()
+			break
+		}
+	}
+	if path == "" {
+		b.Skip("no office page in the corpus")
+	}
 	for i := 0; i < b.N; i++ {
-		r.Read(context.Background(), img, "bench", 1)
+		for _, err := range scanfile.All(context.Background(), []string{path}, scanfile.Options{}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 
@@ -42,5 +84,49 @@ func BenchmarkGeometry(b *testing.B) {
 			b.Fatal(err)
 		}
 		im.Close()
+	}
+}
+
+// BenchmarkBarcodes is the slots step without OCR: bar regions, decoding,
+// outlines, for 28 filled slots.
+func BenchmarkBarcodes(b *testing.B) {
+	st := benchState(b, NewReader(nil))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st.res.Slots = st.res.Slots[:0]
+		if err := st.slots(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkOCR is the OCR of the 56 code lines of a full page.
+func BenchmarkOCR(b *testing.B) {
+	st := benchState(b, ocrReader(b))
+	var lines []labelRead
+	for _, s := range st.r.layout.Slots {
+		sr, err := st.readSlot(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines = append(lines, sr.labels...)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for k := range lines {
+			lr := lines[k]
+			win := labelLineWindow(&lr)
+			st.ocrUnder(&lr, lr.kind, lr.reversed, win)
+		}
+	}
+}
+
+// BenchmarkReadPage is a whole page, every filled slot OCR-checked.
+func BenchmarkReadPage(b *testing.B) {
+	img := benchPage(b)
+	r := ocrReader(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r.Read(context.Background(), img, "bench", 1)
 	}
 }

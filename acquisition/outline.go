@@ -3,7 +3,6 @@ package acquisition
 import (
 	"image"
 	"math"
-	"sort"
 
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/vision"
@@ -112,7 +111,8 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 }
 
 // lineLevels returns, for each row (rowsOf) or column of g, the 70th
-// percentile of its gray levels over the span [from, to) of the other axis.
+// percentile of its gray levels over the span [from, to) of the other axis
+// (by a histogram: gray levels are bytes).
 func lineLevels(g *image.Gray, rowsOf bool, from, to int) []float64 {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	n, span := h, w
@@ -121,21 +121,27 @@ func lineLevels(g *image.Gray, rowsOf bool, from, to int) []float64 {
 	}
 	from, to = max(0, from), min(span, to)
 	out := make([]float64, n)
-	buf := make([]uint8, 0, max(0, to-from))
+	if to <= from {
+		return out
+	}
+	rank := (to - from) * 7 / 10
 	for i := 0; i < n; i++ {
-		buf = buf[:0]
+		var hist [256]int
 		for j := from; j < to; j++ {
 			if rowsOf {
-				buf = append(buf, g.Pix[i*g.Stride+j])
+				hist[g.Pix[i*g.Stride+j]]++
 			} else {
-				buf = append(buf, g.Pix[j*g.Stride+i])
+				hist[g.Pix[j*g.Stride+i]]++
 			}
 		}
-		if len(buf) == 0 {
-			continue
+		c := 0
+		for v := 0; v < 256; v++ {
+			c += hist[v]
+			if c > rank {
+				out[i] = float64(v)
+				break
+			}
 		}
-		sort.Slice(buf, func(a, b int) bool { return buf[a] < buf[b] })
-		out[i] = float64(buf[len(buf)*7/10])
 	}
 	return out
 }

@@ -94,7 +94,7 @@ var steps = []step{
 // "rejected" with its reasons.
 func (r *Reader) Read(ctx context.Context, src *image.Gray, source string, pageNo int) *page.Result {
 	start := time.Now()
-	res := &page.Result{Source: source, Page: pageNo, Status: page.OK, Reasons: []string{}, Slots: []page.Slot{}, LayoutVersion: r.layout.Version}
+	res := newResult(source, pageNo, r)
 	st := &pageState{ctx: ctx, r: r, src: src, res: res}
 	img, err := vision.NewImage(src)
 	if err != nil {
@@ -125,6 +125,10 @@ func (r *Reader) Read(ctx context.Context, src *image.Gray, source string, pageN
 		res.Quality.Millis = time.Since(start).Milliseconds()
 	}
 	return res
+}
+
+func newResult(source string, pageNo int, r *Reader) *page.Result {
+	return &page.Result{Source: source, Page: pageNo, Status: page.OK, Reasons: []string{}, Slots: []page.Slot{}, LayoutVersion: r.layout.Version}
 }
 
 // reasonError is a step failure whose text is a page reason as it is.

@@ -231,7 +231,7 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	// when the label is upside down. With the bars unread, the symbol's
 	// kind and direction are unknown: both readings are tried, upright
 	// first, and a value still needs its check digit and a high confidence.
-	win := layout.Rect{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.1, W: lr.w + 1, H: 3.4}
+	win := labelLineWindow(lr)
 	if lr.kind != "" {
 		st.ocrUnder(lr, lr.kind, lr.reversed, win)
 		return
@@ -248,6 +248,12 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 			}
 		}
 	}
+}
+
+// labelLineWindow is where, in the frame of lr's bars, the OCR-A line
+// printed under them is looked for.
+func labelLineWindow(lr *labelRead) layout.Rect {
+	return layout.Rect{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.1, W: lr.w + 1, H: 3.4}
 }
 
 // ocrUnder reads the line in win under lr's bars as kind; it reports
