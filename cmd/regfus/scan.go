@@ -19,6 +19,7 @@ import (
 )
 
 func init() {
+	scanPaths = scanAll
 	register("scan", "read scanned sheets (PNG, JPEG, TIFF, PDF; files or folders) to NDJSON", func(s Streams) Command { return &ScanCommand{Streams: s} })
 }
 
@@ -61,12 +62,7 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 		return usagef("scan: --progress %q: want auto, always or never", *progress)
 	}
 	if !*noOCR {
-		// OpenMP inside Tesseract reads OMP_THREAD_LIMIT at process start:
-		// re-execute with it set (a no-op when it already is). Tests run
-		// in-process and get it from the Makefile instead.
-		if testing.Testing() {
-			tesseract.EnsureSingleThread()
-		} else if err := tesseract.ReexecIfNeeded(); err != nil {
+		if err := singleThreadOCR(); err != nil {
 			return err
 		}
 	}
@@ -79,10 +75,7 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 			progressbar.OptionSetDescription("scan"), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
 			progressbar.OptionSetItsString("pages"), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100e6))
 	}
-	pool := &acquisition.Pool{Workers: *workers}
-	if *noOCR {
-		pool.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
-	}
+	pool := newPool(*workers, !*noOCR)
 	enc := json.NewEncoder(c.Stdout)
 	var ioErrs []error
 	var writeErr error
@@ -117,6 +110,51 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("scan: %d input(s) could not be read: %w", len(ioErrs), errors.Join(ioErrs...))
 	}
 	return nil
+}
+
+// newPool returns a worker pool reading with OCR or from the bars only.
+func newPool(workers int, ocr bool) *acquisition.Pool {
+	pool := &acquisition.Pool{Workers: workers}
+	if !ocr {
+		pool.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
+	}
+	return pool
+}
+
+// singleThreadOCR makes sure Tesseract's OpenMP runs one thread: OpenMP
+// reads OMP_THREAD_LIMIT at process start, so the process re-executes
+// itself with it set (a no-op when it already is). Tests run in-process
+// and get it from the Makefile (a test binary must not re-execute).
+func singleThreadOCR() error {
+	if testing.Testing() {
+		tesseract.EnsureSingleThread()
+		return nil
+	}
+	return tesseract.ReexecIfNeeded()
+}
+
+// scanAll is verify's scanPaths: every page of paths, read with OCR, in
+// completion order. A path that cannot be read at all is an error; a
+// file or page that cannot be decoded is a rejected result.
+func scanAll(ctx context.Context, paths []string, workers int) ([]page.Result, error) {
+	if err := singleThreadOCR(); err != nil {
+		return nil, err
+	}
+	var out []page.Result
+	var ioErrs []error
+	err := newPool(workers, true).Run(ctx, scanfile.All(ctx, paths, scanfile.Options{}), func(res *page.Result, decodeErr error) {
+		out = append(out, *res)
+		if se := (*scanfile.Error)(nil); errors.As(decodeErr, &se) && se.Kind == scanfile.KindIO {
+			ioErrs = append(ioErrs, decodeErr)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(ioErrs) > 0 {
+		return nil, errors.Join(ioErrs...)
+	}
+	return out, nil
 }
 
 // countPages opens every input to count its pages for the progress bar.

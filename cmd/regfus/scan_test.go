@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/render"
+	"github.com/regfus/regfus/sheet"
+)
+
+// scanInputs writes a rendered 150-dpi sheet and three files that are not
+// scans into a new folder.
+func scanInputs(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	code, err := sheet.ParseCode("12020599999012023")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := render.Image(layout.Current(), render.Sheet{Code: code, VAT: "12345678911", Name: "Farmacia Test"}, 150)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(filepath.Join(dir, "a-sheet.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := render.WritePNG(f, img, 150); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for name, body := range map[string]string{"b-empty.png": "", "c-notes.txt": "not an image\n", "d-truncated.png": "\x89PNG\r\n\x1a\n\x00\x00"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func parseNDJSON(t *testing.T, out string) map[string]page.Result {
+	t.Helper()
+	res := map[string]page.Result{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var r page.Result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		res[filepath.Base(r.Source)] = r
+	}
+	return res
+}
+
+func TestScanFolderNDJSON(t *testing.T) {
+	dir := scanInputs(t)
+	for _, ocr := range []bool{false, true} {
+		args := []string{"scan", "--workers", "2", dir}
+		if !ocr {
+			args = []string{"scan", "--workers", "2", "--no-ocr", dir}
+		}
+		out, errOut, code := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("ocr %v: exit %d, stderr %s", ocr, code, errOut)
+		}
+		res := parseNDJSON(t, out)
+		if len(res) != 4 {
+			t.Fatalf("ocr %v: %d results, want 4:\n%s", ocr, len(res), out)
+		}
+		sh := res["a-sheet.png"]
+		if sh.Status == page.Rejected || sh.Sheet.Code == nil || *sh.Sheet.Code != "12020599999012023" || len(sh.Slots) != 28 || sh.Page != 1 {
+			t.Errorf("ocr %v: sheet: %+v", ocr, sh)
+		}
+		if sh.Orientation == nil || *sh.Orientation != 0 || sh.Quality == nil || sh.Quality.DPI < 140 || sh.Quality.DPI > 160 {
+			t.Errorf("ocr %v: orientation %v quality %+v", ocr, sh.Orientation, sh.Quality)
+		}
+		for _, name := range []string{"b-empty.png", "c-notes.txt", "d-truncated.png"} {
+			r := res[name]
+			if r.Status != page.Rejected || len(r.Reasons) == 0 || !strings.HasPrefix(r.Reasons[0], page.ReasonDecode) || r.Sheet.Code != nil {
+				t.Errorf("ocr %v: %s: %+v", ocr, name, r)
+			}
+			if !strings.Contains(errOut, name) {
+				t.Errorf("ocr %v: stderr does not name %s: %s", ocr, name, errOut)
+			}
+		}
+	}
+}
+
+func TestScanErrors(t *testing.T) {
+	dir := scanInputs(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"scan"}, 2},
+		{[]string{"scan", "--workers", "0", dir}, 2},
+		{[]string{"scan", "--progress", "sometimes", dir}, 2},
+		{[]string{"scan", "--no-ocr", filepath.Join(dir, "missing.png"), filepath.Join(dir, "a-sheet.png")}, 1},
+	} {
+		out, errOut, code := runCLI(t, tc.args...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d (stderr %s)", tc.args, code, tc.code, errOut)
+		}
+		if tc.code == 1 && !strings.Contains(out, "a-sheet.png") {
+			t.Errorf("%v: the readable file was not processed: %s", tc.args, out)
+		}
+	}
+}
