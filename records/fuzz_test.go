@@ -1,10 +1,12 @@
 package records
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -46,10 +48,39 @@ func checkRejection(t *testing.T, n int, err error) {
 	}
 }
 
+// checkJSONSyntax asserts that the JSON reader finds a syntax error
+// exactly when encoding/json does.
+func checkJSONSyntax(t *testing.T, data []byte, format Format, err error) {
+	t.Helper()
+	if format == Auto {
+		format = detect(data)
+	}
+	if format != JSON {
+		return
+	}
+	valid := json.Valid(bytes.TrimPrefix(data, bom))
+	syntax, notArray := false, false
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		for _, p := range ve.Problems {
+			m := p.Message
+			syntax = syntax || strings.HasPrefix(m, "JSON syntax") || strings.HasPrefix(m, "JSON ends too early") || strings.HasPrefix(m, "data after the end")
+			notArray = notArray || strings.HasPrefix(m, "want a JSON array")
+		}
+	}
+	if valid && syntax {
+		t.Fatalf("syntax error reported in valid JSON: %v", err)
+	}
+	if !valid && !syntax && !notArray {
+		t.Fatalf("invalid JSON accepted: %v", err)
+	}
+}
+
 func FuzzParseRecords(f *testing.F) {
 	addSeeds(f, "records*")
 	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
 		recs, err := ParseRecords(data, "fuzz", Format(format%3))
+		checkJSONSyntax(t, data, Format(format%3), err)
 		if err != nil {
 			checkRejection(t, len(recs), err)
 			return
@@ -77,6 +108,7 @@ func FuzzParseDeclarations(f *testing.F) {
 	addSeeds(f, "declarations*")
 	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
 		decls, err := ParseDeclarations(data, "fuzz", Format(format%3))
+		checkJSONSyntax(t, data, Format(format%3), err)
 		if err != nil {
 			checkRejection(t, len(decls), err)
 			return
@@ -92,6 +124,28 @@ func FuzzParseDeclarations(f *testing.F) {
 			if a != b {
 				t.Fatalf("declaration %d: %+v != %+v", i, a, b)
 			}
+		}
+	})
+}
+
+// FuzzJSONString checks the lexer's strings against encoding/json: the same
+// inputs accepted, decoded to the same text.
+func FuzzJSONString(f *testing.F) {
+	for _, s := range []string{`plain`, `a\"b`, `\u00e8\ud83d\ude00`, `\ud800x`, `\x`, "tab\there", `\u12`, "ctl\x01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		raw := []byte(`"` + s + `"`)
+		var want string
+		errStd := json.Unmarshal(raw, &want)
+		l := lexer{data: raw}
+		tok, err := l.next()
+		ok := err == nil && tok.kind == tString && l.i == len(raw)
+		if ok != (errStd == nil) {
+			t.Fatalf("%q: lexer ok=%v (%v), encoding/json err=%v", raw, ok, err, errStd)
+		}
+		if ok && tok.text != want {
+			t.Fatalf("%q: lexer %q, encoding/json %q", raw, tok.text, want)
 		}
 	})
 }

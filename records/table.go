@@ -3,7 +3,6 @@ package records
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -93,6 +92,18 @@ type schema struct {
 type row struct {
 	line, col int
 	cells     []cell
+}
+
+// cellSlab hands out the cells of many rows from few allocations.
+type cellSlab []cell
+
+func (s *cellSlab) take(n int) []cell {
+	if len(*s) < n {
+		*s = make([]cell, 512*n)
+	}
+	c := (*s)[:n:n]
+	*s = (*s)[n:]
+	return c
 }
 
 // readTable splits data into rows. Structural problems (syntax, header,
@@ -216,7 +227,8 @@ func readCSV(data []byte, s *schema, ps *problems) []row {
 		return nil
 	}
 
-	var rows []row
+	rows := make([]row, 0, bytes.Count(data, []byte{'\n'}))
+	var slab cellSlab
 	for {
 		rec, err := r.Read()
 		if err == io.EOF {
@@ -236,7 +248,7 @@ func readCSV(data []byte, s *schema, ps *problems) []row {
 			ps.add(line, 0, "", "row has %d fields, the header has %d", len(rec), len(header))
 			continue
 		}
-		rw := row{line: line, col: 1, cells: make([]cell, len(s.columns))}
+		rw := row{line: line, col: 1, cells: slab.take(len(s.columns))}
 		for k, i := range index {
 			l, c := pos(i)
 			rw.cells[k] = cell{text: rec[i], kind: kindString, line: l, col: c}
@@ -292,130 +304,240 @@ func (p *jsonPos) exact(i int) (int, int) {
 	return l + 1, i - p.lines[l] + 1
 }
 
+// maxDepth is encoding/json's nesting limit, kept so that both accept the
+// same documents.
+const maxDepth = 10000
+
+// jsonReader turns an array of flat objects into rows, with positions.
+type jsonReader struct {
+	lx  lexer
+	pos *jsonPos
+	ps  *problems
+}
+
+// next returns the next token; on a syntax error it reports it and returns
+// false, and the caller gives up (nothing after a syntax error is reliable).
+func (j *jsonReader) next() (token, bool) {
+	t, err := j.lx.next()
+	if err != nil {
+		j.syntax(err.(*syntaxError))
+		return t, false
+	}
+	return t, true
+}
+
+func (j *jsonReader) syntax(se *syntaxError) {
+	l, c := j.pos.exact(se.off)
+	if se.eof {
+		j.ps.add(l, c, "", "JSON ends too early")
+		return
+	}
+	j.ps.add(l, c, "", "JSON syntax: %s", se.msg)
+}
+
+// unexpected reports token t where something else was wanted.
+func (j *jsonReader) unexpected(t token, want string) {
+	if t.kind == tEOF {
+		j.syntax(&syntaxError{off: t.start, eof: true})
+		return
+	}
+	j.syntax(&syntaxError{off: t.start, msg: fmt.Sprintf("%s where %s was expected", t.kind, want)})
+}
+
+// skip consumes the value that starts with t, checking its syntax.
+func (j *jsonReader) skip(t token, depth int) bool {
+	switch t.kind {
+	case tString, tNumber, tTrue, tFalse, tNull:
+		return true
+	case tBeginArray, tBeginObject:
+	default:
+		j.unexpected(t, "a value")
+		return false
+	}
+	if depth > maxDepth {
+		j.syntax(&syntaxError{off: t.start, msg: fmt.Sprintf("nested deeper than %d", maxDepth)})
+		return false
+	}
+	array := t.kind == tBeginArray
+	end := tEndObject
+	if array {
+		end = tEndArray
+	}
+	t, ok := j.next()
+	if !ok {
+		return false
+	}
+	if t.kind == end {
+		return true
+	}
+	for {
+		if !array {
+			if t.kind != tString {
+				j.unexpected(t, "a string key")
+				return false
+			}
+			if t, ok = j.next(); !ok {
+				return false
+			} else if t.kind != tColon {
+				j.unexpected(t, "':'")
+				return false
+			}
+			if t, ok = j.next(); !ok {
+				return false
+			}
+		}
+		if !j.skip(t, depth+1) {
+			return false
+		}
+		if t, ok = j.next(); !ok {
+			return false
+		}
+		if t.kind == end {
+			return true
+		}
+		if t.kind != tComma {
+			j.unexpected(t, fmt.Sprintf("',' or %s", end))
+			return false
+		}
+		if t, ok = j.next(); !ok {
+			return false
+		}
+	}
+}
+
 func readJSON(data []byte, s *schema, ps *problems) []row {
 	data = bytes.TrimPrefix(data, bom) // tolerated, but not counted in columns
-	pos := newJSONPos(data)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	syntax := func(err error) {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			l, c := pos.exact(max(int(se.Offset)-1, 0))
-			ps.add(l, c, "", "JSON syntax: %v", se)
-			return
-		}
-		if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
-			l, c := pos.exact(len(data))
-			ps.add(l, c, "", "JSON ends too early")
-			return
-		}
-		ps.add(0, 0, "", "JSON: %v", err)
-	}
-	next := func() (json.Token, int, int, bool) {
-		l, c := pos.at(dec.InputOffset())
-		t, err := dec.Token()
-		if err != nil {
-			syntax(err)
-			return nil, l, c, false
-		}
-		return t, l, c, true
-	}
+	j := &jsonReader{lx: lexer{data: data}, pos: newJSONPos(data), ps: ps}
+	at := func(t token) (int, int) { return j.pos.exact(t.start) }
 
-	t, l, c, ok := next()
+	t, ok := j.next()
 	if !ok {
 		return nil
 	}
-	if d, isDelim := t.(json.Delim); !isDelim || d != '[' {
+	if t.kind != tBeginArray {
+		l, c := at(t)
 		ps.add(l, c, "", "want a JSON array of objects, one per %s row", strings.TrimSuffix(s.kind, "s"))
 		return nil
 	}
 	var rows []row
-	for n := 1; dec.More(); n++ {
-		t, l, c, ok := next()
-		if !ok {
-			return nil
-		}
-		if d, isDelim := t.(json.Delim); !isDelim || d != '{' {
-			ps.add(l, c, "", "element %d: want an object", n)
-			if isDelim && !skip(dec, syntax) {
-				return nil
-			}
-			continue
-		}
-		rw := row{line: l, col: c, cells: make([]cell, len(s.columns))}
-		for k := range rw.cells {
-			rw.cells[k] = cell{kind: kindMissing, line: l, col: c}
-		}
-		seen := make([]bool, len(s.columns))
-		for dec.More() {
-			kt, kl, kc, ok := next()
+	var slab cellSlab
+	if t, ok = j.next(); !ok {
+		return nil
+	}
+	for n := 1; t.kind != tEndArray; n++ {
+		if t.kind == tBeginObject {
+			rw, ok := j.object(t, s, &slab)
 			if !ok {
 				return nil
 			}
-			key, _ := kt.(string)
-			vl, vc := pos.at(dec.InputOffset())
-			vt, err := dec.Token()
-			if err != nil {
-				syntax(err)
+			rows = append(rows, rw)
+		} else {
+			if t.kind != tEOF && t.kind != tComma && t.kind != tColon && t.kind != tEndObject {
+				l, c := at(t)
+				ps.add(l, c, "", "element %d: want an object", n)
+			}
+			if !j.skip(t, 2) {
 				return nil
 			}
-			v := cell{line: vl, col: vc}
-			switch x := vt.(type) {
-			case string:
-				v.kind, v.text = kindString, x
-			case json.Number:
-				v.kind, v.text = kindNumber, string(x)
-			case nil:
-				v.kind = kindNull
-			case bool:
-				v.kind, v.text = kindOther, fmt.Sprint(x)
-			case json.Delim:
-				v.kind, v.text = kindOther, "an "+map[json.Delim]string{'[': "array", '{': "object"}[x]
-				if !skip(dec, syntax) {
-					return nil
-				}
-			}
-			k := s.lookup(key)
-			if k < 0 {
-				continue // extra keys are welcome
-			}
-			if seen[k] {
-				ps.add(kl, kc, s.columns[k].name, "key appears twice in the object")
-				continue
-			}
-			seen[k] = true
-			rw.cells[k] = v
 		}
-		if _, _, _, ok := next(); !ok { // '}'
+		if t, ok = j.next(); !ok {
 			return nil
 		}
-		rows = append(rows, rw)
+		if t.kind == tEndArray {
+			break
+		}
+		if t.kind != tComma {
+			j.unexpected(t, "',' or ']'")
+			return nil
+		}
+		if t, ok = j.next(); !ok {
+			return nil
+		}
+		if t.kind == tEndArray {
+			j.unexpected(t, "a value")
+			return nil
+		}
 	}
-	if _, _, _, ok := next(); !ok { // ']'
+	if t, ok = j.next(); !ok {
 		return nil
 	}
-	if l, c := pos.at(dec.InputOffset()); int(dec.InputOffset()) < len(data) && len(bytes.TrimSpace(data[dec.InputOffset():])) > 0 {
+	if t.kind != tEOF {
+		l, c := at(t)
 		ps.add(l, c, "", "data after the end of the JSON array")
 	}
 	return rows
 }
 
-// skip consumes the rest of an array or object whose opening delimiter
-// was just read.
-func skip(dec *json.Decoder, syntax func(error)) bool {
-	for depth := 1; depth > 0; {
-		t, err := dec.Token()
-		if err != nil {
-			syntax(err)
-			return false
+// object reads one record object whose '{' is open.
+func (j *jsonReader) object(open token, s *schema, slab *cellSlab) (row, bool) {
+	l, c := j.pos.exact(open.start)
+	rw := row{line: l, col: c, cells: slab.take(len(s.columns))}
+	for k := range rw.cells {
+		rw.cells[k] = cell{kind: kindMissing, line: l, col: c}
+	}
+	var seen [32]bool
+	t, ok := j.next()
+	if !ok {
+		return rw, false
+	}
+	if t.kind == tEndObject {
+		return rw, true
+	}
+	for {
+		if t.kind != tString {
+			j.unexpected(t, "a string key")
+			return rw, false
 		}
-		if d, ok := t.(json.Delim); ok {
-			if d == '[' || d == '{' {
-				depth++
+		key := t
+		if t, ok = j.next(); !ok {
+			return rw, false
+		} else if t.kind != tColon {
+			j.unexpected(t, "':'")
+			return rw, false
+		}
+		if t, ok = j.next(); !ok {
+			return rw, false
+		}
+		vl, vc := j.pos.exact(t.start)
+		v := cell{line: vl, col: vc}
+		switch t.kind {
+		case tString:
+			v.kind, v.text = kindString, t.text
+		case tNumber:
+			v.kind, v.text = kindNumber, t.text
+		case tNull:
+			v.kind = kindNull
+		case tTrue, tFalse:
+			v.kind, v.text = kindOther, t.kind.String()
+		case tBeginArray:
+			v.kind, v.text = kindOther, "an array"
+		case tBeginObject:
+			v.kind, v.text = kindOther, "an object"
+		}
+		if !j.skip(t, 3) {
+			return rw, false
+		}
+		if k := s.lookup(key.text); k >= 0 {
+			if seen[k] {
+				kl, kc := j.pos.exact(key.start)
+				j.ps.add(kl, kc, s.columns[k].name, "key appears twice in the object")
 			} else {
-				depth--
+				seen[k] = true
+				rw.cells[k] = v
 			}
 		}
+		if t, ok = j.next(); !ok {
+			return rw, false
+		}
+		if t.kind == tEndObject {
+			return rw, true
+		}
+		if t.kind != tComma {
+			j.unexpected(t, "',' or '}'")
+			return rw, false
+		}
+		if t, ok = j.next(); !ok {
+			return rw, false
+		}
 	}
-	return true
 }
