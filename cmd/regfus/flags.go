@@ -26,7 +26,7 @@ func newFlagSet(name, usage string, stdout io.Writer) *flag.FlagSet {
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+		// The flag package has already printed fs.Usage.
 		return errHelp
 	}
 	if err != nil {
