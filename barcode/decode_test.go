@@ -363,9 +363,9 @@ func TestSampleFastPathMatchesBilinear(t *testing.T) {
 	for _, vertical := range []bool{false, true} {
 		for _, k := range []int{1, 2, 3} {
 			for _, band := range []int{1, 3, 5} {
-				l := scanLine{ox: 0, oy: 11, dx: 1, dy: 0, step: 1 / float64(k), n: 36*k + 1, band: band}
+				l := scanLine{ox: phase(k), oy: 11, dx: 1, dy: 0, step: 1 / float64(k), n: 36*k + 1, band: band}
 				if vertical {
-					l = scanLine{ox: 17, oy: 0, dx: 0, dy: 1, step: 1 / float64(k), n: 22*k + 1, band: band}
+					l = scanLine{ox: 17, oy: phase(k), dx: 0, dy: 1, step: 1 / float64(k), n: 22*k + 1, band: band}
 				}
 				fast := p.sample(l, nil, &acc)
 				for i, v := range fast {

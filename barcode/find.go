@@ -24,7 +24,7 @@ type Detection struct {
 	X, Y float64
 	// Angle is the reading direction in degrees, clockwise on screen from
 	// left-to-right: 0 upright, 90 reads top to bottom, 180 upside down,
-	// 270 reads bottom to top; in 15-degree steps.
+	// 270 reads bottom to top; quantised to the scan directions.
 	Angle float64
 	// Lines is how many scan lines read it (at least findMinLines).
 	Lines int
@@ -35,21 +35,39 @@ type Detection struct {
 const (
 	// findMinLines is how many scan lines must agree before FindAll reports
 	// a symbol: one line can be a partial or lucky read, two (different
-	// rows or directions) agreeing on the text at the same place is a symbol.
+	// rows or directions) agreeing on the text at the same place is a
+	// symbol. A read whose check digit passes (Code 32, targatura) needs one.
 	findMinLines = 2
 	// findAngleStep is the spacing of scan directions. A CODE 39 or ITF
-	// symbol whose height is at least a quarter of its length (fustella
-	// codes, most labels) is crossed end to end by lines up to 14 degrees
+	// symbol whose height is at least a sixth of its length (fustella
+	// codes, most labels) is crossed end to end by lines up to 9 degrees
 	// off its axis, so 15-degree steps leave no gap.
 	findAngleStep = 15
 	// findNoiseK: a FindAll line is black only where the local range of grey
 	// is at least this many times its noise level (see midpointRow).
 	findNoiseK = 6
+	// findNearAxisScale is the upsampling of the near-axis tilted lines.
+	findNearAxisScale = 2
 )
 
-// findDirs is the order FindAll scans in: the right angles first.
+// findNearAxis are extra directions either side of 0 and 90 degrees. The
+// sheet barcode is 100 x 11 mm: lines more than 6 degrees off its axis
+// cut through its ends, so near the axes (where sheets and labels mostly
+// sit, give or take a skewed scan or a hand-held photo) directions are
+// 4 degrees apart. They also read bitonal scans: on a page skewed by half a
+// degree, every row crosses a bar's staircase edge at the same step, so
+// all rows see the same (possibly unreadable) widths, while a tilted line
+// samples the edges at varying phases.
+var findNearAxis = []float64{4, 8}
+
+// findDirs is the order FindAll scans in: the right angles first, then
+// near them, then every 15 degrees. Each line is read both ways, so the
+// half-turn covers every orientation.
 var findDirs = func() []float64 {
 	dirs := []float64{0, 90}
+	for _, a := range findNearAxis {
+		dirs = append(dirs, a, 180-a, 90-a, 90+a)
+	}
 	for a := findAngleStep; a < 180; a += findAngleStep {
 		if a != 90 {
 			dirs = append(dirs, float64(a))
@@ -72,17 +90,22 @@ type hit struct {
 // FindAll returns every CODE 39, Code 32 and ITF symbol in img, anywhere
 // and in any orientation: a photo of one label, a whole scanned sheet.
 //
-// It scans the image with families of parallel lines in 12 directions
-// (0 and 90 degrees first, then every 15; each line is read both ways, so
-// that covers 180 and 270 and everything between), a few pixels apart.
-// Every line is upsampled, band-averaged, sharpened and thresholded at the
-// local midpoint, split at quiet zones into candidate symbols (so a line
-// through a row of fustelle yields each) and each piece read as CODE 39 and
-// as ITF, dark on light and light on dark. Reads of the same text at the same place are clustered into one
-// Detection; a cluster read by fewer than 2 lines is dropped, and where two
-// different reads overlap only the one more lines agree on is kept. A
-// CODE 39 read of 6 characters that converts to a valid AIC is reported as
-// CODE32. The result is sorted top to bottom, then left to right.
+// It scans the image with families of parallel lines a few pixels apart
+// in 20 directions (see findDirs). Every line is sharpened and thresholded
+// at the local midpoint (axis lines also upsampled and band-averaged),
+// split at quiet zones into candidate symbols (so a line through a row of
+// fustelle yields each) and each piece read as CODE 39 and as ITF, dark on
+// light and light on dark. Reads of the same text at the same place are
+// clustered into one Detection. A cluster read by fewer than 2 lines is
+// dropped unless a check digit vouches for it (a Code 32, a 10-digit ITF
+// that is a valid targatura); where two different reads overlap only the
+// one more lines agree on is kept. A CODE 39 read of 6 characters that
+// converts to a valid AIC is reported as CODE32. The result is sorted top
+// to bottom, then left to right.
+//
+// ITF texts are not validated: a label partly covered by another can show
+// a shorter ITF with real quiet zones (the cover's paper), which is what
+// the bars say. Use Decoder.Targatura on a crop for a checked value.
 func (d *Decoder) FindAll(img image.Image) []Detection {
 	d.init()
 	if img == nil {
@@ -92,7 +115,7 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 	if p.w < minCropSize && p.h < minCropSize {
 		return nil
 	}
-	step := float64(max(2, min(8, min(p.w, p.h)/300)))
+	step := float64(max(2, min(6, min(p.w, p.h)/400)))
 	var hits []hit
 	line := 0
 	for _, dir := range findDirs {
@@ -115,6 +138,8 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 		scale, band := 1, 1
 		if axis {
 			scale, band = 2, 3
+		} else if m := math.Mod(dir, 90); m < 10 || m > 80 {
+			scale = findNearAxisScale
 		}
 		for s := math.Floor(smin + step/2); s <= smax; s += step {
 			t0, t1, ok := clipLine(s*nx, s*ny, ux, uy, float64(p.w-1), float64(p.h-1))
@@ -122,8 +147,8 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 				continue
 			}
 			ox, oy := s*nx+t0*ux, s*ny+t0*uy
-			if axis { // keep the fast path: integer origin
-				ox, oy = math.Round(ox), math.Round(oy)
+			if axis { // keep the fast path: whole pixels, and the upsampling phase along the line
+				ox, oy = math.Round(ox)+phase(scale)*ux, math.Round(oy)+phase(scale)*uy
 			}
 			l := scanLine{ox: ox, oy: oy, dx: ux, dy: uy, step: 1 / float64(scale),
 				n: int((t1-t0)*float64(scale)) + 1, band: band}
@@ -132,7 +157,7 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 			d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
 			bits, inv := bitsOf(&d.bits, len(d.lum)), bitsOf(&d.inv, len(d.lum))
 			r := max(16*scale, min(len(d.lum)/24, 64*scale))
-			if !midpointRow(d.lum, r, findNoiseK, bits, inv, &d.lo, &d.hi, &d.mm) {
+			if !midpointRow(d.lum, r, findNoiseK, 0, bits, inv, &d.lo, &d.hi, &d.mm) {
 				continue
 			}
 			for pol, b := range []*gozxing.BitArray{bits, inv} {
@@ -196,8 +221,12 @@ func clusterHits(hits []hit) []Detection {
 		}
 		return i
 	}
+	// near: centres within half a symbol length along a's reading
+	// direction and a quarter across it. Single linkage chains the lines of
+	// one symbol however tall it is, while two identical codes stacked on
+	// neighbouring labels (the same medicine twice) stay apart.
 	near := func(a, b hit) bool {
-		return math.Hypot(a.cx-b.cx, a.cy-b.cy) <= math.Max(a.length, b.length)/2
+		return orientedClose(a.cx, a.cy, b.cx, b.cy, a.angle, a.length, b.length)
 	}
 	for i := range hits {
 		for j := i + 1; j < len(hits); j++ {
@@ -244,7 +273,7 @@ func clusterHits(hits []hit) []Detection {
 		c := byRoot[r]
 		c.det.Lines = len(c.lines)
 		c.det.Inverted = c.inv > 0
-		if c.det.Lines < findMinLines {
+		if c.det.Lines < findMinLines && !checked(c.det.Format, c.det.Bars) {
 			continue
 		}
 		best := -1
@@ -261,11 +290,7 @@ func clusterHits(hits []hit) []Detection {
 	// rarely less tall than that, and a Code 32 stacked over an ITF on a
 	// fustella is farther).
 	overlaps := func(c, k *cluster) bool {
-		a := k.det.Angle * math.Pi / 180
-		dx, dy := c.det.X-k.det.X, c.det.Y-k.det.Y
-		along := math.Abs(dx*math.Cos(a) + dy*math.Sin(a))
-		across := math.Abs(-dx*math.Sin(a) + dy*math.Cos(a))
-		return along < (c.length+k.length)/4 && across < math.Min(c.length, k.length)/4
+		return orientedClose(c.det.X, c.det.Y, k.det.X, k.det.Y, k.det.Angle, c.length, k.length)
 	}
 	// Overlapping different reads: keep the one more lines agree on.
 	sort.SliceStable(cs, func(i, j int) bool { return cs[i].det.Lines > cs[j].det.Lines })
@@ -299,4 +324,32 @@ func clusterHits(hits []hit) []Detection {
 		return out[i].X < out[j].X
 	})
 	return out
+}
+
+// checked tells whether a read carries a check digit that passes: a Code 32
+// (valid AIC) or a 10-digit ITF that is a valid targatura. One scan line
+// is then enough to report it: the check digit is what guards against a
+// partial or wrong read, as the page reader relies on it.
+func checked(f Format, bars string) bool {
+	switch f {
+	case FormatCode39:
+		_, err := fustella.AICFromCode32(bars)
+		return len(bars) == fustella.Code32Len && err == nil
+	case FormatITF:
+		_, err := fustella.ParseTargatura(bars)
+		return err == nil
+	}
+	return false
+}
+
+// orientedClose tells whether two reads are of the same place: their
+// centres are within half their mean length of each other along the
+// reading direction angle (degrees) and within a quarter of the shorter
+// length across it.
+func orientedClose(x1, y1, x2, y2, angle, l1, l2 float64) bool {
+	a := angle * math.Pi / 180
+	dx, dy := x1-x2, y1-y2
+	along := math.Abs(dx*math.Cos(a) + dy*math.Sin(a))
+	across := math.Abs(-dx*math.Sin(a) + dy*math.Cos(a))
+	return along <= (l1+l2)/4 && across <= math.Min(l1, l2)/4
 }

@@ -135,14 +135,14 @@ func (p plane) sample(l scanLine, dst []byte, acc *[]int) []byte {
 	dst = dst[:l.n]
 	band := max(l.band, 1)
 	k := int(math.Round(1 / l.step))
-	if l.ox == math.Trunc(l.ox) && l.oy == math.Trunc(l.oy) && band%2 == 1 &&
-		k >= 1 && math.Abs(l.step*float64(k)-1) < 1e-9 {
+	if band%2 == 1 && k >= 1 && math.Abs(l.step*float64(k)-1) < 1e-9 {
+		ph := phase(k)
 		switch {
-		case l.dx == 1 && l.dy == 0:
-			p.sampleAxis(int(l.ox), int(l.oy), k, band, false, dst, acc)
+		case l.dx == 1 && l.dy == 0 && isInt(l.ox-ph) && isInt(l.oy):
+			p.sampleAxis(int(math.Round(l.ox-ph)), int(l.oy), k, band, false, dst, acc)
 			return dst
-		case l.dx == 0 && l.dy == 1:
-			p.sampleAxis(int(l.ox), int(l.oy), k, band, true, dst, acc)
+		case l.dx == 0 && l.dy == 1 && isInt(l.oy-ph) && isInt(l.ox):
+			p.sampleAxis(int(l.ox), int(math.Round(l.oy-ph)), k, band, true, dst, acc)
 			return dst
 		}
 	}
@@ -168,11 +168,22 @@ func (p plane) sample(l scanLine, dst []byte, acc *[]int) []byte {
 	return dst
 }
 
-// sampleAxis is sample's fast path for a horizontal (or vertical) line:
-// band rows (columns) around y0 (x0) summed with integers, then upsampled
-// k times by linear interpolation.
+// phase is where the first of k samples per pixel sits relative to the
+// pixel's centre: k samples split the pixel evenly about its centre (for
+// k = 2, at -1/4 and +1/4). Samples at the pixel centre and half-way
+// between pixels would put every other sample exactly on an edge's
+// midpoint grey, where the threshold's tie-break would shave a sample off
+// every bar.
+func phase(k int) float64 { return 0.5/float64(k) - 0.5 }
+
+func isInt(v float64) bool { return math.Abs(v-math.Round(v)) < 1e-9 }
+
+// sampleAxis is sample's fast path for a horizontal (or vertical) line
+// starting at pixel x0 (y0) with phase(k): band rows (columns) around y0
+// (x0) summed with integers, then upsampled k times by linear
+// interpolation.
 func (p plane) sampleAxis(x0, y0, k, band int, vertical bool, dst []byte, acc *[]int) {
-	m := (len(dst)-1)/k + 2 // source pixels needed
+	m := (len(dst)-1)/k + 3 // source pixels needed, from x0-1
 	if cap(*acc) < m {
 		*acc = make([]int, m)
 	}
@@ -182,26 +193,32 @@ func (p plane) sampleAxis(x0, y0, k, band int, vertical bool, dst []byte, acc *[
 		if vertical {
 			x := max(0, min(x0+j, p.w-1))
 			for i := range sum {
-				sum[i] += int(p.pix[max(0, min(y0+i, p.h-1))*p.stride+x])
+				sum[i] += int(p.pix[max(0, min(y0-1+i, p.h-1))*p.stride+x])
 			}
 			continue
 		}
 		row := p.pix[max(0, min(y0+j, p.h-1))*p.stride:]
 		for i := range sum {
-			sum[i] += int(row[max(0, min(x0+i, p.w-1))])
+			sum[i] += int(row[max(0, min(x0-1+i, p.w-1))])
 		}
 	}
 	if k == 1 {
 		for i := range dst {
-			dst[i] = byte((sum[i] + band/2) / band)
+			dst[i] = byte((sum[i+1] + band/2) / band)
 		}
 		return
 	}
-	den := band * k
+	// Sample i is at x0 + (2i+1-k)/(2k).
+	den := 2 * k
 	for i := range dst {
-		j, f := i/k, i%k
-		v := sum[j]*(k-f) + sum[min(j+1, m-1)]*f
-		dst[i] = byte((v + den/2) / den)
+		num := 2*i + 1 - k
+		j := num / den
+		if num < 0 && num%den != 0 {
+			j--
+		}
+		f := num - j*den
+		v := sum[j+1]*(den-f) + sum[j+2]*f
+		dst[i] = byte((v + den*band/2) / (den * band))
 	}
 }
 
