@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/regfus/regfus/acquisition"
+	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/scanfile"
+)
+
+func init() {
+	register("worker", "read queued pages: River jobs on PostgreSQL, or the pages of an embedded store in --data", func(s Streams) Command { return &WorkerCommand{Streams: s} })
+}
+
+// WorkerCommand runs page workers only, no HTTP API. With PostgreSQL it
+// is a River client working the page jobs that `regfus serve` inserts; run
+// as many as you like, on as many machines as share the database and the
+// blob directory (DATA/blobs on a shared mount). With the embedded store it
+// is an in-process pool claiming the pages of the SQLite database in
+// --data (normally `regfus serve` runs that pool itself).
+//
+// SIGINT/SIGTERM stop it gracefully: pages in progress get --grace to
+// finish, then are handed back to the queue.
+type WorkerCommand struct{ Streams }
+
+// Run implements Command.
+func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("worker", "[--data DIR] [--database-url URL] [--workers N]", c.Stdout)
+	sf := addStoreFlags(fs)
+	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once (the CPU-heavy part is bounded by the cores in any case)")
+	lease := fs.Duration("lease", process.DefaultLease, "embedded store: how long a claimed page is held without a heartbeat")
+	jobTimeout := fs.Duration("job-timeout", process.DefaultJobTimeout, "PostgreSQL: a page job running longer is cancelled and retried")
+	rescueAfter := fs.Duration("rescue-after", 0, "PostgreSQL: a job still running after this long (its worker died) is retried (default job-timeout + 1m)")
+	grace := fs.Duration("grace", process.DefaultShutdownGrace, "on shutdown, how long pages in progress may finish before they are handed back")
+	pdfDPI := fs.Int("pdf-dpi", scanfile.DefaultPDFDPI, "resolution PDF pages are rasterised at (the same as the server's)")
+	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics on this address (e.g. :9101); empty: none")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("worker: unexpected argument %q", fs.Arg(0))
+	}
+	if *workers < 1 || *workers > 256 {
+		return usagef("worker: --workers %d out of range 1-256", *workers)
+	}
+	if *lease < time.Second {
+		return usagef("worker: --lease %s: want at least 1s", *lease)
+	}
+	if *rescueAfter != 0 && *rescueAfter < *jobTimeout {
+		return usagef("worker: --rescue-after %s is shorter than --job-timeout %s", *rescueAfter, *jobTimeout)
+	}
+	if !*noOCR {
+		if err := singleThreadOCR(); err != nil {
+			return err
+		}
+	}
+	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	s, err := sf.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	blobs, err := sf.blobs()
+	if err != nil {
+		return err
+	}
+	cfg := process.Config{
+		Store: s, Blobs: blobs, Workers: *workers,
+		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter, ShutdownGrace: *grace,
+		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
+	}
+	if *noOCR {
+		cfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
+	}
+	eng, err := process.New(cfg)
+	if err != nil {
+		return err
+	}
+	if *metricsAddr != "" {
+		stop, err := serveMetrics(*metricsAddr, eng.Metrics(), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	mode := "in-process pool"
+	if eng.UsesRiver() {
+		mode = "River"
+	}
+	log.Info("worker started", "store", sf.describe(), "mode", mode, "workers", *workers)
+	err = eng.Run(ctx)
+	log.Info("worker stopped")
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	return nil
+}
+
+// serveMetrics serves the engine's metrics (and the Go runtime's) on addr.
+func serveMetrics(addr string, m *process.Metrics, log *slog.Logger) (stop func(), err error) {
+	reg := prometheus.NewRegistry()
+	if err := m.Register(reg); err != nil {
+		return nil, err
+	}
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("worker: --metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
+}

@@ -1,0 +1,294 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/regfus/regfus/acquisition"
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/scanfile"
+	"github.com/regfus/regfus/store"
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultMaxQueue      = 20000
+	DefaultLease         = 30 * time.Second
+	DefaultMaxAttempts   = 3
+	DefaultPollInterval  = 500 * time.Millisecond
+	DefaultShutdownGrace = 15 * time.Second
+	DefaultJobTimeout    = 3 * time.Minute
+	DefaultMaxCheckPages = 30
+	DefaultCheckWait     = 15 * time.Second
+)
+
+// Config configures an Engine. Store and Blobs are required.
+type Config struct {
+	Store store.Store
+	Blobs *blob.Dir
+
+	// Workers is how many pages this process reads at once when it runs
+	// workers (Start): 0 means one per core; a negative value runs no
+	// workers (a `serve` in front of separate `regfus worker` processes).
+	Workers int
+	// CPU is the size of the semaphore that bounds decoding and reading
+	// (workers, Check, Submit); 0 means one slot per core.
+	CPU int
+	// MaxQueue: Submit refuses with ErrOverloaded while the store's queue
+	// depth is at or over it (0: DefaultMaxQueue).
+	MaxQueue int
+	// Lease and MaxAttempts tune the in-process pool's claims (SQLite).
+	Lease       time.Duration
+	MaxAttempts int
+	// PollInterval is how often Events reads a batch's progress from the
+	// store, to see pages finished by other processes.
+	PollInterval time.Duration
+	// PageTimeout bounds decoding and reading one page (0: the sum of
+	// scanfile's and acquisition's defaults). A page over it is a rejected
+	// result.
+	PageTimeout time.Duration
+	// ShutdownGrace is how long Stop lets pages in progress finish before
+	// they are handed back to the queue.
+	ShutdownGrace time.Duration
+	// JobTimeout and RescueAfter tune River (PostgreSQL): a job running
+	// longer than JobTimeout is cancelled and retried; a job still marked
+	// running after RescueAfter (its worker died) is rescued and retried.
+	// RescueAfter defaults to JobTimeout + 1 minute.
+	JobTimeout  time.Duration
+	RescueAfter time.Duration
+	// MaxCheckPages is the most pages Check reads (0: DefaultMaxCheckPages);
+	// CheckWait is how long Check waits for a CPU slot before answering
+	// ErrOverloaded (0: DefaultCheckWait).
+	MaxCheckPages int
+	CheckWait     time.Duration
+	// Scan bounds decoding (sizes, pages, time): see scanfile.Options.
+	Scan scanfile.Options
+	// NewReader makes one reader per CPU slot; nil means
+	// acquisition.NewOCRReader(layout.Current()).
+	NewReader func() (*acquisition.Reader, error)
+	// Metrics receives the engine's measurements; nil makes a new set
+	// (Engine.Metrics returns it, for registration).
+	Metrics *Metrics
+	Logger  *slog.Logger
+	// LockDir holds the lock files that serialise reconciliations of one
+	// pharmacy across processes sharing an SQLite data folder (default: the
+	// parent of the blob directory). PostgreSQL uses advisory locks.
+	LockDir string
+}
+
+// Engine is the processing engine. Make it with New; it is safe for
+// concurrent use.
+type Engine struct {
+	cfg     Config
+	store   store.Store
+	log     *slog.Logger
+	metrics *Metrics
+	cpu     *cpu
+	files   *fileCache
+	events  *broker
+	locks   locker
+	queue   dispatcher
+
+	mu      sync.Mutex
+	started bool
+	stopped bool
+	cancel  context.CancelFunc
+	bg      sync.WaitGroup
+}
+
+// dispatcher is how pages reach workers: the in-process pool (SQLite) or
+// River (PostgreSQL).
+type dispatcher interface {
+	// enqueue makes the new pages of a batch available to workers.
+	enqueue(ctx context.Context, batchID int64) error
+	// start runs workers (workers > 0) and background duties until stop.
+	start(ctx context.Context, workers int) error
+	// stop lets pages in progress finish within grace, then hands the rest
+	// back to the queue.
+	stop(ctx context.Context, grace time.Duration) error
+}
+
+// pooled is implemented by stores with a PostgreSQL pool (store/postgres):
+// their pages are River jobs.
+type pooled interface{ Pool() *pgxpool.Pool }
+
+// New checks cfg, applies defaults and returns an engine. With a
+// PostgreSQL store it makes a River client (insert-only until Start).
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil || cfg.Blobs == nil {
+		return nil, errors.New("process: Config needs a Store and a blob directory")
+	}
+	cores := runtime.NumCPU()
+	if cfg.CPU <= 0 {
+		cfg.CPU = cores
+	}
+	if cfg.Workers == 0 {
+		cfg.Workers = cfg.CPU
+	}
+	if cfg.MaxQueue <= 0 {
+		cfg.MaxQueue = DefaultMaxQueue
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.PageTimeout <= 0 {
+		cfg.PageTimeout = scanfile.DefaultPageTimeout + acquisition.DefaultPageTimeout
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = DefaultShutdownGrace
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = DefaultJobTimeout
+	}
+	if cfg.RescueAfter < cfg.JobTimeout {
+		cfg.RescueAfter = cfg.JobTimeout + time.Minute
+	}
+	if cfg.MaxCheckPages <= 0 {
+		cfg.MaxCheckPages = DefaultMaxCheckPages
+	}
+	if cfg.CheckWait <= 0 {
+		cfg.CheckWait = DefaultCheckWait
+	}
+	if cfg.NewReader == nil {
+		cfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewOCRReader(layout.Current()) }
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	e := &Engine{
+		cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: cfg.Metrics,
+		cpu:    newCPU(cfg.CPU, cfg.NewReader),
+		files:  newFileCache(2 * cfg.CPU),
+		events: newBroker(),
+	}
+	if p, ok := cfg.Store.(pooled); ok {
+		q, err := newRiverQueue(e, p.Pool())
+		if err != nil {
+			return nil, err
+		}
+		e.queue = q
+		e.locks = pgLocker{pool: p.Pool()}
+	} else {
+		e.queue = newLocalPool(e)
+		dir := cfg.LockDir
+		if dir == "" {
+			dir = parentDir(cfg.Blobs.Root())
+		}
+		e.locks = newFileLocker(dir)
+	}
+	return e, nil
+}
+
+// Metrics returns the engine's collectors (register them on the API's
+// registry).
+func (e *Engine) Metrics() *Metrics { return e.metrics }
+
+// UsesRiver reports whether pages are River jobs (PostgreSQL).
+func (e *Engine) UsesRiver() bool {
+	_, ok := e.queue.(*riverQueue)
+	return ok
+}
+
+// Start runs this process's workers (unless Config.Workers < 0) and the
+// background duties (queue-depth gauge; with River, re-enqueueing pages
+// whose job insertion failed). It returns at once; call Stop to end.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.started {
+		return errors.New("process: engine already started")
+	}
+	e.started = true
+	ctx, e.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := e.queue.start(ctx, max(e.cfg.Workers, 0)); err != nil {
+		e.cancel()
+		return err
+	}
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		e.gaugeLoop(ctx)
+	}()
+	return nil
+}
+
+// Stop stops the workers: pages in progress get Config.ShutdownGrace to
+// finish, then are handed back to the queue (nothing is lost; another
+// worker or the next start reads them). ctx bounds the whole stop.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	if !e.started || e.stopped {
+		e.mu.Unlock()
+		e.cpu.close()
+		e.files.closeAll()
+		return nil
+	}
+	e.stopped = true
+	e.mu.Unlock()
+	err := e.queue.stop(ctx, e.cfg.ShutdownGrace)
+	e.cancel()
+	e.bg.Wait()
+	e.cpu.close()
+	e.files.closeAll()
+	return err
+}
+
+// Run is Start, then Stop when ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	if err := e.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), e.cfg.ShutdownGrace+30*time.Second)
+	defer cancel()
+	return e.Stop(sctx)
+}
+
+// Ready reports whether the engine can take work: the database answers.
+// /readyz answers 503 while it does not.
+func (e *Engine) Ready(ctx context.Context) error {
+	if err := e.store.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	return nil
+}
+
+// gaugeLoop keeps the queue-depth gauge current.
+func (e *Engine) gaugeLoop(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if n, err := e.store.QueueDepth(qctx); err == nil {
+			e.metrics.QueueDepth.Set(float64(n))
+		}
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// admin is the scope of the engine's own reads: the engine acts for the
+// system, the API checks the caller's scope before asking.
+var admin = auth.Scope{Role: auth.Admin}

@@ -1,0 +1,101 @@
+package process
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the engine's Prometheus collectors. They are not registered
+// anywhere by the engine: the API registers them on its registry next to
+// its HTTP metrics (Register), `regfus worker` on its own.
+type Metrics struct {
+	// Pages counts pages processed by this process, by outcome: ok,
+	// review, rejected (results) and failed (given up on).
+	Pages *prometheus.CounterVec
+	// PageSeconds is the time to decode and read one page.
+	PageSeconds prometheus.Histogram
+	// QueueDepth is the number of pages waiting or running, system-wide.
+	QueueDepth prometheus.Gauge
+	// Uploads counts uploaded files by outcome: new, known (same bytes
+	// uploaded before), unreadable; and refused uploads (overloaded).
+	Uploads *prometheus.CounterVec
+	// CheckSeconds is the time of one synchronous self-check.
+	CheckSeconds prometheus.Histogram
+	// Reconciliations counts pharmacy reconciliations by outcome (ok,
+	// error); ReconcileSeconds times them.
+	Reconciliations  *prometheus.CounterVec
+	ReconcileSeconds prometheus.Histogram
+}
+
+// Page outcomes of Metrics.Pages.
+const (
+	OutcomeOK       = "ok"
+	OutcomeReview   = "review"
+	OutcomeRejected = "rejected"
+	OutcomeFailed   = "failed"
+)
+
+// NewMetrics makes a set of collectors with every label pre-created, so a
+// scrape shows zeros before the first page.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Pages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regfus_pages_processed_total",
+			Help: "Pages read by this process, by outcome (ok, review, rejected, failed).",
+		}, []string{"outcome"}),
+		PageSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "regfus_page_duration_seconds",
+			Help:    "Time to decode and read one page.",
+			Buckets: []float64{0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60, 120},
+		}),
+		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "regfus_queue_depth",
+			Help: "Pages waiting or being read, across all workers.",
+		}),
+		Uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regfus_uploaded_files_total",
+			Help: "Uploaded files by outcome (new, known, unreadable, overloaded).",
+		}, []string{"outcome"}),
+		CheckSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "regfus_check_duration_seconds",
+			Help:    "Time of one synchronous self-check (POST /v1/check).",
+			Buckets: []float64{0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60},
+		}),
+		Reconciliations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regfus_reconciliations_total",
+			Help: "Pharmacy reconciliations run by this process, by outcome.",
+		}, []string{"outcome"}),
+		ReconcileSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "regfus_reconcile_duration_seconds",
+			Help:    "Time to reconcile one pharmacy (load, reconcile, store).",
+			Buckets: prometheus.DefBuckets,
+		}),
+	}
+	for _, o := range []string{OutcomeOK, OutcomeReview, OutcomeRejected, OutcomeFailed} {
+		m.Pages.WithLabelValues(o)
+	}
+	for _, o := range []string{"new", "known", "unreadable", "overloaded"} {
+		m.Uploads.WithLabelValues(o)
+	}
+	for _, o := range []string{"ok", "error"} {
+		m.Reconciliations.WithLabelValues(o)
+	}
+	return m
+}
+
+// Collectors lists every collector.
+func (m *Metrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.Pages, m.PageSeconds, m.QueueDepth, m.Uploads, m.CheckSeconds, m.Reconciliations, m.ReconcileSeconds}
+}
+
+// Register registers every collector on reg.
+func (m *Metrics) Register(reg prometheus.Registerer) error {
+	var errs []error
+	for _, c := range m.Collectors() {
+		if err := reg.Register(c); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,202 @@
+package process
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/reconcile"
+	"github.com/regfus/regfus/store"
+)
+
+// Pharmacy identifies one pharmacy: the unit of reconciliation.
+type Pharmacy struct{ Region, ASL, Pharmacy string }
+
+func (p Pharmacy) String() string { return p.Region + "-" + p.ASL + "-" + p.Pharmacy }
+
+func pharmacyOf(g store.Group) Pharmacy { return Pharmacy{g.Region, g.ASL, g.Pharmacy} }
+
+// Reconcile recomputes and stores the reconciliation of the pharmacies of
+// the given groups, and returns every group stored (sorted). Each pharmacy
+// is reconciled whole, every competence month it has at once: a
+// prescription suspended in one month and closed in a later one is
+// matched on its own month's sheets and paid in the closing month, so
+// neither month's report is right without the other. Each month is then
+// stored as its own group (store.Reconciliation.Report is the JSON of one
+// reconcile.Group, with the keys of SPEC section 5).
+//
+// Input: the done pages whose sheet names the pharmacy, its declarations
+// and records, and, for duplicate targature, every slot known to the
+// system (store.FindTargature). Runs for one pharmacy are serialised
+// across processes (advisory lock with PostgreSQL, a lock file with
+// SQLite), so the last run to store saw every change committed before it
+// started.
+func (e *Engine) Reconcile(ctx context.Context, groups ...store.Group) ([]store.Reconciliation, error) {
+	seen := map[Pharmacy]bool{}
+	var ps []Pharmacy
+	for _, g := range groups {
+		p := pharmacyOf(g)
+		if p.Region == "" || p.ASL == "" || p.Pharmacy == "" || seen[p] {
+			continue
+		}
+		seen[p] = true
+		ps = append(ps, p)
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].String() < ps[j].String() })
+	var out []store.Reconciliation
+	var errs []error
+	for _, p := range ps {
+		rs, err := e.reconcilePharmacy(ctx, p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, rs...)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (e *Engine) reconcilePharmacy(ctx context.Context, p Pharmacy) (out []store.Reconciliation, err error) {
+	start := time.Now()
+	defer func() {
+		outcome := "ok"
+		if err != nil {
+			outcome = "error"
+			e.log.Error("reconciliation failed", "pharmacy", p.String(), "err", err)
+		}
+		e.metrics.Reconciliations.WithLabelValues(outcome).Inc()
+		e.metrics.ReconcileSeconds.Observe(time.Since(start).Seconds())
+	}()
+	unlock, err := e.locks.lock(ctx, "reconcile:"+p.String())
+	if err != nil {
+		return nil, fmt.Errorf("reconciling pharmacy %s: lock: %w", p, err)
+	}
+	defer unlock()
+
+	f := store.GroupFilter{Scope: admin, Region: p.Region, ASL: p.ASL, Pharmacy: p.Pharmacy}
+	pages, err := e.store.ListSheetResults(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("reconciling pharmacy %s: pages: %w", p, err)
+	}
+	decls, err := e.store.ListDeclarations(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("reconciling pharmacy %s: declarations: %w", p, err)
+	}
+	recs, err := e.store.ListRecords(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("reconciling pharmacy %s: records: %w", p, err)
+	}
+	in := reconcile.Input{Known: storeKnown{ctx: ctx, s: e.store}}
+	for _, pg := range pages {
+		if pg.Result != nil {
+			in.Pages = append(in.Pages, *pg.Result)
+		}
+	}
+	for _, d := range decls {
+		in.Declarations = append(in.Declarations, d.Declaration())
+	}
+	for _, r := range recs {
+		rec, err := r.Record()
+		if err != nil {
+			return nil, fmt.Errorf("reconciling pharmacy %s: %w", p, err)
+		}
+		in.Records = append(in.Records, rec)
+	}
+	rep, err := reconcile.Reconcile(in)
+	if err != nil {
+		return nil, fmt.Errorf("reconciling pharmacy %s: %w", p, err)
+	}
+	now := time.Now().UTC()
+	for _, g := range rep.Groups {
+		if g.Region != p.Region || g.ASL != p.ASL || g.Pharmacy != p.Pharmacy {
+			continue // not ours to store (cannot happen with this input)
+		}
+		b, err := json.Marshal(g)
+		if err != nil {
+			return nil, fmt.Errorf("reconciling pharmacy %s: encoding %s: %w", p, g.Key, err)
+		}
+		r := store.Reconciliation{
+			Group:  store.Group{Region: g.Region, ASL: g.ASL, Pharmacy: g.Pharmacy, Competence: g.Competence},
+			Report: b, ComputedAt: now,
+		}
+		if err := e.store.PutReconciliation(ctx, r); err != nil {
+			return nil, fmt.Errorf("reconciling pharmacy %s: storing %s: %w", p, g.Key, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// storeKnown answers reconciliation's duplicate lookup from the store:
+// every slot, on any page known to the system, that holds one of the
+// targature. Slots on pages whose sheet was not identified are left out
+// (no pharmacy or month to name); reconcile itself ignores sightings in
+// the groups being reconciled.
+type storeKnown struct {
+	ctx context.Context
+	s   store.Store
+}
+
+func (k storeKnown) Sightings(ts []fustella.Targatura) (map[fustella.Targatura][]reconcile.Sighting, error) {
+	list := make([]string, len(ts))
+	for i, t := range ts {
+		list[i] = string(t)
+	}
+	refs, err := k.s.FindTargature(k.ctx, list)
+	if err != nil {
+		return nil, fmt.Errorf("known targature: %w", err)
+	}
+	out := map[fustella.Targatura][]reconcile.Sighting{}
+	for _, r := range refs {
+		if r.Group == nil || r.Group.Competence == "" {
+			continue
+		}
+		t := fustella.Targatura(r.Targatura)
+		out[t] = append(out[t], reconcile.Sighting{
+			Key:   reconcile.Key{Region: r.Group.Region, ASL: r.Group.ASL, Pharmacy: r.Group.Pharmacy, Competence: r.Group.Competence},
+			Sheet: r.Progressive, Slot: r.Slot,
+		})
+	}
+	return out, nil
+}
+
+// groupOf is the group a page result's sheet names, if its identity was
+// read (region, ASL and pharmacy; competence may be empty).
+func groupOf(res *page.Result) (store.Group, bool) {
+	if res == nil {
+		return store.Group{}, false
+	}
+	s := res.Sheet
+	if s.Region == nil || s.ASL == nil || s.Pharmacy == nil {
+		return store.Group{}, false
+	}
+	g := store.Group{Region: *s.Region, ASL: *s.ASL, Pharmacy: *s.Pharmacy}
+	if s.Month != nil && s.Year != nil {
+		g.Competence = fmt.Sprintf("%04d-%02d", *s.Year, *s.Month)
+	}
+	return g, true
+}
+
+// reconcileBatch reconciles every pharmacy whose sheets are in a batch.
+func (e *Engine) reconcileBatch(ctx context.Context, batchID int64) error {
+	pages, err := e.store.ListPages(ctx, batchID, admin)
+	if err != nil {
+		return fmt.Errorf("batch %d: %w", batchID, err)
+	}
+	var groups []store.Group
+	for _, p := range pages {
+		if g, ok := groupOf(p.Result); ok {
+			groups = append(groups, g)
+		}
+	}
+	_, err = e.Reconcile(ctx, groups...)
+	return err
+}
+
+// ErrReconcile: the change was stored but reconciling afterwards failed.
+var ErrReconcile = errors.New("stored, but reconciliation failed")

@@ -1,0 +1,454 @@
+package process
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/store"
+)
+
+// Review item fields: what a person is asked to check, and what the
+// correction's "after" value must be (ApplyCorrection).
+const (
+	// FieldPage: a rejected page (not read as a sheet) or a page-level
+	// problem with no field of its own. After: null (confirmed: the page
+	// is not a readable sheet; it stays rejected) or an object
+	// {"sheet":{...},"slots":[...]} as in a page result, the page keyed
+	// in by hand.
+	FieldPage = "page"
+	// FieldCode: the sheet code (head/tail barcodes unread, invalid or
+	// disagreeing). After: the 17-digit code as a JSON string.
+	FieldCode = "code"
+	// FieldProgressive: the handwritten progressive. After: "2" or "D2",
+	// or null when the sheet carries none.
+	FieldProgressive = "progressive"
+	// FieldCount: the number of fustelle written on the sheet. After: an
+	// integer 0-28, or null when none is written.
+	FieldCount = "declared_count"
+	// FieldDate: the DATA box. After: "YYYY-MM-DD", or null.
+	FieldDate = "date"
+	// FieldSlot: an unreadable slot. After: {"state":"filled","aic":"...",
+	// "targatura":"..."} (both codes, with valid check digits) or
+	// {"state":"empty"}.
+	FieldSlot = "slot"
+	// FieldRule: a rule the pharmacy broke in a slot (overlap, crossing,
+	// upside down; the item's reason is the flag). After: any JSON value,
+	// e.g. {"accepted":true}: the reviewer has seen it. The flag stays on
+	// the slot (reconciliation reports it); the page is no longer held
+	// for it.
+	FieldRule = "rule"
+)
+
+// codeReasons are the page reasons about the sheet code; one FieldCode
+// item covers them all.
+var codeReasons = []string{page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonInvalidCode, page.ReasonHeadTailMismatch}
+
+// ruleFlags are the slot flags that record a broken rule.
+var ruleFlags = []string{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown}
+
+// reasonKind is a reason without its detail ("progressive_unread: box
+// empty" -> "progressive_unread").
+func reasonKind(r string) string {
+	k, _, _ := strings.Cut(r, ":")
+	return strings.TrimSpace(k)
+}
+
+// ReviewItems decides what on a page result needs a person. An ok page
+// needs nothing. A rejected page is one FieldPage item (its first reason).
+// A page in review gets one item per reason that holds it there: one
+// FieldCode item for the sheet code, one each for the progressive, count
+// and date, one FieldSlot item per unreadable slot, one FieldRule item per
+// broken rule per slot, and a FieldPage item for any other reason. Each
+// item's Value is what the machine read (null if nothing). So once every
+// item is corrected, the page has no reason left and is ok.
+func ReviewItems(res *page.Result) []store.NewReviewItem {
+	switch res.Status {
+	case page.OK:
+		return nil
+	case page.Rejected:
+		reason := "rejected"
+		if len(res.Reasons) > 0 {
+			reason = res.Reasons[0]
+		}
+		return []store.NewReviewItem{{Field: FieldPage, Reason: reason, Value: mustJSON(map[string]any{"reasons": res.Reasons})}}
+	}
+	var items []store.NewReviewItem
+	codeDone := false
+	for _, r := range res.Reasons {
+		switch k := reasonKind(r); {
+		case slices.Contains(codeReasons, k):
+			if !codeDone {
+				codeDone = true
+				items = append(items, store.NewReviewItem{Field: FieldCode, Reason: r,
+					Value: mustJSON(map[string]*string{"code": res.Sheet.Code, "tail_code": res.Sheet.TailCode})})
+			}
+		case k == page.ReasonProgressiveUnread:
+			items = append(items, store.NewReviewItem{Field: FieldProgressive, Reason: r, Value: mustJSON(res.Sheet.Progressive)})
+		case k == page.ReasonCountUnread:
+			items = append(items, store.NewReviewItem{Field: FieldCount, Reason: r, Value: mustJSON(res.Sheet.DeclaredCount)})
+		case k == page.ReasonDateUnread:
+			items = append(items, store.NewReviewItem{Field: FieldDate, Reason: r, Value: mustJSON(res.Sheet.Date)})
+		case k == page.ReasonUnreadableSlot || k == page.ReasonRuleBroken:
+			// one item per slot, below
+		default:
+			items = append(items, store.NewReviewItem{Field: FieldPage, Reason: r, Value: json.RawMessage("null")})
+		}
+	}
+	for _, s := range res.Slots {
+		if s.State == page.Unreadable {
+			reason := page.ReasonUnreadableSlot
+			var why []string
+			for _, f := range s.Flags {
+				if !slices.Contains(ruleFlags, f) {
+					why = append(why, f)
+				}
+			}
+			if len(why) > 0 {
+				reason += ": " + strings.Join(why, ",")
+			}
+			items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldSlot, Reason: reason, Value: mustJSON(s)})
+		}
+	}
+	for _, s := range res.Slots {
+		for _, f := range s.Flags {
+			if slices.Contains(ruleFlags, f) && hasSlotInReason(res.Reasons, ruleReasonPrefix(f), s.Slot) {
+				items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldRule, Reason: f, Value: mustJSON(s)})
+			}
+		}
+	}
+	return items
+}
+
+func mustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain data is marshalled here
+	}
+	return b
+}
+
+// The slot lists in reasons, as package acquisition writes them:
+// "unreadable_slot: slots 3,4" and "rule_broken: crossing in slots 2,12".
+const unreadablePrefix = page.ReasonUnreadableSlot + ": slots "
+
+func ruleReasonPrefix(flag string) string { return page.ReasonRuleBroken + ": " + flag + " in slots " }
+
+func hasSlotInReason(reasons []string, prefix string, slot int) bool {
+	for _, r := range reasons {
+		if rest, ok := strings.CutPrefix(r, prefix); ok {
+			for _, n := range strings.Split(rest, ",") {
+				if strings.TrimSpace(n) == strconv.Itoa(slot) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// dropSlotFromReason removes slot from the slot list of the reason with
+// prefix, and the reason when its list is empty.
+func dropSlotFromReason(reasons []string, prefix string, slot int) []string {
+	out := reasons[:0:0]
+	for _, r := range reasons {
+		rest, ok := strings.CutPrefix(r, prefix)
+		if !ok {
+			out = append(out, r)
+			continue
+		}
+		var keep []string
+		for _, n := range strings.Split(rest, ",") {
+			if n = strings.TrimSpace(n); n != "" && n != strconv.Itoa(slot) {
+				keep = append(keep, n)
+			}
+		}
+		if len(keep) > 0 {
+			out = append(out, prefix+strings.Join(keep, ","))
+		}
+	}
+	return out
+}
+
+// dropReasons removes every reason of these kinds.
+func dropReasons(reasons []string, kinds ...string) []string {
+	out := reasons[:0:0]
+	for _, r := range reasons {
+		if !slices.Contains(kinds, reasonKind(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// invalidf is a correction the store cannot take as given (API: 400).
+func invalidf(format string, a ...any) error {
+	return fmt.Errorf("%w: %s", store.ErrInvalid, fmt.Sprintf(format, a...))
+}
+
+// ApplyCorrection returns res as corrected by a person for one review
+// item: the item's field is set to after (see the Field constants for the
+// value each takes, validated like a read value: check digits, code,
+// ranges), the reasons the correction answers are removed, and the status
+// follows: ok when no reason is left, review otherwise. A rejected page
+// stays rejected unless corrected as a whole (FieldPage with an object).
+// res is not modified. Errors wrap store.ErrInvalid.
+func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessage) (page.Result, error) {
+	out, err := copyResult(res)
+	if err != nil {
+		return page.Result{}, err
+	}
+	after = bytes.TrimSpace(after)
+	if len(after) == 0 {
+		return page.Result{}, invalidf("review item %d: correction has no value", item.ID)
+	}
+	isNull := string(after) == "null"
+	where := fmt.Sprintf("review item %d (%s", item.ID, item.Field)
+	if item.Slot > 0 {
+		where += fmt.Sprintf(", slot %d", item.Slot)
+	}
+	where += ")"
+
+	switch item.Field {
+	case FieldPage:
+		if isNull {
+			// Confirmed as it is: a rejected page stays rejected; on a
+			// page in review the reason this item stood for is answered.
+			out.Reasons = slices.DeleteFunc(out.Reasons, func(r string) bool { return r == item.Reason })
+			break
+		}
+		var whole struct {
+			Sheet *page.Sheet `json:"sheet"`
+			Slots []page.Slot `json:"slots"`
+		}
+		if err := strictJSON(after, &whole); err != nil {
+			return page.Result{}, invalidf("%s: want null or {\"sheet\":{...},\"slots\":[...]}: %v", where, err)
+		}
+		if whole.Sheet == nil || whole.Sheet.Code == nil {
+			return page.Result{}, invalidf("%s: the sheet and its code are required", where)
+		}
+		if err := setCode(&out, *whole.Sheet.Code); err != nil {
+			return page.Result{}, invalidf("%s: %v", where, err)
+		}
+		out.Sheet.Progressive, out.Sheet.DeclaredCount, out.Sheet.Date = nil, nil, nil
+		if p := whole.Sheet.Progressive; p != nil {
+			if err := setProgressive(&out, *p); err != nil {
+				return page.Result{}, invalidf("%s: %v", where, err)
+			}
+		}
+		if c := whole.Sheet.DeclaredCount; c != nil {
+			if *c < 0 || *c > 28 {
+				return page.Result{}, invalidf("%s: declared_count %d out of range 0-28", where, *c)
+			}
+			out.Sheet.DeclaredCount = page.Int(*c)
+		}
+		if d := whole.Sheet.Date; d != nil {
+			if _, err := time.Parse(time.DateOnly, *d); err != nil {
+				return page.Result{}, invalidf("%s: date %q: want YYYY-MM-DD", where, *d)
+			}
+			out.Sheet.Date = page.Str(*d)
+		}
+		seen := map[int]bool{}
+		out.Slots = out.Slots[:0:0]
+		for _, s := range whole.Slots {
+			if s.Slot < 1 || s.Slot > 28 || seen[s.Slot] {
+				return page.Result{}, invalidf("%s: slot number %d out of range 1-28 or repeated", where, s.Slot)
+			}
+			seen[s.Slot] = true
+			fixed, err := correctedSlot(s.Slot, s, nil)
+			if err != nil {
+				return page.Result{}, invalidf("%s: slot %d: %v", where, s.Slot, err)
+			}
+			out.Slots = append(out.Slots, fixed)
+		}
+		sort.Slice(out.Slots, func(i, j int) bool { return out.Slots[i].Slot < out.Slots[j].Slot })
+		out.Reasons = []string{}
+		out.Status = page.OK
+		return out, nil
+
+	case FieldCode:
+		var code string
+		if err := strictJSON(after, &code); err != nil {
+			return page.Result{}, invalidf("%s: want the 17-digit sheet code as a string: %v", where, err)
+		}
+		if err := setCode(&out, code); err != nil {
+			return page.Result{}, invalidf("%s: %v", where, err)
+		}
+		out.Reasons = dropReasons(out.Reasons, codeReasons...)
+
+	case FieldProgressive:
+		out.Sheet.Progressive = nil
+		if !isNull {
+			var p string
+			if err := strictJSON(after, &p); err != nil {
+				return page.Result{}, invalidf("%s: want \"2\", \"D2\" or null: %v", where, err)
+			}
+			if err := setProgressive(&out, p); err != nil {
+				return page.Result{}, invalidf("%s: %v", where, err)
+			}
+		}
+		out.Reasons = dropReasons(out.Reasons, page.ReasonProgressiveUnread)
+
+	case FieldCount:
+		out.Sheet.DeclaredCount = nil
+		if !isNull {
+			var n int
+			if err := strictJSON(after, &n); err != nil || n < 0 || n > 28 {
+				return page.Result{}, invalidf("%s: want an integer 0-28 or null, got %s", where, after)
+			}
+			out.Sheet.DeclaredCount = page.Int(n)
+		}
+		out.Reasons = dropReasons(out.Reasons, page.ReasonCountUnread)
+
+	case FieldDate:
+		out.Sheet.Date = nil
+		if !isNull {
+			var d string
+			if err := strictJSON(after, &d); err != nil {
+				return page.Result{}, invalidf("%s: want \"YYYY-MM-DD\" or null: %v", where, err)
+			}
+			if _, err := time.Parse(time.DateOnly, d); err != nil {
+				return page.Result{}, invalidf("%s: date %q: want YYYY-MM-DD", where, d)
+			}
+			out.Sheet.Date = page.Str(d)
+		}
+		out.Reasons = dropReasons(out.Reasons, page.ReasonDateUnread)
+
+	case FieldSlot:
+		if item.Slot < 1 || item.Slot > 28 {
+			return page.Result{}, invalidf("%s: the item names no slot", where)
+		}
+		var s page.Slot
+		if err := strictJSON(after, &s); err != nil {
+			return page.Result{}, invalidf("%s: want {\"state\":\"filled\",\"aic\":...,\"targatura\":...} or {\"state\":\"empty\"}: %v", where, err)
+		}
+		i := slices.IndexFunc(out.Slots, func(x page.Slot) bool { return x.Slot == item.Slot })
+		var old *page.Slot
+		if i >= 0 {
+			old = &out.Slots[i]
+		}
+		fixed, err := correctedSlot(item.Slot, s, old)
+		if err != nil {
+			return page.Result{}, invalidf("%s: %v", where, err)
+		}
+		if i >= 0 {
+			out.Slots[i] = fixed
+		} else {
+			out.Slots = append(out.Slots, fixed)
+			sort.Slice(out.Slots, func(i, j int) bool { return out.Slots[i].Slot < out.Slots[j].Slot })
+		}
+		out.Reasons = dropSlotFromReason(out.Reasons, unreadablePrefix, item.Slot)
+
+	case FieldRule:
+		if !slices.Contains(ruleFlags, item.Reason) {
+			return page.Result{}, invalidf("%s: reason %q is not a rule flag", where, item.Reason)
+		}
+		out.Reasons = dropSlotFromReason(out.Reasons, ruleReasonPrefix(item.Reason), item.Slot)
+
+	default:
+		return page.Result{}, invalidf("%s: unknown field", where)
+	}
+	if out.Status != page.Rejected {
+		out.Status = page.Review
+		if len(out.Reasons) == 0 {
+			out.Status = page.OK
+		}
+	}
+	return out, nil
+}
+
+// correctedSlot validates a slot as keyed in by a person. Rule flags of
+// the machine's read (old) are kept; flags about unread or disagreeing
+// codes are dropped; confidence is 1 for a filled slot (a person read
+// it).
+func correctedSlot(n int, s page.Slot, old *page.Slot) (page.Slot, error) {
+	out := page.Slot{Slot: n, State: s.State, Flags: []string{}}
+	if old != nil {
+		for _, f := range old.Flags {
+			if slices.Contains(ruleFlags, f) {
+				out.Flags = append(out.Flags, f)
+			}
+		}
+	}
+	switch s.State {
+	case page.Filled:
+		if s.AIC == nil || s.Targatura == nil {
+			return page.Slot{}, fmt.Errorf("a filled slot needs both aic and targatura")
+		}
+		a, err := fustella.ParseAIC(*s.AIC)
+		if err != nil {
+			return page.Slot{}, err
+		}
+		t, err := fustella.ParseTargatura(*s.Targatura)
+		if err != nil {
+			return page.Slot{}, err
+		}
+		out.AIC, out.Targatura, out.Confidence = page.Str(string(a)), page.Str(string(t)), 1
+	case page.Empty:
+		if s.AIC != nil || s.Targatura != nil {
+			return page.Slot{}, fmt.Errorf("an empty slot has no aic or targatura")
+		}
+	default:
+		return page.Slot{}, fmt.Errorf("state %q: want filled or empty", s.State)
+	}
+	return out, nil
+}
+
+func setCode(res *page.Result, code string) error {
+	c, err := sheet.ParseCode(code)
+	if err != nil {
+		return err
+	}
+	s := c.String()
+	res.Sheet.Code, res.Sheet.TailCode = page.Str(s), page.Str(s)
+	res.Sheet.Region, res.Sheet.ASL, res.Sheet.Pharmacy = page.Str(c.Region), page.Str(c.ASL), page.Str(c.Pharmacy)
+	res.Sheet.Month, res.Sheet.Year = page.Int(c.Month), page.Int(c.Year)
+	return nil
+}
+
+func setProgressive(res *page.Result, s string) error {
+	p, err := sheet.ParseProgressive(s)
+	if err != nil {
+		return err
+	}
+	res.Sheet.Progressive = page.Str(p.String())
+	return nil
+}
+
+// strictJSON decodes b into v, refusing unknown fields and trailing data.
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data after the value")
+	}
+	return nil
+}
+
+// copyResult deep-copies a result (its pointers and slices).
+func copyResult(res page.Result) (page.Result, error) {
+	b, err := json.Marshal(res)
+	if err != nil {
+		return page.Result{}, err
+	}
+	var out page.Result
+	err = json.Unmarshal(b, &out)
+	if out.Reasons == nil {
+		out.Reasons = []string{}
+	}
+	if out.Slots == nil {
+		out.Slots = []page.Slot{}
+	}
+	return out, err
+}

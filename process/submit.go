@@ -1,0 +1,329 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/scanfile"
+	"github.com/regfus/regfus/store"
+)
+
+// Upload is one uploaded file.
+type Upload struct {
+	// Name is the file name as uploaded (shown in results and errors).
+	Name string
+	// MediaType is what the client declared; the stored type is sniffed
+	// from the bytes and this is kept only when they are not recognised.
+	MediaType string
+	// Body yields the bytes; it is read once, to the end. When Body is nil
+	// Open is called (once) and what it returns is read and closed, so a
+	// caller with many files (multipart parts spilled to disk) need not
+	// hold them all open.
+	Body io.Reader
+	Open func() (io.ReadCloser, error)
+}
+
+// put stores the upload in the blob directory.
+func (e *Engine) put(up Upload, name string) (blob.Ref, error) {
+	body := up.Body
+	if body == nil {
+		if up.Open == nil {
+			return blob.Ref{}, fmt.Errorf("upload %s: no content", name)
+		}
+		rc, err := up.Open()
+		if err != nil {
+			return blob.Ref{}, fmt.Errorf("upload %s: %w", name, err)
+		}
+		defer rc.Close()
+		body = rc
+	}
+	ref, _, err := e.cfg.Blobs.Put(body)
+	if err != nil {
+		return blob.Ref{}, fmt.Errorf("upload %s: %w", name, err)
+	}
+	return ref, nil
+}
+
+// Submission is a batch upload.
+type Submission struct {
+	KeyID string     // the uploading key ("" for the system)
+	Scope auth.Scope // the uploader's scope, kept as the batch's owner
+	Files []Upload
+}
+
+// Receipt is Submit's answer.
+type Receipt struct {
+	Batch store.Batch
+	Files []FileReceipt // one per upload, in order
+}
+
+// FileReceipt tells what became of one uploaded file.
+type FileReceipt struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Size   int64  `json:"size"`
+	Pages  int    `json:"pages"`
+	// Known: the same bytes were uploaded before; their pages, processed
+	// once, are shared with this batch.
+	Known bool `json:"known"`
+	// Repeated: the same bytes appear earlier in this upload.
+	Repeated bool `json:"repeated,omitempty"`
+	// Error says why the file could not be read; its pages are in the
+	// batch as rejected results with that reason.
+	Error string `json:"error,omitempty"`
+}
+
+// ErrOverloaded: the queue is full (or no CPU slot came free in time);
+// the API answers 503 with Retry-After. Use errors.As with
+// *OverloadedError for the figures.
+var ErrOverloaded = errors.New("overloaded")
+
+// OverloadedError is ErrOverloaded with its figures.
+type OverloadedError struct {
+	Depth, Max int           // queue depth and limit (0 for a CPU wait)
+	RetryAfter time.Duration // a hint for the client
+}
+
+func (e *OverloadedError) Error() string {
+	if e.Max == 0 {
+		return fmt.Sprintf("overloaded: no reader free within the wait; retry in %s", e.RetryAfter)
+	}
+	return fmt.Sprintf("overloaded: %d pages queued (limit %d); retry in %s", e.Depth, e.Max, e.RetryAfter)
+}
+
+func (e *OverloadedError) Is(target error) bool { return target == ErrOverloaded }
+
+// ErrUnreadable: no page of the file (of any file, for a batch) could be
+// decoded; the API answers 422. Use errors.As with *UnreadableError for
+// each file's reason.
+var ErrUnreadable = errors.New("unreadable file")
+
+// UnreadableError lists the files that could not be read.
+type UnreadableError struct {
+	Files []FileError
+}
+
+// FileError is one unreadable file: scanfile's kind and reason.
+type FileError struct {
+	Name   string        `json:"name"`
+	Kind   scanfile.Kind `json:"kind"`
+	Reason string        `json:"reason"`
+}
+
+func (e *UnreadableError) Error() string {
+	parts := make([]string, len(e.Files))
+	for i, f := range e.Files {
+		parts[i] = f.Name + ": " + f.Reason
+	}
+	return "unreadable: " + strings.Join(parts, "; ")
+}
+
+func (e *UnreadableError) Is(target error) bool { return target == ErrUnreadable }
+
+// Submit stores an upload and queues its pages. See the package comment
+// for the guarantees. Errors: *OverloadedError (ErrOverloaded), before
+// anything is read; store.ErrInvalid for an upload with no file;
+// *UnreadableError (ErrUnreadable) when no file has a page that decodes
+// (the originals stay stored, nothing is queued); anything else is a
+// system error.
+func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
+	if len(sub.Files) == 0 {
+		return Receipt{}, fmt.Errorf("upload: %w: no files", store.ErrInvalid)
+	}
+	if err := e.checkQueue(ctx); err != nil {
+		return Receipt{}, err
+	}
+
+	nb := store.NewBatch{OwnerKeyID: sub.KeyID, Owner: sub.Scope}
+	receipts := make([]FileReceipt, len(sub.Files))
+	var bad []FileError
+	for i, up := range sub.Files {
+		name := up.Name
+		if name == "" {
+			name = fmt.Sprintf("file %d", i+1)
+		}
+		// Stored first: from here on the bytes survive whatever happens.
+		ref, err := e.put(up, name)
+		if err != nil {
+			return Receipt{}, err
+		}
+		in, err := e.inspect(ctx, ref.SHA256, name)
+		if err != nil {
+			return Receipt{}, err
+		}
+		mt := in.mediaType
+		if mt == "" {
+			mt = up.MediaType
+		}
+		if mt == "" {
+			mt = "application/octet-stream"
+		}
+		receipts[i] = FileReceipt{Name: name, SHA256: ref.SHA256, Size: ref.Size, Pages: in.pages}
+		if in.err != nil {
+			fe := FileError{Name: name, Kind: scanfile.KindCorrupt, Reason: in.err.Error()}
+			var se *scanfile.Error
+			if errors.As(in.err, &se) {
+				fe.Kind = se.Kind
+			}
+			bad = append(bad, fe)
+			receipts[i].Error = fe.Reason
+		}
+		nb.Files = append(nb.Files, store.NewFile{SHA256: ref.SHA256, Name: name, Size: ref.Size,
+			MediaType: mt, BlobPath: ref.Path, Pages: in.pages})
+	}
+	if len(bad) == len(sub.Files) {
+		e.metrics.Uploads.WithLabelValues("unreadable").Add(float64(len(bad)))
+		return Receipt{}, &UnreadableError{Files: bad}
+	}
+
+	created, err := e.store.CreateBatch(ctx, nb)
+	if err != nil {
+		return Receipt{}, err
+	}
+	batch := created.Batch
+	for i, fo := range created.Files {
+		receipts[i].Known, receipts[i].Repeated, receipts[i].Pages = fo.Known, fo.Repeated, fo.Pages
+		switch {
+		case receipts[i].Error != "":
+			e.metrics.Uploads.WithLabelValues("unreadable").Inc()
+		case fo.Known:
+			e.metrics.Uploads.WithLabelValues("known").Inc()
+		default:
+			e.metrics.Uploads.WithLabelValues("new").Inc()
+		}
+	}
+	if len(bad) > 0 {
+		e.rejectUnreadable(ctx, batch.ID, receipts)
+	}
+	if err := e.queue.enqueue(ctx, batch.ID); err != nil {
+		// The batch is stored; the queue picks its pages up later (River:
+		// the sweeper re-enqueues queued pages without a job).
+		e.log.Warn("enqueueing batch failed; it will be re-enqueued", "batch", batch.ID, "err", err)
+	}
+	if b, err := e.store.GetBatch(ctx, batch.ID, admin); err == nil {
+		batch = b
+	}
+	e.events.notify()
+	return Receipt{Batch: batch, Files: receipts}, nil
+}
+
+// checkQueue refuses work while the queue is full.
+func (e *Engine) checkQueue(ctx context.Context) error {
+	depth, err := e.store.QueueDepth(ctx)
+	if err != nil {
+		return fmt.Errorf("queue depth: %w", err)
+	}
+	e.metrics.QueueDepth.Set(float64(depth))
+	if depth >= e.cfg.MaxQueue {
+		e.metrics.Uploads.WithLabelValues("overloaded").Inc()
+		// A rough time for the excess to drain at about a page per
+		// second per slot, kept between 5 s and 5 min.
+		wait := time.Duration(depth-e.cfg.MaxQueue+1) * time.Second / time.Duration(e.cfg.CPU)
+		wait = min(max(wait, 5*time.Second), 5*time.Minute)
+		return &OverloadedError{Depth: depth, Max: e.cfg.MaxQueue, RetryAfter: wait}
+	}
+	return nil
+}
+
+// inspection is what Submit learns of a stored file.
+type inspection struct {
+	pages     int
+	mediaType string
+	err       error // why no page decodes (a *scanfile.Error), nil if one does
+}
+
+var mediaTypes = map[scanfile.Format]string{
+	scanfile.PNG: "image/png", scanfile.JPEG: "image/jpeg", scanfile.TIFF: "image/tiff", scanfile.PDF: "application/pdf",
+}
+
+// inspect opens a stored original, counts its pages and decodes pages in
+// order until one decodes (usually the first), inside a CPU slot. The
+// returned error is for the system (I/O on the blob directory, ctx); a
+// file that cannot be read is inspection.err.
+func (e *Engine) inspect(ctx context.Context, sha, name string) (inspection, error) {
+	path, err := e.cfg.Blobs.Path(sha)
+	if err != nil {
+		return inspection{}, err
+	}
+	f, err := scanfile.Open(ctx, path, e.cfg.Scan)
+	if err != nil {
+		if ctx.Err() != nil {
+			return inspection{}, ctx.Err()
+		}
+		return inspection{pages: 1, err: renamed(err, name)}, nil
+	}
+	defer f.Close()
+	in := inspection{pages: f.Count(), mediaType: mediaTypes[f.Format()]}
+	if err := e.cpu.acquire(ctx); err != nil {
+		return inspection{}, err
+	}
+	defer e.cpu.release()
+	var first error
+	for n := 1; n <= f.Count(); n++ {
+		_, err := f.Page(ctx, n)
+		if err == nil {
+			return in, nil
+		}
+		if ctx.Err() != nil {
+			return inspection{}, ctx.Err()
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	in.err = renamed(first, name)
+	return in, nil
+}
+
+// renamed replaces the blob path in a scanfile error by the upload's name.
+func renamed(err error, name string) error {
+	var se *scanfile.Error
+	if errors.As(err, &se) {
+		c := *se
+		c.Source = name
+		return &c
+	}
+	return err
+}
+
+// rejectUnreadable records the pages of the batch's unreadable files as
+// rejected results at once (their reason is the decoder's), so the batch
+// shows what went wrong and no worker spends time on them. A page another
+// worker got to first is left as it is.
+func (e *Engine) rejectUnreadable(ctx context.Context, batchID int64, receipts []FileReceipt) {
+	reasons := map[string]string{}
+	for _, r := range receipts {
+		if r.Error != "" && !r.Known {
+			reasons[r.SHA256] = r.Error
+		}
+	}
+	if len(reasons) == 0 {
+		return
+	}
+	pages, err := e.store.ListPages(ctx, batchID, admin)
+	if err != nil {
+		e.log.Warn("listing pages of unreadable files", "batch", batchID, "err", err)
+		return
+	}
+	for _, p := range pages {
+		reason, ok := reasons[p.File.SHA256]
+		if !ok || p.BatchID != batchID || p.State != store.PageQueued {
+			continue
+		}
+		res := &page.Result{Source: p.File.Name, Page: p.Index, Status: page.Rejected,
+			Reasons: []string{page.ReasonDecode + ": " + reason}, Slots: []page.Slot{}}
+		err := e.store.CompletePage(ctx, store.PageOutcome{PageID: p.ID, Result: *res, Review: ReviewItems(res)})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			e.log.Warn("recording an unreadable page", "page", p.ID, "err", err)
+			continue
+		}
+		e.metrics.Pages.WithLabelValues(OutcomeRejected).Inc()
+	}
+}
