@@ -206,12 +206,10 @@ func copyBits(bits *gozxing.BitArray, s segment, buf **gozxing.BitArray) *gozxin
 // which stops noise-only stretches from turning into thousands of runs
 // (FindAll's lines cross mostly paper; the crop reader leaves it at 0, as
 // band averaging already tames noise there and a strict gate could lose a
-// faint symbol). bias moves the threshold from the midpoint by that many
-// percent of the local range towards white (bias > 0: bars fatter, for
-// thin-printed or bitonal scans thresholded dark) or black (< 0). If inv is not nil it receives the negative's bits: light
+// faint symbol). If inv is not nil it receives the negative's bits: light
 // on dark, same gate (not the complement, which would turn flat paper
 // black). It returns false if the line has no contrast at all.
-func midpointRow(lum []byte, r int, noiseK int, bias int, bits, inv *gozxing.BitArray, lo, hi, scratch *[]byte) bool {
+func midpointRow(lum []byte, r int, noiseK int, bits, inv *gozxing.BitArray, lo, hi, scratch *[]byte) bool {
 	n := len(lum)
 	var hist [256]int
 	for _, v := range lum {
@@ -244,12 +242,10 @@ func midpointRow(lum []byte, r int, noiseK int, bias int, bits, inv *gozxing.Bit
 		if int(h[i])-int(l[i]) < gate {
 			continue
 		}
-		// Threshold at lo + (50+bias)% of the range, as 100*v < 100*lo + (50+bias)*range.
-		lv, rng := 100*int(l[i]), int(h[i])-int(l[i])
-		switch {
-		case 100*int(v) < lv+(50+bias)*rng:
+		switch m := int(l[i]) + int(h[i]); {
+		case 2*int(v) < m:
 			bits.Set(i)
-		case inv != nil && 100*int(v) > lv+(50-bias)*rng:
+		case inv != nil && 2*int(v) > m:
 			inv.Set(i)
 		}
 	}

@@ -329,7 +329,6 @@ type pass struct {
 	invert  bool
 	sweep   bool
 	sharpen bool
-	bias    int // midpoint threshold shift, percent of the local range
 }
 
 // cropPlan is the order of attempts for a crop, cheapest and likeliest
@@ -563,12 +562,12 @@ func (d *Decoder) cropLine(p plane, ps pass, y int) *gozxing.BitArray {
 	if ps.angle == 0 {
 		l.ox, l.oy, l.dx, l.dy = phase(ps.scale), float64(y), 1, 0
 	}
-	return d.binarize(p, l, ps.bin, ps.invert, ps.sharpen, ps.scale, ps.bias)
+	return d.binarize(p, l, ps.bin, ps.invert, ps.sharpen, ps.scale)
 }
 
 // binarize samples l and thresholds it with the global histogram
 // binarizer; nil if the line has too little contrast to threshold.
-func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen bool, scale, bias int) *gozxing.BitArray {
+func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen bool, scale int) *gozxing.BitArray {
 	d.lum = p.sample(l, d.lum, &d.acc)
 	if sharpen {
 		d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
@@ -580,7 +579,7 @@ func (d *Decoder) binarize(p plane, l scanLine, bin Binarizer, invert, sharpen b
 	}
 	if bin == Midpoint {
 		bits := bitsOf(&d.bits, len(d.lum))
-		if !midpointRow(d.lum, max(8, len(d.lum)/24), 0, bias, bits, nil, &d.lo, &d.hi, &d.mm) {
+		if !midpointRow(d.lum, max(8, len(d.lum)/24), 0, bits, nil, &d.lo, &d.hi, &d.mm) {
 			return nil
 		}
 		return bits

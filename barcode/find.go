@@ -157,7 +157,7 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 			d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
 			bits, inv := bitsOf(&d.bits, len(d.lum)), bitsOf(&d.inv, len(d.lum))
 			r := max(16*scale, min(len(d.lum)/24, 64*scale))
-			if !midpointRow(d.lum, r, findNoiseK, 0, bits, inv, &d.lo, &d.hi, &d.mm) {
+			if !midpointRow(d.lum, r, findNoiseK, bits, inv, &d.lo, &d.hi, &d.mm) {
 				continue
 			}
 			for pol, b := range []*gozxing.BitArray{bits, inv} {

@@ -12,11 +12,14 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 
 	_ "golang.org/x/image/tiff" // first page; CCITT G3/G4, LZW, PackBits, Deflate
 
 	"github.com/regfus/regfus/barcode"
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/sheet"
 )
 
 func init() {
@@ -42,7 +45,10 @@ Prints one line per symbol found, in the order the files were given:
 FORMAT is CODE39, CODE32 or ITF. A CODE 39 symbol of 6 characters that is
 the base-32 writing of a valid AIC is reported as CODE32, its TEXT the AIC as
 printed on the label ("A" + 9 digits). ITF TEXT is the digits as read: no
-check digit is verified (a targatura is 10 digits, its last the check).
+check digit is verified (a targatura is 10 digits, its last the check), so
+a label partly covered by another can show a shorter ITF. --checked keeps
+only CODE32 symbols, ITF symbols that are valid targature and CODE39 symbols
+that are valid sheet codes.
 With --details each line also has the symbol's centre X and Y in pixels,
 its reading direction in degrees clockwise (0 upright, 180 upside down) and
 how many scan lines read it.
@@ -55,12 +61,13 @@ processed, and the exit status is 1. Usage errors exit with 2.
 
 // Run implements Command.
 func (c *BarcodeCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("barcode", "[--workers N] [--max-pixels N] [--details] IMAGE...", c.Stdout)
+	fs := newFlagSet("barcode", "[--workers N] [--max-pixels N] [--details] [--checked] IMAGE...", c.Stdout)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); fmt.Fprint(c.Stdout, barcodeHelp) }
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "images decoded in parallel")
 	maxPixels := fs.Int64("max-pixels", 150_000_000, "refuse images with more pixels than this (a guard against decompression bombs)")
 	details := fs.Bool("details", false, "append X, Y, reading angle and scan-line count to each line")
+	checked := fs.Bool("checked", false, "print only symbols that validate: CODE32 (AIC check digit), ITF targature (10 digits, check digit), CODE39 sheet codes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -105,7 +112,11 @@ func (c *BarcodeCommand) Run(ctx context.Context, args []string) error {
 					results[i] <- result{err: err}
 					continue
 				}
-				results[i] <- result{dets: d.FindAll(img)}
+				dets := d.FindAll(img)
+				if *checked {
+					dets = slices.DeleteFunc(dets, func(d barcode.Detection) bool { return !validates(d) })
+				}
+				results[i] <- result{dets: dets}
 			}
 		}()
 	}
@@ -212,4 +223,19 @@ func decodeErr(err error) error {
 		return errors.New("not a PNG, JPEG or TIFF image")
 	}
 	return fmt.Errorf("unreadable image header: %w", err)
+}
+
+// validates tells whether a detection is a domain value: a Code 32 (FindAll
+// only reports CODE32 for a valid AIC), a targatura, or a sheet code.
+func validates(d barcode.Detection) bool {
+	switch d.Format {
+	case barcode.FormatCode32:
+		return true
+	case barcode.FormatITF:
+		_, err := fustella.ParseTargatura(d.Text)
+		return err == nil
+	default:
+		_, err := sheet.ParseCode(d.Text)
+		return err == nil
+	}
 }

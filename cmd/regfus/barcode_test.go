@@ -121,7 +121,6 @@ func TestBarcodeCommandFormats(t *testing.T) {
 			t.Errorf("--details line %q: want 7 fields, file -, angle 180", l)
 		}
 	}
-	_ = negPath
 	out, _, code = runCLI(t, "barcode", negPath)
 	if code != 0 || !strings.Contains(out, "\tCODE32\tA012345676\n") || !strings.Contains(out, "\tITF\t1234567895\n") {
 		t.Fatalf("negative upside-down label: exit %d, %q", code, out)
@@ -209,5 +208,38 @@ func TestBarcodeCommandUsage(t *testing.T) {
 		if _, errOut, code := runCLI(t, args...); code != 2 || !strings.HasPrefix(errOut, "regfus: barcode") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and a one-line usage error", args, code, errOut)
 		}
+	}
+}
+
+// --checked drops symbols that are not domain values: an ITF whose check
+// digit fails, a CODE 39 that is neither a Code 32 nor a sheet code.
+func TestBarcodeCommandChecked(t *testing.T) {
+	t.Parallel()
+	r := render.NewRaster(150, 50, 200)
+	for _, s := range []struct {
+		sym func() (barcode.Symbol, error)
+		y   float64
+	}{
+		{func() (barcode.Symbol, error) { return barcode.ITF("1234567895", 3) }, 3},            // valid targatura
+		{func() (barcode.Symbol, error) { return barcode.ITF("1234567890", 3) }, 15},           // check digit fails
+		{func() (barcode.Symbol, error) { return barcode.Code39("HELLO", 3) }, 27},             // not a domain code
+		{func() (barcode.Symbol, error) { return barcode.Code39("12020599999012023", 3) }, 39}, // sheet code
+	} {
+		sym, err := s.sym()
+		if err != nil {
+			t.Fatal(err)
+		}
+		render.Bars(r, sym, layout.Rect{X: 8, Y: s.y, W: sym.Modules() * 0.33, H: 8}, 0)
+	}
+	path := writeFile(t, filepath.Join(t.TempDir(), "mixed.png"), encodePNG(t, r.Img))
+	out, errOut, code := runCLI(t, "barcode", path)
+	want := path + "\tITF\t1234567895\n" + path + "\tITF\t1234567890\n" + path + "\tCODE39\tHELLO\n" + path + "\tCODE39\t12020599999012023\n"
+	if code != 0 || out != want {
+		t.Fatalf("exit %d, stderr %q, stdout:\n%s\nwant:\n%s", code, errOut, out, want)
+	}
+	out, _, code = runCLI(t, "barcode", "--checked", path)
+	want = path + "\tITF\t1234567895\n" + path + "\tCODE39\t12020599999012023\n"
+	if code != 0 || out != want {
+		t.Fatalf("--checked: exit %d, stdout:\n%s\nwant:\n%s", code, out, want)
 	}
 }
