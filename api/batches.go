@@ -1,0 +1,301 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/store"
+)
+
+// batchJSON is a batch as the API shows it (SPEC section 7, plus the other
+// counts).
+type batchJSON struct {
+	ID            int64             `json:"id"`
+	Status        store.BatchStatus `json:"status"`
+	CreatedAt     time.Time         `json:"created_at"`
+	PagesTotal    int               `json:"pages_total"`
+	PagesDone     int               `json:"pages_done"`
+	PagesOK       int               `json:"pages_ok"`
+	PagesReview   int               `json:"pages_review"`
+	PagesRejected int               `json:"pages_rejected"`
+	PagesFailed   int               `json:"pages_failed"`
+	PagesQueued   int               `json:"pages_queued"`
+	PagesRunning  int               `json:"pages_running"`
+}
+
+func batchView(b store.Batch) batchJSON {
+	p := b.Progress
+	return batchJSON{ID: b.ID, Status: b.Status, CreatedAt: b.CreatedAt.UTC(),
+		PagesTotal: p.Total, PagesDone: p.Finished, PagesOK: p.OK, PagesReview: p.Review,
+		PagesRejected: p.Rejected, PagesFailed: p.Failed, PagesQueued: p.Queued, PagesRunning: p.Running}
+}
+
+// pageJSON is a stored page: a `regfus scan` result (the embedded fields)
+// with the page's id, processing state and links. The outer Source, Page
+// and Status shadow the result's: Source is the name the file was uploaded
+// with, and Status is null until the page is read.
+type pageJSON struct {
+	ID      int64           `json:"id"`
+	BatchID int64           `json:"batch_id"`
+	State   store.PageState `json:"state"`
+	SHA256  string          `json:"sha256"`
+	Source  string          `json:"source"`
+	Page    int             `json:"page"`
+	Status  *page.Status    `json:"status"`
+	Error   string          `json:"error,omitempty"`
+	Image   string          `json:"image"`
+	Overlay string          `json:"overlay,omitempty"`
+	*page.Result
+}
+
+func pageView(p store.Page) pageJSON {
+	v := pageJSON{ID: p.ID, BatchID: p.BatchID, State: p.State, SHA256: p.File.SHA256, Source: p.File.Name,
+		Page: p.Index, Error: p.Error, Image: fmt.Sprintf("/v1/pages/%d/image", p.ID), Result: p.Result}
+	if p.Result != nil {
+		st := p.Result.Status
+		v.Status = &st
+		v.Overlay = fmt.Sprintf("/v1/pages/%d/overlay", p.ID)
+	}
+	return v
+}
+
+// pathID parses the {id} of a path. Anything but a positive integer is an
+// id that does not exist: 404, like an unknown one.
+func pathID(c echo.Context, what string) (int64, error) {
+	raw := c.Param("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errorf(http.StatusNotFound, "%s %q not found", what, raw)
+	}
+	return id, nil
+}
+
+// notFound turns the store's ErrNotFound into a 404 naming what was asked
+// for; other errors pass through.
+func notFound(err error, what string, id int64) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return wrap(http.StatusNotFound, err, "%s %d not found", what, id)
+	}
+	return err
+}
+
+// queryInt reads an optional positive integer query parameter.
+func queryInt(c echo.Context, name string, def, max int64) (int64, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || n < 1 || (max > 0 && n > max) {
+		if max > 0 {
+			return 0, errorf(http.StatusBadRequest, "query parameter %s=%q: want an integer from 1 to %d", name, raw, max)
+		}
+		return 0, errorf(http.StatusBadRequest, "query parameter %s=%q: want a positive integer", name, raw)
+	}
+	return n, nil
+}
+
+var errNoPipeline = errorf(http.StatusServiceUnavailable, "scan processing is not available on this server")
+
+// multipartFiles parses a multipart body and returns the files of field
+// name. The caller must call cleanup (temporary files of big parts).
+func (s *Server) multipartFiles(c echo.Context, field string) (files []*multipart.FileHeader, cleanup func(), err error) {
+	req := c.Request()
+	if err := req.ParseMultipartForm(s.cfg.Limits.MultipartMemory); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, func() {}, err
+		}
+		if errors.Is(err, c.Request().Context().Err()) && c.Request().Context().Err() != nil {
+			return nil, func() {}, err
+		}
+		return nil, func() {}, wrap(http.StatusBadRequest, err, "malformed multipart body")
+	}
+	form := req.MultipartForm
+	cleanup = func() { form.RemoveAll() }
+	files = form.File[field]
+	if len(files) == 0 {
+		var others []string
+		for k := range form.File {
+			others = append(others, k)
+		}
+		cleanup()
+		if len(others) > 0 {
+			return nil, func() {}, errorf(http.StatusBadRequest, "no file in field %q (files were sent as %s)", field, strings.Join(others, ", "))
+		}
+		return nil, func() {}, errorf(http.StatusBadRequest, "no file in field %q: send the scans as multipart/form-data parts named %s", field, field)
+	}
+	for _, fh := range files {
+		if fh.Size == 0 {
+			cleanup()
+			return nil, func() {}, errorf(http.StatusUnprocessableEntity, "%s: zero-byte file", cleanName(fh.Filename))
+		}
+	}
+	return files, cleanup, nil
+}
+
+func toUpload(fh *multipart.FileHeader) Upload {
+	return Upload{
+		Name: cleanName(fh.Filename), MediaType: fh.Header.Get(echo.HeaderContentType), Size: fh.Size,
+		Open: func() (io.ReadCloser, error) { return fh.Open() },
+	}
+}
+
+// cleanName keeps the base name of a client's file name, without control
+// characters and at most 200 bytes, for messages and listings.
+func cleanName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	if name == "" || name == "." || name == "/" {
+		name = "upload"
+	}
+	return name
+}
+
+type submittedJSON struct {
+	ID     int64             `json:"id"`
+	Status store.BatchStatus `json:"status"`
+	Files  []SubmittedFile   `json:"files"`
+}
+
+// submitBatch: POST /v1/batches.
+func (s *Server) submitBatch(c echo.Context) error {
+	if s.cfg.Batches == nil {
+		return errNoPipeline
+	}
+	files, cleanup, err := s.multipartFiles(c, "files")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if len(files) > s.cfg.Limits.MaxFiles {
+		return errorf(http.StatusRequestEntityTooLarge, "%d files in one upload, over the limit of %d", len(files), s.cfg.Limits.MaxFiles)
+	}
+	uploads := make([]Upload, len(files))
+	for i, fh := range files {
+		uploads[i] = toUpload(fh)
+	}
+	sub, err := s.cfg.Batches.Submit(c.Request().Context(), mustPrincipal(c), uploads)
+	if err != nil {
+		return err
+	}
+	out := submittedJSON{ID: sub.Batch.ID, Status: sub.Batch.Status, Files: sub.Files}
+	if out.Files == nil {
+		out.Files = []SubmittedFile{}
+	}
+	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/v1/batches/%d", sub.Batch.ID))
+	return c.JSON(http.StatusAccepted, out)
+}
+
+// listBatches: GET /v1/batches.
+func (s *Server) listBatches(c echo.Context) error {
+	limit, err := queryInt(c, "limit", 100, 1000)
+	if err != nil {
+		return err
+	}
+	bs, err := s.cfg.Store.ListBatches(c.Request().Context(), mustPrincipal(c).Scope, int(limit))
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Batches []batchJSON `json:"batches"`
+	}{Batches: make([]batchJSON, len(bs))}
+	for i, b := range bs {
+		out.Batches[i] = batchView(b)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// getBatch: GET /v1/batches/{id}.
+func (s *Server) getBatch(c echo.Context) error {
+	id, err := pathID(c, "batch")
+	if err != nil {
+		return err
+	}
+	b, err := s.cfg.Store.GetBatch(c.Request().Context(), id, mustPrincipal(c).Scope)
+	if err != nil {
+		return notFound(err, "batch", id)
+	}
+	return c.JSON(http.StatusOK, batchView(b))
+}
+
+// batchPages: GET /v1/batches/{id}/pages.
+func (s *Server) batchPages(c echo.Context) error {
+	id, err := pathID(c, "batch")
+	if err != nil {
+		return err
+	}
+	ctx, scope := c.Request().Context(), mustPrincipal(c).Scope
+	if _, err := s.cfg.Store.GetBatch(ctx, id, scope); err != nil {
+		return notFound(err, "batch", id)
+	}
+	ps, err := s.cfg.Store.ListPages(ctx, id, scope)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		BatchID int64      `json:"batch_id"`
+		Pages   []pageJSON `json:"pages"`
+	}{BatchID: id, Pages: make([]pageJSON, len(ps))}
+	for i, p := range ps {
+		out.Pages[i] = pageView(p)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// getPage: GET /v1/pages/{id}.
+func (s *Server) getPage(c echo.Context) error {
+	id, err := pathID(c, "page")
+	if err != nil {
+		return err
+	}
+	p, err := s.cfg.Store.GetPage(c.Request().Context(), id, mustPrincipal(c).Scope)
+	if err != nil {
+		return notFound(err, "page", id)
+	}
+	return c.JSON(http.StatusOK, pageView(p))
+}
+
+// check: POST /v1/check.
+func (s *Server) check(c echo.Context) error {
+	if s.cfg.Checker == nil {
+		return errNoPipeline
+	}
+	files, cleanup, err := s.multipartFiles(c, "file")
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if len(files) != 1 {
+		return errorf(http.StatusBadRequest, "%d files in field \"file\": the check reads one file at a time", len(files))
+	}
+	res, err := s.cfg.Checker.Check(c.Request().Context(), mustPrincipal(c), toUpload(files[0]))
+	if err != nil {
+		return err
+	}
+	if res == nil {
+		res = []page.Result{}
+	}
+	return c.JSON(http.StatusOK, struct {
+		Pages []page.Result `json:"pages"`
+	}{res})
+}

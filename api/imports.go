@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/store"
+)
+
+// Imports stores declarations and records (SPEC section 4).
+type Imports interface {
+	// Declarations validates data (all or nothing: a *records.ValidationError
+	// lists every problem), checks that every row is in the caller's scope,
+	// stores the rows replacing those of the same pharmacy-months, and
+	// reconciles those groups again.
+	Declarations(ctx context.Context, who Principal, data []byte, source string, f records.Format) (ImportResult, error)
+	// Records is Declarations for dispensing records.
+	Records(ctx context.Context, who Principal, data []byte, source string, f records.Format) (ImportResult, error)
+}
+
+// ImportResult is an import's outcome.
+type ImportResult struct {
+	store.ImportSummary
+	// Reconciled is false when the rows were stored but reconciling their
+	// groups failed (the cause is logged; the next change retries).
+	Reconciled bool
+}
+
+// storeImports is Imports over the store, with package records validating.
+type storeImports struct {
+	store      store.Store
+	reconciler Reconciler
+	log        *slog.Logger
+}
+
+func (im *storeImports) Declarations(ctx context.Context, who Principal, data []byte, source string, f records.Format) (ImportResult, error) {
+	ds, err := records.ParseDeclarations(data, source, f)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	rows := make([]store.Declaration, len(ds))
+	var out []records.Problem
+	for i, d := range ds {
+		if p, ok := outOfScope(who.Scope, source, d.Pos.Line, d.Region, d.ASL, d.Pharmacy); !ok {
+			out = append(out, p)
+		}
+		rows[i] = store.DeclarationFrom(d)
+	}
+	if len(out) > 0 {
+		return ImportResult{}, scopeProblems(who.Scope, "declarations", out)
+	}
+	sum, err := im.store.ImportDeclarations(ctx, store.Import{KeyID: who.KeyID, Source: source}, rows)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return im.reconcile(ctx, sum), nil
+}
+
+func (im *storeImports) Records(ctx context.Context, who Principal, data []byte, source string, f records.Format) (ImportResult, error) {
+	rs, err := records.ParseRecords(data, source, f)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	rows := make([]store.Record, len(rs))
+	var out []records.Problem
+	for i, r := range rs {
+		if p, ok := outOfScope(who.Scope, source, r.Pos.Line, r.Region, r.ASL, r.Pharmacy); !ok {
+			out = append(out, p)
+		}
+		rows[i] = store.RecordFrom(r)
+	}
+	if len(out) > 0 {
+		return ImportResult{}, scopeProblems(who.Scope, "records", out)
+	}
+	sum, err := im.store.ImportRecords(ctx, store.Import{KeyID: who.KeyID, Source: source}, rows)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return im.reconcile(ctx, sum), nil
+}
+
+// reconcile recomputes the imported groups. The rows are stored whatever
+// happens here, so a failure is logged and reported, not returned.
+func (im *storeImports) reconcile(ctx context.Context, sum store.ImportSummary) ImportResult {
+	if err := im.reconciler.Reconcile(ctx, sum.Groups); err != nil {
+		im.log.Error("reconciling after import", "import", sum.ImportID, "groups", len(sum.Groups), "error", err)
+		return ImportResult{ImportSummary: sum}
+	}
+	return ImportResult{ImportSummary: sum, Reconciled: true}
+}
+
+func outOfScope(sc auth.Scope, file string, line int, region, asl, pharmacy string) (records.Problem, bool) {
+	if sc.Covers(region, asl, pharmacy) {
+		return records.Problem{}, true
+	}
+	return records.Problem{File: file, Line: line, Message: fmt.Sprintf("pharmacy %s-%s-%s is outside the scope of this key (%s)", region, asl, pharmacy, sc)}, false
+}
+
+// scopeProblems is the 403 of an import naming rows outside the scope.
+func scopeProblems(sc auth.Scope, kind string, ps []records.Problem) error {
+	first := ps[0]
+	return &httpError{Status: http.StatusForbidden, Problems: ps,
+		Msg: fmt.Sprintf("%s rejected, nothing imported: %d row%s outside the scope of this key (%s), the first on line %d",
+			kind, len(ps), plural(len(ps)), sc, first.Line)}
+}
+
+type groupJSON struct {
+	Region     string `json:"region"`
+	ASL        string `json:"asl"`
+	Pharmacy   string `json:"pharmacy"`
+	Competence string `json:"competence"`
+}
+
+func groupView(g store.Group) groupJSON {
+	return groupJSON{Region: g.Region, ASL: g.ASL, Pharmacy: g.Pharmacy, Competence: g.Competence}
+}
+
+type importJSON struct {
+	ImportID   int64       `json:"import_id"`
+	Rows       int         `json:"rows"`
+	Replaced   int         `json:"replaced"`
+	Groups     []groupJSON `json:"groups"`
+	Reconciled bool        `json:"reconciled"`
+}
+
+// importBody reads an import request: its bytes, the name to use in
+// messages (Content-Disposition filename, else "request body") and the
+// format from the Content-Type the body middleware accepted.
+func importBody(c echo.Context) ([]byte, string, records.Format, error) {
+	req := c.Request()
+	f := records.CSV
+	if mt, _, _ := mime.ParseMediaType(req.Header.Get(echo.HeaderContentType)); mt == "application/json" {
+		f = records.JSON
+	}
+	source := "request body"
+	if _, params, err := mime.ParseMediaType(req.Header.Get(echo.HeaderContentDisposition)); err == nil && params["filename"] != "" {
+		source = cleanName(params["filename"])
+	}
+	data, err := io.ReadAll(req.Body)
+	if err != nil {
+		return nil, "", 0, err // a MaxBytesError is a 413
+	}
+	if len(data) == 0 {
+		return nil, "", 0, errorf(http.StatusBadRequest, "%s: empty body: send the %s as CSV with a header row or as a JSON array", source, c.Path()[len("/v1/"):])
+	}
+	return data, source, f, nil
+}
+
+func (s *Server) importDeclarations(c echo.Context) error {
+	return s.doImport(c, s.imports.Declarations)
+}
+
+func (s *Server) importRecords(c echo.Context) error {
+	return s.doImport(c, s.imports.Records)
+}
+
+func (s *Server) doImport(c echo.Context, imp func(context.Context, Principal, []byte, string, records.Format) (ImportResult, error)) error {
+	data, source, f, err := importBody(c)
+	if err != nil {
+		return err
+	}
+	res, err := imp(c.Request().Context(), mustPrincipal(c), data, source, f)
+	if err != nil {
+		return err
+	}
+	out := importJSON{ImportID: res.ImportID, Rows: res.Rows, Replaced: res.Replaced, Groups: make([]groupJSON, len(res.Groups)), Reconciled: res.Reconciled}
+	for i, g := range res.Groups {
+		out.Groups[i] = groupView(g)
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,251 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/store"
+)
+
+// Context keys of the values middleware hands to handlers.
+const (
+	ctxRequestID = "regfus.request_id"
+	ctxPrincipal = "regfus.principal"
+)
+
+// requestIDMiddleware gives every request an id: the client's X-Request-ID
+// when it is a sane token (so a client can correlate), else a random one.
+// It is echoed in the response header and in every error body and log line.
+func (s *Server) requestIDMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !saneRequestID(id) {
+			var b [12]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(ctxRequestID, id)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_' || ch == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func requestID(c echo.Context) string {
+	id, _ := c.Get(ctxRequestID).(string)
+	return id
+}
+
+func principalOf(c echo.Context) (Principal, bool) {
+	p, ok := c.Get(ctxPrincipal).(Principal)
+	return p, ok
+}
+
+// mustPrincipal returns the caller of an authenticated route.
+func mustPrincipal(c echo.Context) Principal {
+	p, ok := principalOf(c)
+	if !ok {
+		panic("api: handler of an authenticated route called without a principal")
+	}
+	return p
+}
+
+// observeMiddleware is the outermost: it turns a returned error into its
+// response right away (so the status is known), then counts the request
+// and logs one line for it.
+func (s *Server) observeMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		route := c.Path()
+		if !s.metrics.known[route] {
+			route = "unmatched"
+		}
+		status := c.Response().Status
+		d := time.Since(start)
+		s.metrics.observe(route, c.Request().Method, status, d)
+		attrs := []any{"request_id", requestID(c), "method", c.Request().Method, "route", route,
+			"status", status, "ms", d.Milliseconds(), "bytes", c.Response().Size}
+		if p, ok := principalOf(c); ok {
+			attrs = append(attrs, "key", p.KeyID)
+		}
+		s.log.Info("request", attrs...)
+		return nil
+	}
+}
+
+// recoverMiddleware turns a panic into a 500 with the stack in the log.
+func (s *Server) recoverMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				err = wrap(http.StatusInternalServerError, fmt.Errorf("panic: %v\n%s", r, debug.Stack()), "internal error")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// routeMiddleware is the chain one operation's x- extensions ask for, in
+// order: time limit, then (for a non-public operation) key, rate limit and
+// role, then (for one with a body) media type and size.
+func (s *Server) routeMiddleware(op operation) []echo.MiddlewareFunc {
+	mw := []echo.MiddlewareFunc{s.timeoutMiddleware(op)}
+	if op.Roles != nil {
+		mw = append(mw, s.authMiddleware, s.rateMiddleware, s.roleMiddleware(op))
+	}
+	if op.MediaTypes != nil {
+		mw = append(mw, s.bodyMiddleware(op))
+	}
+	return mw
+}
+
+// timeoutMiddleware bounds the request's context. Handlers pass the context
+// down to the store and the pipeline, which stop when it ends; the error
+// they return then is a 503.
+func (s *Server) timeoutMiddleware(op operation) echo.MiddlewareFunc {
+	d := s.cfg.Timeouts.Request
+	switch op.Timeout {
+	case "upload":
+		d = s.cfg.Timeouts.Upload
+	case "stream":
+		d = s.cfg.Timeouts.Stream
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
+}
+
+// authMiddleware finds the caller's key: Authorization: Bearer <secret>,
+// looked up by its sha256. A malformed secret is refused before any
+// database access; an unknown or revoked key is 401; a store that does not
+// answer is 503 (the caller is not at fault).
+func (s *Server) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		if h == "" {
+			return errorf(http.StatusUnauthorized, "missing API key: send Authorization: Bearer <key>")
+		}
+		scheme, secret, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			return errorf(http.StatusUnauthorized, "Authorization must be Bearer <key>")
+		}
+		secret = strings.TrimSpace(secret)
+		if err := auth.CheckSecret(secret); err != nil {
+			return wrap(http.StatusUnauthorized, err, "malformed API key")
+		}
+		k, err := s.cfg.Store.LookupKey(c.Request().Context(), auth.Hash(secret))
+		switch {
+		case errors.Is(err, store.ErrRevoked):
+			return wrap(http.StatusUnauthorized, err, "API key revoked")
+		case errors.Is(err, store.ErrNotFound):
+			return wrap(http.StatusUnauthorized, err, "unknown API key")
+		case err != nil:
+			return wrap(http.StatusServiceUnavailable, err, "cannot check the API key now: the store is not answering")
+		}
+		c.Set(ctxPrincipal, Principal{KeyID: k.ID, Scope: k.Scope})
+		return next(c)
+	}
+}
+
+// rateMiddleware applies the per-key token bucket.
+func (s *Server) rateMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if wait, ok := s.limiter.allow(mustPrincipal(c).KeyID, time.Now()); !ok {
+			return &httpError{Status: http.StatusTooManyRequests, Msg: "too many requests with this key: slow down", RetryAfter: wait}
+		}
+		return next(c)
+	}
+}
+
+// roleMiddleware refuses a key whose role the operation does not list.
+func (s *Server) roleMiddleware(op operation) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := mustPrincipal(c)
+			if !op.allows(p.Scope.Role) {
+				return errorf(http.StatusForbidden, "role %s may not %s %s", p.Scope.Role, op.Method, op.Path)
+			}
+			return next(c)
+		}
+	}
+}
+
+// bodyMiddleware checks the Content-Type against the operation's request
+// media types (415) and caps the body at its class's limit (413): at once
+// when Content-Length says so, else when reading crosses it.
+func (s *Server) bodyMiddleware(op operation) echo.MiddlewareFunc {
+	limit := s.bodyLimit(op.Body)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			ct := req.Header.Get(echo.HeaderContentType)
+			mt, _, err := mime.ParseMediaType(ct)
+			if ct == "" || err != nil || !contains(op.MediaTypes, mt) {
+				if ct == "" {
+					ct = "none"
+				}
+				return errorf(http.StatusUnsupportedMediaType, "Content-Type %s not accepted here: want %s", ct, strings.Join(op.MediaTypes, " or "))
+			}
+			if req.ContentLength > limit {
+				return errorf(http.StatusRequestEntityTooLarge, "request body of %d bytes is over the limit of %d bytes", req.ContentLength, limit)
+			}
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+func (s *Server) bodyLimit(class string) int64 {
+	switch class {
+	case "upload":
+		return s.cfg.Limits.Upload
+	case "check":
+		return s.cfg.Limits.Check
+	case "import":
+		return s.cfg.Limits.Import
+	}
+	return s.cfg.Limits.JSON
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/regfus/regfus/acquisition"
+	"github.com/regfus/regfus/api"
+	"github.com/regfus/regfus/api/bind"
+	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/scanfile"
+)
+
+func init() {
+	register("serve", "run the REST service (SQLite in --data, or PostgreSQL with --database-url)", func(s Streams) Command { return &ServeCommand{Streams: s} })
+}
+
+// ServeCommand runs the REST API of SPEC section 7 together with the
+// processing engine: an in-process pool on the embedded store; on
+// PostgreSQL, River workers in this process (--workers 0 for none, when
+// separate `regfus worker` processes do the reading).
+//
+// Start: the schema is migrated, the engine started (pending pages of the
+// embedded store are resumed), then the listener opened. SIGINT/SIGTERM:
+// the listener closes, event streams end (clients reconnect), requests in
+// flight finish (up to --grace), then the engine lets pages in progress
+// finish within --grace and hands the rest back to the queue. Logs are
+// JSON lines on stderr.
+type ServeCommand struct {
+	Streams
+	// ready, when set (tests), receives the listening address.
+	ready chan<- string
+}
+
+// Run implements Command.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("serve", "[--addr :8080] [--data DIR] [--database-url URL] [--workers N]", c.Stdout)
+	sf := addStoreFlags(fs)
+	addr := fs.String("addr", ":8080", "listen address")
+	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once in this process; 0: none (separate `regfus worker` processes on PostgreSQL)")
+	maxQueue := fs.Int("max-queue", process.DefaultMaxQueue, "uploads get 503 with Retry-After while this many pages wait or run")
+	maxUpload := fs.Int64("max-upload", 1<<30, "largest upload body, bytes (413 over it)")
+	maxFiles := fs.Int("max-files", 1000, "most files in one upload")
+	rate := fs.Float64("rate", 50, "requests per second allowed per API key on average (429 over it; 0: no limit)")
+	burst := fs.Int("burst", 200, "requests per API key allowed in a burst")
+	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "time limit of an ordinary request")
+	uploadTimeout := fs.Duration("upload-timeout", 10*time.Minute, "time limit of an upload, a check or an image")
+	grace := fs.Duration("grace", process.DefaultShutdownGrace, "on shutdown, how long requests and pages in progress may finish")
+	pdfDPI := fs.Int("pdf-dpi", scanfile.DefaultPDFDPI, "resolution PDF pages are rasterised at (the same as the workers')")
+	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
+	debug := fs.Bool("debug", false, "log at debug level")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	case *workers < 0 || *workers > 256:
+		return usagef("serve: --workers %d out of range 0-256", *workers)
+	case *maxQueue < 1:
+		return usagef("serve: --max-queue %d: want at least 1", *maxQueue)
+	case *maxUpload < 1<<10:
+		return usagef("serve: --max-upload %d: want at least 1024 bytes", *maxUpload)
+	case *maxFiles < 1:
+		return usagef("serve: --max-files %d: want at least 1", *maxFiles)
+	case *rate < 0 || *burst < 1:
+		return usagef("serve: --rate must be >= 0 and --burst >= 1")
+	case *reqTimeout < time.Second || *uploadTimeout < time.Second || *grace < 0:
+		return usagef("serve: --request-timeout and --upload-timeout want at least 1s, --grace at least 0")
+	}
+	if *addr == "" {
+		return usagef("serve: --addr must not be empty")
+	}
+	if !*noOCR {
+		if err := singleThreadOCR(); err != nil {
+			return err
+		}
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewJSONHandler(c.Stderr, &slog.HandlerOptions{Level: level}))
+
+	st, err := sf.open(ctx, true) // migrations at start
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	blobs, err := sf.blobs()
+	if err != nil {
+		return err
+	}
+	ecfg := process.Config{
+		Store: st, Blobs: blobs, Workers: *workers, MaxQueue: *maxQueue, ShutdownGrace: *grace,
+		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
+	}
+	if *workers == 0 {
+		ecfg.Workers = -1
+	}
+	if *noOCR {
+		ecfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
+	}
+	eng, err := process.New(ecfg)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	if err := eng.Metrics().Register(reg); err != nil {
+		return err
+	}
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	rl := api.RateLimit{PerSecond: *rate, Burst: *burst}
+	if *rate == 0 {
+		rl.PerSecond = -1
+	}
+	srv, err := api.New(bind.Engine{E: eng}.Config(api.Config{
+		Store: st, Blobs: blobs, Logger: log, Registry: reg,
+		Limits:    api.Limits{Upload: *maxUpload, MaxFiles: *maxFiles},
+		Timeouts:  api.Timeouts{Request: *reqTimeout, Upload: *uploadTimeout},
+		RateLimit: rl,
+		Scan:      scanfile.Options{PDFDPI: *pdfDPI},
+	}))
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := eng.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	hs.RegisterOnShutdown(srv.CloseStreams)
+	mode := "in-process pool"
+	if eng.UsesRiver() {
+		mode = "River"
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "store", sf.describe(), "mode", mode, "workers", *workers)
+	if c.ready != nil {
+		c.ready <- ln.Addr().String()
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-served:
+	}
+	log.Info("shutting down", "grace", grace.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *grace+5*time.Second)
+	defer cancel()
+	// Stop accepting, end event streams, let requests in flight finish.
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("requests still running at the end of the grace period were cut", "error", err)
+		hs.Close()
+	}
+	// Pages in progress finish or go back to the queue.
+	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), *grace+30*time.Second)
+	defer ecancel()
+	if err := eng.Stop(ectx); err != nil {
+		log.Error("stopping the engine", "error", err)
+		if serveErr == nil {
+			serveErr = err
+		}
+	}
+	log.Info("stopped")
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", serveErr)
+	}
+	return nil
+}
