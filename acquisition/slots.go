@@ -29,7 +29,7 @@ const (
 	// bars alone needs (with a valid check digit) to be reported.
 	minBarConfidence = 0.7
 	// minOCRConfidence is the same for a value read by OCR alone.
-	minOCRConfidence = 0.9
+	minOCRConfidence = 0.97
 )
 
 // slotRead is everything read in one slot.
@@ -72,13 +72,14 @@ func (st *pageState) slots() error {
 		}
 		reads[i] = r
 	}
-	// Overlap: two labels' outlines sharing more than a sliver (labels of
-	// one sheet may touch; rule a forbids one covering another).
+	// Overlap: two labels' outlines meeting at all (rule a), within the
+	// outline's precision; a crossing label often just touches its
+	// neighbour.
 	// When the other label's bars are hidden (it is the one covered), it
 	// has no outline: a label reaching deep into a neighbouring slot that
 	// is not empty overlaps what is there (a label merely crossing its
 	// border reaches at most about 4 mm past the 2 mm gutter).
-	const overlapDepth, intrusionDepth = 1.5, 4.5
+	const overlapDepth, intrusionDepth = 0.1, 4.5
 	for i, a := range reads {
 		for j, b := range reads {
 			if i == j || a.shape == nil {
@@ -92,7 +93,14 @@ func (st *pageState) slots() error {
 			}
 		}
 	}
+	// Labels that overlap cannot be told apart with certainty: the bars
+	// read in one slot may be its neighbour's label stuck across it. Their
+	// values are withheld and a person looks at them.
 	for _, r := range reads {
+		if hasFlag(r.out.Flags, page.FlagOverlap) && r.out.State != page.Empty {
+			r.out.AIC, r.out.Targatura, r.out.Confidence = nil, nil, 0
+			r.out.State = page.Unreadable
+		}
 		st.res.Slots = append(st.res.Slots, r.out)
 	}
 	return nil
@@ -192,37 +200,22 @@ func (st *pageState) frameCrop(c vision.Point, angle float64, flip bool, fr layo
 // upper region of a label is usually the Code 32, so that is tried first
 // there), then the OCR-A line under the bars.
 func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
-	q := st.barPx()
-	quiet := 3.0
-	fr := layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
-	img, err := st.frameCrop(lr.center, lr.angle, false, fr, q)
-	if err != nil {
-		return
-	}
-	d := st.r.bars
-	tryAIC := func() bool {
-		a, r, err := d.Code32(img)
+	// A failed read is retried once on a crop warped at 1.5 times the
+	// resolution: finer resampling helps thin bars in bitonal scans.
+	for _, k := range []float64{1, 1.5} {
+		q := st.barPx() * k
+		quiet := 3.0
+		fr := layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
+		img, err := st.frameCrop(lr.center, lr.angle, false, fr, q)
 		if err != nil {
-			return false
+			return
 		}
-		lr.kind, lr.aic, lr.conf, lr.reversed = "code32", a, r.Confidence(), r.Attempt.Reversed
-		return true
-	}
-	tryTG := func() bool {
-		t, r, err := d.Targatura(img)
-		if err != nil {
-			return false
+		if !barLike(img) {
+			return // text, not bars: no OCR either
 		}
-		lr.kind, lr.tg, lr.conf, lr.reversed = "itf", t, r.Confidence(), r.Attempt.Reversed
-		return true
-	}
-	if !barLike(img) {
-		return // text, not bars: no OCR either
-	}
-	if pos%2 == 0 {
-		_ = tryAIC() || tryTG()
-	} else {
-		_ = tryTG() || tryAIC()
+		if st.decodeBars(lr, img, pos) {
+			break
+		}
 	}
 	if st.r.ocr == nil {
 		return
@@ -242,12 +235,54 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	}
 	for _, flip := range []bool{false, true} {
 		for _, kind := range []string{first, second} {
-			if st.ocrUnder(lr, kind, flip, win) {
+			if st.ocrUnder(lr, kind, flip, win) && st.ocrConfirm(lr, kind, flip, win) {
 				lr.ocrOnly, lr.reversed = kind, flip
 				return
 			}
 		}
 	}
+	lr.ocrAIC, lr.ocrTG, lr.ocrConf = "", "", 0
+}
+
+// ocrConfirm reads the line of a value read by OCR alone a second time,
+// from a window 0.4 mm lower and 2 mm wider (the crop, its scale and its
+// margins all change), and keeps the value only if the two reads agree: a
+// check digit alone lets two wrong digits through one time in ten.
+func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
+	alt := *lr
+	alt.ocrAIC, alt.ocrTG = "", ""
+	w2 := layout.Rect{X: win.X - 1, Y: win.Y + 0.4, W: win.W + 2, H: win.H}
+	if !st.ocrUnder(&alt, kind, flip, w2) {
+		return false
+	}
+	ok := alt.ocrAIC == lr.ocrAIC && alt.ocrTG == lr.ocrTG
+	lr.ocrConf = math.Min(lr.ocrConf, alt.ocrConf)
+	return ok
+}
+
+// decodeBars reads img as Code 32 or targatura, the likelier first.
+func (st *pageState) decodeBars(lr *labelRead, img *image.Gray, pos int) bool {
+	d := st.r.bars
+	tryAIC := func() bool {
+		a, r, err := d.Code32(img)
+		if err != nil {
+			return false
+		}
+		lr.kind, lr.aic, lr.conf, lr.reversed = "code32", a, r.Confidence(), r.Attempt.Reversed
+		return true
+	}
+	tryTG := func() bool {
+		t, r, err := d.Targatura(img)
+		if err != nil {
+			return false
+		}
+		lr.kind, lr.tg, lr.conf, lr.reversed = "itf", t, r.Confidence(), r.Attempt.Reversed
+		return true
+	}
+	if pos%2 == 0 {
+		return tryAIC() || tryTG()
+	}
+	return tryTG() || tryAIC()
 }
 
 // labelLineWindow is where, in the frame of lr's bars, the OCR-A line
