@@ -7,7 +7,7 @@
 #   go run ./cmd/regfus synth -o /tmp/corpus -n 1000 --seed 7
 
 SYNTH_DIR   ?= testdata/scans
-SYNTH_PAGES ?= 72
+SYNTH_PAGES ?= 64
 SYNTH_SEED  ?= 20230101
 
 .PHONY: corpus

@@ -329,7 +329,7 @@ func renderPage(l *layout.Layout, spec sheetSpec, prof Profile) (encoded, Page, 
 	if err != nil {
 		return encoded{}, Page{}, err
 	}
-	s := simulate(master, l, prof, r)
+	s := simulate(master, l, f.paper, prof, r)
 	s.scan.Encoding = prof.Encoding
 	e := encoded{img: s.img}
 	if prof.Encoding == "jpeg" || prof.Encoding == "pdf-jpeg" {

@@ -33,6 +33,7 @@ type placedLabel struct {
 
 // filling is the sheet with everything a person put on it, before scanning.
 type filling struct {
+	paper  paper
 	sheet  render.Sheet
 	labels []placedLabel
 	hand   []handItem
@@ -74,7 +75,7 @@ const (
 // fill decides what is on the sheet: printed header values, which slots hold
 // which fustella where, the handwriting and the pen marks.
 func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
-	f := &filling{}
+	f := &filling{paper: newPaper(r, l)}
 	wr := newWriter(r)
 	sh := render.Sheet{
 		Code:        spec.code,
@@ -84,6 +85,8 @@ func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
 		TailDigits:  r.chance(0.5),
 	}
 	p := &f.page
+	// Lists are empty, never null, in the JSON.
+	p.Defects, p.PenMarks, p.Handwriting = []string{}, []PenMark{}, []Handwriting{}
 	p.LayoutVersion = l.Version
 	p.Seed = spec.seed
 	p.Index = spec.index
@@ -177,7 +180,18 @@ func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
 		p.Defects = append(p.Defects, DefectPenMarks)
 	}
 
-	f.page.Slots, f.page.PenMarks = slotTruths(l, f), nil
+	f.page.Slots = slotTruths(l, f)
+	f.page.PrintScale = f.paper.scale
+	if fd := f.paper.fold; fd != nil {
+		tf := &Fold{Corner: fd.corner, A: fd.a, B: fd.b, Hidden: []string{}}
+		for _, m := range l.Markers {
+			if f.paper.hides(rectQuad(m.Rect)) {
+				tf.Hidden = append(tf.Hidden, m.Name)
+			}
+		}
+		f.page.Fold = tf
+		f.page.Defects = append(f.page.Defects, DefectFoldedCorner)
+	}
 	for _, pm := range f.pens {
 		f.page.PenMarks = append(f.page.PenMarks, pm.mark)
 	}
@@ -424,6 +438,9 @@ func slotTruths(l *layout.Layout, f *filling) []Slot {
 				if sq.Intersects(pq) {
 					clear = false
 				}
+			}
+			if f.paper.hides(sq) {
+				clear = false
 			}
 			pd.Symbols = append(pd.Symbols, Symbol{Kind: sym.Kind, Text: sym.Text, Corners: sq.rounded(), Clear: clear})
 		}

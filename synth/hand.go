@@ -48,9 +48,9 @@ type writer struct {
 func newWriter(r *rng) writer {
 	return writer{
 		slant:  r.uniform(-0.05, 0.3),
-		width:  r.uniform(0.28, 0.55),
+		width:  r.uniform(0.35, 0.7), // ballpoint 0.35-0.5, felt tip up to 0.7
 		wobble: r.uniform(0.015, 0.05),
-		ink:    uint8(r.uniform(20, 110)),
+		ink:    uint8(r.uniform(15, 90)),
 	}
 }
 

@@ -27,6 +27,7 @@ type Profile struct {
 	Drift        bool       // brightness and contrast drift, uneven lamp
 	WhiteClip    bool       // scanner background removal: paper becomes 255
 	Bitonal      bool
+	SheetFed     bool    // paper transport: a small scale error along the feed
 	Color        float64 // probability of an RGB image
 	Encoding     string  // png, jpeg, tiff-g4, pdf-jpeg
 	JPEGQuality  [2]int
@@ -41,28 +42,28 @@ type weighted struct {
 var Profiles = map[string]Profile{
 	"clean": {
 		Name: "clean", Description: "flatbed 300 dpi, 8-bit gray PNG, background removal, skew under 0.5 degrees",
-		DPI: 300, Orientations: []weighted{{0, 1}}, Skew: 0.5, Blur: [2]float64{0.35, 0.6}, Noise: [2]float64{0.5, 1},
+		DPI: 300, Orientations: []weighted{{0, 1}}, Skew: 0.5, Blur: [2]float64{0.35, 0.6}, Noise: [2]float64{0.3, 0.7},
 		WhiteClip: true, Encoding: "png", Pages: [2]int{1, 1},
 	},
 	"office": {
 		Name: "office", Description: "office MFP 200 dpi, +-3 degrees, noise, JPEG q 70-80, brightness/contrast drift, gray or colour",
-		DPI: 200, Orientations: []weighted{{0, 1}}, Skew: 3, Blur: [2]float64{0.5, 0.9}, Noise: [2]float64{2.5, 5},
-		Drift: true, Color: 0.5, Encoding: "jpeg", JPEGQuality: [2]int{70, 80}, Pages: [2]int{1, 1},
+		DPI: 200, Orientations: []weighted{{0, 1}}, Skew: 3, Blur: [2]float64{0.5, 0.9}, Noise: [2]float64{1.5, 3.5},
+		Drift: true, Color: 0.5, Encoding: "jpeg", JPEGQuality: [2]int{70, 80}, SheetFed: true, Pages: [2]int{1, 1},
 	},
 	"bitonal": {
 		Name: "bitonal", Description: "fast document scanner 200 dpi 1-bit, CCITT G4 TIFF, fixed threshold",
 		DPI: 200, Orientations: []weighted{{0, 1}}, Skew: 1.5, Blur: [2]float64{0.4, 0.7}, Noise: [2]float64{2, 4},
-		Drift: true, Bitonal: true, Encoding: "tiff-g4", Pages: [2]int{1, 1},
+		Drift: true, Bitonal: true, Encoding: "tiff-g4", SheetFed: true, Pages: [2]int{1, 1},
 	},
 	"upside-down": {
 		Name: "upside-down", Description: "sheet fed head last: rotated 180 degrees, 200 dpi gray PNG",
-		DPI: 200, Orientations: []weighted{{180, 1}}, Skew: 1.5, Blur: [2]float64{0.45, 0.7}, Noise: [2]float64{0.4, 0.9},
-		WhiteClip: true, Encoding: "png", Pages: [2]int{1, 1},
+		DPI: 200, Orientations: []weighted{{180, 1}}, Skew: 1.5, Blur: [2]float64{0.45, 0.7}, Noise: [2]float64{0.3, 0.7},
+		WhiteClip: true, Encoding: "png", SheetFed: true, Pages: [2]int{1, 1},
 	},
 	"sideways": {
 		Name: "sideways", Description: "sheet scanned landscape: rotated 90 or 270 degrees, 200 dpi JPEG q 85",
-		DPI: 200, Orientations: []weighted{{90, 1}, {270, 1}}, Skew: 1.5, Blur: [2]float64{0.45, 0.8}, Noise: [2]float64{2, 4},
-		Drift: true, Encoding: "jpeg", JPEGQuality: [2]int{75, 85}, Pages: [2]int{1, 1},
+		DPI: 200, Orientations: []weighted{{90, 1}, {270, 1}}, Skew: 1.5, Blur: [2]float64{0.45, 0.8}, Noise: [2]float64{1.5, 3},
+		Drift: true, Encoding: "jpeg", JPEGQuality: [2]int{75, 85}, SheetFed: true, Pages: [2]int{1, 1},
 	},
 	"phone": {
 		Name: "phone", Description: "phone photo: perspective, uneven light and shadow, blur, about 150 dpi on the page, colour JPEG",
@@ -73,12 +74,12 @@ var Profiles = map[string]Profile{
 	"batch-tiff": {
 		Name: "batch-tiff", Description: "ASL station batch: several sheets in one multi-page CCITT G4 TIFF, 200 dpi, a few fed head last",
 		DPI: 200, Orientations: []weighted{{0, 7}, {180, 1}}, Skew: 2, Blur: [2]float64{0.4, 0.7}, Noise: [2]float64{2, 4},
-		Drift: true, Bitonal: true, Encoding: "tiff-g4", Pages: [2]int{2, 4},
+		Drift: true, Bitonal: true, Encoding: "tiff-g4", SheetFed: true, Pages: [2]int{2, 4},
 	},
 	"batch-pdf": {
 		Name: "batch-pdf", Description: "document scanner batch: several sheets in one PDF, each page a 200 dpi gray JPEG",
 		DPI: 200, Orientations: []weighted{{0, 7}, {180, 1}}, Skew: 2, Blur: [2]float64{0.45, 0.8}, Noise: [2]float64{1.5, 3},
-		Drift: true, Encoding: "pdf-jpeg", JPEGQuality: [2]int{65, 78}, Pages: [2]int{2, 4},
+		Drift: true, Encoding: "pdf-jpeg", JPEGQuality: [2]int{65, 78}, SheetFed: true, Pages: [2]int{2, 3},
 	},
 }
 
@@ -125,7 +126,7 @@ type scanned struct {
 }
 
 // simulate photographs or scans the master page (drawn at masterDPI).
-func simulate(master *image.Gray, l *layout.Layout, prof Profile, r *rng) scanned {
+func simulate(master *image.Gray, l *layout.Layout, pp paper, prof Profile, r *rng) scanned {
 	orient := pickWeighted(r, prof.Orientations)
 	skew := r.uniform(-prof.Skew, prof.Skew)
 	sc := Scan{Orientation: orient, Skew: round3(skew), Rotation: round3(float64(orient) + skew)}
@@ -135,6 +136,7 @@ func simulate(master *image.Gray, l *layout.Layout, prof Profile, r *rng) scanne
 		ow, oh int
 		bg     float64 // background tone beyond the page, 0-1
 	)
+	sc.FeedScale = 1
 	if prof.Phone {
 		h, ow, oh = phoneGeometry(r, prof, pw, ph, float64(orient)+skew)
 		sc.DPI = 72
@@ -148,16 +150,27 @@ func simulate(master *image.Gray, l *layout.Layout, prof Profile, r *rng) scanne
 		}
 		ow, oh = int(math.Round(fw*k)), int(math.Round(fh*k))
 		off := Point{r.uniform(-1.5, 1.5), r.uniform(-1.5, 1.5)}
-		h = translate(-pw/2, -ph/2).Then(rotate(float64(orient) + skew)).Then(translate(fw/2+off.X, fh/2+off.Y)).Then(scale(k))
+		feed := 1.0
+		if prof.SheetFed {
+			// Paper transport is never exactly the sensor's pitch.
+			feed = round3(r.uniform(0.985, 1.015))
+		}
+		sc.FeedScale = feed
+		h = translate(-pw/2, -ph/2).Then(rotate(float64(orient) + skew)).
+			Then(Homography{1, 0, 0, 0, feed, 0, 0, 0, 1}).
+			Then(translate(fw/2+off.X, fh/2+off.Y)).Then(scale(k))
 		sc.DPI = prof.DPI
 		bg = 0.93 // scanner lid
 		if r.chance(0.3) && !prof.WhiteClip {
 			bg = 0.12 // black backing of a sheet-fed scanner
 		}
 	}
-	sc.Homography = h
-	cx, cy := h.Apply(pw/2, ph/2)
-	ex, ey := h.Apply(pw/2+25.4, ph/2)
+	// h maps paper mm to pixels; the truth maps layout mm, through the
+	// printer's transform.
+	lh := pp.print.Then(h)
+	sc.Homography = lh
+	cx, cy := lh.Apply(pw/2, ph/2)
+	ex, ey := lh.Apply(pw/2+25.4, ph/2)
 	sc.EffectiveDPI = math.Round(math.Hypot(ex-cx, ey-cy)*10) / 10
 	sc.Width, sc.Height = ow, oh
 
@@ -167,7 +180,8 @@ func simulate(master *image.Gray, l *layout.Layout, prof Profile, r *rng) scanne
 	if masterDPI/sc.EffectiveDPI > 1.2 {
 		ss = 2
 	}
-	pl := resample(master, h.Inverse().Then(scale(masterDPI/25.4)).Then(translate(-0.5, -0.5)), ow, oh, ss, float32(bg))
+	pl := resample(master, h.Inverse(), pp, pp.print.Inverse().Then(scale(masterDPI/25.4)).Then(translate(-0.5, -0.5)),
+		ow, oh, ss, float32(bg), float32(r.uniform(0.86, 0.95)))
 
 	// Optics.
 	pl.blur(r.uniform(prof.Blur[0], prof.Blur[1]))
@@ -313,31 +327,49 @@ func pickWeighted(r *rng, ws []weighted) int {
 	return ws[0].deg
 }
 
-// resample maps every output pixel (with ss x ss samples) through m, from
-// output pixel coordinates to master pixel coordinates (centres at
-// integers), sampling bilinearly; outside the master is bg (0-1). The
+// resample maps every output pixel (ss x ss samples) to the paper with
+// toPaper (output px -> paper mm), and paper points to the master with
+// toMaster (paper mm -> master px, centres at integers; affine), sampling
+// bilinearly. Beyond the paper, or where a folded corner was, is bg; paper
+// outside the printed layout is white; under a folded flap is flapTone
+// (the blank back of the sheet) with a soft shadow along its edge. The
 // result is in 0-1.
-func resample(master *image.Gray, m Homography, ow, oh, ss int, bg float32) *plane {
+func resample(master *image.Gray, toPaper Homography, pp paper, toMaster Homography, ow, oh, ss int, bg, flapTone float32) *plane {
 	pl := newPlane(ow, oh)
 	mw, mh := master.Rect.Dx(), master.Rect.Dy()
 	pix, stride := master.Pix, master.Stride
-	inv := 1 / float32(ss*ss) / 255
-	affine := m[6] == 0 && m[7] == 0 && m[8] == 1
-	sample := func(px, py float64) float32 {
+	inv := 1 / float32(ss*ss)
+	fd := pp.fold
+	sample := func(x, y float64) float32 {
+		if x < 0 || y < 0 || x > pp.w || y > pp.h {
+			return bg
+		}
+		if fd != nil {
+			if fd.cut(x, y) {
+				return bg
+			}
+			if in, d := fd.flap(x, y); in {
+				return flapTone * (1 - 0.25*float32(math.Max(0, 1-d/0.6)))
+			}
+		}
+		px := toMaster[0]*x + toMaster[1]*y + toMaster[2]
+		py := toMaster[3]*x + toMaster[4]*y + toMaster[5]
 		if px >= 0 && py >= 0 && px < float64(mw-1) && py < float64(mh-1) {
 			ix, iy := int(px), int(py)
 			fx, fy := float32(px-float64(ix)), float32(py-float64(iy))
 			o := iy*stride + ix
 			a := float32(pix[o]) + (float32(pix[o+1])-float32(pix[o]))*fx
 			b := float32(pix[o+stride]) + (float32(pix[o+stride+1])-float32(pix[o+stride]))*fx
-			return a + (b-a)*fy
+			return (a + (b-a)*fy) / 255
 		}
 		if px < -0.5 || py < -0.5 || px > float64(mw)-0.5 || py > float64(mh)-0.5 {
-			return bg * 255
+			return 1 // paper beyond the printed page
 		}
-		return float32(bilinear(master, px, py))
+		return float32(bilinear(master, px, py)) / 255
 	}
+	affine := toPaper[6] == 0 && toPaper[7] == 0 && toPaper[8] == 1
 	step := 1 / float64(ss)
+	m := toPaper
 	for y := 0; y < oh; y++ {
 		row := pl.p[y*ow : (y+1)*ow]
 		for sy := 0; sy < ss; sy++ {

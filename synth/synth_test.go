@@ -175,7 +175,7 @@ func TestSameSeedSameBytes(t *testing.T) {
 	profs, _ := ParseProfiles("bitonal,batch-pdf,phone")
 	gen := func(seed uint64, workers int) string {
 		dir := t.TempDir()
-		if _, err := Generate(context.Background(), Options{Dir: dir, Pages: 4, Seed: seed, Profiles: profs, Workers: workers}); err != nil {
+		if _, err := Generate(context.Background(), Options{Dir: dir, Pages: 5, Seed: seed, Profiles: profs, Workers: workers}); err != nil {
 			t.Fatal(err)
 		}
 		return dir

@@ -45,6 +45,11 @@ type Page struct {
 	Defects     []string      `json:"defects"`
 	PenMarks    []PenMark     `json:"pen_marks"`
 	Handwriting []Handwriting `json:"handwriting"`
+	// PrintScale is the printer's scale of the layout on the paper (1, or
+	// 0.94-0.985 when printed "fit to page"); the homography includes it.
+	PrintScale float64 `json:"print_scale"`
+	// Fold is a dog-eared corner, nil if none.
+	Fold *Fold `json:"fold"`
 }
 
 // Sources of a header value.
@@ -92,10 +97,15 @@ type Scan struct {
 	Orientation int `json:"orientation"`
 	// Skew is the remaining small rotation, degrees clockwise.
 	Skew float64 `json:"skew"`
+	// FeedScale is the sheet-fed scanner's scale error along the feed
+	// direction (the image's y before rotation), 1 on a flatbed.
+	FeedScale float64 `json:"feed_scale"`
 	// Rotation = Orientation + Skew.
 	Rotation float64 `json:"rotation"`
-	// Homography maps page millimetres (x, y, 1) to image pixels
-	// (pixel centres at +0.5), row-major.
+	// Homography maps layout millimetres (x, y, 1), the coordinates of
+	// package layout, to image pixels (pixel centres at +0.5), row-major.
+	// It includes the print scale and offset, the scan geometry and the
+	// perspective.
 	Homography  Homography `json:"homography"`
 	Perspective bool       `json:"perspective"`
 	Width       int        `json:"width"`
@@ -133,6 +143,7 @@ const (
 	DefectNoDate        = "no_date"
 	DefectNoProgressive = "no_progressive"
 	DefectNoCount       = "no_count"
+	DefectFoldedCorner  = "folded_corner" // a corner folded over, maybe hiding a marker
 )
 
 // Slot is the truth of one of the 28 slots.
