@@ -13,11 +13,15 @@
 //     (affine from three or four markers; a homography when four markers
 //     show perspective) and measure skew, dpi, blur and fit residual;
 //   - identity: head and tail CODE 39 sheet codes, validated and compared;
-//   - slots: for each of the 28 slots, filled or empty from the ink inside,
-//     the fustella's bar regions located, Code 32 and ITF decoded and
-//     checked, the OCR-A lines under them read and compared, flags for
-//     upside-down labels, labels crossing their slot's border or
-//     overlapping a neighbour;
+//   - slots: for each of the 28 slots, filled or empty from the ink inside
+//     (relative to the local paper level, so tint and shadows divide out);
+//     the fustella's bar regions located (vertical edges closed into
+//     blocks, told from text by comparing row profiles), Code 32 and ITF
+//     decoded and checked; the OCR-A line under each symbol found (its ink
+//     band), scaled to the model's line height and read; the label's
+//     outline placed from its bars and refined on its cut edges (outline.go),
+//     giving the crossing and overlap flags; upside down when the bars read
+//     right to left;
 //   - handwriting: whether the progressive, count and DATA boxes carry ink;
 //   - output: the status and reasons of the page.
 //
@@ -30,7 +34,19 @@
 // read passes its check digit (or, for the sheet code, its validation) and
 // nothing contradicts it. Anything else is null, with a flag on the slot
 // and a reason on the page, and the page goes to review. A page reported
-// "ok" has every value read and cross-checked.
+// "ok" has every value read and cross-checked. In particular:
+//
+//   - bars and OCR disagreeing, or two labels' symbols in one slot, leave
+//     the value null (aic_disagree, targatura_disagree);
+//   - a value from bars alone needs the decoder's confidence; from OCR alone
+//     (bars unreadable), two agreeing reads of the line at high confidence,
+//     because a check digit lets two wrong digits through one time in ten;
+//   - the values of overlapping labels are kept only when the slot's Code
+//     32 and ITF sit where one label puts them and that label is centred on
+//     the slot: a label pushed onto its neighbour is never credited to it;
+//   - handwriting is not read (no model for it): the progressive, count and
+//     date stay null, with a reason when their box carries ink, so every
+//     page goes to review for now (reasons progressive_unread, ...).
 //
 // # Concurrency
 //

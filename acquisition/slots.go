@@ -93,11 +93,15 @@ func (st *pageState) slots() error {
 			}
 		}
 	}
-	// Labels that overlap cannot be told apart with certainty: the bars
-	// read in one slot may be its neighbour's label stuck across it. Their
-	// values are withheld and a person looks at them.
-	for _, r := range reads {
-		if hasFlag(r.out.Flags, page.FlagOverlap) && r.out.State != page.Empty {
+	// When labels overlap, the bars read in one slot may be its
+	// neighbour's label stuck across it. A label moved that far has its
+	// centre at least 11 mm from the centre of the slot it reaches (a
+	// normal or merely crossing label stays within 9 mm of its own), so the
+	// values of an overlapping slot are kept only when its label's centre is
+	// within attributionMM of the slot's; otherwise a person decides.
+	const attributionMM = 9.5
+	for i, r := range reads {
+		if hasFlag(r.out.Flags, page.FlagOverlap) && r.out.State != page.Empty && !r.owns(l.Slots[i].Rect, attributionMM) {
 			r.out.AIC, r.out.Targatura, r.out.Confidence = nil, nil, 0
 			r.out.State = page.Unreadable
 		}
@@ -162,6 +166,22 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 		}
 	}
 	return sr, nil
+}
+
+// owns reports whether both codes of the slot come from one label (its
+// Code 32 and ITF where one label puts them) whose outline is centred
+// within d mm of the slot's centre on both axes.
+func (sr *slotRead) owns(r layout.Rect, d float64) bool {
+	c32, itf := sr.first("code32"), sr.first("itf")
+	if sr.shape == nil || c32 == nil || itf == nil || !sameLabel(c32, itf) {
+		return false
+	}
+	var c vision.Point
+	for _, p := range sr.shape.corners {
+		c = c.Add(p.Scale(0.25))
+	}
+	cx, cy := r.Center()
+	return math.Abs(c.X-cx) <= d && math.Abs(c.Y-cy) <= d
 }
 
 // first returns the first label read of the given kind, or nil.
@@ -374,6 +394,13 @@ func (st *pageState) decide(sr *slotRead) {
 		out.Flags = append(out.Flags, page.FlagAICUnread, page.FlagTargaturaUnread)
 		return
 	}
+	// The Code 32 and the ITF of one label lie one above the other (the
+	// ITF's middle 8.7 mm under the Code 32's in the label's frame): two
+	// symbols placed otherwise belong to two different labels, and a slot
+	// showing them has no single value to give.
+	if len(code32s) == 1 && len(itfs) == 1 && !sameLabel(code32s[0], itfs[0]) {
+		code32s = append(code32s, &labelRead{aic: "mismatch"})
+	}
 	aic, aicConf, aicFlags := crossAIC(code32s, st.r.ocr != nil)
 	tg, tgConf, tgFlags := crossTG(itfs, st.r.ocr != nil)
 	for _, f := range append(aicFlags, tgFlags...) {
@@ -406,6 +433,20 @@ func (st *pageState) decide(sr *slotRead) {
 	} else {
 		out.State = page.Unreadable
 	}
+}
+
+// sameLabel reports whether a Code 32 read and an ITF read sit where one
+// label puts them.
+func sameLabel(c32, itf *labelRead) bool {
+	ang := c32.angle
+	if c32.reversed {
+		ang += 180
+	}
+	a := ang * math.Pi / 180
+	d := itf.center.Sub(c32.center)
+	u := d.X*math.Cos(a) + d.Y*math.Sin(a)
+	v := -d.X*math.Sin(a) + d.Y*math.Cos(a)
+	return math.Abs(v-(itfFromTop-code32FromTop)) < 1.8 && math.Abs(u) < 12
 }
 
 // crossAIC compares the Code 32 reads and their OCR lines of one slot.
