@@ -114,10 +114,10 @@ func (s *Server) recoverMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// routeMiddleware is the chain one operation's x- extensions ask for, in
-// order: time limit, then (for a non-public operation) key, rate limit and
+// routeMiddleware is the chain one Operation's x- extensions ask for, in
+// order: time limit, then (for a non-public Operation) key, rate limit and
 // role, then (for one with a body) media type and size.
-func (s *Server) routeMiddleware(op operation) []echo.MiddlewareFunc {
+func (s *Server) routeMiddleware(op Operation) []echo.MiddlewareFunc {
 	mw := []echo.MiddlewareFunc{s.timeoutMiddleware(op)}
 	if op.Roles != nil {
 		mw = append(mw, s.authMiddleware, s.rateMiddleware, s.roleMiddleware(op))
@@ -131,7 +131,7 @@ func (s *Server) routeMiddleware(op operation) []echo.MiddlewareFunc {
 // timeoutMiddleware bounds the request's context. Handlers pass the context
 // down to the store and the pipeline, which stop when it ends; the error
 // they return then is a 503.
-func (s *Server) timeoutMiddleware(op operation) echo.MiddlewareFunc {
+func (s *Server) timeoutMiddleware(op Operation) echo.MiddlewareFunc {
 	d := s.cfg.Timeouts.Request
 	switch op.Timeout {
 	case "upload":
@@ -191,8 +191,8 @@ func (s *Server) rateMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// roleMiddleware refuses a key whose role the operation does not list.
-func (s *Server) roleMiddleware(op operation) echo.MiddlewareFunc {
+// roleMiddleware refuses a key whose role the Operation does not list.
+func (s *Server) roleMiddleware(op Operation) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			p := mustPrincipal(c)
@@ -204,10 +204,10 @@ func (s *Server) roleMiddleware(op operation) echo.MiddlewareFunc {
 	}
 }
 
-// bodyMiddleware checks the Content-Type against the operation's request
+// bodyMiddleware checks the Content-Type against the Operation's request
 // media types (415) and caps the body at its class's limit (413): at once
 // when Content-Length says so, else when reading crosses it.
-func (s *Server) bodyMiddleware(op operation) echo.MiddlewareFunc {
+func (s *Server) bodyMiddleware(op Operation) echo.MiddlewareFunc {
 	limit := s.bodyLimit(op.Body)
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

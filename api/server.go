@@ -134,7 +134,7 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	e        *echo.Echo
-	ops      []operation
+	ops      []Operation
 	limiter  *limiter
 	metrics  *httpMetrics
 	imports  Imports
@@ -146,7 +146,7 @@ type Server struct {
 	closing   chan struct{} // closed by CloseStreams
 }
 
-// New builds the server: every operation of the OpenAPI document is
+// New builds the server: every Operation of the OpenAPI document is
 // registered with its handler (matched by operationId) and the middleware
 // its x- extensions ask for. It fails if the document and the handlers do
 // not match one to one.

@@ -20,9 +20,9 @@ var openapiYAML []byte
 // OpenAPI returns the OpenAPI 3 document the server is built from.
 func OpenAPI() []byte { return append([]byte(nil), openapiYAML...) }
 
-// operation is one method on one path of the document, with what the
+// Operation is one method on one path of the document, with what the
 // server takes from it.
-type operation struct {
+type Operation struct {
 	Method string // GET, POST, ...
 	Path   string // as in the document: /v1/batches/{id}
 	ID     string // operationId: the Go handler's name in the handler table
@@ -36,8 +36,18 @@ type operation struct {
 	Timeout string
 }
 
+// Operations lists the operations of the embedded document, sorted by
+// path and method.
+func Operations() []Operation {
+	ops, err := parseOperations(openapiYAML)
+	if err != nil {
+		panic(err) // New fails the same way; tests catch it first
+	}
+	return ops
+}
+
 // EchoPath is the path in echo's syntax: {id} becomes :id.
-func (o operation) EchoPath() string {
+func (o Operation) EchoPath() string {
 	var b strings.Builder
 	for _, seg := range strings.Split(o.Path, "/") {
 		if seg == "" {
@@ -55,7 +65,7 @@ func (o operation) EchoPath() string {
 }
 
 // allows reports whether role r may call the operation.
-func (o operation) allows(r auth.Role) bool {
+func (o Operation) allows(r auth.Role) bool {
 	for _, x := range o.Roles {
 		if x == r {
 			return true
@@ -79,14 +89,14 @@ var (
 // path then method, and checks what the server relies on: every operation
 // has a unique operationId, known roles, a known body and timeout class, and
 // a body class exactly when it declares a request body.
-func parseOperations(doc []byte) ([]operation, error) {
+func parseOperations(doc []byte) ([]Operation, error) {
 	var d struct {
 		Paths map[string]map[string]yaml.Node `yaml:"paths"`
 	}
 	if err := yaml.Unmarshal(doc, &d); err != nil {
 		return nil, fmt.Errorf("openapi.yaml: %w", err)
 	}
-	var ops []operation
+	var ops []Operation
 	seen := map[string]string{}
 	for path, item := range d.Paths {
 		for key, node := range item {
@@ -107,7 +117,7 @@ func parseOperations(doc []byte) ([]operation, error) {
 				return nil, fmt.Errorf("openapi.yaml: %s %s: %w", method, path, err)
 			}
 			where := fmt.Sprintf("openapi.yaml: %s %s (line %d)", method, path, node.Line)
-			op := operation{Method: method, Path: path, ID: raw.OperationID, Body: raw.Body, Timeout: raw.Timeout}
+			op := Operation{Method: method, Path: path, ID: raw.OperationID, Body: raw.Body, Timeout: raw.Timeout}
 			if op.ID == "" {
 				return nil, fmt.Errorf("%s: no operationId", where)
 			}
@@ -123,7 +133,7 @@ func parseOperations(doc []byte) ([]operation, error) {
 				op.Roles = append(op.Roles, role)
 			}
 			if raw.Roles != nil && len(op.Roles) == 0 {
-				return nil, fmt.Errorf("%s: x-roles is empty: omit it for a public operation", where)
+				return nil, fmt.Errorf("%s: x-roles is empty: omit it for a public Operation", where)
 			}
 			if !timeoutClasses[op.Timeout] {
 				return nil, fmt.Errorf("%s: x-timeout %q: want request, upload or stream", where, op.Timeout)
