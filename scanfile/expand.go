@@ -19,8 +19,12 @@ import (
 //     links lead to it, so a link back to an ancestor cannot loop;
 //   - a file reached twice (named twice, or through a link) is listed once.
 //
-// It does not look inside files: a folder with a spreadsheet in it yields
-// the spreadsheet too, and Open says it is not a scan. Paths that cannot be
+// In a folder walk, sidecar files that are never scans are skipped by their
+// extension (SidecarExtensions: ground-truth and result JSON, CSV, notes), so
+// a scan folder with its truth files or a README reads cleanly; a file named
+// explicitly is always taken. Otherwise it does not look inside files: a
+// folder with a spreadsheet in it yields the spreadsheet too, and Open says
+// it is not a scan. Paths that cannot be
 // read are returned as *Error values joined in err, after every readable
 // path has been listed.
 func Expand(paths []string) ([]string, error) {
@@ -101,10 +105,27 @@ func (x *expander) walk(dir string) {
 		case mode.IsDir():
 			x.walk(p)
 		case mode.IsRegular():
-			x.add(p)
+			if !IsSidecar(p) {
+				x.add(p)
+			}
 		}
 	}
 	if err != nil {
 		x.fail(dir, err)
 	}
+}
+
+// SidecarExtensions are the extensions a folder walk skips: files kept next
+// to scans that are never scans themselves.
+var SidecarExtensions = []string{".json", ".ndjson", ".csv", ".txt", ".md", ".log", ".html", ".xml", ".yaml", ".yml"}
+
+// IsSidecar reports whether a folder walk skips path.
+func IsSidecar(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	for _, e := range SidecarExtensions {
+		if ext == e {
+			return true
+		}
+	}
+	return false
 }

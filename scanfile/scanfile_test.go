@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -737,5 +738,23 @@ func TestSniff(t *testing.T) {
 		if f != tc.format || looks != tc.looks {
 			t.Errorf("sniff(%q) = %q, %q; want %q, %q", tc.head, f, looks, tc.format, tc.looks)
 		}
+	}
+}
+
+func TestExpandSkipsSidecarsInFolders(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, n := range []string{"a.png", "a.truth.json", "manifest.json", "README.md", "notes.TXT", "b.tif"} {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Expand([]string{dir, filepath.Join(dir, "manifest.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "a.png"), filepath.Join(dir, "b.tif"), filepath.Join(dir, "manifest.json")}
+	if !slices.Equal(got, want) {
+		t.Fatalf("Expand = %v, want %v (sidecars skipped in folders, kept when named)", got, want)
 	}
 }
