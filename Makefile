@@ -38,3 +38,8 @@ clean: ## remove build output
 .PHONY: help setup build lint test clean
 
 -include mk/*.mk
+
+demo: build ## run the main job end to end on a synthetic month (no database needed)
+	./$(BIN) demo -o demo-out
+
+.PHONY: demo

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -123,7 +124,7 @@ func (c *DemoCommand) summary(reportPath, resultsPath string, m *demo.Month) err
 	}
 	statuses := map[string]int{}
 	if raw, err := os.ReadFile(resultsPath); err == nil {
-		dec := json.NewDecoder(bytesReader(raw))
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		for {
 			var r struct{ Status string }
 			if err := dec.Decode(&r); err != nil {
