@@ -31,8 +31,10 @@ func (e *Engine) complete(ctx context.Context, p store.Page, token string, res *
 	}
 	e.metrics.Pages.WithLabelValues(string(res.Status)).Inc()
 	e.metrics.PageSeconds.Observe(took.Seconds())
-	e.events.notify()
+	// The batch's last page reconciles before progress subscribers wake,
+	// so a client that saw the batch end here finds its reports current.
 	e.afterPage(ctx, p)
+	e.events.notify()
 	return nil
 }
 
@@ -48,8 +50,8 @@ func (e *Engine) fail(ctx context.Context, p store.Page, token string, cause err
 	}
 	e.log.Error("page failed", "page", p.ID, "file", p.File.Name, "index", p.Index, "err", cause)
 	e.metrics.Pages.WithLabelValues(OutcomeFailed).Inc()
-	e.events.notify()
 	e.afterPage(ctx, p)
+	e.events.notify()
 }
 
 // afterPage reconciles the batch's pharmacies when its last page is

@@ -105,8 +105,16 @@ func (p *localPool) worker(claimCtx, workCtx context.Context) {
 			return
 		default:
 		}
-		c, err := e.store.ClaimPage(claimCtx, store.ClaimOptions{Lease: e.cfg.Lease, MaxAttempts: e.cfg.MaxAttempts})
+		// The claim itself is not cancelled by a stop: a claim committed
+		// just as its context ended would otherwise be lost to the caller
+		// and held until its lease ran out.
+		cctx, ccancel := context.WithTimeout(context.WithoutCancel(claimCtx), 30*time.Second)
+		c, err := e.store.ClaimPage(cctx, store.ClaimOptions{Lease: e.cfg.Lease, MaxAttempts: e.cfg.MaxAttempts})
+		ccancel()
 		switch {
+		case err == nil && claimCtx.Err() != nil:
+			p.release(workCtx, c)
+			return
 		case err == nil:
 			backoff = time.Second
 			p.process(workCtx, c)
@@ -176,10 +184,7 @@ func (p *localPool) process(workCtx context.Context, c store.Claim) {
 	case wasLost:
 		e.log.Warn("page lease lost; its result is dropped", "page", c.Page.ID)
 	case err != nil && workCtx.Err() != nil:
-		// Hard stop: hand the page back.
-		if rerr := e.store.ReleasePage(bctx, c.Page.ID, c.Token); rerr != nil {
-			e.log.Warn("releasing a page at shutdown failed; it returns when its lease expires", "page", c.Page.ID, "err", rerr)
-		}
+		p.release(workCtx, c) // hard stop: hand the page back
 	case errors.Is(err, errMissingOriginal):
 		// Retrying will not bring the original back on this machine.
 		e.fail(bctx, c.Page, c.Token, err)
@@ -192,5 +197,15 @@ func (p *localPool) process(workCtx context.Context, c store.Claim) {
 		if err := e.complete(bctx, c.Page, c.Token, res, time.Since(start)); err != nil {
 			e.log.Error("recording a page result failed; it will be read again when its lease expires", "page", c.Page.ID, "err", err)
 		}
+	}
+}
+
+// release hands a claimed page back to the queue without counting the
+// attempt.
+func (p *localPool) release(workCtx context.Context, c store.Claim) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(workCtx), 30*time.Second)
+	defer cancel()
+	if err := p.e.store.ReleasePage(ctx, c.Page.ID, c.Token); err != nil {
+		p.e.log.Warn("releasing a page at shutdown failed; it returns when its lease expires", "page", c.Page.ID, "err", err)
 	}
 }

@@ -1,0 +1,180 @@
+package process_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/store"
+	"github.com/regfus/regfus/synth"
+)
+
+// answer is what a person reading the sheet would type for an item, from
+// the corpus's ground truth.
+func answer(t *testing.T, tp synth.Page, it store.ReviewItem) json.RawMessage {
+	t.Helper()
+	j := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	switch it.Field {
+	case process.FieldCode:
+		return j(tp.Sheet.Code)
+	case process.FieldProgressive:
+		if tp.Sheet.Progressive == "" {
+			return j(nil)
+		}
+		return j(tp.Sheet.Progressive)
+	case process.FieldCount:
+		return j(tp.Sheet.DeclaredCount)
+	case process.FieldDate:
+		if tp.Sheet.Date == "" {
+			return j(nil)
+		}
+		return j(tp.Sheet.Date)
+	case process.FieldSlot:
+		s := tp.Slots[it.Slot-1]
+		if s.State == string(page.Empty) {
+			return j(map[string]string{"state": "empty"})
+		}
+		return j(map[string]string{"state": "filled", "aic": s.AIC, "targatura": s.Targatura})
+	case process.FieldRule:
+		return j(map[string]bool{"accepted": true})
+	case process.FieldPage:
+		return j(nil)
+	}
+	t.Fatalf("no answer for field %q", it.Field)
+	return nil
+}
+
+// TestCorrectRebuildsTheResultAndReconciles: a person answers every
+// review item of a page; each correction is kept with who and when, the
+// stored result follows, the page ends ok, and the pharmacy's report is
+// recomputed after each correction.
+func TestCorrectRebuildsTheResultAndReconciles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "", nil)
+	e.start(t)
+	ctx := testCtx(t)
+	const file = "0001-clean.png"
+	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, file)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, e.eng, rc.Batch.ID, 5*time.Minute)
+	tp := truth(t, file).Pages[0]
+	g := store.Group{Region: tp.Sheet.Region, ASL: tp.Sheet.ASL, Pharmacy: tp.Sheet.Pharmacy,
+		Competence: fmt.Sprintf("%04d-%02d", tp.Sheet.Year, tp.Sheet.Month)}
+	items, err := e.store.ListReview(ctx, store.ReviewFilter{Scope: admin, BatchID: rc.Batch.ID, Status: store.ReviewOpen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) == 0 {
+		t.Fatal("no review item: the bars-only reader cannot read the handwriting, so the page should wait for a person")
+	}
+	// A wrong value first: refused, nothing stored.
+	bad := items[0]
+	if _, err := e.eng.Correct(ctx, process.Correction{ItemID: bad.ID, Scope: admin, KeyID: "", After: json.RawMessage(`{"nonsense":1}`)}); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("a wrong value: %v, want ErrInvalid", err)
+	}
+	// Out of scope: not found.
+	other := auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "201", Pharmacy: "00001"}
+	if _, err := e.eng.Correct(ctx, process.Correction{ItemID: bad.ID, Scope: other, After: answer(t, tp, bad)}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("out of scope: %v, want ErrNotFound", err)
+	}
+	var lastReport []byte
+	for i, it := range items {
+		before, _ := e.store.GetReconciliation(ctx, g, admin)
+		time.Sleep(2 * time.Millisecond) // ComputedAt is in microseconds
+		got, err := e.eng.Correct(ctx, process.Correction{ItemID: it.ID, Scope: admin, After: answer(t, tp, it), Note: "from the paper"})
+		if err != nil {
+			t.Fatalf("item %d (%s slot %d): %v", it.ID, it.Field, it.Slot, err)
+		}
+		if got.Item.Status != store.ReviewResolved || len(got.Item.Corrections) != 1 || got.Item.Corrections[0].Note != "from the paper" {
+			t.Errorf("item %d after correction: %+v", it.ID, got.Item)
+		}
+		p, err := e.store.GetPage(ctx, it.PageID, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, _ := json.Marshal(p.Result)
+		returned, _ := json.Marshal(got.Page)
+		if !bytes.Equal(stored, returned) {
+			t.Errorf("stored result differs from the corrected one:\n%s\n%s", stored, returned)
+		}
+		if len(got.Reconciliations) == 0 {
+			t.Fatalf("correction %d reconciled nothing", i+1)
+		}
+		after, err := e.store.GetReconciliation(ctx, g, admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !after.ComputedAt.After(before.ComputedAt) {
+			t.Errorf("correction %d: reconciliation not recomputed (%s, before %s)", i+1, after.ComputedAt, before.ComputedAt)
+		}
+		lastReport = after.Report
+	}
+	p, _ := e.store.GetPage(ctx, items[0].PageID, admin)
+	if p.Result.Status != page.OK || len(p.Result.Reasons) != 0 {
+		t.Fatalf("page after every correction: %s %v", p.Result.Status, p.Result.Reasons)
+	}
+	// With the page ok, its fustelle are no longer "unreadable" findings.
+	if strings.Contains(string(lastReport), `"kind":"unreadable"`) {
+		t.Errorf("report still has unreadable findings after the page was corrected:\n%s", lastReport)
+	}
+}
+
+// TestReconcileAfterImport: declarations and records imported for a
+// pharmacy with no sheets yet show in its stored report.
+func TestReconcileAfterImport(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "", nil)
+	ctx := context.Background()
+	decls, err := records.ParseDeclarations([]byte("region,asl,pharmacy,competence,bundle,sheets,gross_amount,ticket\n"+
+		"120,205,99999,2024-01,REGFUS,3,0.00,0.00\n"), "d.csv", records.CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := records.ParseRecords([]byte("record_id,region,asl,pharmacy,dispensed_on,competence,prescription,aic,targatura,sheet,slot,state,closed_on,signature,signed_document_id\n"+
+		"r1,120,205,99999,2024-01-20,2024-01,NRE1,012345676,1234567895,1,1,closed,2024-02-03,digital,DOC1\n"), "r.csv", records.CSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.store.ImportDeclarations(ctx, store.Import{Source: "d.csv"}, []store.Declaration{store.DeclarationFrom(decls[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsum, err := e.store.ImportRecords(ctx, store.Import{Source: "r.csv"}, []store.Record{store.RecordFrom(recs[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.eng.Reconcile(ctx, append(sum.Groups, rsum.Groups...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byMonth := map[string]map[string]any{}
+	for _, r := range got {
+		var m map[string]any
+		if err := json.Unmarshal(r.Report, &m); err != nil {
+			t.Fatal(err)
+		}
+		byMonth[r.Group.Competence] = m
+		stored, err := e.store.GetReconciliation(ctx, r.Group, admin)
+		if err != nil || !bytes.Equal(stored.Report, r.Report) {
+			t.Errorf("group %+v not stored as returned (%v)", r.Group, err)
+		}
+	}
+	jan := byMonth["2024-01"]
+	if jan == nil || jan["declared_sheets"] != float64(3) || jan["scanned_sheets"] != float64(0) {
+		t.Fatalf("January: %v", jan)
+	}
+	if !strings.Contains(fmt.Sprint(jan["findings"]), "sheet_count_mismatch") {
+		t.Errorf("January findings lack sheet_count_mismatch: %v", jan["findings"])
+	}
+}
