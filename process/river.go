@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -105,7 +106,7 @@ func newRiverQueue(e *Engine, pool *pgxpool.Pool) (*riverQueue, error) {
 		Workers:              workers,
 		JobTimeout:           e.cfg.JobTimeout,
 		RescueStuckJobsAfter: e.cfg.RescueAfter,
-		Logger:               e.log.With("component", "river"),
+		Logger:               slog.New(minLevel{slog.LevelWarn, e.log.Handler()}).With("component", "river"),
 	}
 	if e.cfg.Workers > 0 {
 		cfg.Queues = map[string]river.QueueConfig{QueuePages: {MaxWorkers: e.cfg.Workers}}
@@ -173,7 +174,7 @@ func (q *riverQueue) sweep(ctx context.Context) error {
 		n++
 	}
 	if n > 0 {
-		q.e.log.Info("sweeper: enqueued pages of unfinished batches", "batches", n)
+		q.e.log.Info("sweeper: queued pages of unfinished batches enqueued (pages with a job skipped)", "batches", n)
 	}
 	return nil
 }
@@ -246,4 +247,22 @@ func (q *riverQueue) stop(ctx context.Context, grace time.Duration) error {
 		return q.client.StopAndCancel(ctx)
 	}
 	return err
+}
+
+// minLevel drops records below min: River reports its routine (job
+// counts every few seconds) at info level.
+type minLevel struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(as []slog.Attr) slog.Handler {
+	return minLevel{h.min, h.Handler.WithAttrs(as)}
+}
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.min, h.Handler.WithGroup(name)}
 }

@@ -1,0 +1,221 @@
+package process_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/store"
+	"github.com/regfus/regfus/store/postgres"
+)
+
+// pgURL returns TEST_DATABASE_URL. Unset, the test fails (a skipped
+// PostgreSQL test must not stand for the feature), unless REGFUS_SKIP_PG=1
+// asks to skip on purpose. Run: scripts/testpg run -- go test ./process/...
+func pgURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("TEST_DATABASE_URL")
+	if u == "" {
+		if os.Getenv("REGFUS_SKIP_PG") == "1" {
+			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL tests skipped on request")
+		}
+		t.Fatal("TEST_DATABASE_URL is not set: run `scripts/testpg run -- go test ./process/...`, or set REGFUS_SKIP_PG=1 to skip the PostgreSQL tests explicitly")
+	}
+	return u
+}
+
+var (
+	pgAdminOnce sync.Once
+	pgAdmin     *pgxpool.Pool
+	pgAdminErr  error
+)
+
+// pgSchema creates an empty schema, dropped when the test ends.
+func pgSchema(t *testing.T) string {
+	t.Helper()
+	url := pgURL(t)
+	pgAdminOnce.Do(func() {
+		cfg, err := pgxpool.ParseConfig(url)
+		if err != nil {
+			pgAdminErr = err
+			return
+		}
+		cfg.MaxConns = 4
+		pgAdmin, pgAdminErr = pgxpool.NewWithConfig(context.Background(), cfg)
+	})
+	if pgAdminErr != nil {
+		t.Fatal(pgAdminErr)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "regfus_process_" + hex.EncodeToString(b)
+	if _, err := pgAdmin.Exec(context.Background(), "CREATE SCHEMA "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if _, err := pgAdmin.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
+			t.Errorf("dropping schema %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// pgEnv is one "process": its own pool on the schema, its own engine.
+type pgEnv struct {
+	store *postgres.Store
+	eng   *process.Engine
+}
+
+func newPGEnv(t *testing.T, schema, dataDir string, tune func(*process.Config)) *pgEnv {
+	t.Helper()
+	s, err := postgres.Open(context.Background(), pgURL(t), postgres.Options{Schema: schema, MaxConns: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blob.Open(filepath.Join(dataDir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := process.Config{Store: s, Blobs: blobs, Workers: 1, CPU: 1, NewReader: barsOnly,
+		PollInterval: 100 * time.Millisecond, Logger: quietLog()}
+	if tune != nil {
+		tune(&cfg)
+	}
+	eng, err := process.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eng.UsesRiver() {
+		t.Fatal("a PostgreSQL engine does not use River")
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := eng.Stop(ctx); err != nil {
+			t.Errorf("stopping: %v", err)
+		}
+		s.Close()
+	})
+	return &pgEnv{store: s, eng: eng}
+}
+
+// jobsPerPage counts the River page jobs of each page, and how many of
+// them completed.
+func jobsPerPage(t *testing.T, s *postgres.Store) (all, completed map[int64]int) {
+	t.Helper()
+	rows, err := s.Pool().Query(context.Background(),
+		`SELECT CAST(args->>'page_id' AS bigint), state FROM river_job WHERE kind = $1`, process.PageArgs{}.Kind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	all, completed = map[int64]int{}, map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var state string
+		if err := rows.Scan(&id, &state); err != nil {
+			t.Fatal(err)
+		}
+		all[id]++
+		if state == "completed" {
+			completed[id]++
+		}
+	}
+	return all, completed
+}
+
+// TestRiverProcessesEachPageOnce: two worker engines (two pools, as two
+// processes would have) share a batch through River; each page has one
+// job, completed, and one result; the same bytes again add no job.
+func TestRiverProcessesEachPageOnce(t *testing.T) {
+	t.Parallel()
+	schema := pgSchema(t)
+	data := t.TempDir()
+	a := newPGEnv(t, schema, data, nil)
+	b := newPGEnv(t, schema, data, nil)
+	ctx := testCtx(t)
+	rc, err := a.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{
+		upload(t, "0007-batch-tiff.tif"), upload(t, "0001-clean.png"),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range []*pgEnv{a, b} {
+		if err := e.eng.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	final := waitDone(t, a.eng, rc.Batch.ID, 5*time.Minute)
+	if final.Progress.Finished != rc.Batch.Progress.Total {
+		t.Fatalf("final %+v", final.Progress)
+	}
+	pages := checkOnce(t, a.store, rc.Batch.ID)
+	// River marks a job completed just after Work returns.
+	all, completed := jobsPerPage(t, a.store)
+	for deadline := time.Now().Add(30 * time.Second); len(completed) < len(pages) && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		all, completed = jobsPerPage(t, a.store)
+	}
+	for _, p := range pages {
+		if all[p.ID] != 1 || completed[p.ID] != 1 {
+			t.Errorf("page %d: %d jobs, %d completed; want one, completed", p.ID, all[p.ID], completed[p.ID])
+		}
+	}
+	read := value(a.eng.Metrics().Pages.WithLabelValues(process.OutcomeReview)) + value(a.eng.Metrics().Pages.WithLabelValues(process.OutcomeOK)) +
+		value(a.eng.Metrics().Pages.WithLabelValues(process.OutcomeRejected)) +
+		value(b.eng.Metrics().Pages.WithLabelValues(process.OutcomeReview)) + value(b.eng.Metrics().Pages.WithLabelValues(process.OutcomeOK)) +
+		value(b.eng.Metrics().Pages.WithLabelValues(process.OutcomeRejected))
+	if int(read) != len(pages) {
+		t.Errorf("the two engines recorded %v results for %d pages", read, len(pages))
+	}
+
+	again, err := b.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, "0001-clean.png")}})
+	if err != nil || !again.Files[0].Known {
+		t.Fatalf("re-upload: %+v %v", again.Files, err)
+	}
+	if n, _ := jobsPerPage(t, a.store); len(n) != len(pages) {
+		t.Errorf("re-upload added jobs: %d pages have jobs, want %d", len(n), len(pages))
+	}
+}
+
+// TestRiverSweepsPagesWithoutJobs: pages committed without their jobs (the
+// process died between the two) are enqueued when a worker starts.
+func TestRiverSweepsPagesWithoutJobs(t *testing.T) {
+	t.Parallel()
+	schema := pgSchema(t)
+	data := t.TempDir()
+	w := newPGEnv(t, schema, data, nil)
+	ctx := testCtx(t)
+	b, err := os.ReadFile(filepath.Join(scans, "0002-office.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs, _ := blob.Open(filepath.Join(data, "blobs"))
+	ref, _, err := blobs.Put(bytesUpload("", b).Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := w.store.CreateBatch(ctx, store.NewBatch{Owner: station, Files: []store.NewFile{
+		{SHA256: ref.SHA256, Name: "0002-office.jpg", Size: ref.Size, MediaType: "image/jpeg", BlobPath: ref.Path, Pages: 1},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.eng.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, w.eng, created.Batch.ID, 3*time.Minute)
+	checkOnce(t, w.store, created.Batch.ID)
+}
