@@ -35,7 +35,7 @@ func scanInputs(t *testing.T) string {
 		t.Fatal(err)
 	}
 	f.Close()
-	for name, body := range map[string]string{"b-empty.png": "", "c-notes.txt": "not an image\n", "d-truncated.png": "\x89PNG\r\n\x1a\n\x00\x00"} {
+	for name, body := range map[string]string{"b-empty.png": "", "c-notes.png": "not an image\n", "d-truncated.png": "\x89PNG\r\n\x1a\n\x00\x00"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestScanFolderNDJSON(t *testing.T) {
 		if sh.Orientation == nil || *sh.Orientation != 0 || sh.Quality == nil || sh.Quality.DPI < 140 || sh.Quality.DPI > 160 {
 			t.Errorf("ocr %v: orientation %v quality %+v", ocr, sh.Orientation, sh.Quality)
 		}
-		for _, name := range []string{"b-empty.png", "c-notes.txt", "d-truncated.png"} {
+		for _, name := range []string{"b-empty.png", "c-notes.png", "d-truncated.png"} {
 			r := res[name]
 			if r.Status != page.Rejected || len(r.Reasons) == 0 || !strings.HasPrefix(r.Reasons[0], page.ReasonDecode) || r.Sheet.Code != nil {
 				t.Errorf("ocr %v: %s: %+v", ocr, name, r)
