@@ -90,6 +90,8 @@ type envOptions struct {
 	configure func(*api.Config)
 	// noEngine leaves Batches, Checker, Progress and Corrector unset.
 	noEngine bool
+	// engine adjusts the engine's config.
+	engine func(*process.Config)
 }
 
 // newEnv starts a service on a fresh store of the given kind.
@@ -106,11 +108,15 @@ func newEnv(t *testing.T, kind string, opt envOptions) *env {
 	cfg := api.Config{Store: st, Blobs: blobs, Logger: log, Registry: reg, PollInterval: 100 * time.Millisecond}
 	e := &env{t: t, store: st, blobs: blobs, reg: reg, logs: logs}
 	if !opt.noEngine {
-		eng, err := process.New(process.Config{
+		pcfg := process.Config{
 			Store: st, Blobs: blobs, Workers: 2, CPU: 2, Logger: log, PollInterval: 100 * time.Millisecond,
 			LockDir:   t.TempDir(),
 			NewReader: func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil },
-		})
+		}
+		if opt.engine != nil {
+			opt.engine(&pcfg)
+		}
+		eng, err := process.New(pcfg)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -130,11 +130,16 @@ const FlagCorrected = "corrected"
 func drawOverlay(g *image.Gray, res *page.Result, l *layout.Layout) *image.RGBA {
 	b := g.Bounds()
 	out := image.NewRGBA(b)
+	var light [256]uint8 // the page lightened, so the colours stand out
+	for v := range light {
+		light[v] = 110 + uint8(v*145/255)
+	}
 	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			v := 110 + uint8(uint16(g.GrayAt(x, y).Y)*145/255)
-			i := out.PixOffset(x, y)
-			out.Pix[i], out.Pix[i+1], out.Pix[i+2], out.Pix[i+3] = v, v, v, 255
+		src := g.Pix[g.PixOffset(b.Min.X, y):][:b.Dx()]
+		dst := out.Pix[out.PixOffset(b.Min.X, y):][:4*b.Dx()]
+		for x, v := range src {
+			l := light[v]
+			dst[4*x], dst[4*x+1], dst[4*x+2], dst[4*x+3] = l, l, l, 255
 		}
 	}
 	m := newPageMap(b, res, l)
