@@ -264,6 +264,20 @@ func TestTwoSymbolsInOneCropAmbiguous(t *testing.T) {
 	}
 }
 
+// A symbol only one scan line can see (a sliver of bars, the rest of the
+// crop blank) is not trusted: ErrUnconfirmed, with what it said.
+func TestSingleLineUnconfirmed(t *testing.T) {
+	t.Parallel()
+	sym := mustCode39(t, "0CSSBD", 3)
+	w := int(sym.Modules()*2.5) + 60
+	img := renderScene(w, 64, []placed{{sym: sym, narrow: 2.5, height: 1, cx: float64(w) / 2, cy: 32.5}}, degrade{})
+	a, _, err := NewDecoder().Code32(img)
+	var de *DecodeError
+	if !errors.Is(err, ErrUnconfirmed) || a != "" || !errors.As(err, &de) || de.Text != "0CSSBD" {
+		t.Fatalf("Code32 = %q, %v; want ErrUnconfirmed with the bars' text", a, err)
+	}
+}
+
 func TestSheetCode(t *testing.T) {
 	t.Parallel()
 	// The head barcode as layout v1 draws it: 0.33 mm narrow at 200 dpi.

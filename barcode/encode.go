@@ -5,6 +5,8 @@
 //
 // Encoding produces bar widths, not pixels, so the same symbol is drawn as
 // vector bars in a PDF and as pixels in a raster at any resolution.
+// Decoding (a Decoder, over gozxing's row readers) reads crops the page
+// reader has deskewed, and finds every symbol in an arbitrary image.
 package barcode
 
 import (
