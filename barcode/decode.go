@@ -443,6 +443,23 @@ func cropOrder(p plane) ([]int, int) {
 // pass agree) and to catch a second, different symbol.
 const confirmLines = 6
 
+// rejection is a text that failed validation and how many lines read it.
+type rejection struct {
+	text string
+	n    int
+	err  *validationError
+}
+
+func addRejection(rs []rejection, text string, err *validationError) []rejection {
+	for i := range rs {
+		if rs[i].text == text {
+			rs[i].n++
+			return rs
+		}
+	}
+	return append(rs, rejection{text: text, n: 1, err: err})
+}
+
 // vote is one text read in a pass and by how many independent lines:
 // lines that share no pixel rows (band averaging and a dense sweep make
 // neighbouring lines see the same pixels, and so the same garbage).
@@ -488,8 +505,10 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 	}
 	d.hybrid, d.hyErr = [2]*gozxing.BitMatrix{}, [2]error{}
 	defer func() { d.hybrid = [2]*gozxing.BitMatrix{} }()
-	var rejected *validationError
-	var rejectedText string
+	// Reads that failed validation, by text: the most read one explains
+	// the failure best (a partial read of a 12-digit ITF can pass as a
+	// targatura on one line while every other line says 12 digits).
+	var rejected []rejection
 	rd := t.reader(d)
 	order, contrast := cropOrder(p)
 	if contrast < minContrast {
@@ -518,8 +537,8 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 				if t.accept != nil {
 					if err := t.accept(text); err != nil {
 						var v *validationError
-						if errors.As(err, &v) && rejected == nil {
-							rejected, rejectedText = v, text
+						if errors.As(err, &v) {
+							rejected = addRejection(rejected, text, v)
 						}
 						return false
 					}
@@ -554,11 +573,13 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 			Angle: ps.angle, Scale: ps.scale, Band: ps.band, Sweep: ps.sweep,
 		}}, nil
 	}
+	sort.SliceStable(rejected, func(a, b int) bool { return rejected[a].n > rejected[b].n })
 	switch {
+	case len(rejected) > 0 && (rejected[0].n >= 2 || unconfirmed == ""):
+		r := rejected[0]
+		fail.Kind, fail.Cause, fail.Text = r.err.kind, r.err.cause, r.text
 	case unconfirmed != "":
 		fail.Kind, fail.Text = ErrUnconfirmed, unconfirmed
-	case rejected != nil:
-		fail.Kind, fail.Cause, fail.Text = rejected.kind, rejected.cause, rejectedText
 	}
 	return Result{}, fail
 }
