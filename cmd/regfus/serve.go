@@ -55,6 +55,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "time limit of an ordinary request")
 	uploadTimeout := fs.Duration("upload-timeout", 10*time.Minute, "time limit of an upload, a check or an image")
 	grace := fs.Duration("grace", process.DefaultShutdownGrace, "on shutdown, how long requests and pages in progress may finish")
+	lease := fs.Duration("lease", process.DefaultLease, "embedded store: how long a claimed page is held without a heartbeat (after a crash, its pages wait this long)")
+	jobTimeout := fs.Duration("job-timeout", process.DefaultJobTimeout, "PostgreSQL: a page job running longer is cancelled and retried")
+	rescueAfter := fs.Duration("rescue-after", 0, "PostgreSQL: a job still running after this long (its worker died) is retried (default job-timeout + 1m)")
 	pdfDPI := fs.Int("pdf-dpi", scanfile.DefaultPDFDPI, "resolution PDF pages are rasterised at (the same as the workers')")
 	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
 	debug := fs.Bool("debug", false, "log at debug level")
@@ -76,6 +79,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return usagef("serve: --rate must be >= 0 and --burst >= 1")
 	case *reqTimeout < time.Second || *uploadTimeout < time.Second || *grace < 0:
 		return usagef("serve: --request-timeout and --upload-timeout want at least 1s, --grace at least 0")
+	case *lease < time.Second:
+		return usagef("serve: --lease %s: want at least 1s", *lease)
+	case *rescueAfter != 0 && *rescueAfter < *jobTimeout:
+		return usagef("serve: --rescue-after %s is shorter than --job-timeout %s", *rescueAfter, *jobTimeout)
 	}
 	if *addr == "" {
 		return usagef("serve: --addr must not be empty")
@@ -102,6 +109,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	ecfg := process.Config{
 		Store: st, Blobs: blobs, Workers: *workers, MaxQueue: *maxQueue, ShutdownGrace: *grace,
+		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter,
 		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
 	}
 	if *workers == 0 {
