@@ -62,7 +62,8 @@ const (
 // Result is one page read from one input file.
 type Result struct {
 	Source string `json:"source"`
-	// Page is 1-based within Source.
+	// Page is 1-based within Source; 0 on a rejected result for a file that
+	// could not be read or identified at all (no page of it was decoded).
 	Page    int      `json:"page"`
 	Status  Status   `json:"status"`
 	Reasons []string `json:"reasons"`
