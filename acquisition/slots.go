@@ -7,7 +7,6 @@ import (
 	"math"
 	"sort"
 
-	"github.com/regfus/regfus/barcode"
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
@@ -542,6 +541,3 @@ func cross[T ~string](bars, ocr []T, barConf, ocrConf float64, withOCR bool) (T,
 		return v, ocrConf, []string{page.FlagOCROnly}, nil
 	}
 }
-
-// used by decodeLabelBars' callers through the barcode package.
-var _ = barcode.ErrNotFound
