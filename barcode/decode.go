@@ -174,7 +174,7 @@ func (v *validationError) Error() string { return v.kind.Error() + ": " + v.caus
 //
 // Limits, measured on synthesised crops (bars 1.5 to 4 px, random phase):
 // narrow bars of 1.5 px and more read under blur up to sigma 0.8 px, noise,
-// tint, shadows, inversion and tilt up to 3 degrees; at 1.1 to 1.4 px clean
+// tint, shadows, inversion and tilt up to 5 degrees; at 1.1 to 1.4 px clean
 // and lightly blurred crops still read, at 1 px or less mostly nothing
 // does. At those extremes (1.2 px, 2:1 ratio, noise-free, so that every
 // row sees the same aliasing) a misread passing the check digit was seen

@@ -31,6 +31,7 @@ var conditions = []struct {
 	{name: "upside-down", flip: true},
 	{name: "tilt+2.5", angle: 2.5},
 	{name: "tilt-2.5", angle: -2.5},
+	{name: "tilt+5", angle: 5},
 	{name: "combined", d: degrade{noise: 15, ink: 50, paper: 215}, blur: 0.25, angle: 1.5, flip: true},
 }
 
