@@ -52,6 +52,12 @@ func New() (*Client, error) {
 	if err := tc.SetLanguage(Language); err != nil {
 		return fail(err)
 	}
+	// Lines are dark on light: never retry a weak line inverted (Tesseract 5
+	// does by default, at twice the cost, and can return the inverse's
+	// guess).
+	if err := tc.SetVariable("tessedit_do_invert", "0"); err != nil {
+		return fail(err)
+	}
 	c.whitelist = Any.whitelist()
 	if err := tc.SetWhitelist(c.whitelist); err != nil {
 		return fail(err)
