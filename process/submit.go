@@ -89,9 +89,15 @@ var ErrOverloaded = errors.New("overloaded")
 type OverloadedError struct {
 	Depth, Max int           // queue depth and limit (0 for a CPU wait)
 	RetryAfter time.Duration // a hint for the client
+	// Cause, when set, is why the queue could not be read (the database
+	// is away): the service cannot take work until it is back.
+	Cause error
 }
 
 func (e *OverloadedError) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("unavailable: the queue cannot be read: %v; retry in %s", e.Cause, e.RetryAfter)
+	}
 	if e.Max == 0 {
 		return fmt.Sprintf("overloaded: no reader free within the wait; retry in %s", e.RetryAfter)
 	}
@@ -99,6 +105,8 @@ func (e *OverloadedError) Error() string {
 }
 
 func (e *OverloadedError) Is(target error) bool { return target == ErrOverloaded }
+
+func (e *OverloadedError) Unwrap() error { return e.Cause }
 
 // ErrUnreadable: no page of the file (of any file, for a batch) could be
 // decoded; the API answers 422. Use errors.As with *UnreadableError for
@@ -218,7 +226,12 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 func (e *Engine) checkQueue(ctx context.Context) error {
 	depth, err := e.store.QueueDepth(ctx)
 	if err != nil {
-		return fmt.Errorf("queue depth: %w", err)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// The database is not answering: the service cannot take work
+		// now (503), which is not the upload's fault.
+		return &OverloadedError{Depth: -1, RetryAfter: 15 * time.Second, Cause: err}
 	}
 	e.metrics.QueueDepth.Set(float64(depth))
 	if depth >= e.cfg.MaxQueue {

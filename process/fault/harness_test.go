@@ -1,0 +1,347 @@
+package fault
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// bin is the regfus binary built for these tests.
+var bin string
+
+// scans is the synthetic corpus.
+const scans = "../../testdata/scans"
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "regfus-fault-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	bin = filepath.Join(dir, "regfus")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/regfus")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building regfus:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// env is the environment of every child: OpenMP single-threaded (what
+// regfus would re-exec itself for), no DATABASE_URL from outside.
+func env() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DATABASE_URL=") && !strings.HasPrefix(kv, "OMP_THREAD_LIMIT=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "OMP_THREAD_LIMIT=1")
+}
+
+// run runs regfus to completion and returns its stdout.
+func run(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("regfus %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+	}
+	return stdout.String()
+}
+
+// proc is a regfus process running in the background; its stderr is kept
+// (and shown if the test fails).
+type proc struct {
+	t    *testing.T
+	name string
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	log  bytes.Buffer
+	line chan string
+	done chan struct{}
+}
+
+// start starts regfus with args and waits for a stderr line containing
+// ready (the line is returned).
+func start(t *testing.T, name, ready string, args ...string) (*proc, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env()
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{t: t, name: name, cmd: cmd, line: make(chan string, 1), done: make(chan struct{})}
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		found := false
+		for sc.Scan() {
+			l := sc.Text()
+			p.mu.Lock()
+			p.log.WriteString(l + "\n")
+			p.mu.Unlock()
+			if !found && strings.Contains(l, ready) {
+				found = true
+				p.line <- l
+			}
+		}
+		cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.signal(syscall.SIGKILL)
+		<-p.done
+		if t.Failed() {
+			t.Logf("--- %s stderr (request lines left out, last 80 lines):\n%s", name, p.tail(80))
+		}
+	})
+	select {
+	case l := <-p.line:
+		return p, l
+	case <-p.done:
+		t.Fatalf("%s exited before it was ready:\n%s", name, p.tail(80))
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s not ready after 2 minutes:\n%s", name, p.tail(80))
+	}
+	return nil, ""
+}
+
+// tail is the last n lines of the log, without per-request lines.
+func (p *proc) tail(n int) string {
+	var keep []string
+	for _, l := range strings.Split(p.logText(), "\n") {
+		if !strings.Contains(l, `"msg":"request"`) {
+			keep = append(keep, l)
+		}
+	}
+	if len(keep) > n {
+		keep = keep[len(keep)-n:]
+	}
+	return strings.Join(keep, "\n")
+}
+
+func (p *proc) logText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+func (p *proc) signal(sig syscall.Signal) {
+	if p.cmd.Process != nil {
+		p.cmd.Process.Signal(sig)
+	}
+}
+
+// stop sends sig and waits for the process to end.
+func (p *proc) stop(sig syscall.Signal) {
+	p.t.Helper()
+	p.signal(sig)
+	select {
+	case <-p.done:
+	case <-time.After(2 * time.Minute):
+		p.t.Fatalf("%s did not stop on %s", p.name, sig)
+	}
+}
+
+// serve starts `regfus serve` on a free loopback port and returns its
+// base URL.
+func serve(t *testing.T, name string, args ...string) (*proc, string) {
+	t.Helper()
+	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--no-ocr"}, args...)
+	p, line := start(t, name, `"msg":"serving"`, args...)
+	var l struct {
+		Addr string `json:"addr"`
+	}
+	if err := json.Unmarshal([]byte(line), &l); err != nil || l.Addr == "" {
+		t.Fatalf("%s: no address in %q", name, line)
+	}
+	return p, "http://" + l.Addr
+}
+
+// worker starts `regfus worker`.
+func worker(t *testing.T, name string, args ...string) *proc {
+	t.Helper()
+	p, _ := start(t, name, "worker started", append([]string{"worker", "--no-ocr"}, args...)...)
+	return p
+}
+
+// client talks to the API with one key.
+type client struct {
+	t    *testing.T
+	base string
+	key  string
+}
+
+func (c *client) do(req *http.Request) (*http.Response, []byte) {
+	c.t.Helper()
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+// uploadRequest is a POST /v1/batches of corpus files.
+func uploadRequest(t *testing.T, base, key string, files ...string) *http.Request {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(scans, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, _ := mw.CreateFormFile("files", f)
+		part.Write(b)
+	}
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, base+"/v1/batches", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+key)
+	return req
+}
+
+// upload posts the corpus files as one batch and returns its id.
+func (c *client) upload(files ...string) int64 {
+	c.t.Helper()
+	resp, out := c.do(uploadRequest(c.t, c.base, c.key, files...))
+	if resp.StatusCode != http.StatusAccepted {
+		c.t.Fatalf("upload: %s %s", resp.Status, out)
+	}
+	var b struct {
+		ID int64 `json:"id"`
+	}
+	json.Unmarshal(out, &b)
+	return b.ID
+}
+
+// batch is GET /v1/batches/{id} as the API shows it.
+type batch struct {
+	ID            int64  `json:"id"`
+	Status        string `json:"status"`
+	PagesTotal    int    `json:"pages_total"`
+	PagesDone     int    `json:"pages_done"`
+	PagesFailed   int    `json:"pages_failed"`
+	PagesQueued   int    `json:"pages_queued"`
+	PagesRunning  int    `json:"pages_running"`
+	PagesRejected int    `json:"pages_rejected"`
+}
+
+func (c *client) batch(id int64) (batch, error) {
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/batches/%d", c.base, id), nil)
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return batch{}, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return batch{}, fmt.Errorf("%s %s", resp.Status, body)
+	}
+	var b batch
+	err = json.Unmarshal(body, &b)
+	return b, err
+}
+
+// waitFor polls the batch until cond holds.
+func (c *client) waitFor(id int64, within time.Duration, what string, cond func(batch) bool) batch {
+	c.t.Helper()
+	deadline := time.Now().Add(within)
+	var last batch
+	var lastErr error
+	for time.Now().Before(deadline) {
+		b, err := c.batch(id)
+		if err == nil && cond(b) {
+			return b
+		}
+		last, lastErr = b, err
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.t.Fatalf("batch %d: %s not reached within %s (last %+v, %v)", id, what, within, last, lastErr)
+	return batch{}
+}
+
+// status returns the status code of an unauthenticated GET.
+func status(url string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// pgURL returns TEST_DATABASE_URL; the test fails without it unless
+// REGFUS_SKIP_PG=1.
+func pgURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("TEST_DATABASE_URL")
+	if u == "" {
+		if os.Getenv("REGFUS_SKIP_PG") == "1" {
+			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL fault tests skipped on request")
+		}
+		t.Fatal("TEST_DATABASE_URL is not set: run `scripts/testpg run -- go test ./process/...`, or set REGFUS_SKIP_PG=1 to skip the PostgreSQL tests explicitly")
+	}
+	return u
+}
+
+// pgSchema makes a schema of its own for the test (dropped at the end)
+// and returns a database URL whose connections use it.
+func pgSchema(t *testing.T) (url, schema string) {
+	t.Helper()
+	base := pgURL(t)
+	pool, err := pgxpool.New(context.Background(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema = "regfus_fault_" + hex.EncodeToString(b)
+	if _, err := pool.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		pool.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		pool.Close()
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema, schema
+}
