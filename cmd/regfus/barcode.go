@@ -10,6 +10,7 @@ import (
 	_ "image/jpeg" // registered with image.Decode
 	_ "image/png"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -49,6 +50,7 @@ check digit is verified (a targatura is 10 digits, its last the check), so
 a label partly covered by another can show a shorter ITF. --checked keeps
 only CODE32 symbols, ITF symbols that are valid targature and CODE39 symbols
 that are valid sheet codes.
+
 With --details each line also has the symbol's centre X and Y in pixels,
 its reading direction in degrees clockwise (0 upright, 180 upside down) and
 how many scan lines read it.
@@ -183,7 +185,11 @@ func (c *BarcodeCommand) decodeImage(name string, maxPixels int64) (image.Image,
 	} else {
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, err // *PathError: names the file and the reason
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				return nil, pe.Err // the caller names the file
+			}
+			return nil, err
 		}
 		defer f.Close()
 		st, err := f.Stat()
