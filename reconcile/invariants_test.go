@@ -3,15 +3,19 @@ package reconcile
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 )
 
 // checkInvariants asserts what must hold for every input: every fustella
 // and every record has exactly one outcome, totals add up, every missing,
-// unverifiable or unrecorded item is named by exactly one finding, and the
-// report does not depend on the order of the input.
+// unverifiable or unrecorded item is named by exactly one finding, doubt is
+// judged value by value (see valueInvariants), and the report does not
+// depend on the order of the input.
 func checkInvariants(t *testing.T, in Input, rep *Report) {
 	t.Helper()
 	fail := func(format string, a ...any) {
@@ -84,6 +88,7 @@ func checkInvariants(t *testing.T, in Input, rep *Report) {
 			}
 		}
 		matchedFustelle += fust[FMatched]
+		valueInvariants(t, in, g, ids)
 		if g.Summary.Pages != len(g.Sheets) {
 			fail("%s: %d pages in summary, %d sheets", g.Key, g.Summary.Pages, len(g.Sheets))
 		}
@@ -219,6 +224,112 @@ func identicalPages(ps []page.Result) bool {
 			return true
 		}
 		seen[k{p.Source, p.Page}] = true
+	}
+	return false
+}
+
+// valueInvariants checks the unit of doubt on one group, restated here
+// from the rule rather than from the code: a fustella is counted (matched,
+// unrecorded or duplicate) only from a slot read for sure on a page whose
+// identity is certain, and every such slot is counted, whatever the page's
+// status, unless its page is foreign or a second scan; a page whose
+// progressive is unread gives a slot_mismatch only for another slot
+// number; no progressive is reported missing by number while a page with
+// an unread progressive could be it.
+func valueInvariants(t *testing.T, in Input, g *Group, ids map[string]int) {
+	t.Helper()
+	type at struct {
+		src  string
+		page int
+	}
+	pages := map[at][]page.Result{}
+	for _, p := range in.Pages {
+		pages[at{p.Source, p.Page}] = append(pages[at{p.Source, p.Page}], p)
+	}
+	unnumbered := false
+	for _, sv := range g.Sheets {
+		if sv.Sheet == "" && sv.RescanOf == "" {
+			unnumbered = true
+		}
+		cands := pages[at{sv.Source, sv.Page}]
+		for _, s := range sv.Slots {
+			sure := 0
+			for _, p := range cands {
+				if certainIdentity(p) && certainSlot(p, s.Slot) {
+					sure++
+				}
+			}
+			switch FustellaOutcome(s.Outcome) {
+			case FMatched, FUnrecorded, FDuplicate:
+				if sure == 0 {
+					t.Errorf("invariant: %s %s p.%d slot %d is %s, but the slot or the page identity is not read for sure", g.Key, sv.Source, sv.Page, s.Slot, s.Outcome)
+				}
+			case FUnreadable:
+				if len(cands) == 1 && sure == 1 {
+					t.Errorf("invariant: %s %s p.%d slot %d (status %s) is read for sure on a page of certain identity, but unreadable", g.Key, sv.Source, sv.Page, s.Slot, sv.Status)
+				}
+			}
+		}
+	}
+	for _, f := range g.Findings {
+		switch {
+		case f.Kind == SlotMismatch && f.Sheet == "" && ids[f.RecordID] == 1:
+			if r := recordOf(g, f.RecordID); r.Slot == f.Slot {
+				t.Errorf("invariant: %s slot_mismatch of %s on a page whose progressive is unread, in the slot it is assigned to: %s", g.Key, f.RecordID, f.Detail)
+			}
+		case f.Kind == MissingProgressive && f.Sheet != "" && unnumbered:
+			t.Errorf("invariant: %s missing_progressive %s while a page with an unread progressive could be it: %s", g.Key, f.Sheet, f.Detail)
+		}
+	}
+}
+
+// certainIdentity: status ok or review, a valid head code, the tail code
+// unread or equal, and only reasons that doubt values.
+func certainIdentity(p page.Result) bool {
+	if p.Status != page.OK && p.Status != page.Review || p.Sheet.Code == nil {
+		return false
+	}
+	code := strings.TrimSpace(*p.Sheet.Code)
+	if _, err := sheet.ParseCode(code); err != nil {
+		return false
+	}
+	if p.Sheet.TailCode != nil && strings.TrimSpace(*p.Sheet.TailCode) != code {
+		return false
+	}
+	for _, r := range p.Reasons {
+		head, _, _ := strings.Cut(r, ":")
+		switch head {
+		case page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread,
+			page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// certainSlot: the first listing of slot n is filled with two valid codes
+// and no flag doubting them.
+func certainSlot(p page.Result, n int) bool {
+	for _, s := range p.Slots {
+		if s.Slot != n {
+			continue
+		}
+		if s.State != page.Filled || s.AIC == nil || s.Targatura == nil {
+			return false
+		}
+		if _, err := fustella.ParseAIC(*s.AIC); err != nil {
+			return false
+		}
+		if _, err := fustella.ParseTargatura(*s.Targatura); err != nil {
+			return false
+		}
+		for _, f := range s.Flags {
+			if strings.HasSuffix(f, "_unread") || strings.HasSuffix(f, "_disagree") {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }

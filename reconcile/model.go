@@ -68,9 +68,12 @@ const (
 	// FDuplicate: the same targatura is on another slot of the same pharmacy
 	// and month, and that one was counted.
 	FDuplicate FustellaOutcome = "duplicate"
-	// FUnreadable: the slot, or the page it is on, is not read for sure (the
-	// slot is unreadable, the page is in review or rejected, or the page
-	// could not be identified). Never matched, never unrecorded.
+	// FUnreadable: the slot is not read for sure (unreadable, a code
+	// missing or invalid, or flagged as doubtful), or the identity of the
+	// page it is on is not certain (rejected, head and tail disagree, no
+	// valid code). A page in review for other reasons, such as an unread
+	// progressive, does not make its slots unreadable. Never matched, never
+	// unrecorded.
 	FUnreadable FustellaOutcome = "unreadable"
 	// FForeign: on a sheet of a pharmacy and month nobody declared or
 	// recorded; nothing to match it against.
@@ -93,9 +96,10 @@ const (
 	// MMissing: its fustella is on no sheet, and no unreadable slot or page
 	// could be hiding it.
 	MMissing MatchOutcome = "missing"
-	// MUnverifiable: not found, but the slot or sheet it is assigned to (or a
-	// page its targatura was read on) is unreadable or in review: it is not
-	// reported missing until a person checks.
+	// MUnverifiable: not found, but the slot it is assigned to, or a sheet
+	// that could be its sheet, is not read for sure, or its targatura was
+	// read on a slot or page not read for sure: it is not reported missing
+	// until a person checks.
 	MUnverifiable MatchOutcome = "unverifiable"
 	// MDuplicate: another record of the same pharmacy and month has the same
 	// targatura and took the only fustella found.
@@ -246,7 +250,8 @@ type Payable struct {
 	// monthly accounting flow.
 	Attestation string `json:"attestation"`
 	Signature   string `json:"signature"`
-	// Sheet and Slot are where the fustella was found.
+	// Sheet and Slot are where the fustella was found; Sheet is empty when
+	// the progressive of that page was not read.
 	Sheet string `json:"sheet"`
 	Slot  int    `json:"slot"`
 	// CarriedFrom is the competence of the sheet when the prescription was

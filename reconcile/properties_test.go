@@ -58,7 +58,27 @@ func randomInput(rng *rand.Rand) Input {
 		case r < 15:
 			p.Status = page.Review
 			p.Reasons = []string{page.ReasonUnreadableSlot}
-		case r < 22:
+		case r < 35:
+			// As the reader reports most real pages: the handwriting is
+			// not read, sometimes with an identity problem as well.
+			p.Status = page.Review
+			p.Sheet.Progressive, p.Sheet.DeclaredCount = nil, nil
+			p.Sheet.Written = &page.Written{Progressive: pick(90), Count: pick(50), Date: pick(50)}
+			p.Reasons = []string{page.ReasonProgressiveUnread}
+			if p.Sheet.Written.Count {
+				p.Reasons = append(p.Reasons, page.ReasonCountUnread)
+			}
+			switch x := rng.IntN(100); {
+			case x < 10:
+				p.Reasons = append(p.Reasons, page.ReasonTailUnread)
+				p.Sheet.TailCode = nil
+			case x < 20:
+				p.Reasons = append(p.Reasons, page.ReasonHeadTailMismatch)
+				p.Sheet.TailCode = page.Str(code(ph, 1+(month%3)))
+			case x < 25:
+				p.Reasons = append(p.Reasons, page.ReasonTimeout+": slots")
+			}
+		case r < 42:
 			p.Status = page.Rejected
 			p.Reasons = []string{page.ReasonNoMarkers}
 			if pick(50) {
@@ -77,6 +97,9 @@ func randomInput(rng *rand.Rand) Input {
 			}
 			if s.State == page.Filled && pick(5) {
 				s.Flags = []string{page.FlagOverlap}
+			}
+			if s.State == page.Filled && pick(4) {
+				s.Flags = append(s.Flags, []string{page.FlagAICDisagree, page.FlagTargaturaUnread, page.FlagOCROnly}[rng.IntN(3)])
 			}
 		}
 		if pick(5) && len(p.Slots) > 3 {

@@ -8,7 +8,8 @@
 //
 // Everything is grouped by pharmacy (region, ASL, pharmacy) and competence
 // month. A page belongs to the group its sheet code names (the head code, or
-// the tail code when the head one is unread or invalid); a page with no
+// the tail code when the head one is unread or invalid: such a page is in
+// the group but its identity is not certain, see below); a page with no
 // valid code belongs to no group and is reported at the top level. A record
 // belongs to the group of its competence; a declaration to its own.
 //
@@ -23,15 +24,48 @@
 // outcomes: one item may have several findings (a matched fustella in the
 // wrong slot with another AIC), or none.
 //
-// # Never silently wrong
+// # Never silently wrong: the unit of doubt is the value
 //
-// Only what was read for sure is reconciled. A page in review or rejected,
-// an unreadable slot, a slot whose codes are missing or fail their check
-// digits: their fustelle are FUnreadable, never matched and never
-// unrecorded, and a record that could be on them (assigned to that slot or
-// sheet, or whose targatura was read there) is MUnverifiable, not missing.
-// Each of these is an unreadable finding saying why, so a person knows what
-// to check; after review the pages come back ok and reconcile normally.
+// Only what was read for sure is reconciled, but doubt is judged value by
+// value, not page by page (a deliberate refinement of issue 5, which kept
+// every page in review out of matching: the reader sends nearly every real
+// page to review because the handwritten progressive, count and date are
+// not machine-read, and a tool that matched nothing until a person typed
+// every progressive would be of no use).
+//
+//   - The identity of the page. A page contributes fustelle only when its
+//     sheet code is certain: status ok or review, a valid head code, a tail
+//     code that is unread or equal to it, and no reason that casts doubt on
+//     the identity (head_tail_mismatch, invalid_sheet_code, or any reason
+//     this package does not know to be about values only). An unread
+//     barcode with the other one read and not contradicted is certain
+//     enough: that is how the reader reports it (package acquisition,
+//     identity). A rejected page, or one whose identity is not certain,
+//     contributes nothing: its fustelle are FUnreadable, one unreadable
+//     finding says why, and a record that could be on it is MUnverifiable.
+//   - The codes of a slot. On a page of certain identity, in review or not,
+//     a slot is read for sure when its state is filled, its AIC and
+//     targatura are both present with valid check digits and no flag
+//     doubts them (aic_unread, targatura_unread, aic_disagree,
+//     targatura_disagree; ocr_only, bars_only and the rule flags do not).
+//     Such a slot is matched, unrecorded, duplicate and payable exactly as
+//     on an ok page. Any other fustella is FUnreadable with its own
+//     unreadable finding, never matched nor unrecorded, and a record that
+//     could be it (assigned to that slot, or whose targatura was read
+//     there) is MUnverifiable, never missing.
+//   - The handwritten fields. A check that needs a value that was not read
+//     is not made, and an unreadable finding about the page says so. With
+//     the progressive unread, fustelle are still matched by targatura
+//     (unique per pack: that is what makes a match certain, not the slot)
+//     and the slot number is still compared with the record's, but not the
+//     sheet number; and no progressive is reported missing while pages with
+//     an unread progressive could be it (when there are more gaps than such
+//     pages, one missing_progressive finding says how many are missing at
+//     least). With the count unread there is no count_mismatch. The count
+//     and date are optional: an empty box is not a finding, only a box
+//     with writing that was not read is.
+//
+// After a person corrects a page, it reconciles like any other.
 //
 // # Determinism
 //
@@ -88,13 +122,17 @@ type pageInfo struct {
 	res        *page.Result
 	key        Key
 	identified bool
-	prog       sheet.Progressive
-	progKnown  bool
-	rescanOf   *pageInfo
-	foreign    bool
-	slots      [layout.SlotCount]slotInfo
-	slotErrs   []string
-	g          *group
+	// certain: the identity of the sheet is certain (see identityDoubt);
+	// otherwise doubt says why not.
+	certain   bool
+	doubt     string
+	prog      sheet.Progressive
+	progKnown bool
+	rescanOf  *pageInfo
+	foreign   bool
+	slots     [layout.SlotCount]slotInfo
+	slotErrs  []string
+	g         *group
 }
 
 func (p *pageInfo) label() string {
@@ -108,14 +146,59 @@ func (p *pageInfo) where() string {
 	if p.progKnown {
 		return "sheet " + p.prog.String()
 	}
-	return fmt.Sprintf("the sheet at %s p.%d", p.res.Source, p.res.Page)
+	return fmt.Sprintf("the sheet at %s p.%d (progressive not read)", p.res.Source, p.res.Page)
 }
 
 func (p *pageInfo) ref() string { return fmt.Sprintf("%s p.%d", p.res.Source, p.res.Page) }
 
-// usable: its fustelle are matched against records.
+// usable: the page's fustelle read for sure are matched against records
+// (its identity is certain and it is not a second scan).
 func (p *pageInfo) usable() bool {
-	return p.identified && p.res.Status == page.OK && p.rescanOf == nil
+	return p.identified && p.certain && p.rescanOf == nil
+}
+
+// valueReasons are the page reasons that doubt values on the page, not the
+// identity of the sheet: each is answered slot by slot or field by field.
+// An unread head or tail barcode is among them because the reader reports
+// a code only when the other barcode read it and nothing contradicts it.
+var valueReasons = []string{
+	page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread,
+	page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken,
+}
+
+// identityDoubt tells why the identity of a page is not certain, "" when
+// it is: status ok or review, a valid head code, a tail code unread or
+// equal to it, and only reasons that doubt values (valueReasons). Any
+// other reason, known (head_tail_mismatch, invalid_sheet_code,
+// markers_not_found, ...) or not, makes the whole page doubtful.
+func identityDoubt(res *page.Result) string {
+	switch res.Status {
+	case page.OK, page.Review:
+	case page.Rejected:
+		return "the page is rejected"
+	default:
+		return fmt.Sprintf("unknown page status %q", res.Status)
+	}
+	sh := res.Sheet
+	if sh.Code == nil {
+		return "the head sheet code is not read"
+	}
+	if _, ok := parseCode(sh.Code); !ok {
+		return fmt.Sprintf("the sheet code %q is not valid", *sh.Code)
+	}
+	if sh.TailCode != nil && strings.TrimSpace(*sh.TailCode) != strings.TrimSpace(*sh.Code) {
+		return fmt.Sprintf("head code %s and tail code %s disagree", strings.TrimSpace(*sh.Code), strings.TrimSpace(*sh.TailCode))
+	}
+	for _, x := range res.Reasons {
+		known := false
+		for _, v := range valueReasons {
+			known = known || x == v || strings.HasPrefix(x, v+":")
+		}
+		if !known {
+			return "the reader reports " + x
+		}
+	}
+	return ""
 }
 
 // found counts the fustelle on the page.
@@ -245,6 +328,8 @@ func (r *run) indexPages(results []page.Result) {
 		} else if c, ok := parseCode(res.Sheet.TailCode); ok {
 			p.key, p.identified = keyOf(c), true
 		}
+		p.doubt = identityDoubt(res)
+		p.certain = p.identified && p.doubt == ""
 		if res.Sheet.Progressive != nil {
 			if pr, err := sheet.ParseProgressive(*res.Sheet.Progressive); err == nil {
 				p.prog, p.progKnown = pr, true
@@ -277,20 +362,14 @@ func (r *run) indexPages(results []page.Result) {
 	}
 }
 
-// readSlot decides whether a slot's codes can be used.
+// doubtFlags are the slot flags that say a code is not read for sure.
+var doubtFlags = []string{page.FlagAICUnread, page.FlagTargaturaUnread, page.FlagAICDisagree, page.FlagTargaturaDisagree}
+
+// readSlot decides whether a slot's codes can be used: state filled, both
+// codes present and valid, and no flag in doubtFlags. The codes are kept
+// even when they cannot be used, to tell where a record may be.
 func readSlot(si *slotInfo, s *page.Slot) {
-	switch s.State {
-	case page.Empty:
-		return
-	case page.Unreadable:
-		si.why = "slot unreadable"
-		if len(s.Flags) > 0 {
-			si.why += " (" + strings.Join(s.Flags, ", ") + ")"
-		}
-		return
-	case page.Filled:
-	default:
-		si.why = fmt.Sprintf("unknown slot state %q", s.State)
+	if s.State == page.Empty {
 		return
 	}
 	var problems []string
@@ -307,6 +386,27 @@ func readSlot(si *slotInfo, s *page.Slot) {
 		problems = append(problems, err.Error())
 	} else {
 		si.tg = t
+	}
+	switch s.State {
+	case page.Unreadable:
+		si.why = "slot unreadable"
+		if len(s.Flags) > 0 {
+			si.why += " (" + strings.Join(s.Flags, ", ") + ")"
+		}
+		return
+	case page.Filled:
+	default:
+		si.why = fmt.Sprintf("unknown slot state %q", s.State)
+		return
+	}
+	var doubts []string
+	for _, f := range s.Flags {
+		if slices.Contains(doubtFlags, f) {
+			doubts = append(doubts, f)
+		}
+	}
+	if len(doubts) > 0 {
+		problems = append(problems, "codes read with doubt ("+strings.Join(doubts, ", ")+")")
 	}
 	if len(problems) > 0 {
 		si.why = strings.Join(problems, "; ")
@@ -403,13 +503,16 @@ func (r *run) sortedGroups() []*group {
 	return out
 }
 
-// detectRescans marks an ok page whose progressive and every slot equal an
-// earlier ok page's of the same group: the same sheet scanned twice.
+// detectRescans marks a page of certain identity whose progressive and
+// every slot equal an earlier such page's of the same group: the same sheet
+// scanned twice. Pages whose progressive was not read are never taken for
+// a second scan: a copy of a sheet under another number would be hidden,
+// and counting both makes their targature duplicates, which a person sees.
 func (r *run) detectRescans() {
 	for _, g := range r.groups {
 		seen := map[string]*pageInfo{}
 		for _, p := range g.pages {
-			if p.res.Status != page.OK || !p.progKnown || p.found() == 0 {
+			if !p.certain || !p.progKnown || p.found() == 0 {
 				continue
 			}
 			var b strings.Builder
@@ -690,8 +793,7 @@ func (r *run) sheetChecks(g *group) {
 			r.add(g, Finding{Kind: SheetCountMismatch, Detail: fmt.Sprintf("%s; %s%s", countDetail(records.REGFUS, declR, reg), countDetail(records.REGFUSD, declD, disp), unknownNote)}, nil, nil)
 		}
 	}
-	r.progressives(g, false, declR, unknownNote)
-	r.progressives(g, true, declD, unknownNote)
+	r.progressives(g, declR, declD, unknown)
 }
 
 func deref(p *int) int {
@@ -741,51 +843,75 @@ func (g *group) declared(b records.Bundle) *int {
 // misread progressive of 9000 must not flood the report.
 const maxMissingListed = 100
 
-func (r *run) progressives(g *group, disp bool, declared *int, unknownNote string) {
-	byN := map[int][]*pageInfo{}
-	maxSeen := 0
-	for _, p := range g.pages {
-		if !p.progKnown || p.prog.Dispensario != disp {
-			continue
+// progressives reports duplicated and missing progressives, regular and
+// dispensario apart. unknown counts the delivered pages whose progressive
+// was not read: any of them may be any missing number, so while they are
+// at least as many as the gaps no progressive is reported missing (the
+// pages' own unreadable findings say the progressive was not read), and
+// when they are fewer one finding lists the gaps and how many of them at
+// least are missing.
+func (r *run) progressives(g *group, declR, declD *int, unknown int) {
+	var gaps []string
+	for _, disp := range []bool{false, true} {
+		declared := declR
+		if disp {
+			declared = declD
 		}
-		if p.rescanOf != nil {
-			r.add(g, Finding{Kind: DuplicateProgressive, Detail: fmt.Sprintf("identical to %s (same fustelle in the same slots): the sheet was scanned twice and is counted once", p.rescanOf.ref())}, p, nil)
-			continue
+		byN := map[int][]*pageInfo{}
+		maxSeen := 0
+		for _, p := range g.pages {
+			if !p.progKnown || p.prog.Dispensario != disp {
+				continue
+			}
+			if p.rescanOf != nil {
+				r.add(g, Finding{Kind: DuplicateProgressive, Detail: fmt.Sprintf("identical to %s (same fustelle in the same slots): the sheet was scanned twice and is counted once", p.rescanOf.ref())}, p, nil)
+				continue
+			}
+			byN[p.prog.N] = append(byN[p.prog.N], p)
+			maxSeen = max(maxSeen, p.prog.N)
 		}
-		byN[p.prog.N] = append(byN[p.prog.N], p)
-		maxSeen = max(maxSeen, p.prog.N)
-	}
-	for n := 1; n <= maxSeen; n++ {
-		ps := byN[n]
-		for _, p := range ps[min(1, len(ps)):] {
-			r.add(g, Finding{Kind: DuplicateProgressive, Detail: fmt.Sprintf("progressive %s is also on %s", p.prog, ps[0].ref())}, p, nil)
+		for n := 1; n <= maxSeen; n++ {
+			ps := byN[n]
+			for _, p := range ps[min(1, len(ps)):] {
+				r.add(g, Finding{Kind: DuplicateProgressive, Detail: fmt.Sprintf("progressive %s is also on %s", p.prog, ps[0].ref())}, p, nil)
+			}
 		}
-	}
-	last := max(maxSeen, deref(declared))
-	missing := 0
-	for n := 1; n <= last; n++ {
-		if len(byN[n]) > 0 {
-			continue
+		last := max(maxSeen, deref(declared))
+		missing := 0
+		for n := 1; n <= last; n++ {
+			if len(byN[n]) > 0 {
+				continue
+			}
+			label := sheet.Progressive{N: n, Dispensario: disp}.String()
+			if unknown > 0 {
+				gaps = append(gaps, label)
+				continue
+			}
+			missing++
+			if missing > maxMissingListed {
+				continue
+			}
+			d := fmt.Sprintf("no sheet %s delivered", label)
+			if declared != nil {
+				d += fmt.Sprintf(" (%d declared)", *declared)
+			}
+			r.add(g, Finding{Kind: MissingProgressive, Sheet: label, Detail: d}, nil, nil)
 		}
-		missing++
-		label := sheet.Progressive{N: n, Dispensario: disp}.String()
 		if missing > maxMissingListed {
-			continue
+			r.add(g, Finding{Kind: MissingProgressive, Detail: fmt.Sprintf("%d more progressives up to %d are missing; only the first %d are listed", missing-maxMissingListed, last, maxMissingListed)}, nil, nil)
 		}
-		d := fmt.Sprintf("no sheet %s delivered", label)
-		if unknownNote != "" {
-			d = fmt.Sprintf("no sheet read as %s", label)
-		}
-		if declared != nil {
-			d += fmt.Sprintf(" (%d declared)", *declared)
-		}
-		if unknownNote != "" {
-			d += unknownNote + ", one of them may be it"
-		}
-		r.add(g, Finding{Kind: MissingProgressive, Sheet: label, Detail: d}, nil, nil)
 	}
-	if missing > maxMissingListed {
-		r.add(g, Finding{Kind: MissingProgressive, Detail: fmt.Sprintf("%d more progressives up to %d are missing; only the first %d are listed", missing-maxMissingListed, last, maxMissingListed)}, nil, nil)
+	if len(gaps) > unknown {
+		list := gaps
+		if len(list) > maxMissingListed {
+			list = append(slices.Clone(list[:maxMissingListed]), fmt.Sprintf("and %d more", len(gaps)-maxMissingListed))
+		}
+		atLeast := fmt.Sprintf("at least %d are missing", len(gaps)-unknown)
+		if len(gaps)-unknown == 1 {
+			atLeast = "at least 1 is missing"
+		}
+		r.add(g, Finding{Kind: MissingProgressive, Detail: fmt.Sprintf("no delivered sheet was read as %s; %d delivered sheets have an unread progressive and may be %d of these: %s",
+			strings.Join(list, ", "), unknown, unknown, atLeast)}, nil, nil)
 	}
 }
 
@@ -906,10 +1032,15 @@ func (r *run) unmatched(g *group) {
 		}
 		ri.match = MMissing
 		d := fmt.Sprintf("recorded on sheet %s slot %d (AIC %s)", rec.Sheet, rec.Slot, rec.AIC)
-		if len(h.byProg[rec.Sheet]) == 0 {
-			d += fmt.Sprintf("; sheet %s was not delivered", rec.Sheet)
-		} else {
+		switch {
+		case len(h.byProg[rec.Sheet]) > 0:
 			d += ", not found on the delivered sheets"
+		case len(h.unnumbered) > 0 && rec.Slot >= 1 && rec.Slot <= layout.SlotCount:
+			d += fmt.Sprintf(", not found on the delivered sheets: none was read as %s, and slot %d is read for sure on the %d whose progressive was not read", rec.Sheet, rec.Slot, len(h.unnumbered))
+		case len(h.unnumbered) > 0:
+			d += fmt.Sprintf(", not found on the delivered sheets (none was read as %s)", rec.Sheet)
+		default:
+			d += fmt.Sprintf("; sheet %s was not delivered", rec.Sheet)
 		}
 		for _, c := range r.fusts(rec.Targatura) {
 			if c.p.g != g {
@@ -922,32 +1053,40 @@ func (r *run) unmatched(g *group) {
 }
 
 // hiding indexes, for one group, the places a fustella not found could be
-// hiding in: fustelle read on pages that are not ok, pages by progressive,
-// and pages whose progressive is unread with something unread on them.
+// hiding in: targature read on a slot or page not read for sure, pages by
+// progressive, pages of uncertain identity whose progressive is unread
+// (they could be any sheet), and pages of certain identity whose
+// progressive is unread (they could be any sheet, but only their slots not
+// read for sure could hide a fustella).
 type hiding struct {
-	notOK       map[fustella.Targatura]slotRef
-	byProg      map[sheet.Progressive][]*pageInfo
-	unknownDark int
+	doubtful   map[fustella.Targatura]slotRef
+	byProg     map[sheet.Progressive][]*pageInfo
+	dark       int
+	unnumbered []*pageInfo
 }
 
 func newHiding(g *group) *hiding {
-	h := &hiding{notOK: map[fustella.Targatura]slotRef{}, byProg: map[sheet.Progressive][]*pageInfo{}}
+	h := &hiding{doubtful: map[fustella.Targatura]slotRef{}, byProg: map[sheet.Progressive][]*pageInfo{}}
 	for _, p := range g.pages {
 		if p.rescanOf != nil {
 			continue
 		}
-		if p.res.Status != page.OK {
-			for i := range p.slots {
-				s := &p.slots[i]
-				if _, seen := h.notOK[s.tg]; s.hasFustella() && s.codesOK && !seen {
-					h.notOK[s.tg] = slotRef{p, s}
-				}
+		for i := range p.slots {
+			s := &p.slots[i]
+			if !s.hasFustella() || s.tg == "" || (p.usable() && s.codesOK) {
+				continue
+			}
+			if _, seen := h.doubtful[s.tg]; !seen {
+				h.doubtful[s.tg] = slotRef{p, s}
 			}
 		}
-		if p.progKnown {
+		switch {
+		case p.progKnown:
 			h.byProg[p.prog] = append(h.byProg[p.prog], p)
-		} else if p.res.Status != page.OK || p.hasUnreadable() {
-			h.unknownDark++
+		case !p.usable():
+			h.dark++
+		default:
+			h.unnumbered = append(h.unnumbered, p)
 		}
 	}
 	return h
@@ -955,41 +1094,55 @@ func newHiding(g *group) *hiding {
 
 // couldBeHidden tells why a record not found might still be on a sheet
 // that was not read for sure; "" when nothing could hide it. The slot is
-// returned when the reason is that one unreadable slot.
+// returned when the reason is that one slot, on a page whose slots have
+// findings of their own (the slot's finding then names the record).
 func (h *hiding) couldBeHidden(ri *recInfo) (string, *slotInfo) {
 	rec := ri.r
 	const notMissing = "; not reported missing until a person checks"
-	if c, ok := h.notOK[rec.Targatura]; ok {
-		return fmt.Sprintf("its targatura was read on %s slot %d, a page %s%s", c.p.where(), c.s.n, statusWords(c.p), notMissing), nil
+	if c, ok := h.doubtful[rec.Targatura]; ok {
+		if !c.p.usable() {
+			return fmt.Sprintf("its targatura was read on %s slot %d, a page not reconciled: %s%s", c.p.where(), c.s.n, c.p.doubt, notMissing), nil
+		}
+		return fmt.Sprintf("its targatura was read on %s slot %d, which is not read for sure (%s)%s", c.p.where(), c.s.n, c.s.why, notMissing), c.s
 	}
 	assigned := h.byProg[rec.Sheet]
 	for _, p := range assigned {
-		if p.res.Status != page.OK {
-			return fmt.Sprintf("assigned to sheet %s slot %d, and that page is %s%s", rec.Sheet, rec.Slot, statusWords(p), notMissing), nil
+		if !p.usable() {
+			return fmt.Sprintf("assigned to sheet %s slot %d, and that page is not reconciled: %s (page %s)%s", rec.Sheet, rec.Slot, p.doubt, statusWords(p), notMissing), nil
 		}
-		if rec.Slot < 1 || rec.Slot > layout.SlotCount {
-			continue
-		}
-		switch s := &p.slots[rec.Slot-1]; {
-		case !s.present:
-			return fmt.Sprintf("assigned to sheet %s slot %d, and the page result says nothing about that slot%s", rec.Sheet, rec.Slot, notMissing), nil
-		case s.hasFustella() && !s.codesOK:
-			return fmt.Sprintf("assigned to sheet %s slot %d, which is not read for sure (%s)%s", rec.Sheet, rec.Slot, s.why, notMissing), s
+		if why, s := slotDoubt(p, rec.Slot); why != "" {
+			return fmt.Sprintf("assigned to sheet %s slot %d, which %s%s", rec.Sheet, rec.Slot, why, notMissing), s
 		}
 	}
-	if len(assigned) == 0 && h.unknownDark > 0 {
-		return fmt.Sprintf("assigned to sheet %s slot %d; no delivered sheet was read as %s, and %d sheets with an unread progressive are not read for sure and could be it%s", rec.Sheet, rec.Slot, rec.Sheet, h.unknownDark, notMissing), nil
+	if len(assigned) > 0 {
+		return "", nil
+	}
+	if h.dark > 0 {
+		return fmt.Sprintf("assigned to sheet %s slot %d; no delivered sheet was read as %s, and %d sheets with an unread progressive are not reconciled (their identity is not certain) and could be it%s", rec.Sheet, rec.Slot, rec.Sheet, h.dark, notMissing), nil
+	}
+	for _, p := range h.unnumbered {
+		if why, s := slotDoubt(p, rec.Slot); why != "" {
+			return fmt.Sprintf("assigned to sheet %s slot %d; no delivered sheet was read as %s, and on %s, which could be it, slot %d %s%s",
+				rec.Sheet, rec.Slot, rec.Sheet, p.where(), rec.Slot, why, notMissing), s
+		}
 	}
 	return "", nil
 }
 
-func (p *pageInfo) hasUnreadable() bool {
-	for i := range p.slots {
-		if s := &p.slots[i]; s.hasFustella() && !s.codesOK {
-			return true
-		}
+// slotDoubt tells, for a page whose identity is certain, why its slot n is
+// not read for sure ("" when it is, or when n is not a slot number), and
+// returns that slot when it holds a fustella.
+func slotDoubt(p *pageInfo, n int) (string, *slotInfo) {
+	if n < 1 || n > layout.SlotCount {
+		return "", nil
 	}
-	return false
+	switch s := &p.slots[n-1]; {
+	case !s.present:
+		return "is not in the page result", nil
+	case s.hasFustella() && !s.codesOK:
+		return fmt.Sprintf("is not read for sure (%s)", s.why), s
+	}
+	return "", nil
 }
 
 func statusWords(p *pageInfo) string {
@@ -1160,19 +1313,24 @@ func (r *run) unreadables() {
 			for _, e := range p.slotErrs {
 				r.add(g, Finding{Kind: Unreadable, Detail: e}, p, nil)
 			}
-			if p.res.Status != page.OK {
+			if !p.certain {
 				var bad []string
 				for i := range p.slots {
 					if s := &p.slots[i]; s.hasFustella() && !s.codesOK {
 						bad = append(bad, strconv.Itoa(s.n))
 					}
 				}
-				d := fmt.Sprintf("page %s: its %d fustelle are not reconciled until a person checks it", statusWords(p), p.found())
+				d := fmt.Sprintf("sheet identity not certain: %s (page %s); its %d fustelle are not reconciled until a person checks it", p.doubt, statusWords(p), p.found())
 				if len(bad) > 0 {
 					d += "; unreadable slots: " + strings.Join(bad, ", ")
 				}
 				r.add(g, Finding{Kind: Unreadable, Detail: d}, p, nil)
 				continue
+			}
+			if !p.foreign {
+				for _, d := range fieldsUnread(p) {
+					r.add(g, Finding{Kind: Unreadable, Detail: d}, p, nil)
+				}
 			}
 			for i := range p.slots {
 				s := &p.slots[i]
@@ -1182,7 +1340,7 @@ func (r *run) unreadables() {
 				f := Finding{Kind: Unreadable, Detail: s.why}
 				if s.rec != nil && s.rec.covered {
 					f.RecordID, f.Targatura = s.rec.r.ID, string(s.rec.r.Targatura)
-					f.Detail += fmt.Sprintf("; record %s is assigned here and is not reported missing until a person checks", s.rec.r.ID)
+					f.Detail += fmt.Sprintf("; record %s could be this fustella and is not reported missing until a person checks", s.rec.r.ID)
 				}
 				r.add(g, f, p, s)
 			}
@@ -1204,6 +1362,44 @@ func (r *run) unreadables() {
 	}
 }
 
+// fieldsUnread lists the handwritten fields of a page that were not read
+// and the checks therefore not made. The progressive is required, so an
+// unread or empty progressive box is always told; the count and the date
+// are optional, so only a box with writing that was not read is. Whether a
+// box holds writing comes from page.Sheet.Written or, when a result does
+// not say, from the reader's reasons (count_unread, date_unread).
+func fieldsUnread(p *pageInfo) []string {
+	sh := p.res.Sheet
+	var out []string
+	if !p.progKnown {
+		what := "progressive not read"
+		switch {
+		case sh.Progressive != nil:
+			what = fmt.Sprintf("progressive read as %q, which is not a progressive", *sh.Progressive)
+		case sh.Written != nil && !sh.Written.Progressive, hasReasonExact(p.res, page.ReasonProgressiveUnread+": box empty"):
+			what = "progressive box empty (the progressive is required)"
+		}
+		out = append(out, what+": slot assignment not checked against the sheet number (fustelle are matched by targatura and their slot number is still compared); no progressive is judged missing on its account")
+	}
+	written := func(w func(*page.Written) bool, reason string) bool {
+		if sh.Written != nil {
+			return w(sh.Written)
+		}
+		return hasReasonExact(p.res, reason)
+	}
+	if sh.DeclaredCount == nil && written(func(w *page.Written) bool { return w.Count }, page.ReasonCountUnread) {
+		out = append(out, fmt.Sprintf("count written but not read: not checked against the %d fustelle found", p.found()))
+	}
+	if sh.Date == nil && written(func(w *page.Written) bool { return w.Date }, page.ReasonDateUnread) {
+		out = append(out, "date written but not read (informational: the date is not checked)")
+	}
+	return out
+}
+
+func hasReasonExact(res *page.Result, reason string) bool {
+	return slices.Contains(res.Reasons, reason)
+}
+
 // ---- report ----
 
 func (r *run) fustellaOutcome(p *pageInfo, s *slotInfo) FustellaOutcome {
@@ -1212,7 +1408,7 @@ func (r *run) fustellaOutcome(p *pageInfo, s *slotInfo) FustellaOutcome {
 		return FUnreadable
 	case p.rescanOf != nil:
 		return FRescanned
-	case p.res.Status != page.OK, !s.codesOK:
+	case !p.certain, !s.codesOK:
 		return FUnreadable
 	case p.foreign:
 		return FForeign

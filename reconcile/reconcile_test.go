@@ -366,29 +366,37 @@ func TestUnreadable(t *testing.T) {
 	})
 	t.Run("page in review", func(t *testing.T) {
 		t.Parallel()
+		// The count is written and not read: its fustelle are matched, the
+		// count is not checked, and one finding says so.
 		in := cleanMonth()
 		in.Pages[0].Status, in.Pages[0].Reasons = page.Review, []string{page.ReasonCountUnread}
 		g := mustReconcile(t, in).Group(jan)
-		wantFindings(t, g, "unreadable@1/0/", "unreadable@1/1/R1", "unreadable@1/2/R2", "unreadable@1/3/R3")
-		if g.Summary.Fustelle[FUnreadable] != 3 || g.Summary.RecordsMatch[MUnverifiable] != 3 || g.Summary.Findings[MissingFustella] != 0 {
+		wantFindings(t, g, "unreadable@1/0/")
+		if g.Summary.Fustelle[FMatched] != 6 || len(g.Payable) != 6 || g.Summary.RecordsMatch[MUnverifiable] != 0 {
 			t.Errorf("summary %+v", g.Summary)
 		}
-		if !strings.Contains(findingOf(g, Unreadable).Detail, "in review (count_unread)") {
-			t.Errorf("%s", findingsString(g))
+		if d := findingOf(g, Unreadable).Detail; d != "count written but not read: not checked against the 3 fustelle found" {
+			t.Errorf("detail %q", d)
 		}
 	})
 	t.Run("unread progressive", func(t *testing.T) {
 		t.Parallel()
+		// Sheet 2's progressive is not read: it is the one gap, and the
+		// one sheet that could be it, so nothing is missing; R4 and R5
+		// are found by targatura in the slots they are assigned to.
 		in := cleanMonth()
 		in.Pages[1].Sheet.Progressive = nil
 		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{page.ReasonProgressiveUnread}
 		g := mustReconcile(t, in).Group(jan)
-		wantFindings(t, g, "missing_progressive@2/0/", "unreadable", "unreadable@2/1/R4", "unreadable@2/2/R5")
-		if f := findingOf(g, MissingProgressive); !strings.Contains(f.Detail, "no sheet read as 2 (2 declared); 1 delivered sheets have an unread progressive, one of them may be it") {
-			t.Errorf("detail %q", f.Detail)
+		wantFindings(t, g, "unreadable")
+		if f := g.Findings[0]; f.Source != "s2.tif" || !strings.HasPrefix(f.Detail, "progressive not read: slot assignment not checked against the sheet number") {
+			t.Errorf("finding %+v", f)
 		}
-		if g.ScannedSheets != 2 {
-			t.Errorf("scanned %d", g.ScannedSheets)
+		if r := recordOf(g, "R5"); r.Match != MMatched || r.Account != APayable || r.FoundSheet != "" || r.FoundSlot != 2 {
+			t.Errorf("R5 = %+v", r)
+		}
+		if g.ScannedSheets != 2 || len(g.Payable) != 6 {
+			t.Errorf("scanned %d, payable %v", g.ScannedSheets, payableIDs(g))
 		}
 	})
 	t.Run("unidentified page", func(t *testing.T) {
@@ -477,4 +485,203 @@ func TestRecordsNotFromTheImporter(t *testing.T) {
 	in.Records = append(in.Records, odd, odd2)
 	g := mustReconcile(t, in).Group(jan)
 	wantFindings(t, g, "missing_fustella@1/0/R99", "missing_fustella@2/40/R98")
+}
+
+// asRead turns a clean page into what the reader reports for most real
+// pages: in review, the handwritten progressive (and count and date, when
+// written) not read.
+func asRead(p *page.Result, count, date bool) {
+	p.Status = page.Review
+	p.Sheet.Progressive, p.Sheet.DeclaredCount, p.Sheet.Date = nil, nil, nil
+	p.Sheet.Written = &page.Written{Progressive: true, Count: count, Date: date}
+	p.Reasons = []string{page.ReasonProgressiveUnread}
+	if count {
+		p.Reasons = append(p.Reasons, page.ReasonCountUnread)
+	}
+	if date {
+		p.Reasons = append(p.Reasons, page.ReasonDateUnread)
+	}
+}
+
+// TestValueLevelDoubt: on a page whose identity is certain, what was read
+// for sure is reconciled whatever the page's status; what was not is an
+// unreadable finding, and the checks that need it are not made.
+func TestValueLevelDoubt(t *testing.T) {
+	t.Parallel()
+	t.Run("progressive unread: matched and payable, no slot_mismatch", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		asRead(&in.Pages[0], false, false)
+		g := mustReconcile(t, in).Group(jan)
+		// The one gap (sheet 1) is the one unnumbered page: nothing missing.
+		wantFindings(t, g, "unreadable")
+		if f := g.Findings[0]; f.Source != "s1.tif" || f.Slot != 0 || !strings.HasPrefix(f.Detail, "progressive not read:") {
+			t.Errorf("finding %+v", f)
+		}
+		if got := strings.Join(payableIDs(g), ","); got != "R1,R2,R3,R4,R5,R6" {
+			t.Errorf("payable %s", got)
+		}
+		if r := recordOf(g, "R2"); r.Match != MMatched || r.FoundSlot != 2 || r.FoundSheet != "" {
+			t.Errorf("R2 = %+v", r)
+		}
+		if g.Summary.Fustelle[FMatched] != 6 || g.Sheets[len(g.Sheets)-1].Status != page.Review {
+			t.Errorf("summary %+v, sheets %+v", g.Summary, g.Sheets)
+		}
+	})
+	t.Run("progressive unread: the slot number is still compared", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		asRead(&in.Pages[0], false, false)
+		in.Records[2].Slot = 9    // R3 is in slot 3
+		in.Records[1].Sheet.N = 2 // R2: the sheet number cannot be checked
+		in.Records[1].Slot = 2
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "unreadable", "slot_mismatch@/3/R3")
+		if f := findingOf(g, SlotMismatch); f.Detail != "recorded on sheet 1 slot 9, found on the sheet at s1.tif p.1 (progressive not read) slot 3" {
+			t.Errorf("detail %q", f.Detail)
+		}
+		if len(g.Payable) != 6 {
+			t.Errorf("payable %v", payableIDs(g))
+		}
+	})
+	t.Run("head_tail_mismatch: matches nothing", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		asRead(&in.Pages[0], false, false)
+		in.Pages[0].Sheet.TailCode = page.Str(code("99999", 2))
+		in.Pages[0].Reasons = append(in.Pages[0].Reasons, page.ReasonHeadTailMismatch)
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "head_tail_mismatch", "unreadable", "unreadable@1/1/R1", "unreadable@1/2/R2", "unreadable@1/3/R3")
+		if got := strings.Join(payableIDs(g), ","); got != "R4,R5,R6" {
+			t.Errorf("payable %s", got)
+		}
+		if g.Summary.Fustelle[FUnreadable] != 3 || g.Summary.Fustelle[FMatched] != 3 || g.Summary.RecordsMatch[MUnverifiable] != 3 {
+			t.Errorf("summary %+v", g.Summary)
+		}
+		// The page's own finding says why; no finding per slot or field.
+		for _, f := range g.Findings {
+			if f.Kind == Unreadable && f.Source == "s1.tif" && !strings.Contains(f.Detail, "sheet identity not certain: head code 12020599999012023 and tail code 12020599999022023 disagree") {
+				t.Errorf("detail %q", f.Detail)
+			}
+		}
+	})
+	t.Run("identity doubted by the head digits, or by a reason not about values", func(t *testing.T) {
+		t.Parallel()
+		for _, reason := range []string{page.ReasonHeadTailMismatch + ": head digits read 12020599999022023", page.ReasonInvalidCode, page.ReasonTimeout + ": slots"} {
+			in := cleanMonth()
+			in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{reason}
+			g := mustReconcile(t, in).Group(jan)
+			if g.Summary.Fustelle[FUnreadable] != 2 || len(g.Payable) != 4 {
+				t.Errorf("%s: summary %+v, payable %v", reason, g.Summary, payableIDs(g))
+			}
+		}
+	})
+	t.Run("tail barcode unread: the head code is enough", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{page.ReasonTailUnread}
+		in.Pages[1].Sheet.TailCode = nil
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g)
+		if len(g.Payable) != 6 {
+			t.Errorf("payable %v", payableIDs(g))
+		}
+	})
+	t.Run("one unreadable slot: the others are matched", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		p := &in.Pages[0]
+		p.Status, p.Reasons = page.Review, []string{page.ReasonUnreadableSlot + ": slots 2"}
+		// Slot 2: the targatura read by bars alone, the AICs disagree.
+		p.Slots[1].State, p.Slots[1].AIC = page.Unreadable, nil
+		p.Slots[1].Flags = []string{page.FlagAICDisagree, page.FlagBarsOnly}
+		// Slot 3: both codes given, but the targatura reads disagree.
+		p.Slots[2].Flags = []string{page.FlagTargaturaDisagree}
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "unreadable@1/2/R2", "unreadable@1/3/R3")
+		if got := strings.Join(payableIDs(g), ","); got != "R1,R4,R5,R6" {
+			t.Errorf("payable %s", got)
+		}
+		if f := g.Findings[0]; !strings.Contains(f.Detail, "slot unreadable (aic_disagree, bars_only); record R2 could be this fustella") {
+			t.Errorf("detail %q", f.Detail)
+		}
+		if f := g.Findings[1]; !strings.Contains(f.Detail, "codes read with doubt (targatura_disagree)") {
+			t.Errorf("detail %q", f.Detail)
+		}
+		if r := recordOf(g, "R3"); r.Match != MUnverifiable {
+			t.Errorf("R3 = %+v", r)
+		}
+		if s := slotOutcome(g, "1", 2); s.Outcome != string(FUnreadable) || s.Targatura != tgN(2) {
+			t.Errorf("slot 2 = %+v", s)
+		}
+	})
+	t.Run("a targatura read on an unreadable slot elsewhere", func(t *testing.T) {
+		t.Parallel()
+		// R9 is assigned to sheet 2 slot 9, read empty, but its targatura
+		// was read on an unreadable slot of sheet 1: not missing.
+		in := cleanMonth()
+		in.Records = append(in.Records, rec("R9", 9, "2", 9))
+		p := &in.Pages[0]
+		p.Status, p.Reasons = page.Review, []string{page.ReasonUnreadableSlot}
+		p.Slots[9] = page.Slot{Slot: 10, State: page.Unreadable, Targatura: page.Str(tgN(9)), Flags: []string{page.FlagAICUnread}}
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "unreadable@1/10/R9")
+		if r := recordOf(g, "R9"); r.Match != MUnverifiable {
+			t.Errorf("R9 = %+v", r)
+		}
+	})
+	t.Run("count and date: only a written box that was not read", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		in.Pages[0].Sheet.Written = &page.Written{Progressive: true} // empty count and date boxes
+		in.Pages[1].Sheet.Written = &page.Written{Progressive: true, Count: true, Date: true}
+		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{page.ReasonCountUnread, page.ReasonDateUnread}
+		in.Pages[2].Sheet.DeclaredCount, in.Pages[2].Sheet.Date = page.Int(1), page.Str("2023-01-20")
+		in.Pages[2].Sheet.Written = &page.Written{Progressive: true, Count: true, Date: true}
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "unreadable@2/0/", "unreadable@2/0/")
+		if d := findingsString(g); !strings.Contains(d, "count written but not read: not checked against the 2 fustelle found") ||
+			!strings.Contains(d, "date written but not read") {
+			t.Errorf("details:\n%s", d)
+		}
+		if len(g.Payable) != 6 {
+			t.Errorf("payable %v", payableIDs(g))
+		}
+	})
+	t.Run("every progressive unread: missing and unverifiable records", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		for i := range in.Pages {
+			asRead(&in.Pages[i], false, false)
+		}
+		// R9's sheet 2 slot 5 is read for sure (empty) on every page
+		// that could be sheet 2: missing. R10's slot 6 is unreadable on
+		// one of them: unverifiable, named by that slot's finding.
+		in.Records = append(in.Records, rec("R9", 9, "2", 5), rec("R10", 10, "2", 6))
+		in.Pages[2].Slots[5] = page.Slot{Slot: 6, State: page.Unreadable, Flags: []string{page.FlagAICUnread, page.FlagTargaturaUnread}}
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "unreadable", "unreadable", "unreadable", "missing_fustella@2/5/R9", "unreadable@/6/R10")
+		if f := findingOf(g, MissingFustella); !strings.HasSuffix(f.Detail, "none was read as 2, and slot 5 is read for sure on the 3 whose progressive was not read") {
+			t.Errorf("detail %q", f.Detail)
+		}
+		if r := recordOf(g, "R10"); r.Match != MUnverifiable {
+			t.Errorf("R10 = %+v", r)
+		}
+		if len(g.Payable) != 6 {
+			t.Errorf("payable %v", payableIDs(g))
+		}
+	})
+	t.Run("more gaps than unnumbered pages", func(t *testing.T) {
+		t.Parallel()
+		in := cleanMonth()
+		asRead(&in.Pages[0], false, false)
+		asRead(&in.Pages[1], false, false)
+		in.Declarations[0].Sheets = 4
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "sheet_count_mismatch", "missing_progressive", "unreadable", "unreadable")
+		if f := findingOf(g, MissingProgressive); f.Sheet != "" ||
+			f.Detail != "no delivered sheet was read as 1, 2, 3, 4; 2 delivered sheets have an unread progressive and may be 2 of these: at least 2 are missing" {
+			t.Errorf("finding %+v", f)
+		}
+	})
 }

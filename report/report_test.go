@@ -97,8 +97,8 @@ func TestJSONHasSpecKeys(t *testing.T) {
 	if jan["competence"] != "2023-01" || jan["declared_sheets"] != 2.0 || jan["scanned_sheets"] != 2.0 || jan["region"] != "120" {
 		t.Errorf("January group header: %v", jan)
 	}
-	if findings == 0 || payable != 3 {
-		t.Errorf("%d findings, %d payable (want R001, R002 and R004 carried to February)", findings, payable)
+	if findings == 0 || payable != 4 {
+		t.Errorf("%d findings, %d payable (want R001, R002, R006 and R004 carried to February)", findings, payable)
 	}
 	// Empty values are null, not "" or 0.
 	if !strings.Contains(b.String(), `"slot": null`) || !strings.Contains(b.String(), `"record_id": null`) {
@@ -167,7 +167,9 @@ func TestPayableCSV(t *testing.T) {
 	for _, r := range rows[1:] {
 		got = append(got, r[3]+"/"+r[4]+"/"+r[7]+"/"+r[11])
 	}
-	want := "2023-01/R001/SD-2023-0001/ 2023-01/R002/MAN-2023-0002/ 2023-02/R004/SD-2023-0004/2023-01"
+	// R006 is on dispensario sheet D1, a page in review for its slot 2:
+	// its own slot 1 is read for sure, so it is paid.
+	want := "2023-01/R001/SD-2023-0001/ 2023-01/R002/MAN-2023-0002/ 2023-01/R006/SD-2023-0006/ 2023-02/R004/SD-2023-0004/2023-01"
 	if strings.Join(got, " ") != want {
 		t.Errorf("payable rows %v, want %s", got, want)
 	}
@@ -212,12 +214,13 @@ func TestHTMLIsSelfContained(t *testing.T) {
 		}
 	}
 	walk(doc)
-	// Three delivered sheets, 28 slots each: R001 and R002 payable (green);
-	// R003 suspended, R004 carried and R005 unsigned matched with a finding.
+	// Three delivered sheets, 28 slots each: R001, R002 and R006 (on D1,
+	// in review for its other slot) payable (green); R003 suspended, R004
+	// carried and R005 unsigned matched with a finding; D1 slot 2 grey.
 	if svgs != 3 || slots != 3*28 {
 		t.Errorf("%d pictures with %d slots, want 3 with 84", svgs, slots)
 	}
-	if classes["o-matched"] != 2 || classes["o-issue"] != 3 || classes["o-unrecorded"] != 1 || classes["o-unreadable"] != 2 || classes["o-empty"] != 76 {
+	if classes["o-matched"] != 3 || classes["o-issue"] != 3 || classes["o-unrecorded"] != 1 || classes["o-unreadable"] != 1 || classes["o-empty"] != 76 {
 		t.Errorf("slot classes %v", classes)
 	}
 	for _, s := range []string{"Pharmacy 120-205-99999, 2023-01", "unrecorded_fustella", "example &lt;month&gt;", "R004", "scans/blank.png"} {
