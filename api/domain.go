@@ -105,9 +105,10 @@ type Reconciler interface {
 // adapters in api/bind translate the engine's errors into these).
 
 // Invalid marks err as bad input: 400, with err's text shown to the client
-// (so it must name the problem, not internals).
+// (so it must name the problem, not internals; absolute paths are
+// scrubbed from it).
 func Invalid(err error) error {
-	return &httpError{Status: http.StatusBadRequest, Msg: err.Error(), Cause: err}
+	return &httpError{Status: http.StatusBadRequest, Msg: err.Error(), Cause: err, Foreign: true}
 }
 
 // Overloaded is a 503 with Retry-After: the queue is full or no reader came
@@ -121,10 +122,10 @@ func Overloaded(retryAfter time.Duration, cause error) error {
 }
 
 // Unreadable is a 422: no page of the file (of any file of an upload) can
-// be decoded. msg is shown: it names the files and why, never a path on
-// the server.
+// be decoded. msg is shown: it names the files and why (absolute paths
+// are scrubbed from it).
 func Unreadable(msg string, cause error) error {
-	return &httpError{Status: http.StatusUnprocessableEntity, Msg: msg, Cause: cause}
+	return &httpError{Status: http.StatusUnprocessableEntity, Msg: msg, Cause: cause, Foreign: true}
 }
 
 // ErrNotReady: what was asked for does not exist yet, e.g. the overlay of

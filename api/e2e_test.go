@@ -406,6 +406,7 @@ func testEndToEnd(t *testing.T, kind string) {
 		`regfus_pages_processed_total{outcome="review"}`,
 		"regfus_page_duration_seconds_count",
 		"regfus_queue_depth",
+		"regfus_http_requests_in_flight 1", // this very request
 	} {
 		if !strings.Contains(string(m.body), want) {
 			t.Errorf("metrics lack %s", want)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -25,6 +26,9 @@ type httpError struct {
 	Problems   []records.Problem
 	RetryAfter time.Duration
 	Cause      error
+	// Foreign: Msg was written outside this package (the engine's, a
+	// decoder's); absolute paths are scrubbed from it before it is shown.
+	Foreign bool
 }
 
 func (e *httpError) Error() string {
@@ -117,7 +121,19 @@ func scanError(se *scanfile.Error, err error) *httpError {
 	case scanfile.KindCanceled:
 		return wrap(http.StatusServiceUnavailable, err, "the request was canceled")
 	}
-	return wrap(http.StatusUnprocessableEntity, err, "unreadable file%s: %s", where, se.Reason)
+	he := wrap(http.StatusUnprocessableEntity, err, "unreadable file%s: %s", where, se.Reason)
+	he.Foreign = true
+	return he
+}
+
+// absPath matches an absolute file path of two segments or more.
+var absPath = regexp.MustCompile(`(^|[\s'"(=])/[\w.+-]+(?:/[\w.+-]+)+`)
+
+// scrubPaths removes absolute paths from a client message: decoders and
+// tools name the file they were given, which on the server is a path in
+// the blob store or a temporary file, and the client has no use for it.
+func scrubPaths(msg string) string {
+	return absPath.ReplaceAllString(msg, "${1}<file>")
 }
 
 func plural(n int) string {
@@ -154,7 +170,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if he.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="regfus"`)
 	}
-	body := errorBody{Error: he.Msg, RequestID: rid, Problems: he.Problems}
+	msg := he.Msg
+	if he.Foreign {
+		msg = scrubPaths(msg)
+	}
+	body := errorBody{Error: msg, RequestID: rid, Problems: he.Problems}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(he.Status)

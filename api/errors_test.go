@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/auth"
@@ -120,6 +121,14 @@ func testErrorShape(t *testing.T, kind string) {
 	}
 	if r := e.do(req{method: "GET", path: "/v1/review", key: pharmacy}); r.status != 200 {
 		t.Errorf("another key got %s after the first one's burst", r)
+	}
+
+	// A request over its time limit is a 503, not a hang.
+	slow := newEnv(t, kind, envOptions{noEngine: true, configure: func(c *api.Config) { c.Timeouts.Request = time.Nanosecond }})
+	r = slow.do(req{method: "GET", path: "/v1/batches", key: slow.key(auth.Scope{Role: auth.Admin})})
+	checkErrorShape(t, "request over its time limit", r)
+	if r.status != 503 {
+		t.Errorf("request over its time limit: %s, want 503", r)
 	}
 
 	// The database goes away: readiness and every keyed request say 503;

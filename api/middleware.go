@@ -79,6 +79,8 @@ func mustPrincipal(c echo.Context) Principal {
 func (s *Server) observeMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
+		s.metrics.inFlight.Inc()
+		defer s.metrics.inFlight.Dec()
 		if err := next(c); err != nil {
 			c.Error(err)
 		}

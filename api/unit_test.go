@@ -97,6 +97,21 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+func TestScrubPaths(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"unreadable: a.pdf: corrupt: Syntax Error: Couldn't open file '/data/blobs/ab/cd/abcd': no": "unreadable: a.pdf: corrupt: Syntax Error: Couldn't open file '<file>': no",
+		"open /tmp/regfus-check-123: no such file":                                                  "open <file>: no such file",
+		"batch 3 not found":                          "batch 3 not found",
+		"role station may not POST /v1/declarations": "role station may not POST <file>",
+		"amount 1/2 is not a number":                 "amount 1/2 is not a number",
+	} {
+		if got := scrubPaths(in); got != want {
+			t.Errorf("scrubPaths(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestCleanName(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
