@@ -406,3 +406,93 @@ func faultDatabase(t *testing.T) string {
 	pu.Path = "/" + name
 	return pu.String()
 }
+
+// TestServeGracefulShutdown: on SIGTERM the server stops accepting, ends
+// open event streams, lets a request in flight finish with its answer,
+// and exits cleanly.
+func TestServeGracefulShutdown(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	key := createKey(t, "--data", data)
+	srv := startCLI(t, "serve", "--addr", "127.0.0.1:0", "--data", data, "--no-ocr", "--workers", "1", "--grace", "20s")
+	base := srv.url()
+	id := uploadScans(t, base, key, faultScans...)
+
+	// An event stream of the unfinished batch.
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/batches/%d/events", base, id), nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	stream, err := http.DefaultClient.Do(req)
+	if err != nil || stream.StatusCode != 200 {
+		t.Fatalf("events: %v %v", stream, err)
+	}
+	streamEnded := make(chan error, 1)
+	go func() { _, err := io.ReadAll(stream.Body); streamEnded <- err }()
+
+	// A check in flight when the signal comes.
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	fw, _ := w.CreateFormFile("file", "0009-clean.png")
+	scan, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "scans", "0009-clean.png"))
+	fw.Write(scan)
+	w.Close()
+	creq, _ := http.NewRequest("POST", base+"/v1/check", &buf)
+	creq.Header.Set("Authorization", "Bearer "+key)
+	creq.Header.Set("Content-Type", w.FormDataContentType())
+	checked := make(chan int, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(creq)
+		if err != nil {
+			checked <- -1
+			return
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		checked <- res.StatusCode
+	}()
+	// Wait until the server is answering the stream, the check and this
+	// metrics request at once.
+	deadline := time.Now().Add(time.Minute)
+	for inFlight(t, base) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatal("the check never got in flight")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	start := time.Now()
+	if err := srv.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	if code := <-checked; code != 200 {
+		t.Errorf("the check in flight answered %d, want 200", code)
+	}
+	select {
+	case <-streamEnded:
+	case <-time.After(5 * time.Second):
+		t.Error("the event stream is still open after the server exited")
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("shutdown took %s", d)
+	}
+	if _, err := http.Get(base + "/healthz"); err == nil {
+		t.Error("the server still accepts connections after exiting")
+	}
+}
+
+// inFlight reads regfus_http_requests_in_flight from /metrics.
+func inFlight(t *testing.T, base string) int {
+	t.Helper()
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "regfus_http_requests_in_flight "); ok {
+			var n float64
+			fmt.Sscan(v, &n)
+			return int(n)
+		}
+	}
+	return 0
+}
