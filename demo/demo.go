@@ -27,9 +27,9 @@ import (
 // Options configure a demo month.
 type Options struct {
 	// Dir receives scans/, declarations.csv and records.csv.
-	Dir    string
-	Sheets int
-	Seed   uint64
+	Dir                   string
+	Sheets                int
+	Seed                  uint64
 	Region, ASL, Pharmacy string
 	Month, Year           int
 	// Profiles are the scan profiles cycled over the sheets.
@@ -53,6 +53,8 @@ type Month struct {
 	Declarations string        `json:"declarations"`
 	Records      string        `json:"records"`
 	Pages        int           `json:"pages"`
+	Regular      int           `json:"regular"`
+	Dispensario  int           `json:"dispensario"`
 	Fustelle     int           `json:"fustelle"`
 	Injected     []Discrepancy `json:"injected"`
 }
@@ -178,11 +180,25 @@ func Build(ctx context.Context, o Options) (*Month, error) {
 	})
 	m.Injected = append(m.Injected, Discrepancy{"missing_fustella", fmt.Sprintf("record R99999 (targatura %s) is recorded but on no sheet", missing)})
 
-	declared := len(pages) + 1
-	m.Injected = append(m.Injected, Discrepancy{"sheet_count_mismatch", fmt.Sprintf("the DCR declares %d REGFUS sheets; %d were delivered", declared, len(pages))})
+	// Dispensario sheets are declared apart (REGFUS-D); the main bundle
+	// declares one sheet more than was delivered.
+	regular, disp := 0, 0
+	for _, p := range pages {
+		if p.Sheet.Dispensario {
+			disp++
+		} else {
+			regular++
+		}
+	}
+	declared := regular + 1
+	m.Injected = append(m.Injected, Discrepancy{"sheet_count_mismatch", fmt.Sprintf("the DCR declares %d REGFUS sheets; %d were delivered", declared, regular)})
+	decl := [][]string{{first.Region, first.ASL, first.Pharmacy, competence, "REGFUS", strconv.Itoa(declared), "0.00", "0.00"}}
+	if disp > 0 {
+		decl = append(decl, []string{first.Region, first.ASL, first.Pharmacy, competence, "REGFUS-D", strconv.Itoa(disp), "0.00", "0.00"})
+	}
+	m.Regular, m.Dispensario = regular, disp
 
-	if err := writeCSV(m.Declarations, []string{"region", "asl", "pharmacy", "competence", "bundle", "sheets", "gross_amount", "ticket"},
-		[][]string{{first.Region, first.ASL, first.Pharmacy, competence, "REGFUS", strconv.Itoa(declared), "0.00", "0.00"}}); err != nil {
+	if err := writeCSV(m.Declarations, []string{"region", "asl", "pharmacy", "competence", "bundle", "sheets", "gross_amount", "ticket"}, decl); err != nil {
 		return nil, err
 	}
 	var out [][]string

@@ -27,8 +27,12 @@ func TestBuildWritesValidImports(t *testing.T) {
 	if err != nil {
 		t.Fatalf("records do not import: %v", err)
 	}
-	if len(decls) != 1 || decls[0].Sheets != m.Pages+1 {
-		t.Errorf("declarations %+v: want one REGFUS row declaring %d sheets", decls, m.Pages+1)
+	sheets := map[string]int{}
+	for _, d := range decls {
+		sheets[string(d.Bundle)] = d.Sheets
+	}
+	if sheets["REGFUS"] != m.Regular+1 || sheets["REGFUS-D"] != m.Dispensario || m.Regular+m.Dispensario != m.Pages {
+		t.Errorf("declarations %v: want REGFUS %d (one more than delivered) and REGFUS-D %d", sheets, m.Regular+1, m.Dispensario)
 	}
 	// One record per fustella, minus the unrecorded one, plus the ghost.
 	if len(recs) != m.Fustelle {
