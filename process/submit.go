@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/page"
@@ -149,42 +151,28 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		return Receipt{}, err
 	}
 
-	nb := store.NewBatch{OwnerKeyID: sub.KeyID, Owner: sub.Scope}
+	// Files are stored and inspected a few at a time (storing waits on
+	// fsync, inspecting on a CPU slot); order is kept.
+	nb := store.NewBatch{OwnerKeyID: sub.KeyID, Owner: sub.Scope, Files: make([]store.NewFile, len(sub.Files))}
 	receipts := make([]FileReceipt, len(sub.Files))
-	var bad []FileError
+	errs := make([]*FileError, len(sub.Files))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.cfg.CPU + 1)
 	for i, up := range sub.Files {
-		name := up.Name
-		if name == "" {
-			name = fmt.Sprintf("file %d", i+1)
+		g.Go(func() error {
+			var err error
+			receipts[i], nb.Files[i], errs[i], err = e.storeFile(gctx, i, up)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return Receipt{}, err
+	}
+	var bad []FileError
+	for _, fe := range errs {
+		if fe != nil {
+			bad = append(bad, *fe)
 		}
-		// Stored first: from here on the bytes survive whatever happens.
-		ref, err := e.put(up, name)
-		if err != nil {
-			return Receipt{}, err
-		}
-		in, err := e.inspect(ctx, ref.SHA256, name)
-		if err != nil {
-			return Receipt{}, err
-		}
-		mt := in.mediaType
-		if mt == "" {
-			mt = up.MediaType
-		}
-		if mt == "" {
-			mt = "application/octet-stream"
-		}
-		receipts[i] = FileReceipt{Name: name, SHA256: ref.SHA256, Size: ref.Size, Pages: in.pages}
-		if in.err != nil {
-			fe := FileError{Name: name, Kind: scanfile.KindCorrupt, Reason: in.err.Error()}
-			var se *scanfile.Error
-			if errors.As(in.err, &se) {
-				fe.Kind = se.Kind
-			}
-			bad = append(bad, fe)
-			receipts[i].Error = fe.Reason
-		}
-		nb.Files = append(nb.Files, store.NewFile{SHA256: ref.SHA256, Name: name, Size: ref.Size,
-			MediaType: mt, BlobPath: ref.Path, Pages: in.pages})
 	}
 	if len(bad) == len(sub.Files) {
 		e.metrics.Uploads.WithLabelValues("unreadable").Add(float64(len(bad)))
@@ -220,6 +208,43 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	}
 	e.events.notify()
 	return Receipt{Batch: batch, Files: receipts}, nil
+}
+
+// storeFile stores one upload in the blob directory, then inspects the
+// stored bytes. A file that cannot be read is a FileError, not an error.
+func (e *Engine) storeFile(ctx context.Context, i int, up Upload) (FileReceipt, store.NewFile, *FileError, error) {
+	name := up.Name
+	if name == "" {
+		name = fmt.Sprintf("file %d", i+1)
+	}
+	// Stored first: from here on the bytes survive whatever happens.
+	ref, err := e.put(up, name)
+	if err != nil {
+		return FileReceipt{}, store.NewFile{}, nil, err
+	}
+	in, err := e.inspect(ctx, ref.SHA256, name)
+	if err != nil {
+		return FileReceipt{}, store.NewFile{}, nil, err
+	}
+	mt := in.mediaType
+	if mt == "" {
+		mt = up.MediaType
+	}
+	if mt == "" {
+		mt = "application/octet-stream"
+	}
+	rc := FileReceipt{Name: name, SHA256: ref.SHA256, Size: ref.Size, Pages: in.pages}
+	nf := store.NewFile{SHA256: ref.SHA256, Name: name, Size: ref.Size, MediaType: mt, BlobPath: ref.Path, Pages: in.pages}
+	if in.err == nil {
+		return rc, nf, nil, nil
+	}
+	fe := &FileError{Name: name, Kind: scanfile.KindCorrupt, Reason: in.err.Error()}
+	var se *scanfile.Error
+	if errors.As(in.err, &se) {
+		fe.Kind = se.Kind
+	}
+	rc.Error = fe.Reason
+	return rc, nf, fe, nil
 }
 
 // checkQueue refuses work while the queue is full.
