@@ -117,8 +117,8 @@ func (s *Server) multipartFiles(c echo.Context, field string) (files []*multipar
 		if errors.As(err, &mbe) {
 			return nil, func() {}, err
 		}
-		if errors.Is(err, c.Request().Context().Err()) && c.Request().Context().Err() != nil {
-			return nil, func() {}, err
+		if cerr := req.Context().Err(); cerr != nil {
+			return nil, func() {}, cerr // over the time limit, or the client left
 		}
 		return nil, func() {}, wrap(http.StatusBadRequest, err, "malformed multipart body")
 	}

@@ -153,8 +153,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// A body must arrive within the upload time limit (a client
+		// trickling bytes cannot hold a connection for ever); responses
+		// have no write limit, for event streams.
+		ReadTimeout: *uploadTimeout,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(srv.CloseStreams)
 	mode := "in-process pool"
