@@ -617,7 +617,7 @@ func TestAllOnAMixedFolder(t *testing.T) {
 	src := synthPage(300, 420, 4)
 	writeFile(t, dir, "01-good.png", encodePNG(t, src))
 	writeFile(t, dir, "02-empty.png", nil)
-	writeFile(t, dir, "03-notes.txt", []byte("not a scan\n"))
+	writeFile(t, dir, "03-notes.png", []byte("not a scan\n"))
 	writeFile(t, dir, "04-good.jpg", encodeJPEG(t, src, 90))
 	writeFile(t, dir, "05-archive.zip", zipBytes(t))
 	writeFile(t, dir, "06-truncated.png", encodePNG(t, src)[:500])
@@ -648,7 +648,7 @@ func TestAllOnAMixedFolder(t *testing.T) {
 	want := []string{
 		"01-good.png page 1",
 		"02-empty.png empty",
-		"03-notes.txt unsupported",
+		"03-notes.png unsupported",
 		"04-good.jpg page 1",
 		"05-archive.zip unsupported",
 		"06-truncated.png truncated",
