@@ -89,11 +89,21 @@ func (st *pageState) identity() error {
 func (st *pageState) readSheetBars(r layout.Rect) sheetRead {
 	q := st.r.layout.Barcode.QuietZone
 	crop := layout.Rect{X: r.X - q*0.8, Y: r.Y - 0.5, W: r.W + 1.6*q, H: r.H + 1}
-	img, err := st.geo.Crop(st.img, crop, st.barPx())
-	if err != nil {
-		return sheetRead{}
+	// Two reads a page: worth retrying at the scan's own resolution and
+	// finer when the usual crop fails (blurred photos, bitonal scans).
+	for _, px := range []float64{st.barPx(), st.native, 12} {
+		if px < 4 {
+			continue
+		}
+		img, err := st.geo.Crop(st.img, crop, px)
+		if err != nil {
+			return sheetRead{}
+		}
+		if r := decodeSheet(st.r.bars, img); r.ok {
+			return r
+		}
 	}
-	return decodeSheet(st.r.bars, img)
+	return sheetRead{}
 }
 
 func decodeSheet(d *barcode.Decoder, img *image.Gray) sheetRead {

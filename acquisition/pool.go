@@ -13,8 +13,11 @@ import (
 	"github.com/regfus/regfus/scanfile"
 )
 
-// DefaultPageTimeout bounds the reading of one page (decoding excluded).
-const DefaultPageTimeout = 60 * time.Second
+// DefaultPageTimeout bounds the reading of one page (decoding excluded). A
+// 200-dpi page takes about a second of CPU; a badly blurred photo, where
+// every fallback of every symbol is tried, can take tens of seconds on a
+// loaded machine, and is still worth reading.
+const DefaultPageTimeout = 180 * time.Second
 
 // Pool reads pages with several workers, each with its own Reader (its own
 // barcode decoder and Tesseract client: neither is safe for concurrent

@@ -146,6 +146,7 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 			break
 		}
 	}
+	sr.labels = mergeSplitBars(sr.labels, st.barsAt)
 	sort.Slice(sr.labels, func(i, j int) bool { return sr.labels[i].center.Y < sr.labels[j].center.Y })
 	for i := range sr.labels {
 		st.decodeLabelBars(&sr.labels[i], i)
@@ -181,6 +182,53 @@ func (sr *slotRead) owns(r layout.Rect, d float64) bool {
 	}
 	cx, cy := r.Center()
 	return math.Abs(c.X-cx) <= d && math.Abs(c.Y-cy) <= d
+}
+
+// mergeSplitBars joins bar regions that are pieces of one symbol: a
+// blurred photo can break one barcode's block at a wide space. Two regions
+// on one line (centres within 1.5 mm across it), of one height, with at
+// most 4 mm between their ends, each shorter than any whole symbol (24
+// mm) and at most 37 mm together become the region spanning both.
+func mergeSplitBars(ls []labelRead, isBars func(*labelRead) bool) []labelRead {
+	for merged := true; merged; {
+		merged = false
+		for i := 0; i < len(ls) && !merged; i++ {
+			for j := i + 1; j < len(ls) && !merged; j++ {
+				a, b := ls[i], ls[j]
+				rad := a.angle * math.Pi / 180
+				ux, uy := math.Cos(rad), math.Sin(rad)
+				d := b.center.Sub(a.center)
+				along, across := d.X*ux+d.Y*uy, -d.X*uy+d.Y*ux
+				gap := math.Abs(along) - a.w/2 - b.w/2
+				lo := math.Min(-a.w/2, along-b.w/2)
+				hi := math.Max(a.w/2, along+b.w/2)
+				// Pieces of one symbol: same line, same height, and
+				// together no wider than a Code 32 (a 2D symbol beside an
+				// ITF is not a piece of it).
+				if math.Abs(across) > 1.5 || gap > 4 || math.Abs(a.angle-b.angle) > 3 ||
+					math.Abs(a.h-b.h) > 1.5 || hi-lo > 37 || a.w > 24 || b.w > 24 ||
+					!isBars(&a) || !isBars(&b) {
+					continue
+				}
+				mid := (lo + hi) / 2
+				m := labelRead{
+					center: vision.Point{X: a.center.X + ux*mid, Y: a.center.Y + uy*mid},
+					angle:  a.angle, w: hi - lo, h: math.Max(a.h, b.h),
+				}
+				ls[i] = m
+				ls = append(ls[:j], ls[j+1:]...)
+				merged = true
+			}
+		}
+	}
+	return ls
+}
+
+// barsAt tells whether the region of lr looks like bars (see barLike).
+func (st *pageState) barsAt(lr *labelRead) bool {
+	fr := layout.Rect{X: -lr.w / 2, Y: -lr.h/2 - 0.3, W: lr.w, H: lr.h + 0.6}
+	img, err := st.frameCrop(lr.center, lr.angle, false, fr, st.barPx())
+	return err == nil && barLike(img)
 }
 
 // first returns the first label read of the given kind, or nil.
@@ -219,23 +267,16 @@ func (st *pageState) frameCrop(c vision.Point, angle float64, flip bool, fr layo
 // upper region of a label is usually the Code 32, so that is tried first
 // there), then the OCR-A line under the bars.
 func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
-	// A failed read is retried once on a crop warped at 1.5 times the
-	// resolution: finer resampling helps thin bars in bitonal scans.
-	for _, k := range []float64{1, 1.5} {
-		q := st.barPx() * k
-		quiet := 3.0
-		fr := layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
-		img, err := st.frameCrop(lr.center, lr.angle, false, fr, q)
-		if err != nil {
-			return
-		}
-		if !barLike(img) {
-			return // text, not bars: no OCR either
-		}
-		if st.decodeBars(lr, img, pos) {
-			break
-		}
+	const quiet = 3.0
+	fr := layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
+	img, err := st.frameCrop(lr.center, lr.angle, false, fr, st.barPx())
+	if err != nil {
+		return
 	}
+	if !barLike(img) {
+		return // text, not bars: no OCR either
+	}
+	st.decodeBars(lr, img, pos)
 	if st.r.ocr == nil {
 		return
 	}
