@@ -11,7 +11,7 @@
 // fsyncs the directory that now holds it. Only after all of that does Put
 // return, so an upload acknowledged after Put is on disk even if the machine
 // loses power; a crash before the rename leaves only a temporary file, which
-// the next Open removes. Files are written read-only (0444) and never
+// an Open removes once it is StaleAfter old. Files are written read-only (0444) and never
 // modified.
 //
 // Note for multi-machine deployments: workers on other machines need the
@@ -27,6 +27,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Dir is a content-addressed directory of originals. It is safe for
@@ -63,9 +64,14 @@ func Open(root string) (*Dir, error) {
 // Root returns the directory's root.
 func (d *Dir) Root() string { return d.root }
 
-// removeStaleTemps deletes leftovers of interrupted Puts. A Put running at
-// this moment in another process loses its temporary file and fails with an
-// error, never with a half-written blob; Open is called once at start.
+// StaleAfter is how long a temporary file must have been left untouched
+// before Open removes it as the leftover of an interrupted Put.
+const StaleAfter = time.Hour
+
+// removeStaleTemps deletes leftovers of interrupted Puts: temporary files
+// not written for StaleAfter. A Put in progress keeps writing to its file,
+// so another process opening the directory (a worker starting while the
+// server takes an upload) never removes it.
 func (d *Dir) removeStaleTemps() error {
 	tmp := filepath.Join(d.root, "tmp")
 	entries, err := os.ReadDir(tmp)
@@ -73,6 +79,9 @@ func (d *Dir) removeStaleTemps() error {
 		return fmt.Errorf("blob directory %s: %w", d.root, err)
 	}
 	for _, e := range entries {
+		if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < StaleAfter {
+			continue
+		}
 		if err := os.Remove(filepath.Join(tmp, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("removing stale temporary blob %s: %w", e.Name(), err)
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
@@ -134,11 +135,23 @@ func TestOpenRemovesStaleTemporaries(t *testing.T) {
 	if err := os.WriteFile(stale, []byte("half"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	old := time.Now().Add(-StaleAfter - time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	// A Put in progress in another process: its file is being written.
+	live := filepath.Join(root, "tmp", "put-456")
+	if err := os.WriteFile(live, []byte("in progress"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Open(root); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
 		t.Fatalf("stale temporary still there: %v", err)
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Fatalf("the temporary file of a Put in progress was removed: %v", err)
 	}
 }
 
