@@ -117,6 +117,7 @@ func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 		c.whitelist = wl
 	}
 	data := pgm(img)
+	soften(data[len(data)-b.Dx()*b.Dy():], b.Dx(), b.Dy())
 	if contrast(data[len(data)-b.Dx()*b.Dy():]) < minContrast {
 		// Blank paper: the model, never trained on empty lines, would
 		// hallucinate digits.
@@ -151,6 +152,41 @@ func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 	l.Text = text.String()
 	l.Confidence = sum / float64(len(l.Symbols))
 	return l, nil
+}
+
+// soften blurs the grey pixels (w x h) in place with a small Gaussian
+// (sigma about 1.3 px at LineHeight, 5 taps, separable). The model saw few
+// razor-sharp lines in training (most crops are scanned or photographed
+// soft) and misread some very sharp, thin-stroked 300-dpi crops (clean
+// profile 97.2% exact lines without it); a slight blur brings them into its
+// range and does not hurt the soft ones (every profile gained). Chosen on
+// the held-out seed of TestAccuracyOnUnseenLines and confirmed on a fresh
+// one.
+func soften(px []byte, w, h int) {
+	k := [5]int{18, 45, 60, 45, 18} // exp(-x²/2σ²), σ≈1.3, scaled to integers
+	const sum = 186
+	tmp := make([]int32, len(px))
+	for y := range h {
+		row := px[y*w : (y+1)*w]
+		for x := range w {
+			acc := 0
+			for i, kv := range k {
+				xx := min(w-1, max(0, x+i-2))
+				acc += kv * int(row[xx])
+			}
+			tmp[y*w+x] = int32(acc)
+		}
+	}
+	for y := range h {
+		for x := range w {
+			acc := 0
+			for i, kv := range k {
+				yy := min(h-1, max(0, y+i-2))
+				acc += kv * int(tmp[yy*w+x])
+			}
+			px[y*w+x] = uint8((acc + sum*sum/2) / (sum * sum))
+		}
+	}
 }
 
 // minContrast is the least spread between dark and light pixels (1st and
