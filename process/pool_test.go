@@ -30,7 +30,9 @@ func TestRestartResumes(t *testing.T) {
 	}
 	first.close(t)
 
-	second := newEnv(t, dir, func(c *process.Config) { c.Lease = time.Second })
+	// The crashed claim's lease (1 s) has run out by now; the new
+	// engine's own leases are long enough for a loaded test machine.
+	second := newEnv(t, dir, func(c *process.Config) { c.Lease = 15 * time.Second })
 	second.start(t)
 	b := waitDone(t, second.eng, rc.Batch.ID, 5*time.Minute)
 	if b.Status != store.BatchDone || b.Progress.Finished != rc.Batch.Progress.Total {
