@@ -75,7 +75,8 @@ func (r *report) String() string {
 }
 
 // measure reads every line of set with one client and checks each reading
-// with the kind's helper, as the scan reader does.
+// as the kind's Read* helper does (check, then the confirming second
+// reading), as the scan reader does.
 func measure(t *testing.T, set lines.Set) *report {
 	t.Helper()
 	c, err := New()
@@ -111,13 +112,13 @@ func measure(t *testing.T, set lines.Set) *report {
 		var cerr error
 		switch k {
 		case AIC:
-			a, e := CheckAIC(l.Text)
+			a, _, e := confirm(c, s.Image, k, l, CheckAIC)
 			got, want, cerr = string(a), strings.TrimPrefix(s.Text, "A"), e
 		case Targatura:
-			tg, e := CheckTargatura(l.Text)
+			tg, _, e := confirm(c, s.Image, k, l, CheckTargatura)
 			got, want, cerr = string(tg), s.Text, e
 		case SheetCode:
-			sc, e := CheckSheetCode(l.Text)
+			sc, _, e := confirm(c, s.Image, k, l, CheckSheetCode)
 			got, want, cerr = sc.String(), s.Text, e
 		}
 		switch {
