@@ -434,24 +434,6 @@ func (st *pageState) decide(sr *slotRead) {
 		out.Flags = append(out.Flags, page.FlagAICUnread, page.FlagTargaturaUnread)
 		return
 	}
-	// The Code 32 and the ITF of one label lie one above the other (the
-	// ITF's middle 8.7 mm under the Code 32's in the label's frame): two
-	// symbols placed otherwise belong to two different labels, and a slot
-	// showing them has no single value to give.
-	if len(code32s) == 1 && len(itfs) == 1 && !sameLabel(code32s[0], itfs[0]) {
-		code32s = append(code32s, &labelRead{aic: "mismatch"})
-	}
-	aic, aicConf, aicFlags := crossAIC(code32s, st.r.ocr != nil)
-	tg, tgConf, tgFlags := crossTG(itfs, st.r.ocr != nil)
-	for _, f := range append(aicFlags, tgFlags...) {
-		addFlag(out, f)
-	}
-	if aic != "" {
-		out.AIC = strp(string(aic))
-	}
-	if tg != "" {
-		out.Targatura = strp(string(tg))
-	}
 	// Upside down: the bars read right to left.
 	rev, fwd := 0, 0
 	for _, lr := range sr.labels {
@@ -466,6 +448,26 @@ func (st *pageState) decide(sr *slotRead) {
 	}
 	if rev > 0 && fwd == 0 {
 		out.Flags = append(out.Flags, page.FlagUpsideDown)
+	}
+	// The Code 32 and the ITF of one label lie one above the other (the
+	// ITF's middle 8.7 mm under the Code 32's in the label's frame): two
+	// symbols placed otherwise belong to two different labels, and a slot
+	// showing them has no single value to give.
+	if len(code32s) == 1 && len(itfs) == 1 && !sameLabel(code32s[0], itfs[0]) {
+		out.State = page.Unreadable
+		out.Flags = append(out.Flags, page.FlagAICDisagree, page.FlagTargaturaDisagree)
+		return
+	}
+	aic, aicConf, aicFlags := crossAIC(code32s, st.r.ocr != nil)
+	tg, tgConf, tgFlags := crossTG(itfs, st.r.ocr != nil)
+	for _, f := range append(aicFlags, tgFlags...) {
+		addFlag(out, f)
+	}
+	if aic != "" {
+		out.AIC = strp(string(aic))
+	}
+	if tg != "" {
+		out.Targatura = strp(string(tg))
 	}
 	if out.AIC != nil && out.Targatura != nil {
 		out.State = page.Filled
