@@ -185,7 +185,7 @@ func New(cfg Config) (*Engine, error) {
 			return nil, err
 		}
 		e.queue = q
-		e.locks = pgLocker{pool: p.Pool()}
+		e.locks = newPGLocker(p.Pool())
 	} else {
 		e.queue = newLocalPool(e)
 		dir := cfg.LockDir

@@ -23,20 +23,49 @@ type locker interface {
 // pgLocker uses a PostgreSQL session advisory lock, held on one pooled
 // connection for the duration. If the process dies the connection closes
 // and the lock goes with it.
-type pgLocker struct{ pool *pgxpool.Pool }
+//
+// The work done under the lock goes through the store, on other
+// connections of the same pool. So that lock holders (and waiters, which
+// hold a connection while PostgreSQL blocks them) can never take every
+// connection of a small pool and starve the work they wait for, at most
+// pgLockSlots locks are held or awaited per process at a time; callers never
+// nest locks.
+type pgLocker struct {
+	pool  *pgxpool.Pool
+	slots chan struct{}
+}
+
+// pgLockSlots leaves a pool of pgxpool's minimum size (4) a connection for
+// River's listener and one for the work under the locks.
+const pgLockSlots = 2
+
+func newPGLocker(pool *pgxpool.Pool) pgLocker {
+	return pgLocker{pool: pool, slots: make(chan struct{}, pgLockSlots)}
+}
 
 func (l pgLocker) lock(ctx context.Context, key string) (func(), error) {
+	select {
+	case l.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	conn, err := l.pool.Acquire(ctx)
 	if err != nil {
+		<-l.slots
 		return nil, err
 	}
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext($1))", "regfus."+key); err != nil {
+		// Cancelled while waiting, the lock may still have been granted:
+		// the connection is destroyed, not pooled, so it goes with it.
+		conn.Conn().Close(context.Background())
 		conn.Release()
+		<-l.slots
 		return nil, err
 	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
+			defer func() { <-l.slots }()
 			// A background context: the lock must be released even when
 			// the caller's context has ended. If the unlock fails the
 			// connection is destroyed, which releases the lock too.
