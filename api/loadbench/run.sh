@@ -106,13 +106,14 @@ id=${ids[0]}
 echo
 echo "== read endpoints: wrk -t2 -c16 -d${DURATION}s"
 for path in "/v1/batches/$id" "/v1/batches/$id/pages" "/v1/reconciliations" "/v1/review?limit=100" "/healthz"; do
-	out=$(wrk -t2 -c16 -d"${DURATION}s" --latency -H "$AUTH" "$BASE$path")
+	size=$(curl -s -o /dev/null -w '%{size_download}' -H "$AUTH" "$BASE$path")
+	out=$(wrk -t2 -c16 -d"${DURATION}s" --timeout 30s --latency -H "$AUTH" "$BASE$path")
 	rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
 	p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
 	p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
 	non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
 	errs=$(echo "$out" | awk '/Socket errors/ {print}')
-	printf "%-32s %9s req/s  p50 %8s  p99 %8s  non-2xx %s %s\n" "GET $path" "$rps" "$p50" "$p99" "${non2xx:-0}" "$errs"
+	printf "%-32s %9s bytes %9s req/s  p50 %8s  p99 %8s  non-2xx %s %s\n" "GET $path" "$size" "$rps" "$p50" "$p99" "${non2xx:-0}" "$errs"
 done
 
 # 3. The self-check: one scan read per request, while the workers idle.
@@ -127,4 +128,4 @@ boundary=regfusloadbench
 	printf -- '\r\n--%s--\r\n' "$boundary"
 } >"$body"
 hey -n "$CHECKS" -c "$CONCURRENCY" -m POST -H "$AUTH" -T "multipart/form-data; boundary=$boundary" -D "$body" "$BASE/v1/check" |
-	awk '/Requests\/sec|Slowest|Fastest|Average|50%|90%|99%|Status code distribution|\[[0-9]+\]|Error distribution/'
+	awk '/Requests\/sec|Slowest|Fastest|Average|50% in|90% in|95% in|99% in|Status code distribution|^  \[[0-9]+\]|Error distribution/'
