@@ -293,7 +293,7 @@ func TestServeRestartMidBatch(t *testing.T) {
 			first := serve()
 			base := first.url()
 			id := uploadScans(t, base, key, faultScans...)
-			waitBatch(t, base, key, id, "started", time.Minute, func(b batchStatus) bool { return b.PagesDone >= 2 })
+			waitBatch(t, base, key, id, "started", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone >= 2 })
 			err := first.stop(sig)
 			if sig == syscall.SIGTERM && err != nil {
 				t.Fatalf("after SIGTERM: %v (want a clean exit)", err)
@@ -313,7 +313,7 @@ func TestServeRestartMidBatch(t *testing.T) {
 			}
 			second := serve()
 			base = second.url()
-			b := waitBatch(t, base, key, id, "finished", 3*time.Minute, func(b batchStatus) bool { return b.PagesDone == b.PagesTotal })
+			b := waitBatch(t, base, key, id, "finished", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone == b.PagesTotal })
 			if b.PagesTotal != faultPages || b.PagesFailed != 0 || b.Status != "done" {
 				t.Errorf("batch after the restart: %+v", b)
 			}
@@ -345,14 +345,14 @@ func TestWorkerKilledMidBatch(t *testing.T) {
 	workerArgs := append([]string{"worker", "--no-ocr", "--workers", "1", "--job-timeout", "5s", "--rescue-after", "6s"}, storeArgs...)
 	first := startCLI(t, workerArgs...)
 	id := uploadScans(t, base, key, faultScans...)
-	waitBatch(t, base, key, id, "started", 2*time.Minute, func(b batchStatus) bool { return b.PagesDone >= 2 })
+	waitBatch(t, base, key, id, "started", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone >= 2 })
 	first.stop(syscall.SIGKILL)
 	killedAt, _ := getBatch(t, base, key, id)
 	if killedAt.PagesDone == killedAt.PagesTotal {
 		t.Fatalf("the batch finished before the worker was killed: %+v", killedAt)
 	}
 	startCLI(t, workerArgs...)
-	b := waitBatch(t, base, key, id, "finished", 3*time.Minute, func(b batchStatus) bool { return b.PagesDone == b.PagesTotal })
+	b := waitBatch(t, base, key, id, "finished", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone == b.PagesTotal })
 	if b.PagesTotal != faultPages || b.PagesFailed != 0 || b.Status != "done" {
 		t.Errorf("batch after the second worker: %+v", b)
 	}
@@ -495,4 +495,16 @@ func inFlight(t *testing.T, base string) int {
 		}
 	}
 	return 0
+}
+
+// untilTestDeadline is how long a fault test may wait for pages to be read:
+// until shortly before go test's own -timeout. Reading pages is CPU-bound and
+// under the race detector on a loaded 2-core machine it is many times slower,
+// so a fixed wait would measure the machine, not the behaviour under test.
+func untilTestDeadline(t *testing.T) time.Duration {
+	d, ok := t.Deadline()
+	if !ok {
+		return 30 * time.Minute
+	}
+	return max(time.Until(d)-30*time.Second, time.Minute)
 }
