@@ -9,7 +9,9 @@
 // or without EOL fill bits, LZW, PackBits, Deflate, JPEG, uncompressed; gray
 // and RGB, and what else github.com/hhrutter/tiff reads, such as palette and
 // CMYK; not G3 2-D coding, which no Go decoder reads) and PDF (multi-page,
-// rasterised by poppler's pdftoppm at Options.PDFDPI, default 200). The
+// rasterised by poppler's pdftoppm: a page that is one scanned image at
+// that image's own resolution, any other page at 200 dpi, or every page at
+// Options.PDFDPI when it is set). The
 // format is found by content sniffing, never by the file name: a PNG named
 // .pdf reads as a PNG, and a text file named .png is "unsupported format
 // (looks like text)".

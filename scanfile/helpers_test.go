@@ -120,6 +120,11 @@ type pdfImage struct {
 	Gray   bool
 	Filter string // "DCTDecode" (Data is a JPEG) or "FlateDecode" (Data is raw samples, zlib'd here)
 	Data   []byte
+	// Cover, when set, is the fraction of the page's width and height the
+	// image is drawn over (from the bottom-left corner) instead of all of
+	// it; NoImage makes the page a grey vector rectangle instead.
+	Cover   float64
+	NoImage bool
 }
 
 // jpegPage makes a DCTDecode pdfImage from img.
@@ -170,7 +175,14 @@ func makePDF(pages ...pdfImage) []byte {
 		_ = page
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Contents %d 0 R /Resources << /XObject << /Im0 %d 0 R >> >> >>",
 			wpt, hpt, content, img), nil)
-		cs := fmt.Sprintf("q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q", wpt, hpt)
+		cover := p.Cover
+		if cover == 0 {
+			cover = 1
+		}
+		cs := fmt.Sprintf("q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q", wpt*cover, hpt*cover)
+		if p.NoImage {
+			cs = fmt.Sprintf("0.5 g 10 10 %.4f %.4f re f", wpt/2, hpt/2)
+		}
 		obj(fmt.Sprintf("<< /Length %d >>", len(cs)), []byte(cs))
 		space := "/DeviceRGB"
 		if p.Gray {

@@ -23,8 +23,10 @@ type Options struct {
 	MaxPages int
 	// MaxFileBytes is the largest file accepted.
 	MaxFileBytes int64
-	// PDFDPI is the resolution PDF pages are rasterised at (default 200,
-	// what the reader is tuned for).
+	// PDFDPI is the resolution PDF pages are rasterised at. Zero (the
+	// default) means each page's own: a page that is one scanned image is
+	// rasterised at that image's resolution, any other at DefaultPDFDPI
+	// (what the reader is tuned for). See pdf.go.
 	PDFDPI int
 	// PageTimeout bounds the time to decode one page (for PDF: to rasterise
 	// it, and also pdfinfo's run at Open). A page over it is an error of
@@ -45,8 +47,8 @@ func (o Options) withDefaults() Options {
 	if o.MaxFileBytes <= 0 {
 		o.MaxFileBytes = DefaultMaxFileBytes
 	}
-	if o.PDFDPI <= 0 {
-		o.PDFDPI = DefaultPDFDPI
+	if o.PDFDPI < 0 {
+		o.PDFDPI = 0
 	}
 	if o.PageTimeout <= 0 {
 		o.PageTimeout = DefaultPageTimeout

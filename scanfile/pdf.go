@@ -27,6 +27,20 @@ import (
 // deadline (killed at PageTimeout) and a cap on its address space
 // (PDFMemoryLimit, through the shell's ulimit -v), and its output is parsed
 // with the same pixel limit as everything else.
+//
+// # Resolution
+//
+// A scanner's "scan to PDF" wraps one image per page, drawn over the whole
+// page. Rasterising it at any resolution but its own resamples it: below,
+// thin bars and strokes are lost; above, the reader pays for pixels that
+// carry nothing. So with Options.PDFDPI zero, `pdfimages -list` (run once
+// at Open, with pdfinfo) tells which pages are such a single full-page
+// image, and those are rasterised at the image's own resolution (when its
+// horizontal and vertical ppi agree and lie in [minNativeDPI,
+// maxNativeDPI]); every other page (vector content, several images, an
+// image drawn over part of the page) at DefaultPDFDPI. A page's resolution
+// depends only on the file, so every reader of the same file (the scan
+// pipeline, the API drawing an overlay) gets the same pixels.
 
 type pdfFile struct {
 	path  string // absolute, so it can never be mistaken for a flag
@@ -34,8 +48,16 @@ type pdfFile struct {
 }
 
 // pdfPage is a page's size in points (1/72 in), the larger of its media
-// box and crop box.
-type pdfPage struct{ w, h float64 }
+// box and crop box, and the resolution of the scanned image it consists of
+// (0 when it is not one full-page image).
+type pdfPage struct{ w, h, native float64 }
+
+// The native resolutions trusted for a scanned page; outside them (a
+// thumbnail, a 1200-dpi archive scan) the page is rasterised at the default.
+const (
+	minNativeDPI = 100
+	maxNativeDPI = 600
+)
 
 // maxToolStderr bounds how much of a poppler process's error output is kept.
 const maxToolStderr = 4 << 10
@@ -68,7 +90,85 @@ func openPDF(ctx context.Context, path string, opts Options) (*pdfFile, error) {
 	case len(pages) < count:
 		return nil, newError("", 0, KindCorrupt, fmt.Sprintf("corrupt: pdfinfo gave sizes for %d of %d pages", len(pages), count), nil)
 	}
-	return &pdfFile{path: abs, pages: pages[:count]}, nil
+	pages = pages[:count]
+	if opts.PDFDPI == 0 {
+		if err := nativeResolutions(ctx, abs, opts, pages); err != nil {
+			return nil, err
+		}
+	}
+	return &pdfFile{path: abs, pages: pages}, nil
+}
+
+// nativeResolutions sets the native resolution of every page that is one
+// scanned image drawn over the whole page, from `pdfimages -list`.
+func nativeResolutions(ctx context.Context, abs string, opts Options, pages []pdfPage) error {
+	var out bytes.Buffer
+	cmd := popplerCmd(ctx, opts, "pdfimages", "-list", "-f", "1", "-l", strconv.Itoa(len(pages)), abs)
+	cmd.Stdout = &limitedWriter{w: &out, n: 4 << 20}
+	stderr := &limitedWriter{w: new(bytes.Buffer), n: maxToolStderr}
+	cmd.Stderr = stderr
+	if err := cmd.Run(); err != nil {
+		return toolError(ctx, "pdfimages", err, stderr)
+	}
+	for n, im := range parsePDFImages(out.String()) {
+		if n < 1 || n > len(pages) || len(im) != 1 {
+			continue
+		}
+		pages[n-1].native = im[0].nativeOn(pages[n-1])
+	}
+	return nil
+}
+
+// pdfImageInfo is one line of `pdfimages -list`: an image's size in pixels
+// and its resolution as drawn on the page.
+type pdfImageInfo struct{ w, h, xppi, yppi float64 }
+
+// parsePDFImages reads `pdfimages -list` output into the images drawn on
+// each page (by page number). Masks (smask, stencil) are not images of
+// their own; lines that do not parse are ignored.
+//
+//	page   num  type   width height color comp bpc  enc interp  object ID x-ppi y-ppi size ratio
+//	--------------------------------------------------------------------------------------------
+//	   1     0 image    1654  2339  gray    1   8  jpeg   no         5  0   200   200  266K 7.0%
+func parsePDFImages(s string) map[int][]pdfImageInfo {
+	out := map[int][]pdfImageInfo{}
+	for _, l := range strings.Split(s, "\n") {
+		f := strings.Fields(l)
+		if len(f) < 14 || f[2] != "image" {
+			continue
+		}
+		n, err := strconv.Atoi(f[0])
+		if err != nil {
+			continue
+		}
+		var v [4]float64
+		ok := true
+		for i, col := range []int{3, 4, 12, 13} {
+			if v[i], err = strconv.ParseFloat(f[col], 64); err != nil || v[i] <= 0 {
+				ok = false
+			}
+		}
+		if ok {
+			out[n] = append(out[n], pdfImageInfo{w: v[0], h: v[1], xppi: v[2], yppi: v[3]})
+		}
+	}
+	return out
+}
+
+// nativeOn returns the image's resolution if it is a scan of page p: equal
+// resolution across and down (within 2 %, pdfimages rounds), within the
+// trusted range, and drawn over the whole page (within 2 %, either way
+// round: a page may be rotated). Otherwise 0.
+func (im pdfImageInfo) nativeOn(p pdfPage) float64 {
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 0.02*math.Max(a, b) }
+	if !near(im.xppi, im.yppi) || im.xppi < minNativeDPI || im.xppi > maxNativeDPI {
+		return 0
+	}
+	w, h := im.w*72/im.xppi, im.h*72/im.yppi
+	if !(near(w, p.w) && near(h, p.h)) && !(near(w, p.h) && near(h, p.w)) {
+		return 0
+	}
+	return math.Round(im.xppi)
 }
 
 // parsePDFInfo reads `pdfinfo -box -f 1 -l N` output. Document metadata
@@ -135,10 +235,18 @@ func parsePDFInfo(s string) (int, []pdfPage, error) {
 	return count, pages, nil
 }
 
-// render rasterises page n at opts.PDFDPI.
+// render rasterises page n at opts.PDFDPI or, with that zero, at the
+// page's native resolution (see Resolution above).
 func (p *pdfFile) render(ctx context.Context, n int, opts Options) (*image.Gray, float64, error) {
-	dpi := float64(opts.PDFDPI)
 	pg := p.pages[n-1]
+	dpi := float64(opts.PDFDPI)
+	switch {
+	case dpi > 0:
+	case pg.native > 0:
+		dpi = pg.native
+	default:
+		dpi = DefaultPDFDPI
+	}
 	w, h := math.Ceil(pg.w*dpi/72), math.Ceil(pg.h*dpi/72)
 	if w > math.MaxInt32 || h > math.MaxInt32 {
 		return nil, 0, checkPixels(math.MaxInt32, math.MaxInt32, opts.MaxPixels)
@@ -146,7 +254,7 @@ func (p *pdfFile) render(ctx context.Context, n int, opts Options) (*image.Gray,
 	if err := checkPixels(int(w), int(h), opts.MaxPixels); err != nil {
 		return nil, 0, err
 	}
-	cmd := popplerCmd(ctx, opts, "pdftoppm", "-r", strconv.Itoa(opts.PDFDPI), "-gray",
+	cmd := popplerCmd(ctx, opts, "pdftoppm", "-r", strconv.FormatFloat(dpi, 'f', -1, 64), "-gray",
 		"-f", strconv.Itoa(n), "-l", strconv.Itoa(n), p.path)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

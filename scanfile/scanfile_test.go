@@ -243,6 +243,57 @@ func TestAnisotropicResolutionIsSquared(t *testing.T) {
 	}
 }
 
+// TestPDFNativeResolution checks that a page that is one scanned image is
+// rasterised at the image's own resolution (pixel for pixel), and that any
+// other page, or an explicit Options.PDFDPI, gets the fixed resolution.
+func TestPDFNativeResolution(t *testing.T) {
+	t.Parallel()
+	src := synthPage(600, 840, 13)
+	half := flatePage(src, 300)
+	half.Cover = 0.5
+	vector := flatePage(src, 300)
+	vector.NoImage = true
+	path := writeFile(t, t.TempDir(), "mixed.pdf", makePDF(
+		flatePage(src, 300),   // 2x2.8 in at 300 ppi
+		jpegPage(t, src, 150), // 4x5.6 in at 150 ppi
+		flatePage(src, 1200),  // a tiny page at 1200 ppi: out of range
+		half,                  // image over a quarter of the page
+		vector,                // no image at all
+	))
+	for _, tc := range []struct {
+		opts    Options
+		dpi     []float64
+		w, h    []int
+		exactly []bool
+	}{
+		{Options{}, []float64{300, 150, 200, 200, 200}, []int{600, 600, 100, 600 * 2 / 3, 400}, []int{840, 840, 140, 840 * 2 / 3, 560}, []bool{true, false, false, false, false}},
+		{Options{PDFDPI: 100}, []float64{100, 100, 100, 100, 100}, []int{200, 400, 50, 200, 200}, []int{280, 560, 70, 280, 280}, make([]bool, 5)},
+	} {
+		f, pages, errs, err := decodeAll(t, path, tc.opts)
+		if err != nil || len(errs) > 0 {
+			t.Fatal(err, errs)
+		}
+		if len(pages) != 5 {
+			t.Fatalf("%d pages", len(pages))
+		}
+		for i, p := range pages {
+			if p.DPI != tc.dpi[i] || p.Image.Rect.Dx() != tc.w[i] || p.Image.Rect.Dy() != tc.h[i] {
+				t.Errorf("PDFDPI %d page %d: %v at %g dpi, want %dx%d at %g", tc.opts.PDFDPI, i+1, p.Image.Rect, p.DPI, tc.w[i], tc.h[i], tc.dpi[i])
+				continue
+			}
+			// At its own resolution a lossless page comes back as it was
+			// scanned (poppler smears edges by up to a pixel: same measure
+			// as TestPDF).
+			if tc.exactly[i] {
+				if d, o := blockDiff(p.Image, src, 4), blockDiff(p.Image, flip(src), 4); d > 6 || d > o/3 {
+					t.Errorf("page %d at native resolution: block difference %.2f (%.2f upside down)", i+1, d, o)
+				}
+			}
+		}
+		f.Close()
+	}
+}
+
 func TestPDF(t *testing.T) {
 	t.Parallel()
 	a4 := synthPage(a4W200, a4H200, 11)

@@ -35,7 +35,7 @@ type ScanCommand struct{ Streams }
 func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("scan", "[--workers N] PATH...", c.Stdout)
 	workers := fs.Int("workers", runtime.NumCPU(), "pages read in parallel (one OpenCV/Tesseract context each)")
-	pdfDPI := fs.Int("pdf-dpi", scanfile.DefaultPDFDPI, "resolution PDF pages are rasterised at")
+	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a page that is one scanned image at that image's own, any other at 200")
 	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; no OCR cross-check, fewer values confirmed)")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 	if err := parseFlags(fs, args); err != nil {

@@ -58,7 +58,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	lease := fs.Duration("lease", process.DefaultLease, "embedded store: how long a claimed page is held without a heartbeat (after a crash, its pages wait this long)")
 	jobTimeout := fs.Duration("job-timeout", process.DefaultJobTimeout, "PostgreSQL: a page job running longer is cancelled and retried")
 	rescueAfter := fs.Duration("rescue-after", 0, "PostgreSQL: a job still running after this long (its worker died) is retried (default job-timeout + 1m)")
-	pdfDPI := fs.Int("pdf-dpi", scanfile.DefaultPDFDPI, "resolution PDF pages are rasterised at (the same as the workers')")
+	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a scanned page at its own, any other at 200 (the same as the workers')")
 	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
 	debug := fs.Bool("debug", false, "log at debug level")
 	if err := parseFlags(fs, args); err != nil {

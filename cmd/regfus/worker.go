@@ -43,7 +43,7 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 	jobTimeout := fs.Duration("job-timeout", process.DefaultJobTimeout, "PostgreSQL: a page job running longer is cancelled and retried")
 	rescueAfter := fs.Duration("rescue-after", 0, "PostgreSQL: a job still running after this long (its worker died) is retried (default job-timeout + 1m)")
 	grace := fs.Duration("grace", process.DefaultShutdownGrace, "on shutdown, how long pages in progress may finish before they are handed back")
-	pdfDPI := fs.Int("pdf-dpi", scanfile.DefaultPDFDPI, "resolution PDF pages are rasterised at (the same as the server's)")
+	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a scanned page at its own, any other at 200 (the same as the server's)")
 	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics on this address (e.g. :9101); empty: none")
 	if err := parseFlags(fs, args); err != nil {
