@@ -2,10 +2,12 @@ package api
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
+	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -14,7 +16,7 @@ import (
 	"github.com/regfus/regfus/store"
 )
 
-// reconciliations: GET /v1/reconciliations?region=&asl=&pharmacy=&competence=.
+// reconciliations: GET /v1/reconciliations?region=&asl=&pharmacy=&competence=&view=&limit=&cursor=.
 func (s *Server) reconciliations(c echo.Context) error {
 	p := mustPrincipal(c)
 	f := store.GroupFilter{Scope: p.Scope, Region: c.QueryParam("region"), ASL: c.QueryParam("asl"),
@@ -44,44 +46,145 @@ func (s *Server) reconciliations(c echo.Context) error {
 			return errorf(http.StatusForbidden, "%s=%s is outside the scope of this key (%s)", x.name, x.got, sc)
 		}
 	}
-	recs, err := s.cfg.Store.ListReconciliations(c.Request().Context(), f)
+	view := c.QueryParam("view")
+	switch view {
+	case "":
+		view = viewSummary
+		if f.ASL != "" || f.Pharmacy != "" || f.Competence != "" {
+			view = viewFull
+		}
+	case viewSummary, viewFull:
+	default:
+		return errorf(http.StatusBadRequest, "query parameter view=%q: want summary or full", view)
+	}
+	def, max := int64(100), int64(1000)
+	if view == viewFull {
+		def, max = 20, 100
+	}
+	limit, err := queryInt(c, "limit", def, max)
 	if err != nil {
 		return err
 	}
-	sort.Slice(recs, func(i, j int) bool { return groupLess(recs[i].Group, recs[j].Group) })
+	q := store.ReconciliationQuery{Filter: f, Limit: int(limit) + 1, Summaries: view == viewSummary}
+	if raw := c.QueryParam("cursor"); raw != "" {
+		if q.After, err = decodeCursor(raw); err != nil {
+			return wrap(http.StatusBadRequest, err, "query parameter cursor=%q: not a cursor this service gave", raw)
+		}
+	}
+	recs, err := s.cfg.Store.PageReconciliations(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	var next string
+	if len(recs) > int(limit) {
+		recs = recs[:limit]
+		next = encodeCursor(recs[len(recs)-1].Group)
+	}
 	var buf bytes.Buffer
+	buf.Grow(64 + len(recs)*512)
 	buf.WriteString(`{"groups":[`)
 	for i, r := range recs {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		// The stored report is one reconcile.Group; computed_at is added
-		// next to its fields.
-		obj := bytes.TrimSpace(r.Report)
-		if len(obj) < 2 || obj[0] != '{' {
-			return fmt.Errorf("reconciliation %v: stored report is not a JSON object", r.Group)
-		}
 		at, _ := json.Marshal(r.ComputedAt.UTC())
-		buf.WriteString(`{"computed_at":`)
-		buf.Write(at)
-		if inner := bytes.TrimSpace(obj[1:]); len(inner) > 0 && inner[0] != '}' {
-			buf.WriteByte(',')
+		extra := [][2]string{{"computed_at", string(at)}}
+		obj := r.Report
+		if view == viewSummary {
+			obj = r.Summary
+			if len(obj) == 0 { // a row stored before summaries, not yet filled in by Migrate
+				obj, _ = json.Marshal(map[string]string{"region": r.Group.Region, "asl": r.Group.ASL,
+					"pharmacy": r.Group.Pharmacy, "competence": r.Group.Competence})
+			}
+			link, _ := json.Marshal(reportLink(r.Group))
+			extra = append(extra, [2]string{"report", string(link)})
 		}
-		buf.Write(obj[1:])
+		if err := writeMerged(&buf, extra, obj); err != nil {
+			return fmt.Errorf("reconciliation %v: %w", r.Group, err)
+		}
 	}
-	buf.WriteString("]}")
+	buf.WriteString("]")
+	if next != "" {
+		cur, _ := json.Marshal(next)
+		v := c.Request().URL.Query()
+		v.Set("cursor", next)
+		v.Set("view", view)
+		v.Set("limit", strconv.FormatInt(limit, 10))
+		link, _ := json.Marshal("/v1/reconciliations?" + v.Encode())
+		buf.WriteString(`,"next_cursor":`)
+		buf.Write(cur)
+		buf.WriteString(`,"next":`)
+		buf.Write(link)
+	}
+	buf.WriteString("}")
 	return c.JSONBlob(http.StatusOK, buf.Bytes())
 }
 
-func groupLess(a, b store.Group) bool {
-	if a.Region != b.Region {
-		return a.Region < b.Region
+// The two views of GET /v1/reconciliations. A listing that names no ASL,
+// pharmacy or month may span every pharmacy of a region: it answers one
+// summary per pharmacy and month (a few hundred bytes, read from the
+// stored summary column, never the report) with a link to the full
+// report. Naming an ASL, a pharmacy or a month answers the reports of
+// SPEC section 5 themselves. Both are pages of at most limit groups in
+// group order; next_cursor continues after the last one.
+const (
+	viewSummary = "summary"
+	viewFull    = "full"
+)
+
+// reportLink is the request for one group's full report.
+func reportLink(g store.Group) string {
+	v := url.Values{}
+	v.Set("region", g.Region)
+	v.Set("asl", g.ASL)
+	v.Set("pharmacy", g.Pharmacy)
+	v.Set("competence", g.Competence)
+	v.Set("view", viewFull)
+	return "/v1/reconciliations?" + v.Encode()
+}
+
+// A cursor is the last group of a page, as base64url JSON: opaque to
+// clients, checked on the way back in.
+func encodeCursor(g store.Group) string {
+	b, _ := json.Marshal([4]string{g.Region, g.ASL, g.Pharmacy, g.Competence})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(raw string) (store.Group, error) {
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return store.Group{}, err
 	}
-	if a.ASL != b.ASL {
-		return a.ASL < b.ASL
+	var k []string
+	if err := json.Unmarshal(b, &k); err != nil {
+		return store.Group{}, err
 	}
-	if a.Pharmacy != b.Pharmacy {
-		return a.Pharmacy < b.Pharmacy
+	if len(k) != 4 {
+		return store.Group{}, fmt.Errorf("%d fields, want 4", len(k))
 	}
-	return a.Competence < b.Competence
+	return store.Group{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
+}
+
+// writeMerged writes the JSON object obj with the members extra (name,
+// JSON value) put first.
+func writeMerged(buf *bytes.Buffer, extra [][2]string, obj json.RawMessage) error {
+	obj = bytes.TrimSpace(obj)
+	if len(obj) < 2 || obj[0] != '{' {
+		return fmt.Errorf("stored report is not a JSON object")
+	}
+	buf.WriteByte('{')
+	for i, m := range extra {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(m[0])
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.WriteString(m[1])
+	}
+	if inner := bytes.TrimSpace(obj[1:]); len(inner) > 0 && inner[0] != '}' {
+		buf.WriteByte(',')
+	}
+	buf.Write(obj[1:])
+	return nil
 }

@@ -50,6 +50,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -137,6 +138,12 @@ type Store interface {
 	PutReconciliation(ctx context.Context, r Reconciliation) error
 	GetReconciliation(ctx context.Context, g Group, scope auth.Scope) (Reconciliation, error)
 	ListReconciliations(ctx context.Context, f GroupFilter) ([]Reconciliation, error)
+	// PageReconciliations returns one page of the stored reports in the
+	// filter, in group order, starting after q.After: with q.Summaries only
+	// each group's Summary (Report nil), otherwise the whole Report. It
+	// reads at most q.Limit rows, so a listing costs the same however many
+	// pharmacies and months are stored.
+	PageReconciliations(ctx context.Context, q ReconciliationQuery) ([]Reconciliation, error)
 
 	// ListReview returns review items (without corrections), oldest first.
 	ListReview(ctx context.Context, f ReviewFilter) ([]ReviewItem, error)
@@ -474,6 +481,51 @@ type Reconciliation struct {
 	Group      Group
 	Report     json.RawMessage
 	ComputedAt time.Time
+	// Summary is SummarizeReport(Report), computed by the store when the
+	// report is put; set on reads by PageReconciliations only.
+	Summary json.RawMessage
+}
+
+// ReconciliationQuery selects one page of stored reports.
+type ReconciliationQuery struct {
+	Filter GroupFilter
+	// After is the last group of the previous page (keyset cursor); the
+	// zero Group starts at the beginning.
+	After Group
+	// Limit is the page size (> 0).
+	Limit int
+	// Summaries: read Summary instead of Report.
+	Summaries bool
+}
+
+// SummarizeReport is the short form of one group's report kept next to it
+// for listings: every member of the report's JSON object but the arrays
+// (findings, payable, records, sheets: the bulk), and for each array
+// NAME a member NAME_count with its length. The report's own "summary"
+// object (counts by outcome and finding kind) is kept whole. A report
+// that is not a JSON object summarises to {}.
+func SummarizeReport(report json.RawMessage) json.RawMessage {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(report, &members); err != nil || members == nil {
+		return json.RawMessage(`{}`)
+	}
+	out := make(map[string]any, len(members))
+	for k, v := range members {
+		v = bytes.TrimSpace(v)
+		if len(v) > 0 && v[0] == '[' {
+			var arr []json.RawMessage
+			if json.Unmarshal(v, &arr) == nil {
+				out[k+"_count"] = len(arr)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	b, err := json.Marshal(out)
+	if err != nil { // cannot happen: every value came from valid JSON
+		return json.RawMessage(`{}`)
+	}
+	return b
 }
 
 // APIKey is a stored key: never the secret, only its hash.

@@ -260,10 +260,10 @@ WHERE (CAST($1 AS text) IS NULL OR region = $1)
 ORDER BY region, asl, pharmacy, competence, record_id;
 
 -- name: PutReconciliation
-INSERT INTO reconciliations (region, asl, pharmacy, competence, report, computed_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO reconciliations (region, asl, pharmacy, competence, report, computed_at, summary)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 ON CONFLICT (region, asl, pharmacy, competence)
-DO UPDATE SET report = EXCLUDED.report, computed_at = EXCLUDED.computed_at;
+DO UPDATE SET report = EXCLUDED.report, computed_at = EXCLUDED.computed_at, summary = EXCLUDED.summary;
 
 -- name: GetReconciliation
 SELECT region, asl, pharmacy, competence, report, computed_at
@@ -335,3 +335,42 @@ VALUES ($1, $2, $3, $4, $5, $6);
 
 -- name: ResolveReview
 UPDATE review_items SET status = 'resolved', resolved_at = $2 WHERE id = $1;
+
+-- name: ListReconciliationReports
+SELECT region, asl, pharmacy, competence, report, computed_at
+FROM reconciliations
+WHERE (CAST($1 AS text) IS NULL OR region = $1)
+  AND (CAST($2 AS text) IS NULL OR asl = $2)
+  AND (CAST($3 AS text) IS NULL OR pharmacy = $3)
+  AND (CAST($4 AS text) IS NULL OR region = $4)
+  AND (CAST($5 AS text) IS NULL OR asl = $5)
+  AND (CAST($6 AS text) IS NULL OR pharmacy = $6)
+  AND (CAST($7 AS text) IS NULL OR competence = $7)
+  AND (region, asl, pharmacy, competence) > ($8, $9, $10, $11)
+ORDER BY region, asl, pharmacy, competence
+LIMIT $12;
+
+-- name: ListReconciliationSummaries
+SELECT region, asl, pharmacy, competence, summary, computed_at
+FROM reconciliations
+WHERE (CAST($1 AS text) IS NULL OR region = $1)
+  AND (CAST($2 AS text) IS NULL OR asl = $2)
+  AND (CAST($3 AS text) IS NULL OR pharmacy = $3)
+  AND (CAST($4 AS text) IS NULL OR region = $4)
+  AND (CAST($5 AS text) IS NULL OR asl = $5)
+  AND (CAST($6 AS text) IS NULL OR pharmacy = $6)
+  AND (CAST($7 AS text) IS NULL OR competence = $7)
+  AND (region, asl, pharmacy, competence) > ($8, $9, $10, $11)
+ORDER BY region, asl, pharmacy, competence
+LIMIT $12;
+
+-- name: ListUnsummarised
+SELECT region, asl, pharmacy, competence, report
+FROM reconciliations
+WHERE summary IS NULL
+ORDER BY region, asl, pharmacy, competence
+LIMIT 100;
+
+-- name: SetSummary
+UPDATE reconciliations SET summary = $5
+WHERE region = $1 AND asl = $2 AND pharmacy = $3 AND competence = $4;

@@ -79,7 +79,7 @@ func TestMigrateFreshAndReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	applied, err := s.Migrate(context.Background())
-	if err != nil || len(applied) != 1 || applied[0] != "0001_init.sql" {
+	if err != nil || strings.Join(applied, " ") != "0001_init.sql 0002_reconciliation_summary.sql" {
 		t.Fatalf("Migrate = %v, %v", applied, err)
 	}
 	s.Close()

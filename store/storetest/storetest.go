@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"Declarations", testDeclarations},
 		{"Records", testRecords},
 		{"Reconciliations", testReconciliations},
+		{"ReconciliationPages", testReconciliationPages},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -945,4 +946,77 @@ func testReconciliations(t *testing.T, s store.Store) {
 		t.Fatalf("other region lists %d reconciliations", len(list))
 	}
 	is(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{`)}), store.ErrInvalid, "Put(bad JSON)")
+}
+
+// testReconciliationPages: keyset pages cover every group in scope exactly
+// once, in order, whatever the page size; summaries are the reports'
+// short form (store.SummarizeReport), never the report.
+func testReconciliationPages(t *testing.T, s store.Store) {
+	c := ctx(t)
+	var want []store.Group
+	for _, asl := range []string{"205", "206"} {
+		for _, ph := range []string{"11111", "99999"} {
+			for _, m := range []string{"2023-01", "2023-02", "2023-03"} {
+				g := store.Group{Region: "120", ASL: asl, Pharmacy: ph, Competence: m}
+				rep := fmt.Sprintf(`{"region":"120","asl":%q,"pharmacy":%q,"competence":%q,"declared_sheets":null,"scanned_sheets":3,`+
+					`"findings":[{"kind":"unreadable"},{"kind":"aic_mismatch"}],"payable":[],"summary":{"payable":0,"findings":{"unreadable":1}}}`, asl, ph, m)
+				ok(t, s.PutReconciliation(c, store.Reconciliation{Group: g, Report: json.RawMessage(rep)}), "Put "+fmt.Sprint(g))
+				if asl == "205" {
+					want = append(want, g)
+				}
+			}
+		}
+	}
+	for _, limit := range []int{1, 2, 5, 6, 100} {
+		for _, summaries := range []bool{false, true} {
+			var got []store.Group
+			var after store.Group
+			for calls := 0; ; calls++ {
+				if calls > len(want)+1 {
+					t.Fatalf("limit %d: paging does not end", limit)
+				}
+				page, err := s.PageReconciliations(c, store.ReconciliationQuery{
+					Filter: store.GroupFilter{Scope: station205}, After: after, Limit: limit, Summaries: summaries})
+				ok(t, err, "PageReconciliations")
+				if len(page) > limit {
+					t.Fatalf("limit %d: page of %d", limit, len(page))
+				}
+				for _, r := range page {
+					got = append(got, r.Group)
+					if summaries {
+						if r.Report != nil {
+							t.Fatalf("summary page carries the report: %s", r.Report)
+						}
+						jsonEq(t, r.Summary, json.RawMessage(fmt.Sprintf(`{"region":"120","asl":"205","pharmacy":%q,"competence":%q,`+
+							`"declared_sheets":null,"scanned_sheets":3,"findings_count":2,"payable_count":0,"summary":{"payable":0,"findings":{"unreadable":1}}}`,
+							r.Group.Pharmacy, r.Group.Competence)), "summary")
+					} else if !bytes.Contains(r.Report, []byte(`aic_mismatch`)) || r.Summary != nil {
+						t.Fatalf("report page: report %s summary %s", r.Report, r.Summary)
+					}
+					if r.ComputedAt.IsZero() {
+						t.Fatalf("computed_at not read: %+v", r)
+					}
+				}
+				if len(page) < limit {
+					break
+				}
+				after = page[len(page)-1].Group
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("limit %d summaries %v: pages give %v, want %v", limit, summaries, got, want)
+			}
+		}
+	}
+	// Filters and scope are applied inside the page, not after it.
+	page, err := s.PageReconciliations(c, store.ReconciliationQuery{
+		Filter: store.GroupFilter{Scope: validator, Pharmacy: "99999", Competence: "2023-02"}, Limit: 1, Summaries: true})
+	ok(t, err, "filtered page")
+	if len(page) != 1 || page[0].Group != (store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-02"}) {
+		t.Fatalf("filtered page = %+v", page)
+	}
+	if page, _ := s.PageReconciliations(c, store.ReconciliationQuery{Filter: store.GroupFilter{Scope: otherReg}, Limit: 10}); len(page) != 0 {
+		t.Fatalf("other region pages %d reconciliations", len(page))
+	}
+	_, err = s.PageReconciliations(c, store.ReconciliationQuery{Filter: store.GroupFilter{Scope: admin}})
+	is(t, err, store.ErrInvalid, "page size 0")
 }

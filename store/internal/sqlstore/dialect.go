@@ -57,6 +57,7 @@ var queryNames = []string{
 	"InsertImport", "DeleteDeclarationsGroup", "InsertDeclaration",
 	"DeleteRecordsGroup", "InsertRecord", "ListDeclarations", "ListRecords",
 	"PutReconciliation", "GetReconciliation", "ListReconciliations",
+	"ListReconciliationReports", "ListReconciliationSummaries", "ListUnsummarised", "SetSummary",
 	"ListReview", "GetReview", "ListCorrections",
 	"InsertCorrection", "ResolveReview",
 }

@@ -897,9 +897,78 @@ func (s *Store) PutReconciliation(ctx context.Context, r store.Reconciliation) e
 		r.ComputedAt = now()
 	}
 	g := r.Group
-	// PutReconciliation: region, asl, pharmacy, competence, report, computed_at
-	_, err := s.exec(ctx, s.db, "PutReconciliation", g.Region, g.ASL, g.Pharmacy, g.Competence, string(r.Report), s.t(r.ComputedAt))
+	// PutReconciliation: region, asl, pharmacy, competence, report, computed_at, summary
+	_, err := s.exec(ctx, s.db, "PutReconciliation", g.Region, g.ASL, g.Pharmacy, g.Competence, string(r.Report), s.t(r.ComputedAt),
+		string(store.SummarizeReport(r.Report)))
 	return err
+}
+
+// PageReconciliations implements store.Store.
+func (s *Store) PageReconciliations(ctx context.Context, q store.ReconciliationQuery) ([]store.Reconciliation, error) {
+	if q.Limit <= 0 {
+		return nil, fmt.Errorf("reconciliations: %w: page size %d", store.ErrInvalid, q.Limit)
+	}
+	name := "ListReconciliationReports"
+	if q.Summaries {
+		name = "ListReconciliationSummaries"
+	}
+	// ListReconciliation{Reports,Summaries}: scope(3), region, asl,
+	// pharmacy, competence, after region, asl, pharmacy, competence, limit
+	a := q.After
+	args := append(groupFilter(q.Filter), a.Region, a.ASL, a.Pharmacy, a.Competence, q.Limit)
+	rows, err := s.query(ctx, s.db, name, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]store.Reconciliation, 0, q.Limit)
+	for rows.Next() {
+		r, err := scanReconciliation(rows)
+		if err != nil {
+			return nil, s.wrap(name, err)
+		}
+		if q.Summaries {
+			r.Summary, r.Report = r.Report, nil
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// summarise fills the summary of reports stored before summaries were
+// kept (migration 0002), a hundred at a time.
+func (s *Store) summarise(ctx context.Context) error {
+	for {
+		rows, err := s.query(ctx, s.db, "ListUnsummarised")
+		if err != nil {
+			return err
+		}
+		var todo []store.Reconciliation
+		for rows.Next() {
+			var r store.Reconciliation
+			var report []byte
+			if err := rows.Scan(&r.Group.Region, &r.Group.ASL, &r.Group.Pharmacy, &r.Group.Competence, &report); err != nil {
+				rows.Close()
+				return s.wrap("ListUnsummarised", err)
+			}
+			r.Report = report
+			todo = append(todo, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return s.wrap("ListUnsummarised", err)
+		}
+		if len(todo) == 0 {
+			return nil
+		}
+		for _, r := range todo {
+			g := r.Group
+			// SetSummary: region, asl, pharmacy, competence, summary
+			if _, err := s.exec(ctx, s.db, "SetSummary", g.Region, g.ASL, g.Pharmacy, g.Competence, string(store.SummarizeReport(r.Report))); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 func scanReconciliation(sc interface{ Scan(...any) error }) (store.Reconciliation, error) {
