@@ -13,6 +13,11 @@ import (
 // status follows from the reasons. A page with no reason left is ok.
 func (st *pageState) output() error {
 	res := st.res
+	// The placement the reader used goes out with the result, so overlays
+	// and review crops are drawn exactly where the reader looked.
+	if st.geo != nil && st.src != nil {
+		res.Geometry = &page.Geometry{ToSource: st.geo.ToSource, Width: st.src.Bounds().Dx(), Height: st.src.Bounds().Dy()}
+	}
 	var unreadable []string
 	rules := map[string][]string{}
 	for _, s := range res.Slots {

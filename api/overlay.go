@@ -19,27 +19,63 @@ import (
 )
 
 // The overlay and the review crops place the layout (millimetres) on the
-// page image. A page result keeps the page's orientation, skew and
-// measured resolution but not the marker positions, so the map used here
-// is a similarity: the layout page scaled by the measured dpi, rotated by
+// page image with the map the reader itself fitted to the page's markers,
+// which a result carries in page.Result.Geometry: boxes then land where
+// the reader looked, on flatbed scans and photos alike (perspective
+// included).
+//
+// Results stored before the geometry was recorded have only the page's
+// orientation, skew and measured resolution. For them the map is a
+// similarity: the layout page scaled by the measured dpi, rotated by
 // orientation + skew, and centred on the image. On a flatbed scan of the
 // whole sheet that lands within a millimetre or two of the printed marks;
-// on a photo with a wide margin or perspective it can be off by more, and
-// the outlines then show where the sheet should be, not where it is. The
-// colours and codes are what was read, whatever the placement.
+// on a photo with a wide margin or perspective it can be off by more.
+// The colours and codes are what was read, whatever the placement.
 
 // pageMap maps layout millimetres to image pixels.
 type pageMap struct {
-	ok       bool
-	k        float64 // pixels per mm
-	cos, sin float64
-	cx, cy   float64 // image centre
-	w, h     float64 // layout page size, mm
+	ok bool
+	// exact is the reader's map (layout mm to pixels of this image, origin
+	// included), when the result carries one.
+	exact *[9]float64
+	k     float64 // pixels per mm
+	cos   float64
+	sin   float64
+	cx    float64 // image centre
+	cy    float64
+	w, h  float64 // layout page size, mm
 }
 
 func newPageMap(b image.Rectangle, r *page.Result, l *layout.Layout) pageMap {
 	if r == nil || r.Orientation == nil {
 		return pageMap{}
+	}
+	if g := r.Geometry; g != nil && g.Width > 0 && g.Height > 0 {
+		// The image may be the page decoded at another size than the
+		// reader's (a PDF rendered at another resolution): scale, then
+		// shift to the image's origin.
+		sx, sy := float64(b.Dx())/float64(g.Width), float64(b.Dy())/float64(g.Height)
+		h := g.ToSource
+		pre := [9]float64{sx, 0, float64(b.Min.X), 0, sy, float64(b.Min.Y), 0, 0, 1}
+		var m [9]float64
+		for i := 0; i < 3; i++ {
+			for j := 0; j < 3; j++ {
+				for k := 0; k < 3; k++ {
+					m[3*i+j] += pre[3*i+k] * h[3*k+j]
+				}
+			}
+		}
+		pm := pageMap{ok: true, exact: &m, w: l.Page.W, h: l.Page.H}
+		// Scale at the page centre (pixels per mm), for line widths and
+		// crop resolution.
+		x0, y0 := pm.pt(l.Page.W/2, l.Page.H/2)
+		x1, y1 := pm.pt(l.Page.W/2+1, l.Page.H/2)
+		x2, y2 := pm.pt(l.Page.W/2, l.Page.H/2+1)
+		pm.k = math.Sqrt(math.Abs((x1-x0)*(y2-y0) - (y1-y0)*(x2-x0)))
+		if pm.k > 0 && !math.IsNaN(pm.k) && !math.IsInf(pm.k, 0) {
+			return pm
+		}
+		// A degenerate stored map: fall back to the approximation.
 	}
 	deg := float64(*r.Orientation)
 	if r.Quality != nil {
@@ -65,6 +101,10 @@ func newPageMap(b image.Rectangle, r *page.Result, l *layout.Layout) pageMap {
 
 // pt maps a layout point to image coordinates.
 func (m pageMap) pt(x, y float64) (float64, float64) {
+	if h := m.exact; h != nil {
+		w := h[6]*x + h[7]*y + h[8]
+		return (h[0]*x + h[1]*y + h[2]) / w, (h[3]*x + h[4]*y + h[5]) / w
+	}
 	dx, dy := (x-m.w/2)*m.k, (y-m.h/2)*m.k
 	return m.cx + dx*m.cos - dy*m.sin, m.cy + dx*m.sin + dy*m.cos
 }
@@ -361,6 +401,12 @@ func cropFor(g *image.Gray, res *page.Result, l *layout.Layout, slot int, field 
 	default:
 		return upright(g, *res.Orientation)
 	}
+	if m.exact != nil {
+		if c := m.rectify(g, r); c != nil {
+			return c
+		}
+		return upright(g, *res.Orientation)
+	}
 	box := m.bounds(r).Intersect(g.Bounds())
 	if box.Dx() < 8 || box.Dy() < 8 {
 		return upright(g, *res.Orientation)
@@ -403,6 +449,39 @@ func upright(g *image.Gray, deg int) *image.Gray {
 		}
 	default:
 		return g
+	}
+	return out
+}
+
+// rectify cuts the layout rectangle r out of g through the exact map:
+// upright, skew and perspective removed, at the page's own resolution
+// (between 4 and 12 pixels per mm), sampled bilinearly. Parts outside the
+// image are white. nil when r does not meet the image.
+func (m pageMap) rectify(g *image.Gray, r layout.Rect) *image.Gray {
+	if m.bounds(r).Intersect(g.Bounds()).Empty() {
+		return nil
+	}
+	k := math.Min(math.Max(m.k, 4), 12)
+	w, h := int(math.Ceil(r.W*k)), int(math.Ceil(r.H*k))
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	b := g.Bounds()
+	at := func(x, y int) float64 {
+		if x < b.Min.X || y < b.Min.Y || x >= b.Max.X || y >= b.Max.Y {
+			return 255
+		}
+		return float64(g.Pix[(y-b.Min.Y)*g.Stride+(x-b.Min.X)])
+	}
+	for v := 0; v < h; v++ {
+		for u := 0; u < w; u++ {
+			// Continuous pixel coordinates: centre of pixel i at i+0.5.
+			sx, sy := m.pt(r.X+(float64(u)+0.5)/k, r.Y+(float64(v)+0.5)/k)
+			sx, sy = sx-0.5, sy-0.5
+			x0, y0 := math.Floor(sx), math.Floor(sy)
+			fx, fy := sx-x0, sy-y0
+			ix, iy := int(x0), int(y0)
+			val := (at(ix, iy)*(1-fx)+at(ix+1, iy)*fx)*(1-fy) + (at(ix, iy+1)*(1-fx)+at(ix+1, iy+1)*fx)*fy
+			out.Pix[v*out.Stride+u] = uint8(math.Round(val))
+		}
 	}
 	return out
 }

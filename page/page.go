@@ -75,6 +75,30 @@ type Result struct {
 	Quality     *Quality `json:"quality,omitempty"`
 	// LayoutVersion is the layout the page was read against.
 	LayoutVersion int `json:"layout_version,omitempty"`
+	// Geometry is where the sheet lay on the source page, when its markers
+	// were found; nil otherwise, and in results written before it existed.
+	Geometry *Geometry `json:"geometry,omitempty"`
+}
+
+// Geometry places the layout on the decoded source page, exactly as the
+// reader placed it, so that anything drawn or cut from the page later
+// (overlays, review crops) lands where the reader looked.
+type Geometry struct {
+	// ToSource is the 3x3 map, row-major, from layout millimetres (x to
+	// the right, y down, origin at the upright sheet's top-left corner, as
+	// `regfus layout` gives them) to source pixels: a point (x, y) goes to
+	// ((h0 x + h1 y + h2) / w, (h3 x + h4 y + h5) / w) with
+	// w = h6 x + h7 y + h8. Pixel coordinates are continuous: pixel (i, j)
+	// of the page as decoded (before any rotation) covers [i, i+1) x
+	// [j, j+1), so its centre is (i+0.5, j+0.5). Orientation, skew, scale
+	// and, on photos, perspective are all in it (h6 = h7 = 0 when the fit
+	// was affine).
+	ToSource [9]float64 `json:"to_source"`
+	// Width and Height are the size in pixels of the decoded source page
+	// that ToSource refers to (a PDF page rendered at another resolution
+	// scales by the ratio of sizes).
+	Width  int `json:"width"`
+	Height int `json:"height"`
 }
 
 // Sheet is the identity read from the header and footer.
