@@ -47,8 +47,8 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 	if *workers < 1 || *workers > 256 {
 		return usagef("scan: --workers %d out of range 1-256", *workers)
 	}
-	if *pdfDPI < 50 || *pdfDPI > 600 {
-		return usagef("scan: --pdf-dpi %d out of range 50-600", *pdfDPI)
+	if *pdfDPI != 0 && (*pdfDPI < 50 || *pdfDPI > 600) {
+		return usagef("scan: --pdf-dpi %d out of range (0, or 50-600)", *pdfDPI)
 	}
 	showBar := false
 	switch *progress {
