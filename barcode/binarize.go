@@ -22,6 +22,9 @@ const (
 	// white levels along the line (see midpointRow): symmetric bar widths,
 	// sub-pixel faithful on upsampled lines, and it follows shadows.
 	Midpoint Binarizer = "midpoint"
+	// Model is no threshold at all: the model-based fallback (model.go)
+	// fits the blurred bars of a whole symbol to rows averaged along them.
+	Model Binarizer = "model"
 )
 
 // lineSource is a one-row gozxing.LuminanceSource over a sampled scan line,

@@ -198,6 +198,12 @@ type Decoder struct {
 	rl   []int
 	segs []segment
 
+	// Model-based fallback (model.go).
+	mfit  modelFit
+	mprof []float64
+	mdark []float64
+	mrev  []float64
+
 	// Per-image state of a crop decode.
 	hybrid [2]*gozxing.BitMatrix // [inverted], computed on demand
 	hyErr  [2]error
@@ -572,6 +578,15 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 			Index: i, Binarizer: ps.bin, Inverted: ps.invert, Reversed: best.reversed,
 			Angle: ps.angle, Scale: ps.scale, Band: ps.band, Sweep: ps.sweep,
 		}}, nil
+	}
+	if m := modelTarget(t); m != nil {
+		accept := t.accept
+		if r, n, ok := d.decodeModel(p, m, accept); ok {
+			return Result{Format: t.format, Text: r.text, Lines: n, Attempt: Attempt{
+				Index: len(order), Binarizer: Model, Reversed: r.reversed, Scale: 1, Band: p.h / modelBands,
+			}}, nil
+		}
+		fail.Attempts++
 	}
 	sort.SliceStable(rejected, func(a, b int) bool { return rejected[a].n > rejected[b].n })
 	switch {
