@@ -31,7 +31,16 @@ type profileScore struct {
 	silent                       []string
 	misses                       []string // flags missed or false, for the log
 	orientWrong                  int
+	// unread counts the causes (why.go) of the readable values left
+	// unread, "aic: cause" and "targatura: cause".
+	unread map[string]int
+	// flagBy counts, per defect flag, labelled cases, found, false.
+	flagBy map[string]*[3]int
 }
+
+// slotWhy is the cause, per slot, of each unread value of one page (see
+// Reader.trace): [slot-1][0 AIC, 1 targatura].
+type slotWhy map[int][2]string
 
 // bars are issue 4's targets per profile.
 type bars struct {
@@ -80,11 +89,30 @@ func TestAccuracyOnCorpus(t *testing.T) {
 	}
 	ocr := os.Getenv("REGFUS_NO_OCR") == ""
 	pool := &Pool{Workers: 2}
-	if !ocr {
-		pool.NewReader = func() (*Reader, error) { return NewReader(nil), nil }
+	var mu sync.Mutex
+	whys := map[string]slotWhy{} // by source and page
+	trace := func(res *page.Result, reads []*slotRead) {
+		w := slotWhy{}
+		for _, r := range reads {
+			w[r.n] = r.why
+		}
+		mu.Lock()
+		whys[fmt.Sprintf("%s#%d", res.Source, res.Page)] = w
+		mu.Unlock()
+	}
+	pool.NewReader = func() (*Reader, error) {
+		if !ocr {
+			r := NewReader(nil)
+			r.trace = trace
+			return r, nil
+		}
+		r, err := NewOCRReader(nil)
+		if err == nil {
+			r.trace = trace
+		}
+		return r, err
 	}
 	scores := map[string]*profileScore{}
-	var mu sync.Mutex
 	err = pool.Run(context.Background(), scanfile.All(context.Background(), files, scanfile.Options{}), func(res *page.Result, derr error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -95,10 +123,10 @@ func TestAccuracyOnCorpus(t *testing.T) {
 		}
 		sc := scores[tp.Profile]
 		if sc == nil {
-			sc = &profileScore{}
+			sc = &profileScore{unread: map[string]int{}, flagBy: map[string]*[3]int{}}
 			scores[tp.Profile] = sc
 		}
-		score(sc, tp, res, fmt.Sprintf("%s p%d", filepath.Base(res.Source), res.Page))
+		score(sc, tp, res, fmt.Sprintf("%s p%d", filepath.Base(res.Source), res.Page), whys[fmt.Sprintf("%s#%d", res.Source, res.Page)])
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +147,35 @@ func TestAccuracyOnCorpus(t *testing.T) {
 			s.slotsFilled, pct(s.aicRead, s.aicReadable), pct(s.tgRead, s.tgReadable),
 			s.filledAsEmpty, s.emptyAsFilled,
 			pct(s.flagFound, s.flagCases), pct(s.flagFalse, s.flagNeg), s.orientWrong, len(s.silent))
+	}
+	// Why the readable values left unread were not read, and each
+	// defect flag's recall and false flags.
+	for _, n := range names {
+		s := scores[n]
+		fmt.Fprintf(&b, "%-12s flags:", n)
+		for _, f := range checkedFlags {
+			if c := s.flagBy[f]; c != nil {
+				fmt.Fprintf(&b, " %s %d/%d (false %d)", f, c[1], c[0], c[2])
+			}
+		}
+		var causes []string
+		for c := range s.unread {
+			causes = append(causes, c)
+		}
+		sort.Slice(causes, func(i, j int) bool {
+			if s.unread[causes[i]] != s.unread[causes[j]] {
+				return s.unread[causes[i]] > s.unread[causes[j]]
+			}
+			return causes[i] < causes[j]
+		})
+		fmt.Fprintf(&b, "\n%-12s unread:", "")
+		if len(causes) == 0 {
+			b.WriteString(" none")
+		}
+		for _, c := range causes {
+			fmt.Fprintf(&b, " %s %d;", c, s.unread[c])
+		}
+		b.WriteString("\n")
 	}
 	t.Log(b.String())
 	for _, n := range names {
@@ -195,7 +252,7 @@ func clear(ts synth.Slot, kinds ...string) bool {
 // checkedFlags are the defect flags issue 4 scores.
 var checkedFlags = []string{page.FlagOverlap, page.FlagUpsideDown, page.FlagCrossing}
 
-func score(sc *profileScore, tp synth.Page, res *page.Result, where string) {
+func score(sc *profileScore, tp synth.Page, res *page.Result, where string, whys slotWhy) {
 	sc.pages++
 	switch res.Status {
 	case page.OK:
@@ -251,15 +308,26 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string) {
 			if tgOK {
 				sc.tgReadable++
 			}
+			why := func(i int) string {
+				if w := whys[ts.Slot][i]; w != "" {
+					return w
+				}
+				if s.State == page.Empty {
+					return "reported_empty"
+				}
+				return "unknown"
+			}
 			if s.AIC != nil && *s.AIC == ts.AIC && aicOK {
 				sc.aicRead++
 			} else if aicOK {
-				sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: AIC unread (%s, flags %v)", where, ts.Slot, s.State, s.Flags))
+				sc.unread["aic: "+why(0)]++
+				sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: AIC unread: %s (%s, flags %v)", where, ts.Slot, why(0), s.State, s.Flags))
 			}
 			if s.Targatura != nil && *s.Targatura == ts.Targatura && tgOK {
 				sc.tgRead++
 			} else if tgOK {
-				sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: targatura unread (%s, flags %v)", where, ts.Slot, s.State, s.Flags))
+				sc.unread["targatura: "+why(1)]++
+				sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: targatura unread: %s (%s, flags %v)", where, ts.Slot, why(1), s.State, s.Flags))
 			}
 		}
 		if s.AIC != nil && *s.AIC != ts.AIC {
@@ -273,11 +341,18 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string) {
 		}
 		for _, f := range checkedFlags {
 			has, want := hasFlag(s.Flags, f), hasFlag(ts.Defects, f)
+			by := sc.flagBy[f]
+			if by == nil {
+				by = &[3]int{}
+				sc.flagBy[f] = by
+			}
 			switch {
 			case want:
 				sc.flagCases++
+				by[0]++
 				if has {
 					sc.flagFound++
+					by[1]++
 				} else {
 					sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: %s missed", where, ts.Slot, f))
 				}
@@ -285,6 +360,7 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string) {
 				sc.flagNeg++
 				if has {
 					sc.flagFalse++
+					by[2]++
 					sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: false %s (truth %v)", where, ts.Slot, f, ts.Defects))
 				}
 			}

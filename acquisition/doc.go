@@ -38,9 +38,17 @@
 //
 //   - bars and OCR disagreeing, or two labels' symbols in one slot, leave
 //     the value null (aic_disagree, targatura_disagree);
+//   - the bars and the OCR line are the two independent reads: with the
+//     bars read and valid, one OCR reading that passes its check and
+//     equals the bars' value confirms it; any other OCR reading counts
+//     only once a second reading of the line (squeezed to 90% width)
+//     agrees with it, and then contradicts the bars (disagree);
 //   - a value from bars alone needs the decoder's confidence; from OCR alone
 //     (bars unreadable), two agreeing reads of the line at high confidence,
-//     because a check digit lets two wrong digits through one time in ten;
+//     because a check digit lets two wrong digits through one time in ten
+//     (each of them itself confirmed at 90% width, from windows 0.4 mm
+//     apart);
+//   - a value left null records why (why.go), for measurements;
 //   - the values of overlapping labels are kept only when the slot's Code
 //     32 and ITF sit where one label puts them and that label is centred on
 //     the slot: a label pushed onto its neighbour is never credited to it;

@@ -15,10 +15,15 @@ import (
 // tesseract's Client, with a model trained on OCR-A. Each method gets one
 // upright line crop LineHeight pixels high and returns a value that passed
 // its own validation (length, check digit) with a confidence in [0,1], or
-// an error.
+// an error. The *Against methods read the line of a value already read
+// from its bars: a first reading equal to that value is returned without
+// the OCR's own confirming second reading (it is the second read); any
+// other is confirmed as by ReadAIC and ReadTargatura.
 type OCR interface {
 	ReadAIC(line image.Image) (fustella.AIC, float64, error)
 	ReadTargatura(line image.Image) (fustella.Targatura, float64, error)
+	ReadAICAgainst(line image.Image, bars fustella.AIC) (fustella.AIC, float64, error)
+	ReadTargaturaAgainst(line image.Image, bars fustella.Targatura) (fustella.Targatura, float64, error)
 	ReadSheetCode(line image.Image) (sheet.Code, float64, error)
 	Close() error
 }
@@ -28,18 +33,23 @@ var _ OCR = (*tesseract.Client)(nil)
 // ocrWindowPx is the resolution the text band is looked for at.
 const ocrWindowPx = 12.0
 
-// ocrLine returns the line of text inside the window fr (in the frame of
-// frameCrop) as the OCR wants it: the band of rows that carry ink, with a
-// third of its height of paper above and below, scaled to
-// tesseract.LineHeight pixels high. ok is false when the window is blank.
-func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout.Rect) (*image.Gray, bool) {
+// ocrLine returns the line of chars characters inside the window fr (in
+// the frame of frameCrop) as the OCR wants it: the band of rows that carry
+// ink, with a third of its height of paper above and below, scaled to
+// tesseract.LineHeight pixels high. The image is nil when the window is
+// blank (ocrBlank) or its ink band cannot be such a line (ocrNotLine, see
+// plausibleLine).
+func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout.Rect, chars int) (*image.Gray, ocrOutcome) {
 	win, err := st.frameCrop(c, angle, flip, fr, ocrWindowPx)
 	if err != nil {
-		return nil, false
+		return nil, ocrBlank
 	}
 	y0, y1, x0, x1, ok := inkBand(win)
 	if !ok {
-		return nil, false
+		return nil, ocrBlank
+	}
+	if !plausibleLine(x1-x0, y1-y0, chars) {
+		return nil, ocrNotLine
 	}
 	hb := float64(y1-y0) / ocrWindowPx
 	m := hb / 3
@@ -50,7 +60,7 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 	q := float64(tesseract.LineHeight) / band.H
 	line, err := st.frameCrop(c, angle, flip, band, q)
 	if err != nil {
-		return nil, false
+		return nil, ocrBlank
 	}
 	// The margins are paper by definition: whiten them, so that the edge
 	// of a bar or a neighbouring line caught in them cannot become a glyph.
@@ -64,7 +74,24 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 			}
 		}
 	}
-	return line, true
+	return line, ocrNone
+}
+
+// plausibleLine tells whether an ink band w x h pixels can be a printed
+// line of chars OCR-A characters. OCR-A is monospaced with a pitch about
+// its character height (a 10-character code line spans 8 to 11.3 heights
+// in every profile of the corpus), so a band wider than 2 heights per
+// character is not one line (the bottom rows of bars under the window, a
+// thin rule, text beside the code), and one narrower than a quarter of a
+// height per character holds too few characters to be the code. Reading
+// such a band costs up to five normal lines of OCR (its crop is scaled to
+// the line height) for a reading that cannot pass its check.
+func plausibleLine(w, h, chars int) bool {
+	if h <= 0 {
+		return false
+	}
+	r := float64(w) / float64(h)
+	return r >= 0.25*float64(chars) && r <= 2*float64(chars)
 }
 
 // inkBand finds the tallest run of rows of g holding dark pixels (darker

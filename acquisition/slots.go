@@ -10,6 +10,7 @@ import (
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/tesseract"
 	"github.com/regfus/regfus/vision"
 )
 
@@ -38,6 +39,9 @@ type slotRead struct {
 	labels []labelRead // bar pairs found, by position
 	shape  *outline    // the label's outline, when its bars were read
 	out    page.Slot
+	// why says, for the AIC and the targatura, why the value is null (see
+	// why.go); "" when it was read or the slot is empty.
+	why [2]string
 }
 
 // labelRead is one symbol read in a slot: where its bars are (page mm,
@@ -55,6 +59,8 @@ type labelRead struct {
 	ocrTG    fustella.Targatura
 	ocrConf  float64
 	ocrOnly  string // kind read by OCR alone, bars unread
+	// ocrOutcome is how far reading an undecoded region got (why.go).
+	ocrOutcome ocrOutcome
 }
 
 // slots reads the 28 slots.
@@ -101,10 +107,19 @@ func (st *pageState) slots() error {
 	const attributionMM = 9.5
 	for i, r := range reads {
 		if hasFlag(r.out.Flags, page.FlagOverlap) && r.out.State != page.Empty && !r.owns(l.Slots[i].Rect, attributionMM) {
+			if r.out.AIC != nil {
+				r.why[0] = whyOverlapCredit
+			}
+			if r.out.Targatura != nil {
+				r.why[1] = whyOverlapCredit
+			}
 			r.out.AIC, r.out.Targatura, r.out.Confidence = nil, nil, 0
 			r.out.State = page.Unreadable
 		}
 		st.res.Slots = append(st.res.Slots, r.out)
+	}
+	if st.r.trace != nil {
+		st.r.trace(st.res, reads)
 	}
 	return nil
 }
@@ -274,8 +289,10 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 		return
 	}
 	if !barLike(img) {
+		lr.note(ocrNotBars)
 		return // text, not bars: no OCR either
 	}
+	lr.note(ocrNotTried)
 	st.decodeBars(lr, img, pos)
 	if st.r.ocr == nil {
 		return
@@ -295,9 +312,12 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	}
 	for _, flip := range []bool{false, true} {
 		for _, kind := range []string{first, second} {
-			if st.ocrUnder(lr, kind, flip, win) && st.ocrConfirm(lr, kind, flip, win) {
-				lr.ocrOnly, lr.reversed = kind, flip
-				return
+			if st.ocrUnder(lr, kind, flip, win) {
+				if st.ocrConfirm(lr, kind, flip, win) {
+					lr.ocrOnly, lr.reversed = kind, flip
+					return
+				}
+				lr.note(ocrUnconfirmed)
 			}
 		}
 	}
@@ -345,6 +365,13 @@ func (st *pageState) decodeBars(lr *labelRead, img *image.Gray, pos int) bool {
 	return tryTG() || tryAIC()
 }
 
+// Characters of the printed lines: "A" + 9 digits for the AIC, 10 digits
+// for the targatura, 17 digits for the sheet code.
+const (
+	codeLineChars  = 10
+	sheetCodeChars = 17
+)
+
 // labelLineWindow is where, in the frame of lr's bars, the OCR-A line
 // printed under them is looked for.
 func labelLineWindow(lr *labelRead) layout.Rect {
@@ -354,23 +381,51 @@ func labelLineWindow(lr *labelRead) layout.Rect {
 // ocrUnder reads the line in win under lr's bars as kind; it reports
 // whether a valid value was read.
 func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
-	limg, ok := st.ocrLine(lr.center, lr.angle, flip, win)
-	if !ok {
+	limg, o := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars)
+	if limg == nil {
+		lr.note(o)
 		return false
 	}
+	// With the bars read, one OCR reading equal to their value is the
+	// second independent read; the OCR's own confirming reading is needed
+	// only for a reading that differs (see tesseract.ReadAICAgainst).
+	bars := lr.kind == kind
 	switch kind {
 	case "code32":
-		if a, c, err := st.r.ocr.ReadAIC(limg); err == nil {
+		read := st.r.ocr.ReadAIC
+		if bars {
+			read = func(img image.Image) (fustella.AIC, float64, error) { return st.r.ocr.ReadAICAgainst(img, lr.aic) }
+		}
+		a, c, err := read(limg)
+		if err == nil {
 			lr.ocrAIC, lr.ocrConf = a, c
 			return true
 		}
+		lr.note(rejection(err))
 	case "itf":
-		if t, c, err := st.r.ocr.ReadTargatura(limg); err == nil {
+		read := st.r.ocr.ReadTargatura
+		if bars {
+			read = func(img image.Image) (fustella.Targatura, float64, error) {
+				return st.r.ocr.ReadTargaturaAgainst(img, lr.tg)
+			}
+		}
+		t, c, err := read(limg)
+		if err == nil {
 			lr.ocrTG, lr.ocrConf = t, c
 			return true
 		}
+		lr.note(rejection(err))
 	}
 	return false
+}
+
+// rejection is the outcome of a Read* error: a reading that failed its
+// check, or one that passed and was not confirmed.
+func rejection(err error) ocrOutcome {
+	if errors.Is(err, tesseract.ErrUnconfirmed) {
+		return ocrUnconfirmed
+	}
+	return ocrRejected
 }
 
 // barLike tells bars from text before the (costly) decoding attempts:
@@ -430,6 +485,7 @@ func (st *pageState) decide(sr *slotRead) {
 	case !hasLabel:
 		// Some ink, no bars: a pen mark or a label we cannot see; a person
 		// decides.
+		sr.why = [2]string{whyNoBars, whyNoBars}
 		out.State = page.Unreadable
 		out.Flags = append(out.Flags, page.FlagAICUnread, page.FlagTargaturaUnread)
 		return
@@ -454,12 +510,21 @@ func (st *pageState) decide(sr *slotRead) {
 	// symbols placed otherwise belong to two different labels, and a slot
 	// showing them has no single value to give.
 	if len(code32s) == 1 && len(itfs) == 1 && !sameLabel(code32s[0], itfs[0]) {
+		sr.why = [2]string{whyTwoLabels, whyTwoLabels}
 		out.State = page.Unreadable
 		out.Flags = append(out.Flags, page.FlagAICDisagree, page.FlagTargaturaDisagree)
 		return
 	}
-	aic, aicConf, aicFlags := crossAIC(code32s, st.r.ocr != nil)
-	tg, tgConf, tgFlags := crossTG(itfs, st.r.ocr != nil)
+	aic, aicConf, aicFlags, aicErr := crossAIC(code32s, st.r.ocr != nil)
+	tg, tgConf, tgFlags, tgErr := crossTG(itfs, st.r.ocr != nil)
+	for i, e := range []error{aicErr, tgErr} {
+		switch {
+		case errors.Is(e, errDisagree):
+			sr.why[i] = whyDisagree
+		case errors.Is(e, errUnread):
+			sr.why[i] = unreadWhy(sr, [][]*labelRead{code32s, itfs}[i])
+		}
+	}
 	for _, f := range append(aicFlags, tgFlags...) {
 		addFlag(out, f)
 	}
@@ -492,7 +557,7 @@ func sameLabel(c32, itf *labelRead) bool {
 }
 
 // crossAIC compares the Code 32 reads and their OCR lines of one slot.
-func crossAIC(rs []*labelRead, withOCR bool) (fustella.AIC, float64, []string) {
+func crossAIC(rs []*labelRead, withOCR bool) (fustella.AIC, float64, []string, error) {
 	var bars, ocr []fustella.AIC
 	var bc, oc float64
 	for _, r := range rs {
@@ -506,11 +571,11 @@ func crossAIC(rs []*labelRead, withOCR bool) (fustella.AIC, float64, []string) {
 		}
 	}
 	v, c, f, err := cross(bars, ocr, bc, oc, withOCR)
-	return fustella.AIC(v), c, flagsFor(f, err, page.FlagAICUnread, page.FlagAICDisagree)
+	return fustella.AIC(v), c, flagsFor(f, err, page.FlagAICUnread, page.FlagAICDisagree), err
 }
 
 // crossTG is crossAIC for the targatura.
-func crossTG(rs []*labelRead, withOCR bool) (fustella.Targatura, float64, []string) {
+func crossTG(rs []*labelRead, withOCR bool) (fustella.Targatura, float64, []string, error) {
 	var bars, ocr []fustella.Targatura
 	var bc, oc float64
 	for _, r := range rs {
@@ -524,7 +589,7 @@ func crossTG(rs []*labelRead, withOCR bool) (fustella.Targatura, float64, []stri
 		}
 	}
 	v, c, f, err := cross(bars, ocr, bc, oc, withOCR)
-	return fustella.Targatura(v), c, flagsFor(f, err, page.FlagTargaturaUnread, page.FlagTargaturaDisagree)
+	return fustella.Targatura(v), c, flagsFor(f, err, page.FlagTargaturaUnread, page.FlagTargaturaDisagree), err
 }
 
 var (

@@ -17,8 +17,10 @@ import (
 // Tesseract's confidences do not separate such readings). Garbled readings
 // of a hard crop change with its sampling while good readings do not, so a
 // value is returned only when both readings pass the check and agree. This
-// doubles the OCR time of a code that passes; ReadLine with Check* is the
-// single-pass alternative for a caller that cross-checks with the bars.
+// doubles the OCR time of a code that passes. A caller that has read the
+// value from the label's bars uses the *Against helpers: a first reading
+// equal to the bars' value is already the second, independent read, and
+// only a reading that differs is confirmed.
 
 // verified reads img as kind k, checks it with check, and confirms it with a
 // second reading of the squeezed image. It returns the first reading's
@@ -44,7 +46,7 @@ func confirm[T comparable](c *Client, img image.Image, k Kind, l Line, check fun
 		return zero, 0, err
 	}
 	if v2, err := check(l2.Text); err != nil || v2 != v {
-		return zero, l.Confidence, fmt.Errorf("%w: %s read as %q, and as %q at 90%% width", ErrRejected, k, l.Text, l2.Text)
+		return zero, l.Confidence, fmt.Errorf("%w: %w: %s read as %q, and as %q at 90%% width", ErrRejected, ErrUnconfirmed, k, l.Text, l2.Text)
 	}
 	return v, l.Confidence, nil
 }
@@ -72,6 +74,37 @@ func squeeze(img image.Image) *image.Gray {
 		}
 	}
 	return out
+}
+
+// against reads img as kind k for a value known from an independent read
+// (the label's bars). A first reading that passes check and equals known
+// is that value's second independent read: it is returned at once, with no
+// confirming reading. Any other first reading goes through confirm, so a
+// value that contradicts known is returned only when two readings agree on
+// it, exactly as verified would return it.
+func against[T comparable](c *Client, img image.Image, k Kind, known T, check func(string) (T, error)) (T, float64, error) {
+	l, err := c.ReadLine(img, k)
+	if err != nil {
+		var zero T
+		return zero, 0, err
+	}
+	if v, err := check(l.Text); err == nil && v == known {
+		return v, l.Confidence, nil
+	}
+	return confirm(c, img, k, l, check)
+}
+
+// ReadAICAgainst is ReadAIC for a label whose bars were read as bars: a
+// first reading equal to bars needs no second reading (see against). The
+// result is what ReadAIC would return, except that a reading equal to bars
+// is returned even when the squeezed reading would have failed.
+func (c *Client) ReadAICAgainst(img image.Image, bars fustella.AIC) (fustella.AIC, float64, error) {
+	return against(c, img, AIC, bars, CheckAIC)
+}
+
+// ReadTargaturaAgainst is ReadAICAgainst for the targatura.
+func (c *Client) ReadTargaturaAgainst(img image.Image, bars fustella.Targatura) (fustella.Targatura, float64, error) {
+	return against(c, img, Targatura, bars, CheckTargatura)
 }
 
 // ReadAIC reads the printed AIC ("A" + 9 digits) and returns it only if it

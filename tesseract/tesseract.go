@@ -103,3 +103,8 @@ type Line struct {
 // ErrRejected is wrapped by every Read* error whose OCR text failed its
 // checks (wrong length, characters or check digit, or nothing read).
 var ErrRejected = errors.New("OCR text rejected")
+
+// ErrUnconfirmed is wrapped (with ErrRejected) by a Read* error whose first
+// reading passed its check but whose confirming second reading did not
+// give the same value.
+var ErrUnconfirmed = errors.New("second reading differs")

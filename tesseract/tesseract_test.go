@@ -157,6 +157,20 @@ func TestReadHelpers(t *testing.T) {
 	if err != nil || s.String() != "12020599999012023" || conf <= 0.5 || conf > 1 {
 		t.Errorf("ReadSheetCode = %v, %.2f, %v", s, conf, err)
 	}
+	// Against the bars' value: the same value in one reading; a different
+	// (valid) bars value does not change what the OCR reports.
+	if a, _, err := c.ReadAICAgainst(render("A012345676", 2.5), "012345676"); err != nil || a != "012345676" {
+		t.Errorf("ReadAICAgainst(same) = %q, %v", a, err)
+	}
+	if a, _, err := c.ReadAICAgainst(render("A012345676", 2.5), "004763013"); err != nil || a != "012345676" {
+		t.Errorf("ReadAICAgainst(other bars) = %q, %v; want the printed 012345676", a, err)
+	}
+	if g, _, err := c.ReadTargaturaAgainst(render("1234567895", 2.5), "1234567895"); err != nil || g != "1234567895" {
+		t.Errorf("ReadTargaturaAgainst = %q, %v", g, err)
+	}
+	if a, _, err := c.ReadAICAgainst(render("A012345675", 2.5), "012345676"); !errors.Is(err, ErrRejected) {
+		t.Errorf("ReadAICAgainst of a wrong check digit = %q, %v", a, err)
+	}
 	// A valid-looking AIC printed with a wrong check digit is rejected.
 	if a, _, err := c.ReadAIC(render("A012345675", 2.5)); !errors.Is(err, ErrRejected) {
 		t.Errorf("ReadAIC of a wrong check digit = %q, %v", a, err)

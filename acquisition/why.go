@@ -1,0 +1,97 @@
+package acquisition
+
+// Why a value was not read. Every slot value left null records its cause
+// (slotRead.why), so that a measurement over a corpus can say where the
+// unread values come from; the accuracy test logs the counts per profile.
+// The causes, from the earliest stage of reading that failed:
+//
+//   - no_bars_found: no bar region on the slot at all (ink but no label
+//     seen, or a label whose symbols were not located);
+//   - symbol_not_found: bar regions were found, but none for this symbol
+//     (only the other symbol, or text);
+//   - bars_undecoded+OCR: the symbol's bars were located but not decoded,
+//     and the OCR of the line under them, tried both ways up as both
+//     kinds, gave nothing usable; OCR says how far it got (see ocrOutcome);
+//   - bars_low_confidence: bars decoded below minBarConfidence, not
+//     confirmed by the OCR;
+//   - ocr_low_confidence: OCR alone, below minOCRConfidence;
+//   - disagree: two reads of the value differ (bars and OCR, or two
+//     symbols of one kind);
+//   - two_labels: the slot's Code 32 and ITF cannot be one label's;
+//   - overlap_attribution: overlapping labels, and the values read cannot
+//     be credited to this slot's label (see slots).
+const (
+	whyNoBars        = "no_bars_found"
+	whyNotFound      = "symbol_not_found"
+	whyUndecoded     = "bars_undecoded"
+	whyBarsLow       = "bars_low_confidence"
+	whyOCRLow        = "ocr_low_confidence"
+	whyDisagree      = "disagree"
+	whyTwoLabels     = "two_labels"
+	whyOverlapCredit = "overlap_attribution"
+)
+
+// ocrOutcome is how far the OCR of the line under an undecoded bar region
+// got, the furthest over every window, kind and way up tried.
+type ocrOutcome int
+
+const (
+	ocrNone        ocrOutcome = iota
+	ocrNotBars                // the region is not bar-like: no decoding, no OCR
+	ocrNotTried               // bar-like, but the reader has no OCR
+	ocrBlank                  // no ink band under the bars
+	ocrNotLine                // an ink band that cannot be a code line (plausibleLine)
+	ocrRejected               // read, but failed its check
+	ocrUnconfirmed            // passed its check once; the confirming reading differs
+)
+
+func (o ocrOutcome) String() string {
+	switch o {
+	case ocrNotBars:
+		return "not_bar_like"
+	case ocrNotTried:
+		return "no_ocr"
+	case ocrBlank:
+		return "ocr_blank"
+	case ocrNotLine:
+		return "ocr_not_a_line"
+	case ocrRejected:
+		return "ocr_rejected"
+	case ocrUnconfirmed:
+		return "ocr_unconfirmed"
+	}
+	return "none"
+}
+
+// note records o if it is further than what lr has.
+func (lr *labelRead) note(o ocrOutcome) {
+	if o > lr.ocrOutcome {
+		lr.ocrOutcome = o
+	}
+}
+
+// unreadWhy is the cause of a value left unread by cross (errUnread),
+// given the slot's reads of that value's kind.
+func unreadWhy(sr *slotRead, rs []*labelRead) string {
+	for _, r := range rs {
+		if r.kind != "" && r.conf < minBarConfidence {
+			return whyBarsLow
+		}
+		if r.ocrOnly != "" {
+			return whyOCRLow
+		}
+	}
+	if len(sr.labels) == 0 {
+		return whyNoBars
+	}
+	best := ocrNone
+	for _, l := range sr.labels {
+		if l.kind == "" && l.ocrOnly == "" && l.ocrOutcome > ocrNotBars {
+			best = max(best, l.ocrOutcome)
+		}
+	}
+	if best == ocrNone {
+		return whyNotFound
+	}
+	return whyUndecoded + "+" + best.String()
+}
