@@ -113,6 +113,8 @@ func itfModel(n int) *modelSymbol {
 	return m
 }
 
+var modelDebug = false
+
 var (
 	code32Model    = code39Model(6)
 	targaturaModel = itfModel(10)
@@ -173,6 +175,7 @@ type modelFit struct {
 	score []float64 // per slot: best and second-best SSE, samples
 	edges []float64 // scratch: edge responses
 	beta  float64
+	lim   [4]float64 // bounds of the ends: l and r, min and max
 }
 
 // modelRead is a band's read.
@@ -409,7 +412,8 @@ func (f *modelFit) descend(mp modelParams, slots []int, rounds int) (modelParams
 					case 4:
 						p.g += dir * steps[k]
 					}
-					if p.ratio < 1.8 || p.ratio > 3.4 || p.sigma < 0.1*n0 || p.sigma > 1.6*n0 || math.Abs(p.g) > 0.9*n0 {
+					if p.ratio < 1.8 || p.ratio > 3.4 || p.sigma < 0.1*n0 || p.sigma > 1.6*n0 || math.Abs(p.g) > 0.9*n0 ||
+						p.l < f.lim[0] || p.l > f.lim[1] || p.r < f.lim[2] || p.r > f.lim[3] {
 						break
 					}
 					c := f.cost(p, slots)
@@ -450,17 +454,20 @@ func (f *modelFit) read(m *modelSymbol, y []float64, l0, r0 float64) (modelRead,
 	for k := range all {
 		all[k] = k
 	}
-	ends := []int{0, len(m.slots) - 1}
-	// The start and stop patterns are known: fit the geometry and blur to
-	// them alone first.
+	// The ends found by threshold are good to a pixel or two (the outer
+	// edges of the outer bars, with a quiet zone beyond); ratio and blur
+	// are not known: decode on a small grid of them and keep the best.
 	span := r0 - l0
 	var best modelParams
 	bestC := math.Inf(1)
 	for _, ratio := range []float64{2.2, 2.6, 3.0} {
 		n := span / (float64(m.na) + float64(m.nb)*ratio)
-		for _, s := range []float64{0.35, 0.6, 0.85} {
+		for _, s := range []float64{0.4, 0.75} {
 			mp := modelParams{l: l0, r: r0, ratio: ratio, sigma: s * n}
-			if c := f.cost(mp, ends); c < bestC {
+			if !f.decode(mp, 2, false) {
+				continue
+			}
+			if c := f.cost(mp, all); c < bestC {
 				best, bestC = mp, c
 			}
 		}
@@ -468,11 +475,11 @@ func (f *modelFit) read(m *modelSymbol, y []float64, l0, r0 float64) (modelRead,
 	if math.IsInf(bestC, 1) {
 		return modelRead{}, false
 	}
-	best, _ = f.descend(best, ends, 3)
+	f.lim = [4]float64{l0 - 2*span/float64(m.na+m.nb*2), l0 + 2*span/float64(m.na+m.nb*2), r0 - 2*span/float64(m.na+m.nb*2), r0 + 2*span/float64(m.na+m.nb*2)}
 	// Then alternate: decode with the geometry, refit the geometry to the
 	// whole decoded symbol.
 	prev := ""
-	for it := 0; it < 3; it++ {
+	for it := 0; it < 5; it++ {
 		if !f.decode(best, 2, false) {
 			return modelRead{}, false
 		}
@@ -481,7 +488,11 @@ func (f *modelFit) read(m *modelSymbol, y []float64, l0, r0 float64) (modelRead,
 			break
 		}
 		prev = txt
-		best, _ = f.descend(best, all, 3)
+		var c float64
+		best, c = f.descend(best, all, 3)
+		if modelDebug {
+			println("it", it, txt, best.l, best.r, best.ratio, best.sigma, best.g, c)
+		}
 	}
 	if !f.decode(best, 3, true) {
 		return modelRead{}, false
