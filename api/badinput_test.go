@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -208,7 +209,7 @@ func testBadInput(t *testing.T, kind string) {
 	// queued.)
 	idle := newEnv(t, kind, envOptions{noEngine: true})
 	ikey := idle.key(auth.Scope{Role: auth.Admin})
-	ref, _, err := idle.blobs.Put(bytes.NewReader(png))
+	ref, _, err := idle.blobs.Put(context.Background(), bytes.NewReader(png))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ type Image struct {
 // pixels the reader saw (PDF pages at Config.Scan.PDFDPI).
 type blobPages struct {
 	store store.Store
-	blobs *blob.Dir
+	blobs blob.Store
 	scan  scanfile.Options
 }
 
@@ -66,7 +66,7 @@ func (bp *blobPages) Image(ctx context.Context, who Principal, id int64) (Image,
 		return Image{}, err
 	}
 	if p.File.Pages == 1 {
-		f, err := bp.blobs.Open(p.File.SHA256)
+		f, err := bp.blobs.Open(ctx, p.File.SHA256)
 		if err != nil {
 			return Image{}, fmt.Errorf("page %d: original %s: %w", id, p.File.SHA256, err)
 		}
@@ -122,9 +122,9 @@ func (bp *blobPages) Crop(ctx context.Context, who Principal, it store.ReviewIte
 
 // decode reads the page's pixels from its original.
 func (bp *blobPages) decode(ctx context.Context, p store.Page) (*image.Gray, error) {
-	path, err := bp.blobs.Path(p.File.SHA256)
+	path, err := bp.blobs.File(ctx, p.File.SHA256)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("page %d: original %s: %w", p.ID, p.File.SHA256, err)
 	}
 	f, err := scanfile.Open(ctx, path, bp.scan)
 	if err != nil {

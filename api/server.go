@@ -22,7 +22,7 @@ type Config struct {
 	// Store is required.
 	Store store.Store
 	// Blobs holds the uploaded originals (page images, overlays, crops).
-	Blobs *blob.Dir
+	Blobs blob.Store
 	// The processing engine (package process through api/bind). Batches,
 	// Checker and Corrector may be nil: their routes then answer 503.
 	// Progress nil: event streams poll the store every PollInterval.

@@ -1,5 +1,16 @@
-// Package blob keeps uploaded originals, content-addressed by sha256, in a
-// directory (normally DATA/blobs).
+// Package blob keeps uploaded originals, content-addressed by sha256.
+//
+// Store is the interface the service and the workers use. Two
+// implementations honour it, checked by one conformance suite (package
+// blob/blobtest):
+//
+//   - Dir, a directory (normally DATA/blobs): the embedded mode, where the
+//     server reads its own uploads;
+//   - blob/pgblob, PostgreSQL (the store's database), used whenever a
+//     database URL is configured, so `regfus worker` on any machine needs
+//     only the database URL to read the originals.
+//
+// The rest of this comment describes Dir.
 //
 // Layout: DIR/ab/cd/abcdef...(64 hex digits), where ab and cd are the first
 // two byte pairs of the hex digest, so no directory grows past 65,536
@@ -14,11 +25,12 @@
 // an Open removes once it is StaleAfter old. Files are written read-only (0444) and never
 // modified.
 //
-// Note for multi-machine deployments: workers on other machines need the
-// same directory (a shared mount) to read the originals.
+// Dir is for one machine: with PostgreSQL, originals go to the database
+// (blob/pgblob) and a Dir serves only as that store's local read cache.
 package blob
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -29,6 +41,26 @@ import (
 	"path/filepath"
 	"time"
 )
+
+// Store keeps originals by the sha256 of their bytes. Implementations are
+// safe for concurrent use, also by several processes.
+type Store interface {
+	// Put stores everything r yields and returns the blob's reference and
+	// whether the same bytes were already stored (then nothing new is
+	// written). When Put returns without error the blob is durable: an
+	// upload may be acknowledged.
+	Put(ctx context.Context, r io.Reader) (ref Ref, existed bool, err error)
+	// Has reports whether a blob with this digest is stored.
+	Has(ctx context.Context, sha string) (bool, error)
+	// Open opens the blob for reading; ErrNotFound if it is not stored.
+	Open(ctx context.Context, sha string) (io.ReadSeekCloser, error)
+	// File returns the name of a local file holding the blob's bytes
+	// (decoders such as pdftoppm need one); ErrNotFound if it is not
+	// stored. The file must not be modified.
+	File(ctx context.Context, sha string) (string, error)
+}
+
+var _ Store = (*Dir)(nil)
 
 // Dir is a content-addressed directory of originals. It is safe for
 // concurrent use, also by several processes on the same directory.
@@ -92,7 +124,10 @@ func (d *Dir) removeStaleTemps() error {
 // Put stores everything r yields. It returns the blob's reference and
 // whether the same bytes were already stored (in which case nothing new was
 // written). When Put returns without error the blob is durably on disk.
-func (d *Dir) Put(r io.Reader) (ref Ref, existed bool, err error) {
+func (d *Dir) Put(ctx context.Context, r io.Reader) (ref Ref, existed bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return Ref{}, false, err
+	}
 	tmp, err := os.CreateTemp(filepath.Join(d.root, "tmp"), "put-*")
 	if err != nil {
 		return Ref{}, false, fmt.Errorf("storing original: %w", err)
@@ -145,7 +180,7 @@ func (d *Dir) Put(r io.Reader) (ref Ref, existed bool, err error) {
 }
 
 // Has reports whether a blob with this digest is stored.
-func (d *Dir) Has(sha string) (bool, error) {
+func (d *Dir) Has(_ context.Context, sha string) (bool, error) {
 	p, err := d.Path(sha)
 	if err != nil {
 		return false, err
@@ -162,7 +197,7 @@ func (d *Dir) Has(sha string) (bool, error) {
 }
 
 // Open opens the blob with this digest for reading.
-func (d *Dir) Open(sha string) (*os.File, error) {
+func (d *Dir) Open(_ context.Context, sha string) (io.ReadSeekCloser, error) {
 	p, err := d.Path(sha)
 	if err != nil {
 		return nil, err
@@ -171,7 +206,24 @@ func (d *Dir) Open(sha string) (*os.File, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, sha)
 	}
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// File returns the blob's file name after checking it is stored.
+func (d *Dir) File(_ context.Context, sha string) (string, error) {
+	p, err := d.Path(sha)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%w: %s", ErrNotFound, sha)
+	} else if err != nil {
+		return "", err
+	}
+	return p, nil
 }
 
 // Path returns the absolute file name of the blob with this digest, after

@@ -2,6 +2,7 @@ package blob
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -25,7 +26,7 @@ func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
 	sum := sha256.Sum256(data)
 	want := hex.EncodeToString(sum[:])
 
-	ref, existed, err := d.Put(bytes.NewReader(data))
+	ref, existed, err := d.Put(context.Background(), bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
 		t.Fatalf("stored bytes %q, %v", got, err)
 	}
 
-	ref2, existed, err := d.Put(bytes.NewReader(data))
+	ref2, existed, err := d.Put(context.Background(), bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
 		t.Fatalf("temporary files left: %v", entries)
 	}
 
-	f, err := d.Open(want)
+	f, err := d.Open(context.Background(), want)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,14 +64,14 @@ func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
 	if !bytes.Equal(b, data) {
 		t.Fatalf("Open read %q", b)
 	}
-	if ok, err := d.Has(want); !ok || err != nil {
+	if ok, err := d.Has(context.Background(), want); !ok || err != nil {
 		t.Fatalf("Has = %v, %v", ok, err)
 	}
 	other := strings.Repeat("0", 64)
-	if ok, err := d.Has(other); ok || err != nil {
+	if ok, err := d.Has(context.Background(), other); ok || err != nil {
 		t.Fatalf("Has(unknown) = %v, %v", ok, err)
 	}
-	if _, err := d.Open(other); !errors.Is(err, ErrNotFound) {
+	if _, err := d.Open(context.Background(), other); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Open(unknown) error %v, want ErrNotFound", err)
 	}
 }
@@ -85,7 +86,7 @@ func TestPathRejectsNonDigests(t *testing.T) {
 		if _, err := d.Path(s); err == nil {
 			t.Errorf("Path(%q) = nil error", s)
 		}
-		if _, err := d.Open(s); err == nil {
+		if _, err := d.Open(context.Background(), s); err == nil {
 			t.Errorf("Open(%q) = nil error", s)
 		}
 	}
@@ -109,7 +110,7 @@ func TestPutFailureLeavesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = d.Put(&failingReader{n: 10})
+	_, _, err = d.Put(context.Background(), &failingReader{n: 10})
 	if err == nil || !strings.Contains(err.Error(), "after 10 bytes") || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("Put error = %v", err)
 	}
@@ -169,7 +170,7 @@ func TestConcurrentPutsOfSameBytes(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			refs[i], _, errs[i] = d.Put(bytes.NewReader(data))
+			refs[i], _, errs[i] = d.Put(context.Background(), bytes.NewReader(data))
 		}()
 	}
 	wg.Wait()

@@ -18,13 +18,22 @@ import (
 // sends its sheets. The bytes go to a temporary file (decoders need
 // random access) that is removed before Check returns.
 //
-// Check competes with the workers for the same CPU slots. It waits at
-// most Config.CheckWait for a slot, then answers ErrOverloaded (503)
-// rather than hold the request. Errors: *UnreadableError when no page
+// Check competes with the workers for the same CPU slots. At most as many
+// checks as there are slots plus Config.MaxCheckWaiting are in progress;
+// one more answers ErrOverloaded (503 with Retry-After) at once, before
+// its body is read. An admitted check waits at most Config.CheckWait for
+// a slot, then answers ErrOverloaded rather than hold the request. Errors: *UnreadableError when no page
 // decodes (422); store.ErrInvalid for a file over Config.MaxCheckPages
 // pages (send it as a batch).
 func (e *Engine) Check(ctx context.Context, up Upload) ([]page.Result, error) {
 	start := time.Now()
+	select {
+	case e.checks <- struct{}{}:
+		defer func() { <-e.checks }()
+	default:
+		e.metrics.ChecksRefused.Inc()
+		return nil, &OverloadedError{RetryAfter: 10 * time.Second}
+	}
 	name := up.Name
 	if name == "" {
 		name = "upload"
@@ -102,6 +111,7 @@ func (e *Engine) checkPage(ctx context.Context, f *scanfile.File, name string, n
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
+		e.metrics.ChecksRefused.Inc()
 		return nil, nil, &OverloadedError{RetryAfter: 10 * time.Second}
 	}
 	defer e.cpu.release()

@@ -34,7 +34,9 @@ const (
 // Config configures an Engine. Store and Blobs are required.
 type Config struct {
 	Store store.Store
-	Blobs *blob.Dir
+	// Blobs keeps the originals: a blob.Dir with the embedded store, the
+	// PostgreSQL blob store (blob/pgblob) with PostgreSQL.
+	Blobs blob.Store
 
 	// Workers is how many pages this process reads at once when it runs
 	// workers (Start): 0 means one per core; a negative value runs no
@@ -70,6 +72,11 @@ type Config struct {
 	// ErrOverloaded (0: DefaultCheckWait).
 	MaxCheckPages int
 	CheckWait     time.Duration
+	// MaxCheckWaiting is how many checks may wait for a CPU slot at once
+	// (0: two per slot); one more is refused at once with ErrOverloaded,
+	// before its body is read, so a burst of checks cannot pile up
+	// connections and spooled uploads behind a busy CPU.
+	MaxCheckWaiting int
 	// Scan bounds decoding (sizes, pages, time): see scanfile.Options.
 	Scan scanfile.Options
 	// NewReader makes one reader per CPU slot; nil means
@@ -93,10 +100,12 @@ type Engine struct {
 	log     *slog.Logger
 	metrics *Metrics
 	cpu     *cpu
-	files   *fileCache
-	events  *broker
-	locks   locker
-	queue   dispatcher
+	// checks admits Check calls: CPU slots plus MaxCheckWaiting.
+	checks chan struct{}
+	files  *fileCache
+	events *broker
+	locks  locker
+	queue  dispatcher
 
 	mu      sync.Mutex
 	started bool
@@ -164,6 +173,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.CheckWait <= 0 {
 		cfg.CheckWait = DefaultCheckWait
 	}
+	if cfg.MaxCheckWaiting <= 0 {
+		cfg.MaxCheckWaiting = 2 * cfg.CPU
+	}
 	if cfg.NewReader == nil {
 		cfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewOCRReader(layout.Current()) }
 	}
@@ -176,6 +188,7 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{
 		cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: cfg.Metrics,
 		cpu:    newCPU(cfg.CPU, cfg.NewReader),
+		checks: make(chan struct{}, cfg.CPU+cfg.MaxCheckWaiting),
 		files:  newFileCache(2 * cfg.CPU),
 		events: newBroker(),
 	}
@@ -190,7 +203,11 @@ func New(cfg Config) (*Engine, error) {
 		e.queue = newLocalPool(e)
 		dir := cfg.LockDir
 		if dir == "" {
-			dir = parentDir(cfg.Blobs.Root())
+			d, ok := cfg.Blobs.(*blob.Dir)
+			if !ok {
+				return nil, errors.New("process: Config.LockDir is required when the blobs are not a blob.Dir")
+			}
+			dir = parentDir(d.Root())
 		}
 		e.locks = newFileLocker(dir)
 	}

@@ -1,13 +1,17 @@
 package process_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -44,7 +48,7 @@ func TestSubmitProcessesEveryPage(t *testing.T) {
 		if f.Name != files[i] || f.Known || f.Error != "" || len(f.SHA256) != 64 {
 			t.Errorf("file %d receipt %+v", i, f)
 		}
-		if ok, _ := e.blobs.Has(f.SHA256); !ok {
+		if ok, _ := e.blobs.Has(context.Background(), f.SHA256); !ok {
 			t.Errorf("%s: original not in the blob directory", f.Name)
 		}
 	}
@@ -282,5 +286,85 @@ func TestCheck(t *testing.T) {
 				t.Errorf("a check stored %d batches", len(bs))
 			}
 		})
+	}
+}
+
+// gateReader is an upload body that says when it is first read and then
+// blocks until opened, then yields data.
+type gateReader struct {
+	started chan struct{}
+	open    chan struct{}
+	once    sync.Once
+	data    *bytes.Reader
+	reads   atomic.Int64
+}
+
+func newGate(data []byte) *gateReader {
+	return &gateReader{started: make(chan struct{}), open: make(chan struct{}), data: bytes.NewReader(data)}
+}
+
+func (g *gateReader) Read(p []byte) (int, error) {
+	g.reads.Add(1)
+	g.once.Do(func() { close(g.started) })
+	<-g.open
+	return g.data.Read(p)
+}
+
+// TestCheckAdmissionBounded: checks in progress are bounded by the CPU
+// slots plus MaxCheckWaiting; one more is refused at once with
+// ErrOverloaded (the API's 503 + Retry-After) without its body being read,
+// and the admitted ones finish normally afterwards.
+func TestCheckAdmissionBounded(t *testing.T) {
+	t.Parallel()
+	// CheckWait long: the second admitted check waits for the first to be read,
+	// which under the race detector on a loaded machine takes a while.
+	e := newEnv(t, "", func(c *process.Config) { c.CPU, c.Workers, c.MaxCheckWaiting, c.CheckWait = 1, -1, 1, 10*time.Minute })
+	ctx := testCtx(t)
+	scan, err := os.ReadFile(filepath.Join(scans, "0009-clean.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gates := []*gateReader{newGate(scan), newGate(scan)}
+	errs := make(chan error, len(gates))
+	for i, g := range gates {
+		go func() {
+			res, err := e.eng.Check(ctx, process.Upload{Name: fmt.Sprintf("held-%d.png", i), Body: g})
+			if err == nil && (len(res) != 1 || res[0].Status == page.Rejected) {
+				err = fmt.Errorf("check %d: %+v", i, res)
+			}
+			errs <- err
+		}()
+	}
+	for _, g := range gates {
+		select {
+		case <-g.started: // admitted: reading its body
+		case <-ctx.Done():
+			t.Fatal("a check was never admitted")
+		}
+	}
+	extra := newGate(scan)
+	close(extra.open)
+	_, err = e.eng.Check(ctx, process.Upload{Name: "one-too-many.png", Body: extra})
+	var oe *process.OverloadedError
+	if !errors.As(err, &oe) || !errors.Is(err, process.ErrOverloaded) || oe.RetryAfter < time.Second {
+		t.Fatalf("third check while two are in progress: %v, want ErrOverloaded with a retry hint", err)
+	}
+	if n := extra.reads.Load(); n != 0 {
+		t.Errorf("the refused check's body was read %d times", n)
+	}
+	if got := value(e.eng.Metrics().ChecksRefused); got != 1 {
+		t.Errorf("refused checks counted %v", got)
+	}
+	for _, g := range gates {
+		close(g.open)
+	}
+	for range gates {
+		if err := <-errs; err != nil {
+			t.Errorf("admitted check: %v", err)
+		}
+	}
+	// Slots are given back: a check now goes through.
+	if _, err := e.eng.Check(ctx, upload(t, "0009-clean.png")); err != nil {
+		t.Errorf("check after the burst: %v", err)
 	}
 }

@@ -22,6 +22,9 @@ type Metrics struct {
 	Uploads *prometheus.CounterVec
 	// CheckSeconds is the time of one synchronous self-check.
 	CheckSeconds prometheus.Histogram
+	// ChecksRefused counts self-checks refused with 503 (too many waiting
+	// already, or no CPU slot within the wait).
+	ChecksRefused prometheus.Counter
 	// Reconciliations counts pharmacy reconciliations by outcome (ok,
 	// error); ReconcileSeconds times them.
 	Reconciliations  *prometheus.CounterVec
@@ -62,6 +65,10 @@ func NewMetrics() *Metrics {
 			Help:    "Time of one synchronous self-check (POST /v1/check).",
 			Buckets: []float64{0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60},
 		}),
+		ChecksRefused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "regfus_checks_refused_total",
+			Help: "Self-checks (POST /v1/check) refused with 503: too many waiting, or no CPU slot within the wait.",
+		}),
 		Reconciliations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "regfus_reconciliations_total",
 			Help: "Pharmacy reconciliations run by this process, by outcome.",
@@ -86,7 +93,7 @@ func NewMetrics() *Metrics {
 
 // Collectors lists every collector.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.Pages, m.PageSeconds, m.QueueDepth, m.Uploads, m.CheckSeconds, m.Reconciliations, m.ReconcileSeconds}
+	return []prometheus.Collector{m.Pages, m.PageSeconds, m.QueueDepth, m.Uploads, m.CheckSeconds, m.ChecksRefused, m.Reconciliations, m.ReconcileSeconds}
 }
 
 // Register registers every collector on reg.

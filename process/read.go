@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/store"
@@ -135,7 +136,10 @@ func (c *fileCache) open(ctx context.Context, e *Engine, sha string) (*scanfile.
 }
 
 func openOriginal(ctx context.Context, e *Engine, sha string) (*scanfile.File, error) {
-	path, err := e.cfg.Blobs.Path(sha)
+	path, err := e.cfg.Blobs.File(ctx, sha)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %s", errMissingOriginal, sha)
+	}
 	if err != nil {
 		return nil, err
 	}

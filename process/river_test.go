@@ -203,7 +203,7 @@ func TestRiverSweepsPagesWithoutJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	blobs, _ := blob.Open(filepath.Join(data, "blobs"))
-	ref, _, err := blobs.Put(bytesUpload("", b).Body)
+	ref, _, err := blobs.Put(context.Background(), bytesUpload("", b).Body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,8 +32,8 @@ type Upload struct {
 	Open func() (io.ReadCloser, error)
 }
 
-// put stores the upload in the blob directory.
-func (e *Engine) put(up Upload, name string) (blob.Ref, error) {
+// put stores the upload in the blob store.
+func (e *Engine) put(ctx context.Context, up Upload, name string) (blob.Ref, error) {
 	body := up.Body
 	if body == nil {
 		if up.Open == nil {
@@ -46,7 +46,7 @@ func (e *Engine) put(up Upload, name string) (blob.Ref, error) {
 		defer rc.Close()
 		body = rc
 	}
-	ref, _, err := e.cfg.Blobs.Put(body)
+	ref, _, err := e.cfg.Blobs.Put(ctx, body)
 	if err != nil {
 		return blob.Ref{}, fmt.Errorf("upload %s: %w", name, err)
 	}
@@ -218,7 +218,7 @@ func (e *Engine) storeFile(ctx context.Context, i int, up Upload) (FileReceipt, 
 		name = fmt.Sprintf("file %d", i+1)
 	}
 	// Stored first: from here on the bytes survive whatever happens.
-	ref, err := e.put(up, name)
+	ref, err := e.put(ctx, up, name)
 	if err != nil {
 		return FileReceipt{}, store.NewFile{}, nil, err
 	}
@@ -286,7 +286,7 @@ var mediaTypes = map[scanfile.Format]string{
 // returned error is for the system (I/O on the blob directory, ctx); a
 // file that cannot be read is inspection.err.
 func (e *Engine) inspect(ctx context.Context, sha, name string) (inspection, error) {
-	path, err := e.cfg.Blobs.Path(sha)
+	path, err := e.cfg.Blobs.File(ctx, sha)
 	if err != nil {
 		return inspection{}, err
 	}

@@ -103,7 +103,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	blobs, err := sf.blobs()
+	blobs, err := sf.blobs(st)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/blob/pgblob"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
 	"github.com/regfus/regfus/store/sqlite"
@@ -29,7 +30,7 @@ type storeFlags struct {
 // to $DATABASE_URL.
 func addStoreFlags(fs *flag.FlagSet) *storeFlags {
 	f := &storeFlags{}
-	fs.StringVar(&f.data, "data", defaultDataDir, "data folder: uploaded originals, and the embedded database when no --database-url is given")
+	fs.StringVar(&f.data, "data", defaultDataDir, "data folder: the embedded database and the uploaded originals when no --database-url is given; with PostgreSQL (which then holds the originals) a local read cache")
 	fs.StringVar(&f.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (default $DATABASE_URL); empty: embedded SQLite in --data")
 	return f
 }
@@ -71,10 +72,25 @@ func (f *storeFlags) open(ctx context.Context, migrate bool) (store.Store, error
 	return s, nil
 }
 
-// blobs opens the directory of uploaded originals, DATA/blobs.
-func (f *storeFlags) blobs() (*blob.Dir, error) {
+// blobs opens the store of uploaded originals for the store st: with
+// PostgreSQL the database itself (package blob/pgblob, so a worker on any
+// machine needs only the database URL), with a local read cache in
+// DATA/blob-cache and the originals an older regfus kept in DATA/blobs
+// moved in when read; with the embedded store the directory DATA/blobs.
+func (f *storeFlags) blobs(st store.Store) (blob.Store, error) {
 	if f.data == "" {
 		return nil, usagef("--data must not be empty")
 	}
-	return blob.Open(filepath.Join(f.data, "blobs"))
+	dir := filepath.Join(f.data, "blobs")
+	pg, ok := st.(*postgres.Store)
+	if !ok {
+		return blob.Open(dir)
+	}
+	var legacy *blob.Dir
+	if _, err := os.Stat(dir); err == nil {
+		if legacy, err = blob.Open(dir); err != nil {
+			return nil, err
+		}
+	}
+	return pgblob.New(pg.Pool(), filepath.Join(f.data, "blob-cache"), legacy)
 }
