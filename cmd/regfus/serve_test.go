@@ -3,15 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,13 +16,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/regfus/regfus/auth"
-	"github.com/regfus/regfus/store"
-	"github.com/regfus/regfus/store/postgres"
-	"github.com/regfus/regfus/store/sqlite"
 )
 
 // asCLI makes the test binary act as the regfus command when a fault test
@@ -156,10 +145,9 @@ func (c *child) stop(sig syscall.Signal) error {
 	return nil
 }
 
-// faultScans are multi-page files of testdata/scans: 13 pages in all.
+// faultScans are multi-page files of testdata/scans: 13 pages in all (a
+// batch still open when the graceful-shutdown test stops the server).
 var faultScans = []string{"0007-batch-tiff.tif", "0008-batch-pdf.pdf", "0015-batch-tiff.tif", "0016-batch-pdf.pdf", "0023-batch-tiff.tif", "0024-batch-pdf.pdf"}
-
-const faultPages = 13
 
 func uploadScans(t *testing.T, base, key string, names ...string) int64 {
 	t.Helper()
@@ -192,80 +180,6 @@ func uploadScans(t *testing.T, base, key string, names ...string) int64 {
 	return out.ID
 }
 
-type batchStatus struct {
-	Status      string `json:"status"`
-	PagesTotal  int    `json:"pages_total"`
-	PagesDone   int    `json:"pages_done"`
-	PagesFailed int    `json:"pages_failed"`
-}
-
-func getBatch(t *testing.T, base, key string, id int64) (batchStatus, error) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/batches/%d", base, id), nil)
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return batchStatus{}, err
-	}
-	defer res.Body.Close()
-	var b batchStatus
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		return b, fmt.Errorf("GET batch: %d %s", res.StatusCode, body)
-	}
-	return b, json.Unmarshal(body, &b)
-}
-
-// waitBatch polls until cond holds.
-func waitBatch(t *testing.T, base, key string, id int64, what string, limit time.Duration, cond func(batchStatus) bool) batchStatus {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for {
-		b, err := getBatch(t, base, key, id)
-		if err == nil && cond(b) {
-			return b
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("batch %d: not %s within %s (last %+v, %v)", id, what, limit, b, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// checkOnce checks in the store that every page of the batch is done and
-// was recorded once: one result (CompletePage refuses a second) and one
-// set of review items, with no item repeated.
-func checkOnce(t *testing.T, s store.Store, batch int64) {
-	t.Helper()
-	ctx := context.Background()
-	admin := auth.Scope{Role: auth.Admin}
-	pages, err := s.ListPages(ctx, batch, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(pages) != faultPages {
-		t.Fatalf("%d pages stored, want %d", len(pages), faultPages)
-	}
-	for _, p := range pages {
-		if p.State != store.PageDone || p.Result == nil {
-			t.Errorf("page %d (%s p.%d): %s, %v", p.ID, p.File.Name, p.Index, p.State, p.Error)
-			continue
-		}
-		items, err := s.ListReview(ctx, store.ReviewFilter{Scope: admin, PageID: p.ID})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seen := map[string]bool{}
-		for _, it := range items {
-			k := fmt.Sprintf("%d/%s/%s", it.Slot, it.Field, it.Reason)
-			if seen[k] {
-				t.Errorf("page %d: review item %s recorded twice", p.ID, k)
-			}
-			seen[k] = true
-		}
-	}
-}
-
 func createKey(t *testing.T, storeArgs ...string) string {
 	t.Helper()
 	args := append([]string{"keys", "create", "--role", "admin"}, storeArgs...)
@@ -274,137 +188,6 @@ func createKey(t *testing.T, storeArgs ...string) string {
 		t.Fatalf("keys create: %d %s", code, errOut)
 	}
 	return strings.TrimSpace(out)
-}
-
-// TestServeRestartMidBatch: the embedded server is killed (SIGKILL) in
-// the middle of a batch, or stopped (SIGTERM); started again on the same
-// data folder, it finishes the batch with every page recorded once and
-// nothing lost.
-func TestServeRestartMidBatch(t *testing.T) {
-	t.Parallel()
-	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGTERM} {
-		t.Run(sig.String(), func(t *testing.T) {
-			t.Parallel()
-			data := t.TempDir()
-			key := createKey(t, "--data", data)
-			serve := func() *child {
-				return startCLI(t, "serve", "--addr", "127.0.0.1:0", "--data", data, "--no-ocr", "--workers", "1", "--lease", "2s", "--grace", "1s")
-			}
-			first := serve()
-			base := first.url()
-			id := uploadScans(t, base, key, faultScans...)
-			waitBatch(t, base, key, id, "started", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone >= 2 })
-			err := first.stop(sig)
-			if sig == syscall.SIGTERM && err != nil {
-				t.Fatalf("after SIGTERM: %v (want a clean exit)", err)
-			}
-			if sig == syscall.SIGTERM && !strings.Contains(first.logs(), `"msg":"stopped"`) {
-				t.Errorf("no orderly stop in the log")
-			}
-			// The batch was cut short: the second server has work left.
-			s, err := sqlite.Open(context.Background(), data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			mid, err := s.GetBatch(context.Background(), id, auth.Scope{Role: auth.Admin})
-			s.Close()
-			if err != nil || mid.Progress.Finished == mid.Progress.Total {
-				t.Fatalf("after %v the batch is %+v (%v): want it unfinished", sig, mid.Progress, err)
-			}
-			second := serve()
-			base = second.url()
-			b := waitBatch(t, base, key, id, "finished", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone == b.PagesTotal })
-			if b.PagesTotal != faultPages || b.PagesFailed != 0 || b.Status != "done" {
-				t.Errorf("batch after the restart: %+v", b)
-			}
-			if err := second.stop(syscall.SIGTERM); err != nil {
-				t.Errorf("second server: %v", err)
-			}
-			s, err = sqlite.Open(context.Background(), data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			checkOnce(t, s, id)
-		})
-	}
-}
-
-// TestWorkerKilledMidBatch: on PostgreSQL, a `regfus worker` is killed
-// (SIGKILL) in the middle of a batch; another worker, started after, gets
-// its jobs back (River rescues them) and the batch completes with every
-// page recorded once.
-func TestWorkerKilledMidBatch(t *testing.T) {
-	t.Parallel()
-	dbURL := faultDatabase(t)
-	data := t.TempDir() // the blob directory the server and workers share
-	storeArgs := []string{"--data", data, "--database-url", dbURL}
-	key := createKey(t, storeArgs...)
-	srv := startCLI(t, append([]string{"serve", "--addr", "127.0.0.1:0", "--workers", "0", "--no-ocr"}, storeArgs...)...)
-	base := srv.url()
-	workerArgs := append([]string{"worker", "--no-ocr", "--workers", "1", "--job-timeout", "5s", "--rescue-after", "6s"}, storeArgs...)
-	first := startCLI(t, workerArgs...)
-	id := uploadScans(t, base, key, faultScans...)
-	waitBatch(t, base, key, id, "started", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone >= 2 })
-	first.stop(syscall.SIGKILL)
-	killedAt, _ := getBatch(t, base, key, id)
-	if killedAt.PagesDone == killedAt.PagesTotal {
-		t.Fatalf("the batch finished before the worker was killed: %+v", killedAt)
-	}
-	startCLI(t, workerArgs...)
-	b := waitBatch(t, base, key, id, "finished", untilTestDeadline(t), func(b batchStatus) bool { return b.PagesDone == b.PagesTotal })
-	if b.PagesTotal != faultPages || b.PagesFailed != 0 || b.Status != "done" {
-		t.Errorf("batch after the second worker: %+v", b)
-	}
-	s, err := postgres.Open(context.Background(), dbURL, postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	checkOnce(t, s, id)
-}
-
-// faultDatabase creates a database of its own on TEST_DATABASE_URL's
-// server (dropped at the end) and returns its URL. Without
-// TEST_DATABASE_URL the test fails, unless REGFUS_SKIP_PG=1.
-func faultDatabase(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("REGFUS_SKIP_PG") == "1" {
-			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL fault test skipped on request")
-		}
-		t.Fatal("TEST_DATABASE_URL is not set: run with `scripts/testpg run -- go test ./cmd/regfus/`, or REGFUS_SKIP_PG=1 to skip")
-	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "regfus_fault_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	conn.Close(ctx)
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(context.Background(), u)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(context.Background())
-		if _, err := conn.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("dropping database %s: %v", name, err)
-		}
-	})
-	pu, err := url.Parse(u)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL: %v", err)
-	}
-	pu.Path = "/" + name
-	return pu.String()
 }
 
 // TestServeGracefulShutdown: on SIGTERM the server stops accepting, ends
@@ -458,7 +241,10 @@ func TestServeGracefulShutdown(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	start := time.Now()
+	// No bound on how long the shutdown takes: the check in flight may run
+	// past the grace period on a loaded machine (and under -race), and the
+	// server must still answer it rather than cut it (tests never assert on
+	// wall-clock time); srv.stop fails if the process does not exit.
 	if err := srv.stop(syscall.SIGTERM); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
@@ -469,9 +255,6 @@ func TestServeGracefulShutdown(t *testing.T) {
 	case <-streamEnded:
 	case <-time.After(5 * time.Second):
 		t.Error("the event stream is still open after the server exited")
-	}
-	if d := time.Since(start); d > 30*time.Second {
-		t.Errorf("shutdown took %s", d)
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("the server still accepts connections after exiting")
@@ -495,16 +278,4 @@ func inFlight(t *testing.T, base string) int {
 		}
 	}
 	return 0
-}
-
-// untilTestDeadline is how long a fault test may wait for pages to be read:
-// until shortly before go test's own -timeout. Reading pages is CPU-bound and
-// under the race detector on a loaded 2-core machine it is many times slower,
-// so a fixed wait would measure the machine, not the behaviour under test.
-func untilTestDeadline(t *testing.T) time.Duration {
-	d, ok := t.Deadline()
-	if !ok {
-		return 30 * time.Minute
-	}
-	return max(time.Until(d)-30*time.Second, time.Minute)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -80,7 +81,8 @@ func checkExactlyOnce(t *testing.T, s store.Store, batchID int64, wantPages int)
 // worker reading a batch; the worker is killed with SIGKILL while it holds
 // jobs; another worker starts; the batch completes, every page processed
 // exactly once (one job per page, completed; one result each) and the
-// killed worker's jobs retried.
+// killed worker's jobs retried. The workers get a data folder of their own,
+// as on other machines: they read the originals from the database.
 func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	t.Parallel()
 	dbURL, schema := pgSchema(t)
@@ -89,8 +91,12 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	run(t, append([]string{"migrate"}, storeArgs...)...)
 	key := strings.TrimSpace(run(t, append([]string{"keys", "create", "--role", "admin"}, storeArgs...)...))
 	_, base := serve(t, "serve", append([]string{"--workers", "0"}, storeArgs...)...)
-	wargs := append([]string{"--workers", "2", "--job-timeout", "20s", "--rescue-after", "25s"}, storeArgs...)
-	first := worker(t, "worker 1", wargs...)
+	// The workers share nothing with the server but the database: each has
+	// a data folder of its own (the originals are in PostgreSQL).
+	wargs := func() []string {
+		return []string{"--workers", "2", "--job-timeout", "20s", "--rescue-after", "25s", "--database-url", dbURL, "--data", t.TempDir()}
+	}
+	first := worker(t, "worker 1", wargs()...)
 
 	s, err := postgres.Open(context.Background(), pgURL(t), postgres.Options{Schema: schema, MaxConns: 4})
 	if err != nil {
@@ -101,9 +107,9 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	c := &client{t: t, base: base, key: key}
 	want := corpusPages(t)
 	id := c.upload(batchFiles...)
-	c.waitFor(id, 5*time.Minute, "a page done", func(b batch) bool { return b.PagesDone >= 1 })
+	c.waitFor(id, untilDeadline(t), "a page done", func(b batch) bool { return b.PagesDone >= 1 })
 	// Kill it while it holds a job.
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(untilDeadline(t))
 	for {
 		var running int
 		if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE state = 'running'`).Scan(&running); err != nil {
@@ -122,8 +128,8 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	if before.PagesDone == before.PagesTotal {
 		t.Fatalf("batch finished before the kill: %+v", before)
 	}
-	worker(t, "worker 2", wargs...)
-	final := c.waitFor(id, 6*time.Minute, "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
+	worker(t, "worker 2", wargs()...)
+	final := c.waitFor(id, untilDeadline(t), "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
 	if final.Status != "done" || final.PagesTotal != want || final.PagesDone != want || final.PagesFailed != 0 {
 		t.Fatalf("final batch %+v, want %d pages done", final, want)
 	}
@@ -132,7 +138,7 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	// A job whose page was recorded just before the kill stays "running"
 	// until River rescues it; retried, it finds the page done and
 	// completes without reading it again. Wait for that.
-	deadline = time.Now().Add(3 * time.Minute)
+	deadline = time.Now().Add(untilDeadline(t))
 	for {
 		var open int
 		if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE state <> 'completed'`).Scan(&open); err != nil {
@@ -142,7 +148,7 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still not completed 3 minutes after the batch finished", open)
+			t.Fatalf("%d jobs still not completed when the test ran out of time", open)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -197,7 +203,7 @@ func TestRestartEmbeddedServerMidBatch(t *testing.T) {
 			c := &client{t: t, base: base, key: key}
 			want := corpusPages(t)
 			id := c.upload(batchFiles...)
-			c.waitFor(id, 5*time.Minute, "a page done and one running", func(b batch) bool { return b.PagesDone >= 1 && b.PagesRunning >= 1 })
+			c.waitFor(id, untilDeadline(t), "a page done and one running", func(b batch) bool { return b.PagesDone >= 1 && b.PagesRunning >= 1 })
 			srv.stop(sig)
 			s, err := sqlite.Open(context.Background(), data)
 			if err != nil {
@@ -217,7 +223,7 @@ func TestRestartEmbeddedServerMidBatch(t *testing.T) {
 
 			_, base = serve(t, "serve 2", "--data", data, "--workers", "2")
 			c.base = base
-			final := c.waitFor(id, 6*time.Minute, "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
+			final := c.waitFor(id, untilDeadline(t), "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
 			if final.Status != "done" || final.PagesDone != want {
 				t.Fatalf("final batch %+v, want %d pages done", final, want)
 			}
@@ -257,9 +263,15 @@ func TestDatabaseGoesAway(t *testing.T) {
 		t.Fatalf("/readyz %d with the database up", got)
 	}
 	px.down()
-	waitStatus(t, base+"/readyz", 503, 30*time.Second)
+	waitStatus(t, base+"/readyz", 503, time.Minute)
 	if got := status(base + "/healthz"); got != 200 {
 		t.Errorf("/healthz %d while the database is away: the process is alive", got)
+	}
+	// A keyed request cannot check its key: 503, not 401 or 500.
+	list, _ := http.NewRequest(http.MethodGet, base+"/v1/batches", nil)
+	list.Header.Set("Authorization", "Bearer "+key)
+	if resp, body := c.do(list); resp.StatusCode != 503 {
+		t.Errorf("keyed GET /v1/batches while the database is away: %s %s", resp.Status, body)
 	}
 	req := uploadRequest(t, base, key, "0001-clean.png")
 	resp, body := c.do(req)
@@ -268,8 +280,13 @@ func TestDatabaseGoesAway(t *testing.T) {
 	}
 	px.up()
 	waitStatus(t, base+"/readyz", 200, time.Minute)
+	list, _ = http.NewRequest(http.MethodGet, base+"/v1/batches", nil)
+	list.Header.Set("Authorization", "Bearer "+key)
+	if resp, body := c.do(list); resp.StatusCode != 200 {
+		t.Errorf("keyed GET /v1/batches after the database came back: %s %s", resp.Status, body)
+	}
 	id := c.upload("0002-office.jpg")
-	final := c.waitFor(id, 5*time.Minute, "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
+	final := c.waitFor(id, untilDeadline(t), "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
 	if final.Status != "done" {
 		t.Fatalf("batch after the database came back: %+v", final)
 	}

@@ -345,3 +345,17 @@ func pgSchema(t *testing.T) (url, schema string) {
 	}
 	return base + sep + "search_path=" + schema, schema
 }
+
+// untilDeadline is how long a fault test may wait for pages to be read:
+// until shortly before go test's own -timeout. Reading pages is CPU-bound;
+// under the race detector on a loaded 2-core machine it is many times
+// slower, so a fixed wait would measure the machine, not the behaviour
+// under test (a fixed 3-minute wait once failed that way). A test that
+// hangs still fails: at the deadline, with the batch's last state.
+func untilDeadline(t *testing.T) time.Duration {
+	d, ok := t.Deadline()
+	if !ok {
+		return 30 * time.Minute
+	}
+	return max(time.Until(d)-30*time.Second, time.Minute)
+}
