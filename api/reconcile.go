@@ -57,11 +57,11 @@ func (s *Server) reconciliations(c echo.Context) error {
 	default:
 		return errorf(http.StatusBadRequest, "query parameter view=%q: want summary or full", view)
 	}
-	def, max := int64(100), int64(1000)
+	defLimit, maxLimit := int64(100), int64(1000)
 	if view == viewFull {
-		def, max = 20, 100
+		defLimit, maxLimit = 20, 100
 	}
-	limit, err := queryInt(c, "limit", def, max)
+	limit, err := queryInt(c, "limit", defLimit, maxLimit)
 	if err != nil {
 		return err
 	}
