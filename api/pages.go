@@ -40,7 +40,7 @@ type Image struct {
 	Size      int64 // -1 when unknown
 }
 
-// blobPages is Pages over the store and the blob directory. Pages are
+// blobPages is Pages over the store and the blob store. Pages are
 // decoded with package scanfile like the pipeline does, so they have the
 // pixels the reader saw (PDF pages at Config.Scan.PDFDPI).
 type blobPages struct {

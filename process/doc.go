@@ -6,9 +6,12 @@
 //
 // # Uploads (Submit)
 //
-// Every uploaded file is streamed into the blob directory (sha256,
-// fsync, rename: package blob) before anything else looks at it, so an
-// upload that was acknowledged is on disk. The stored bytes are then
+// Every uploaded file is stored in the blob store (package blob) before
+// anything else looks at it, so an upload that was acknowledged is
+// durable: with SQLite a directory (sha256, fsync, rename), with
+// PostgreSQL the database itself (blob/pgblob: committed before Put
+// returns), so workers on other machines read the originals with nothing
+// but the database URL. The stored bytes are then
 // opened with scanfile to count their pages, and pages are decoded in
 // order until one decodes: a file none of whose pages decodes is
 // unreadable (ErrUnreadable, carrying scanfile's reason, so the API answers

@@ -134,7 +134,7 @@ type pooled interface{ Pool() *pgxpool.Pool }
 // PostgreSQL store it makes a River client (insert-only until Start).
 func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil || cfg.Blobs == nil {
-		return nil, errors.New("process: Config needs a Store and a blob directory")
+		return nil, errors.New("process: Config needs a Store and a blob store")
 	}
 	cores := runtime.NumCPU()
 	if cfg.CPU <= 0 {

@@ -17,9 +17,9 @@ import (
 // errMissingOriginal: the stored original of a page is not in the blob
 // directory (lost, or a worker on another machine without the shared
 // mount). Retrying on this machine will not help.
-var errMissingOriginal = errors.New("original file missing from the blob directory")
+var errMissingOriginal = errors.New("original file missing from the blob store")
 
-// readPage reads one stored page: its original from the blob directory,
+// readPage reads one stored page: its original from the blob store,
 // the page decoded and read by an acquisition.Reader, all of it inside a
 // CPU slot. A page that cannot be decoded is a rejected result (as in
 // `regfus scan`), not an error; errors are for the system: the original

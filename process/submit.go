@@ -210,7 +210,7 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	return Receipt{Batch: batch, Files: receipts}, nil
 }
 
-// storeFile stores one upload in the blob directory, then inspects the
+// storeFile stores one upload in the blob store, then inspects the
 // stored bytes. A file that cannot be read is a FileError, not an error.
 func (e *Engine) storeFile(ctx context.Context, i int, up Upload) (FileReceipt, store.NewFile, *FileError, error) {
 	name := up.Name
@@ -283,7 +283,7 @@ var mediaTypes = map[scanfile.Format]string{
 
 // inspect opens a stored original, counts its pages and decodes pages in
 // order until one decodes (usually the first), inside a CPU slot. The
-// returned error is for the system (I/O on the blob directory, ctx); a
+// returned error is for the system (I/O on the blob store, ctx); a
 // file that cannot be read is inspection.err.
 func (e *Engine) inspect(ctx context.Context, sha, name string) (inspection, error) {
 	path, err := e.cfg.Blobs.File(ctx, sha)

@@ -60,6 +60,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	rescueAfter := fs.Duration("rescue-after", 0, "PostgreSQL: a job still running after this long (its worker died) is retried (default job-timeout + 1m)")
 	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a scanned page at its own, any other at 200 (the same as the workers')")
 	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
+	checkWaiting := fs.Int("check-waiting", 0, "POST /v1/check: how many checks may wait for a CPU slot at once; one more gets 503 with Retry-After (0: two per slot)")
+	checkWait := fs.Duration("check-wait", process.DefaultCheckWait, "POST /v1/check: how long an admitted check waits for a CPU slot before 503")
 	debug := fs.Bool("debug", false, "log at debug level")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -83,6 +85,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return usagef("serve: --lease %s: want at least 1s", *lease)
 	case *rescueAfter != 0 && *rescueAfter < *jobTimeout:
 		return usagef("serve: --rescue-after %s is shorter than --job-timeout %s", *rescueAfter, *jobTimeout)
+	case *checkWaiting < 0 || *checkWait < time.Second:
+		return usagef("serve: --check-waiting wants at least 0 and --check-wait at least 1s")
 	}
 	if *addr == "" {
 		return usagef("serve: --addr must not be empty")
@@ -110,6 +114,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	ecfg := process.Config{
 		Store: st, Blobs: blobs, Workers: *workers, MaxQueue: *maxQueue, ShutdownGrace: *grace,
 		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter,
+		MaxCheckWaiting: *checkWaiting, CheckWait: *checkWait,
 		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
 	}
 	if *workers == 0 {

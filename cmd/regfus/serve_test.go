@@ -41,6 +41,8 @@ func TestServeUsage(t *testing.T) {
 		{"serve", "--addr", ""},
 		{"serve", "--lease", "10ms"},
 		{"serve", "--job-timeout", "1m", "--rescue-after", "30s"},
+		{"serve", "--check-waiting", "-1"},
+		{"serve", "--check-wait", "10ms"},
 		{"serve", "--bogus"},
 	} {
 		if _, errOut, code := runCLI(t, args...); code != 2 {
