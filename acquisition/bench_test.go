@@ -116,7 +116,7 @@ func BenchmarkOCR(b *testing.B) {
 		for k := range lines {
 			lr := lines[k]
 			win := labelLineWindow(&lr)
-			st.ocrUnder(&lr, lr.kind, lr.reversed, win)
+			st.ocrUnder(&lr, lr.kind, lr.reversed, win, lineMargin)
 		}
 	}
 }

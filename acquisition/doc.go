@@ -20,8 +20,10 @@
 //     decoded and checked; the OCR-A line under each symbol found (its ink
 //     band), scaled to the model's line height and read; the label's
 //     outline placed from its bars and refined on its cut edges (outline.go),
-//     giving the crossing and overlap flags; upside down when the bars read
-//     right to left;
+//     giving the crossing and overlap flags (a label read by OCR alone is
+//     placed from its bars' region, across only over the bars' span);
+//     upside down when the bars read right to left, or, bars unread, when
+//     the OCR line reads (confirmed) only in the flipped crop;
 //   - handwriting: whether the progressive, count and DATA boxes carry ink;
 //   - output: the status and reasons of the page.
 //
@@ -46,8 +48,8 @@
 //   - a value from bars alone needs the decoder's confidence; from OCR alone
 //     (bars unreadable), two agreeing reads of the line at high confidence,
 //     because a check digit lets two wrong digits through one time in ten
-//     (each of them itself confirmed at 90% width, from windows 0.4 mm
-//     apart);
+//     (each of them itself confirmed at 90% width; the two from crops of
+//     the line at different margins and scales);
 //   - a value left null records why (why.go), for measurements;
 //   - the values of overlapping labels are kept only when the slot's Code
 //     32 and ITF sit where one label puts them and that label is centred on

@@ -29,6 +29,13 @@ type OCR interface {
 
 var _ OCR = (*tesseract.Client)(nil)
 
+// Paper margins of a line crop above and below its ink band, in band
+// heights: the model was trained with 0.12-0.6 character heights.
+const (
+	lineMargin    = 1.0 / 3
+	confirmMargin = 0.45
+)
+
 // ocrWindowPx is the resolution the text band is looked for at.
 const ocrWindowPx = 12.0
 
@@ -38,7 +45,11 @@ const ocrWindowPx = 12.0
 // tesseract.LineHeight pixels high. The image is nil when the window is
 // blank (ocrBlank) or its ink band cannot be such a line (ocrNotLine, see
 // plausibleLine).
-func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout.Rect, chars int) (*image.Gray, ocrOutcome) {
+//
+// margin is the paper kept above and below the band, in band heights
+// (lineMargin; twice that left and right): a confirming reading uses
+// confirmMargin, which rescales and resamples the same band.
+func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout.Rect, chars int, margin float64) (*image.Gray, ocrOutcome) {
 	win, err := st.frameCrop(c, angle, flip, fr, ocrWindowPx)
 	if err != nil {
 		return nil, ocrBlank
@@ -51,7 +62,7 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 		return nil, ocrNotLine
 	}
 	hb := float64(y1-y0) / ocrWindowPx
-	m := hb / 3
+	m := hb * margin
 	band := layout.Rect{
 		X: fr.X + float64(x0)/ocrWindowPx - 2*m, Y: fr.Y + float64(y0)/ocrWindowPx - m,
 		W: float64(x1-x0)/ocrWindowPx + 4*m, H: hb + 2*m,

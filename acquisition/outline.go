@@ -38,14 +38,19 @@ type outline struct {
 	seen    int
 	// sides says which sides (top, right, bottom, left) were seen.
 	sides [4]bool
-	// across is false when only the ITF was read: its position across the
-	// label varies with the label's style, so left and right are unknown.
+	// across is false when the label's place across its width is not
+	// known (see labelOutline): the outline then spans only its bars.
 	across bool
+	// fromOCR is set when the label was placed from a symbol read by OCR
+	// alone: the outline is then its bars' span across, not the label's.
+	fromOCR bool
 }
 
-// labelOutline finds the label whose bars were read in lr.
+// labelOutline finds the label whose bars were read in lr (from the bars,
+// or by the OCR line under them).
 func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
-	if lr.kind == "" {
+	kind := lr.readAs()
+	if kind == "" {
 		return nil, false
 	}
 	// The label frame: turned by the bars' angle, plus 180 degrees when the
@@ -55,7 +60,7 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 		ang += 180
 	}
 	top0 := -code32FromTop
-	if lr.kind == "itf" {
+	if kind == "itf" {
 		top0 = -itfFromTop
 	}
 	const m = edgeSearch + 1.5
@@ -98,7 +103,22 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 	}
 	top, bot, nv := fix(top, bot, okT, okB, labelH, m)
 	left, right, nu := fix(left, right, okL, okR, labelW, m)
-	o := &outline{seen: nv - 1 + nu, across: lr.kind == "code32" || nu == 2}
+	// Across the label, a Code 32 places it (it is centred on every
+	// label), an ITF only with both side edges found (it sits left or in the
+	// middle depending on the label's style). A region of bars that did not
+	// decode (read by OCR alone) can be a piece of the symbol, blur having
+	// split it: the side edges are then searched in the wrong place and
+	// lock onto a neighbour's border, a 2D symbol or the bars' own ends, at
+	// the right distance from each other (phone pages had such labels
+	// placed 5 mm off, flagged crossing). So such a label is never placed
+	// across: its outline spans only its bars across (surely on the
+	// label), and left and right count neither for crossing nor as seen.
+	across := kind == "code32" || nu == 2
+	if lr.kind == "" {
+		across = false
+		left, right, nu = m+labelW/2-lr.w/2, m+labelW/2+lr.w/2, 0
+	}
+	o := &outline{seen: nv - 1 + nu, across: across, fromOCR: lr.kind == ""}
 	o.sides = [4]bool{true, nu == 2 || okR && nu == 1, nv == 2, nu == 2 || okL && nu == 1}
 	a := ang * math.Pi / 180
 	cs, sn := math.Cos(a), math.Sin(a)

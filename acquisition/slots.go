@@ -81,9 +81,10 @@ func (st *pageState) slots() error {
 	// outline's precision; a crossing label often just touches its
 	// neighbour.
 	// When the other label's bars are hidden (it is the one covered), it
-	// has no outline: a label reaching deep into a neighbouring slot that
-	// is not empty overlaps what is there (a label merely crossing its
-	// border reaches at most about 4 mm past the 2 mm gutter).
+	// has no outline, or only its bars' span across (placed from an OCR
+	// read): a label reaching deep into a neighbouring slot that is not
+	// empty overlaps what is there (a label merely crossing its border
+	// reaches at most about 4 mm past the 2 mm gutter).
 	const overlapDepth, intrusionDepth = 0.1, 4.5
 	for i, a := range reads {
 		for j, b := range reads {
@@ -92,7 +93,7 @@ func (st *pageState) slots() error {
 			}
 			switch {
 			case b.shape != nil && j > i && a.shape.overlaps(b.shape, overlapDepth),
-				b.shape == nil && b.out.State != page.Empty && a.shape.intrudes(l.Slots[j].Rect) > intrusionDepth:
+				(b.shape == nil || b.shape.fromOCR) && b.out.State != page.Empty && a.shape.intrudes(l.Slots[j].Rect) > intrusionDepth:
 				addFlag(&a.out, page.FlagOverlap)
 				addFlag(&b.out, page.FlagOverlap)
 			}
@@ -106,12 +107,16 @@ func (st *pageState) slots() error {
 	// within attributionMM of the slot's; otherwise a person decides.
 	const attributionMM = 9.5
 	for i, r := range reads {
-		if hasFlag(r.out.Flags, page.FlagOverlap) && r.out.State != page.Empty && !r.owns(l.Slots[i].Rect, attributionMM) {
+		if !hasFlag(r.out.Flags, page.FlagOverlap) || r.out.State == page.Empty {
+			st.res.Slots = append(st.res.Slots, r.out)
+			continue
+		}
+		if ok, why := r.owns(l.Slots[i].Rect, attributionMM); !ok {
 			if r.out.AIC != nil {
-				r.why[0] = whyOverlapCredit
+				r.why[0] = whyOverlapCredit + ":" + why
 			}
 			if r.out.Targatura != nil {
-				r.why[1] = whyOverlapCredit
+				r.why[1] = whyOverlapCredit + ":" + why
 			}
 			r.out.AIC, r.out.Targatura, r.out.Confidence = nil, nil, 0
 			r.out.State = page.Unreadable
@@ -168,35 +173,60 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	}
 	st.decide(sr)
 	if sr.out.State != page.Empty {
-		for _, kind := range []string{"code32", "itf"} {
-			if lr := sr.first(kind); lr != nil {
-				if o, ok := st.labelOutline(lr); ok {
-					sr.shape = o
-					if o.crosses(s.Rect) {
-						addFlag(&sr.out, page.FlagCrossing)
-					}
+		// The label is placed from its first decoded symbol, Code 32
+		// first; from one read by OCR alone only when no bars decoded
+		// (see labelOutline).
+		if lr := sr.anchor(); lr != nil {
+			if o, ok := st.labelOutline(lr); ok {
+				sr.shape = o
+				if o.crosses(s.Rect) {
+					addFlag(&sr.out, page.FlagCrossing)
 				}
-				break
 			}
 		}
 	}
 	return sr, nil
 }
 
+// anchor is the symbol a slot's label is placed from: its Code 32, else
+// its ITF, decoded from bars if any was, else read by OCR alone.
+func (sr *slotRead) anchor() *labelRead {
+	for _, bars := range []bool{true, false} {
+		for _, kind := range []string{"code32", "itf"} {
+			for i := range sr.labels {
+				lr := &sr.labels[i]
+				if lr.readAs() == kind && (lr.kind != "") == bars {
+					return lr
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // owns reports whether both codes of the slot come from one label (its
-// Code 32 and ITF where one label puts them) whose outline is centred
-// within d mm of the slot's centre on both axes.
-func (sr *slotRead) owns(r layout.Rect, d float64) bool {
+// Code 32 and ITF, read from their bars or by OCR alone, where one label
+// puts them) whose outline is centred within d mm of the slot's centre on
+// both axes. When not, why says what is missing (for why.go).
+func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 	c32, itf := sr.first("code32"), sr.first("itf")
-	if sr.shape == nil || c32 == nil || itf == nil || !sameLabel(c32, itf) {
-		return false
+	switch {
+	case c32 == nil || itf == nil:
+		return false, "one_symbol"
+	case !sameLabel(c32, itf):
+		return false, "two_labels"
+	case sr.shape == nil:
+		return false, "no_outline"
 	}
 	var c vision.Point
 	for _, p := range sr.shape.corners {
 		c = c.Add(p.Scale(0.25))
 	}
 	cx, cy := r.Center()
-	return math.Abs(c.X-cx) <= d && math.Abs(c.Y-cy) <= d
+	if math.Abs(c.X-cx) > d || math.Abs(c.Y-cy) > d {
+		return false, "off_centre"
+	}
+	return true, ""
 }
 
 // mergeSplitBars joins bar regions that are pieces of one symbol: a
@@ -246,14 +276,24 @@ func (st *pageState) barsAt(lr *labelRead) bool {
 	return err == nil && barLike(img)
 }
 
-// first returns the first label read of the given kind, or nil.
+// first returns the first label read as the given kind (from its bars or,
+// failing those, by OCR alone), or nil.
 func (sr *slotRead) first(kind string) *labelRead {
 	for i := range sr.labels {
-		if sr.labels[i].kind == kind {
+		if sr.labels[i].readAs() == kind {
 			return &sr.labels[i]
 		}
 	}
 	return nil
+}
+
+// readAs is the symbol lr was read as: from its bars (kind), or by OCR
+// alone (ocrOnly, its way up in reversed); "" when unread.
+func (lr *labelRead) readAs() string {
+	if lr.kind != "" {
+		return lr.kind
+	}
+	return lr.ocrOnly
 }
 
 func addFlag(s *page.Slot, f string) {
@@ -303,7 +343,7 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	// first, and a value still needs its check digit and a high confidence.
 	win := labelLineWindow(lr)
 	if lr.kind != "" {
-		st.ocrUnder(lr, lr.kind, lr.reversed, win)
+		st.ocrUnder(lr, lr.kind, lr.reversed, win, lineMargin)
 		return
 	}
 	first, second := "code32", "itf"
@@ -312,7 +352,7 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	}
 	for _, flip := range []bool{false, true} {
 		for _, kind := range []string{first, second} {
-			if st.ocrUnder(lr, kind, flip, win) {
+			if st.ocrUnder(lr, kind, flip, win, lineMargin) {
 				if st.ocrConfirm(lr, kind, flip, win) {
 					lr.ocrOnly, lr.reversed = kind, flip
 					return
@@ -325,14 +365,16 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 }
 
 // ocrConfirm reads the line of a value read by OCR alone a second time,
-// from a window 0.4 mm lower and 2 mm wider (the crop, its scale and its
-// margins all change), and keeps the value only if the two reads agree: a
-// check digit alone lets two wrong digits through one time in ten.
+// from a crop of the same ink band with wider margins (confirmMargin: its
+// scale, sampling and margins all change), and keeps the value only if the
+// two reads agree: a check digit alone lets two wrong digits through one
+// time in ten. (It used to read from a window 0.4 mm lower, which on a
+// label whose bars sit a little low started inside the glyphs and cut their
+// tops off: office and bitonal targature left unconfirmed.)
 func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
 	alt := *lr
 	alt.ocrAIC, alt.ocrTG = "", ""
-	w2 := layout.Rect{X: win.X - 1, Y: win.Y + 0.4, W: win.W + 2, H: win.H}
-	if !st.ocrUnder(&alt, kind, flip, w2) {
+	if !st.ocrUnder(&alt, kind, flip, win, confirmMargin) {
 		return false
 	}
 	ok := alt.ocrAIC == lr.ocrAIC && alt.ocrTG == lr.ocrTG
@@ -380,8 +422,8 @@ func labelLineWindow(lr *labelRead) layout.Rect {
 
 // ocrUnder reads the line in win under lr's bars as kind; it reports
 // whether a valid value was read.
-func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
-	limg, o := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars)
+func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.Rect, margin float64) bool {
+	limg, o := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, margin)
 	if limg == nil {
 		lr.note(o)
 		return false
@@ -490,10 +532,11 @@ func (st *pageState) decide(sr *slotRead) {
 		out.Flags = append(out.Flags, page.FlagAICUnread, page.FlagTargaturaUnread)
 		return
 	}
-	// Upside down: the bars read right to left.
+	// Upside down: the bars read right to left, or the OCR line read
+	// (and confirmed) only in the flipped crop.
 	rev, fwd := 0, 0
 	for _, lr := range sr.labels {
-		if lr.kind == "" {
+		if lr.readAs() == "" {
 			continue
 		}
 		if lr.reversed {

@@ -18,8 +18,10 @@ package acquisition
 //   - disagree: two reads of the value differ (bars and OCR, or two
 //     symbols of one kind);
 //   - two_labels: the slot's Code 32 and ITF cannot be one label's;
-//   - overlap_attribution: overlapping labels, and the values read cannot
-//     be credited to this slot's label (see slots).
+//   - overlap_attribution:WHY: overlapping labels, and the values read
+//     cannot be credited to this slot's label (see slots and owns): WHY is
+//     one_symbol (only one of Code 32 and ITF read), two_labels, no_outline
+//     or off_centre.
 const (
 	whyNoBars        = "no_bars_found"
 	whyNotFound      = "symbol_not_found"
