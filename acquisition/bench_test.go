@@ -4,7 +4,9 @@ import (
 	"context"
 	"image"
 	"os"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/scanfile"
@@ -14,6 +16,28 @@ import (
 // The benchmarks time each stage on one 200-dpi page with every slot
 // filled (rendered here, slightly skewed), and decoding on the corpus.
 // Figures for issue 4: go test -run XXX -bench . ./acquisition/
+
+// cpuMetric reports the process's CPU time (user + system) per operation
+// from now to the end of the benchmark: on a machine shared with other
+// work, wall time per operation is inflated and CPU time is what a page
+// costs. Call it after ResetTimer.
+func cpuMetric(b *testing.B) {
+	start := cpuTime()
+	b.Cleanup(func() {
+		if b.N > 0 {
+			b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		}
+	})
+}
+
+// cpuTime is the process's user + system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 func benchPage(b *testing.B) *image.Gray {
 	b.Helper()
@@ -75,6 +99,7 @@ func BenchmarkDecode(b *testing.B) {
 func BenchmarkGeometry(b *testing.B) {
 	img := benchPage(b)
 	b.ResetTimer()
+	cpuMetric(b)
 	for i := 0; i < b.N; i++ {
 		im, err := vision.NewImage(img)
 		if err != nil {
@@ -92,6 +117,7 @@ func BenchmarkGeometry(b *testing.B) {
 func BenchmarkBarcodes(b *testing.B) {
 	st := benchState(b, NewReader(nil))
 	b.ResetTimer()
+	cpuMetric(b)
 	for i := 0; i < b.N; i++ {
 		st.res.Slots = st.res.Slots[:0]
 		if err := st.slots(); err != nil {
@@ -112,6 +138,7 @@ func BenchmarkOCR(b *testing.B) {
 		lines = append(lines, sr.labels...)
 	}
 	b.ResetTimer()
+	cpuMetric(b)
 	for i := 0; i < b.N; i++ {
 		for k := range lines {
 			lr := lines[k]
@@ -126,6 +153,7 @@ func BenchmarkReadPage(b *testing.B) {
 	img := benchPage(b)
 	r := ocrReader(b)
 	b.ResetTimer()
+	cpuMetric(b)
 	for i := 0; i < b.N; i++ {
 		r.Read(context.Background(), img, "bench", 1)
 	}

@@ -39,7 +39,7 @@ func (st *pageState) identity() error {
 	if st.r.ocr != nil && (!head.ok || !tail.ok || head.code != tail.code) {
 		cx, cy := l.HeadDigits.Center()
 		win := layout.Rect{X: -l.HeadDigits.W/2 - 2, Y: -l.HeadDigits.H/2 - 0.3, W: l.HeadDigits.W + 4, H: l.HeadDigits.H + 0.6}
-		if line, _ := st.ocrLine(vision.Point{X: cx, Y: cy}, 0, false, win, sheetCodeChars, lineMargin); line != nil {
+		if line, _ := st.ocrLine(vision.Point{X: cx, Y: cy}, 0, false, win, sheetCodeChars, lineMargin, nil); line != nil {
 			if code, conf, err := st.r.ocr.ReadSheetCode(line); err == nil {
 				ocr = sheetRead{code, true, conf}
 			}

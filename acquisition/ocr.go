@@ -29,6 +29,14 @@ type OCR interface {
 
 var _ OCR = (*tesseract.Client)(nil)
 
+// lineSpan is where a line's ink lies along its window (see ocrLine): mid
+// in mm along the frame's x axis, whole when no ink touches the window's
+// sides.
+type lineSpan struct {
+	mid   float64
+	whole bool
+}
+
 // Paper margins of a line crop above and below its ink band, in band
 // heights: the model was trained with 0.12-0.6 character heights.
 const (
@@ -49,7 +57,10 @@ const ocrWindowPx = 12.0
 // margin is the paper kept above and below the band, in band heights
 // (lineMargin; twice that left and right): a confirming reading uses
 // confirmMargin, which rescales and resamples the same band.
-func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout.Rect, chars int, margin float64) (*image.Gray, ocrOutcome) {
+//
+// The line's span along the frame's x axis is recorded in span (when not
+// nil): its middle, and whether the ink lies wholly inside the window.
+func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout.Rect, chars int, margin float64, span *lineSpan) (*image.Gray, ocrOutcome) {
 	win, err := st.frameCrop(c, angle, flip, fr, ocrWindowPx)
 	if err != nil {
 		return nil, ocrBlank
@@ -60,6 +71,10 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 	}
 	if !plausibleLine(x1-x0, y1-y0, chars) {
 		return nil, ocrNotLine
+	}
+	if span != nil {
+		span.mid = fr.X + float64(x0+x1)/2/ocrWindowPx
+		span.whole = x0 > 0 && x1 < win.Rect.Dx()
 	}
 	hb := float64(y1-y0) / ocrWindowPx
 	m := hb * margin

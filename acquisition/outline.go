@@ -110,15 +110,16 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 	// split it: the side edges are then searched in the wrong place and
 	// lock onto a neighbour's border, a 2D symbol or the bars' own ends, at
 	// the right distance from each other (phone pages had such labels
-	// placed 5 mm off, flagged crossing). So such a label is never placed
-	// across: its outline spans only its bars across (surely on the
+	// placed 5 mm off, flagged crossing). So such a label is placed across
+	// only from a Code 32 centred on its printed line (lr.centred);
+	// otherwise its outline spans only its bars across (surely on the
 	// label), and left and right count neither for crossing nor as seen.
 	across := kind == "code32" || nu == 2
-	if lr.kind == "" {
+	if lr.kind == "" && !lr.centred {
 		across = false
 		left, right, nu = m+labelW/2-lr.w/2, m+labelW/2+lr.w/2, 0
 	}
-	o := &outline{seen: nv - 1 + nu, across: across, fromOCR: lr.kind == ""}
+	o := &outline{seen: nv - 1 + nu, across: across, fromOCR: lr.kind == "" && !lr.centred}
 	o.sides = [4]bool{true, nu == 2 || okR && nu == 1, nv == 2, nu == 2 || okL && nu == 1}
 	a := ang * math.Pi / 180
 	cs, sn := math.Cos(a), math.Sin(a)

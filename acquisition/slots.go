@@ -61,6 +61,12 @@ type labelRead struct {
 	ocrOnly  string // kind read by OCR alone, bars unread
 	// ocrOutcome is how far reading an undecoded region got (why.go).
 	ocrOutcome ocrOutcome
+	// text is where the last OCR line read under the bars lies along them.
+	text lineSpan
+	// centred is set when a symbol read by OCR alone was centred on its
+	// printed line (see decodeLabelBars): its place across the label is
+	// then known.
+	centred bool
 }
 
 // slots reads the 28 slots.
@@ -353,8 +359,23 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	for _, flip := range []bool{false, true} {
 		for _, kind := range []string{first, second} {
 			if st.ocrUnder(lr, kind, flip, win, lineMargin) {
+				span := lr.text
 				if st.ocrConfirm(lr, kind, flip, win) {
 					lr.ocrOnly, lr.reversed = kind, flip
+					// A Code 32 region that did not decode can be a piece
+					// of the symbol; the AIC line is printed centred under
+					// the whole symbol, so when the line lies wholly in the
+					// window its middle is the symbol's (the frame of a
+					// flipped crop runs the other way).
+					if kind == "code32" && span.whole {
+						u := span.mid
+						if flip {
+							u = -u
+						}
+						a := lr.angle * math.Pi / 180
+						lr.center = lr.center.Add(vision.Point{X: math.Cos(a) * u, Y: math.Sin(a) * u})
+						lr.centred = true
+					}
 					return
 				}
 				lr.note(ocrUnconfirmed)
@@ -423,7 +444,7 @@ func labelLineWindow(lr *labelRead) layout.Rect {
 // ocrUnder reads the line in win under lr's bars as kind; it reports
 // whether a valid value was read.
 func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.Rect, margin float64) bool {
-	limg, o := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, margin)
+	limg, o := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, margin, &lr.text)
 	if limg == nil {
 		lr.note(o)
 		return false
