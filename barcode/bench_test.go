@@ -58,6 +58,12 @@ var benchImgs = sync.OnceValue(func() map[string]image.Image {
 		}
 	}
 	m["unreadable"] = noisy
+	// A phone photo's label at the page reader's 8 px/mm: narrow bars of
+	// 2.1 px under a blur of 1.5 px, which no gozxing attempt reads; the
+	// model fallback does.
+	phone := degrade{blur: 1.5, noise: 4, ink: 40, paper: 215, seed: 4}
+	m["code32-blurred"] = label(mustCode39(tb, "0CSSBD", 2.7), 2.1, 45, 12, 4, 0, phone)
+	m["itf-blurred"] = label(mustITF(tb, "1234567895", 2.7), 2.1, 40, 12, 4, 0, phone)
 	w, h, items, _ := sheetScene(tb, benchDPI)
 	m["page"] = renderScene(w, h, items, degrade{noise: 6, ink: 20, paper: 245, seed: 3})
 	m["photo"] = renderScene(1200, 900, []placed{
@@ -115,6 +121,33 @@ func BenchmarkCode32Unreadable(b *testing.B) {
 	benchCrop(b, "unreadable", func(d *Decoder, img *image.Gray) error { _, _, err := d.Code32(img); return err }, true)
 }
 
+// A blurred crop read by the model fallback after every gozxing attempt.
+func BenchmarkCode32Blurred(b *testing.B) {
+	benchCrop(b, "code32-blurred", func(d *Decoder, img *image.Gray) error {
+		_, r, err := d.Code32(img)
+		if err == nil && r.Attempt.Binarizer != Model {
+			b.Fatalf("read by %s, not the model fallback", r.Attempt)
+		}
+		return err
+	}, false)
+}
+
+func BenchmarkTargaturaBlurred(b *testing.B) {
+	benchCrop(b, "itf-blurred", func(d *Decoder, img *image.Gray) error {
+		_, r, err := d.Targatura(img)
+		if err == nil && r.Attempt.Binarizer != Model {
+			b.Fatalf("read by %s, not the model fallback", r.Attempt)
+		}
+		return err
+	}, false)
+}
+
+// The other symbology asked of a blurred crop, as the page reader does
+// when its first guess fails: every attempt and the model run, no value.
+func BenchmarkTargaturaOnCode32Blurred(b *testing.B) {
+	benchCrop(b, "code32-blurred", func(d *Decoder, img *image.Gray) error { _, _, err := d.Targatura(img); return err }, true)
+}
+
 func benchFind(b *testing.B, name string, want int) {
 	img := benchImgs()[name]
 	d := NewDecoder()
@@ -134,3 +167,26 @@ func BenchmarkFindAllPage(b *testing.B) { benchFind(b, "page", 58) }
 
 // A 1200x900 photo of one label at 22 degrees.
 func BenchmarkFindAllPhoto(b *testing.B) { benchFind(b, "photo", 2) }
+
+// The model fallback alone on the blurred crops (what it adds to a crop
+// gozxing could not read).
+func BenchmarkModelOnly(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		m    *modelSymbol
+		t    *target
+	}{{"code32-blurred", code32Model, &code32Target}, {"itf-blurred", targaturaModel, &targaturaTarget}} {
+		b.Run(c.name, func(b *testing.B) {
+			p := planeFromGray(benchImgs()[c.name].(*image.Gray))
+			d := NewDecoder()
+			b.ReportAllocs()
+			cpu := startCPU()
+			for b.Loop() {
+				if _, _, ok := d.decodeModel(p, c.m, c.t.accept); !ok {
+					b.Fatal("not read")
+				}
+			}
+			cpu.report(b)
+		})
+	}
+}

@@ -82,8 +82,17 @@ type Result struct {
 // Confidence is a heuristic in (0, 1]: 1 for a plain read confirmed by
 // several scan lines, lower when fallbacks were needed or few lines agreed.
 // It ranks reads; it is not a probability.
+//
+// A read of the model-based fallback (Attempt.Binarizer == Model) counts
+// as a mid-plan read (0.9 before the lines' factor), not by its attempt
+// index: it comes after every gozxing attempt, but it is held to more than
+// any of them (each character's pattern clearly the best, the whole fit
+// tight, bands of rows that share none agreeing).
 func (r Result) Confidence() float64 {
 	c := 1 - 0.015*float64(r.Attempt.Index)
+	if r.Attempt.Binarizer == Model {
+		c = 0.9
+	}
 	switch {
 	case r.Lines >= 3:
 	case r.Lines == 2:

@@ -49,6 +49,11 @@ type modelSlot struct {
 	a, b  int // start = a*narrow + b*wide
 	cands []modelPattern
 	gapL  bool // a narrow gap before it (CODE 39 inter-character gap)
+	// rivals, for a start or stop slot, are the patterns it must beat by
+	// the margin: the data characters (CODE 39), every other wide/narrow
+	// pattern of its length (ITF). A symbol read the wrong way round, or
+	// another symbology, fails here.
+	rivals []modelPattern
 }
 
 // modelPattern is one character's elements, bar first, true for wide.
@@ -83,7 +88,7 @@ func code39Model(n int) *modelSymbol {
 	for k := 0; k < n+2; k++ {
 		s := modelSlot{a: 7 * k, b: 3 * k, cands: data, gapL: k > 0}
 		if k == 0 || k == n+1 {
-			s.cands = star
+			s.cands, s.rivals = star, data
 		}
 		m.slots = append(m.slots, s)
 	}
@@ -104,16 +109,32 @@ func itfModel(n int) *modelSymbol {
 		}
 	}
 	m := &modelSymbol{data0: 1, dataN: n / 2}
-	m.slots = append(m.slots, modelSlot{cands: []modelPattern{{wide: []bool{false, false, false, false}}}})
+	// Every other pattern of k elements than want, but those differing
+	// only in a last element that is a space (the start's: the next
+	// pair's bars are drawn where the grid puts them, so a wider last
+	// space changes nothing).
+	others := func(k int, want uint) []modelPattern {
+		var out []modelPattern
+		for v := uint(0); v < 1<<k; v++ {
+			if v == want || (k%2 == 0 && v^want == 1) {
+				continue
+			}
+			w := make([]bool, k)
+			for i := range w {
+				w[i] = v&(1<<(k-1-i)) != 0
+			}
+			out = append(out, modelPattern{wide: w})
+		}
+		return out
+	}
+	m.slots = append(m.slots, modelSlot{cands: []modelPattern{{wide: []bool{false, false, false, false}}}, rivals: others(4, 0)})
 	for p := 0; p < n/2; p++ {
 		m.slots = append(m.slots, modelSlot{a: 4 + 6*p, b: 4 * p, cands: pairs})
 	}
-	m.slots = append(m.slots, modelSlot{a: 4 + 6*n/2, b: 4 * n / 2, cands: []modelPattern{{wide: []bool{true, false, false}}}})
+	m.slots = append(m.slots, modelSlot{a: 4 + 6*n/2, b: 4 * n / 2, cands: []modelPattern{{wide: []bool{true, false, false}}}, rivals: others(3, 4)})
 	m.na, m.nb = 4+6*n/2+2, 4*n/2+1
 	return m
 }
-
-var modelDebug = false
 
 var (
 	code32Model    = code39Model(6)
@@ -297,7 +318,13 @@ func (f *modelFit) decode(mp modelParams, passes int, final bool) bool {
 			best, second, bi := math.Inf(1), math.Inf(1), 0
 			bestBeta := 0.0
 			yw := f.y[i0:i1]
-			for ci, c := range s.cands {
+			list := s.cands
+			fixedCheck := final && pass == passes-1 && len(s.rivals) > 0
+			if fixedCheck {
+				list = append(s.cands[:1:1], s.rivals...)
+			}
+			sse0, rival := math.Inf(1), math.Inf(1)
+			for ci, c := range list {
 				cov := f.cov[:0]
 				cov = append(cov, nb...)
 				f.cov = cov
@@ -332,12 +359,22 @@ func (f *modelFit) decode(mp modelParams, passes int, final bool) bool {
 					bt = syc / scc
 				}
 				sse := syy - 2*bt*syc + bt*bt*scc
+				if ci == 0 {
+					sse0 = sse
+				} else {
+					rival = math.Min(rival, sse)
+				}
 				switch {
 				case sse < best:
 					second, best, bi, bestBeta = best, sse, ci, bt
 				case sse < second:
 					second = sse
 				}
+			}
+			if fixedCheck {
+				// The known pattern against its best rival: a negative
+				// margin when a rival fits better.
+				bi, best, second = 0, sse0, rival
 			}
 			f.dec[k] = bi
 			if !globalBeta && len(s.cands) > 1 {
@@ -488,11 +525,7 @@ func (f *modelFit) read(m *modelSymbol, y []float64, l0, r0 float64) (modelRead,
 			break
 		}
 		prev = txt
-		var c float64
-		best, c = f.descend(best, all, 3)
-		if modelDebug {
-			println("it", it, txt, best.l, best.r, best.ratio, best.sigma, best.g, c)
-		}
+		best, _ = f.descend(best, all, 3)
 	}
 	if !f.decode(best, 3, true) {
 		return modelRead{}, false
@@ -509,9 +542,11 @@ func (f *modelFit) read(m *modelSymbol, y []float64, l0, r0 float64) (modelRead,
 	for k, s := range m.slots {
 		bestS, second, np := f.score[3*k], f.score[3*k+1], f.score[3*k+2]
 		rd.worstFit = math.Max(rd.worstFit, math.Sqrt(bestS/np)/f.beta)
-		if len(s.cands) > 1 {
+		if len(s.cands) > 1 || len(s.rivals) > 0 {
 			// Margin: the log-likelihood ratio of the best pattern over
-			// the runner-up, were the residual white Gaussian noise.
+			// the runner-up, were the residual white Gaussian noise (for
+			// a start or stop slot, of its known pattern over the best
+			// rival).
 			rd.margin = math.Min(rd.margin, (second-bestS)/(2*noise*noise+1e-12))
 		}
 	}

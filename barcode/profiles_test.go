@@ -73,7 +73,13 @@ func profileCrops(t testing.TB, profile string) []profileCrop {
 	// Generated once per machine: pages are deterministic in (seed, count,
 	// profile), and rendering them costs far more than reading them.
 	dir := filepath.Join(os.TempDir(), fmt.Sprintf("regfus-barcode-%d-%s-%d", profileSeed, profile, n))
-	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+	// REGFUS_BARCODE_CORPUS reads the pages of another corpus instead (e.g.
+	// testdata/scans, to compare with the page reader's figures).
+	corpus := os.Getenv("REGFUS_BARCODE_CORPUS")
+	if corpus != "" {
+		dir = corpus
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil && corpus == "" {
 		tmp, err := os.MkdirTemp(os.TempDir(), "regfus-barcode-gen-")
 		if err != nil {
 			t.Fatal(err)
@@ -95,6 +101,9 @@ func profileCrops(t testing.TB, profile string) []profileCrop {
 	var crops []profileCrop
 	for _, p := range paths {
 		tr := truths[p]
+		if tr.Profile != profile {
+			continue
+		}
 		img := synth.ImagePath(p, tr)
 		pages := map[int]synth.Page{}
 		for _, pg := range tr.Pages {
@@ -192,11 +201,16 @@ type profileScore struct {
 	cross, crossWrong int    // the other symbology asked of a crop
 	misses            []string
 	wrongs            []string
+	// Band reads of the model fit (both ways round, own and other
+	// symbology) that passed the check digit: right ones and wrong ones,
+	// and how many of the wrong ones passed every threshold too.
+	bandRight, bandWrong, bandWrongPassed int
+	wrongMaxMargin, rightMinMargin        float64
 }
 
 func scoreProfile(t testing.TB, crops []profileCrop) *profileScore {
 	d := barcode.NewDecoder()
-	sc := &profileScore{}
+	sc := &profileScore{rightMinMargin: math.Inf(1)}
 	for _, c := range crops {
 		k := 0
 		if c.kind == synth.SymITF {
@@ -225,6 +239,27 @@ func scoreProfile(t testing.TB, crops []profileCrop) *profileScore {
 			sc.wrongs = append(sc.wrongs, fmt.Sprintf("%s: read %q, truth %q (%s)", c.name, got, c.text, r.Attempt))
 		default:
 			sc.read[k]++
+		}
+		for _, code32 := range []bool{true, false} {
+			for _, b := range barcode.ModelBandStats(c.img, code32) {
+				if !b.Fitted || !b.Valid {
+					continue
+				}
+				right := code32 == (k == 0) && b.Text == c.text
+				if right {
+					sc.bandRight++
+					if b.Passed {
+						sc.rightMinMargin = math.Min(sc.rightMinMargin, b.Margin)
+					}
+					continue
+				}
+				sc.bandWrong++
+				sc.wrongMaxMargin = math.Max(sc.wrongMaxMargin, b.Margin)
+				if b.Passed {
+					sc.bandWrongPassed++
+					t.Logf("%s: a band read %q as %s (reversed %v, rms %.3f, margin %.1f, worst slot %.3f)", c.name, b.Text, map[bool]string{true: "Code 32", false: "targatura"}[code32], b.Reversed, b.RMS, b.Margin, b.WorstFit)
+				}
+			}
 		}
 		// The page reader asks for the other symbology when the first
 		// fails: a value from it is always wrong.
@@ -293,6 +328,8 @@ func TestProfileReadRates(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\npages/profile %d, seed %d\n%-8s %5s %7s %5s | %5s %7s %5s | %5s %5s\n", profilePages(), profileSeed,
 		"profile", "c32", "read", "wrong", "itf", "read", "wrong", "cross", "wrong")
+	var safety strings.Builder
+	fmt.Fprintf(&safety, "model band reads passing the check digit: right / wrong, wrong ones passing every threshold, least margin of a right read, greatest of a wrong one\n")
 	profiles := measuredProfiles
 	if v := os.Getenv("REGFUS_BARCODE_PROFILES"); v != "" {
 		profiles = strings.Split(v, ",")
@@ -302,6 +339,7 @@ func TestProfileReadRates(t *testing.T) {
 		sc := scoreProfile(t, crops)
 		fmt.Fprintf(&b, "%-8s %5d %7s %5d | %5d %7s %5d | %5d %5d\n", name,
 			sc.n[0], pctOf(sc.read[0], sc.n[0]), sc.wrong[0], sc.n[1], pctOf(sc.read[1], sc.n[1]), sc.wrong[1], sc.cross, sc.crossWrong)
+		fmt.Fprintf(&safety, "%-8s %5d / %4d, %d, %.1f, %.1f\n", name, sc.bandRight, sc.bandWrong, sc.bandWrongPassed, sc.rightMinMargin, sc.wrongMaxMargin)
 		for _, w := range sc.wrongs {
 			t.Errorf("%s: wrong value: %s", name, w)
 		}
@@ -320,5 +358,5 @@ func TestProfileReadRates(t *testing.T) {
 			}
 		}
 	}
-	t.Log(b.String())
+	t.Log(b.String() + safety.String())
 }
