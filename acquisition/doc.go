@@ -23,7 +23,10 @@
 //     giving the crossing and overlap flags (a label read by OCR alone is
 //     placed from its bars' region, across only over the bars' span);
 //     upside down when the bars read right to left, or, bars unread, when
-//     the OCR line reads (confirmed) only in the flipped crop;
+//     the OCR line reads (confirmed) only in the flipped crop; a Code 32
+//     whose bars were not found at all is looked for by its AIC line,
+//     where the label puts it above the ITF read (credited only when the
+//     slot has no overlap);
 //   - handwriting: whether the progressive, count and DATA boxes carry ink;
 //   - output: the status and reasons of the page.
 //

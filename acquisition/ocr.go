@@ -33,8 +33,8 @@ var _ OCR = (*tesseract.Client)(nil)
 // in mm along the frame's x axis, whole when no ink touches the window's
 // sides.
 type lineSpan struct {
-	mid   float64
-	whole bool
+	mid, width float64
+	whole      bool
 }
 
 // Paper margins of a line crop above and below its ink band, in band
@@ -75,6 +75,7 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 	if span != nil {
 		span.mid = fr.X + float64(x0+x1)/2/ocrWindowPx
 		span.whole = x0 > 0 && x1 < win.Rect.Dx()
+		span.width = float64(x1-x0) / ocrWindowPx
 	}
 	hb := float64(y1-y0) / ocrWindowPx
 	m := hb * margin

@@ -41,9 +41,6 @@ type outline struct {
 	// across is false when the label's place across its width is not
 	// known (see labelOutline): the outline then spans only its bars.
 	across bool
-	// fromOCR is set when the label was placed from a symbol read by OCR
-	// alone: the outline is then its bars' span across, not the label's.
-	fromOCR bool
 }
 
 // labelOutline finds the label whose bars were read in lr (from the bars,
@@ -103,23 +100,22 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 	}
 	top, bot, nv := fix(top, bot, okT, okB, labelH, m)
 	left, right, nu := fix(left, right, okL, okR, labelW, m)
-	// Across the label, a Code 32 places it (it is centred on every
-	// label), an ITF only with both side edges found (it sits left or in the
-	// middle depending on the label's style). A region of bars that did not
-	// decode (read by OCR alone) can be a piece of the symbol, blur having
-	// split it: the side edges are then searched in the wrong place and
-	// lock onto a neighbour's border, a 2D symbol or the bars' own ends, at
-	// the right distance from each other (phone pages had such labels
-	// placed 5 mm off, flagged crossing). So such a label is placed across
-	// only from a Code 32 centred on its printed line (lr.centred);
-	// otherwise its outline spans only its bars across (surely on the
-	// label), and left and right count neither for crossing nor as seen.
-	across := kind == "code32" || nu == 2
-	if lr.kind == "" && !lr.centred {
-		across = false
+	// Across the label, only a Code 32 places it: it is centred on every
+	// label. An ITF sits left or in the middle depending on the label's
+	// style (with a 2D symbol beside it, up to 6 mm left of the middle),
+	// and its side edges, searched around the wrong middle, lock onto a
+	// neighbour's border or a 2D symbol at the right distance from each
+	// other; a region of Code 32 bars that did not decode (read by OCR
+	// alone) can be a piece of the symbol, blur having split it, unless it
+	// was centred on its printed line (lr.centred). Phone pages had such
+	// labels placed 5-7 mm off, flagged crossing and overlapping. Any other
+	// label's outline spans only its bars across (surely on the label), and
+	// its left and right count neither for crossing nor as seen.
+	across := kind == "code32" && (lr.kind != "" || lr.centred)
+	if !across {
 		left, right, nu = m+labelW/2-lr.w/2, m+labelW/2+lr.w/2, 0
 	}
-	o := &outline{seen: nv - 1 + nu, across: across, fromOCR: lr.kind == "" && !lr.centred}
+	o := &outline{seen: nv - 1 + nu, across: across}
 	o.sides = [4]bool{true, nu == 2 || okR && nu == 1, nv == 2, nu == 2 || okL && nu == 1}
 	a := ang * math.Pi / 180
 	cs, sn := math.Cos(a), math.Sin(a)

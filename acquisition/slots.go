@@ -67,6 +67,9 @@ type labelRead struct {
 	// printed line (see decodeLabelBars): its place across the label is
 	// then known.
 	centred bool
+	// fromITF is set on a Code 32 found by its line beside a read ITF
+	// (aicBesideITF), not from bars.
+	fromITF bool
 }
 
 // slots reads the 28 slots.
@@ -87,8 +90,8 @@ func (st *pageState) slots() error {
 	// outline's precision; a crossing label often just touches its
 	// neighbour.
 	// When the other label's bars are hidden (it is the one covered), it
-	// has no outline, or only its bars' span across (placed from an OCR
-	// read): a label reaching deep into a neighbouring slot that is not
+	// has no outline, or only its bars' span across (not placed across):
+	// a label reaching deep into a neighbouring slot that is not
 	// empty overlaps what is there (a label merely crossing its border
 	// reaches at most about 4 mm past the 2 mm gutter).
 	const overlapDepth, intrusionDepth = 0.1, 4.5
@@ -99,7 +102,7 @@ func (st *pageState) slots() error {
 			}
 			switch {
 			case b.shape != nil && j > i && a.shape.overlaps(b.shape, overlapDepth),
-				(b.shape == nil || b.shape.fromOCR) && b.out.State != page.Empty && a.shape.intrudes(l.Slots[j].Rect) > intrusionDepth:
+				(b.shape == nil || !b.shape.across) && b.out.State != page.Empty && a.shape.intrudes(l.Slots[j].Rect) > intrusionDepth:
 				addFlag(&a.out, page.FlagOverlap)
 				addFlag(&b.out, page.FlagOverlap)
 			}
@@ -117,7 +120,11 @@ func (st *pageState) slots() error {
 			st.res.Slots = append(st.res.Slots, r.out)
 			continue
 		}
-		if ok, why := r.owns(l.Slots[i].Rect, attributionMM); !ok {
+		ok, why := r.owns(l.Slots[i].Rect, attributionMM)
+		if c32 := r.first("code32"); ok && c32 != nil && c32.fromITF {
+			ok, why = false, "aic_beside_itf"
+		}
+		if !ok {
 			if r.out.AIC != nil {
 				r.why[0] = whyOverlapCredit + ":" + why
 			}
@@ -177,11 +184,11 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	for i := range sr.labels {
 		st.decodeLabelBars(&sr.labels[i], i)
 	}
+	st.aicBesideITF(sr)
 	st.decide(sr)
 	if sr.out.State != page.Empty {
-		// The label is placed from its first decoded symbol, Code 32
-		// first; from one read by OCR alone only when no bars decoded
-		// (see labelOutline).
+		// The label is placed from the symbol that places it best (see
+		// anchor and labelOutline).
 		if lr := sr.anchor(); lr != nil {
 			if o, ok := st.labelOutline(lr); ok {
 				sr.shape = o
@@ -194,16 +201,19 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	return sr, nil
 }
 
-// anchor is the symbol a slot's label is placed from: its Code 32, else
-// its ITF, decoded from bars if any was, else read by OCR alone.
+// anchor is the symbol a slot's label is placed from: a Code 32 that
+// places it across (decoded, or read by OCR and centred on its line),
+// else a decoded ITF, else any symbol read.
 func (sr *slotRead) anchor() *labelRead {
-	for _, bars := range []bool{true, false} {
-		for _, kind := range []string{"code32", "itf"} {
-			for i := range sr.labels {
-				lr := &sr.labels[i]
-				if lr.readAs() == kind && (lr.kind != "") == bars {
-					return lr
-				}
+	for _, ok := range []func(*labelRead) bool{
+		func(lr *labelRead) bool { return lr.kind == "code32" },
+		func(lr *labelRead) bool { return lr.readAs() == "code32" && lr.centred },
+		func(lr *labelRead) bool { return lr.kind == "itf" },
+		func(lr *labelRead) bool { return lr.readAs() != "" },
+	} {
+		for i := range sr.labels {
+			if ok(&sr.labels[i]) {
+				return &sr.labels[i]
 			}
 		}
 	}
@@ -383,6 +393,56 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 		}
 	}
 	lr.ocrAIC, lr.ocrTG, lr.ocrConf = "", "", 0
+}
+
+// aicBesideITF looks for the AIC line of a label whose ITF was read (from
+// its bars or by OCR) but whose Code 32 was not found at all: blur or ink
+// spread can leave the Code 32's bars without the edges a bar region needs.
+// The AIC line lies, in the label's frame, where the Code 32's line is
+// when the ITF's middle is itfFromTop-code32FromTop below the Code 32's:
+// it is read there across the label's whole width (the ITF sits left or in
+// the middle depending on the label's style, the AIC line is centred on
+// the label) and, as any value read by OCR alone, confirmed. The label
+// found this way is marked fromITF: its value counts only if the slot
+// ends up with no overlap (a neighbour's line could lie there).
+func (st *pageState) aicBesideITF(sr *slotRead) {
+	if st.r.ocr == nil || sr.first("code32") != nil {
+		return
+	}
+	itf := sr.first("itf")
+	if itf == nil {
+		return
+	}
+	dy := itfFromTop - code32FromTop
+	// The Code 32 (about 5.6 mm high) ends 2.8 mm under its middle; its
+	// line is looked for from 0.1 mm under it down to just above the ITF's
+	// bars.
+	top, bot := -dy+2.9, -itf.h/2-0.1
+	if bot-top < 2 {
+		return
+	}
+	win := layout.Rect{X: -labelW / 2, Y: top, W: labelW, H: bot - top}
+	lr := labelRead{center: itf.center, angle: itf.angle, reversed: itf.reversed}
+	if !st.ocrUnder(&lr, "code32", itf.reversed, win, lineMargin) {
+		return
+	}
+	span := lr.text
+	if !st.ocrConfirm(&lr, "code32", itf.reversed, win) {
+		return
+	}
+	// The Code 32's middle: dy above the ITF's, under the line's middle
+	// (in the page's frame: the label frame turned by the angle, plus 180
+	// degrees when upside down).
+	a := itf.angle * math.Pi / 180
+	sgn := 1.0
+	if itf.reversed {
+		sgn = -1
+	}
+	u, v := sgn*span.mid, -sgn*dy
+	lr.center = itf.center.Add(vision.Point{X: math.Cos(a)*u - math.Sin(a)*v, Y: math.Sin(a)*u + math.Cos(a)*v})
+	lr.w, lr.h = span.width, 5.6
+	lr.ocrOnly, lr.centred, lr.fromITF = "code32", span.whole, true
+	sr.labels = append(sr.labels, lr)
 }
 
 // ocrConfirm reads the line of a value read by OCR alone a second time,
