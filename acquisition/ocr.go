@@ -125,7 +125,7 @@ func plausibleLine(w, h, chars int) bool {
 const minBandContrast = 24
 
 // inkBand finds the tallest run of rows of g holding dark pixels, and the
-// columns that ink spans in it. Dark is darker than halfway between the
+// columns that ink spans in it (columns dark in a sixth of its rows). Dark is darker than halfway between the
 // paper (the brightest tenth) and the ink (the darkest 2%): the
 // half-contrast level that a blurred glyph's edge crosses where the glyph
 // ends. A fixed fraction of the paper level (60% until November 2026)
@@ -183,12 +183,23 @@ func inkBand(g *image.Gray) (y0, y1, x0, x1 int, ok bool) {
 	if best < 3 {
 		return
 	}
-	x0, x1 = w, 0
+	// The line's ends: the outermost columns with ink in several rows of
+	// the band. On a grainy low-contrast photo, single paper pixels fall
+	// under the cut anywhere along the band; taking the outermost dark
+	// pixel made the crop the whole window, the text a third of it.
+	cols := make([]int, w)
 	for y := y0; y < y1; y++ {
 		for x, v := range g.Pix[y*g.Stride : y*g.Stride+w] {
 			if v < cut {
-				x0, x1 = min(x0, x), max(x1, x+1)
+				cols[x]++
 			}
+		}
+	}
+	need := max(2, (y1-y0)/6)
+	x0, x1 = w, 0
+	for x, n := range cols {
+		if n >= need {
+			x0, x1 = min(x0, x), max(x1, x+1)
 		}
 	}
 	return y0, y1, x0, x1, x1 > x0

@@ -359,7 +359,14 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	// first, and a value still needs its check digit and a high confidence.
 	win := labelLineWindow(lr)
 	if lr.kind != "" {
-		st.ocrUnder(lr, lr.kind, lr.reversed, win, lineMargin)
+		// A line the OCR could not read (nothing passing its check) is
+		// read once more from a crop of the band at other margins and
+		// scale: an OCR value counts only when it equals the bars' or is
+		// itself confirmed (see ocrUnder), so a second try cannot make a
+		// wrong value, only find the reading that confirms the bars.
+		if !st.ocrUnder(lr, lr.kind, lr.reversed, win, lineMargin) && lr.ocrOutcome != ocrUnconfirmed {
+			st.ocrUnder(lr, lr.kind, lr.reversed, win, confirmMargin)
+		}
 		return
 	}
 	first, second := "code32", "itf"
