@@ -181,6 +181,14 @@ func (v *validationError) Error() string { return v.kind.Error() + ": " + v.caus
 // the same attempt is ErrAmbiguous, a single line's read ErrUnconfirmed.
 // FindAll scans a whole image in many directions and clusters what it reads.
 //
+// Code32 and Targatura, the two fixed-length fustella symbols, have one
+// more attempt when every gozxing pass has failed: the model-based reader
+// of model.go, which fits the blurred two-width grid of the whole symbol
+// to rows averaged along the bars and reads what no threshold can (phone
+// photos, 1-bit scans with merged or broken narrow elements). It is held
+// to more than the gozxing passes (see model.go), and its reads carry
+// Attempt.Binarizer == Model.
+//
 // Limits, measured on synthesised crops (bars 1.5 to 4 px, random phase):
 // narrow bars of 1.5 px and more read under blur up to sigma 0.8 px, noise,
 // tint, shadows, inversion and tilt up to 5 degrees; at 1.1 to 1.4 px clean

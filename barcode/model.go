@@ -158,7 +158,7 @@ const (
 )
 
 func phi(x float64) float64 {
-	if x <= -phiMax {
+	if !(x > -phiMax) { // NaN too: never an index
 		return 0
 	}
 	if x >= phiMax {

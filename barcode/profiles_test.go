@@ -135,6 +135,9 @@ func profileCrops(t testing.TB, profile string) []profileCrop {
 			}
 		}
 	}
+	if raceEnabled && len(crops) > 12 {
+		crops = crops[:12]
+	}
 	profileCache.Store(key, crops)
 	return crops
 }
@@ -353,7 +356,9 @@ func TestProfileReadRates(t *testing.T) {
 				t.Errorf("%s: no %s crops", name, what)
 				continue
 			}
-			if r := float64(sc.read[k]) / float64(sc.n[k]); r < floors[name][k] {
+			// A dozen crops under the race detector say nothing about a
+			// rate: there only wrong values fail.
+			if r := float64(sc.read[k]) / float64(sc.n[k]); r < floors[name][k] && !raceEnabled {
 				t.Errorf("%s: %s read rate %.1f%%, floor %.0f%%", name, what, 100*r, 100*floors[name][k])
 			}
 		}

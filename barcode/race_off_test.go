@@ -1,0 +1,5 @@
+//go:build !race
+
+package barcode_test
+
+const raceEnabled = false
