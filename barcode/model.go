@@ -611,6 +611,9 @@ func (d *Decoder) decodeModel(p plane, m *modelSymbol, accept func(string) error
 	}
 	var reads []bandRead
 	for b := 0; b < modelBands; b++ {
+		if len(reads)+modelBands-b < 2 {
+			break // the bands left cannot make two reads
+		}
 		a := y0 + (y1-y0)*b/modelBands
 		e := y0 + (y1-y0)*(b+1)/modelBands
 		prof := d.bandProfile(p, a, e)
