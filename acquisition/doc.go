@@ -20,8 +20,9 @@
 //     decoded and checked; the OCR-A line under each symbol found (its ink
 //     band), scaled to the model's line height and read; the label's
 //     outline placed from its bars and refined on its cut edges (outline.go),
-//     giving the crossing and overlap flags (a label read by OCR alone is
-//     placed from its bars' region, across only over the bars' span);
+//     giving the crossing and overlap flags (only a Code 32, decoded or
+//     read by OCR and centred on its line, places a label across; an
+//     outline placed otherwise spans only its bars across);
 //     upside down when the bars read right to left, or, bars unread, when
 //     the OCR line reads (confirmed) only in the flipped crop; a Code 32
 //     whose bars were not found at all is looked for by its AIC line,
@@ -45,7 +46,10 @@
 //     the value null (aic_disagree, targatura_disagree);
 //   - the bars and the OCR line are the two independent reads: with the
 //     bars read and valid, one OCR reading that passes its check and
-//     equals the bars' value confirms it; any other OCR reading counts
+//     equals the bars' value confirms it (when the first crop of the line
+//     gives nothing passing its check, a second crop at other margins is
+//     read: only a reading equal to the bars' can confirm them, so trying
+//     again cannot make a wrong value); any other OCR reading counts
 //     only once a second reading of the line (squeezed to 90% width)
 //     agrees with it, and then contradicts the bars (disagree);
 //   - a value from bars alone needs the decoder's confidence; from OCR alone
