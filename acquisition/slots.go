@@ -348,8 +348,14 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 		lr.note(ocrNotBars)
 		return // text, not bars: no OCR either
 	}
-	lr.note(ocrNotTried)
-	st.decodeBars(lr, img, pos)
+	if !st.decodeBars(lr, img, pos, true) {
+		if !barsOnly(img) {
+			lr.note(ocrNotBars)
+			return // a 2D symbol (or text and bars): neither decoding nor OCR
+		}
+		lr.note(ocrNotTried)
+		st.decodeBars(lr, img, pos, false)
+	}
 	if st.r.ocr == nil {
 		return
 	}
@@ -470,11 +476,22 @@ func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layou
 	return ok
 }
 
-// decodeBars reads img as Code 32 or targatura, the likelier first.
-func (st *pageState) decodeBars(lr *labelRead, img *image.Gray, pos int) bool {
-	d := st.r.bars
+// decodeBars reads img as Code 32 or targatura, the likelier first; quick
+// limits both to the first passes of the crop plan (barcode.Decoder.Quick).
+//
+// Which of the two symbols a region holds is a guess (its place on the
+// label), so decodeLabelBars asks both quickly first: a wrong guess then
+// costs a millisecond instead of the whole failing plan (12 to 15 ms).
+// Only a region neither quick read knows, and that barsOnly calls bars,
+// gets the whole plan of both.
+func (st *pageState) decodeBars(lr *labelRead, img *image.Gray, pos int, quick bool) bool {
+	code32, targatura := st.r.bars.Code32, st.r.bars.Targatura
+	if quick {
+		q := st.r.bars.Quick()
+		code32, targatura = q.Code32, q.Targatura
+	}
 	tryAIC := func() bool {
-		a, r, err := d.Code32(img)
+		a, r, err := code32(img)
 		if err != nil {
 			return false
 		}
@@ -482,7 +499,7 @@ func (st *pageState) decodeBars(lr *labelRead, img *image.Gray, pos int) bool {
 		return true
 	}
 	tryTG := func() bool {
-		t, r, err := d.Targatura(img)
+		t, r, err := targatura(img)
 		if err != nil {
 			return false
 		}
@@ -589,6 +606,44 @@ func barLike(g *image.Gray) bool {
 		return false
 	}
 	return diff/float64(w)/(hi-lo) < 0.2
+}
+
+// barsOnly tells a region of 1D bars from a 2D symbol (the labels' Data
+// Matrix, which FindBarRegions also finds: dense vertical edges) and from
+// bars mixed with anything else, once the quick decoding has failed and
+// before the whole plan and the OCR under the region (about 22 ms of
+// decoding and up to four OCR lines, for nothing, on every 2D symbol).
+// Inside a deskewed crop of bars the grey level changes across the bars
+// only: over the middle three fifths of the rows (away from the bars' ends)
+// the vertical differences are noise and residual tilt, a few hundredths
+// of the horizontal ones; in a 2D symbol they are as large as the
+// horizontal ones. Measured on the regions of 40 office pages that both
+// quick reads missed: bars 0.02 to 0.05, 2D symbols 0.49 to 1.18; a 5
+// degree tilt adds about 0.09.
+func barsOnly(g *image.Gray) bool {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	var sx, sy int
+	for y := h / 5; y < h-h/5-2; y++ {
+		row := g.Pix[g.PixOffset(g.Rect.Min.X, g.Rect.Min.Y+y):]
+		below := row[2*g.Stride:]
+		for x := 0; x < w-2; x++ {
+			v := int(row[x])
+			sx += abs(v - int(row[x+2]))
+			sy += abs(v - int(below[x]))
+		}
+	}
+	return sx > 0 && float64(sy) < maxCrossRatio*float64(sx)
+}
+
+// maxCrossRatio is the largest ratio of vertical to horizontal grey-level
+// change that barsOnly accepts as bars.
+const maxCrossRatio = 0.25
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
 }
 
 // decide turns the reads of a slot into its state, values and flags.
