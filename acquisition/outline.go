@@ -43,6 +43,101 @@ type outline struct {
 	across bool
 }
 
+// Bars cut by the slot crop. readSlot looks for bar regions in a crop
+// reaching slotMargin past its slot, so the bars of a label reaching
+// further (a label moved onto its neighbour) stop at the crop's edge: the
+// region found is a piece of the symbol, off its middle, and the piece
+// seen from the neighbour's crop is another. Neither decodes as a whole
+// symbol, and an outline placed from the piece spans only it: such a
+// label was neither seen crossing nor overlapping (phone and sideways
+// pages of the committed corpus, clean and batch-tiff pages of fresh
+// seeds, all labels moved 9-15 mm onto their neighbour). A region ending
+// at the crop's edge is looked for again in a crop along its bars reaching
+// as far as a whole symbol could (wholeBars): where the bar detector then
+// ends it is where the bars end.
+const (
+	// cutEdge is how near (mm) the crop's edge a region must end to be
+	// taken as cut by it.
+	cutEdge = 0.6
+	// maxSymbolW and minCode32W bound a whole Code 32's width (mm): the
+	// symbol fills the label's width less its quiet zones, 28.8-35.3 mm
+	// on the corpora.
+	maxSymbolW = 36.5
+	minCode32W = 28.0
+	// maxBarsH is the tallest region (mm) taken as a label's bars (5.6
+	// mm for a Code 32, 5 for an ITF, blurred).
+	maxBarsH = 7.0
+)
+
+// barSpan is a bar region found whole (wholeBars), page mm.
+type barSpan struct {
+	center      vision.Point
+	angle, w, h float64
+}
+
+// cutBy reports whether lr's bars end within cutEdge of the edge of the
+// crop area they were found in.
+func cutBy(lr *labelRead, area layout.Rect) bool {
+	a := lr.angle * math.Pi / 180
+	d := vision.Point{X: math.Cos(a) * lr.w / 2, Y: math.Sin(a) * lr.w / 2}
+	in := area.Inset(cutEdge)
+	for _, p := range []vision.Point{lr.center.Add(d), lr.center.Sub(d)} {
+		if p.X < in.X || p.X > in.Right() || p.Y < in.Y || p.Y > in.Bottom() {
+			return true
+		}
+	}
+	return false
+}
+
+// wholeBars finds lr's bars again in a crop along them reaching as far
+// past both ends as a whole symbol could: the region there covering lr's
+// middle, on its line, is the whole symbol, unless it still reaches the
+// crop's ends or is wider than any symbol (bars of something else joined
+// to it), when ok is false.
+func (st *pageState) wholeBars(lr *labelRead) (*barSpan, bool) {
+	reach := maxSymbolW - lr.w + 1.5
+	if reach <= 1.5 {
+		return nil, false
+	}
+	px := st.barPx()
+	fr := layout.Rect{X: -lr.w/2 - reach, Y: -6, W: lr.w + 2*reach, H: 12}
+	img, err := st.frameCrop(lr.center, lr.angle, false, fr, px)
+	if err != nil {
+		return nil, false
+	}
+	regions, err := vision.FindBarRegions(img, px, 10, 2.5, 10)
+	if err != nil {
+		return nil, false
+	}
+	for _, rg := range regions {
+		u, v, w := rg.Center.X/px+fr.X, rg.Center.Y/px+fr.Y, rg.W/px
+		if math.Abs(v) > 1.5 || math.Abs(rg.Angle) > 4 || u-w/2 > 0 || u+w/2 < 0 {
+			continue
+		}
+		if w < lr.w-1 || w > maxSymbolW || rg.H/px > maxBarsH || u-w/2 < fr.X+0.5 || u+w/2 > fr.Right()-0.5 {
+			return nil, false
+		}
+		a := lr.angle * math.Pi / 180
+		c := lr.center.Add(vision.Point{X: math.Cos(a)*u - math.Sin(a)*v, Y: math.Sin(a)*u + math.Cos(a)*v})
+		return &barSpan{center: c, angle: lr.angle + rg.Angle, w: w, h: rg.H / px}, true
+	}
+	return nil, false
+}
+
+// barsOutline is the quadrilateral of the bars b, every side seen: bars
+// lie inside their label, so where they reach the label reaches.
+func barsOutline(b *barSpan) *outline {
+	a := b.angle * math.Pi / 180
+	cs, sn := math.Cos(a), math.Sin(a)
+	at := func(u, v float64) vision.Point {
+		return vision.Point{X: b.center.X + cs*u - sn*v, Y: b.center.Y + sn*u + cs*v}
+	}
+	return &outline{
+		corners: [4]vision.Point{at(-b.w/2, -b.h/2), at(b.w/2, -b.h/2), at(b.w/2, b.h/2), at(-b.w/2, b.h/2)},
+		seen:    4, sides: [4]bool{true, true, true, true}, across: true,
+	}
+}
+
 // labelOutline finds the label whose bars were read in lr (from the bars,
 // or by the OCR line under them).
 func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
@@ -60,9 +155,17 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 	if kind == "itf" {
 		top0 = -itfFromTop
 	}
+	// A symbol read by OCR alone whose bars the slot crop cut (see
+	// wholeBars) is placed from its whole bars; a Code 32 of a whole
+	// symbol's width then places the label across, as a decoded one.
+	center, bw, cutAcross := lr.center, lr.w, false
+	if b := lr.uncut; b != nil && lr.kind == "" && !lr.centred {
+		center, bw = b.center, b.w
+		cutAcross = kind == "code32" && bw >= minCode32W
+	}
 	const m = edgeSearch + 1.5
 	fr := layout.Rect{X: -labelW/2 - m, Y: top0 - m, W: labelW + 2*m, H: labelH + 2*m}
-	img, err := st.frameCrop(lr.center, ang, false, fr, outlinePx)
+	img, err := st.frameCrop(center, ang, false, fr, outlinePx)
 	if err != nil {
 		return nil, false
 	}
@@ -111,9 +214,9 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 	// labels placed 5-7 mm off, flagged crossing and overlapping. Any other
 	// label's outline spans only its bars across (surely on the label), and
 	// its left and right count neither for crossing nor as seen.
-	across := kind == "code32" && (lr.kind != "" || lr.centred)
+	across := kind == "code32" && (lr.kind != "" || lr.centred || cutAcross)
 	if !across {
-		left, right, nu = m+labelW/2-lr.w/2, m+labelW/2+lr.w/2, 0
+		left, right, nu = m+labelW/2-bw/2, m+labelW/2+bw/2, 0
 	}
 	o := &outline{seen: nv - 1 + nu, across: across}
 	o.sides = [4]bool{true, nu == 2 || okR && nu == 1, nv == 2, nu == 2 || okL && nu == 1}
@@ -121,7 +224,7 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 	cs, sn := math.Cos(a), math.Sin(a)
 	toPage := func(x, y float64) vision.Point {
 		u, v := x+fr.X, y+fr.Y
-		return vision.Point{X: lr.center.X + cs*u - sn*v, Y: lr.center.Y + sn*u + cs*v}
+		return vision.Point{X: center.X + cs*u - sn*v, Y: center.Y + sn*u + cs*v}
 	}
 	o.corners = [4]vision.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
 	return o, true

@@ -70,6 +70,9 @@ type labelRead struct {
 	// fromITF is set on a Code 32 found by its line beside a read ITF
 	// (aicBesideITF), not from bars.
 	fromITF bool
+	// uncut is the whole region when the slot crop cut these bars (see
+	// wholeBars), else nil.
+	uncut *barSpan
 }
 
 // slots reads the 28 slots.
@@ -105,6 +108,36 @@ func (st *pageState) slots() error {
 				(b.shape == nil || !b.shape.across) && b.out.State != page.Empty && a.shape.intrudes(l.Slots[j].Rect) > intrusionDepth:
 				addFlag(&a.out, page.FlagOverlap)
 				addFlag(&b.out, page.FlagOverlap)
+			}
+		}
+	}
+	// Bars the slot crop cut, found whole (wholeBars), read or not: they
+	// lie inside their label, so a label whose bars pass its slot's border
+	// crosses it, and one whose bars reach intrusionDepth into a
+	// neighbouring slot overlaps the label there. The bars are the slot's
+	// own when their middle is on it: a label moved onto its neighbour
+	// shows a piece of its bars in the neighbour's crop too, and a label
+	// moved a long way can have its Code 32 on the neighbour while its ITF
+	// stays home (read there, it places the label crossing); both slots
+	// must show bars besides these for an overlap.
+	for i, a := range reads {
+		for k := range a.labels {
+			b := a.labels[k].uncut
+			if b == nil {
+				continue
+			}
+			q, s := barsOutline(b), l.Slots[i].Rect
+			if s.Contains(layout.Rect{X: b.center.X, Y: b.center.Y}) && q.crosses(s) {
+				addFlag(&a.out, page.FlagCrossing)
+			}
+			if !a.holdsBesides(b) {
+				continue
+			}
+			for j, r := range reads {
+				if j != i && r.out.State != page.Empty && q.intrudes(l.Slots[j].Rect) > intrusionDepth && r.holdsBesides(b) {
+					addFlag(&a.out, page.FlagOverlap)
+					addFlag(&r.out, page.FlagOverlap)
+				}
 			}
 		}
 	}
@@ -187,6 +220,14 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	st.aicBesideITF(sr)
 	st.decide(sr)
 	if sr.out.State != page.Empty {
+		for i := range sr.labels {
+			// Bars only: a region that did not look like bars (text, a
+			// slot's border lines) is left as found.
+			lr := &sr.labels[i]
+			if (lr.readAs() != "" || lr.ocrOutcome > ocrNotBars) && cutBy(lr, area) {
+				lr.uncut, _ = st.wholeBars(lr)
+			}
+		}
 		// The label is placed from the symbol that places it best (see
 		// anchor and labelOutline).
 		if lr := sr.anchor(); lr != nil {
@@ -199,6 +240,20 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 		}
 	}
 	return sr, nil
+}
+
+// holdsBesides reports whether the slot shows bars other than pieces of
+// b's: a label of its own.
+func (sr *slotRead) holdsBesides(b *barSpan) bool {
+	a := b.angle * math.Pi / 180
+	for _, lr := range sr.labels {
+		d := lr.center.Sub(b.center)
+		along, across := d.X*math.Cos(a)+d.Y*math.Sin(a), -d.X*math.Sin(a)+d.Y*math.Cos(a)
+		if math.Abs(across) > 1.5 || math.Abs(along) > b.w/2 {
+			return true
+		}
+	}
+	return false
 }
 
 // anchor is the symbol a slot's label is placed from: a Code 32 that
