@@ -19,7 +19,10 @@
 // Every page comes out as an *image.Gray with square pixels (a 204x98 dpi
 // fax is stretched to 204x204), which is what the reader works on; the
 // conversions are direct loops per decoder output type, and bitonal CCITT
-// pages decode straight into gray bytes.
+// pages decode straight into gray bytes. A JPEG file's pixels are decoded
+// by libjpeg-turbo through package vision (the one OpenCV package), asked
+// for grey, at a quarter of image/jpeg's cost; its header, size limit and
+// completeness are checked in Go first (see decodeJPEG).
 //
 // # Use
 //

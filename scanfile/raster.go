@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"io"
+
+	"github.com/regfus/regfus/vision"
 )
 
 // readBuf is the buffer between the file and the PNG/JPEG decoders, which
@@ -35,8 +38,14 @@ func decodePNG(r *io.SectionReader, opts Options) (*image.Gray, float64, error) 
 	return squarePixels(toGray(img), xdpi, ydpi, opts.MaxPixels)
 }
 
-// decodeJPEG is decodePNG for JPEG. Grayscale JPEGs decode straight to
-// image.Gray; colour ones keep their Y plane.
+// decodeJPEG is decodePNG for JPEG, with the pixels decoded by
+// libjpeg-turbo (vision.DecodeJPEGGray), asked for grey: the page's luma,
+// as the Go decoders give it, at about a quarter of image/jpeg's CPU time
+// (a 200-dpi colour A4 scan: 39 -> 9 ms), which was 8% of reading a page.
+// The header is parsed in Go first, to refuse an oversized page before
+// anything is allocated; a stream without its end-of-image marker after
+// its last scan is truncated (libjpeg would only warn and grey-fill the
+// missing rows).
 func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error) {
 	cfg, err := jpeg.DecodeConfig(bufio.NewReaderSize(r, readBuf))
 	if err != nil {
@@ -46,14 +55,31 @@ func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error)
 		return nil, 0, err
 	}
 	xdpi, ydpi := jpegDPI(r)
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
+	data := make([]byte, r.Size())
+	if _, err := r.ReadAt(data, 0); err != nil {
 		return nil, 0, err
 	}
-	img, err := jpeg.Decode(bufio.NewReaderSize(r, readBuf))
+	if !jpegComplete(data) {
+		return nil, 0, fmt.Errorf("jpeg: no end of image after the last scan: %w", io.ErrUnexpectedEOF)
+	}
+	g, err := vision.DecodeJPEGGray(data)
 	if err != nil {
 		return nil, 0, err
 	}
-	return squarePixels(toGray(img), xdpi, ydpi, opts.MaxPixels)
+	if g.Rect.Dx() != cfg.Width || g.Rect.Dy() != cfg.Height {
+		return nil, 0, fmt.Errorf("jpeg: decoded %dx%d, header says %dx%d", g.Rect.Dx(), g.Rect.Dy(), cfg.Width, cfg.Height)
+	}
+	return squarePixels(g, xdpi, ydpi, opts.MaxPixels)
+}
+
+// jpegComplete reports whether the end-of-image marker (FF D9) follows the
+// start of the last scan (FF DA). Entropy-coded data cannot hold either
+// marker (a data byte FF is stuffed as FF 00), so a stream cut anywhere
+// in or before its last scan fails, while the markers of an embedded EXIF
+// thumbnail, which precede the image's own scans, do not count.
+func jpegComplete(data []byte) bool {
+	sos := bytes.LastIndex(data, []byte{0xff, 0xda})
+	return sos >= 0 && bytes.LastIndex(data, []byte{0xff, 0xd9}) > sos
 }
 
 // pngDPI reads the pHYs chunk, which must come before the image data.

@@ -457,6 +457,9 @@ func hostileCases(t *testing.T) []hostileCase {
 			msg: "page is 300x420 pixels, over the 0.1 MP limit"},
 		{name: "truncated png", data: goodPNG[:len(goodPNG)/2], page: 1, kind: KindTruncated, msg: "page 1: truncated"},
 		{name: "truncated jpeg", data: goodJPEG[:len(goodJPEG)/2], page: 1, kind: KindTruncated, msg: "page 1: truncated"},
+		// Cut at the very end: every scan is there but the end-of-image
+		// marker (libjpeg would decode it without a word).
+		{name: "jpeg without its end", data: goodJPEG[:len(goodJPEG)-2], page: 1, kind: KindTruncated, msg: "page 1: truncated"},
 		{name: "png header only", data: goodPNG[:40], page: 1, kind: KindTruncated, msg: "truncated"},
 		{name: "corrupt png", data: corruptPNG, page: 1, kind: KindCorrupt, msg: "page 1: corrupt: png: invalid format"},
 		{name: "corrupt jpeg", data: corruptJPEG, page: 1, kind: KindCorrupt, msg: "page 1: corrupt"},
