@@ -25,12 +25,18 @@ type profileScore struct {
 	codeRead, codeWrong          int
 	slotsFilled, aicRead, tgRead int
 	aicReadable, tgReadable      int // filled slots whose symbols are clear
-	filledAsEmpty, emptyAsFilled int
-	flagCases, flagFound         int
-	flagNeg, flagFalse           int
-	silent                       []string
-	misses                       []string // flags missed or false, for the log
-	orientWrong                  int
+	// The same over filled slots without an overlap defect in the truth:
+	// overlapping labels go to review by design (which slot a label moved
+	// onto its neighbour belongs to is a person's call, see attributionMM),
+	// so their values are not expected.
+	aicReadClean, tgReadClean         int
+	aicReadableClean, tgReadableClean int
+	filledAsEmpty, emptyAsFilled      int
+	flagCases, flagFound              int
+	flagNeg, flagFalse                int
+	silent                            []string
+	misses                            []string // flags missed or false, for the log
+	orientWrong                       int
 	// unread counts the causes (why.go) of the readable values left
 	// unread, "aic: cause" and "targatura: cause".
 	unread map[string]int
@@ -59,7 +65,10 @@ func barsFor(profile string) bars {
 
 // TestAccuracyOnCorpus reads every page of testdata/scans with the full
 // reader (bars and OCR), compares with the truth and prints a table per
-// profile. It always fails on what must never happen: a value reported
+// profile: aic and targ are the read rates over filled slots whose symbol
+// is clear (what issue 4's targets count), aic-ov and targ-ov the same
+// over those of them without an overlap in the truth (overlapping labels
+// go to review by design). It always fails on what must never happen: a value reported
 // that differs from the truth (on any page, whatever its status), a filled
 // slot reported empty or the reverse, a sheet code not read where issue 4
 // wants 100%, false defect flags at 1% or more. The rate targets not met
@@ -137,14 +146,15 @@ func TestAccuracyOnCorpus(t *testing.T) {
 	}
 	sort.Strings(names)
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-12s %5s %4s %6s %4s | %6s %5s | %6s %7s %7s | %4s %4s | %7s %6s | %6s %s\n",
-		"profile", "pages", "ok", "review", "rej", "code", "wrong", "filled", "aic", "targ", "f>e", "e>f", "flags", "false", "orient", "silent")
+	fmt.Fprintf(&b, "\n%-12s %5s %4s %6s %4s | %6s %5s | %6s %7s %7s %7s %7s | %4s %4s | %7s %6s | %6s %s\n",
+		"profile", "pages", "ok", "review", "rej", "code", "wrong", "filled", "aic", "targ", "aic-ov", "targ-ov", "f>e", "e>f", "flags", "false", "orient", "silent")
 	for _, n := range names {
 		s := scores[n]
-		fmt.Fprintf(&b, "%-12s %5d %4d %6d %4d | %6s %5d | %6d %7s %7s | %4d %4d | %7s %6s | %6d %d\n",
+		fmt.Fprintf(&b, "%-12s %5d %4d %6d %4d | %6s %5d | %6d %7s %7s %7s %7s | %4d %4d | %7s %6s | %6d %d\n",
 			n, s.pages, s.ok, s.review, s.rejected,
 			pct(s.codeRead, s.pages), s.codeWrong,
 			s.slotsFilled, pct(s.aicRead, s.aicReadable), pct(s.tgRead, s.tgReadable),
+			pct(s.aicReadClean, s.aicReadableClean), pct(s.tgReadClean, s.tgReadableClean),
 			s.filledAsEmpty, s.emptyAsFilled,
 			pct(s.flagFound, s.flagCases), pct(s.flagFalse, s.flagNeg), s.orientWrong, len(s.silent))
 	}
@@ -302,11 +312,18 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string, whys
 			// the truth marks a symbol not clear when another label, a pen
 			// mark or the page edge covers part of it.
 			aicOK, tgOK := clear(ts, synth.SymCode32, synth.SymAICText), clear(ts, synth.SymITF, synth.SymTargaturaText)
+			noOverlap := !hasFlag(ts.Defects, synth.DefectOverlap)
 			if aicOK {
 				sc.aicReadable++
+				if noOverlap {
+					sc.aicReadableClean++
+				}
 			}
 			if tgOK {
 				sc.tgReadable++
+				if noOverlap {
+					sc.tgReadableClean++
+				}
 			}
 			why := func(i int) string {
 				if w := whys[ts.Slot][i]; w != "" {
@@ -319,12 +336,18 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string, whys
 			}
 			if s.AIC != nil && *s.AIC == ts.AIC && aicOK {
 				sc.aicRead++
+				if noOverlap {
+					sc.aicReadClean++
+				}
 			} else if aicOK {
 				sc.unread["aic: "+why(0)]++
 				sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: AIC unread: %s (%s, flags %v)", where, ts.Slot, why(0), s.State, s.Flags))
 			}
 			if s.Targatura != nil && *s.Targatura == ts.Targatura && tgOK {
 				sc.tgRead++
+				if noOverlap {
+					sc.tgReadClean++
+				}
 			} else if tgOK {
 				sc.unread["targatura: "+why(1)]++
 				sc.misses = append(sc.misses, fmt.Sprintf("%s slot %d: targatura unread: %s (%s, flags %v)", where, ts.Slot, why(1), s.State, s.Flags))
