@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/store"
@@ -250,4 +251,27 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// compressMiddleware gzips the documents the API answers with (JSON, CSV,
+// HTML, YAML) for clients that accept it, from 1 KiB up: a region's
+// reconciliation listing or a large pharmacy group's full report runs to
+// hundreds of kilobytes of repetitive JSON, which gzip shrinks about
+// tenfold. Left alone: images (PNG and JPEG are compressed already), the
+// event stream (each event must leave when it is written) and /metrics
+// (Prometheus's handler negotiates its own compression).
+func compressMiddleware() echo.MiddlewareFunc {
+	return middleware.GzipWithConfig(middleware.GzipConfig{
+		Level:     5,
+		MinLength: 1024,
+		Skipper: func(c echo.Context) bool {
+			p := c.Path()
+			for _, suffix := range []string{"/events", "/image", "/overlay", "/crop", "/metrics"} {
+				if strings.HasSuffix(p, suffix) {
+					return true
+				}
+			}
+			return false
+		},
+	})
 }

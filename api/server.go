@@ -178,7 +178,7 @@ func newServer(cfg Config, doc []byte) (*Server, error) {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.Pre(s.requestIDMiddleware)
-	e.Use(s.observeMiddleware, s.recoverMiddleware)
+	e.Use(s.observeMiddleware, s.recoverMiddleware, compressMiddleware())
 	handlers := s.handlers()
 	used := map[string]bool{}
 	for _, op := range ops {
