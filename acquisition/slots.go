@@ -30,6 +30,10 @@ const (
 	minBarConfidence = 0.7
 	// minOCRConfidence is the same for a value read by OCR alone.
 	minOCRConfidence = 0.97
+	// attributionMM: a label moved onto its neighbour has its centre at
+	// least 11 mm from the centre of the slot it reaches, while a normal or
+	// merely crossing label stays within 9 mm of its own slot's.
+	attributionMM = 9.5
 )
 
 // slotRead is everything read in one slot.
@@ -142,12 +146,9 @@ func (st *pageState) slots() error {
 		}
 	}
 	// When labels overlap, the bars read in one slot may be its
-	// neighbour's label stuck across it. A label moved that far has its
-	// centre at least 11 mm from the centre of the slot it reaches (a
-	// normal or merely crossing label stays within 9 mm of its own), so the
-	// values of an overlapping slot are kept only when its label's centre is
-	// within attributionMM of the slot's; otherwise a person decides.
-	const attributionMM = 9.5
+	// neighbour's label stuck across it: the values of an overlapping slot
+	// are kept only when its label's centre is within attributionMM of the
+	// slot's; otherwise a person decides.
 	for i, r := range reads {
 		if !hasFlag(r.out.Flags, page.FlagOverlap) || r.out.State == page.Empty {
 			st.res.Slots = append(st.res.Slots, r.out)
@@ -230,16 +231,69 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 		}
 		// The label is placed from the symbol that places it best (see
 		// anchor and labelOutline).
-		if lr := sr.anchor(); lr != nil {
+		// That outline is the one overlaps and value attribution use;
+		// crossing is the slot's own label's (see home): a neighbour's
+		// label moved onto the slot can place the first.
+		lr := sr.anchor(nil)
+		if lr != nil {
 			if o, ok := st.labelOutline(lr); ok {
 				sr.shape = o
-				if o.crosses(s.Rect) {
-					addFlag(&sr.out, page.FlagCrossing)
-				}
+			}
+		}
+		if own := sr.anchor(st.home(sr)); own != nil {
+			o := sr.shape
+			if own != lr {
+				o, _ = st.labelOutline(own)
+			}
+			if o != nil && o.crosses(s.Rect) {
+				addFlag(&sr.out, page.FlagCrossing)
 			}
 		}
 	}
 	return sr, nil
+}
+
+// labelCentre is the centre (page mm) of the label that a symbol read as
+// Code 32 or ITF sits on, from the symbol's place on it (its middle across
+// the label for an ITF too, which can be up to 6 mm off: the distance it
+// is compared with, attributionMM, is well above that).
+func (lr *labelRead) labelCentre() vision.Point {
+	ang := lr.angle
+	if lr.reversed {
+		ang += 180
+	}
+	v := labelH/2 - code32FromTop
+	if lr.readAs() == "itf" {
+		v = labelH/2 - itfFromTop
+	}
+	a := ang * math.Pi / 180
+	return lr.center.Add(vision.Point{X: -math.Sin(a) * v, Y: math.Cos(a) * v})
+}
+
+// home tells, for each of the slot's reads, whether it counts for the
+// slot's own label: read, and on a label centred within attributionMM of
+// the slot's centre. When no read is, all reads count (the slot's own
+// label is the one moved away).
+func (st *pageState) home(sr *slotRead) []bool {
+	s, _ := st.r.layout.Slot(sr.n)
+	cx, cy := s.Rect.Center()
+	out := make([]bool, len(sr.labels))
+	any := false
+	for i := range sr.labels {
+		lr := &sr.labels[i]
+		if lr.readAs() == "" {
+			continue
+		}
+		c := lr.labelCentre()
+		out[i] = math.Abs(c.X-cx) <= attributionMM && math.Abs(c.Y-cy) <= attributionMM
+		any = any || out[i]
+	}
+	if !any {
+		for i := range out {
+			out[i] = sr.labels[i].readAs() != ""
+		}
+	}
+	return out
 }
 
 // holdsBesides reports whether the slot shows bars other than pieces of
@@ -259,7 +313,8 @@ func (sr *slotRead) holdsBesides(b *barSpan) bool {
 // anchor is the symbol a slot's label is placed from: a Code 32 that
 // places it across (decoded, or read by OCR and centred on its line),
 // else a decoded ITF, else any symbol read.
-func (sr *slotRead) anchor() *labelRead {
+// Only the reads marked in among count, when among is not nil.
+func (sr *slotRead) anchor(among []bool) *labelRead {
 	for _, ok := range []func(*labelRead) bool{
 		func(lr *labelRead) bool { return lr.kind == "code32" },
 		func(lr *labelRead) bool { return lr.readAs() == "code32" && lr.centred },
@@ -267,7 +322,7 @@ func (sr *slotRead) anchor() *labelRead {
 		func(lr *labelRead) bool { return lr.readAs() != "" },
 	} {
 		for i := range sr.labels {
-			if ok(&sr.labels[i]) {
+			if ok(&sr.labels[i]) && (among == nil || among[i]) {
 				return &sr.labels[i]
 			}
 		}
@@ -732,9 +787,13 @@ func (st *pageState) decide(sr *slotRead) {
 	}
 	// Upside down: the bars read right to left, or the OCR line read
 	// (and confirmed) only in the flipped crop.
+	// When a neighbour's label moved onto the slot shows symbols here
+	// too, only the symbols of the label whose centre is on the slot
+	// (within attributionMM, see home) count, if any.
+	home := st.home(sr)
 	rev, fwd := 0, 0
-	for _, lr := range sr.labels {
-		if lr.readAs() == "" {
+	for i, lr := range sr.labels {
+		if lr.readAs() == "" || !home[i] {
 			continue
 		}
 		if lr.reversed {
