@@ -1,0 +1,149 @@
+package acquisition
+
+import (
+	"math"
+	"testing"
+
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/vision"
+)
+
+// The geometry behind the crossing and overlap flags, on slot 6 of layout
+// v1 (x 58-104, y 78-108 mm).
+
+func TestCutBy(t *testing.T) {
+	t.Parallel()
+	slot := layout.Rect{X: 58, Y: 78, W: 46, H: 30}
+	area := slot.Inset(-slotMargin) // x 55-107
+	for _, c := range []struct {
+		name   string
+		center vision.Point
+		w, ang float64
+		want   bool
+	}{
+		{"whole symbol in the middle", vision.Point{X: 81, Y: 90}, 33, 0, false},
+		{"ends 1 mm inside the crop", vision.Point{X: 89.5, Y: 90}, 33, 0, false},
+		{"ends at the right edge", vision.Point{X: 95, Y: 90}, 24, 0, true},
+		{"ends at the left edge", vision.Point{X: 67, Y: 90}, 24, 0, true},
+		{"tilted, its end at the edge", vision.Point{X: 95.2, Y: 90}, 24, 8, true},
+		{"tilted, its end 1 mm inside", vision.Point{X: 93.5, Y: 90}, 24, 8, false},
+	} {
+		lr := &labelRead{center: c.center, w: c.w, h: 5.6, angle: c.ang}
+		if got := cutBy(lr, area); got != c.want {
+			t.Errorf("%s: cutBy = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestBarsOutlineCrossing(t *testing.T) {
+	t.Parallel()
+	slot := layout.Rect{X: 58, Y: 78, W: 46, H: 30}
+	for _, c := range []struct {
+		name string
+		b    barSpan
+		want bool
+	}{
+		{"bars of a label in place", barSpan{center: vision.Point{X: 81, Y: 87}, w: 33, h: 5.6}, false},
+		{"bars 0.4 mm past the border (measurement)", barSpan{center: vision.Point{X: 87.9, Y: 87}, w: 33, h: 5.6}, false},
+		{"bars 3 mm past the right border", barSpan{center: vision.Point{X: 90.5, Y: 87}, w: 33, h: 5.6}, true},
+		{"bars 5 mm past the left border", barSpan{center: vision.Point{X: 69.5, Y: 87}, w: 33, h: 5.6}, true},
+		{"bars past the top", barSpan{center: vision.Point{X: 81, Y: 78.5}, w: 33, h: 5.6}, true},
+	} {
+		if got := barsOutline(&c.b).crosses(slot); got != c.want {
+			t.Errorf("%s: crosses = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestBarsIntrusion(t *testing.T) {
+	t.Parallel()
+	right := layout.Rect{X: 106, Y: 78, W: 46, H: 30} // slot 7
+	for _, c := range []struct {
+		name string
+		x    float64 // bars' middle; 33 mm wide
+		deep bool
+	}{
+		{"label in place", 81, false},
+		{"crossing label: bars 1.5 mm into the neighbour", 91, false},
+		{"label moved 10 mm onto the neighbour", 100, true},
+	} {
+		q := barsOutline(&barSpan{center: vision.Point{X: c.x, Y: 87}, w: 33, h: 5.6})
+		if got := q.intrudes(right) > 4.5; got != c.deep {
+			t.Errorf("%s: intrudes %.1f mm, deep = %v, want %v", c.name, q.intrudes(right), got, c.deep)
+		}
+	}
+}
+
+func TestHoldsBesides(t *testing.T) {
+	t.Parallel()
+	b := &barSpan{center: vision.Point{X: 100, Y: 87}, w: 33, h: 5.6}
+	piece := labelRead{center: vision.Point{X: 110, Y: 87.3}, w: 12}
+	own := labelRead{center: vision.Point{X: 129, Y: 87}, w: 30}
+	below := labelRead{center: vision.Point{X: 108, Y: 96}, w: 25}
+	for _, c := range []struct {
+		name   string
+		labels []labelRead
+		want   bool
+	}{
+		{"only a piece of the bars", []labelRead{piece}, false},
+		{"a piece and the slot's own Code 32", []labelRead{piece, own}, true},
+		{"a symbol on another line", []labelRead{below}, true},
+	} {
+		sr := &slotRead{labels: c.labels}
+		if got := sr.holdsBesides(b); got != c.want {
+			t.Errorf("%s: holdsBesides = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestLabelCentre(t *testing.T) {
+	t.Parallel()
+	off32, offITF := labelH/2-code32FromTop, labelH/2-itfFromTop
+	for _, c := range []struct {
+		name string
+		lr   labelRead
+		want vision.Point
+	}{
+		{"upright Code 32", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "code32"}, vision.Point{X: 80, Y: 90 + off32}},
+		{"upright ITF", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "itf"}, vision.Point{X: 80, Y: 90 + offITF}},
+		{"upside-down Code 32", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "code32", reversed: true}, vision.Point{X: 80, Y: 90 - off32}},
+		{"Code 32 read by OCR alone", labelRead{center: vision.Point{X: 80, Y: 90}, ocrOnly: "code32"}, vision.Point{X: 80, Y: 90 + off32}},
+		{"Code 32 turned 90 degrees", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "code32", angle: 90}, vision.Point{X: 80 - off32, Y: 90}},
+	} {
+		got := c.lr.labelCentre()
+		if math.Abs(got.X-c.want.X) > 1e-9 || math.Abs(got.Y-c.want.Y) > 1e-9 {
+			t.Errorf("%s: labelCentre = %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
+
+// A neighbour's label moved onto the slot: its upright symbols lie near
+// the slot's top, the slot's own upside-down Code 32 near its middle. Only
+// the slot's own counts (home); with no read on the slot's own label, all
+// reads do.
+func TestHomeReads(t *testing.T) {
+	t.Parallel()
+	st := &pageState{r: NewReader(nil)}
+	s, _ := st.r.layout.Slot(13)
+	cx, cy := s.Rect.Center()
+	moved32 := labelRead{center: vision.Point{X: cx, Y: s.Y - 0.4}, kind: "code32"}
+	movedITF := labelRead{center: vision.Point{X: cx, Y: s.Y + 8.3}, kind: "itf"}
+	own := labelRead{center: vision.Point{X: cx, Y: cy + 5.5}, kind: "code32", reversed: true}
+	unread := labelRead{center: vision.Point{X: cx, Y: cy}}
+	for _, c := range []struct {
+		name   string
+		labels []labelRead
+		want   []bool
+	}{
+		{"neighbour's symbols and the slot's own", []labelRead{moved32, movedITF, own, unread}, []bool{false, false, true, false}},
+		{"only the neighbour's", []labelRead{moved32, movedITF}, []bool{true, true}},
+	} {
+		got := st.home(&slotRead{n: 13, labels: c.labels})
+		for i := range c.want {
+			if got[i] != c.want[i] {
+				t.Errorf("%s: home = %v, want %v", c.name, got, c.want)
+				break
+			}
+		}
+	}
+}
