@@ -17,12 +17,18 @@
 //     (relative to the local paper level, so tint and shadows divide out);
 //     the fustella's bar regions located (vertical edges closed into
 //     blocks, told from text by comparing row profiles), Code 32 and ITF
-//     decoded and checked; the OCR-A line under each symbol found (its ink
-//     band), scaled to the model's line height and read; the label's
-//     outline placed from its bars and refined on its cut edges (outline.go),
-//     giving the crossing and overlap flags (only a Code 32, decoded or
-//     read by OCR and centred on its line, places a label across; an
-//     outline placed otherwise spans only its bars across);
+//     decoded and checked (both asked quickly first, since which of the two
+//     a region holds is a guess; the whole plan of both only for a region
+//     of 1D bars, never for the labels' 2D symbols: barsOnly); the OCR-A
+//     line under each symbol found (its ink band), scaled to the model's
+//     line height and read; a region the slot's crop cuts off is followed
+//     to its whole bars (wholeBars); the label's outline placed from its
+//     bars and refined on its cut edges (outline.go), giving the crossing
+//     and overlap flags (only a Code 32 places a label across: decoded,
+//     read by OCR and centred on its line, or with whole bars of a Code
+//     32's width; an outline placed otherwise spans only its bars across);
+//     upside down and crossing are judged on the slot's own label when a
+//     neighbour's reaches into the slot;
 //     upside down when the bars read right to left, or, bars unread, when
 //     the OCR line reads (confirmed) only in the flipped crop; a Code 32
 //     whose bars were not found at all is looked for by its AIC line,
