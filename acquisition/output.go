@@ -9,6 +9,14 @@ import (
 	"github.com/regfus/regfus/page"
 )
 
+// minReadableDPI is the least resolution at which a fustella's narrowest
+// bars (about 0.25 mm) are the 1.5 px the barcode decoder needs (package
+// barcode's limits) and its OCR-A digits (1.8 mm) about 10 px high. Below
+// it unreadable slots are explained by the resolution (on the fresh
+// corpora of seeds 9001 and 5150, the phone photos at 135-140 effective
+// dpi held most of the phone profile's unread values).
+const minReadableDPI = 150
+
 // output is the last step: slot problems become page reasons and the
 // status follows from the reasons. A page with no reason left is ok.
 func (st *pageState) output() error {
@@ -33,6 +41,11 @@ func (st *pageState) output() error {
 	}
 	if len(unreadable) > 0 {
 		res.Reasons = append(res.Reasons, page.ReasonUnreadableSlot+": slots "+strings.Join(unreadable, ","))
+	}
+	if len(unreadable) > 0 || hasReason(res.Reasons, page.ReasonHeadUnread) {
+		if q := res.Quality; q != nil && q.DPI > 0 && q.DPI < minReadableDPI {
+			res.Reasons = append(res.Reasons, fmt.Sprintf("%s: %.0f dpi, the fustelle need %d or more (scan at 200 dpi)", page.ReasonLowResolution, q.DPI, minReadableDPI))
+		}
 	}
 	var kinds []string
 	for k := range rules {

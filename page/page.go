@@ -57,6 +57,11 @@ const (
 	ReasonDecode            = "decode_error"
 	ReasonTimeout           = "timeout"
 	ReasonRuleBroken        = "rule_broken"
+	// ReasonLowResolution accompanies unreadable slots (or an unread head
+	// barcode) on a page scanned
+	// too coarsely for the fustelle's bars and print: what to change at
+	// the scanner, where unreadable_slot alone says only what failed.
+	ReasonLowResolution = "low_resolution"
 )
 
 // Result is one page read from one input file.

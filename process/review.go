@@ -99,6 +99,9 @@ func ReviewItems(res *page.Result) []store.NewReviewItem {
 			items = append(items, store.NewReviewItem{Field: FieldDate, Reason: r, Value: mustJSON(res.Sheet.Date)})
 		case k == page.ReasonUnreadableSlot || k == page.ReasonRuleBroken:
 			// one item per slot, below
+		case k == page.ReasonLowResolution:
+			// why slots or the code went unread: their own items carry
+			// the work, and the reason travels with the page
 		default:
 			items = append(items, store.NewReviewItem{Field: FieldPage, Reason: r, Value: json.RawMessage("null")})
 		}
@@ -355,6 +358,14 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 
 	default:
 		return page.Result{}, invalidf("%s: unknown field", where)
+	}
+	// low_resolution only explains unread slots and an unread code: once a
+	// person has answered the last of them, it is answered too.
+	if !slices.ContainsFunc(out.Reasons, func(r string) bool {
+		k := reasonKind(r)
+		return k == page.ReasonUnreadableSlot || k == page.ReasonHeadUnread
+	}) {
+		out.Reasons = dropReasons(out.Reasons, page.ReasonLowResolution)
 	}
 	if out.Status != page.Rejected {
 		out.Status = page.Review

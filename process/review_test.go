@@ -30,6 +30,16 @@ func reviewPage() page.Result {
 	}
 }
 
+// coarsePage is a page in review only for one unread slot, on a scan too
+// coarse for the fustelle.
+func coarsePage() page.Result {
+	p := reviewPage()
+	p.Reasons = []string{"unreadable_slot: slots 3", "low_resolution: 140 dpi, the fustelle need 150 or more (scan at 200 dpi)"}
+	p.Slots[0].Flags = []string{}
+	p.Slots[1].Flags = []string{page.FlagTargaturaUnread}
+	return p
+}
+
 type itemKey struct {
 	Field  string
 	Slot   int
@@ -64,6 +74,9 @@ func TestReviewItems(t *testing.T) {
 			{process.FieldSlot, 3, "unreadable_slot: targatura_unread"},
 			{process.FieldRule, 2, page.FlagCrossing},
 			{process.FieldRule, 3, page.FlagCrossing},
+		}},
+		{"coarse scan: low_resolution is no item of its own", coarsePage(), []itemKey{
+			{process.FieldSlot, 3, "unreadable_slot: targatura_unread"},
 		}},
 		{"code unread: one item for all code reasons", headUnread, []itemKey{
 			{process.FieldCode, 0, "head_barcode_unread"},
@@ -173,6 +186,13 @@ func TestApplyCorrection(t *testing.T) {
 			func(t *testing.T, r page.Result) {
 				if r.Slots[1].State != page.Empty || r.Slots[1].AIC != nil || strings.Contains(strings.Join(r.Reasons, ";"), "unreadable_slot") {
 					t.Errorf("%+v %v", r.Slots[1], r.Reasons)
+				}
+			}},
+		{"slot on a coarse scan", coarsePage(), store.ReviewItem{Field: process.FieldSlot, Slot: 3}, `{"state":"empty"}`, "",
+			func(t *testing.T, r page.Result) {
+				// low_resolution explained the one unread slot: answered with it.
+				if r.Status != page.OK || len(r.Reasons) != 0 {
+					t.Errorf("%s %v", r.Status, r.Reasons)
 				}
 			}},
 		{"slot unknown key", reviewPage(), store.ReviewItem{Field: process.FieldSlot, Slot: 3}, `{"state":"empty","colour":"red"}`, "unknown field", nil},

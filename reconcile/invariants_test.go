@@ -300,7 +300,7 @@ func certainIdentity(p page.Result) bool {
 		head, _, _ := strings.Cut(r, ":")
 		switch head {
 		case page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread,
-			page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken:
+			page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken, page.ReasonLowResolution:
 		default:
 			return false
 		}

@@ -163,7 +163,7 @@ func (p *pageInfo) usable() bool {
 // a code only when the other barcode read it and nothing contradicts it.
 var valueReasons = []string{
 	page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread,
-	page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken,
+	page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken, page.ReasonLowResolution,
 }
 
 // identityDoubt tells why the identity of a page is not certain, "" when

@@ -354,6 +354,21 @@ func TestUnreadable(t *testing.T) {
 			t.Errorf("slot = %+v", s)
 		}
 	})
+	t.Run("slot on a coarse scan", func(t *testing.T) {
+		t.Parallel()
+		// low_resolution explains the unread slot; it doubts no identity,
+		// so the page's other fustelle are matched as before.
+		in := cleanMonth()
+		s := &in.Pages[0].Slots[1]
+		s.State, s.AIC, s.Targatura, s.Flags = page.Unreadable, nil, nil, []string{page.FlagTargaturaUnread}
+		in.Pages[0].Status = page.Review
+		in.Pages[0].Reasons = []string{page.ReasonUnreadableSlot + ": slots 2", page.ReasonLowResolution + ": 137 dpi"}
+		g := mustReconcile(t, in).Group(jan)
+		wantFindings(t, g, "unreadable@1/2/R2")
+		if g.Summary.Fustelle[FMatched] != 5 || recordOf(g, "R2").Match != MUnverifiable {
+			t.Errorf("summary %+v, R2 %+v", g.Summary, recordOf(g, "R2"))
+		}
+	})
 	t.Run("check digit", func(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
