@@ -18,7 +18,8 @@
 // Reads (Open, File) go through the same local cache: a blob is fetched
 // once per machine, written to the cache under its digest only after the
 // bytes fetched hash to it, and read from the file from then on. The cache
-// holds nothing the database does not: it may be deleted at any time.
+// holds nothing the database does not: it may be deleted at any time, and
+// SetCacheLimit bounds it (least recently used blobs go first, cache.go).
 //
 // Originals stored by an older regfus in a blob directory (DATA/blobs) are
 // not lost when it moves to this store: given that directory as legacy, a
@@ -45,6 +46,7 @@ type Store struct {
 	pool   *pgxpool.Pool
 	cache  *blob.Dir
 	legacy *blob.Dir
+	limit  cacheLimit
 }
 
 var _ blob.Store = (*Store)(nil)
@@ -63,9 +65,16 @@ func New(pool *pgxpool.Pool, cacheDir string, legacy *blob.Dir) (*Store, error) 
 
 // Put implements blob.Store.
 func (s *Store) Put(ctx context.Context, r io.Reader) (blob.Ref, bool, error) {
-	ref, _, err := s.cache.Put(ctx, r)
+	ref, cached, err := s.cache.Put(ctx, r)
 	if err != nil {
 		return blob.Ref{}, false, err
+	}
+	if name, err := s.cache.Path(ref.SHA256); err == nil {
+		if cached {
+			s.touch(name)
+		} else {
+			defer s.added(ref.Size, name)
+		}
 	}
 	if ok, err := s.Has(ctx, ref.SHA256); err != nil {
 		return blob.Ref{}, false, err
@@ -134,6 +143,7 @@ func (s *Store) File(ctx context.Context, sha string) (string, error) {
 		return "", err
 	}
 	if name, err := s.cache.File(ctx, sha); err == nil {
+		s.touch(name)
 		return name, nil
 	} else if !errors.Is(err, blob.ErrNotFound) {
 		return "", err
@@ -186,6 +196,9 @@ func (s *Store) fetch(ctx context.Context, sha string) error {
 		// The bytes are in the cache under their own digest, harmless; this
 		// one is corrupt in the database.
 		return fmt.Errorf("fetching original %s: the database holds %d bytes hashing to %s, want %d bytes", sha, ref.Size, ref.SHA256, size)
+	}
+	if name, err := s.cache.Path(sha); err == nil {
+		s.added(ref.Size, name)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ const defaultDataDir = "./regfus-data"
 type storeFlags struct {
 	data        string
 	databaseURL string
+	cacheMB     int64
 }
 
 // addStoreFlags registers --data and --database-url on fs. The URL defaults
@@ -32,6 +33,7 @@ func addStoreFlags(fs *flag.FlagSet) *storeFlags {
 	f := &storeFlags{}
 	fs.StringVar(&f.data, "data", defaultDataDir, "data folder: the embedded database and the uploaded originals when no --database-url is given; with PostgreSQL (which then holds the originals) a local read cache")
 	fs.StringVar(&f.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (default $DATABASE_URL); empty: embedded SQLite in --data")
+	fs.Int64Var(&f.cacheMB, "blob-cache-mb", 10240, "with PostgreSQL: keep the local read cache of originals in --data under about this many MiB, least recently used going first; 0: unbounded")
 	return f
 }
 
@@ -92,5 +94,13 @@ func (f *storeFlags) blobs(st store.Store) (blob.Store, error) {
 			return nil, err
 		}
 	}
-	return pgblob.New(pg.Pool(), filepath.Join(f.data, "blob-cache"), legacy)
+	if f.cacheMB < 0 {
+		return nil, usagef("--blob-cache-mb must be 0 (unbounded) or more, not %d", f.cacheMB)
+	}
+	bs, err := pgblob.New(pg.Pool(), filepath.Join(f.data, "blob-cache"), legacy)
+	if err != nil {
+		return nil, err
+	}
+	bs.SetCacheLimit(f.cacheMB << 20)
+	return bs, nil
 }
