@@ -117,9 +117,7 @@ func (st *pageState) wholeBars(lr *labelRead) (*barSpan, bool) {
 		if w < lr.w-1 || w > maxSymbolW || rg.H/px > maxBarsH || u-w/2 < fr.X+0.5 || u+w/2 > fr.Right()-0.5 {
 			return nil, false
 		}
-		a := lr.angle * math.Pi / 180
-		c := lr.center.Add(vision.Point{X: math.Cos(a)*u - math.Sin(a)*v, Y: math.Sin(a)*u + math.Cos(a)*v})
-		return &barSpan{center: c, angle: lr.angle + rg.Angle, w: w, h: rg.H / px}, true
+		return &barSpan{center: framePoint(lr.center, lr.angle, u, v), angle: lr.angle + rg.Angle, w: w, h: rg.H / px}, true
 	}
 	return nil, false
 }
@@ -127,11 +125,7 @@ func (st *pageState) wholeBars(lr *labelRead) (*barSpan, bool) {
 // barsOutline is the quadrilateral of the bars b, every side seen: bars
 // lie inside their label, so where they reach the label reaches.
 func barsOutline(b *barSpan) *outline {
-	a := b.angle * math.Pi / 180
-	cs, sn := math.Cos(a), math.Sin(a)
-	at := func(u, v float64) vision.Point {
-		return vision.Point{X: b.center.X + cs*u - sn*v, Y: b.center.Y + sn*u + cs*v}
-	}
+	at := func(u, v float64) vision.Point { return framePoint(b.center, b.angle, u, v) }
 	return &outline{
 		corners: [4]vision.Point{at(-b.w/2, -b.h/2), at(b.w/2, -b.h/2), at(b.w/2, b.h/2), at(-b.w/2, b.h/2)},
 		seen:    4, sides: [4]bool{true, true, true, true}, across: true,
@@ -220,12 +214,7 @@ func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
 	}
 	o := &outline{seen: nv - 1 + nu, across: across}
 	o.sides = [4]bool{true, nu == 2 || okR && nu == 1, nv == 2, nu == 2 || okL && nu == 1}
-	a := ang * math.Pi / 180
-	cs, sn := math.Cos(a), math.Sin(a)
-	toPage := func(x, y float64) vision.Point {
-		u, v := x+fr.X, y+fr.Y
-		return vision.Point{X: center.X + cs*u - sn*v, Y: center.Y + sn*u + cs*v}
-	}
+	toPage := func(x, y float64) vision.Point { return framePoint(center, ang, x+fr.X, y+fr.Y) }
 	o.corners = [4]vision.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
 	return o, true
 }

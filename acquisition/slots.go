@@ -266,8 +266,7 @@ func (lr *labelRead) labelCentre() vision.Point {
 	if lr.readAs() == "itf" {
 		v = labelH/2 - itfFromTop
 	}
-	a := ang * math.Pi / 180
-	return lr.center.Add(vision.Point{X: -math.Sin(a) * v, Y: math.Cos(a) * v})
+	return framePoint(lr.center, ang, 0, v)
 }
 
 // home tells, for each of the slot's reads, whether it counts for the
@@ -428,6 +427,15 @@ func addFlag(s *page.Slot, f string) {
 	}
 }
 
+// framePoint is the page point (mm) at (u, v) in the frame centred on c
+// and turned by angle degrees clockwise: the frame of frameCrop, in which
+// u runs along a symbol's bars' reading direction and v across them.
+func framePoint(c vision.Point, angle, u, v float64) vision.Point {
+	a := angle * math.Pi / 180
+	cs, sn := math.Cos(a), math.Sin(a)
+	return vision.Point{X: c.X + cs*u - sn*v, Y: c.Y + sn*u + cs*v}
+}
+
 // frameCrop warps, from the source, the rectangle fr given in a frame
 // centred on c (page mm) and turned by angle degrees clockwise (plus 180
 // when flip), at q px per mm: an upright crop of a symbol or text line
@@ -505,8 +513,7 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 						if flip {
 							u = -u
 						}
-						a := lr.angle * math.Pi / 180
-						lr.center = lr.center.Add(vision.Point{X: math.Cos(a) * u, Y: math.Sin(a) * u})
+						lr.center = framePoint(lr.center, lr.angle, u, 0)
 						lr.centred = true
 					}
 					return
@@ -556,13 +563,11 @@ func (st *pageState) aicBesideITF(sr *slotRead) {
 	// The Code 32's middle: dy above the ITF's, under the line's middle
 	// (in the page's frame: the label frame turned by the angle, plus 180
 	// degrees when upside down).
-	a := itf.angle * math.Pi / 180
 	sgn := 1.0
 	if itf.reversed {
 		sgn = -1
 	}
-	u, v := sgn*span.mid, -sgn*dy
-	lr.center = itf.center.Add(vision.Point{X: math.Cos(a)*u - math.Sin(a)*v, Y: math.Sin(a)*u + math.Cos(a)*v})
+	lr.center = framePoint(itf.center, itf.angle, sgn*span.mid, -sgn*dy)
 	lr.w, lr.h = span.width, 5.6
 	lr.ocrOnly, lr.centred, lr.fromITF = "code32", span.whole, true
 	sr.labels = append(sr.labels, lr)

@@ -47,18 +47,20 @@ func decodePNG(r *io.SectionReader, opts Options) (*image.Gray, float64, error) 
 // its last scan is truncated (libjpeg would only warn and grey-fill the
 // missing rows).
 func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error) {
-	cfg, err := jpeg.DecodeConfig(bufio.NewReaderSize(r, readBuf))
+	// libjpeg wants the stream in memory: read it once (the file size is
+	// bounded by Options.MaxFileBytes) and parse the header from there.
+	data := make([]byte, r.Size())
+	if _, err := r.ReadAt(data, 0); err != nil {
+		return nil, 0, err
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, 0, err
 	}
 	if err := checkPixels(cfg.Width, cfg.Height, opts.MaxPixels); err != nil {
 		return nil, 0, err
 	}
-	xdpi, ydpi := jpegDPI(r)
-	data := make([]byte, r.Size())
-	if _, err := r.ReadAt(data, 0); err != nil {
-		return nil, 0, err
-	}
+	xdpi, ydpi := jpegDPI(bytes.NewReader(data))
 	if !jpegComplete(data) {
 		return nil, 0, fmt.Errorf("jpeg: no end of image after the last scan: %w", io.ErrUnexpectedEOF)
 	}
