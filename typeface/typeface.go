@@ -30,6 +30,9 @@ const (
 
 // Name is the family name used for the font in PDFs.
 func (f Font) Name() string {
+	if lf, ok := loadedFont(f); ok {
+		return lf.name
+	}
 	switch f {
 	case SansBold:
 		return "gobold"
@@ -41,6 +44,14 @@ func (f Font) Name() string {
 
 // TTF returns the font file.
 func (f Font) TTF() []byte {
+	if lf, ok := loadedFont(f); ok {
+		return lf.data
+	}
+	return embeddedTTF(f)
+}
+
+// embeddedTTF returns the file of an embedded font (Sans for any other).
+func embeddedTTF(f Font) []byte {
 	switch f {
 	case SansBold:
 		return gobold.TTF
@@ -65,7 +76,8 @@ func (f Font) Parsed() *opentype.Font {
 	if p, ok := parsed[f]; ok {
 		return p
 	}
-	p, err := opentype.Parse(f.TTF())
+	data := f.ttfLocked()
+	p, err := opentype.Parse(data)
 	if err != nil {
 		panic(fmt.Sprintf("typeface: embedded font %s does not parse: %v", f.Name(), err))
 	}
