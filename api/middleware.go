@@ -166,22 +166,42 @@ func (s *Server) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || !strings.EqualFold(scheme, "Bearer") {
 			return errorf(http.StatusUnauthorized, "Authorization must be Bearer <key>")
 		}
-		secret = strings.TrimSpace(secret)
-		if err := auth.CheckSecret(secret); err != nil {
-			return wrap(http.StatusUnauthorized, err, "malformed API key")
+		p, err := s.Authenticate(c.Request().Context(), secret)
+		if err != nil {
+			return err
 		}
-		k, err := s.cfg.Store.LookupKey(c.Request().Context(), auth.Hash(secret))
-		switch {
-		case errors.Is(err, store.ErrRevoked):
-			return wrap(http.StatusUnauthorized, err, "API key revoked")
-		case errors.Is(err, store.ErrNotFound):
-			return wrap(http.StatusUnauthorized, err, "unknown API key")
-		case err != nil:
-			return wrap(http.StatusServiceUnavailable, err, "cannot check the API key now: the store is not answering")
-		}
-		c.Set(ctxPrincipal, Principal{KeyID: k.ID, Scope: k.Scope})
+		c.Set(ctxPrincipal, p)
 		return next(c)
 	}
+}
+
+// Authenticate finds the key of a secret: malformed is refused before any
+// database access, unknown or revoked is 401, a store that does not answer
+// is 503 (the caller is not at fault). authMiddleware and the web
+// interface's sign-in and sessions (package ui) both call it, so a key
+// means the same everywhere.
+func (s *Server) Authenticate(ctx context.Context, secret string) (Principal, error) {
+	secret = strings.TrimSpace(secret)
+	if err := auth.CheckSecret(secret); err != nil {
+		return Principal{}, wrap(http.StatusUnauthorized, err, "malformed API key")
+	}
+	return s.AuthenticateHash(ctx, auth.Hash(secret))
+}
+
+// AuthenticateHash is Authenticate for a key known by its hash (a web
+// session keeps the hash, never the secret): the key is looked up again on
+// every request, so a revocation ends its sessions at once.
+func (s *Server) AuthenticateHash(ctx context.Context, hash []byte) (Principal, error) {
+	k, err := s.cfg.Store.LookupKey(ctx, hash)
+	switch {
+	case errors.Is(err, store.ErrRevoked):
+		return Principal{}, wrap(http.StatusUnauthorized, err, "API key revoked")
+	case errors.Is(err, store.ErrNotFound):
+		return Principal{}, wrap(http.StatusUnauthorized, err, "unknown API key")
+	case err != nil:
+		return Principal{}, wrap(http.StatusServiceUnavailable, err, "cannot check the API key now: the store is not answering")
+	}
+	return Principal{KeyID: k.ID, Scope: k.Scope}, nil
 }
 
 // rateMiddleware applies the per-key token bucket.
