@@ -104,3 +104,10 @@ func slotTooltip(s reconcile.SlotView) string {
 	}
 	return b.String()
 }
+
+// SheetSVG is the picture of one sheet the HTML report draws (inline SVG,
+// widthPx wide, slots with classes "slot o-OUTCOME" and "flagged"), for
+// other pages that show sheets the same way (the web interface).
+func SheetSVG(l *layout.Layout, v *reconcile.SheetView, widthPx int) string {
+	return sheetSVG(l, v, widthPx)
+}
