@@ -62,6 +62,11 @@ const (
 	// too coarsely for the fustelle's bars and print: what to change at
 	// the scanner, where unreadable_slot alone says only what failed.
 	ReasonLowResolution = "low_resolution"
+	// ReasonOutOfScope: the page was read as a sheet outside the scope of
+	// the key that uploaded it (a station's ASL, a pharmacy itself). The
+	// page stays in the uploader's batch, rejected, and nothing of it
+	// reaches that sheet's pharmacy.
+	ReasonOutOfScope = "out_of_scope"
 )
 
 // Result is one page read from one input file.
