@@ -1,5 +1,5 @@
-# mk/ocr.mk: the OCR-A Tesseract model (owned with tesseract/ and ocrtrain/).
+# mk/ocr.mk: the printed-digits Tesseract model (owned with tesseract/ and ocrtrain/).
 
 .PHONY: ocr-model
-ocr-model: ## Retrain tesseract/model/ocra.traineddata from scratch (~15 min on 2 cores; see scripts/train-ocr)
-	scripts/train-ocr
+ocr-model: ## Retrain tesseract/model/ocra.traineddata from scratch (about an hour on 2 cores; see docs/ocr.md)
+	nice -n 10 scripts/train-ocr

@@ -1,8 +1,8 @@
-// Command ocrtrain writes OCR-A line images with their ground truth for
-// training and checking the Tesseract model (see scripts/train-ocr and
-// package lines):
+// Command ocrtrain writes printed-digit line images (OCR-A, OCR-B, sans and
+// monospace faces) with their ground truth for training and checking the
+// Tesseract model (see scripts/train-ocr and package lines):
 //
-//	go run ./ocrtrain -o DIR -n N --seed S [--set train|clean|office|bitonal|phone|eval]
+//	go run ./ocrtrain -o DIR -n N --seed S [--set train|clean|office|bitonal|phone|small|eval]
 //
 // For every line it writes NAME.png (the grey crop at the reader's line
 // height), NAME.gt.txt (the text) and NAME.box (a WordStr line box for
@@ -11,8 +11,10 @@
 // multi-page TIFF shards of K lines, each with one box file, instead (one
 // Tesseract process per shard makes the .lstmf; list.txt then names the
 // shards). "train" is the training
-// mixture; clean, office, bitonal and phone are the held-out evaluation
-// profiles ("eval" writes N lines of each); any other NAME is a generator
+// mixture; clean, office, bitonal, phone and small are the held-out
+// evaluation profiles, drawn over the trained faces ("eval" writes N lines
+// of each; the held-out faces are measured by package tesseract's tests,
+// never here); any other NAME is a generator
 // registered with lines.Register by a package this command imports, and
 // --mix NAME=WEIGHT mixes such generators into the training set. The same
 // seed always gives the same files.
@@ -49,7 +51,7 @@ func run(args []string) error {
 	out := fs.String("o", "", "output directory (required)")
 	n := fs.Int("n", 1000, "number of lines (per profile for --set eval)")
 	seed := fs.Uint64("seed", 1, "random seed; training and evaluation must use different seeds")
-	set := fs.String("set", "train", "train, clean, office, bitonal, phone or eval")
+	set := fs.String("set", "train", "train, clean, office, bitonal, phone, small or eval")
 	mix := fs.String("mix", "", "with --set train: NAME=WEIGHT,... registered generators mixed in (the font mixture weighs 1)")
 	shard := fs.Int("shard", 0, "if > 0, write multi-page TIFF shards of this many lines (+ .box) instead of PNG files")
 	if err := fs.Parse(args); err != nil {
@@ -160,11 +162,12 @@ func pick(name, mix string, seed uint64, n int) ([]lines.Set, error) {
 	var sets []lines.Set
 	for _, p := range lines.EvalProfiles() {
 		if name == "eval" || name == p.Name {
+			p.Faces = lines.TrainedFaces()
 			sets = append(sets, lines.Set{Gen: lines.FontGenerator{Profile: p}, Seed: seed, N: n})
 		}
 	}
 	if len(sets) == 0 {
-		return nil, fmt.Errorf("unknown --set %q (train, clean, office, bitonal, phone, eval)", name)
+		return nil, fmt.Errorf("unknown --set %q (train, clean, office, bitonal, phone, small, eval)", name)
 	}
 	return sets, nil
 }

@@ -20,14 +20,14 @@ func TestRandomTextIsValid(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 2000 {
-		for _, k := range []Kind{KindAIC, KindTargatura, KindSheetCode, KindRandom} {
+		for _, k := range []Kind{KindAIC, KindTargatura, KindSheetCode, KindProgressive, KindCount, KindRandom} {
 			s, err := RandomText(rng, k)
 			if err != nil {
 				t.Fatal(err)
 			}
 			switch k {
 			case KindAIC:
-				if _, err := fustella.ParseAIC(s); err != nil || !strings.HasPrefix(s, "A") || len(s) != 10 {
+				if _, err := fustella.ParseAIC(strings.Replace(s, " ", "", 1)); err != nil || !strings.HasPrefix(s, "A") || len(strings.TrimPrefix(strings.TrimPrefix(s, "A"), " ")) != 9 {
 					t.Fatalf("AIC %q: %v", s, err)
 				}
 			case KindTargatura:
@@ -38,8 +38,17 @@ func TestRandomTextIsValid(t *testing.T) {
 				if _, err := sheet.ParseCode(s); err != nil {
 					t.Fatalf("sheet code %q: %v", s, err)
 				}
+			case KindProgressive:
+				n, err := strconv.Atoi(strings.TrimPrefix(s, "D"))
+				if err != nil || n < 1 || n > 999 || strings.TrimLeft(s, "D0123456789") != "" {
+					t.Fatalf("progressive %q", s)
+				}
+			case KindCount:
+				if n, err := strconv.Atoi(s); err != nil || n < 0 || n > 28 {
+					t.Fatalf("count %q", s)
+				}
 			case KindRandom:
-				if len(s) < 4 || len(s) > 17 || strings.Trim(s, Charset) != "" {
+				if len(s) < 1 || len(s) > 17 || strings.Trim(s, Charset+" ") != "" || strings.TrimSpace(s) != s || strings.Contains(s, "  ") {
 					t.Fatalf("random %q", s)
 				}
 			}

@@ -30,16 +30,16 @@ type Params struct {
 	Text         string  `json:"text"`
 	DPI          float64 `json:"dpi"`
 	CharHeightMM float64 `json:"char_height_mm"` // height of a digit on paper
-	Bold         bool    `json:"bold,omitempty"`
-	Tracking     float64 `json:"tracking"`    // extra advance, fraction of the pitch
-	Stroke       float64 `json:"stroke"`      // ink spread in scan pixels (+ thicker, - thinner)
-	RotationDeg  float64 `json:"rotation"`    // degrees, counter-clockwise
-	Shear        float64 `json:"shear"`       // horizontal shear (x += Shear*y)
-	Keystone     float64 `json:"keystone"`    // relative scale change across the line (perspective)
-	Blur         float64 `json:"blur"`        // Gaussian sigma in scan pixels
-	MotionBlur   float64 `json:"motion_blur"` // horizontal box length in scan pixels
-	Noise        float64 `json:"noise"`       // Gaussian noise sigma, 0..1 scale
-	Specks       int     `json:"specks"`      // dark dust dots
+	Font         string  `json:"font"`           // a Face's name
+	Tracking     float64 `json:"tracking"`       // extra advance, fraction of the pitch
+	Stroke       float64 `json:"stroke"`         // ink spread in scan pixels (+ thicker, - thinner)
+	RotationDeg  float64 `json:"rotation"`       // degrees, counter-clockwise
+	Shear        float64 `json:"shear"`          // horizontal shear (x += Shear*y)
+	Keystone     float64 `json:"keystone"`       // relative scale change across the line (perspective)
+	Blur         float64 `json:"blur"`           // Gaussian sigma in scan pixels
+	MotionBlur   float64 `json:"motion_blur"`    // horizontal box length in scan pixels
+	Noise        float64 `json:"noise"`          // Gaussian noise sigma, 0..1 scale
+	Specks       int     `json:"specks"`         // dark dust dots
 	Paper        [3]float64
 	Ink          [3]float64
 	Gradient     float64 `json:"gradient"`          // illumination fall-off across the crop
@@ -52,6 +52,12 @@ type Params struct {
 	// WhiteMargins whitens the rows above and below the ink (from 1-3 px
 	// off it), as the scan reader does to keep bar ends out of the line.
 	WhiteMargins bool `json:"white_margins,omitempty"`
+	// Bars puts the ends of a barcode's bars in the crop's margin, "above"
+	// or "below" the digits (empty: none), BarsGap character heights off
+	// the ink, as a crop of digits printed over or under the bars can
+	// hold them.
+	Bars    string  `json:"bars,omitempty"`
+	BarsGap float64 `json:"bars_gap,omitempty"`
 	// ScaleJitter multiplies LineHeight for the final scaling, standing for
 	// a reader whose crop is not exactly the expected size.
 	ScaleJitter float64 `json:"scale_jitter"`
@@ -66,44 +72,63 @@ type Params struct {
 type Profile struct {
 	Name         string
 	Kinds        []KindWeight
+	Faces        []FaceWeight // empty: OCR-A
 	DPI          Range
 	CharHeightMM map[Kind]Range
-	BoldProb     float64
-	Tracking     Range
-	Stroke       Range
-	Rotation     Range // degrees, symmetric use is up to the caller
-	Shear        Range
-	Keystone     Range
-	Blur         Range
-	MotionProb   float64
-	MotionBlur   Range
-	Noise        Range
-	SpeckProb    float64
-	PaperLum     Range // paper luminance
-	PaperTint    Range // saturation of the paper colour
-	InkLum       Range
-	Gradient     Range
-	JPEGProb     float64
-	JPEGQuality  Range
-	BitonalProb  float64
-	Threshold    Range
-	MarginV      Range   // top and bottom, character heights
-	MarginH      Range   // left and right, character heights
-	WhiteProb    float64 // probability of WhiteMargins
-	ScaleJitter  Range
-	Supersample  int
+	// MinCharPx is the smallest digit height in scan pixels: a smaller
+	// draw is raised to it.
+	MinCharPx   float64
+	Tracking    Range
+	Stroke      Range
+	Rotation    Range // degrees, symmetric use is up to the caller
+	Shear       Range
+	Keystone    Range
+	Blur        Range
+	MotionProb  float64
+	MotionBlur  Range
+	Noise       Range
+	SpeckProb   float64
+	PaperLum    Range // paper luminance
+	PaperTint   Range // saturation of the paper colour
+	InkLum      Range
+	Gradient    Range
+	JPEGProb    float64
+	JPEGQuality Range
+	BitonalProb float64
+	Threshold   Range
+	MarginV     Range   // top and bottom, character heights
+	MarginH     Range   // left and right, character heights
+	WhiteProb   float64 // probability of WhiteMargins
+	BarsProb    float64 // probability of bar ends above or below
+	BarsGap     Range   // character heights between the ink and the bars
+	ScaleJitter Range
+	Supersample int
 	// HoldoutDPI and HoldoutJPEG are never drawn (redrawn instead).
 	HoldoutDPI  []Range
 	HoldoutJPEG []Range
 }
 
 // DefaultCharHeightMM is the printed digit height per kind: the fustella's
-// AIC and targatura are 2.2-2.8 mm, the sheet code about 3.5 mm.
+// AIC and targatura are 2.2-2.8 mm, the sheet code about 3.5 mm, a printed
+// progressive or count 2.5-5 mm.
 var DefaultCharHeightMM = map[Kind]Range{
-	KindAIC:       {2.2, 2.8},
-	KindTargatura: {2.2, 2.8},
-	KindSheetCode: {3.2, 3.8},
-	KindRandom:    {2.2, 3.8},
+	KindAIC:         {2.2, 2.8},
+	KindTargatura:   {2.2, 2.8},
+	KindSheetCode:   {3.2, 3.8},
+	KindProgressive: {2.5, 5},
+	KindCount:       {2.5, 5},
+	KindRandom:      {2.2, 3.8},
+}
+
+// trainCharHeightMM widens the label digits down to 1 mm (8 px at 200 dpi,
+// small labels, small printers) and up to 3.2 mm.
+var trainCharHeightMM = map[Kind]Range{
+	KindAIC:         {1.0, 3.2},
+	KindTargatura:   {1.0, 3.2},
+	KindSheetCode:   {2.0, 4.0},
+	KindProgressive: {2.2, 5.5},
+	KindCount:       {2.2, 5.5},
+	KindRandom:      {1.0, 4.5},
 }
 
 func drawAvoiding(rng *rand.Rand, r Range, holdout []Range) float64 {
@@ -146,7 +171,7 @@ func (p Profile) Draw(rng *rand.Rand) (Params, error) {
 		Text:         text,
 		DPI:          drawAvoiding(rng, p.DPI, p.HoldoutDPI),
 		CharHeightMM: ch[k].draw(rng),
-		Bold:         rng.Float64() < p.BoldProb,
+		Font:         drawFace(rng, p.Faces),
 		Tracking:     p.Tracking.draw(rng),
 		Stroke:       p.Stroke.draw(rng),
 		RotationDeg:  sym(p.Rotation),
@@ -163,6 +188,12 @@ func (p Profile) Draw(rng *rand.Rand) (Params, error) {
 		MarginRight:  p.MarginH.draw(rng),
 		ScaleJitter:  p.ScaleJitter.draw(rng),
 		Supersample:  p.Supersample,
+	}
+	if f, _ := FaceNamed(q.Font); f.Thin {
+		q.Stroke = math.Abs(q.Stroke)
+	}
+	if min := p.MinCharPx / q.DPI * 25.4; q.CharHeightMM < min {
+		q.CharHeightMM = min
 	}
 	if q.ScaleJitter == 0 {
 		q.ScaleJitter = 1
@@ -191,13 +222,21 @@ func (p Profile) Draw(rng *rand.Rand) (Params, error) {
 	}
 	q.Bitonal = rng.Float64() < p.BitonalProb
 	q.WhiteMargins = rng.Float64() < p.WhiteProb
+	if rng.Float64() < p.BarsProb {
+		q.Bars, q.BarsGap = "above", p.BarsGap.draw(rng)
+		if rng.IntN(2) == 0 {
+			q.Bars = "below"
+		}
+	}
 	return q, nil
 }
 
 func clamp01(x float64) float64 { return math.Max(0, math.Min(1, x)) }
 
-var trainKinds = []KindWeight{{KindAIC, 0.3}, {KindTargatura, 0.25}, {KindSheetCode, 0.2}, {KindRandom, 0.25}}
-var evalKinds = []KindWeight{{KindAIC, 0.4}, {KindTargatura, 0.35}, {KindSheetCode, 0.25}}
+var trainKinds = []KindWeight{{KindAIC, 0.26}, {KindTargatura, 0.22}, {KindSheetCode, 0.12},
+	{KindProgressive, 0.08}, {KindCount, 0.06}, {KindRandom, 0.26}}
+var evalKinds = []KindWeight{{KindAIC, 0.35}, {KindTargatura, 0.3}, {KindSheetCode, 0.15},
+	{KindProgressive, 0.1}, {KindCount, 0.1}}
 
 // trainHoldoutDPI are the scanner resolutions evaluation uses (150 phone,
 // 200 office/bitonal, 300 clean): training never draws near them.
@@ -209,21 +248,23 @@ var trainHoldoutJPEG = []Range{{72.5, 77.5}}
 // base is the shared default of the training profiles.
 func base(name string) Profile {
 	return Profile{
-		Name: name, Kinds: trainKinds, BoldProb: 0.3,
+		Name: name, Kinds: trainKinds, Faces: TrainedFaces(),
+		CharHeightMM: trainCharHeightMM, MinCharPx: 7.5,
 		Tracking: Range{-0.06, 0.12}, Stroke: Range{-0.3, 0.4},
 		Rotation: Range{0, 1.5}, Shear: Range{0, 0.03}, Keystone: Range{0, 0.03},
 		Noise: Range{0, 0.03}, PaperLum: Range{0.8, 1}, PaperTint: Range{0, 0.12},
 		InkLum: Range{0, 0.3}, Gradient: Range{0, 0.08}, JPEGQuality: Range{50, 95},
 		Threshold: Range{-0.25, 0.25}, MarginV: Range{0.12, 0.6}, MarginH: Range{0.2, 1.5},
-		WhiteProb:   0.4,
+		WhiteProb: 0.4, BarsProb: 0.2, BarsGap: Range{0.12, 0.6},
 		ScaleJitter: Range{0.85, 1.2}, Supersample: 4,
 		HoldoutDPI: trainHoldoutDPI, HoldoutJPEG: trainHoldoutJPEG,
 	}
 }
 
 // TrainProfiles are the degradation families of the training set, mixed by
-// Train. Their ranges cover the evaluation conditions but skip the
-// evaluation's exact scanner settings (HoldoutDPI, HoldoutJPEG).
+// Train, over the trained faces. Their ranges cover the evaluation
+// conditions but skip the evaluation's exact scanner settings (HoldoutDPI,
+// HoldoutJPEG).
 func TrainProfiles() []Profile {
 	clean := base("train-clean")
 	clean.DPI, clean.Blur, clean.JPEGProb, clean.JPEGQuality = Range{230, 320}, Range{0, 0.6}, 0.3, Range{80, 95}
@@ -258,12 +299,16 @@ func TrainProfiles() []Profile {
 // EvalProfiles are the held-out measurement conditions, named like the
 // scan profiles of the test corpus: exact scanner settings never drawn in
 // training (300, 200 and 150 dpi; JPEG quality 75) and a different
-// supersampling (3 instead of 4), so glyph edges fall differently.
+// supersampling (3 instead of 4), so glyph edges fall differently; "small"
+// is 200-dpi office scans of 1.05-1.5 mm digits (8-12 px). They draw the
+// OCR-A face: measure other faces with WithFace.
 func EvalProfiles() []Profile {
 	ev := func(name string) Profile {
 		p := base(name)
 		p.Kinds, p.Supersample, p.HoldoutDPI, p.HoldoutJPEG = evalKinds, 3, nil, nil
+		p.Faces, p.CharHeightMM, p.MinCharPx = nil, DefaultCharHeightMM, 0
 		p.MarginV, p.MarginH, p.ScaleJitter, p.WhiteProb = Range{0.15, 0.5}, Range{0.3, 1.2}, Range{0.9, 1.1}, 0.5
+		p.BarsProb, p.BarsGap = 0.2, Range{0.15, 0.5}
 		return p
 	}
 	clean := ev("clean")
@@ -282,5 +327,20 @@ func EvalProfiles() []Profile {
 	phone.Noise, phone.JPEGProb, phone.JPEGQuality = Range{0.03, 0.06}, 1, Range{75, 75}
 	phone.Rotation, phone.Shear, phone.Keystone = Range{0, 2}, Range{0, 0.05}, Range{0, 0.06}
 	phone.PaperLum, phone.PaperTint, phone.InkLum, phone.Gradient = Range{0.6, 0.9}, Range{0, 0.15}, Range{0.1, 0.35}, Range{0, 0.2}
-	return []Profile{clean, office, bitonal, phone}
+
+	small := ev("small")
+	small.DPI, small.Blur, small.Noise = Range{200, 200}, Range{0.3, 0.7}, Range{0.01, 0.03}
+	small.JPEGProb, small.JPEGQuality = 0.5, Range{75, 75}
+	small.CharHeightMM = map[Kind]Range{}
+	for k := range DefaultCharHeightMM {
+		small.CharHeightMM[k] = Range{1.05, 1.5}
+	}
+	return []Profile{clean, office, bitonal, phone, small}
+}
+
+// WithFace returns p drawing only the named face, named PROFILE/FACE.
+func (p Profile) WithFace(face string) Profile {
+	p.Name = p.Name + "/" + face
+	p.Faces = []FaceWeight{{face, 1}}
+	return p
 }

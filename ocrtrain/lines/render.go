@@ -6,7 +6,6 @@ import (
 	"image"
 	"math"
 	"math/rand/v2"
-	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/opentype"
@@ -23,80 +22,66 @@ var (
 	ocraBold []byte
 )
 
-var parsedFonts = sync.OnceValues(func() ([2]*opentype.Font, error) {
-	var fs [2]*opentype.Font
-	for i, b := range [][]byte{ocraRegular, ocraBold} {
-		f, err := opentype.Parse(b)
-		if err != nil {
-			return fs, fmt.Errorf("lines: parse embedded OCR-A font %d: %w", i, err)
-		}
-		fs[i] = f
-	}
-	return fs, nil
-})
-
-// digitHeightPerPx is a digit's height per pixel of font size.
-func digitHeightPerPx(f *opentype.Font) (float64, error) {
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: 1000, DPI: 72, Hinting: font.HintingNone})
-	if err != nil {
-		return 0, err
-	}
-	defer face.Close()
-	b, _, ok := face.GlyphBounds('0')
-	if !ok {
-		return 0, fmt.Errorf("lines: OCR-A has no glyph for 0")
-	}
-	return float64(b.Max.Y-b.Min.Y) / 64 / 1000, nil
-}
-
-// Render draws p's text in OCR-A and applies p's degradations. It returns
-// the grey line as the reader would hand it to Tesseract: cropped with p's
-// margins and scaled to LineHeight*p.ScaleJitter pixels high; and the
-// ink's bounding box in that image.
+// Render draws p's text in face p.Font (OCR-A when empty) and applies p's
+// degradations. It returns the grey line as the reader would hand it to
+// Tesseract: cropped with p's margins and scaled to
+// LineHeight*p.ScaleJitter pixels high; and the ink's bounding box in that
+// image.
 func Render(p Params, rng *rand.Rand) (*image.Gray, image.Rectangle, error) {
-	fonts, err := parsedFonts()
+	name := p.Font
+	if name == "" {
+		name = "ocra"
+	}
+	lf, err := load(name)
 	if err != nil {
 		return nil, image.Rectangle{}, err
-	}
-	f := fonts[0]
-	if p.Bold {
-		f = fonts[1]
 	}
 	if p.Text == "" {
 		return nil, image.Rectangle{}, fmt.Errorf("lines: empty text")
 	}
 	S := float64(p.Supersample)
 	charPx := p.CharHeightMM / 25.4 * p.DPI // digit height at scan resolution
-	dh, err := digitHeightPerPx(f)
-	if err != nil {
-		return nil, image.Rectangle{}, err
-	}
-	size := charPx * S / dh
-	face, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
+	size := charPx * S / lf.digitHeight
+	face, err := opentype.NewFace(lf.font, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone})
 	if err != nil {
 		return nil, image.Rectangle{}, fmt.Errorf("lines: font face: %w", err)
 	}
 	defer face.Close()
 
-	// Lay the glyphs out on a supersampled canvas with room for the stroke.
+	// Lay the glyphs out on a supersampled canvas with room for the stroke:
+	// each glyph's own advance (digits are tabular in every face) plus
+	// Tracking times the digit pitch.
 	pad := int(math.Ceil(charPx*S*0.5)) + 4
-	adv, _ := face.GlyphAdvance('0')
-	pitch := float64(adv) / 64 * (1 + p.Tracking)
+	adv0, _ := face.GlyphAdvance('0')
+	track := float64(adv0) / 64 * p.Tracking
+	var xs []float64
+	width := 0.0
+	for _, r := range p.Text {
+		adv, ok := face.GlyphAdvance(r)
+		if !ok {
+			return nil, image.Rectangle{}, fmt.Errorf("lines: face %s has no glyph for %q", name, r)
+		}
+		xs = append(xs, width)
+		width += float64(adv)/64 + track
+	}
 	m := face.Metrics()
 	asc := float64(m.Ascent) / 64
 	desc := float64(m.Descent) / 64
-	w := int(math.Ceil(pitch*float64(len(p.Text)))) + 2*pad
+	w := int(math.Ceil(width)) + 2*pad
 	h := int(math.Ceil(asc+desc)) + 2*pad
 	canvas := image.NewAlpha(image.Rect(0, 0, w, h))
 	d := font.Drawer{Dst: canvas, Src: image.Opaque, Face: face}
 	ink := image.Rectangle{}
 	baseline := float64(pad) + asc
-	for i, r := range p.Text {
-		x := float64(pad) + float64(i)*pitch
+	for i, r := range []rune(p.Text) {
+		if r == ' ' {
+			continue
+		}
+		x := float64(pad) + xs[i]
 		d.Dot = fixed.Point26_6{X: fixed.Int26_6(x * 64), Y: fixed.Int26_6(baseline * 64)}
 		b, _, ok := face.GlyphBounds(r)
 		if !ok {
-			return nil, image.Rectangle{}, fmt.Errorf("lines: OCR-A has no glyph for %q", r)
+			return nil, image.Rectangle{}, fmt.Errorf("lines: face %s has no glyph for %q", name, r)
 		}
 		gb := image.Rect((b.Min.X + d.Dot.X).Floor(), (b.Min.Y + d.Dot.Y).Floor(), (b.Max.X + d.Dot.X).Ceil(), (b.Max.Y + d.Dot.Y).Ceil())
 		ink = ink.Union(gb)
@@ -151,6 +136,9 @@ func Render(p Params, rng *rand.Rand) (*image.Gray, image.Rectangle, error) {
 			cov.v[y*ow+x] = float32(sum) / float32(255*ss*ss)
 		}
 	}
+	if p.Bars != "" {
+		bars(cov, p, charPx, minY-y0, maxY-y0, rng)
+	}
 	img, err := degrade(cov, p, charPx, rng)
 	if err != nil {
 		return nil, image.Rectangle{}, err
@@ -165,6 +153,41 @@ func Render(p Params, rng *rand.Rand) (*image.Gray, image.Rectangle, error) {
 		whiten(img, ink, rng)
 	}
 	return img, ink, nil
+}
+
+// bars draws the ends of a barcode's vertical bars into the crop's margin
+// above or below the ink (rows inkTop and inkBottom, scan pixels), p.BarsGap
+// character heights off it: modules of 0.19-0.35 mm at p.DPI, wide bars
+// 2-3 times the narrow, over a random stretch of the line's width.
+func bars(cov *plane, p Params, charPx, inkTop, inkBottom float64, rng *rand.Rand) {
+	gap := p.BarsGap * charPx
+	y0, y1 := 0, int(math.Floor(inkTop-gap))
+	if p.Bars == "below" {
+		y0, y1 = int(math.Ceil(inkBottom+gap)), cov.h
+	}
+	if y1 <= y0 {
+		return
+	}
+	narrow := (0.19 + rng.Float64()*0.16) / 25.4 * p.DPI
+	wide := narrow * (2 + rng.Float64())
+	x := rng.Float64() * 0.3 * float64(cov.w)
+	end := float64(cov.w) * (0.7 + rng.Float64()*0.3)
+	for dark := true; x < end; dark = !dark {
+		bw := narrow
+		if rng.IntN(3) == 0 {
+			bw = wide
+		}
+		if dark {
+			for px := int(x); px < min(cov.w, int(math.Ceil(x+bw))); px++ {
+				// Partial coverage of the bar's edge pixels.
+				c := float32(math.Min(x+bw, float64(px+1)) - math.Max(x, float64(px)))
+				for y := y0; y < y1; y++ {
+					cov.v[y*cov.w+px] = min(1, cov.v[y*cov.w+px]+c)
+				}
+			}
+		}
+		x += bw
+	}
 }
 
 // whiten paints the rows more than 1-3 px above or below the ink white.

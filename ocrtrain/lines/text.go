@@ -1,13 +1,15 @@
-// Package lines makes single-line OCR-A images with their ground truth, for
+// Package lines makes single-line images of printed digits with their
+// ground truth, for
 // training the project's Tesseract model (scripts/train-ocr) and for
 // measuring it on lines it never saw (package tesseract's tests).
 //
 // A line is what the scan reader hands to Tesseract: a crop around one
 // printed line, converted to grayscale and scaled to LineHeight pixels. The
-// package renders the OCR-A font (fonts/, public domain, copied from Debian's
-// fonts-ocr-a so that a rendering does not depend on the machine) at a scan
+// package renders a face of its catalogue (faces.go: OCR-A, OCR-B, sans,
+// monospace and a little serif, some held out of training) at a scan
 // resolution, degrades it the way a scanner or a phone does, crops it with
-// varied margins and scales it like the reader would.
+// varied margins (sometimes with the ends of a barcode's bars above or
+// below) and scales it like the reader would.
 //
 // Everything is driven by a *rand.Rand, so a set is reproducible from its
 // seed. Generators are pluggable: anything that implements Generator (for
@@ -18,6 +20,7 @@ package lines
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/regfus/regfus/fustella"
@@ -27,8 +30,8 @@ import (
 // Kind is what a line says, and so which check it must pass.
 type Kind string
 
-// The three kinds of line on a sheet, plus random strings used in training
-// only, so the model reads glyphs rather than learning where digits go.
+// The kinds of line on a sheet, plus random strings used in training only,
+// so the model reads glyphs rather than learning where digits go.
 const (
 	// KindAIC is "A" + the 9-digit AIC, under the Code 32 barcode.
 	KindAIC Kind = "aic"
@@ -36,12 +39,19 @@ const (
 	KindTargatura Kind = "targatura"
 	// KindSheetCode is the 17-digit sheet code under the head barcode.
 	KindSheetCode Kind = "sheet"
-	// KindRandom is 4 to 17 random symbols of the charset, "A" anywhere.
+	// KindProgressive is the sheet's printed progressive: 1 to 3 digits,
+	// "D" first for a dispensario ("12", "D3").
+	KindProgressive Kind = "progressive"
+	// KindCount is the sheet's printed count of fustelle, "0" to "28".
+	KindCount Kind = "count"
+	// KindRandom is 1 to 17 random symbols of the charset, "A" and "D"
+	// anywhere, sometimes with a space.
 	KindRandom Kind = "random"
 )
 
-// Charset is every symbol the model knows.
-const Charset = "0123456789A"
+// Charset is every symbol the model knows (a space between groups is
+// read too; the reader drops it).
+const Charset = "0123456789AD"
 
 // KindWeight weighs a kind in a mixture.
 type KindWeight struct {
@@ -90,6 +100,9 @@ func RandomText(rng *rand.Rand, k Kind) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if rng.Float64() < 0.2 { // some printers leave a gap after the A
+			return "A " + string(a), nil
+		}
 		return a.Printed(), nil
 	case KindTargatura:
 		t, err := fustella.NewTargatura(digits(rng, 9))
@@ -104,13 +117,26 @@ func RandomText(rng *rand.Rand, k Kind) (string, error) {
 			return "", err
 		}
 		return c.String(), nil
+	case KindProgressive:
+		p := strconv.Itoa(1 + rng.IntN([]int{9, 99, 999}[rng.IntN(3)]))
+		if rng.Float64() < 0.3 {
+			p = "D" + p
+		}
+		return p, nil
+	case KindCount:
+		return strconv.Itoa(rng.IntN(29)), nil
 	case KindRandom:
-		n := 4 + rng.IntN(14)
+		n := 1 + rng.IntN(17)
 		b := make([]byte, n)
 		for i := range b {
-			if rng.Float64() < 0.08 {
+			switch x := rng.Float64(); {
+			case x < 0.06:
 				b[i] = 'A'
-			} else {
+			case x < 0.1:
+				b[i] = 'D'
+			case x < 0.13 && i > 0 && i < n-1 && b[i-1] != ' ':
+				b[i] = ' '
+			default:
 				b[i] = byte('0' + rng.IntN(10))
 			}
 		}
