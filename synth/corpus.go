@@ -26,6 +26,10 @@ type Options struct {
 	// so that nothing downstream can assume one sheet code.
 	Region, ASL, Pharmacy string
 	Month, Year           int // competence; 0 = drawn from the seed
+	// Designs are the label designs drawn from, one per label (see
+	// Design); none means the classic design alone, as corpora were made
+	// before designs existed (same bytes).
+	Designs []Design
 	// Only, when set, writes just these files of the planned corpus (by
 	// name, e.g. "0003-bitonal.tif"), to check or repair part of a corpus
 	// without rendering all of it. manifest.json is then not written.
@@ -141,6 +145,7 @@ func plan(o Options) ([]filePlan, error) {
 			fp.pages = append(fp.pages, sheetSpec{
 				code: ph.code, vat: ph.vat, name: ph.name, progressive: prog, regionLabel: label,
 				index: page, seed: derive(o.Seed, "page", page), corpusSeed: o.Seed,
+				designs: o.Designs,
 			})
 			page++
 		}

@@ -21,6 +21,7 @@ type sheetSpec struct {
 	index       int    // page index in the corpus
 	seed        uint64 // page seed
 	corpusSeed  uint64 // for targature, unique across the corpus
+	designs     []Design
 }
 
 // placedLabel is a label with its place on the page.
@@ -154,6 +155,19 @@ func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
 		prev = &prod
 		tg := targaturaFor(spec.corpusSeed, spec.index*32+n)
 		lb := newLabel(r, prod, tg)
+		if len(spec.designs) > 0 {
+			// The design and its draw come from the label's own generator,
+			// so the page (its slots, defects and writing) is the same
+			// sheet whatever designs the corpus uses; the classic draw
+			// above keeps the page's generator where it always was.
+			lr := newRNG(derive(spec.seed, "label", n))
+			if d := spec.designs[lr.IntN(len(spec.designs))]; d.look != nil {
+				var err error
+				if lb, err = d.newLabel(lr, prod, tg); err != nil {
+					return nil, err
+				}
+			}
+		}
 		slot, _ := l.Slot(n)
 		f.labels = append(f.labels, placedLabel{slot: n, label: lb, at: placeInSlot(r, lb, slot.Rect), z: i})
 	}
@@ -163,6 +177,19 @@ func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
 			src, dst := f.labels[a].label, f.labels[b].label
 			cp := *src
 			cp.W, cp.H, cp.Paper, cp.Ink = dst.W, dst.H, dst.Paper, dst.Ink
+			if src.Look != nil || dst.Look != nil {
+				// A designed label's layout follows its size: the copy
+				// is the other label's print with this one's codes.
+				cp = *dst
+				cp.Product, cp.Targatura = src.Product, src.Targatura
+				if cp.Style != StyleLinear {
+					cp.MatrixText = MatrixContent(cp.AIC, cp.Targatura)
+				}
+				if dst.Look != nil {
+					k := *dst.Look
+					cp.Look = &k
+				}
+			}
 			f.labels[b].label = &cp
 		}
 	}
@@ -425,6 +452,12 @@ func slotTruths(l *layout.Layout, f *filling) []Slot {
 			Center: Point{round3(pl.at.cx), round3(pl.at.cy)}, W: round3(lb.W), H: round3(lb.H), Angle: round3(pl.at.angle),
 			Corners: q.rounded(), Rect: roundRect(q.Bounds()), Z: pl.z,
 			Paper: lb.Paper, Ink: lb.Ink, Narrow32: round3(lb.Narrow32), NarrowITF: round3(lb.NarrowITF),
+		}
+		if lb.Look != nil {
+			s.Design = lb.Look.Design
+			lb.Symbols() // lays the label out: the Look's text rects are filled in
+			k := *lb.Look
+			pd.Design, pd.Ratio32, pd.RatioITF = &k, round3(lb.Ratio32), round3(lb.RatioITF)
 		}
 		for _, sym := range lb.Symbols() {
 			sq := pl.at.quad(sym.Rect)

@@ -57,6 +57,10 @@ type Label struct {
 	Blur float64
 	// MatrixText is the content of the 2D symbol, "" for StyleLinear.
 	MatrixText string
+	// Look is the design of a label drawn from a Design other than the
+	// classic one (design.go); nil for a classic label, whose layout the
+	// constants below fix.
+	Look *Look
 }
 
 // LabelSymbol is where one readable element sits on a label, in label mm.
@@ -140,6 +144,9 @@ const (
 
 // Symbols returns where each readable element of l is, in label mm.
 func (l *Label) Symbols() []LabelSymbol {
+	if l.Look != nil {
+		return l.lookSymbols()
+	}
 	s32, _ := barcode.Code39(l.AIC.Code32(), l.Ratio32)
 	w32 := s32.Modules() * l.Narrow32
 	sITF, _ := barcode.ITF(string(l.Targatura), l.RatioITF)
@@ -171,6 +178,9 @@ func (l *Label) Symbols() []LabelSymbol {
 
 // Draw draws l on c with the label's top-left corner at the origin.
 func (l *Label) Draw(c render.Canvas) error {
+	if l.Look != nil {
+		return l.drawLook(c)
+	}
 	c.FillRect(layout.Rect{W: l.W, H: l.H}, l.Paper)
 	fitText(c, labelPad, nameBase, 2.0, l.W-2*labelPad, typeface.SansBold, l.Ink, l.Name)
 	fitText(c, labelPad, holderBase, 1.45, l.W-2*labelPad, typeface.Sans, l.Ink, l.Holder)

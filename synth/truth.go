@@ -148,16 +148,18 @@ const (
 
 // Slot is the truth of one of the 28 slots.
 type Slot struct {
-	Slot      int      `json:"slot"`
-	State     string   `json:"state"`
-	AIC       string   `json:"aic,omitempty"`
-	Code32    string   `json:"code32,omitempty"`
-	Targatura string   `json:"targatura,omitempty"`
-	Product   string   `json:"product,omitempty"`
-	Holder    string   `json:"holder,omitempty"`
-	Style     string   `json:"style,omitempty"`
-	Defects   []string `json:"defects"`
-	Label     *Placed  `json:"label,omitempty"`
+	Slot      int    `json:"slot"`
+	State     string `json:"state"`
+	AIC       string `json:"aic,omitempty"`
+	Code32    string `json:"code32,omitempty"`
+	Targatura string `json:"targatura,omitempty"`
+	Product   string `json:"product,omitempty"`
+	Holder    string `json:"holder,omitempty"`
+	Style     string `json:"style,omitempty"`
+	// Design is the label's design (see Design); "" for the classic one.
+	Design  string   `json:"design,omitempty"`
+	Defects []string `json:"defects"`
+	Label   *Placed  `json:"label,omitempty"`
 }
 
 // Placed is where a label is on the page, in page mm.
@@ -176,6 +178,22 @@ type Placed struct {
 	Ink       uint8   `json:"ink"`
 	Narrow32  float64 `json:"narrow32"`
 	NarrowITF float64 `json:"narrow_itf"`
+	// Design is the print design of a label of a design other than the
+	// classic one (font, arrangement, bar heights, digit and text
+	// positions, encoder); the ratios are the symbols' wide:narrow. All
+	// three are absent on classic labels.
+	Design   *Look   `json:"design,omitempty"`
+	Ratio32  float64 `json:"ratio32,omitempty"`
+	RatioITF float64 `json:"ratio_itf,omitempty"`
+}
+
+// DesignName returns the name of the slot's label design: classic when
+// the truth names none.
+func (s Slot) DesignName() string {
+	if s.Design == "" {
+		return ClassicDesign
+	}
+	return s.Design
 }
 
 // Symbol is one readable element of a label on the page.

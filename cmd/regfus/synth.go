@@ -25,11 +25,12 @@ type SynthCommand struct{ Streams }
 
 // Run implements Command.
 func (c *SynthCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("synth", "-o DIR [-n PAGES] [--seed S] [--profile P[,P...]|all] [--workers N] [--asl A --pharmacy P --month YYYY-MM --region R]", c.Stdout)
+	fs := newFlagSet("synth", "-o DIR [-n PAGES] [--seed S] [--profile P[,P...]|all] [--designs D[,D...]|all] [--workers N] [--asl A --pharmacy P --month YYYY-MM --region R]", c.Stdout)
 	dir := fs.String("o", "", "output directory (created if missing)")
 	n := fs.Int("n", 16, "number of pages (sheets) to write")
 	seed := fs.String("seed", "1", "random seed (unsigned integer); same seed and flags give the same bytes")
 	profile := fs.String("profile", "all", "scan profile, comma-separated list, or all (cycled file by file)")
+	designs := fs.String("designs", "", "label designs, comma-separated list or all (default: classic alone, the committed corpus's design); see synth.Designs")
 	workers := fs.Int("workers", runtime.NumCPU(), "pages rendered in parallel")
 	region := fs.String("region", sheet.DefaultRegion, "region code (3 digits)")
 	asl := fs.String("asl", "", "ASL code (3 digits); with --pharmacy, every sheet is that pharmacy's (default: three seeded pharmacies)")
@@ -59,6 +60,11 @@ func (c *SynthCommand) Run(ctx context.Context, args []string) error {
 		return usagef("synth: --profile: %v", err)
 	}
 	o := synth.Options{Dir: *dir, Pages: *n, Seed: s, Profiles: profs, Workers: *workers, Region: *region, ASL: *asl, Pharmacy: *pharmacy}
+	if *designs != "" {
+		if o.Designs, err = synth.ParseDesigns(*designs); err != nil {
+			return usagef("synth: --designs: %v", err)
+		}
+	}
 	if *month != "" {
 		m, y, err := sheet.ParseCompetence(*month)
 		if err != nil {
