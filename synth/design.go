@@ -125,6 +125,10 @@ var designs = []Design{
 		Doc: "side by side with tall bars (11-15 mm), narrow 0.19-0.20 mm, ratio 2-2.2, sans digits, targatura digits absent on a third"},
 	{Name: "bordered", Encoder: EncoderRegfus, Independent: true, look: lookBordered,
 		Doc: "tinted card with a printed frame, wide bars (narrow 0.27-0.35 mm), OCR-B digits, AIC printed 'A.I.C. n. 012345678'"},
+	{Name: "zint", Encoder: EncoderZint, Independent: true, look: lookZint,
+		Doc: "bars drawn by Debian's zint (Code 32 ratio 2, ITF ratio 3), system OCR-A digits under the bars, Code 32 above or below the ITF, narrow 0.22-0.33 mm, bars 5-8 mm"},
+	{Name: "gnu-barcode", Encoder: EncoderGNUBarcode, Independent: true, look: lookGNUBarcode,
+		Doc: "bars drawn by GNU barcode (ratio 3, Code 32 as plain CODE 39), OCR-B or Liberation Mono digits under or over, Code 32 above or below, narrow 0.19-0.28 mm"},
 	{Name: "matrix-corner", Encoder: EncoderRegfus, Independent: true, look: lookMatrixCorner,
 		Doc: "a Data Matrix or QR in a top or bottom corner, the symbols beside it aligned away from it, monospace digits, AIC printed 'AIC n. 012345678'"},
 }
@@ -362,22 +366,45 @@ func lookMatrixCorner(r *rng, l *Label) {
 	k.NameEm, k.HolderEm = r.uniform(1.5, 1.9), r.uniform(1.1, 1.4)
 }
 
-// encode returns the bars of a symbol as the label's encoder draws them.
-func (l *Label) encode(kind, text string) (barcode.Symbol, error) {
-	enc := EncoderRegfus
-	if l.Look != nil {
-		enc = l.Look.Encoder
-	}
-	if enc != EncoderRegfus {
-		return externalSymbol(enc, kind, text)
-	}
-	if kind == SymCode32 {
-		return barcode.Code39(text, l.Ratio32)
-	}
-	return barcode.ITF(text, l.RatioITF)
+func lookZint(r *rng, l *Label) {
+	k := l.Look
+	l.W, l.H = r.uniform(38, 44), r.uniform(23, 27.5)
+	l.Ratio32, l.RatioITF = EncoderRatios(EncoderZint)
+	l.Narrow32, l.NarrowITF = r.uniform(0.22, 0.33), r.uniform(0.22, 0.30)
+	k.Arrangement, k.Align = pick(r, []string{Code32Above, ITFAbove}), pick(r, []string{"center", "left"})
+	k.Font, k.AICPrefix = "OCRA", "A"
+	k.DigitEm, k.TextGap = r.uniform(2.1, 2.6), r.uniform(0.3, 0.7)
+	k.Bars32H, k.BarsITFH = r.uniform(5, 8), r.uniform(5, 8)
+	k.Quiet = r.uniform(10, 13)
+	textLook(r, l, pick(r, []string{"top", "bottom"}))
 }
 
-// externalSymbol is filled in by the external encoders (extenc.go).
-var externalSymbol = func(enc, kind, text string) (barcode.Symbol, error) {
-	return nil, fmt.Errorf("synth: encoder %s not available", enc)
+func lookGNUBarcode(r *rng, l *Label) {
+	k := l.Look
+	l.W, l.H = r.uniform(38, 44), r.uniform(23, 27.5)
+	l.Ratio32, l.RatioITF = EncoderRatios(EncoderGNUBarcode)
+	l.Narrow32, l.NarrowITF = r.uniform(0.19, 0.27), r.uniform(0.19, 0.28)
+	k.Arrangement, k.Align = pick(r, []string{Code32Above, ITFAbove}), "center"
+	k.DigitsOver = r.chance(0.3)
+	k.Font, k.AICPrefix = pick(r, []string{"OCRB", "LiberationMono-Regular"}), pick(r, []string{"A", "AIC "})
+	k.DigitEm, k.TextGap = r.uniform(2.0, 2.5), r.uniform(0.3, 0.6)
+	k.Bars32H, k.BarsITFH = r.uniform(4.5, 7), r.uniform(4.5, 7)
+	k.Quiet = r.uniform(10, 12)
+	textLook(r, l, "top")
+}
+
+// encode returns the bars of one of the label's symbols (SymCode32 or
+// SymITF) as the label's encoder draws them.
+func (l *Label) encode(kind string) (barcode.Symbol, error) {
+	if l.Look != nil && l.Look.Encoder != EncoderRegfus {
+		data := string(l.Targatura)
+		if kind == SymCode32 {
+			data = string(l.AIC)
+		}
+		return ExternalSymbol(l.Look.Encoder, kind, data)
+	}
+	if kind == SymCode32 {
+		return barcode.Code39(l.AIC.Code32(), l.Ratio32)
+	}
+	return barcode.ITF(string(l.Targatura), l.RatioITF)
 }

@@ -456,7 +456,7 @@ func slotTruths(l *layout.Layout, f *filling) []Slot {
 		if lb.Look != nil {
 			s.Design = lb.Look.Design
 			lb.Symbols() // lays the label out: the Look's text rects are filled in
-			k := *lb.Look
+			k := lb.Look.rounded()
 			pd.Design, pd.Ratio32, pd.RatioITF = &k, round3(lb.Ratio32), round3(lb.RatioITF)
 		}
 		for _, sym := range lb.Symbols() {

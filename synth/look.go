@@ -70,6 +70,15 @@ type Look struct {
 	holder typeface.Font
 }
 
+// rounded returns k with its lengths rounded to a micrometre, as every
+// length in the truth.
+func (k Look) rounded() Look {
+	for _, v := range []*float64{&k.DigitEm, &k.TextGap, &k.Bars32H, &k.BarsITFH, &k.Quiet, &k.Border, &k.BorderInset, &k.NameEm, &k.HolderEm, &k.MatrixSize} {
+		*v = round3(*v)
+	}
+	return k
+}
+
 // Text layout constants of designed labels.
 const (
 	lookPad  = 0.9 // side margin of texts
@@ -365,7 +374,7 @@ func (l *Label) drawLook(c render.Canvas) error {
 	for _, e := range els {
 		switch e.Kind {
 		case SymCode32, SymITF:
-			sym, err := l.encode(e.Kind, e.Text)
+			sym, err := l.encode(e.Kind)
 			if err != nil {
 				return err
 			}
