@@ -142,7 +142,7 @@ func BenchmarkOCR(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for k := range lines {
 			lr := lines[k]
-			win := labelLineWindow(&lr)
+			win := lineWindows(&lr)[0]
 			st.ocrUnder(&lr, lr.kind, lr.reversed, win, lineMargin)
 		}
 	}

@@ -96,23 +96,63 @@ func TestHoldsBesides(t *testing.T) {
 	}
 }
 
-func TestLabelCentre(t *testing.T) {
+// Two symbols are one label's whatever the design puts where, and never
+// when they cannot be on one piece of paper.
+func TestSameLabel(t *testing.T) {
 	t.Parallel()
-	off32, offITF := labelH/2-code32FromTop, labelH/2-itfFromTop
+	c32 := labelRead{center: vision.Point{X: 80, Y: 90}, w: 33, h: 5.6, kind: "code32"}
+	itf := func(x, y, ang float64, rev bool) *labelRead {
+		return &labelRead{center: vision.Point{X: x, Y: y}, w: 27, h: 5, kind: "itf", angle: ang, reversed: rev}
+	}
 	for _, c := range []struct {
 		name string
-		lr   labelRead
-		want vision.Point
+		a, b *labelRead
+		want bool
 	}{
-		{"upright Code 32", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "code32"}, vision.Point{X: 80, Y: 90 + off32}},
-		{"upright ITF", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "itf"}, vision.Point{X: 80, Y: 90 + offITF}},
-		{"upside-down Code 32", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "code32", reversed: true}, vision.Point{X: 80, Y: 90 - off32}},
-		{"Code 32 read by OCR alone", labelRead{center: vision.Point{X: 80, Y: 90}, ocrOnly: "code32"}, vision.Point{X: 80, Y: 90 + off32}},
-		{"Code 32 turned 90 degrees", labelRead{center: vision.Point{X: 80, Y: 90}, kind: "code32", angle: 90}, vision.Point{X: 80 - off32, Y: 90}},
+		{"ITF under the Code 32", &c32, itf(80, 98.7, 0, false), true},
+		{"ITF above the Code 32", &c32, itf(78, 81, 0, false), true},
+		{"tall label: ITF 20 mm under", &c32, itf(80, 110, 0, false), true},
+		{"side by side, short symbols", &labelRead{center: vision.Point{X: 70, Y: 90}, w: 22, h: 8, kind: "code32"}, &labelRead{center: vision.Point{X: 95, Y: 90}, w: 16, h: 8, kind: "itf"}, true},
+		{"tilted together", &labelRead{center: vision.Point{X: 80, Y: 90}, w: 33, h: 5.6, kind: "code32", angle: 3}, itf(79.5, 98.7, 3.5, false), true},
+		{"the ITF upside down", &c32, itf(80, 98.7, 0, true), false},
+		{"turned 10 degrees from each other", &c32, itf(80, 98.7, 10, false), false},
+		{"the ITF of the label under (one slot down)", &c32, itf(80, 122.7, 0, false), false},
+		{"the ITF of the label beside (one slot right)", &c32, itf(128, 98.7, 0, false), false},
+		{"prints overlapping", &c32, itf(80, 92, 0, false), false},
+		{"an unread region", &c32, &labelRead{center: vision.Point{X: 80, Y: 98.7}, w: 27, h: 5}, false},
 	} {
-		got := c.lr.labelCentre()
-		if math.Abs(got.X-c.want.X) > 1e-9 || math.Abs(got.Y-c.want.Y) > 1e-9 {
-			t.Errorf("%s: labelCentre = %+v, want %+v", c.name, got, c.want)
+		if got := sameLabel(c.a, c.b); got != c.want {
+			t.Errorf("%s: sameLabel = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// A label's centre for attribution is the middle of its print, whichever
+// of its symbols it is asked from and however it is turned.
+func TestLabelCentre(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		labels []labelRead
+		want   vision.Point
+	}{
+		{"Code 32 over ITF", []labelRead{
+			{center: vision.Point{X: 80, Y: 90}, w: 30, h: 6, kind: "code32"},
+			{center: vision.Point{X: 80, Y: 100}, w: 20, h: 6, kind: "itf"}}, vision.Point{X: 80, Y: 95}},
+		{"upside down", []labelRead{
+			{center: vision.Point{X: 80, Y: 100}, w: 30, h: 6, kind: "code32", reversed: true},
+			{center: vision.Point{X: 80, Y: 90}, w: 20, h: 6, kind: "itf", reversed: true}}, vision.Point{X: 80, Y: 95}},
+		{"side by side", []labelRead{
+			{center: vision.Point{X: 70, Y: 90}, w: 20, h: 6, kind: "code32"},
+			{center: vision.Point{X: 92, Y: 90}, w: 16, h: 6, kind: "itf"}}, vision.Point{X: 80, Y: 90}},
+		{"one symbol", []labelRead{{center: vision.Point{X: 80, Y: 90}, w: 30, h: 6, kind: "itf", angle: 90}}, vision.Point{X: 80, Y: 90}},
+	} {
+		sr := &slotRead{labels: c.labels}
+		for i := range sr.labels {
+			got := sr.labelCentre(&sr.labels[i])
+			if math.Abs(got.X-c.want.X) > 1e-9 || math.Abs(got.Y-c.want.Y) > 1e-9 {
+				t.Errorf("%s, from symbol %d: labelCentre = %+v, want %+v", c.name, i, got, c.want)
+			}
 		}
 	}
 }

@@ -31,10 +31,14 @@ var _ OCR = (*tesseract.Client)(nil)
 
 // lineSpan is where a line's ink lies along its window (see ocrLine): mid
 // in mm along the frame's x axis, whole when no ink touches the window's
-// sides.
+// sides, and quad its ink band on the page (mm). found is set once a
+// value was read from the line (see ocrUnder): only then is the band a
+// label's print (labelOutline).
 type lineSpan struct {
 	mid, width float64
 	whole      bool
+	quad       [4]vision.Point
+	found      bool
 }
 
 // Paper margins of a line crop above and below its ink band, in band
@@ -76,6 +80,14 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 		span.mid = fr.X + float64(x0+x1)/2/ocrWindowPx
 		span.whole = x0 > 0 && x1 < win.Rect.Dx()
 		span.width = float64(x1-x0) / ocrWindowPx
+		ang := angle
+		if flip {
+			ang += 180
+		}
+		u0, u1 := fr.X+float64(x0)/ocrWindowPx, fr.X+float64(x1)/ocrWindowPx
+		v0, v1 := fr.Y+float64(y0)/ocrWindowPx, fr.Y+float64(y1)/ocrWindowPx
+		span.quad = [4]vision.Point{framePoint(c, ang, u0, v0), framePoint(c, ang, u1, v0), framePoint(c, ang, u1, v1), framePoint(c, ang, u0, v1)}
+		span.found = false
 	}
 	hb := float64(y1-y0) / ocrWindowPx
 	m := hb * margin

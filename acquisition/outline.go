@@ -8,27 +8,21 @@ import (
 	"github.com/regfus/regfus/vision"
 )
 
-// Nominal fustella geometry, in the label's own frame (mm; u along the
-// bars' reading direction, v downwards): a label is 39-41.5 x 24.5-26 mm,
-// its Code 32 bars centred across it with their middle 8.7 mm below its top
-// edge, the ITF bars' middle 17.4 mm below it. That places the label
-// around bars that were read to within about a millimetre; its edges, where
-// the image shows them (a sticker's cut edge and shadow make a thin dark
-// line, a tinted sticker a step in gray level), then fix it exactly.
+// The label's outline (see label.go for the model): its print bounds it
+// from inside, its paper edges (a sticker's cut edge and shadow make a thin
+// dark line, a tinted sticker a step in gray level) fix its sides where
+// the image shows them.
 const (
-	labelW        = 40.25
-	labelH        = 25.25
-	code32FromTop = 8.7
-	itfFromTop    = 17.4
-	edgeSearch    = 1.6 // mm either side of the expected edge
-	outlinePx     = 8.0 // px/mm of the outline search crop
-	// seenSlop and inferredSlop are how far (mm) a label's side may seem
-	// to pass its slot's border before the label is taken to cross it: over
-	// the error of a side seen in the image (a few tenths) or placed from
-	// the nominal size (up to 1.25 mm), under the 1.7 mm or more by which a
-	// crossing label passes it.
-	seenSlop     = 0.6
-	inferredSlop = 1.3
+	outlinePx = 8.0 // px/mm of the outline search crop
+	// edgeGap is how far (mm) outside the print the search for an edge
+	// starts: a bar's blurred end or a glyph's is not the label's edge.
+	edgeGap = 0.25
+	// seenSlop is how far (mm) a label's side may seem to pass its slot's
+	// border before the label is taken to cross it: over the error of a
+	// side seen in the image or put just outside the print (a few
+	// tenths), under the 1.7 mm or more by which a crossing label passes
+	// it.
+	seenSlop = 0.6
 )
 
 // outline is a label's quadrilateral in page mm (corners clockwise from
@@ -38,8 +32,9 @@ type outline struct {
 	seen    int
 	// sides says which sides (top, right, bottom, left) were seen.
 	sides [4]bool
-	// across is false when the label's place across its width is not
-	// known (see labelOutline): the outline then spans only its bars.
+	// across is set when a side edge of the label (left or right, along
+	// its symbols) was seen: its extent along them is then known, not
+	// only its print's.
 	across bool
 }
 
@@ -59,14 +54,12 @@ const (
 	// cutEdge is how near (mm) the crop's edge a region must end to be
 	// taken as cut by it.
 	cutEdge = 0.6
-	// maxSymbolW and minCode32W bound a whole Code 32's width (mm): the
-	// symbol fills the label's width less its quiet zones, 28.8-35.3 mm
-	// on the corpora.
-	maxSymbolW = 36.5
-	minCode32W = 28.0
-	// maxBarsH is the tallest region (mm) taken as a label's bars (5.6
-	// mm for a Code 32, 5 for an ITF, blurred).
-	maxBarsH = 7.0
+	// maxSymbolW bounds a whole symbol's width (mm): a Code 32 at the
+	// widest bars (0.35 mm narrow, 3:1) is 44.6 mm.
+	maxSymbolW = 46.0
+	// maxBarsH is the tallest region (mm) taken as a label's bars (bars
+	// are 4-15 mm high, blurred).
+	maxBarsH = 16.0
 )
 
 // barSpan is a bar region found whole (wholeBars), page mm.
@@ -100,12 +93,12 @@ func (st *pageState) wholeBars(lr *labelRead) (*barSpan, bool) {
 		return nil, false
 	}
 	px := st.barPx()
-	fr := layout.Rect{X: -lr.w/2 - reach, Y: -6, W: lr.w + 2*reach, H: 12}
+	fr := layout.Rect{X: -lr.w/2 - reach, Y: -lr.h/2 - 2, W: lr.w + 2*reach, H: lr.h + 4}
 	img, err := st.frameCrop(lr.center, lr.angle, false, fr, px)
 	if err != nil {
 		return nil, false
 	}
-	regions, err := vision.FindBarRegions(img, px, 10, 2.5, 10)
+	regions, err := vision.FindBarRegions(img, px, 10, 2.5, maxBarsH)
 	if err != nil {
 		return nil, false
 	}
@@ -132,89 +125,99 @@ func barsOutline(b *barSpan) *outline {
 	}
 }
 
-// labelOutline finds the label whose bars were read in lr (from the bars,
-// or by the OCR line under them).
-func (st *pageState) labelOutline(lr *labelRead) (*outline, bool) {
-	kind := lr.readAs()
-	if kind == "" {
+// labelOutline places the label lr sits on from what the image shows:
+// the print of its symbols (lr and those sameLabel puts with it) bounds it
+// from inside; outward from that print, as far as the largest label
+// reaches, the nearest edge on each side is the label's (nothing of the
+// sheet shows through a label, so its slot's border or a neighbour lie
+// beyond it). A side whose edge does not show stays inkMargin outside the
+// print, unseen.
+func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) {
+	if lr.readAs() == "" {
 		return nil, false
 	}
-	// The label frame: turned by the bars' angle, plus 180 degrees when the
-	// label is upside down (bars read right to left), centred on the bars.
-	ang := lr.angle
-	if lr.reversed {
-		ang += 180
-	}
-	top0 := -code32FromTop
-	if kind == "itf" {
-		top0 = -itfFromTop
-	}
-	// A symbol read by OCR alone whose bars the slot crop cut (see
-	// wholeBars) is placed from its whole bars; a Code 32 of a whole
-	// symbol's width then places the label across, as a decoded one.
-	center, bw, cutAcross := lr.center, lr.w, false
-	if b := lr.uncut; b != nil && lr.kind == "" && !lr.centred {
-		center, bw = b.center, b.w
-		cutAcross = kind == "code32" && bw >= minCode32W
-	}
-	const m = edgeSearch + 1.5
-	fr := layout.Rect{X: -labelW/2 - m, Y: top0 - m, W: labelW + 2*m, H: labelH + 2*m}
-	img, err := st.frameCrop(center, ang, false, fr, outlinePx)
+	f, ink := sr.printBox(lr)
+	reachU, reachV := math.Max(1, maxLabelW-ink.w()), math.Max(1, maxLabelH-ink.h())
+	fr := layout.Rect{X: ink.u0 - reachU, Y: ink.v0 - reachV, W: ink.w() + 2*reachU, H: ink.h() + 2*reachV}
+	img, err := st.frameCrop(f.c, f.ang, false, fr, outlinePx)
 	if err != nil {
 		return nil, false
 	}
 	px := func(mm float64) int { return int(math.Round(mm * outlinePx)) }
-	// Rows across the middle of the label's width give its top and bottom;
-	// columns along most of its height its left and right. Each line's 70th
-	// percentile (its paper, unless ink covers most of it) ignores text and
-	// bars crossing it.
-	rows := lineLevels(img, true, px(m+labelW/2-14), px(m+labelW/2+14))
-	cols := lineLevels(img, false, px(m+1.5), px(m+labelH-1.5))
-	find := func(p []float64, at float64) (float64, bool) {
-		i, ok := findEdge(p, px(at-edgeSearch), px(at+edgeSearch))
+	// Rows across the print give the top and bottom edges, columns along
+	// it the left and right. Each line's 70th percentile (its paper,
+	// unless ink covers most of it) ignores text and bars crossing it. A
+	// label's edge runs along the whole print; the print of a neighbour
+	// (its bars, seen end on) or a rule does not: an edge must show in
+	// each third of the span too (see edgeProfiles).
+	rows := edgeProfiles(img, true, px(ink.u0-fr.X), px(ink.u1-fr.X))
+	cols := edgeProfiles(img, false, px(ink.v0-fr.Y), px(ink.v1-fr.Y))
+	side := func(p [4][]float64, from, to float64) (float64, bool) {
+		i, ok := nearestEdge(p, px(from), px(to))
 		return float64(i)/outlinePx + 0.5/outlinePx, ok
 	}
-	// The top edge is not searched: the Code 32's place fixes it to a few
-	// tenths of a mm, while the sticker's shadow and the product name just
-	// under it make the search there less sure than the model.
-	top, okT := m, true
-	bot, okB := find(rows, m+labelH)
-	left, okL := find(cols, m)
-	right, okR := find(cols, m+labelW)
-	fix := func(lo, hi float64, okLo, okHi bool, size, nomLo float64) (float64, float64, int) {
-		if okLo && okHi && math.Abs(hi-lo-size) > 2 {
-			okLo, okHi = false, false
-		}
-		switch {
-		case okLo && okHi:
-			return lo, hi, 2
-		case okLo:
-			return lo, lo + size, 1
-		case okHi:
-			return hi - size, hi, 1
-		}
-		return nomLo, nomLo + size, 0
+	in := func(u, v float64) (float64, float64) { return u - fr.X, v - fr.Y }
+	u0, v0 := in(ink.u0, ink.v0)
+	u1, v1 := in(ink.u1, ink.v1)
+	// Each side's search stops before the first line of the sheet it
+	// meets that shows (see borderLimit): a label hides what it covers.
+	slot, _ := st.r.layout.Slot(sr.n)
+	top, okT := side(rows, v0-edgeGap, st.borderLimit(f, slot.Rect, ink, 0)-fr.Y)
+	bot, okB := side(rows, v1+edgeGap, st.borderLimit(f, slot.Rect, ink, 2)-fr.Y)
+	left, okL := side(cols, u0-edgeGap, st.borderLimit(f, slot.Rect, ink, 3)-fr.X)
+	right, okR := side(cols, u1+edgeGap, st.borderLimit(f, slot.Rect, ink, 1)-fr.X)
+	// An edge on a line the sheet prints (a slot's border, the DATA
+	// cells) is that line, seen because no label covers it: the label
+	// ends before it, where its own edge did not show.
+	l := st.r.layout
+	if okT && onSheetLine(l, f.point(ink.u0, top+fr.Y), f.point(ink.u1, top+fr.Y)) {
+		okT = false
 	}
-	top, bot, nv := fix(top, bot, okT, okB, labelH, m)
-	left, right, nu := fix(left, right, okL, okR, labelW, m)
-	// Across the label, only a Code 32 places it: it is centred on every
-	// label. An ITF sits left or in the middle depending on the label's
-	// style (with a 2D symbol beside it, up to 6 mm left of the middle),
-	// and its side edges, searched around the wrong middle, lock onto a
-	// neighbour's border or a 2D symbol at the right distance from each
-	// other; a region of Code 32 bars that did not decode (read by OCR
-	// alone) can be a piece of the symbol, blur having split it, unless it
-	// was centred on its printed line (lr.centred). Phone pages had such
-	// labels placed 5-7 mm off, flagged crossing and overlapping. Any other
-	// label's outline spans only its bars across (surely on the label), and
-	// its left and right count neither for crossing nor as seen.
-	across := kind == "code32" && (lr.kind != "" || lr.centred || cutAcross)
-	if !across {
-		left, right, nu = m+labelW/2-bw/2, m+labelW/2+bw/2, 0
+	if okB && onSheetLine(l, f.point(ink.u0, bot+fr.Y), f.point(ink.u1, bot+fr.Y)) {
+		okB = false
 	}
-	o := &outline{seen: nv - 1 + nu, across: across}
-	o.sides = [4]bool{true, nu == 2 || okR && nu == 1, nv == 2, nu == 2 || okL && nu == 1}
-	toPage := func(x, y float64) vision.Point { return framePoint(center, ang, x+fr.X, y+fr.Y) }
+	if okL && onSheetLine(l, f.point(left+fr.X, ink.v0), f.point(left+fr.X, ink.v1)) {
+		okL = false
+	}
+	if okR && onSheetLine(l, f.point(right+fr.X, ink.v0), f.point(right+fr.X, ink.v1)) {
+		okR = false
+	}
+	// Two edges further apart than the largest label are not one label's:
+	// the farther is something else (a neighbour, the slot's border).
+	if okT && okB && bot-top > maxLabelH {
+		if v0-top > bot-v1 {
+			okT = false
+		} else {
+			okB = false
+		}
+	}
+	if okL && okR && right-left > maxLabelW {
+		if u0-left > right-u1 {
+			okL = false
+		} else {
+			okR = false
+		}
+	}
+	if !okT {
+		top = v0 - inkMargin
+	}
+	if !okB {
+		bot = v1 + inkMargin
+	}
+	if !okL {
+		left = u0 - inkMargin
+	}
+	if !okR {
+		right = u1 + inkMargin
+	}
+	o := &outline{sides: [4]bool{okT, okR, okB, okL}}
+	for _, ok := range o.sides {
+		if ok {
+			o.seen++
+		}
+	}
+	o.across = okL || okR
+	toPage := func(x, y float64) vision.Point { return f.point(x+fr.X, y+fr.Y) }
 	o.corners = [4]vision.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
 	return o, true
 }
@@ -255,26 +258,202 @@ func lineLevels(g *image.Gray, rowsOf bool, from, to int) []float64 {
 	return out
 }
 
-// findEdge returns the index in [lo, hi) where profile p shows a label
-// edge most strongly: a thin dark line (the cut edge, its shadow) or a
-// step between the sheet's and the label's paper. ok is false when
-// nothing stands out (a white sticker on a bitonal scan, say).
-func findEdge(p []float64, lo, hi int) (int, bool) {
-	lo, hi = max(lo, 2), min(hi, len(p)-2)
-	const k = 3 // 0.4 mm at outlinePx
-	best, bi := 0.0, -1
-	for i := lo; i < hi; i++ {
-		l, r := p[max(0, i-k)], p[min(len(p)-1, i+k)]
-		dip := math.Min(l, r) - p[i]
-		if p[i] > p[i-1] || p[i] > p[i+1] {
-			continue // not a local minimum
+// borderLimit is how far (in f, on the axis of side k: 0 top, 1 right,
+// 2 bottom, 3 left) an edge of the label whose print is ink may be looked
+// for: up to the first line of the sheet beyond the print that shows along
+// the whole side (the slot's border it faces, then the neighbouring
+// slot's, a gutter further), since a label hides the lines it covers.
+// A sheet line crossing the label frame at a slant (a tilted label) does
+// not show in the label frame's profiles, so it is looked for in the
+// page's frame. Where neither shows (a bitonal scan can lose the thin grey
+// borders), the search reaches a gutter past the slot's border: beyond
+// that, a neighbour's edge could be taken for the label's.
+func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) float64 {
+	const gutter, past = 2.0, 0.3
+	// The side's span ends and its outward axis: t runs along u (k 1, 3)
+	// or v (k 0, 2); dir is the outward sense.
+	dir := 1.0
+	if k == 0 || k == 3 {
+		dir = -1
+	}
+	at := func(o, t float64) vision.Point {
+		if k == 1 || k == 3 {
+			return f.point(t, o)
 		}
-		if s := dip; s > best {
-			best, bi = s, i
+		return f.point(o, t)
+	}
+	o0, o1, start := ink.u0, ink.u1, ink.v0
+	switch k {
+	case 1:
+		o0, o1, start = ink.v0, ink.v1, ink.u1
+	case 2:
+		start = ink.v1
+	case 3:
+		o0, o1, start = ink.v0, ink.v1, ink.u0
+	}
+	// The slot border the side faces, by its outward normal on the page.
+	n := at(o0, start+dir).Sub(at(o0, start))
+	horizontal := math.Abs(n.Y) > math.Abs(n.X)
+	line := slot.X
+	switch {
+	case horizontal && n.Y < 0:
+		line = slot.Y
+	case horizontal:
+		line = slot.Bottom()
+	case n.X > 0:
+		line = slot.Right()
+	}
+	sense := 1.0 // the page coordinate grows outward
+	if horizontal && n.Y < 0 || !horizontal && n.X < 0 {
+		sense = -1
+	}
+	// cross is the t where the span's end o meets the page line at c.
+	cross := func(o, c float64) float64 {
+		p0, p1 := at(o, start), at(o, start+dir)
+		d, q := p1.X-p0.X, c-p0.X
+		if horizontal {
+			d, q = p1.Y-p0.Y, c-p0.Y
+		}
+		if math.Abs(d) < 1e-9 {
+			return start + dir*maxLabelH
+		}
+		return start + dir*q/d
+	}
+	nearest := func(c float64) float64 {
+		a, b := cross(o0, c), cross(o1, c)
+		if dir > 0 {
+			return math.Min(a, b)
+		}
+		return math.Max(a, b)
+	}
+	for _, c := range []float64{line, line + sense*gutter} {
+		t := nearest(c)
+		if dir*(t-start) <= 0 {
+			continue // the print already passes it: it is covered
+		}
+		pa, pb := at(o0, t), at(o1, t)
+		if st.sheetLineShows(horizontal, c, pa, pb) {
+			return t - dir*past
 		}
 	}
-	return bi, best >= 6
+	return nearest(line+sense*gutter) + dir*past
 }
+
+// sheetLineShows reports whether the sheet's line at page coordinate c
+// (y when horizontal, else x) shows between the page points a and b
+// along it: a thin dark line over the whole stretch and in each third.
+func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b vision.Point) bool {
+	const half = 1.2
+	var r layout.Rect
+	if horizontal {
+		r = layout.Rect{X: math.Min(a.X, b.X), Y: c - half, W: math.Abs(a.X - b.X), H: 2 * half}
+	} else {
+		r = layout.Rect{X: c - half, Y: math.Min(a.Y, b.Y), W: 2 * half, H: math.Abs(a.Y - b.Y)}
+	}
+	if horizontal && r.W < 3 || !horizontal && r.H < 3 {
+		return false
+	}
+	img, err := st.frameCrop(vision.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
+	if err != nil {
+		return false
+	}
+	span := img.Rect.Dx()
+	if !horizontal {
+		span = img.Rect.Dy()
+	}
+	p := edgeProfiles(img, horizontal, 0, span)
+	mid := int(math.Round(half * outlinePx))
+	i, ok := nearestEdge(p, mid-4, mid+5)
+	return ok && i >= mid-4
+}
+
+// onSheetLine reports whether the segment a-b (page mm) lies on a line
+// the sheet prints: a slot's border, a DATA cell's, the progressive or
+// count box's (within 0.5 mm at both ends, and along it).
+func onSheetLine(l *layout.Layout, a, b vision.Point) bool {
+	rects := make([]layout.Rect, 0, len(l.Slots)+len(l.DateCells)+2)
+	for _, s := range l.Slots {
+		rects = append(rects, s.Rect)
+	}
+	rects = append(rects, l.DateCells...)
+	rects = append(rects, l.Progressive.Rect, l.Count.Rect)
+	const near = 0.5
+	for _, r := range rects {
+		for _, y := range []float64{r.Y, r.Bottom()} {
+			if math.Abs(a.Y-y) < near && math.Abs(b.Y-y) < near && math.Max(a.X, b.X) > r.X && math.Min(a.X, b.X) < r.Right() {
+				return true
+			}
+		}
+		for _, x := range []float64{r.X, r.Right()} {
+			if math.Abs(a.X-x) < near && math.Abs(b.X-x) < near && math.Max(a.Y, b.Y) > r.Y && math.Min(a.Y, b.Y) < r.Bottom() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// edgeProfiles returns lineLevels over the span [from, to) and over each
+// of its thirds.
+func edgeProfiles(g *image.Gray, rowsOf bool, from, to int) [4][]float64 {
+	third := (to - from) / 3
+	return [4][]float64{
+		lineLevels(g, rowsOf, from, to),
+		lineLevels(g, rowsOf, from, from+third),
+		lineLevels(g, rowsOf, from+third, to-third),
+		lineLevels(g, rowsOf, to-third, to),
+	}
+}
+
+// nearestEdge returns the index nearest from, going towards to, where the
+// profiles p (edgeProfiles) show a label edge: a thin dark line (the cut
+// edge, its shadow) at least minEdgeDip gray levels under the profile 0.4
+// mm either side over the whole span, and half that in each third within
+// 0.25 mm. ok is false when nothing stands out (a white sticker on a
+// bitonal scan, say).
+func nearestEdge(p [4][]float64, from, to int) (int, bool) {
+	step := 1
+	if to < from {
+		step = -1
+	}
+	n := len(p[0])
+	for i := from; i != to; i += step {
+		if i < 1 || i >= n-1 {
+			if (step > 0 && i >= n-1) || (step < 0 && i < 1) {
+				break
+			}
+			continue
+		}
+		if dip(p[0], i) < minEdgeDip {
+			continue
+		}
+		ok := true
+		for _, q := range p[1:] {
+			best := 0.0
+			for j := i - 2; j <= i+2; j++ {
+				best = math.Max(best, dip(q, j))
+			}
+			ok = ok && best >= minEdgeDip/2
+		}
+		if ok {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// dip is how far p[i], a local minimum, lies under the profile 0.4 mm
+// either side; 0 when it is not a local minimum.
+func dip(p []float64, i int) float64 {
+	const k = 3 // 0.4 mm at outlinePx
+	if i < 1 || i >= len(p)-1 || p[i] > p[i-1] || p[i] > p[i+1] {
+		return 0
+	}
+	return math.Min(p[max(0, i-k)], p[min(len(p)-1, i+k)]) - p[i]
+}
+
+// minEdgeDip is the least depth (gray levels) of a label's edge line.
+const minEdgeDip = 6
 
 // crosses reports whether a side of o passes the border of r by more than
 // its slop (seenSlop or inferredSlop); left and right count only when
@@ -286,10 +465,9 @@ func (o *outline) crosses(r layout.Rect) bool {
 		// The side's outward normal (corners run clockwise, y down), and the
 		// page border it faces.
 		n := vision.Point{X: e.Y, Y: -e.X}
-		slop := inferredSlop
-		if o.sides[k] {
-			slop = seenSlop
-		}
+		// An unseen side lies just outside the print: the label reaches
+		// at least that far, so the same slop holds.
+		slop := seenSlop
 		var over float64
 		switch {
 		case math.Abs(n.X) > math.Abs(n.Y) && n.X > 0:
@@ -301,8 +479,7 @@ func (o *outline) crosses(r layout.Rect) bool {
 		default:
 			over = r.Y - math.Min(a.Y, b.Y)
 		}
-		horizontal := math.Abs(n.X) > math.Abs(n.Y)
-		if over > slop && (o.across || !horizontal) {
+		if over > slop {
 			return true
 		}
 	}

@@ -71,9 +71,6 @@ type labelRead struct {
 	// printed line (see decodeLabelBars): its place across the label is
 	// then known.
 	centred bool
-	// fromITF is set on a Code 32 found by its line beside a read ITF
-	// (aicBesideITF), not from bars.
-	fromITF bool
 	// uncut is the whole region when the slot crop cut these bars (see
 	// wholeBars), else nil.
 	uncut *barSpan
@@ -155,9 +152,6 @@ func (st *pageState) slots() error {
 			continue
 		}
 		ok, why := r.owns(l.Slots[i].Rect, attributionMM)
-		if c32 := r.first("code32"); ok && c32 != nil && c32.fromITF {
-			ok, why = false, "aic_beside_itf"
-		}
 		if !ok {
 			if r.out.AIC != nil {
 				r.why[0] = whyOverlapCredit + ":" + why
@@ -198,7 +192,7 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	innerA, numA := inner.W*inner.H, num.W*num.H
 	sr.ink = math.Max(0, (fr[0]*innerA-fr[1]*numA)/(innerA-numA))
 
-	regions, err := vision.FindBarRegions(img, px, 10, 2.5, 10)
+	regions, err := vision.FindBarRegions(img, px, 10, 2.5, maxBarsH)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +212,6 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	for i := range sr.labels {
 		st.decodeLabelBars(&sr.labels[i], i)
 	}
-	st.aicBesideITF(sr)
 	st.decide(sr)
 	if sr.out.State != page.Empty {
 		for i := range sr.labels {
@@ -236,14 +229,14 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 		// label moved onto the slot can place the first.
 		lr := sr.anchor(nil)
 		if lr != nil {
-			if o, ok := st.labelOutline(lr); ok {
+			if o, ok := st.labelOutline(sr, lr); ok {
 				sr.shape = o
 			}
 		}
 		if own := sr.anchor(st.home(sr)); own != nil {
 			o := sr.shape
 			if own != lr {
-				o, _ = st.labelOutline(own)
+				o, _ = st.labelOutline(sr, own)
 			}
 			if o != nil && o.crosses(s.Rect) {
 				addFlag(&sr.out, page.FlagCrossing)
@@ -251,22 +244,6 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 		}
 	}
 	return sr, nil
-}
-
-// labelCentre is the centre (page mm) of the label that a symbol read as
-// Code 32 or ITF sits on, from the symbol's place on it (its middle across
-// the label for an ITF too, which can be up to 6 mm off: the distance it
-// is compared with, attributionMM, is well above that).
-func (lr *labelRead) labelCentre() vision.Point {
-	ang := lr.angle
-	if lr.reversed {
-		ang += 180
-	}
-	v := labelH/2 - code32FromTop
-	if lr.readAs() == "itf" {
-		v = labelH/2 - itfFromTop
-	}
-	return framePoint(lr.center, ang, 0, v)
 }
 
 // home tells, for each of the slot's reads, whether it counts for the
@@ -283,7 +260,7 @@ func (st *pageState) home(sr *slotRead) []bool {
 		if lr.readAs() == "" {
 			continue
 		}
-		c := lr.labelCentre()
+		c := sr.labelCentre(lr)
 		out[i] = math.Abs(c.X-cx) <= attributionMM && math.Abs(c.Y-cy) <= attributionMM
 		any = any || out[i]
 	}
@@ -309,15 +286,13 @@ func (sr *slotRead) holdsBesides(b *barSpan) bool {
 	return false
 }
 
-// anchor is the symbol a slot's label is placed from: a Code 32 that
-// places it across (decoded, or read by OCR and centred on its line),
-// else a decoded ITF, else any symbol read.
-// Only the reads marked in among count, when among is not nil.
+// anchor is the symbol a slot's label is placed from (labelOutline: its
+// frame, and with it every symbol sameLabel puts on its label): a decoded
+// symbol, whose bars give the label's direction surely, else any symbol
+// read. Only the reads marked in among count, when among is not nil.
 func (sr *slotRead) anchor(among []bool) *labelRead {
 	for _, ok := range []func(*labelRead) bool{
-		func(lr *labelRead) bool { return lr.kind == "code32" },
-		func(lr *labelRead) bool { return lr.readAs() == "code32" && lr.centred },
-		func(lr *labelRead) bool { return lr.kind == "itf" },
+		func(lr *labelRead) bool { return lr.kind != "" },
 		func(lr *labelRead) bool { return lr.readAs() != "" },
 	} {
 		for i := range sr.labels {
@@ -356,9 +331,9 @@ func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 
 // mergeSplitBars joins bar regions that are pieces of one symbol: a
 // blurred photo can break one barcode's block at a wide space. Two regions
-// on one line (centres within 1.5 mm across it), of one height, with at
-// most 4 mm between their ends, each shorter than any whole symbol (24
-// mm) and at most 37 mm together become the region spanning both.
+// on one line (centres within 1.5 mm across it), of one height, close
+// enough (see short below) and no wider together than the widest symbol
+// become the region spanning both.
 func mergeSplitBars(ls []labelRead, isBars func(*labelRead) bool) []labelRead {
 	for merged := true; merged; {
 		merged = false
@@ -375,8 +350,14 @@ func mergeSplitBars(ls []labelRead, isBars func(*labelRead) bool) []labelRead {
 				// Pieces of one symbol: same line, same height, and
 				// together no wider than a Code 32 (a 2D symbol beside an
 				// ITF is not a piece of it).
-				if math.Abs(across) > 1.5 || gap > 4 || math.Abs(a.angle-b.angle) > 3 ||
-					math.Abs(a.h-b.h) > 1.5 || hi-lo > 37 || a.w > 24 || b.w > 24 ||
+				// Two whole symbols side by side (some labels print the
+				// Code 32 beside the ITF) are at least two quiet zones of
+				// 10 narrow bars apart (3.8 mm at the thinnest bars):
+				// farther than 2.5 mm, only pieces each narrower than any
+				// whole symbol (14.5 mm) are joined.
+				short := a.w < 14.5 && b.w < 14.5
+				if math.Abs(across) > 1.5 || gap > 4 || gap > 2.5 && !short || math.Abs(a.angle-b.angle) > 3 ||
+					math.Abs(a.h-b.h) > 1.5 || hi-lo > maxSymbolW ||
 					!isBars(&a) || !isBars(&b) {
 					continue
 				}
@@ -477,19 +458,22 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	if st.r.ocr == nil {
 		return
 	}
-	// The OCR-A line is under the bars in the label's own frame: flipped
-	// when the label is upside down. With the bars unread, the symbol's
-	// kind and direction are unknown: both readings are tried, upright
-	// first, and a value still needs its check digit and a high confidence.
-	win := labelLineWindow(lr)
+	// The digit line is under or over the bars (labels print it either
+	// way), in the label's own frame: flipped when the label is upside
+	// down. With the bars unread, the symbol's kind and direction are
+	// unknown: both readings are tried, upright first, and a value still
+	// needs its check digit and a high confidence.
 	if lr.kind != "" {
 		// A line the OCR could not read (nothing passing its check) is
 		// read once more from a crop of the band at other margins and
 		// scale: an OCR value counts only when it equals the bars' or is
 		// itself confirmed (see ocrUnder), so a second try cannot make a
 		// wrong value, only find the reading that confirms the bars.
-		if !st.ocrUnder(lr, lr.kind, lr.reversed, win, lineMargin) && lr.ocrOutcome != ocrUnconfirmed {
-			st.ocrUnder(lr, lr.kind, lr.reversed, win, confirmMargin)
+		for _, win := range lineWindows(lr) {
+			if st.ocrUnder(lr, lr.kind, lr.reversed, win, lineMargin) ||
+				lr.ocrOutcome != ocrUnconfirmed && st.ocrUnder(lr, lr.kind, lr.reversed, win, confirmMargin) {
+				return
+			}
 		}
 		return
 	}
@@ -497,80 +481,38 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	if pos%2 == 1 {
 		first, second = second, first
 	}
-	for _, flip := range []bool{false, true} {
-		for _, kind := range []string{first, second} {
-			if st.ocrUnder(lr, kind, flip, win, lineMargin) {
-				span := lr.text
-				if st.ocrConfirm(lr, kind, flip, win) {
-					lr.ocrOnly, lr.reversed = kind, flip
-					// A Code 32 region that did not decode can be a piece
-					// of the symbol; the AIC line is printed centred under
-					// the whole symbol, so when the line lies wholly in the
-					// window its middle is the symbol's (the frame of a
-					// flipped crop runs the other way).
-					if kind == "code32" && span.whole {
-						u := span.mid
-						if flip {
-							u = -u
+	for _, win := range lineWindows(lr) {
+		for _, flip := range []bool{false, true} {
+			for _, kind := range []string{first, second} {
+				if st.ocrUnder(lr, kind, flip, win, lineMargin) {
+					span := lr.text
+					if st.ocrConfirm(lr, kind, flip, win) {
+						lr.ocrOnly, lr.reversed = kind, flip
+						// A Code 32 region that did not decode can be a
+						// piece of the symbol; its digit line is printed
+						// centred on the whole symbol, so when the line
+						// lies wholly in the window its middle is the
+						// symbol's (the frame of a flipped crop runs the
+						// other way).
+						if kind == "code32" && span.whole {
+							u := span.mid
+							if flip {
+								u = -u
+							}
+							lr.center = framePoint(lr.center, lr.angle, u, 0)
+							lr.centred = true
 						}
-						lr.center = framePoint(lr.center, lr.angle, u, 0)
-						lr.centred = true
+						lr.text = span
+						lr.text.found = true
+						return
 					}
-					return
+					lr.note(ocrUnconfirmed)
 				}
-				lr.note(ocrUnconfirmed)
 			}
 		}
 	}
 	lr.ocrAIC, lr.ocrTG, lr.ocrConf = "", "", 0
-}
-
-// aicBesideITF looks for the AIC line of a label whose ITF was read (from
-// its bars or by OCR) but whose Code 32 was not found at all: blur or ink
-// spread can leave the Code 32's bars without the edges a bar region needs.
-// The AIC line lies, in the label's frame, where the Code 32's line is
-// when the ITF's middle is itfFromTop-code32FromTop below the Code 32's:
-// it is read there across the label's whole width (the ITF sits left or in
-// the middle depending on the label's style, the AIC line is centred on
-// the label) and, as any value read by OCR alone, confirmed. The label
-// found this way is marked fromITF: its value counts only if the slot
-// ends up with no overlap (a neighbour's line could lie there).
-func (st *pageState) aicBesideITF(sr *slotRead) {
-	if st.r.ocr == nil || sr.first("code32") != nil {
-		return
-	}
-	itf := sr.first("itf")
-	if itf == nil {
-		return
-	}
-	dy := itfFromTop - code32FromTop
-	// The Code 32 (about 5.6 mm high) ends 2.8 mm under its middle; its
-	// line is looked for from 0.1 mm under it down to just above the ITF's
-	// bars.
-	top, bot := -dy+2.9, -itf.h/2-0.1
-	if bot-top < 2 {
-		return
-	}
-	win := layout.Rect{X: -labelW / 2, Y: top, W: labelW, H: bot - top}
-	lr := labelRead{center: itf.center, angle: itf.angle, reversed: itf.reversed}
-	if !st.ocrUnder(&lr, "code32", itf.reversed, win, lineMargin) {
-		return
-	}
-	span := lr.text
-	if !st.ocrConfirm(&lr, "code32", itf.reversed, win) {
-		return
-	}
-	// The Code 32's middle: dy above the ITF's, under the line's middle
-	// (in the page's frame: the label frame turned by the angle, plus 180
-	// degrees when upside down).
-	sgn := 1.0
-	if itf.reversed {
-		sgn = -1
-	}
-	lr.center = framePoint(itf.center, itf.angle, sgn*span.mid, -sgn*dy)
-	lr.w, lr.h = span.width, 5.6
-	lr.ocrOnly, lr.centred, lr.fromITF = "code32", span.whole, true
-	sr.labels = append(sr.labels, lr)
+	lr.text.found = false
 }
 
 // ocrConfirm reads the line of a value read by OCR alone a second time,
@@ -634,11 +576,20 @@ const (
 	sheetCodeChars = 17
 )
 
-// labelLineWindow is where, in the frame of lr's bars, the OCR-A line
-// printed under them is looked for.
-func labelLineWindow(lr *labelRead) layout.Rect {
-	return layout.Rect{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.1, W: lr.w + 1, H: 3.4}
+// lineWindows are where, in the frame of lr's label, the digit line of
+// its symbol is looked for: under the bars, then over them. The window
+// reaches lineReach past the bars: the digits of every font and size
+// labels print (up to about 3 mm high) with their gap to the bars.
+func lineWindows(lr *labelRead) [2]layout.Rect {
+	return [2]layout.Rect{
+		{X: -lr.w/2 - 0.5, Y: lr.h/2 + 0.1, W: lr.w + 1, H: lineReach},
+		{X: -lr.w/2 - 0.5, Y: -lr.h/2 - 0.1 - lineReach, W: lr.w + 1, H: lineReach},
+	}
 }
+
+// lineReach is how far (mm) past a symbol's bars its digit line is looked
+// for.
+const lineReach = 3.8
 
 // ocrUnder reads the line in win under lr's bars as kind; it reports
 // whether a valid value was read.
@@ -660,7 +611,7 @@ func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.
 		}
 		a, c, err := read(limg)
 		if err == nil {
-			lr.ocrAIC, lr.ocrConf = a, c
+			lr.ocrAIC, lr.ocrConf, lr.text.found = a, c, true
 			return true
 		}
 		lr.note(rejection(err))
@@ -673,7 +624,7 @@ func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.
 		}
 		t, c, err := read(limg)
 		if err == nil {
-			lr.ocrTG, lr.ocrConf = t, c
+			lr.ocrTG, lr.ocrConf, lr.text.found = t, c, true
 			return true
 		}
 		lr.note(rejection(err))
@@ -743,8 +694,8 @@ func barsOnly(g *image.Gray) bool {
 		below := row[2*g.Stride:]
 		for x := 0; x < w-2; x++ {
 			v := int(row[x])
-			sx += abs(v - int(row[x+2]))
-			sy += abs(v - int(below[x]))
+			sx += absInt(v - int(row[x+2]))
+			sy += absInt(v - int(below[x]))
 		}
 	}
 	return sx > 0 && float64(sy) < maxCrossRatio*float64(sx)
@@ -754,7 +705,7 @@ func barsOnly(g *image.Gray) bool {
 // change that barsOnly accepts as bars.
 const maxCrossRatio = 0.25
 
-func abs(v int) int {
+func absInt(v int) int {
 	if v < 0 {
 		return -v
 	}
@@ -845,20 +796,6 @@ func (st *pageState) decide(sr *slotRead) {
 	} else {
 		out.State = page.Unreadable
 	}
-}
-
-// sameLabel reports whether a Code 32 read and an ITF read sit where one
-// label puts them.
-func sameLabel(c32, itf *labelRead) bool {
-	ang := c32.angle
-	if c32.reversed {
-		ang += 180
-	}
-	a := ang * math.Pi / 180
-	d := itf.center.Sub(c32.center)
-	u := d.X*math.Cos(a) + d.Y*math.Sin(a)
-	v := -d.X*math.Sin(a) + d.Y*math.Cos(a)
-	return math.Abs(v-(itfFromTop-code32FromTop)) < 1.8 && math.Abs(u) < 12
 }
 
 // crossAIC compares the Code 32 reads and their OCR lines of one slot.

@@ -1,0 +1,172 @@
+package acquisition
+
+import (
+	"math"
+
+	"github.com/regfus/regfus/vision"
+)
+
+// A label model that comes from the image.
+//
+// Fustelle come from many manufacturers' printers: the Code 32 above,
+// below or beside the ITF, labels 30-50 x 18-35 mm, bars 4-15 mm high,
+// digits under or over the bars in any font. Nothing here assumes one
+// design: a label is what its symbols and its paper show.
+//
+//   - Two symbols belong to one label when they read in the same direction
+//     (within maxTurn), do not overlap, and together fit on the largest
+//     label (maxLabelW x maxLabelH); see sameLabel.
+//   - A label's print (the bars of its symbols read, and the digit lines
+//     read with them) bounds it from inside; its paper edges, searched
+//     outward from that print as far as the largest label reaches, fix its
+//     sides where they show (labelOutline). A side whose edge does not show
+//     is put just outside the print: it can understate the label, never
+//     invent a crossing or an overlap.
+//   - Which slot a label belongs to is judged on the middle of its print
+//     (labelCentre), not on where one design puts its symbols.
+const (
+	// maxLabelW and maxLabelH are the largest label (mm), with a
+	// millimetre for measurement.
+	maxLabelW = 51.0
+	maxLabelH = 36.0
+	// maxTurn is the largest angle (degrees) between two symbols of one
+	// label: both are printed square to the label.
+	maxTurn = 4.0
+	// inkMargin is the least paper (mm) a label shows around its print:
+	// where no edge shows, the side is put that far outside the print.
+	inkMargin = 0.3
+)
+
+// frame is a label's own frame: origin c (page mm), turned by ang degrees
+// clockwise (the reading direction, plus 180 when the label is upside
+// down); u runs along the symbols' reading direction, v down the label.
+type frame struct {
+	c   vision.Point
+	ang float64
+}
+
+// frameOf is the frame of lr's label: centred on its bars, turned as they
+// read.
+func frameOf(lr *labelRead) frame {
+	ang := lr.angle
+	if lr.reversed {
+		ang += 180
+	}
+	return frame{c: lr.center, ang: ang}
+}
+
+// point is the page point at (u, v) in f.
+func (f frame) point(u, v float64) vision.Point { return framePoint(f.c, f.ang, u, v) }
+
+// local is p (page mm) in f's coordinates.
+func (f frame) local(p vision.Point) (u, v float64) {
+	a := f.ang * math.Pi / 180
+	d := p.Sub(f.c)
+	return d.X*math.Cos(a) + d.Y*math.Sin(a), -d.X*math.Sin(a) + d.Y*math.Cos(a)
+}
+
+// box is an axis-aligned box in a frame (mm); empty until a point is
+// added.
+type box struct {
+	u0, v0, u1, v1 float64
+	set            bool
+}
+
+func (b *box) add(u, v float64) {
+	if !b.set {
+		*b = box{u, v, u, v, true}
+		return
+	}
+	b.u0, b.v0 = math.Min(b.u0, u), math.Min(b.v0, v)
+	b.u1, b.v1 = math.Max(b.u1, u), math.Max(b.v1, v)
+}
+
+func (b box) w() float64 { return b.u1 - b.u0 }
+func (b box) h() float64 { return b.v1 - b.v0 }
+
+// meets reports whether b and o overlap by more than d mm on both axes.
+func (b box) meets(o box, d float64) bool {
+	return math.Min(b.u1, o.u1)-math.Max(b.u0, o.u0) > d && math.Min(b.v1, o.v1)-math.Max(b.v0, o.v0) > d
+}
+
+// barQuad is the quadrilateral (page mm) of lr's bars: the whole bars when
+// the slot crop cut them (wholeBars), else the region found.
+func (lr *labelRead) barQuad() [4]vision.Point {
+	c, ang, w, h := lr.center, lr.angle, lr.w, lr.h
+	if b := lr.uncut; b != nil {
+		c, ang, w, h = b.center, b.angle, b.w, b.h
+	}
+	at := func(u, v float64) vision.Point { return framePoint(c, ang, u, v) }
+	return [4]vision.Point{at(-w/2, -h/2), at(w/2, -h/2), at(w/2, h/2), at(-w/2, h/2)}
+}
+
+// inkIn is the box in f of lr's print: its bars, and its digit line when
+// the OCR found one.
+func (lr *labelRead) inkIn(f frame) box {
+	var b box
+	for _, p := range lr.barQuad() {
+		b.add(f.local(p))
+	}
+	if lr.text.found {
+		for _, p := range lr.text.quad {
+			b.add(f.local(p))
+		}
+	}
+	return b
+}
+
+// sameLabel reports whether two symbols read (from their bars or by OCR)
+// can be printed on one label: they read the same way up and square to
+// each other, their print does not overlap, and together it fits on the
+// largest label. Where the label puts them (above, below, beside) is not
+// assumed.
+func sameLabel(a, b *labelRead) bool {
+	if a.readAs() == "" || b.readAs() == "" {
+		return false
+	}
+	fa, fb := frameOf(a), frameOf(b)
+	d := math.Mod(fb.ang-fa.ang+540, 360) - 180
+	if math.Abs(d) > maxTurn {
+		return false
+	}
+	ia, ib := a.inkIn(fa), b.inkIn(fa)
+	if ia.meets(ib, 0.5) {
+		return false
+	}
+	u := box{math.Min(ia.u0, ib.u0), math.Min(ia.v0, ib.v0), math.Max(ia.u1, ib.u1), math.Max(ia.v1, ib.v1), true}
+	return u.w() <= maxLabelW && u.h() <= maxLabelH
+}
+
+// group is lr with every other symbol of the slot that sameLabel puts on
+// its label.
+func (sr *slotRead) group(lr *labelRead) []*labelRead {
+	out := []*labelRead{lr}
+	for i := range sr.labels {
+		o := &sr.labels[i]
+		if o != lr && sameLabel(lr, o) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// printBox is the box, in the frame of lr's label, of the print of every
+// symbol on that label.
+func (sr *slotRead) printBox(lr *labelRead) (frame, box) {
+	f := frameOf(lr)
+	var b box
+	for _, m := range sr.group(lr) {
+		mb := m.inkIn(f)
+		b.add(mb.u0, mb.v0)
+		b.add(mb.u1, mb.v1)
+	}
+	return f, b
+}
+
+// labelCentre is the middle (page mm) of the print of the label lr sits
+// on: with both its symbols read, within a few mm of the label's centre
+// whatever the design; with one, that symbol's middle.
+func (sr *slotRead) labelCentre(lr *labelRead) vision.Point {
+	f, b := sr.printBox(lr)
+	return f.point((b.u0+b.u1)/2, (b.v0+b.v1)/2)
+}
