@@ -27,6 +27,28 @@
 // thing when every part the scope fixes is equal to the thing's. The store
 // turns the same rule into SQL (see Scope.Filter), so filtering happens in
 // the queries, never after them.
+//
+// # Writes
+//
+// Reads are scoped in the store's queries (Scope.Filter). Writes follow
+// one rule, AuthorizeWrite, called by every path that puts data about a
+// pharmacy into the system, so the rule lives here and nowhere else:
+//
+//   - an import's rows: the importer's scope must cover each row's
+//     pharmacy (package api, before anything is stored);
+//   - an uploaded page: the uploader's scope must cover the pharmacy read
+//     on it; a page read as another scope's sheet stays in the uploader's
+//     batch, rejected as out_of_scope, and nothing of it reaches that
+//     pharmacy (package process, when the page's result is recorded);
+//   - a correction that sets a sheet code: both the corrector's scope and
+//     the scope of the page's uploader must cover the code's pharmacy, so
+//     a correction can put a page only where its uploader could have put
+//     it (package process, before the correction is saved).
+//
+// Access to stored pages comes from the caller's own uploads (a batch
+// whose owner the caller's scope covers) or from the sheet read on the
+// page, never from someone else's upload of the same bytes: pages are
+// shared only among uploads of the same scope (package store).
 package auth
 
 import (
@@ -221,9 +243,19 @@ func (s Scope) String() string {
 		return fmt.Sprintf("pharmacy %s-%s-%s", s.Region, s.ASL, s.Pharmacy)
 	case Validator:
 		return fmt.Sprintf("validator region %s", s.Region)
-	default:
+	case Admin:
 		return string(s.Role)
 	}
+	// A scope without a role: a batch's owner, which keeps only the parts.
+	switch {
+	case s.Pharmacy != "":
+		return fmt.Sprintf("pharmacy %s-%s-%s", s.Region, s.ASL, s.Pharmacy)
+	case s.ASL != "":
+		return fmt.Sprintf("ASL %s-%s", s.Region, s.ASL)
+	case s.Region != "":
+		return fmt.Sprintf("region %s", s.Region)
+	}
+	return "everything"
 }
 
 // SecretPrefix starts every key, so a key pasted in the wrong place is

@@ -21,21 +21,29 @@
 //
 //   - A batch carries the scope of the key that uploaded it (its owner); a
 //     caller sees it when its scope covers the owner's (auth.Scope.Covers).
-//   - A page is seen by a caller who sees any batch that uploaded its file,
-//     or whose scope covers the sheet identity read from the page (region,
-//     ASL, pharmacy). So a pharmacy sees the pages of its sheets read in a
-//     station's batch, and a station sees what it uploaded.
+//   - A page is seen by a caller whose scope covers the owner of the batch
+//     that created it (its own uploads: pages are shared only among
+//     uploads of one scope, see below), or the sheet identity read from
+//     the page (region, ASL, pharmacy). So a pharmacy sees the pages of its
+//     sheets read in a station's batch, and a station sees what it
+//     uploaded, but nobody gains access to a page by uploading the same
+//     bytes as someone else.
 //   - Review items follow their page; declarations, records and
 //     reconciliations follow their region/ASL/pharmacy.
 //
 // # Files and pages
 //
 // A file is known by its sha256 (package blob stores the bytes). Its pages
-// are created with the first batch that uploads it and are processed once:
-// a later batch with the same bytes links the same file and shares its
-// pages, and CreateBatch reports the file as already known. Batch status and
-// counts are derived from the pages in the query, never stored, so they
-// cannot go stale.
+// are created with the first batch of an owner scope (region, ASL,
+// pharmacy) that uploads it, and are processed once for that scope: a
+// later batch of the same scope with the same bytes shares them, and
+// CreateBatch reports the file as already known. A batch of another scope
+// gets pages of its own, read and judged against its own scope (issue 13:
+// the same bytes must not carry one uploader's access or verdict to
+// another). A page set is named by the file and the batch that created it
+// (Page.BatchID, whose owner is Page.Owner). Batch status and counts are
+// derived from the pages in the query, never stored, so they cannot go
+// stale.
 //
 // # Work distribution
 //
@@ -54,6 +62,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/regfus/regfus/auth"
@@ -78,7 +87,22 @@ var (
 	ErrLeaseLost = errors.New("page lease lost")
 	// ErrRevoked: LookupKey found the key but it was revoked.
 	ErrRevoked = errors.New("API key revoked")
+	// ErrQueueFull: CreateBatch would take the queue over NewBatch.MaxQueue;
+	// use errors.As with *QueueFullError for the figures.
+	ErrQueueFull = errors.New("queue full")
 )
+
+// QueueFullError is ErrQueueFull with its figures: Depth pages were
+// queued or running, the batch would add Adding, the limit is Max.
+type QueueFullError struct {
+	Depth, Adding, Max int
+}
+
+func (e *QueueFullError) Error() string {
+	return fmt.Sprintf("queue full: %d pages queued, the upload adds %d, the limit is %d", e.Depth, e.Adding, e.Max)
+}
+
+func (e *QueueFullError) Is(target error) bool { return target == ErrQueueFull }
 
 // Store is everything regfus keeps. Implementations are safe for concurrent
 // use.
@@ -91,9 +115,15 @@ type Store interface {
 	Close() error
 
 	// CreateBatch records a batch, its files and their pages in one
-	// transaction. Files already known keep their pages (not processed
-	// twice); see BatchCreated.
+	// transaction. Files already known to the batch's owner scope keep
+	// their pages (not processed twice); see BatchCreated. With
+	// NewBatch.MaxQueue set, a batch whose new pages would take the queue
+	// over it is not recorded (*QueueFullError).
 	CreateBatch(ctx context.Context, b NewBatch) (BatchCreated, error)
+	// HasFile reports whether a file with this sha256 is recorded (by any
+	// batch): the collector of unreferenced blobs keeps the blobs it
+	// finds here.
+	HasFile(ctx context.Context, sha string) (bool, error)
 	GetBatch(ctx context.Context, id int64, scope auth.Scope) (Batch, error)
 	// ListBatches returns the batches in scope, newest first.
 	ListBatches(ctx context.Context, scope auth.Scope, limit int) ([]Batch, error)
@@ -127,7 +157,8 @@ type Store interface {
 
 	// ImportDeclarations stores an import: in one transaction, for every
 	// group (region, ASL, pharmacy, competence) present in rows, the rows
-	// already stored are replaced by these. Nothing is half-imported.
+	// already stored are replaced by these. Nothing is half-imported. An
+	// import without rows is recorded and changes nothing.
 	ImportDeclarations(ctx context.Context, imp Import, rows []Declaration) (ImportSummary, error)
 	// ImportRecords is ImportDeclarations for dispensing records.
 	ImportRecords(ctx context.Context, imp Import, rows []Record) (ImportSummary, error)
@@ -174,6 +205,10 @@ type NewBatch struct {
 	// Owner is the uploader's scope, copied onto the batch.
 	Owner auth.Scope
 	Files []NewFile
+	// MaxQueue, when positive, refuses the batch (*QueueFullError) if the
+	// pages it adds would take the queue (queued and running pages) over
+	// it. A batch that adds no page (every file known) is never refused.
+	MaxQueue int
 }
 
 // NewFile is one uploaded file, already stored by package blob.
@@ -190,13 +225,15 @@ type NewFile struct {
 type BatchCreated struct {
 	Batch Batch
 	Files []FileOutcome // one per NewFile, in order
+	// QueueDepth is the queue's depth with this batch's pages (metrics).
+	QueueDepth int
 }
 
 // FileOutcome tells what happened to one uploaded file.
 type FileOutcome struct {
 	SHA256 string
-	// Known: the same bytes were uploaded before (by any batch); their
-	// pages are shared, not processed again.
+	// Known: the same bytes were uploaded before by a batch of the same
+	// owner scope; their pages are shared, not processed again.
 	Known bool
 	// Repeated: the same bytes appear earlier in this very batch; the file
 	// is listed once.
@@ -261,7 +298,17 @@ const (
 type Page struct {
 	ID      int64
 	BatchID int64 // the batch whose upload created the page
-	File    File
+	// Owner is the scope of that batch (Role empty): the page's uploader,
+	// whose scope every write about the page must respect
+	// (auth.AuthorizeWrite).
+	Owner auth.Scope
+	// SeenIn is the batch through which the caller sees the page: the
+	// listed batch (ListPages), the caller's latest upload of the file
+	// (GetPage), 0 when the caller sees it only through the sheet read on
+	// it. File.Name is the name the file has in that batch (in the
+	// creating batch when SeenIn is 0).
+	SeenIn int64
+	File   File
 	Index   int // 1-based within the file
 	State   PageState
 	// Result is the reader's output once done (nil before).
@@ -278,7 +325,7 @@ type Page struct {
 // File is an original, as stored.
 type File struct {
 	SHA256    string
-	Name      string // name in the batch being listed (first upload's for GetPage)
+	Name      string // the name in the batch Page.SeenIn (see there)
 	Size      int64
 	MediaType string
 	BlobPath  string

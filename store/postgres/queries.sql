@@ -3,8 +3,9 @@
 --
 -- Scope: a scope is three nullable parameters (region, asl, pharmacy); NULL
 -- means "not restricted". A row is in scope when each non-NULL parameter
--- equals the row's value. A page is in scope when a batch that uploaded its
--- file is, or its sheet identity is.
+-- equals the row's value. A page is in scope when the batch that created it
+-- is (pages are shared only among uploads of one scope), or its sheet
+-- identity is.
 
 -- name: InsertKey
 INSERT INTO api_keys (id, hash, role, region, asl, pharmacy, label, created_at)
@@ -39,9 +40,25 @@ RETURNING pages;
 SELECT pages FROM files WHERE sha256 = $1;
 
 -- name: InsertBatchFile
-INSERT INTO batch_files (batch_id, file_sha256, position, name)
-VALUES ($1, $2, $3, $4)
+INSERT INTO batch_files (batch_id, file_sha256, position, name, origin_batch_id)
+VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (batch_id, file_sha256) DO NOTHING;
+
+-- name: LockFile
+-- Serialises the uploads of one file, so two uploads of the same bytes by
+-- the same scope make one page set.
+SELECT sha256 FROM files WHERE sha256 = $1 FOR UPDATE;
+
+-- name: FindPageSet
+-- The page set of a file for an owner scope: the batch whose upload
+-- created it, if any upload of that scope has.
+SELECT MIN(p.batch_id)
+FROM pages p
+JOIN batches b ON b.id = p.batch_id
+WHERE p.file_sha256 = $1 AND b.region IS NOT DISTINCT FROM $2 AND b.asl IS NOT DISTINCT FROM $3 AND b.pharmacy IS NOT DISTINCT FROM $4;
+
+-- name: HasFile
+SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = $1);
 
 -- name: InsertPage
 INSERT INTO pages (batch_id, file_sha256, page_index, state, queued_at)
@@ -58,7 +75,7 @@ SELECT b.id, b.owner_key_id, b.region, b.asl, b.pharmacy, b.created_at,
        SUM(CASE WHEN p.state = 'failed' THEN 1 ELSE 0 END)
 FROM batches b
 LEFT JOIN batch_files bf ON bf.batch_id = b.id
-LEFT JOIN pages p ON p.file_sha256 = bf.file_sha256
+LEFT JOIN pages p ON p.file_sha256 = bf.file_sha256 AND p.batch_id = bf.origin_batch_id
 WHERE b.id = $1
   AND (CAST($2 AS text) IS NULL OR b.region = $2)
   AND (CAST($3 AS text) IS NULL OR b.asl = $3)
@@ -76,7 +93,7 @@ SELECT b.id, b.owner_key_id, b.region, b.asl, b.pharmacy, b.created_at,
        SUM(CASE WHEN p.state = 'failed' THEN 1 ELSE 0 END)
 FROM batches b
 LEFT JOIN batch_files bf ON bf.batch_id = b.id
-LEFT JOIN pages p ON p.file_sha256 = bf.file_sha256
+LEFT JOIN pages p ON p.file_sha256 = bf.file_sha256 AND p.batch_id = bf.origin_batch_id
 WHERE (CAST($1 AS text) IS NULL OR b.region = $1)
   AND (CAST($2 AS text) IS NULL OR b.asl = $2)
   AND (CAST($3 AS text) IS NULL OR b.pharmacy = $3)
@@ -87,16 +104,16 @@ LIMIT $4;
 -- name: ListPages
 SELECT p.id, p.batch_id, f.sha256, bf.name, f.size, f.media_type, f.blob_path, f.pages,
        p.page_index, p.state, p.result, p.error, p.attempts,
-       p.queued_at, p.started_at, p.finished_at, p.millis
+       p.queued_at, p.started_at, p.finished_at, p.millis,
+       bf.batch_id, ob.region, ob.asl, ob.pharmacy
 FROM batch_files bf
 JOIN files f ON f.sha256 = bf.file_sha256
-JOIN pages p ON p.file_sha256 = bf.file_sha256
+JOIN pages p ON p.file_sha256 = bf.file_sha256 AND p.batch_id = bf.origin_batch_id
+JOIN batches ob ON ob.id = p.batch_id
 WHERE bf.batch_id = $1
-  AND (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
-               WHERE vbf.file_sha256 = p.file_sha256
-                 AND (CAST($2 AS text) IS NULL OR vb.region = $2)
-                 AND (CAST($3 AS text) IS NULL OR vb.asl = $3)
-                 AND (CAST($4 AS text) IS NULL OR vb.pharmacy = $4))
+  AND (((CAST($2 AS text) IS NULL OR ob.region = $2)
+  AND (CAST($3 AS text) IS NULL OR ob.asl = $3)
+  AND (CAST($4 AS text) IS NULL OR ob.pharmacy = $4))
        OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = p.id
                  AND (CAST($2 AS text) IS NULL OR vs.region = $2)
                  AND (CAST($3 AS text) IS NULL OR vs.asl = $3)
@@ -104,17 +121,25 @@ WHERE bf.batch_id = $1
 ORDER BY bf.position, p.page_index;
 
 -- name: GetPage
-SELECT p.id, p.batch_id, f.sha256, f.name, f.size, f.media_type, f.blob_path, f.pages,
+-- The name and batch shown are those of the caller's latest upload of the
+-- file (own), else the upload that created the page.
+SELECT p.id, p.batch_id, f.sha256, COALESCE(own.name, COALESCE((SELECT obf.name FROM batch_files obf WHERE obf.batch_id = p.batch_id AND obf.file_sha256 = p.file_sha256), f.name)),
+       f.size, f.media_type, f.blob_path, f.pages,
        p.page_index, p.state, p.result, p.error, p.attempts,
-       p.queued_at, p.started_at, p.finished_at, p.millis
+       p.queued_at, p.started_at, p.finished_at, p.millis,
+       COALESCE(own.batch_id, 0), ob.region, ob.asl, ob.pharmacy
 FROM pages p
 JOIN files f ON f.sha256 = p.file_sha256
+JOIN batches ob ON ob.id = p.batch_id
+LEFT JOIN batch_files own ON own.file_sha256 = p.file_sha256 AND own.batch_id = (SELECT MAX(xbf.batch_id) FROM batch_files xbf JOIN batches xb ON xb.id = xbf.batch_id
+                WHERE xbf.file_sha256 = p.file_sha256 AND xbf.origin_batch_id = p.batch_id
+                  AND (CAST($2 AS text) IS NULL OR xb.region = $2)
+                  AND (CAST($3 AS text) IS NULL OR xb.asl = $3)
+                  AND (CAST($4 AS text) IS NULL OR xb.pharmacy = $4))
 WHERE p.id = $1
-  AND (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
-               WHERE vbf.file_sha256 = p.file_sha256
-                 AND (CAST($2 AS text) IS NULL OR vb.region = $2)
-                 AND (CAST($3 AS text) IS NULL OR vb.asl = $3)
-                 AND (CAST($4 AS text) IS NULL OR vb.pharmacy = $4))
+  AND (((CAST($2 AS text) IS NULL OR ob.region = $2)
+  AND (CAST($3 AS text) IS NULL OR ob.asl = $3)
+  AND (CAST($4 AS text) IS NULL OR ob.pharmacy = $4))
        OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = p.id
                  AND (CAST($2 AS text) IS NULL OR vs.region = $2)
                  AND (CAST($3 AS text) IS NULL OR vs.asl = $3)
@@ -189,12 +214,14 @@ VALUES ($1, $2, $3, $4, $5, $6);
 SELECT COUNT(*) FROM pages WHERE state IN ('queued', 'running');
 
 -- name: ListSheetResults
-SELECT p.id, p.batch_id, f.sha256, f.name, f.size, f.media_type, f.blob_path, f.pages,
+SELECT p.id, p.batch_id, f.sha256, COALESCE((SELECT obf.name FROM batch_files obf WHERE obf.batch_id = p.batch_id AND obf.file_sha256 = p.file_sha256), f.name), f.size, f.media_type, f.blob_path, f.pages,
        p.page_index, p.state, p.result, p.error, p.attempts,
-       p.queued_at, p.started_at, p.finished_at, p.millis
+       p.queued_at, p.started_at, p.finished_at, p.millis,
+       0, ob.region, ob.asl, ob.pharmacy
 FROM sheets sh
 JOIN pages p ON p.id = sh.page_id
 JOIN files f ON f.sha256 = p.file_sha256
+JOIN batches ob ON ob.id = p.batch_id
 WHERE p.state = 'done'
   AND (CAST($1 AS text) IS NULL OR sh.region = $1)
   AND (CAST($2 AS text) IS NULL OR sh.asl = $2)
@@ -291,19 +318,19 @@ SELECT r.id, r.page_id, p.batch_id, p.file_sha256, p.page_index, r.slot, r.field
        sh.region, sh.asl, sh.pharmacy, sh.competence
 FROM review_items r
 JOIN pages p ON p.id = r.page_id
+JOIN batches ob ON ob.id = p.batch_id
 LEFT JOIN sheets sh ON sh.page_id = r.page_id
-WHERE (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
-               WHERE vbf.file_sha256 = p.file_sha256
-                 AND (CAST($1 AS text) IS NULL OR vb.region = $1)
-                 AND (CAST($2 AS text) IS NULL OR vb.asl = $2)
-                 AND (CAST($3 AS text) IS NULL OR vb.pharmacy = $3))
-       OR (sh.page_id IS NOT NULL
-                 AND (CAST($1 AS text) IS NULL OR sh.region = $1)
-                 AND (CAST($2 AS text) IS NULL OR sh.asl = $2)
-                 AND (CAST($3 AS text) IS NULL OR sh.pharmacy = $3)))
+WHERE (((CAST($1 AS text) IS NULL OR ob.region = $1)
+  AND (CAST($2 AS text) IS NULL OR ob.asl = $2)
+  AND (CAST($3 AS text) IS NULL OR ob.pharmacy = $3))
+       OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = p.id
+                 AND (CAST($1 AS text) IS NULL OR vs.region = $1)
+                 AND (CAST($2 AS text) IS NULL OR vs.asl = $2)
+                 AND (CAST($3 AS text) IS NULL OR vs.pharmacy = $3)))
   AND (CAST($4 AS text) IS NULL OR r.status = $4)
   AND (CAST($5 AS bigint) = 0 OR EXISTS (SELECT 1 FROM batch_files x
-                                         WHERE x.batch_id = $5 AND x.file_sha256 = p.file_sha256))
+                                         WHERE x.batch_id = $5 AND x.file_sha256 = p.file_sha256
+                                           AND x.origin_batch_id = p.batch_id))
   AND (CAST($6 AS bigint) = 0 OR r.page_id = $6)
 ORDER BY r.id
 LIMIT $7;
@@ -314,17 +341,16 @@ SELECT r.id, r.page_id, p.batch_id, p.file_sha256, p.page_index, r.slot, r.field
        sh.region, sh.asl, sh.pharmacy, sh.competence
 FROM review_items r
 JOIN pages p ON p.id = r.page_id
+JOIN batches ob ON ob.id = p.batch_id
 LEFT JOIN sheets sh ON sh.page_id = r.page_id
 WHERE r.id = $1
-  AND (EXISTS (SELECT 1 FROM batch_files vbf JOIN batches vb ON vb.id = vbf.batch_id
-               WHERE vbf.file_sha256 = p.file_sha256
-                 AND (CAST($2 AS text) IS NULL OR vb.region = $2)
-                 AND (CAST($3 AS text) IS NULL OR vb.asl = $3)
-                 AND (CAST($4 AS text) IS NULL OR vb.pharmacy = $4))
-       OR (sh.page_id IS NOT NULL
-                 AND (CAST($2 AS text) IS NULL OR sh.region = $2)
-                 AND (CAST($3 AS text) IS NULL OR sh.asl = $3)
-                 AND (CAST($4 AS text) IS NULL OR sh.pharmacy = $4)));
+  AND (((CAST($2 AS text) IS NULL OR ob.region = $2)
+  AND (CAST($3 AS text) IS NULL OR ob.asl = $3)
+  AND (CAST($4 AS text) IS NULL OR ob.pharmacy = $4))
+       OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = p.id
+                 AND (CAST($2 AS text) IS NULL OR vs.region = $2)
+                 AND (CAST($3 AS text) IS NULL OR vs.asl = $3)
+                 AND (CAST($4 AS text) IS NULL OR vs.pharmacy = $4)));
 
 -- name: ListCorrections
 SELECT id, key_id, at, before, after, note FROM corrections WHERE item_id = $1 ORDER BY id;

@@ -85,6 +85,9 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		Migrations:        migs,
 		Time:              func(t time.Time) any { return t.UnixMicro() },
 		IsUniqueViolation: isUniqueViolation,
+		MigrationSetup:    "PRAGMA foreign_keys = OFF",
+		MigrationTeardown: "PRAGMA foreign_keys = ON",
+		MigrationCheck:    "PRAGMA foreign_key_check",
 	})
 	if err != nil {
 		db.Close()

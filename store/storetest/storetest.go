@@ -39,6 +39,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		{"KeyRevocation", testKeyRevocation},
 		{"BatchCreateAndReuploads", testBatchCreate},
 		{"BatchScope", testBatchScope},
+		{"PagesSharedOnlyWithinScope", testPagesPerScope},
+		{"QueueLimitCountsNewPages", testQueueLimit},
 		{"ClaimCompleteProgress", testClaimComplete},
 		{"LeaseExpiryRequeues", testLeaseExpiry},
 		{"LeaseExhaustedFails", testLeaseExhausted},
@@ -317,8 +319,9 @@ func testBatchCreate(t *testing.T, s store.Store) {
 	}
 	pages2, err := s.ListPages(c, bc2.Batch.ID, admin)
 	ok(t, err, "ListPages 2")
-	if len(pages2) != 2 || pages2[0].ID != pages[2].ID || pages2[0].File.Name != "B-again.tif" || pages2[0].BatchID != bc.Batch.ID {
-		t.Fatalf("shared page: %+v (want id %d named B-again.tif from batch %d)", pages2[0], pages[2].ID, bc.Batch.ID)
+	if len(pages2) != 2 || pages2[0].ID != pages[2].ID || pages2[0].File.Name != "B-again.tif" || pages2[0].BatchID != bc.Batch.ID ||
+		pages2[0].SeenIn != bc2.Batch.ID || pages2[0].Owner != (auth.Scope{Region: "120", ASL: "205"}) {
+		t.Fatalf("shared page: %+v (want id %d named B-again.tif from batch %d, seen in %d)", pages2[0], pages[2].ID, bc.Batch.ID, bc2.Batch.ID)
 	}
 	if depth, err := s.QueueDepth(c); err != nil || depth != 4 {
 		t.Fatalf("QueueDepth = %d, %v; want 4 (3 + C)", depth, err)
@@ -332,6 +335,105 @@ func testBatchCreate(t *testing.T, s store.Store) {
 	is(t, err, store.ErrNotFound, "GetBatch(unknown)")
 	_, err = s.GetPage(c, 999999, admin)
 	is(t, err, store.ErrNotFound, "GetPage(unknown)")
+}
+
+// testPagesPerScope: the same bytes uploaded by another scope get pages
+// of their own (read and judged for that uploader), and uploading them
+// gives no access to the first uploader's pages; within one scope they are
+// shared, and GetPage shows the caller's own latest upload.
+func testPagesPerScope(t *testing.T, s store.Store) {
+	c := ctx(t)
+	x := file("shared bytes", 1)
+	first := mustBatch(t, s, station205, x)
+	mine, err := s.ListPages(c, first.Batch.ID, admin)
+	ok(t, err, "ListPages")
+	if len(mine) != 1 || first.Files[0].Known {
+		t.Fatalf("first upload: %+v, pages %+v", first.Files, mine)
+	}
+	stationPage := mine[0]
+
+	// Another station and a pharmacy upload the same bytes: new pages.
+	for _, sc := range []auth.Scope{station206, pharmacyA} {
+		x2 := x
+		x2.Name = "copy-" + sc.String() + ".tif"
+		bc := mustBatch(t, s, sc, x2)
+		if bc.Files[0].Known || bc.Batch.Progress.Total != 1 || bc.Batch.Progress.Queued != 1 {
+			t.Fatalf("%v: upload of known bytes = %+v, progress %+v; want pages of its own", sc, bc.Files, bc.Batch.Progress)
+		}
+		ps, err := s.ListPages(c, bc.Batch.ID, sc)
+		ok(t, err, "ListPages")
+		if len(ps) != 1 || ps[0].ID == stationPage.ID || ps[0].BatchID != bc.Batch.ID || ps[0].File.Name != x2.Name {
+			t.Fatalf("%v: pages %+v, want one of its own", sc, ps)
+		}
+		want := auth.Scope{Region: sc.Region, ASL: sc.ASL, Pharmacy: sc.Pharmacy}
+		if ps[0].Owner != want {
+			t.Fatalf("%v: page owner %+v, want %+v", sc, ps[0].Owner, want)
+		}
+		// Uploading the bytes gives no access to the station's page.
+		_, err = s.GetPage(c, stationPage.ID, sc)
+		is(t, err, store.ErrNotFound, fmt.Sprintf("GetPage(station's page) as %v after uploading the same bytes", sc))
+		items, err := s.ListReview(c, store.ReviewFilter{Scope: sc, PageID: stationPage.ID})
+		ok(t, err, "ListReview")
+		if len(items) != 0 {
+			t.Fatalf("%v sees review items of the station's page: %+v", sc, items)
+		}
+	}
+
+	// The same scope again (another key, another name): shared, and GetPage
+	// shows the caller's latest upload of the file.
+	x3 := x
+	x3.Name = "again.tif"
+	again := mustBatch(t, s, station205, x3)
+	if !again.Files[0].Known || again.Batch.Progress.Total != 1 {
+		t.Fatalf("same-scope re-upload = %+v, progress %+v; want the pages shared", again.Files, again.Batch.Progress)
+	}
+	p, err := s.GetPage(c, stationPage.ID, station205)
+	ok(t, err, "GetPage")
+	if p.SeenIn != again.Batch.ID || p.File.Name != "again.tif" || p.BatchID != first.Batch.ID {
+		t.Fatalf("GetPage as the uploader = seen in %d as %q (created by %d), want seen in %d as again.tif (created by %d)",
+			p.SeenIn, p.File.Name, p.BatchID, again.Batch.ID, first.Batch.ID)
+	}
+
+	for sha, want := range map[string]bool{x.SHA256: true, sha("never uploaded"): false} {
+		has, err := s.HasFile(c, sha)
+		ok(t, err, "HasFile")
+		if has != want {
+			t.Errorf("HasFile(%s) = %v, want %v", sha[:8], has, want)
+		}
+	}
+}
+
+// testQueueLimit: CreateBatch refuses a batch whose own new pages would
+// take the queue over MaxQueue, records nothing of it, and never refuses a
+// batch that adds no page.
+func testQueueLimit(t *testing.T, s store.Store) {
+	c := ctx(t)
+	k := mustKey(t, s, station205)
+	nb := func(max int, files ...store.NewFile) store.NewBatch {
+		return store.NewBatch{OwnerKeyID: k.ID, Owner: station205, Files: files, MaxQueue: max}
+	}
+	bc, err := s.CreateBatch(c, nb(5, file("q1", 2)))
+	ok(t, err, "CreateBatch(2 of 5)")
+	if bc.QueueDepth != 2 {
+		t.Fatalf("QueueDepth after the first batch = %d, want 2", bc.QueueDepth)
+	}
+	big := file("q2", 4)
+	_, err = s.CreateBatch(c, nb(5, file("q3", 1), big))
+	is(t, err, store.ErrQueueFull, "CreateBatch(2 queued + 5 new, limit 5)")
+	var qf *store.QueueFullError
+	if !errors.As(err, &qf) || qf.Depth != 2 || qf.Adding != 5 || qf.Max != 5 {
+		t.Fatalf("queue-full error %v, want depth 2 adding 5 max 5", err)
+	}
+	if has, _ := s.HasFile(c, big.SHA256); has {
+		t.Fatal("a refused batch left its file recorded")
+	}
+	if d, _ := s.QueueDepth(c); d != 2 {
+		t.Fatalf("QueueDepth after a refused batch = %d, want 2", d)
+	}
+	// Known pages add nothing: accepted even at the limit.
+	if _, err := s.CreateBatch(c, nb(2, file("q1", 2))); err != nil {
+		t.Fatalf("re-upload of queued pages at the limit: %v", err)
+	}
 }
 
 func testBatchScope(t *testing.T, s store.Store) {
@@ -843,8 +945,16 @@ func testDeclarations(t *testing.T, s store.Store) {
 	if b, _ := s.ListDeclarations(c, store.GroupFilter{Scope: pharmacyB}); len(b) != 1 || b[0].Sheets != 5 {
 		t.Fatalf("failed import half-applied: %+v", b)
 	}
-	_, err = s.ImportDeclarations(c, store.Import{Source: "empty.csv"}, nil)
-	is(t, err, store.ErrInvalid, "empty import")
+	// An import without rows (a file with only its header) is an import
+	// that changes nothing.
+	sum, err = s.ImportDeclarations(c, store.Import{Source: "empty.csv"}, nil)
+	ok(t, err, "empty import")
+	if sum.Rows != 0 || len(sum.Groups) != 0 || sum.Replaced != 0 || sum.ImportID == 0 {
+		t.Fatalf("empty import = %+v, want an import of 0 rows", sum)
+	}
+	if b, _ := s.ListDeclarations(c, store.GroupFilter{Scope: pharmacyB}); len(b) != 1 || b[0].Sheets != 5 {
+		t.Fatalf("empty import changed declarations: %+v", b)
+	}
 }
 
 func rec(line int, id, pharm, competence, targatura string) store.Record {

@@ -38,6 +38,13 @@ type Dialect struct {
 	// MigrationLock, when set, is executed first in the migration
 	// transaction, so concurrent `regfus migrate` runs take turns.
 	MigrationLock string
+	// MigrationSetup and MigrationTeardown, when set, run on the
+	// migration's connection before its transaction begins and after it
+	// ends (SQLite: foreign keys off, then on again, so a migration can
+	// rebuild a table others refer to). MigrationCheck, when set, runs in
+	// the transaction after the migrations; any row it returns refuses
+	// them (SQLite: PRAGMA foreign_key_check).
+	MigrationSetup, MigrationTeardown, MigrationCheck string
 	// Time converts a time for a query parameter (PostgreSQL: time.Time for
 	// timestamptz; SQLite: int64 microseconds since the epoch).
 	Time func(time.Time) any
@@ -48,7 +55,7 @@ type Dialect struct {
 // queryNames lists every query the engine runs.
 var queryNames = []string{
 	"InsertKey", "GetKey", "LookupKey", "ListKeys", "RevokeKey",
-	"InsertBatch", "InsertFile", "GetFilePages", "InsertBatchFile", "InsertPage",
+	"InsertBatch", "InsertFile", "GetFilePages", "InsertBatchFile", "LockFile", "FindPageSet", "HasFile", "InsertPage",
 	"GetBatch", "ListBatches", "ListPages", "GetPage",
 	"FailExhausted", "ClaimPage", "ExtendLease", "ReleasePage", "LockPage",
 	"FinishPage", "FailPage", "UpdatePageResult", "DeleteSlots", "InsertSlot",

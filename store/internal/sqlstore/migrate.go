@@ -59,7 +59,22 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var applied []string
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	// One connection for the whole run: SQLite's foreign-key switch is a
+	// setting of the connection, and must be set outside the transaction.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s store: %w", s.d.Name, err)
+	}
+	defer conn.Close()
+	if s.d.MigrationSetup != "" {
+		if _, err := conn.ExecContext(ctx, s.d.MigrationSetup); err != nil {
+			return nil, fmt.Errorf("%s store: before migrating: %w", s.d.Name, err)
+		}
+	}
+	if s.d.MigrationTeardown != "" {
+		defer conn.ExecContext(context.WithoutCancel(ctx), s.d.MigrationTeardown)
+	}
+	err = s.inConnTx(ctx, conn, func(tx *sql.Tx) error {
 		if s.d.MigrationLock != "" {
 			if _, err := tx.ExecContext(ctx, s.d.MigrationLock); err != nil {
 				return fmt.Errorf("taking the migration lock: %w", err)
@@ -105,6 +120,17 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 				return fmt.Errorf("%s migration %s: recording it: %w", s.d.Name, m.Name, err)
 			}
 			applied = append(applied, m.Name)
+		}
+		if s.d.MigrationCheck != "" && len(applied) > 0 {
+			rows, err := tx.QueryContext(ctx, s.d.MigrationCheck)
+			if err != nil {
+				return fmt.Errorf("%s: checking the migrated schema: %w", s.d.Name, err)
+			}
+			bad := rows.Next()
+			rows.Close()
+			if bad {
+				return fmt.Errorf("%s: the migrated schema fails its check (%s): nothing applied", s.d.Name, s.d.MigrationCheck)
+			}
 		}
 		return nil
 	})

@@ -121,6 +121,22 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return nil
 }
 
+// inConnTx is inTx on one connection.
+func (s *Store) inConnTx(ctx context.Context, conn *sql.Conn, f func(tx *sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%s store: begin: %w", s.d.Name, err)
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%s store: commit: %w", s.d.Name, err)
+	}
+	return nil
+}
+
 // ---- scanning helpers
 
 // timeCol scans a timestamp stored either natively (time.Time) or as
@@ -320,29 +336,44 @@ func (s *Store) CreateBatch(ctx context.Context, nb store.NewBatch) (store.Batch
 		if err := s.row(ctx, tx, "InsertBatch", nullStr(nb.OwnerKeyID), r, a, p, s.t(t)).Scan(&id); err != nil {
 			return s.wrap("InsertBatch", err)
 		}
+		added := 0
 		for i, f := range nb.Files {
 			fo := store.FileOutcome{SHA256: f.SHA256, Pages: f.Pages}
 			// InsertFile: sha256, name, size, media_type, blob_path, pages, created_at -> pages (no row if known)
 			err := s.row(ctx, tx, "InsertFile", f.SHA256, f.Name, f.Size, f.MediaType, f.BlobPath, f.Pages, s.t(t)).Scan(&fo.Pages)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
-				fo.Known = true
 				// GetFilePages: sha256
 				if err := s.row(ctx, tx, "GetFilePages", f.SHA256).Scan(&fo.Pages); err != nil {
 					return s.wrap("GetFilePages", err)
 				}
 			case err != nil:
 				return s.wrap("InsertFile", err)
-			default:
-				for n := 1; n <= f.Pages; n++ {
+			}
+			// LockFile: sha256 (PostgreSQL: uploads of one file take turns)
+			var locked string
+			if err := s.row(ctx, tx, "LockFile", f.SHA256).Scan(&locked); err != nil {
+				return s.wrap("LockFile", err)
+			}
+			// FindPageSet: sha256, owner region, asl, pharmacy -> creating batch (NULL if none)
+			var origin sql.NullInt64
+			if err := s.row(ctx, tx, "FindPageSet", f.SHA256, r, a, p).Scan(&origin); err != nil {
+				return s.wrap("FindPageSet", err)
+			}
+			if origin.Valid {
+				fo.Known = true
+			} else {
+				origin = sql.NullInt64{Int64: id, Valid: true}
+				for n := 1; n <= fo.Pages; n++ {
 					// InsertPage: batch_id, file_sha256, page_index, queued_at
 					if _, err := s.exec(ctx, tx, "InsertPage", id, f.SHA256, n, s.t(t)); err != nil {
 						return err
 					}
 				}
+				added += fo.Pages
 			}
-			// InsertBatchFile: batch_id, file_sha256, position, name (no-op if repeated)
-			res, err := s.exec(ctx, tx, "InsertBatchFile", id, f.SHA256, i+1, f.Name)
+			// InsertBatchFile: batch_id, file_sha256, position, name, origin_batch_id (no-op if repeated)
+			res, err := s.exec(ctx, tx, "InsertBatchFile", id, f.SHA256, i+1, f.Name, origin.Int64)
 			if err != nil {
 				return err
 			}
@@ -350,6 +381,13 @@ func (s *Store) CreateBatch(ctx context.Context, nb store.NewBatch) (store.Batch
 				fo.Repeated, fo.Known = true, true
 			}
 			out.Files = append(out.Files, fo)
+		}
+		// The queue's limit counts this upload's own pages.
+		if err := s.row(ctx, tx, "QueueDepth").Scan(&out.QueueDepth); err != nil {
+			return s.wrap("QueueDepth", err)
+		}
+		if nb.MaxQueue > 0 && out.QueueDepth > nb.MaxQueue && added > 0 {
+			return &store.QueueFullError{Depth: out.QueueDepth - added, Adding: added, Max: nb.MaxQueue}
 		}
 		return nil
 	})
@@ -423,7 +461,8 @@ func limitArg(n int) int64 {
 // page columns, in this order, in every query returning pages:
 // p.id, p.batch_id, f.sha256, name, f.size, f.media_type, f.blob_path,
 // f.pages, p.page_index, p.state, p.result, p.error, p.attempts,
-// p.queued_at, p.started_at, p.finished_at, p.millis
+// p.queued_at, p.started_at, p.finished_at, p.millis, seen-in batch (0
+// for none), and the creating batch's region, asl, pharmacy
 func scanPage(sc interface{ Scan(...any) error }) (store.Page, error) {
 	var p store.Page
 	var state string
@@ -431,11 +470,14 @@ func scanPage(sc interface{ Scan(...any) error }) (store.Page, error) {
 	var perr sql.NullString
 	var millis sql.NullInt64
 	var queued, started, finished timeCol
+	var region, asl, pharmacy sql.NullString
 	err := sc.Scan(&p.ID, &p.BatchID, &p.File.SHA256, &p.File.Name, &p.File.Size, &p.File.MediaType, &p.File.BlobPath,
-		&p.File.Pages, &p.Index, &state, &result, &perr, &p.Attempts, &queued, &started, &finished, &millis)
+		&p.File.Pages, &p.Index, &state, &result, &perr, &p.Attempts, &queued, &started, &finished, &millis,
+		&p.SeenIn, &region, &asl, &pharmacy)
 	if err != nil {
 		return p, err
 	}
+	p.Owner = auth.Scope{Region: str(region), ASL: str(asl), Pharmacy: str(pharmacy)}
 	p.State = store.PageState(state)
 	p.Error = str(perr)
 	p.Millis = millis.Int64
@@ -681,6 +723,16 @@ func (s *Store) QueueDepth(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// HasFile implements store.Store.
+func (s *Store) HasFile(ctx context.Context, sha string) (bool, error) {
+	var ok bool
+	// HasFile: sha256
+	if err := s.row(ctx, s.db, "HasFile", sha).Scan(&ok); err != nil {
+		return false, s.wrap("HasFile", err)
+	}
+	return ok, nil
+}
+
 // ListSheetResults implements store.Store.
 func (s *Store) ListSheetResults(ctx context.Context, f store.GroupFilter) ([]store.Page, error) {
 	// ListSheetResults: scope(3), region, asl, pharmacy, competence
@@ -763,9 +815,6 @@ func (s *Store) runImport(ctx context.Context, kind store.ImportKind, imp store.
 
 // ImportDeclarations implements store.Store.
 func (s *Store) ImportDeclarations(ctx context.Context, imp store.Import, rows []store.Declaration) (store.ImportSummary, error) {
-	if len(rows) == 0 {
-		return store.ImportSummary{}, fmt.Errorf("declarations %s: %w: no rows", imp.Source, store.ErrInvalid)
-	}
 	type key struct {
 		g      store.Group
 		bundle string
@@ -799,9 +848,6 @@ func (s *Store) ImportDeclarations(ctx context.Context, imp store.Import, rows [
 
 // ImportRecords implements store.Store.
 func (s *Store) ImportRecords(ctx context.Context, imp store.Import, rows []store.Record) (store.ImportSummary, error) {
-	if len(rows) == 0 {
-		return store.ImportSummary{}, fmt.Errorf("records %s: %w: no rows", imp.Source, store.ErrInvalid)
-	}
 	type key struct {
 		g  store.Group
 		id string
