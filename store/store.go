@@ -309,8 +309,8 @@ type Page struct {
 	// creating batch when SeenIn is 0).
 	SeenIn int64
 	File   File
-	Index   int // 1-based within the file
-	State   PageState
+	Index  int // 1-based within the file
+	State  PageState
 	// Result is the reader's output once done (nil before).
 	Result *page.Result
 	// Error says why a page failed.
