@@ -1,73 +1,443 @@
 package acquisition
 
 import (
+	"fmt"
 	"image"
+	"math"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
-	"github.com/regfus/regfus/vision"
 )
 
-// minWritten is the ink fraction above which a handwriting box is taken to
-// carry a mark (its printed border is left out of the measure).
-const minWritten = 0.01
+// The handwriting step reads the progressive, count and DATA boxes.
+//
+// Each box is segmented into characters (fields_segment.go). A box whose
+// characters look printed is read by the printed-field OCR
+// (fields_printed.go); any other, and a printed one the OCR could not
+// confirm, is read by the handwriting model, one crop per character. A
+// value is accepted only when the model and the context agree, and is
+// never corrected:
+//
+//   - progressive: an optional D and then 1-4 digits making a positive
+//     number, every character above the confidence threshold;
+//   - count: 1-2 digits above the threshold making 0-28. When it differs
+//     from the filled slots found it is kept and the page gets
+//     count_mismatch (a finding, not an unread value);
+//   - date: all eight cells written, every digit above the threshold, a
+//     real calendar day; one outside the competence month is kept with
+//     date_outside_month.
+//
+// Anything else leaves the field null with a reason naming it and the
+// reading kept as a suggestion (page.Suggestion) for the reviewer. A
+// character the model calls neither a digit nor a D, or a D anywhere but
+// first, keeps the field unread: a D is never dropped or invented.
+// Empty boxes: the count and the date are optional (nothing is said), the
+// progressive is needed (progressive_unread: box empty).
 
-// handwriting tells which of the progressive, count and DATA boxes carry
-// ink. Their values are not read by machine yet (no handwriting model), so
-// a box with ink leaves its value null with a review reason, and an empty
-// progressive box is a reason too: reconciliation needs the progressive.
-// An empty count or date box is allowed (both are optional).
+// charRead is the handwriting model's reading of one character: '0'-'9',
+// 'D', or '?' for anything else, with its calibrated probability.
+type charRead struct {
+	ch   byte
+	conf float64
+}
+
+// handClassifier reads character crops (dark ink on light paper, any
+// size); see WithHandReader.
+type handClassifier func(glyphs []*image.Gray) ([]charRead, error)
+
+// fieldMarginMM is the paper cropped round a box: strokes that cross its
+// lines are followed that far.
+const fieldMarginMM = 1.2
+
+// Printed lines of the form (render): the progressive and count boxes'
+// border and the DATA cells' borders, in mm; adjacent DATA cells' borders
+// make one line twice as thick.
+const (
+	boxLineMM  = 0.3
+	cellLineMM = 0.25
+)
+
+// lineSearchMM is how far from its nominal place a printed line is looked
+// for.
+const lineSearchMM = 0.9
+
+// minSpeckMM2 is the least area of a piece of ink that counts (mm²):
+// smaller ones are scanner dust and JPEG ringing.
+const minSpeckMM2 = 0.12
+
+// boxRead is what a box holds.
+type boxRead struct {
+	written bool
+	source  string // page.SourcePrinted or page.SourceHandwritten
+	text    string // characters read; '?' for other, '_' for an empty cell
+	conf    float64
+	sure    bool   // every character read above the threshold (printed: confirmed)
+	why     string // when not sure: what fell short
+}
+
+// segmented is a field's crop, binarised, with its printed lines removed
+// and its ink labelled.
+type segmented struct {
+	gray   *image.Gray
+	mask   inkMask
+	comps  []component
+	labels []int32
+}
+
+// segmentArea crops area (mm) at fieldPx, binarises it and removes rules.
+func (st *pageState) segmentArea(area layout.Rect, rules []ruling) (*segmented, error) {
+	g, err := st.geo.Crop(st.img, area, fieldPx)
+	if err != nil {
+		return nil, err
+	}
+	s := &segmented{gray: g}
+	m, ok := binarize(g)
+	if !ok {
+		return s, nil
+	}
+	m.removeRulings(rules)
+	s.mask = m
+	s.comps, s.labels = m.components(int(minSpeckMM2 * fieldPx * fieldPx))
+	if debugSegmented != nil {
+		debugSegmented(s)
+	}
+	return s, nil
+}
+
+// boxRules returns the four border lines of box inside a crop of area.
+func boxRules(box, area layout.Rect, thick, px float64) []ruling {
+	x0, y0 := (box.X-area.X)*px, (box.Y-area.Y)*px
+	x1, y1 := (box.Right()-area.X)*px, (box.Bottom()-area.Y)*px
+	t := thick * px
+	s := int(math.Ceil(lineSearchMM * px))
+	return []ruling{
+		{horizontal: true, pos: y0 + t/2, from: int(x0), to: int(math.Ceil(x1)), thick: t, search: s},
+		{horizontal: true, pos: y1 - t/2, from: int(x0), to: int(math.Ceil(x1)), thick: t, search: s},
+		{horizontal: false, pos: x0 + t/2, from: int(y0), to: int(math.Ceil(y1)), thick: t, search: s},
+		{horizontal: false, pos: x1 - t/2, from: int(y0), to: int(math.Ceil(y1)), thick: t, search: s},
+	}
+}
+
+// dateRules returns the DATA cells' lines inside a crop of area: the top
+// and bottom of each group of touching cells, and one vertical line per
+// cell edge (shared edges once, twice as thick).
+func dateRules(cells []layout.Rect, area layout.Rect, px float64) []ruling {
+	t := cellLineMM * px
+	s := int(math.Ceil(lineSearchMM * px))
+	var out []ruling
+	var edges []float64 // x centres, mm
+	start := 0
+	for i, c := range cells {
+		edges = append(edges, c.X+cellLineMM/2, c.Right()-cellLineMM/2)
+		if i+1 == len(cells) || cells[i+1].X-c.Right() > 0.1 {
+			g0, g1 := cells[start], c
+			x0, x1 := (g0.X-area.X)*px, (g1.Right()-area.X)*px
+			out = append(out,
+				ruling{horizontal: true, pos: (g0.Y-area.Y)*px + t/2, from: int(x0), to: int(math.Ceil(x1)), thick: t, search: s},
+				ruling{horizontal: true, pos: (g0.Bottom()-area.Y)*px - t/2, from: int(x0), to: int(math.Ceil(x1)), thick: t, search: s})
+			start = i + 1
+		}
+	}
+	y0, y1 := (cells[0].Y-area.Y)*px, (cells[0].Bottom()-area.Y)*px
+	for i := 0; i < len(edges); i++ {
+		x, th := edges[i], t
+		if i+1 < len(edges) && edges[i+1]-edges[i] < 2*cellLineMM {
+			x, th = (edges[i]+edges[i+1])/2, 2*t
+			i++
+		}
+		out = append(out, ruling{pos: (x - area.X) * px, from: int(y0), to: int(math.Ceil(y1)), thick: th, search: s})
+	}
+	return out
+}
+
+// mmToCrop converts r (mm) to pixels of a crop of area at px per mm.
+func mmToCrop(r, area layout.Rect, px float64) image.Rectangle {
+	return image.Rect(int(math.Round((r.X-area.X)*px)), int(math.Round((r.Y-area.Y)*px)), int(math.Round((r.Right()-area.X)*px)), int(math.Round((r.Bottom()-area.Y)*px)))
+}
+
+// readBox reads the progressive or the count box.
+func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
+	area := box.Inset(-fieldMarginMM)
+	s, err := st.segmentArea(area, boxRules(box, area, boxLineMM, fieldPx))
+	if err != nil || s.labels == nil {
+		return boxRead{}, err
+	}
+	inner := mmToCrop(box.Inset(boxLineMM), area, fieldPx)
+	gs := boxGlyphs(s.comps, s.labels, s.mask.w, inner, fieldPx)
+	if len(gs) == 0 {
+		return boxRead{}, nil
+	}
+	br := boxRead{written: true, source: page.SourceHandwritten}
+	if len(gs) > maxChars {
+		br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), maxChars)
+	}
+	var reads []charRead
+	if st.r.hand != nil {
+		crops := make([]*image.Gray, len(gs))
+		for i := range gs {
+			crops[i] = gs[i].crop(s.gray, s.labels, s.mask.w)
+		}
+		if reads, err = st.r.hand(crops); err != nil {
+			return boxRead{}, err
+		}
+	}
+	// Print: several characters that look printed, or one character (its
+	// look alone cannot tell) that the handwriting model reads the same.
+	if st.r.fields != nil && len(gs) <= maxChars && (len(gs) == 1 && reads != nil || looksPrinted(gs, &s.mask, s.labels)) {
+		pr, err := readPrinted(st.r.fields, s.gray, gs, s.labels, s.mask.w)
+		if err != nil {
+			return boxRead{}, err
+		}
+		if pr.ok && printAgrees(pr.text, reads) {
+			return boxRead{written: true, source: page.SourcePrinted, text: pr.text, conf: pr.conf, sure: true}, nil
+		}
+	}
+	if reads == nil {
+		if br.why == "" {
+			br.why = "no handwriting model"
+		}
+		return br, nil
+	}
+	return handRead(reads, br), nil
+}
+
+// printAgrees tells whether the handwriting model's readings of the
+// characters leave a printed reading standing: a single character must be
+// read the same by both (a hooked handwritten 1 reads as a printed 7),
+// and no character of a longer value may be read otherwise by the model
+// at its acceptance confidence. Without the model a single character is
+// never taken for print.
+func printAgrees(text string, reads []charRead) bool {
+	if len(reads) == 0 {
+		return len(text) > 1
+	}
+	if len(reads) != len(text) {
+		return false
+	}
+	if len(reads) == 1 {
+		return reads[0].ch == text[0]
+	}
+	for i, r := range reads {
+		if r.ch != text[i] && r.conf >= handThreshold {
+			return false
+		}
+	}
+	return true
+}
+
+// handRead fills br from the model's character readings.
+func handRead(reads []charRead, br boxRead) boxRead {
+	var b strings.Builder
+	br.conf = 1
+	for _, r := range reads {
+		b.WriteByte(r.ch)
+		br.conf = math.Min(br.conf, r.conf)
+	}
+	br.text = b.String()
+	if br.why != "" {
+		return br
+	}
+	if br.conf < handThreshold {
+		br.why = fmt.Sprintf("a character below %.2f confidence", handThreshold)
+		return br
+	}
+	br.sure = true
+	return br
+}
+
+// handThreshold is the least calibrated probability of every character of
+// an accepted handwritten value.
+var handThreshold = 0.9
+
+// readDate reads the eight DATA cells.
+func (st *pageState) readDate() (boxRead, error) {
+	l := st.r.layout
+	area := l.DateBox
+	area.X, area.W = area.X-fieldMarginMM, area.W+2*fieldMarginMM
+	// Above the cells is the printed "DATA (GG MM AAAA)": keep clear of it.
+	area.Y, area.H = area.Y-0.6, area.H+0.6+fieldMarginMM
+	s, err := st.segmentArea(area, dateRules(l.DateCells, area, fieldPx))
+	if err != nil || s.labels == nil {
+		return boxRead{}, err
+	}
+	cells := make([]image.Rectangle, len(l.DateCells))
+	for i, c := range l.DateCells {
+		cells[i] = mmToCrop(c, area, fieldPx)
+	}
+	gs := cellGlyphs(s.comps, s.labels, s.mask.w, cells, fieldPx)
+	var crops []*image.Gray
+	var at []int
+	for i, g := range gs {
+		if g != nil {
+			crops = append(crops, g.crop(s.gray, s.labels, s.mask.w))
+			at = append(at, i)
+		}
+	}
+	if len(crops) == 0 {
+		return boxRead{}, nil
+	}
+	br := boxRead{written: true, source: page.SourceHandwritten}
+	if len(crops) < len(cells) {
+		br.why = fmt.Sprintf("%d of %d cells written", len(crops), len(cells))
+	}
+	if st.r.hand == nil {
+		if br.why == "" {
+			br.why = "no handwriting model"
+		}
+		br.text = strings.Repeat("_", len(cells))
+		return br, nil
+	}
+	reads, err := st.r.hand(crops)
+	if err != nil {
+		return boxRead{}, err
+	}
+	full := make([]charRead, len(cells))
+	for i := range full {
+		full[i] = charRead{ch: '_', conf: 1}
+	}
+	for k, i := range at {
+		full[i] = reads[k]
+	}
+	return handRead(full, br), nil
+}
+
+// handwriting is the step: it reads the three boxes and decides.
 func (st *pageState) handwriting() error {
 	l := st.r.layout
-	const px = 8.0
-	boxes := []layout.Rect{l.Progressive.Rect, l.Count.Rect, l.DateBox}
-	w := &page.Written{}
-	for i, b := range boxes {
-		img, err := st.geo.Crop(st.img, b, px)
-		if err != nil {
-			return err
+	prog, err := st.readBox(l.Progressive.Rect, 5)
+	if err != nil {
+		return err
+	}
+	count, err := st.readBox(l.Count.Rect, 3)
+	if err != nil {
+		return err
+	}
+	date, err := st.readDate()
+	if err != nil {
+		return err
+	}
+	sh := &st.res.Sheet
+	sh.Written = &page.Written{Progressive: prog.written, Count: count.written, Date: date.written}
+	src := &page.Sources{}
+	sug := &page.Suggestions{}
+	unread := func(reason string, br boxRead) *page.Suggestion {
+		st.res.Reasons = append(st.res.Reasons, fmt.Sprintf("%s: %s", reason, br.why))
+		if br.text == "" {
+			return nil
 		}
-		var rects []image.Rectangle
-		if i == 2 {
-			for _, c := range l.DateCells {
-				rects = append(rects, mmRect(c.Inset(0.7), b, px))
+		return &page.Suggestion{Text: br.text, Confidence: round(br.conf, 3), Source: br.source, Why: br.why}
+	}
+
+	switch {
+	case !prog.written:
+		st.res.Reasons = append(st.res.Reasons, page.ReasonProgressiveUnread+": box empty")
+	default:
+		if v, why := acceptProgressive(prog); why == "" {
+			sh.Progressive, src.Progressive = page.Str(v), prog.source
+		} else {
+			prog.why = why
+			sug.Progressive = unread(page.ReasonProgressiveUnread, prog)
+		}
+	}
+
+	if count.written {
+		if n, why := acceptCount(count); why == "" {
+			sh.DeclaredCount, src.Count = page.Int(n), count.source
+			if found := filledSlots(st.res.Slots); n != found {
+				st.res.Reasons = append(st.res.Reasons, fmt.Sprintf("%s: %d written, %d fustelle found", page.ReasonCountMismatch, n, found))
 			}
 		} else {
-			rects = append(rects, mmRect(b.Inset(0.8), b, px))
-		}
-		fr, err := vision.InkFraction(img, 10*px, 0.6, rects)
-		if err != nil {
-			return err
-		}
-		ink := false
-		for _, f := range fr {
-			ink = ink || f > minWritten
-		}
-		switch i {
-		case 0:
-			w.Progressive = ink
-		case 1:
-			w.Count = ink
-		case 2:
-			w.Date = ink
+			count.why = why
+			sug.Count = unread(page.ReasonCountUnread, count)
 		}
 	}
-	st.res.Sheet.Written = w
-	if w.Progressive {
-		st.res.Reasons = append(st.res.Reasons, page.ReasonProgressiveUnread)
-	} else {
-		st.res.Reasons = append(st.res.Reasons, page.ReasonProgressiveUnread+": box empty")
+
+	if date.written {
+		if d, why := acceptDate(date); why == "" {
+			sh.Date, src.Date = page.Str(d.Format("2006-01-02")), date.source
+			if sh.Month != nil && sh.Year != nil && (int(d.Month()) != *sh.Month || d.Year() != *sh.Year) {
+				st.res.Reasons = append(st.res.Reasons, fmt.Sprintf("%s: %s, the sheet is of %02d/%04d", page.ReasonDateOutsideMonth, d.Format("02/01/2006"), *sh.Month, *sh.Year))
+			}
+		} else {
+			date.why = why
+			sug.Date = unread(page.ReasonDateUnread, date)
+		}
 	}
-	if w.Count {
-		st.res.Reasons = append(st.res.Reasons, page.ReasonCountUnread)
+	if *src != (page.Sources{}) {
+		sh.Sources = src
 	}
-	if w.Date {
-		st.res.Reasons = append(st.res.Reasons, page.ReasonDateUnread)
+	if *sug != (page.Suggestions{}) {
+		sh.Suggestions = sug
 	}
 	return nil
 }
 
-// mmRect converts r (mm) to pixels of a crop of area at px per mm.
-func mmRect(r, area layout.Rect, px float64) image.Rectangle {
-	return image.Rect(int((r.X-area.X)*px), int((r.Y-area.Y)*px), int((r.Right()-area.X)*px), int((r.Bottom()-area.Y)*px))
+// filledSlots counts the slots holding a fustella, read or not.
+func filledSlots(ss []page.Slot) int {
+	n := 0
+	for _, s := range ss {
+		if s.State != page.Empty {
+			n++
+		}
+	}
+	return n
 }
+
+// acceptProgressive returns the progressive of a sure reading ("D12",
+// "7"), or why it is not one.
+func acceptProgressive(br boxRead) (string, string) {
+	if !br.sure {
+		return "", br.why
+	}
+	t := br.text
+	digits := strings.TrimPrefix(t, "D")
+	if digits == "" || len(digits) > 4 || strings.Trim(digits, "0123456789") != "" {
+		return "", fmt.Sprintf("read %q, not a progressive (D and 1-4 digits)", t)
+	}
+	n, _ := strconv.Atoi(digits)
+	if n < 1 {
+		return "", fmt.Sprintf("read %q, not a positive number", t)
+	}
+	if strings.HasPrefix(t, "D") {
+		return "D" + strconv.Itoa(n), ""
+	}
+	return strconv.Itoa(n), ""
+}
+
+// acceptCount returns the count of a sure reading, or why it is not one.
+func acceptCount(br boxRead) (int, string) {
+	if !br.sure {
+		return 0, br.why
+	}
+	if len(br.text) > 2 || strings.Trim(br.text, "0123456789") != "" {
+		return 0, fmt.Sprintf("read %q, not a count (1-2 digits)", br.text)
+	}
+	n, _ := strconv.Atoi(br.text)
+	if n > layout.SlotCount {
+		return 0, fmt.Sprintf("read %d, more than the %d slots", n, layout.SlotCount)
+	}
+	return n, ""
+}
+
+// acceptDate returns the date of a sure reading of the eight cells
+// (DDMMYYYY), or why it is not one.
+func acceptDate(br boxRead) (time.Time, string) {
+	if !br.sure {
+		return time.Time{}, br.why
+	}
+	t := br.text
+	if len(t) != 8 || strings.Trim(t, "0123456789") != "" {
+		return time.Time{}, fmt.Sprintf("read %q, not eight digits", t)
+	}
+	d, err := time.Parse("02012006", t)
+	if err != nil {
+		return time.Time{}, fmt.Sprintf("read %s/%s/%s, not a calendar date", t[:2], t[2:4], t[4:])
+	}
+	return d, ""
+}
+
+// debugSegmented, when set by a test, sees every segmented field.
+var debugSegmented func(*segmented)

@@ -20,6 +20,10 @@ type Reader struct {
 	layout *layout.Layout
 	bars   *barcode.Decoder
 	ocr    OCR
+	// fields reads the printed progressive and count, hand the handwritten
+	// characters (fields.go); either may be nil.
+	fields FieldOCR
+	hand   handClassifier
 	// trace, when set (by tests), sees every page's slot reads as the
 	// slots step ends: what the accuracy measurement explains misses with.
 	trace func(*page.Result, []*slotRead)
@@ -52,16 +56,27 @@ func NewOCRReader(l *layout.Layout) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewReader(l, WithOCR(c)), nil
+	fc, err := tesseract.NewFieldClient()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return NewReader(l, WithOCR(c), WithFieldOCR(fc)), nil
 }
 
 // Close releases the reader's OCR engine.
 func (r *Reader) Close() error {
-	if r.ocr == nil {
-		return nil
+	var err error
+	if r.ocr != nil {
+		err = r.ocr.Close()
+		r.ocr = nil
 	}
-	err := r.ocr.Close()
-	r.ocr = nil
+	if r.fields != nil {
+		if e := r.fields.Close(); err == nil {
+			err = e
+		}
+		r.fields = nil
+	}
 	return err
 }
 

@@ -69,6 +69,17 @@ const (
 	ReasonOutOfScope = "out_of_scope"
 )
 
+// Page reasons about the header fields read for sure that contradict the
+// page: the value is kept, the reason names its field.
+const (
+	// ReasonCountMismatch: the count in its box differs from the fustelle
+	// found on the page.
+	ReasonCountMismatch = "count_mismatch"
+	// ReasonDateOutsideMonth: the DATA field is a date outside the sheet's
+	// competence month.
+	ReasonDateOutsideMonth = "date_outside_month"
+)
+
 // Result is one page read from one input file.
 type Result struct {
 	Source string `json:"source"`
@@ -128,6 +139,50 @@ type Sheet struct {
 	Date *string `json:"date"`
 	// Written tells which handwriting boxes hold marks, read or not.
 	Written *Written `json:"written,omitempty"`
+	// Sources tells, for each of Progressive, DeclaredCount and Date that
+	// was read, whether it was printed or handwritten; nil in results
+	// written before it existed.
+	Sources *Sources `json:"sources,omitempty"`
+	// Suggestions are the readings of the progressive, count and date
+	// boxes that were not accepted (the field is null, a reason names
+	// it): what the reviewer is offered, never a value.
+	Suggestions *Suggestions `json:"suggestions,omitempty"`
+}
+
+// How a header value was put on the sheet.
+const (
+	SourcePrinted     = "printed"
+	SourceHandwritten = "handwritten"
+)
+
+// Sources tells how each value read was put on the sheet (SourcePrinted,
+// SourceHandwritten); "" for a field not read.
+type Sources struct {
+	Progressive string `json:"progressive,omitempty"`
+	Count       string `json:"count,omitempty"`
+	Date        string `json:"date,omitempty"`
+}
+
+// Suggestions holds one suggestion per field left unread; nil fields had
+// none (read, or empty box).
+type Suggestions struct {
+	Progressive *Suggestion `json:"progressive,omitempty"`
+	Count       *Suggestion `json:"count,omitempty"`
+	Date        *Suggestion `json:"date,omitempty"`
+}
+
+// Suggestion is what the reader read in a box without accepting it.
+type Suggestion struct {
+	// Text is the characters read, left to right: digits, "D", and "?"
+	// for a mark that is neither; the date as its eight cells, DDMMYYYY,
+	// with "_" for an empty cell.
+	Text string `json:"text"`
+	// Confidence is the least confidence of its characters, 0-1.
+	Confidence float64 `json:"confidence"`
+	// Source is SourcePrinted or SourceHandwritten: how it looked.
+	Source string `json:"source"`
+	// Why is what stopped the value being accepted.
+	Why string `json:"why"`
 }
 
 // Written tells which handwriting boxes carry ink.

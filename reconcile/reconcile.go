@@ -164,6 +164,7 @@ func (p *pageInfo) usable() bool {
 var valueReasons = []string{
 	page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread,
 	page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken, page.ReasonLowResolution,
+	page.ReasonCountMismatch, page.ReasonDateOutsideMonth,
 }
 
 // identityDoubt tells why the identity of a page is not certain, "" when

@@ -1,0 +1,492 @@
+package acquisition
+
+import (
+	"image"
+	"math"
+	"slices"
+	"sort"
+)
+
+// Segmentation of the handwriting boxes (progressive, count, DATA cells)
+// into one crop per character.
+//
+// A box is cropped upright from the page at fieldPx pixels per mm with a
+// margin around it, binarised against its own paper level, and the printed
+// lines of the form, whose places the layout gives, are removed: each line
+// is looked for near its nominal place (the page map is good to a few
+// tenths of a mm) and erased, except where a stroke crosses it (ink on both
+// sides of the line), so a digit that touches or crosses a box line keeps
+// its shape and is not glued to the box. What is left is split into
+// connected components; components whose centre lies in the box (or, for
+// the DATA field, in a cell) are the field's ink, so a stroke may spill out
+// of its box and a neighbour's spill does not count. Components are grouped
+// into characters: pieces that share columns make one character (a 5's
+// flag, a D's stem and bowl), and a group much wider than tall is split at
+// its thinnest columns (two digits that touch). In the DATA field every
+// cell is one character, and a component spanning two cells is cut at the
+// line between them.
+
+// fieldPx is the resolution the fields are segmented at (pixels per mm):
+// a 5 mm digit is 50 px high, more than MNIST's 20.
+const fieldPx = 10.0
+
+// minContrastField is the least spread (grey levels) between paper and
+// the darkest ink for a crop to hold any mark.
+const minContrastField = 45
+
+// inkMask is a binarised crop, true where there is ink.
+type inkMask struct {
+	w, h int
+	on   []bool
+}
+
+func (m *inkMask) at(x, y int) bool {
+	return x >= 0 && y >= 0 && x < m.w && y < m.h && m.on[y*m.w+x]
+}
+
+// binarize marks as ink the pixels well below the crop's paper level (its
+// 80th percentile): halfway between paper and the darkest ink (2nd
+// percentile), and at least 30 levels under the paper. A crop without that
+// much contrast is blank.
+func binarize(g *image.Gray) (inkMask, bool) {
+	b := g.Bounds()
+	w, h := b.Dx(), b.Dy()
+	m := inkMask{w: w, h: h, on: make([]bool, w*h)}
+	var hist [256]int
+	for y := range h {
+		for _, v := range g.Pix[(y)*g.Stride : y*g.Stride+w] {
+			hist[v]++
+		}
+	}
+	n := w * h
+	if n == 0 {
+		return m, false
+	}
+	pct := func(p float64) int {
+		lim, c := int(p*float64(n)), 0
+		for v, k := range hist {
+			c += k
+			if c > lim {
+				return v
+			}
+		}
+		return 255
+	}
+	paper, dark := pct(0.8), min(pct(0.02), pct(0.002)+20)
+	if paper-dark < minContrastField {
+		return m, false
+	}
+	thr := min((paper+dark)/2, paper-30)
+	for y := range h {
+		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		for x, v := range row {
+			m.on[y*w+x] = int(v) < thr
+		}
+	}
+	return m, true
+}
+
+// ruling is a printed line of the form inside a crop, in crop pixels: a
+// horizontal line lies along y = pos from x = from to x = to (a vertical
+// one along x = pos, from y = from to to), thick pixels thick, its nominal
+// place known to within search pixels.
+type ruling struct {
+	horizontal bool
+	pos        float64 // nominal centre of the line across its length
+	from, to   int
+	thick      float64
+	search     int
+}
+
+// removeRulings erases the printed lines rs from m. Each line is found as
+// the run of rows (columns) near its nominal place that are inked along
+// most of its length (findRuling). Then, column by column (row by row),
+// the ink run that meets the line's rows (give or take a pixel, for the
+// jagged edge of a thresholded or slightly bent line) is erased when it
+// is no thicker than the line can be; a longer run is a stroke crossing
+// or touching the line and stays whole.
+func (m *inkMask) removeRulings(rs []ruling) {
+	for _, r := range rs {
+		a, b, ok := m.findRuling(r)
+		if !ok {
+			continue
+		}
+		maxRun := int(math.Ceil(1.6*r.thick)) + 3
+		for t := max(r.from, 0); t < min(r.to, m.len(r)); t++ {
+			// The run through the line's rows, if any.
+			s0 := -1
+			for s := a - 1; s <= b+1; s++ {
+				if m.get(r, t, s) {
+					s0 = s
+					break
+				}
+			}
+			if s0 < 0 {
+				continue
+			}
+			lo, hi := s0, s0
+			for m.get(r, t, lo-1) {
+				lo--
+			}
+			for m.get(r, t, hi+1) {
+				hi++
+			}
+			if hi-lo+1 > maxRun {
+				continue
+			}
+			for s := lo; s <= hi; s++ {
+				m.set(r, t, s, false)
+			}
+		}
+	}
+}
+
+// len is the extent of the crop along r.
+func (m *inkMask) len(r ruling) int {
+	if r.horizontal {
+		return m.w
+	}
+	return m.h
+}
+
+// get returns the mask at position t along the line and s across it.
+func (m *inkMask) get(r ruling, t, s int) bool {
+	if r.horizontal {
+		return m.at(t, s)
+	}
+	return m.at(s, t)
+}
+
+func (m *inkMask) set(r ruling, t, s int, v bool) {
+	x, y := t, s
+	if !r.horizontal {
+		x, y = s, t
+	}
+	if x >= 0 && y >= 0 && x < m.w && y < m.h {
+		m.on[y*m.w+x] = v
+	}
+}
+
+// findRuling returns the rows (columns) a..b of line r: those within
+// r.search of its nominal place whose ink covers at least 55% of its
+// length, around the best one, and no wider than twice its thickness plus
+// two pixels (a thicker run is a stroke lying along the line, which stays
+// in part). ok is false when no row qualifies (the line is not there:
+// the crop is off, or the line is hidden).
+func (m *inkMask) findRuling(r ruling) (a, b int, ok bool) {
+	from, to := max(r.from, 0), min(r.to, m.len(r))
+	if to-from < 4 {
+		return 0, 0, false
+	}
+	across := m.h
+	if !r.horizontal {
+		across = m.w
+	}
+	cover := func(s int) float64 {
+		if s < 0 || s >= across {
+			return 0
+		}
+		n := 0
+		for t := from; t < to; t++ {
+			if m.get(r, t, s) {
+				n++
+			}
+		}
+		return float64(n) / float64(to-from)
+	}
+	c := int(math.Round(r.pos))
+	best, bestS := 0.0, 0
+	for s := c - r.search; s <= c+r.search; s++ {
+		if v := cover(s); v > best || (v == best && abs(s-c) < abs(bestS-c)) {
+			best, bestS = v, s
+		}
+	}
+	if best < 0.55 {
+		return 0, 0, false
+	}
+	maxW := int(math.Ceil(2*r.thick)) + 2
+	a, b = bestS, bestS
+	for a-1 >= 0 && bestS-(a-1) < maxW && cover(a-1) >= 0.5*best {
+		a--
+	}
+	for b+1 < across && b+1-a < maxW && cover(b+1) >= 0.5*best {
+		b++
+	}
+	return a, b, true
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// component is one connected blob of ink (8-connectivity).
+type component struct {
+	r    image.Rectangle
+	area int
+	cx   float64 // centre of mass
+	cy   float64
+}
+
+// components labels the connected components of m (8-connectivity), and
+// drops those under minArea pixels (specks of noise). labels holds, per
+// pixel, the 1-based index into the returned slice, 0 for paper or specks.
+func (m *inkMask) components(minArea int) ([]component, []int32) {
+	labels := make([]int32, m.w*m.h)
+	var out []component
+	stack := make([]int, 0, 64)
+	var pix []int
+	for i, on := range m.on {
+		if !on || labels[i] != 0 {
+			continue
+		}
+		id := int32(len(out) + 1)
+		labels[i] = id
+		stack = append(stack[:0], i)
+		pix = pix[:0]
+		for len(stack) > 0 {
+			p := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			pix = append(pix, p)
+			x, y := p%m.w, p/m.w
+			for dy := -1; dy <= 1; dy++ {
+				for dx := -1; dx <= 1; dx++ {
+					xx, yy := x+dx, y+dy
+					if xx < 0 || yy < 0 || xx >= m.w || yy >= m.h {
+						continue
+					}
+					q := yy*m.w + xx
+					if m.on[q] && labels[q] == 0 {
+						labels[q] = id
+						stack = append(stack, q)
+					}
+				}
+			}
+		}
+		if len(pix) < minArea {
+			for _, p := range pix {
+				labels[p] = -1
+			}
+			continue
+		}
+		c := component{r: image.Rectangle{}, area: len(pix)} // Union of an empty rectangle is the other
+		for _, p := range pix {
+			x, y := p%m.w, p/m.w
+			c.r = c.r.Union(image.Rect(x, y, x+1, y+1))
+			c.cx += float64(x) + 0.5
+			c.cy += float64(y) + 0.5
+		}
+		c.cx /= float64(len(pix))
+		c.cy /= float64(len(pix))
+		out = append(out, c)
+	}
+	for i, l := range labels {
+		if l < 0 {
+			labels[i] = 0
+		}
+	}
+	return out, labels
+}
+
+// glyph is one character's ink: the components it is made of (1-based
+// labels) and, when it was cut from a wider blob, the columns it keeps.
+type glyph struct {
+	r     image.Rectangle
+	ids   []int32
+	area  int
+	clipX [2]int // columns [x0, x1) of the ids' pixels that belong here
+}
+
+// crop returns the glyph as dark ink on white paper: the grey pixels of
+// its components inside its columns, white elsewhere, with a margin of a
+// fifth of its height.
+func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
+	mg := max(2, gl.r.Dy()/5)
+	r := gl.r.Inset(-mg)
+	out := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
+	for i := range out.Pix {
+		out.Pix[i] = 255
+	}
+	h := len(labels) / w
+	for y := max(r.Min.Y, 0); y < min(r.Max.Y, h); y++ {
+		for x := max(r.Min.X, gl.clipX[0]); x < min(r.Max.X, gl.clipX[1], w); x++ {
+			if slices.Contains(gl.ids, labels[y*w+x]) {
+				out.Pix[(y-r.Min.Y)*out.Stride+(x-r.Min.X)] = g.Pix[y*g.Stride+x]
+			}
+		}
+	}
+	return out
+}
+
+// boxGlyphs groups the components whose centre lies in box into the
+// characters of a box field (progressive or count), left to right, at most
+// maxChars of them (more is not a value of the field: nil).
+func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px float64) []glyph {
+	var gs []glyph
+	minH := 0.8 * px // a character is at least 0.8 mm tall or wide
+	for i, c := range comps {
+		if !(image.Pt(int(c.cx), int(c.cy)).In(box)) {
+			continue
+		}
+		if float64(max(c.r.Dx(), c.r.Dy())) < minH {
+			continue
+		}
+		gs = append(gs, glyph{r: c.r, ids: []int32{int32(i + 1)}, area: c.area, clipX: [2]int{0, w}})
+	}
+	if len(gs) == 0 {
+		return nil
+	}
+	sort.Slice(gs, func(i, j int) bool { return gs[i].r.Min.X < gs[j].r.Min.X })
+	// Merge pieces that share columns: more than half the narrower one's
+	// width, or any overlap for a piece much shorter than the tallest.
+	tall := 0
+	for _, g := range gs {
+		tall = max(tall, g.r.Dy())
+	}
+	merged := []glyph{gs[0]}
+	for _, g := range gs[1:] {
+		last := &merged[len(merged)-1]
+		ov := min(last.r.Max.X, g.r.Max.X) - max(last.r.Min.X, g.r.Min.X)
+		narrow := min(last.r.Dx(), g.r.Dx())
+		small := min(last.r.Dy(), g.r.Dy()) < tall*2/5
+		if 2*ov > narrow || (small && ov > 0) {
+			last.r = last.r.Union(g.r)
+			last.ids = append(last.ids, g.ids...)
+			last.area += g.area
+			continue
+		}
+		merged = append(merged, g)
+	}
+	// Split blobs much wider than tall: touching characters.
+	var out []glyph
+	for _, g := range merged {
+		out = append(out, splitWide(g, labels, w)...)
+	}
+	// Tiny leftovers (a dot, a short dash) next to real characters are not
+	// characters.
+	out = slices.DeleteFunc(out, func(g glyph) bool { return g.r.Dy() < tall/3 && g.r.Dx() < tall/3 })
+	return out
+}
+
+// splitWide cuts a glyph wider than it is tall into n = round(w / 0.68h)
+// characters at the columns with the least ink near the even cuts.
+func splitWide(g glyph, labels []int32, w int) []glyph {
+	gw, gh := g.r.Dx(), g.r.Dy()
+	if float64(gw) <= 1.05*float64(gh) {
+		return []glyph{g}
+	}
+	n := min(max(int(math.Round(float64(gw)/(0.68*float64(gh)))), 2), 4)
+	col := make([]int, gw)
+	for y := g.r.Min.Y; y < g.r.Max.Y; y++ {
+		for x := g.r.Min.X; x < g.r.Max.X; x++ {
+			if slices.Contains(g.ids, labels[y*w+x]) {
+				col[x-g.r.Min.X]++
+			}
+		}
+	}
+	cuts := []int{g.r.Min.X}
+	for k := 1; k < n; k++ {
+		c := gw * k / n
+		lo, hi := max(c-gw/(3*n), 1), min(c+gw/(3*n), gw-1)
+		best := c
+		for x := lo; x < hi; x++ {
+			if col[x] < col[best] || (col[x] == col[best] && abs(x-c) < abs(best-c)) {
+				best = x
+			}
+		}
+		cuts = append(cuts, g.r.Min.X+best)
+	}
+	cuts = append(cuts, g.r.Max.X)
+	var out []glyph
+	for k := 0; k+1 < len(cuts); k++ {
+		part := glyph{ids: g.ids, clipX: [2]int{cuts[k], cuts[k+1]}}
+		part.r = image.Rectangle{Min: image.Pt(cuts[k+1], g.r.Max.Y), Max: image.Pt(cuts[k], g.r.Min.Y)} // inverted: grown below
+		for y := g.r.Min.Y; y < g.r.Max.Y; y++ {
+			for x := cuts[k]; x < cuts[k+1]; x++ {
+				if slices.Contains(g.ids, labels[y*w+x]) {
+					part.area++
+					part.r.Min.X, part.r.Max.X = min(part.r.Min.X, x), max(part.r.Max.X, x+1)
+					part.r.Min.Y, part.r.Max.Y = min(part.r.Min.Y, y), max(part.r.Max.Y, y+1)
+				}
+			}
+		}
+		if part.area > 0 {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// cellGlyphs assigns the components to the DATA cells (crop pixels), one
+// character per cell: a component goes to the cell nearest its centre,
+// except that one spanning several cells is cut at the lines between them.
+// An entry is nil for an empty cell.
+func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangle, px float64) []*glyph {
+	out := make([]*glyph, len(cells))
+	area := cells[0]
+	for _, c := range cells {
+		area = area.Union(c)
+	}
+	minH := 0.8 * px
+	for i, c := range comps {
+		if float64(max(c.r.Dx(), c.r.Dy())) < minH {
+			continue
+		}
+		if c.cy < float64(area.Min.Y)-px || c.cy > float64(area.Max.Y)+px || c.cx < float64(area.Min.X)-px || c.cx > float64(area.Max.X)+px {
+			continue
+		}
+		id := int32(i + 1)
+		for k, cell := range cells {
+			// The columns of this cell: from halfway to the previous cell
+			// to halfway to the next.
+			x0, x1 := 0, w
+			if k > 0 {
+				x0 = (cells[k-1].Max.X + cell.Min.X) / 2
+			}
+			if k+1 < len(cells) {
+				x1 = (cell.Max.X + cells[k+1].Min.X) / 2
+			}
+			// A component centred in this cell is wholly its own, except
+			// for what lies past the middle of a neighbouring cell.
+			centred := c.cx >= float64(x0) && c.cx < float64(x1)
+			over := min(c.r.Max.X, x1) - max(c.r.Min.X, x0)
+			if !centred && !(c.r.Dx() > cell.Dx()*3/2 && over > cell.Dx()/2) {
+				continue
+			}
+			cx0, cx1 := x0, x1
+			if centred && c.r.Dx() <= cell.Dx()*3/2 {
+				cx0, cx1 = 0, w // a spill stays with its character
+			}
+			g := out[k]
+			if g == nil {
+				g = &glyph{clipX: [2]int{cx0, cx1}}
+				out[k] = g
+			} else {
+				g.clipX = [2]int{min(g.clipX[0], cx0), max(g.clipX[1], cx1)}
+			}
+			g.ids = append(g.ids, id)
+		}
+	}
+	// Bounds and areas within each cell's columns.
+	h := len(labels) / w
+	for k, g := range out {
+		if g == nil {
+			continue
+		}
+		g.r = image.Rectangle{}
+		for y := range h {
+			for x := g.clipX[0]; x < min(g.clipX[1], w); x++ {
+				if slices.Contains(g.ids, labels[y*w+x]) {
+					g.area++
+					g.r = g.r.Union(image.Rect(x, y, x+1, y+1))
+				}
+			}
+		}
+		if g.area == 0 || float64(max(g.r.Dx(), g.r.Dy())) < minH {
+			out[k] = nil
+		}
+	}
+	return out
+}

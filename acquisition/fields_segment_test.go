@@ -1,0 +1,242 @@
+package acquisition
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/typeface"
+)
+
+// Synthetic boxes for the segmentation: a crop at fieldPx of a box with
+// its printed border, and strokes drawn in mm on it.
+
+type testBox struct {
+	img  *image.Gray
+	area layout.Rect // the crop, page mm
+	box  layout.Rect
+}
+
+func newTestBox(box layout.Rect, thick float64) *testBox {
+	area := box.Inset(-fieldMarginMM)
+	w, h := int(math.Ceil(area.W*fieldPx)), int(math.Ceil(area.H*fieldPx))
+	tb := &testBox{img: image.NewGray(image.Rect(0, 0, w, h)), area: area, box: box}
+	for i := range tb.img.Pix {
+		tb.img.Pix[i] = 235
+	}
+	tb.rect(layout.Rect{X: box.X, Y: box.Y, W: box.W, H: thick}, 60)
+	tb.rect(layout.Rect{X: box.X, Y: box.Bottom() - thick, W: box.W, H: thick}, 60)
+	tb.rect(layout.Rect{X: box.X, Y: box.Y, W: thick, H: box.H}, 60)
+	tb.rect(layout.Rect{X: box.Right() - thick, Y: box.Y, W: thick, H: box.H}, 60)
+	return tb
+}
+
+func (tb *testBox) rect(r layout.Rect, v uint8) {
+	p := mmToCrop(r, tb.area, fieldPx)
+	draw.Draw(tb.img, p, image.NewUniform(grayC(v)), image.Point{}, draw.Src)
+}
+
+// stroke draws a pen line (mm, page coordinates) of width wMM through pts.
+func (tb *testBox) stroke(wMM float64, pts ...[2]float64) {
+	r := wMM / 2 * fieldPx
+	for i := 0; i+1 < len(pts); i++ {
+		ax, ay := (pts[i][0]-tb.area.X)*fieldPx, (pts[i][1]-tb.area.Y)*fieldPx
+		bx, by := (pts[i+1][0]-tb.area.X)*fieldPx, (pts[i+1][1]-tb.area.Y)*fieldPx
+		dx, dy := bx-ax, by-ay
+		l2 := dx*dx + dy*dy
+		b := tb.img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				px, py := float64(x)+0.5, float64(y)+0.5
+				t := math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
+				ex, ey := px-(ax+t*dx), py-(ay+t*dy)
+				if ex*ex+ey*ey <= r*r {
+					tb.img.Pix[y*tb.img.Stride+x] = 30
+				}
+			}
+		}
+	}
+}
+
+// digit1 draws a plain 1 whose foot is at (x, base), h mm tall.
+func (tb *testBox) digit1(x, base, h, slant float64) {
+	tb.stroke(0.45, [2]float64{x + slant*h, base - h}, [2]float64{x, base})
+}
+
+// digit0 draws a 0 (an ellipse) with its foot at base.
+func (tb *testBox) digit0(x, base, h float64) {
+	var pts [][2]float64
+	for i := 0; i <= 24; i++ {
+		a := float64(i) / 24 * 2 * math.Pi
+		pts = append(pts, [2]float64{x + h*0.3 + h*0.3*math.Cos(a), base - h/2 + h/2*math.Sin(a)})
+	}
+	tb.stroke(0.45, pts...)
+}
+
+func (tb *testBox) segment(t *testing.T) (*segmented, []glyph) {
+	t.Helper()
+	s := &segmented{gray: tb.img}
+	m, ok := binarize(tb.img)
+	if !ok {
+		t.Fatal("no contrast")
+	}
+	m.removeRulings(boxRules(tb.box, tb.area, boxLineMM, fieldPx))
+	s.mask = m
+	s.comps, s.labels = m.components(int(minSpeckMM2 * fieldPx * fieldPx))
+	inner := mmToCrop(tb.box.Inset(boxLineMM), tb.area, fieldPx)
+	return s, boxGlyphs(s.comps, s.labels, m.w, inner, fieldPx)
+}
+
+func grayC(v uint8) color.Gray { return color.Gray{Y: v} }
+
+func TestSegmentEmptyBox(t *testing.T) {
+	tb := newTestBox(layout.Current().Count.Rect, boxLineMM)
+	_, gs := tb.segment(t)
+	if len(gs) != 0 {
+		t.Fatalf("empty box: %d glyphs %v, want none (the border must be removed)", len(gs), gs)
+	}
+}
+
+func TestSegmentTouchingAndCrossingLines(t *testing.T) {
+	box := layout.Current().Count.Rect
+	tb := newTestBox(box, boxLineMM)
+	// A 1 whose foot crosses the bottom line, a 0 touching the top line.
+	tb.digit1(box.X+6, box.Bottom()+0.8, 6.5, 0.15)
+	tb.digit0(box.X+10, box.Bottom()-1, box.H-1.2)
+	s, gs := tb.segment(t)
+	if len(gs) != 2 {
+		t.Fatalf("%d glyphs %v, want 2", len(gs), gs)
+	}
+	// The 1 keeps its foot below the line; the 0 is not glued to the box.
+	bottom := float64(gs[0].r.Max.Y)/fieldPx + tb.area.Y
+	if bottom < box.Bottom()+0.3 {
+		t.Errorf("the 1 ends at %.2f mm, want past the line at %.2f", bottom, box.Bottom())
+	}
+	if w := float64(gs[1].r.Dx()) / fieldPx; w > 4.5 {
+		t.Errorf("the 0 is %.1f mm wide: glued to the border?", w)
+	}
+	for _, g := range gs {
+		if c := g.crop(s.gray, s.labels, s.mask.w); c.Rect.Dx() < 5 || c.Rect.Dy() < 20 {
+			t.Errorf("crop %v too small", c.Rect)
+		}
+	}
+}
+
+func TestSegmentTouchingDigitsSplit(t *testing.T) {
+	box := layout.Current().Progressive.Rect
+	tb := newTestBox(box, boxLineMM)
+	// Two 0s that touch: one blob twice as wide as a digit.
+	tb.digit0(box.X+8, box.Bottom()-1.2, 5.2)
+	tb.digit0(box.X+8+3.0, box.Bottom()-1.2, 5.2)
+	_, gs := tb.segment(t)
+	if len(gs) != 2 {
+		t.Fatalf("%d glyphs %v, want 2 (touching digits split)", len(gs), gs)
+	}
+}
+
+func TestSegmentDatePiecesAndSpills(t *testing.T) {
+	l := layout.Current()
+	area := l.DateBox.Inset(-fieldMarginMM)
+	tb := &testBox{area: area, box: l.DateBox}
+	w, h := int(math.Ceil(area.W*fieldPx)), int(math.Ceil(area.H*fieldPx))
+	tb.img = image.NewGray(image.Rect(0, 0, w, h))
+	for i := range tb.img.Pix {
+		tb.img.Pix[i] = 240
+	}
+	for _, c := range l.DateCells {
+		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: c.W, H: cellLineMM}, 70)
+		tb.rect(layout.Rect{X: c.X, Y: c.Bottom() - cellLineMM, W: c.W, H: cellLineMM}, 70)
+		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: cellLineMM, H: c.H}, 70)
+		tb.rect(layout.Rect{X: c.Right() - cellLineMM, Y: c.Y, W: cellLineMM, H: c.H}, 70)
+	}
+	// Cells 0, 1, 4-7 written; 2 and 3 empty. Cell 1's 0 spills over
+	// the line into cell 2, cell 5's 1 is slanted across its left line.
+	for i, c := range l.DateCells {
+		base := c.Bottom() - 1
+		switch i {
+		case 2, 3:
+		case 1:
+			tb.digit0(c.X+1.8, base, 4.5)
+		case 5:
+			tb.digit1(c.X+0.8, base, 4.8, 0.25)
+		default:
+			tb.digit1(c.X+2.3, base, 4.8, 0.1)
+		}
+	}
+	m, ok := binarize(tb.img)
+	if !ok {
+		t.Fatal("no contrast")
+	}
+	m.removeRulings(dateRules(l.DateCells, area, fieldPx))
+	comps, labels := m.components(int(minSpeckMM2 * fieldPx * fieldPx))
+	cells := make([]image.Rectangle, len(l.DateCells))
+	for i, c := range l.DateCells {
+		cells[i] = mmToCrop(c, area, fieldPx)
+	}
+	gs := cellGlyphs(comps, labels, m.w, cells, fieldPx)
+	for i, g := range gs {
+		empty := i == 2 || i == 3
+		if (g == nil) != empty {
+			t.Errorf("cell %d: glyph %v, want empty=%v", i, g, empty)
+		}
+	}
+	if g := gs[1]; g != nil && float64(g.r.Dy())/fieldPx < 4 {
+		t.Errorf("cell 1's 0 is %.1f mm tall: cut by the lines?", float64(g.r.Dy())/fieldPx)
+	}
+}
+
+func TestLooksPrinted(t *testing.T) {
+	box := layout.Current().Progressive.Rect
+	// Printed: D17 in Go Sans Bold, as regfus render prints it.
+	tb := newTestBox(box, boxLineMM)
+	face := typeface.SansBold.Face(4.5 / 25.4 * 72 * fieldPx * 25.4 / 72)
+	d := font.Drawer{Dst: tb.img, Src: image.NewUniform(grayC(20)), Face: face}
+	d.Dot = fixed.P(int((box.X+8-tb.area.X)*fieldPx), int((box.Bottom()-2-tb.area.Y)*fieldPx))
+	d.DrawString("D17")
+	s, gs := tb.segment(t)
+	if len(gs) != 3 {
+		t.Fatalf("printed D17: %d glyphs, want 3", len(gs))
+	}
+	if !looksPrinted(gs, &s.mask, s.labels) {
+		t.Error("printed D17 does not look printed")
+	}
+	// Handwritten: the same strokes at heights and baselines of a hand.
+	hw := newTestBox(box, boxLineMM)
+	hw.digit1(box.X+6, box.Bottom()-1.3, 5.0, 0.2)
+	hw.digit0(box.X+9, box.Bottom()-1.0, 5.8)
+	hw.digit1(box.X+15, box.Bottom()-1.6, 4.6, 0.2)
+	s, gs = hw.segment(t)
+	if len(gs) != 3 {
+		t.Fatalf("handwritten 101: %d glyphs, want 3", len(gs))
+	}
+	if looksPrinted(gs, &s.mask, s.labels) {
+		t.Error("handwriting of uneven heights looks printed")
+	}
+}
+
+func TestPrintAgrees(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		reads []charRead
+		want  bool
+	}{
+		{"7", nil, false}, // one character needs the model's word
+		{"17", nil, true},
+		{"7", []charRead{{'1', 0.99}}, false},
+		{"7", []charRead{{'7', 0.6}}, true},
+		{"D17", []charRead{{'D', 0.99}, {'1', 0.5}, {'1', 0.6}}, true},
+		{"D17", []charRead{{'D', 0.99}, {'1', 0.5}, {'1', 0.99}}, false},
+		{"17", []charRead{{'1', 0.99}}, false},
+	} {
+		if got := printAgrees(tc.text, tc.reads); got != tc.want {
+			t.Errorf("printAgrees(%q, %v) = %v, want %v", tc.text, tc.reads, got, tc.want)
+		}
+	}
+}
+
