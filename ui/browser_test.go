@@ -1,0 +1,653 @@
+package ui_test
+
+// Browser tests: Debian's chromium (installed by scripts/setup), headless,
+// driven by chromedp against the running service. They never skip: a
+// machine without /usr/bin/chromium fails them. When a step fails, the
+// page is saved as a PNG (UI_FAILURE_DIR, default the system temporary
+// directory) and its path logged. With UI_SCREENSHOTS=DIR the tests also
+// save the screenshots of docs/ui/ there (`make screenshots`).
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+		"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+const chromium = "/usr/bin/chromium"
+
+// browser is one headless chromium with a fresh profile.
+type browser struct {
+	t   *testing.T
+	e   *env
+	ctx context.Context
+}
+
+func newBrowser(t *testing.T, e *env, width, height int) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is needed for the browser tests (scripts/setup installs it): %v", chromium, err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("lang", "it-IT"),
+	)
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	b := &browser{t: t, e: e, ctx: ctx}
+	// Start the browser on the test's context: a browser started under
+	// a step's time limit would end with that step.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	// Start the browser now, at the size asked for, in Italian whatever
+	// the machine's locale (the tests read the Italian texts).
+	b.run(chromedp.EmulateViewport(int64(width), int64(height)), chromedp.Navigate(e.url+"/ui/lang/it"))
+	return b
+}
+
+// run runs actions; on failure it saves a screenshot and fails the test.
+func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.fail("%v", err)
+	}
+}
+
+// get runs an action that answers a value.
+func get[T any](b *browser, a chromedp.Action[T]) T {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		b.fail("%v", err)
+	}
+	return v
+}
+
+// fail saves what the browser shows and fails the test.
+func (b *browser) fail(format string, a ...any) {
+	b.t.Helper()
+	dir := os.Getenv("UI_FAILURE_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	name := filepath.Join(dir, "regfus-ui-"+strings.ReplaceAll(b.t.Name(), "/", "_")+".png")
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	url, _ := chromedp.Run(ctx, chromedp.Location())
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90)); err == nil {
+		if os.WriteFile(name, png, 0o644) == nil {
+			b.t.Logf("screenshot of the failure (%s): %s", url, name)
+		}
+	}
+	b.t.Fatalf(format, a...)
+}
+
+// shot saves a screenshot for docs/ui/ when UI_SCREENSHOTS is set.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("UI_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := get(b, chromedp.FullScreenshot(100))
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+func (b *browser) open(path string) { b.t.Helper(); b.run(chromedp.Navigate(b.e.url + path)) }
+
+// signIn signs in with key through the form, by keyboard.
+func (b *browser) signIn(key string) {
+	b.t.Helper()
+	b.open("/ui/login")
+	b.run(chromedp.WaitVisible(chromedp.ID("key")), chromedp.SendKeys(chromedp.ID("key"), key+kb.Enter),
+		chromedp.WaitNotPresent(chromedp.ID("login-form")))
+}
+
+func (b *browser) location() string {
+	b.t.Helper()
+	return strings.TrimPrefix(get(b, chromedp.Location()), b.e.url)
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	return strings.TrimSpace(get(b, chromedp.Text(chromedp.CSS(sel))))
+}
+
+// eval evaluates js (awaiting a promise) and decodes its value into out
+// (nil: ignored).
+func (b *browser) eval(js string, out any) {
+	b.t.Helper()
+	raw := get(b, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			b.fail("%s: %v (%s)", js, err, raw)
+		}
+	}
+}
+
+// waitJS waits until the expression is true. It evaluates the
+// expression again and again rather than polling inside the page, so a
+// navigation in between (a form posted by a key) does not end the wait.
+func (b *browser) waitJS(expr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(80 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")"))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.fail("waiting for %s: %v", expr, last)
+}
+
+func (b *browser) title() string {
+	b.t.Helper()
+	return get(b, chromedp.Title())
+}
+
+// TestBrowserSignInOut: the sign-in form by keyboard, a wrong key, the
+// session cookie's attributes, the role's home, sign-out.
+func TestBrowserSignInOut(t *testing.T) {
+	e := newEnv(t)
+	key := e.key(stationScope)
+	b := newBrowser(t, e, 1280, 900)
+
+	b.open("/ui/station")
+	if loc := b.location(); !strings.HasPrefix(loc, "/ui/login?next=") {
+		t.Fatalf("signed out, /ui/station went to %s, want the sign-in form", loc)
+	}
+	b.shot("login")
+	b.run(chromedp.SendKeys(chromedp.ID("key"), "rfk_"+strings.Repeat("A", 43)+kb.Enter), chromedp.WaitVisible(chromedp.ID("login-error")))
+	if msg := b.text("#login-error"); !strings.Contains(msg, "Chiave non valida") {
+		t.Errorf("wrong key: message %q", msg)
+	}
+	b.run(chromedp.SendKeys(chromedp.ID("key"), key+kb.Enter), chromedp.WaitVisible(chromedp.ID("upload-form")))
+	if loc := b.location(); loc != "/ui/station" {
+		t.Errorf("after sign-in at %s, want the station's home /ui/station (the next= of the first visit)", loc)
+	}
+	res, err := chromedp.Call(b.ctx, network.GetCookies, network.GetCookiesParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookies := res.Cookies
+	found := false
+	for _, c := range cookies {
+		if c.Name == "regfus_session" {
+			found = true
+			if !c.HTTPOnly || c.SameSite != network.CookieSameSiteStrict || c.Path != "/ui" {
+				t.Errorf("session cookie %+v: want HttpOnly, SameSite=Strict, path /ui", c)
+			}
+			if strings.Contains(c.Value, key) {
+				t.Error("the session cookie holds the key")
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no session cookie among %d", len(cookies))
+	}
+	// Sign out by keyboard: focus the button and press Enter.
+	b.run(chromedp.Focus(chromedp.ID("logout")), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("login-form")))
+	b.open("/ui/station")
+	if loc := b.location(); !strings.HasPrefix(loc, "/ui/login") {
+		t.Errorf("after sign-out /ui/station went to %s, want the sign-in form", loc)
+	}
+	if n := e.ui.Sessions().Len(); n != 0 {
+		t.Errorf("%d sessions left after sign-out", n)
+	}
+}
+
+// TestBrowserUpload: a station drops several scans (some multi-page) on
+// the upload form; the batch page follows the reading live until every
+// page is done, and lists the pages.
+func TestBrowserUpload(t *testing.T) {
+	e := newEnv(t)
+	key := e.key(stationScope)
+	b := newBrowser(t, e, 1280, 900)
+	b.signIn(key)
+	scans := []string{"0008-batch-pdf.pdf", scanClean, scanBitonal, "0015-batch-tiff.tif"}
+	var paths []string
+	for _, s := range scans {
+		paths = append(paths, scanPath(s))
+	}
+	b.run(chromedp.SetUploadFiles(chromedp.ID("files"), paths))
+	b.waitJS(`document.getElementById("upload-chosen").textContent.startsWith("4 ×")`)
+	b.shot("station")
+	b.run(chromedp.Focus(chromedp.ID("upload-submit")), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("live")))
+	loc := b.location()
+	id, err := strconv.ParseInt(strings.TrimPrefix(loc, "/ui/batches/"), 10, 64)
+	if err != nil {
+		t.Fatalf("after the upload at %s, want /ui/batches/ID", loc)
+	}
+	// The counters move with the event stream; no reload.
+	b.waitJS(`document.getElementById("live").dataset.status === "done"`)
+	total, done := b.text(`[data-k="total"]`), b.text(`[data-k="done"]`)
+	pages := e.pagesOf(key, id)
+	if total != strconv.Itoa(len(pages)) || done != total || len(pages) < 6 {
+		t.Errorf("batch page shows %s of %s pages done; the batch has %d pages", done, total, len(pages))
+	}
+	var max, value float64
+	b.eval(`document.getElementById("batch-progress").max`, &max)
+	b.eval(`document.getElementById("batch-progress").value`, &value)
+	if max != float64(len(pages)) || value != max {
+		t.Errorf("progress bar %v of %v, want %d of %d", value, max, len(pages), len(pages))
+	}
+	// The page table is refreshed by htmx when the stream says done.
+	b.waitJS(fmt.Sprintf(`document.querySelectorAll("#pages tbody tr").length === %d`, len(pages)))
+	b.shot("batch")
+	// A page of it: the overlay and the slots.
+	b.run(chromedp.Click(chromedp.CSS(`#pages tbody tr a`)), chromedp.WaitVisible(chromedp.ID("overlay")))
+	b.waitJS(`document.getElementById("overlay").complete && document.getElementById("overlay").naturalWidth > 0`)
+	b.shot("page")
+}
+
+// TestBrowserReview clears a queue by keyboard only: typing replaces the
+// value and Enter saves, Enter alone accepts, Escape postpones, the arrows
+// and Page Up/Down move; the reconciliation changes under the
+// corrections. Then the bulk view accepts a group in one go.
+func TestBrowserReview(t *testing.T) {
+	e := newEnv(t)
+	station, validator := e.key(stationScope), e.key(validatorScope)
+	batch := e.upload(station, scanClean, scanBitonal)
+	e.importMonth(validator, scanClean, scanBitonal)
+	recon := func() string {
+		_, body := e.apiDo("GET", "/v1/reconciliations?asl=202&pharmacy=93161&competence=2025-06", validator, nil, "")
+		var r struct {
+			Groups []struct {
+				Findings []json.RawMessage `json:"findings"`
+				Payable  []json.RawMessage `json:"payable"`
+			} `json:"groups"`
+		}
+		json.Unmarshal(body, &r)
+		if len(r.Groups) != 1 {
+			t.Fatalf("reconciliation: %s", body)
+		}
+		return fmt.Sprintf("%d findings, %d payable", len(r.Groups[0].Findings), len(r.Groups[0].Payable))
+	}
+	before := recon()
+
+	// What each item is about, from the API: its field and its scan.
+	items := e.reviewItems(station, "open")
+	scanOf := map[int64]string{}
+	for _, batch := range []int64{batch} {
+		for _, p := range e.pagesOf(station, batch) {
+			for _, it := range items {
+				if it.PageID == p.ID {
+					scanOf[it.ID] = p.Source
+				}
+			}
+		}
+	}
+	if len(items) < 4 || len(scanOf) != len(items) {
+		t.Fatalf("%d open items (%d placed): want the handwritten fields of two pages", len(items), len(scanOf))
+	}
+	fieldOf := map[int64]string{}
+	for _, it := range items {
+		fieldOf[it.ID] = it.Field
+	}
+
+	b := newBrowser(t, e, 1280, 900)
+	b.signIn(station)
+	b.open("/ui/review")
+	current := func() int64 {
+		var s string
+		b.eval(`(document.getElementById("review") || {dataset: {}}).dataset.id || ""`, &s)
+		n, _ := strconv.ParseInt(s, 10, 64)
+		return n
+	}
+	waitMove := func(from int64) int64 {
+		b.waitJS(fmt.Sprintf(`document.readyState === "complete" && ((document.getElementById("review") && document.getElementById("review").dataset.id !== "%d") || !!document.getElementById("queue-empty"))`, from))
+		return current()
+	}
+	press := func(key string) int64 {
+		from := current()
+		b.run(chromedp.KeyEvent(key))
+		return waitMove(from)
+	}
+	first := current()
+	if first == 0 {
+		b.fail("no review item shown at %s", b.location())
+	}
+	b.shot("review")
+	// Arrows: down to the next item of the queue and back up.
+	if second := press(kb.ArrowDown); second == first || second == 0 {
+		b.fail("ArrowDown stayed on %d", first)
+	}
+	if back := press(kb.ArrowUp); back != first {
+		b.fail("ArrowUp went to %d, want %d", back, first)
+	}
+	// Page Down (or Up, from the page's last item): another item of the
+	// same page, and back.
+	var hasNext bool
+	b.eval(`document.getElementById("review").dataset.nextsib !== ""`, &hasNext)
+	there, back := kb.PageDown, kb.PageUp
+	if !hasNext {
+		there, back = back, there
+	}
+	if sib := press(there); sib == first || scanOf[sib] != scanOf[first] {
+		b.fail("%q went from %d (%s) to %d (%s), want another item of the same page", there, first, scanOf[first], sib, scanOf[sib])
+	}
+	if again := press(back); again != first {
+		b.fail("%q went to %d, want %d", back, again, first)
+	}
+
+	postponed := int64(0)
+	changed := false
+	typedCount := 0
+	var answered []int64
+	for steps := 0; steps < 3*len(items); steps++ {
+		id := current()
+		if id == 0 {
+			break
+		}
+		tr := readTruth(t, scanOf[id])
+		switch f := fieldOf[id]; {
+		case postponed == 0:
+			postponed = id
+			if next := press(kb.Escape); next == id {
+				b.fail("Escape did not postpone item %d", id)
+			}
+			continue
+		case f == "progressive":
+			b.run(chromedp.KeyEvent(tr.Sheet.Progressive))
+			typedCount++
+		case f == "declared_count" && tr.Sheet.DeclaredCount != nil:
+			b.run(chromedp.KeyEvent(strconv.Itoa(*tr.Sheet.DeclaredCount)))
+			typedCount++
+		}
+		// Enter: save what was typed, or accept the value as shown.
+		press(kb.Enter)
+		answered = append(answered, id)
+		var n int
+		b.eval(`document.querySelectorAll("#recon-changes li").length`, &n)
+		if n > 0 && !changed {
+			b.shot("review-saved")
+		}
+		changed = changed || n > 0
+	}
+	b.run(chromedp.WaitVisible(chromedp.ID("queue-empty")))
+	if typedCount < 2 {
+		t.Errorf("only %d values typed", typedCount)
+	}
+	if !changed {
+		t.Error("no correction showed a change of the reconciliation")
+	}
+	// The postponed item came back after all the others.
+	if len(answered) == 0 || answered[len(answered)-1] != postponed {
+		t.Errorf("answered %v: the postponed item %d is not last", answered, postponed)
+	}
+	// Every item is resolved, by this key, with the truth where typed.
+	done := e.reviewItems(station, "resolved")
+	if len(done) != len(items) {
+		t.Fatalf("%d items resolved, want %d", len(done), len(items))
+	}
+	for _, it := range done {
+		it = e.reviewItem(station, it.ID)
+		if len(it.Corrections) != 1 {
+			t.Errorf("item %d: %d corrections", it.ID, len(it.Corrections))
+			continue
+		}
+		tr := readTruth(t, scanOf[it.ID])
+		after := string(it.Corrections[0].After)
+		switch it.Field {
+		case "progressive":
+			if after != strconv.Quote(tr.Sheet.Progressive) {
+				t.Errorf("item %d progressive saved %s, want %q", it.ID, after, tr.Sheet.Progressive)
+			}
+		case "declared_count":
+			if tr.Sheet.DeclaredCount != nil && after != strconv.Itoa(*tr.Sheet.DeclaredCount) {
+				t.Errorf("item %d count saved %s, want %d", it.ID, after, *tr.Sheet.DeclaredCount)
+			}
+		case "date":
+			if after != "null" {
+				t.Errorf("item %d date: Enter on nothing read saved %s, want null", it.ID, after)
+			}
+		}
+	}
+	if after := recon(); after == before {
+		t.Errorf("reconciliation unchanged by the corrections: %s", after)
+	}
+}
+
+// TestBrowserBulk accepts every item of one field and value in one go.
+func TestBrowserBulk(t *testing.T) {
+	e := newEnv(t)
+	station := e.key(stationScope)
+	e.upload(station, scanClean, scanOther)
+	open := e.reviewItems(station, "open")
+	b := newBrowser(t, e, 1280, 900)
+	b.signIn(station)
+	b.open("/ui/review/bulk")
+	// The first group is the largest: open it by keyboard.
+	b.run(chromedp.Focus(chromedp.CSS("#bulk-groups a")), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("bulk-form")))
+	var n int
+	b.eval(`document.querySelectorAll("#bulk-form input[type=checkbox]:checked").length`, &n)
+	if n < 2 {
+		b.fail("the largest group of the bulk view has %d items, want 2 or more (%d open)", n, len(open))
+	}
+	b.shot("bulk")
+	// The accept button has the focus: Enter.
+	b.run(chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("flash")))
+	if left := len(e.reviewItems(station, "open")); left != len(open)-n {
+		t.Errorf("%d items open after accepting %d of %d", left, n, len(open))
+	}
+}
+
+// TestBrowserSelfCheck: a pharmacy drops a phone photo of a sheet with
+// overlapping fustelle, at a phone's width; the verdict names the
+// overlaps the synthesiser made and draws them on the picture.
+func TestBrowserSelfCheck(t *testing.T) {
+	const scan = "0014-phone.jpg"
+	e := newEnv(t)
+	key := e.key(pharmacyScope)
+	var want []int
+	b, err := os.ReadFile(strings.TrimSuffix(scanPath(scan), ".jpg") + ".truth.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tf struct {
+		Pages []struct {
+			Slots []struct {
+				Slot    int      `json:"slot"`
+				Defects []string `json:"defects"`
+			} `json:"slots"`
+		} `json:"pages"`
+	}
+	json.Unmarshal(b, &tf)
+	for _, s := range tf.Pages[0].Slots {
+		for _, d := range s.Defects {
+			if d == "overlap" {
+				want = append(want, s.Slot)
+			}
+		}
+	}
+	if len(want) == 0 {
+		t.Fatalf("%s has no overlap in its truth", scan)
+	}
+	br := newBrowser(t, e, 390, 844)
+	br.signIn(key)
+	if loc := br.location(); loc != "/ui/check" {
+		t.Errorf("a pharmacy's home is %s, want /ui/check", loc)
+	}
+	var scrollW int
+	br.eval(`document.documentElement.scrollWidth`, &scrollW)
+	if scrollW > 390 {
+		t.Errorf("the check page is %d px wide on a 390 px screen", scrollW)
+	}
+	var capture string
+	br.eval(`document.getElementById("check-photo").getAttribute("capture") + " " + document.getElementById("check-photo").accept`, &capture)
+	if capture != "environment image/*" {
+		t.Errorf("photo input: capture and accept %q", capture)
+	}
+	br.run(chromedp.SetUploadFiles(chromedp.ID("check-file"), []string{scanPath(scan)}))
+	br.waitJS(`!!document.querySelector("#verdict article") && document.querySelector("[data-preview]").complete`)
+	var kinds []string
+	br.eval(`Array.from(document.querySelectorAll("#problems li")).map(li => li.dataset.kind + " " + li.textContent)`, &kinds)
+	for _, s := range want {
+		found := false
+		for _, k := range kinds {
+			found = found || strings.HasPrefix(k, "check.p.overlap casella "+strconv.Itoa(s)+":")
+		}
+		if !found {
+			t.Errorf("verdict does not name the overlap in slot %d: %q", s, kinds)
+		}
+	}
+	var bad []string
+	br.eval(`Array.from(document.querySelectorAll(".sh-bad text")).map(t => t.textContent)`, &bad)
+	for _, s := range want {
+		if !strings.Contains(" "+strings.Join(bad, " ")+" ", " "+strconv.Itoa(s)+" ") {
+			t.Errorf("slot %d not drawn as a problem on the picture (drawn: %v)", s, bad)
+		}
+	}
+	var src string
+	br.eval(`document.querySelector("[data-preview]").src`, &src)
+	if !strings.HasPrefix(src, "blob:") {
+		t.Errorf("the verdict is not drawn on the pharmacy's own picture (img src %q)", src)
+	}
+	br.eval(`document.documentElement.scrollWidth`, &scrollW)
+	if scrollW > 390 {
+		t.Errorf("the verdict is %d px wide on a 390 px screen", scrollW)
+	}
+	br.shot("check-390")
+	br.run(chromedp.EmulateViewport(1280, 900))
+	br.shot("check")
+}
+
+// TestBrowserValidator: the reconciliations listing, a report with its
+// sheets and links to the pages, and the downloads.
+func TestBrowserValidator(t *testing.T) {
+	e := newEnv(t)
+	station, validator := e.key(stationScope), e.key(validatorScope)
+	e.upload(station, scanClean, scanOther)
+	e.importMonth(validator, scanClean, scanOther)
+	b := newBrowser(t, e, 1280, 900)
+	b.signIn(validator)
+	if loc := b.location(); loc != "/ui/reconciliations" {
+		t.Errorf("a validator's home is %s, want /ui/reconciliations", loc)
+	}
+	b.run(chromedp.WaitVisible(chromedp.ID("recon-table")))
+	b.shot("reconciliations")
+	// The filter: a month without data, then the right one.
+	b.open("/ui/reconciliations?month=2024-01")
+	b.run(chromedp.WaitVisible(chromedp.ID("recon-none")))
+	b.open("/ui/reconciliations?asl=202&month=2025-06")
+	b.run(chromedp.Click(chromedp.CSS(`#recon-table a[href="/ui/reconciliations/120/202/93161/2025-06"]`)),
+		chromedp.WaitVisible(chromedp.ID("sheets")))
+	var sheets, links int
+	b.eval(`document.querySelectorAll("#sheets svg.sheet").length`, &sheets)
+	b.eval(`document.querySelectorAll('#sheets a[href^="/ui/pages/"]').length`, &links)
+	if sheets != 2 || links < 2 {
+		t.Errorf("report draws %d sheets with %d page links, want 2 sheets linked to their pages", sheets, links)
+	}
+	b.shot("report")
+	var csv string
+	b.eval(`(async () => { const r = await fetch(document.getElementById("dl-findings").href); return r.headers.get("content-disposition") + "\n" + r.headers.get("content-type") + "\n" + await r.text(); })()`, &csv)
+	lines := strings.Split(csv, "\n")
+	if len(lines) < 3 || !strings.Contains(lines[0], `120-202-93161-2025-06-findings.csv`) || !strings.HasPrefix(lines[1], "text/csv") ||
+		lines[2] != "region,asl,pharmacy,competence,kind,sheet,slot,targatura,record_id,detail,source,page" {
+		t.Errorf("findings CSV download:\n%s", csv)
+	}
+	var findingRows int
+	b.eval(`document.querySelectorAll("#findings tbody tr").length`, &findingRows)
+	if got := len(lines) - 4; got != findingRows { // header lines, CSV header, final newline
+		t.Errorf("CSV has %d findings, the page %d", got, findingRows)
+	}
+	var payable, js string
+	b.eval(`(async () => (await (await fetch(document.getElementById("dl-payable").href)).text()).split("\n")[0])()`, &payable)
+	b.eval(`(async () => { const j = await (await fetch(document.getElementById("dl-json").href)).json(); return j.pharmacy + " " + j.competence; })()`, &js)
+	if payable != "region,asl,pharmacy,competence,record_id,aic,targatura,attestation,signature,sheet,slot,carried_from" || js != "93161 2025-06" {
+		t.Errorf("payable CSV header %q, JSON %q", payable, js)
+	}
+	// Down to the page.
+	b.run(chromedp.Click(chromedp.CSS(`#sheets a[href^="/ui/pages/"]`)), chromedp.WaitVisible(chromedp.ID("slots")))
+}
+
+// TestBrowserScope: a pharmacy sees its own pages, and another pharmacy's
+// are not found (404), in the browser as in the API.
+func TestBrowserScope(t *testing.T) {
+	e := newEnv(t)
+	station := e.key(stationScope)
+	batch := e.upload(station, scanClean)
+	pid := e.pagesOf(station, batch)[0].ID
+	items := e.reviewItems(station, "open")
+	if len(items) == 0 {
+		t.Fatal("no review item")
+	}
+	own := newBrowser(t, e, 1280, 900)
+	own.signIn(e.key(pharmacyScope))
+	own.open(fmt.Sprintf("/ui/pages/%d", pid))
+	own.run(chromedp.WaitVisible(chromedp.ID("slots")))
+
+	other := newBrowser(t, e, 1280, 900)
+	other.signIn(e.key(otherPharmacy))
+	for _, p := range []string{fmt.Sprintf("/ui/pages/%d", pid), fmt.Sprintf("/ui/review/%d", items[0].ID), fmt.Sprintf("/ui/batches/%d", batch)} {
+		other.open(p)
+		if title := other.title(); !strings.HasPrefix(title, "404") {
+			other.fail("another pharmacy's %s: page %q, want 404", p, title)
+		}
+	}
+	var status int
+	other.eval(fmt.Sprintf(`fetch("/ui/pages/%d/image").then(r => r.status)`, pid), &status)
+	if status != 404 {
+		t.Errorf("another pharmacy's page image: %d, want 404", status)
+	}
+	other.shot("not-found")
+}
+
+// TestBrowserCSRF: a form posted without its token is refused (403) and
+// changes nothing.
+func TestBrowserCSRF(t *testing.T) {
+	e := newEnv(t)
+	station := e.key(stationScope)
+	e.upload(station, scanClean)
+	items := e.reviewItems(station, "open")
+	b := newBrowser(t, e, 1280, 900)
+	b.signIn(station)
+	b.open(fmt.Sprintf("/ui/review/%d", items[0].ID))
+	b.run(chromedp.WaitVisible(chromedp.ID("review-form")))
+	b.eval(`document.querySelector('#review-form input[name=csrf]').remove(); setTimeout(() => document.getElementById("review-form").submit(), 0); true`, nil)
+	b.waitJS(`document.title.startsWith("403")`)
+	if n := len(e.reviewItems(station, "open")); n != len(items) {
+		t.Errorf("%d items open after a refused post, want %d", n, len(items))
+	}
+	var status int
+	b.eval(`fetch("/ui/logout", {method: "POST"}).then(r => r.status)`, &status)
+	if status != 403 {
+		t.Errorf("sign-out without token: %d, want 403", status)
+	}
+	b.eval(`fetch("/ui/logout", {method: "POST", headers: {"X-CSRF-Token": "wrong"}}).then(r => r.status)`, &status)
+	if status != 403 {
+		t.Errorf("sign-out with a wrong token: %d, want 403", status)
+	}
+}

@@ -1,0 +1,315 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/regfus/regfus/api"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/store"
+)
+
+// The station's pages: upload, batches, a batch with live progress, a
+// page with its overlay and slots.
+
+type stationData struct {
+	Batches  []store.Batch
+	MaxFiles int
+}
+
+// station is the station's home: the upload zone and the latest batches.
+func (u *UI) station(rc *reqCtx) error {
+	bs, err := u.dom.Store.ListBatches(rc.Request().Context(), rc.who.Scope, 10)
+	if err != nil {
+		return err
+	}
+	return u.ok(rc, "station", stationData{Batches: bs, MaxFiles: u.api.Limits().MaxFiles})
+}
+
+// batches lists the batches in scope.
+func (u *UI) batches(rc *reqCtx) error {
+	bs, err := u.dom.Store.ListBatches(rc.Request().Context(), rc.who.Scope, 200)
+	if err != nil {
+		return err
+	}
+	return u.ok(rc, "batches", stationData{Batches: bs})
+}
+
+// upload takes the files of the upload form (field "files") and submits
+// them as one batch through the API's Batches, with the same limits as
+// POST /v1/batches. The page's script sends it with XMLHttpRequest (for
+// the progress bar) and gets {"id","url"} back; without script the form
+// posts and is redirected to the batch.
+func (u *UI) upload(rc *reqCtx) error {
+	if u.dom.Batches == nil {
+		return uiErrorf(http.StatusServiceUnavailable, "err.nopipeline")
+	}
+	lim := u.api.Limits()
+	req := rc.Request()
+	if req.ContentLength > lim.Upload {
+		return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
+	}
+	req.Body = http.MaxBytesReader(rc.Response(), req.Body, lim.Upload)
+	if err := req.ParseMultipartForm(lim.MultipartMemory); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
+		}
+		return uiErrorf(http.StatusBadRequest, "err.nofiles")
+	}
+	defer req.MultipartForm.RemoveAll()
+	files := req.MultipartForm.File["files"]
+	if len(files) == 0 {
+		return uiErrorf(http.StatusBadRequest, "err.nofiles")
+	}
+	if len(files) > lim.MaxFiles {
+		return uiErrorf(http.StatusRequestEntityTooLarge, "err.toomanyfiles", len(files), lim.MaxFiles)
+	}
+	ups := make([]api.Upload, 0, len(files))
+	for _, fh := range files {
+		if fh.Size == 0 {
+			return uiErrorf(http.StatusUnprocessableEntity, "err.emptyfile", cleanName(fh.Filename))
+		}
+		ups = append(ups, toUpload(fh))
+	}
+	sub, err := u.dom.Batches.Submit(req.Context(), rc.who, ups)
+	if err != nil {
+		return err
+	}
+	to := fmt.Sprintf("/ui/batches/%d", sub.Batch.ID)
+	if isFragment(rc) {
+		return rc.JSON(http.StatusAccepted, map[string]any{"id": sub.Batch.ID, "url": to, "files": sub.Files})
+	}
+	return rc.Redirect(http.StatusSeeOther, to)
+}
+
+func toUpload(fh *multipart.FileHeader) api.Upload {
+	return api.Upload{Name: cleanName(fh.Filename), MediaType: fh.Header.Get(echo.HeaderContentType), Size: fh.Size,
+		Open: func() (io.ReadCloser, error) { return fh.Open() }}
+}
+
+// cleanName keeps the base name of a client's file name without control
+// characters, at most 200 bytes cut on a character boundary.
+func cleanName(name string) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, name)
+	if len(name) > 200 {
+		cut := 200
+		for cut > 0 && !utf8Start(name[cut]) {
+			cut--
+		}
+		name = name[:cut]
+	}
+	if name == "" || name == "." || name == "/" {
+		name = "upload"
+	}
+	return name
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// pathID is the {id} of a path; anything but a positive integer is a
+// thing that does not exist (404), as in the API.
+func pathID(rc *reqCtx) (int64, error) {
+	id, err := strconv.ParseInt(rc.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, uiErrorf(http.StatusNotFound, "err.notfound")
+	}
+	return id, nil
+}
+
+// notFound turns the store's not-found (or out of scope) into the page's
+// 404.
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return uiErrorf(http.StatusNotFound, "err.notfound")
+	}
+	return err
+}
+
+type batchData struct {
+	Batch store.Batch
+	Pages []store.Page
+}
+
+// batch is a batch's page: counters that the page's script keeps current
+// from /ui/batches/{id}/events, and its pages (refreshed by htmx when the
+// batch is done).
+func (u *UI) batch(rc *reqCtx) error {
+	id, err := pathID(rc)
+	if err != nil {
+		return err
+	}
+	ctx := rc.Request().Context()
+	b, err := u.dom.Store.GetBatch(ctx, id, rc.who.Scope)
+	if err != nil {
+		return notFound(err)
+	}
+	ps, err := u.dom.Store.ListPages(ctx, id, rc.who.Scope)
+	if err != nil {
+		return err
+	}
+	return u.ok(rc, "batch", batchData{Batch: b, Pages: ps})
+}
+
+// batchPages is the table of a batch's pages (an htmx fragment, or a
+// page of its own).
+func (u *UI) batchPages(rc *reqCtx) error {
+	id, err := pathID(rc)
+	if err != nil {
+		return err
+	}
+	ctx := rc.Request().Context()
+	b, err := u.dom.Store.GetBatch(ctx, id, rc.who.Scope)
+	if err != nil {
+		return notFound(err)
+	}
+	ps, err := u.dom.Store.ListPages(ctx, id, rc.who.Scope)
+	if err != nil {
+		return err
+	}
+	return u.ok(rc, "batch", batchData{Batch: b, Pages: ps})
+}
+
+// progressJSON is one event of the batch page's stream.
+type progressJSON struct {
+	Total    int               `json:"total"`
+	Done     int               `json:"done"`
+	OK       int               `json:"ok"`
+	Review   int               `json:"review"`
+	Rejected int               `json:"rejected"`
+	Failed   int               `json:"failed"`
+	Status   store.BatchStatus `json:"status"`
+}
+
+// batchEvents streams a batch's progress as server-sent events, from the
+// same Progress the API's event stream uses: "progress" events, then
+// "done" once nothing is queued or running.
+func (u *UI) batchEvents(rc *reqCtx) error {
+	id, err := pathID(rc)
+	if err != nil {
+		return err
+	}
+	ctx := rc.Request().Context()
+	events, err := u.dom.Progress.Events(ctx, id, rc.who.Scope)
+	if err != nil {
+		return notFound(err)
+	}
+	w := rc.Response()
+	w.Header().Set(echo.HeaderContentType, "text/event-stream")
+	w.Header().Set(echo.HeaderCacheControl, "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	w.Flush()
+	send := func(event string, b store.Batch) bool {
+		p := b.Progress
+		data, _ := json.Marshal(progressJSON{Total: p.Total, Done: p.Finished, OK: p.OK, Review: p.Review,
+			Rejected: p.Rejected, Failed: p.Failed, Status: b.Status})
+		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data); err != nil {
+			return false
+		}
+		w.Flush()
+		return true
+	}
+	tick := time.NewTicker(15 * time.Second)
+	defer tick.Stop()
+	var last store.Batch
+	for {
+		select {
+		case b, ok := <-events:
+			if !ok {
+				if last.ID != 0 && last.Progress.Queued+last.Progress.Running == 0 {
+					send("done", last)
+				}
+				return nil
+			}
+			last = b
+			if !send("progress", b) {
+				return nil
+			}
+		case <-tick.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return nil
+			}
+			w.Flush()
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+type pageData struct {
+	Page   store.Page
+	Result *page.Result
+	Slots  []page.Slot
+	Review []store.ReviewItem
+}
+
+// page shows one page: the scan with the overlay of what was read, the
+// sheet identity, the reasons, every slot's values and flags, and its
+// open review items.
+func (u *UI) page(rc *reqCtx) error {
+	id, err := pathID(rc)
+	if err != nil {
+		return err
+	}
+	ctx := rc.Request().Context()
+	p, err := u.dom.Store.GetPage(ctx, id, rc.who.Scope)
+	if err != nil {
+		return notFound(err)
+	}
+	d := pageData{Page: p, Result: p.Result}
+	if p.Result != nil {
+		d.Slots = p.Result.Slots
+	}
+	d.Review, err = u.dom.Reviews.List(ctx, rc.who, store.ReviewFilter{Status: store.ReviewOpen, PageID: id})
+	if err != nil {
+		return err
+	}
+	return u.ok(rc, "page", d)
+}
+
+// pageImage sends a page's original through the API's Pages.
+func (u *UI) pageImage(rc *reqCtx) error {
+	id, err := pathID(rc)
+	if err != nil {
+		return err
+	}
+	img, err := u.dom.Pages.Image(rc.Request().Context(), rc.who, id)
+	if err != nil {
+		return notFound(err)
+	}
+	defer img.Body.Close()
+	rc.Response().Header().Set(echo.HeaderCacheControl, "private, max-age=3600")
+	return rc.Stream(http.StatusOK, img.MediaType, img.Body)
+}
+
+// pageOverlay sends the page with what was read drawn on it.
+func (u *UI) pageOverlay(rc *reqCtx) error {
+	id, err := pathID(rc)
+	if err != nil {
+		return err
+	}
+	b, err := u.dom.Pages.Overlay(rc.Request().Context(), rc.who, id)
+	if err != nil {
+		return notFound(err)
+	}
+	rc.Response().Header().Set(echo.HeaderCacheControl, "private, no-cache")
+	return rc.Blob(http.StatusOK, "image/png", b)
+}

@@ -1,0 +1,268 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/reconcile"
+	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/report"
+	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/store"
+)
+
+// The validator's pages (a pharmacy sees the same, for itself): stored
+// reconciliations by ASL, pharmacy and month with filters and paging, one
+// report with its findings and sheets, and its downloads.
+
+// summaryRow is one line of the listing, from the stored summary.
+type summaryRow struct {
+	Region, ASL, Pharmacy, Competence string
+	DeclaredSheets                    *int              `json:"declared_sheets"`
+	ScannedSheets                     int               `json:"scanned_sheets"`
+	Findings                          int               `json:"findings_count"`
+	Payable                           int               `json:"payable_count"`
+	Summary                           reconcile.Summary `json:"summary"`
+	Link                              string
+}
+
+type reconData struct {
+	Filter    store.GroupFilter
+	Rows      []summaryRow
+	Next      string // query of the next page, "" on the last
+	First     string // query of the first page, "" on it
+	Error     string
+	PageSize  int
+	FixedASL  bool // the scope fixes the ASL (no filter to offer)
+	FixedPhar bool
+}
+
+const reconPageSize = 25
+
+// reconciliations lists the stored reconciliations in scope, filtered by
+// ASL, pharmacy and month, a page at a time (the store's keyset paging,
+// as GET /v1/reconciliations).
+func (u *UI) reconciliations(rc *reqCtx) error {
+	sc := rc.who.Scope
+	f := store.GroupFilter{Scope: sc, ASL: rc.QueryParam("asl"), Pharmacy: rc.QueryParam("pharmacy"), Competence: rc.QueryParam("month")}
+	d := reconData{Filter: f, PageSize: reconPageSize, FixedASL: sc.ASL != "", FixedPhar: sc.Pharmacy != ""}
+	bad := false
+	for _, q := range []struct {
+		v string
+		n int
+	}{{f.ASL, 3}, {f.Pharmacy, 5}} {
+		if q.v != "" && sheet.ValidateDigits("filter", q.v, q.n) != nil {
+			bad = true
+		}
+	}
+	if f.Competence != "" && records.ValidateCompetence(f.Competence) != nil {
+		bad = true
+	}
+	if bad {
+		d.Error = u.cat.t(rc.lang, "recon.badfilter")
+		return u.render(rc, http.StatusBadRequest, "reconciliations", d)
+	}
+	q := store.ReconciliationQuery{Filter: f, Limit: reconPageSize + 1, Summaries: true}
+	if c := rc.QueryParam("cursor"); c != "" {
+		g, err := decodeCursor(c)
+		if err != nil {
+			d.Error = u.cat.t(rc.lang, "recon.badfilter")
+			return u.render(rc, http.StatusBadRequest, "reconciliations", d)
+		}
+		q.After = g
+		v := rc.QueryParams()
+		v.Del("cursor")
+		d.First = v.Encode()
+		if d.First == "" {
+			d.First = "all=1"
+		}
+	}
+	recs, err := u.dom.Store.PageReconciliations(rc.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	if len(recs) > reconPageSize {
+		recs = recs[:reconPageSize]
+		v := rc.QueryParams()
+		v.Set("cursor", encodeCursor(recs[len(recs)-1].Group))
+		d.Next = v.Encode()
+	}
+	for _, r := range recs {
+		row := summaryRow{}
+		json.Unmarshal(r.Summary, &row)
+		g := r.Group
+		row.Region, row.ASL, row.Pharmacy, row.Competence = g.Region, g.ASL, g.Pharmacy, g.Competence
+		row.Link = reportPath(g)
+		d.Rows = append(d.Rows, row)
+	}
+	return u.ok(rc, "reconciliations", d)
+}
+
+func reportPath(g store.Group) string {
+	return fmt.Sprintf("/ui/reconciliations/%s/%s/%s/%s", url.PathEscape(g.Region), url.PathEscape(g.ASL), url.PathEscape(g.Pharmacy), url.PathEscape(g.Competence))
+}
+
+func encodeCursor(g store.Group) string {
+	b, _ := json.Marshal([4]string{g.Region, g.ASL, g.Pharmacy, g.Competence})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(raw string) (store.Group, error) {
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return store.Group{}, err
+	}
+	var k [4]string
+	if err := json.Unmarshal(b, &k); err != nil {
+		return store.Group{}, err
+	}
+	return store.Group{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
+}
+
+// groupOfPath reads region, ASL, pharmacy and month from the path; a
+// malformed one is a group that does not exist.
+func groupOfPath(rc *reqCtx) (store.Group, error) {
+	g := store.Group{Region: rc.Param("region"), ASL: rc.Param("asl"), Pharmacy: rc.Param("pharmacy"), Competence: rc.Param("month")}
+	if sheet.ValidateDigits("region", g.Region, 3) != nil || sheet.ValidateDigits("asl", g.ASL, 3) != nil ||
+		sheet.ValidateDigits("pharmacy", g.Pharmacy, 5) != nil || records.ValidateCompetence(g.Competence) != nil {
+		return g, uiErrorf(http.StatusNotFound, "err.notfound")
+	}
+	return g, nil
+}
+
+// sheetPic is one sheet of a report, drawn, with the page it came from.
+type sheetPic struct {
+	View   reconcile.SheetView
+	SVG    template.HTML
+	PageID int64
+}
+
+type reportData struct {
+	G      reconcile.Group
+	Path   string
+	Sheets []sheetPic
+	// PageOf maps "source#page" to the stored page's id, for finding
+	// links.
+	PageOf map[string]int64
+}
+
+// loadReport reads a group's stored report in the caller's scope.
+func (u *UI) loadReport(rc *reqCtx) (store.Group, store.Reconciliation, error) {
+	g, err := groupOfPath(rc)
+	if err != nil {
+		return g, store.Reconciliation{}, err
+	}
+	r, err := u.dom.Store.GetReconciliation(rc.Request().Context(), g, rc.who.Scope)
+	if err != nil {
+		return g, r, notFound(err)
+	}
+	return g, r, nil
+}
+
+// report is one pharmacy and month: figures, findings with links to the
+// page images, every sheet drawn with its slots coloured by outcome, and
+// the downloads.
+func (u *UI) report(rc *reqCtx) error {
+	g, r, err := u.loadReport(rc)
+	if err != nil {
+		return err
+	}
+	var rep reconcile.Group
+	if err := json.Unmarshal(r.Report, &rep); err != nil {
+		return fmt.Errorf("report of %v: %w", g, err)
+	}
+	d := reportData{G: rep, Path: reportPath(g), PageOf: map[string]int64{}}
+	pages, err := u.dom.Store.ListSheetResults(rc.Request().Context(), store.GroupFilter{Scope: rc.who.Scope,
+		Region: g.Region, ASL: g.ASL, Pharmacy: g.Pharmacy, Competence: g.Competence})
+	if err != nil {
+		return err
+	}
+	for _, p := range pages {
+		if p.Result != nil {
+			d.PageOf[fmt.Sprintf("%s#%d", p.Result.Source, p.Result.Page)] = p.ID
+		}
+		d.PageOf[fmt.Sprintf("%s#%d", p.File.Name, p.Index)] = p.ID
+	}
+	for _, sv := range rep.Sheets {
+		l := layout.Current()
+		if sv.LayoutVersion > 0 {
+			if lv, err := layout.Version(sv.LayoutVersion); err == nil {
+				l = lv
+			}
+		}
+		sv := sv
+		d.Sheets = append(d.Sheets, sheetPic{View: sv, SVG: template.HTML(report.SheetSVG(l, &sv, 180)),
+			PageID: d.PageOf[fmt.Sprintf("%s#%d", sv.Source, sv.Page)]})
+	}
+	return u.ok(rc, "report", d)
+}
+
+// download sends findings.csv, payable.csv or report.json of one group,
+// written by package report as `regfus verify` writes them.
+func (u *UI) download(rc *reqCtx) error {
+	g, r, err := u.loadReport(rc)
+	if err != nil {
+		return err
+	}
+	var rep reconcile.Group
+	if err := json.Unmarshal(r.Report, &rep); err != nil {
+		return fmt.Errorf("report of %v: %w", g, err)
+	}
+	full := &reconcile.Report{Groups: []reconcile.Group{rep}}
+	var buf bytes.Buffer
+	ct := "text/csv; charset=utf-8"
+	name := fmt.Sprintf("%s-%s-%s-%s-", g.Region, g.ASL, g.Pharmacy, g.Competence)
+	switch f := rc.Param("file"); f {
+	case "findings.csv":
+		err = report.WriteCSV(&buf, full)
+	case "payable.csv":
+		err = report.WritePayableCSV(&buf, full)
+	case "report.json":
+		ct = "application/json"
+		err = json.Indent(&buf, r.Report, "", "  ")
+	default:
+		return uiErrorf(http.StatusNotFound, "err.notfound")
+	}
+	if err != nil {
+		return err
+	}
+	name += rc.Param("file")
+	rc.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+	return rc.Blob(http.StatusOK, ct, buf.Bytes())
+}
+
+type historyData struct {
+	Batches []store.Batch
+	Rows    []summaryRow
+}
+
+// history is a pharmacy's own batches and reconciliations.
+func (u *UI) history(rc *reqCtx) error {
+	ctx := rc.Request().Context()
+	bs, err := u.dom.Store.ListBatches(ctx, rc.who.Scope, 50)
+	if err != nil {
+		return err
+	}
+	d := historyData{Batches: bs}
+	if u.api.Allows("reconciliations", rc.who) {
+		recs, err := u.dom.Store.PageReconciliations(ctx, store.ReconciliationQuery{Filter: store.GroupFilter{Scope: rc.who.Scope}, Limit: 24, Summaries: true})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			row := summaryRow{}
+			json.Unmarshal(r.Summary, &row)
+			g := r.Group
+			row.Region, row.ASL, row.Pharmacy, row.Competence = g.Region, g.ASL, g.Pharmacy, g.Competence
+			row.Link = reportPath(g)
+			d.Rows = append(d.Rows, row)
+		}
+	}
+	return u.ok(rc, "history", d)
+}
