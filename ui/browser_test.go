@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-		"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 

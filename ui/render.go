@@ -23,7 +23,7 @@ type templates struct {
 
 func loadTemplates(cat catalogues) (*templates, error) {
 	funcs := template.FuncMap{
-		"t": func(lang, key string, args ...any) string { return cat.t(lang, key, args...) },
+		"t":  func(lang, key string, args ...any) string { return cat.t(lang, key, args...) },
 		"ta": func(lang, key string, args []any) string { return cat.t(lang, key, args...) },
 		// tk is t for a key built from parts (a finding kind, a flag).
 		"tk": func(lang string, parts ...string) string {
