@@ -2,6 +2,7 @@ package synth
 
 import (
 	"math"
+	"strings"
 
 	"golang.org/x/image/font"
 
@@ -95,9 +96,9 @@ type element struct {
 	base float64
 }
 
-// inkBox returns the ink bounds of s in font f at em mm, relative to the
+// glyphInk returns the ink bounds of s in font f at em mm, relative to the
 // text's origin (left end of the baseline; y down).
-func inkBox(f typeface.Font, em float64, s string) (x0, y0, x1, y1, adv float64) {
+func glyphInk(f typeface.Font, em float64, s string) (x0, y0, x1, y1, adv float64) {
 	const size = 1000
 	face := f.Face(size)
 	defer face.Close()
@@ -116,7 +117,7 @@ type textLine struct {
 }
 
 func measure(kind, text string, f typeface.Font, em float64) textLine {
-	x0, y0, x1, y1, adv := inkBox(f, em, text)
+	x0, y0, x1, y1, adv := glyphInk(f, em, text)
 	return textLine{kind: kind, text: text, font: f, em: em, x0: x0, y0: y0, w: x1 - x0, h: y1 - y0, adv: adv}
 }
 
@@ -271,11 +272,16 @@ func (l *Label) lookLayout() (els []element, shortW, shortH float64) {
 	}
 	// Room across: the symbols' group beside the matrix when they share
 	// rows (matrix-corner designs keep the symbols clear of it).
-	availW := c.W
+	roomX, roomW := c.X, c.W
 	if hasMatrix {
-		availW -= mx.W + lookPad
+		if strings.HasSuffix(k.MatrixCorner, "left") {
+			roomX = mx.Right() + lookPad
+			roomW = c.Right() - roomX
+		} else {
+			roomW = mx.X - lookPad - c.X
+		}
 	}
-	shortW = math.Max(0, symW-availW)
+	shortW = math.Max(0, symW-roomW)
 	needH := 2*lookPadV + bandH + lookGap + symH
 	shortH = math.Max(0, needH-c.H)
 	if shortW > 0 || shortH > 0 {
@@ -302,13 +308,6 @@ func (l *Label) lookLayout() (els []element, shortW, shortH float64) {
 	}
 
 	// Horizontal plan of the symbols' group in the room left by the matrix.
-	roomX, roomW := c.X, c.W
-	if hasMatrix {
-		roomW -= mx.W + lookPad
-		if k.MatrixCorner == "top-left" || k.MatrixCorner == "bottom-left" {
-			roomX = mx.Right() + lookPad
-		}
-	}
 	groupX := roomX + (roomW-symW)/2
 	switch k.Align {
 	case "left":
