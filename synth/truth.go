@@ -218,6 +218,9 @@ type Handwriting struct {
 	Field string      `json:"field"` // progressive, count, date
 	Text  string      `json:"text"`  // as written, e.g. "D3", "12", "05022023"
 	Rect  layout.Rect `json:"rect"`
+	// MNIST are the indices in MNIST's training split of the digits
+	// written, in order, when the handwriting came from MNIST.
+	MNIST []int `json:"mnist,omitempty"`
 }
 
 // LoadTruth reads and checks one ground-truth file.
