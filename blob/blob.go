@@ -58,6 +58,18 @@ type Store interface {
 	// (decoders such as pdftoppm need one); ErrNotFound if it is not
 	// stored. The file must not be modified.
 	File(ctx context.Context, sha string) (string, error)
+	// Remove deletes the blob unless someone put it after notPutSince:
+	// every Put, also one that finds the bytes already stored, sets the
+	// blob's put time (Ref.PutAt), and Remove leaves a blob whose put time
+	// is later, so a Put that raced with it keeps its blob. A failed upload
+	// passes its own Ref.PutAt (removed only if nobody stored the bytes
+	// since), the collector of unreferenced blobs a time well in the past.
+	// It reports whether the blob was removed; a blob not stored is not
+	// an error.
+	Remove(ctx context.Context, sha string, notPutSince time.Time) (bool, error)
+	// Walk calls fn with every stored blob's digest and put time, in no
+	// particular order, until fn returns an error (which Walk returns).
+	Walk(ctx context.Context, fn func(sha string, putAt time.Time) error) error
 }
 
 var _ Store = (*Dir)(nil)
@@ -75,6 +87,8 @@ type Ref struct {
 	// Path is relative to the Dir's root, with forward slashes: what the
 	// store records, so the data directory can move.
 	Path string
+	// PutAt is the blob's put time as this Put left it (see Store.Remove).
+	PutAt time.Time
 }
 
 // ErrNotFound is returned by Open for a digest that is not stored.
@@ -149,9 +163,16 @@ func (d *Dir) Put(ctx context.Context, r io.Reader) (ref Ref, existed bool, err 
 	ref = Ref{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
 	ref.Path = relPath(ref.SHA256)
 	final := filepath.Join(d.root, filepath.FromSlash(ref.Path))
-
 	if _, err := os.Stat(final); err == nil {
-		return ref, true, nil
+		// Already stored: refresh its put time, so a Remove racing with
+		// this upload leaves it. If it went meanwhile, store it again.
+		now := time.Now()
+		if err := os.Chtimes(final, now, now); err == nil {
+			ref.PutAt = now
+			return ref, true, nil
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
+		}
 	}
 	if err := tmp.Chmod(0o444); err != nil {
 		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
@@ -176,7 +197,73 @@ func (d *Dir) Put(ctx context.Context, r io.Reader) (ref Ref, existed bool, err 
 	if err := syncDir(dir); err != nil {
 		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
 	}
+	info, err := os.Stat(final)
+	if err != nil {
+		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
+	}
+	ref.PutAt = info.ModTime()
 	return ref, false, nil
+}
+
+// Remove implements Store: the put time is the file's modification time.
+func (d *Dir) Remove(_ context.Context, sha string, notPutSince time.Time) (bool, error) {
+	p, err := d.Path(sha)
+	if err != nil {
+		return false, err
+	}
+	info, err := os.Stat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if info.ModTime().After(notPutSince) {
+		return false, nil
+	}
+	if err := os.Remove(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		return false, fmt.Errorf("removing original %s: %w", sha, err)
+	}
+	return true, nil
+}
+
+// Walk implements Store.
+func (d *Dir) Walk(ctx context.Context, fn func(sha string, putAt time.Time) error) error {
+	return filepath.WalkDir(d.root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while walking
+			}
+			return err
+		}
+		if e.IsDir() {
+			if path != d.root && e.Name() == "tmp" && filepath.Dir(path) == d.root {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := e.Name()
+		if ValidSHA256(name) != nil {
+			return nil
+		}
+		if want, _ := d.Path(name); want != path {
+			return nil // not where a blob of that name lives
+		}
+		info, err := e.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		return fn(name, info.ModTime())
+	})
 }
 
 // Has reports whether a blob with this digest is stored.

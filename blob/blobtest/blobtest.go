@@ -34,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		{"Sizes", testSizes},
 		{"FailedReaderStoresNothing", testFailedReader},
 		{"ConcurrentPutsOfOneBlob", testConcurrent},
+		{"RemoveKeepsWhatWasPutSince", testRemove},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -120,7 +121,7 @@ func testReupload(t *testing.T, s blob.Store) {
 		t.Fatalf("first Put: existed %v, %v", existed, err)
 	}
 	second, existed, err := s.Put(c, bytes.NewReader(data))
-	if err != nil || !existed || second != first {
+	if err != nil || !existed || sameBlob(second, first) != nil {
 		t.Fatalf("second Put = %+v existed %v, %v; want %+v, existed", second, existed, err, first)
 	}
 	// Different bytes are a different blob.
@@ -218,12 +219,88 @@ func testConcurrent(t *testing.T, s blob.Store) {
 	}
 	wg.Wait()
 	for i := 0; i < n; i++ {
-		if errs[i] != nil || refs[i] != refs[0] {
+		if errs[i] != nil || sameBlob(refs[i], refs[0]) != nil {
 			t.Fatalf("Put %d = %+v, %v; want %+v", i, refs[i], errs[i], refs[0])
 		}
 	}
 	readBack(t, s, refs[0].SHA256, data)
 	if _, existed, err := s.Put(c, bytes.NewReader(data)); err != nil || !existed {
 		t.Fatalf("Put after the race: existed %v, %v", existed, err)
+	}
+}
+
+// sameBlob checks that two Puts name the same blob (their put times
+// differ: each Put refreshes it).
+func sameBlob(a, b blob.Ref) error {
+	a.PutAt, b.PutAt = time.Time{}, time.Time{}
+	if a != b {
+		return errors.New("different blobs")
+	}
+	return nil
+}
+
+// testRemove: Remove deletes a blob nobody put since the given time, and
+// leaves one that was put again after it (a Put of known bytes refreshes
+// the put time); Walk lists exactly the stored blobs.
+func testRemove(t *testing.T, s blob.Store) {
+	c := ctx(t)
+	a, b := random(3000, 41), random(5000, 42)
+	refA, _, err := s.Put(c, bytes.NewReader(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refB, _, err := s.Put(c, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refA.PutAt.IsZero() || refB.PutAt.IsZero() {
+		t.Fatalf("Put returned no put time: %+v %+v", refA, refB)
+	}
+	walked := map[string]bool{}
+	if err := s.Walk(c, func(sha string, at time.Time) error {
+		if at.IsZero() {
+			t.Errorf("Walk: %s without a put time", sha)
+		}
+		walked[sha] = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(walked) != 2 || !walked[refA.SHA256] || !walked[refB.SHA256] {
+		t.Fatalf("Walk = %v, want exactly %s and %s", walked, refA.SHA256, refB.SHA256)
+	}
+
+	// B is put again after the first Put's time: a Remove with that time
+	// (a failed upload cleaning up) must leave it.
+	time.Sleep(5 * time.Millisecond)
+	again, existed, err := s.Put(c, bytes.NewReader(b))
+	if err != nil || !existed {
+		t.Fatalf("second Put of B: existed %v, %v", existed, err)
+	}
+	if !again.PutAt.After(refB.PutAt) {
+		t.Fatalf("second Put of B left the put time at %v (first %v)", again.PutAt, refB.PutAt)
+	}
+	if gone, err := s.Remove(c, refB.SHA256, refB.PutAt); err != nil || gone {
+		t.Fatalf("Remove(B, first put time) = %v, %v; want it kept (put again since)", gone, err)
+	}
+	if gone, err := s.Remove(c, refA.SHA256, refA.PutAt); err != nil || !gone {
+		t.Fatalf("Remove(A, its put time) = %v, %v; want it removed", gone, err)
+	}
+	if ok, _ := s.Has(c, refA.SHA256); ok {
+		t.Fatal("A still stored after Remove")
+	}
+	if _, err := s.Open(c, refA.SHA256); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("Open(A) after Remove: %v, want ErrNotFound", err)
+	}
+	if gone, err := s.Remove(c, refA.SHA256, time.Now()); err != nil || gone {
+		t.Fatalf("Remove(A) again = %v, %v; want false, nil", gone, err)
+	}
+	// Stored anew after removal: readable again.
+	if _, existed, err := s.Put(c, bytes.NewReader(a)); err != nil || existed {
+		t.Fatalf("Put(A) after Remove: existed %v, %v", existed, err)
+	}
+	readBack(t, s, refA.SHA256, a)
+	if gone, err := s.Remove(c, refB.SHA256, time.Now().Add(time.Minute)); err != nil || !gone {
+		t.Fatalf("Remove(B, later) = %v, %v; want removed", gone, err)
 	}
 }

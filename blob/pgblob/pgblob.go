@@ -31,6 +31,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -76,9 +78,10 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (blob.Ref, bool, error) {
 			defer s.added(ref.Size, name)
 		}
 	}
-	if ok, err := s.Has(ctx, ref.SHA256); err != nil {
+	if at, ok, err := s.refresh(ctx, ref.SHA256); err != nil {
 		return blob.Ref{}, false, err
 	} else if ok {
+		ref.PutAt = at
 		return ref, true, nil
 	}
 	f, err := s.cache.Open(ctx, ref.SHA256)
@@ -89,14 +92,14 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (blob.Ref, bool, error) {
 	existed := false
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		chunks := (ref.Size + ChunkSize - 1) / ChunkSize
-		tag, err := tx.Exec(ctx, `INSERT INTO blobs (sha256, size, chunks) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
-			ref.SHA256, ref.Size, chunks)
-		if err != nil {
-			return err
-		}
-		if tag.RowsAffected() == 0 {
+		err := tx.QueryRow(ctx, `INSERT INTO blobs (sha256, size, chunks) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING RETURNING put_at`,
+			ref.SHA256, ref.Size, chunks).Scan(&ref.PutAt)
+		if errors.Is(err, pgx.ErrNoRows) {
 			existed = true // another process stored it meanwhile
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		buf := make([]byte, ChunkSize)
 		for n := int64(0); n < chunks; n++ {
@@ -113,7 +116,87 @@ func (s *Store) Put(ctx context.Context, r io.Reader) (blob.Ref, bool, error) {
 	if err != nil {
 		return blob.Ref{}, false, fmt.Errorf("storing original %s in PostgreSQL: %w", ref.SHA256, err)
 	}
+	if existed {
+		at, ok, err := s.refresh(ctx, ref.SHA256)
+		if err != nil {
+			return blob.Ref{}, false, err
+		}
+		if !ok {
+			return blob.Ref{}, false, fmt.Errorf("storing original %s in PostgreSQL: removed while it was being stored; send it again", ref.SHA256)
+		}
+		ref.PutAt = at
+	}
 	return ref, existed, nil
+}
+
+// refresh sets a stored blob's put time to now and returns it; ok is false
+// when the blob is not stored. A Remove deleting the row at the same time
+// either goes first (refresh finds nothing and Put stores the bytes anew)
+// or waits for this update and then leaves the blob: PostgreSQL re-checks
+// the put time of a row updated under a concurrent DELETE.
+func (s *Store) refresh(ctx context.Context, sha string) (time.Time, bool, error) {
+	var at time.Time
+	err := s.pool.QueryRow(ctx, `UPDATE blobs SET put_at = now() WHERE sha256 = $1 RETURNING put_at`, sha).Scan(&at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("looking up original %s: %w", sha, err)
+	}
+	return at, true, nil
+}
+
+// Remove implements blob.Store: the row (and its pieces, by cascade) goes
+// in one statement that checks the put time, then this machine's cached
+// copy. Other machines' caches may keep a copy; it is the same bytes, and
+// it is read only if the blob is stored again.
+func (s *Store) Remove(ctx context.Context, sha string, notPutSince time.Time) (bool, error) {
+	if err := blob.ValidSHA256(sha); err != nil {
+		return false, err
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM blobs WHERE sha256 = $1 AND put_at <= $2`, sha, notPutSince)
+	if err != nil {
+		return false, fmt.Errorf("removing original %s: %w", sha, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return false, nil
+	}
+	if name, err := s.cache.Path(sha); err == nil {
+		os.Remove(name)
+	}
+	return true, nil
+}
+
+// Walk implements blob.Store over the database's blobs (the digests are
+// read first, so fn may use the database).
+func (s *Store) Walk(ctx context.Context, fn func(sha string, putAt time.Time) error) error {
+	type entry struct {
+		sha string
+		at  time.Time
+	}
+	rows, err := s.pool.Query(ctx, `SELECT sha256, put_at FROM blobs ORDER BY sha256`)
+	if err != nil {
+		return fmt.Errorf("listing originals: %w", err)
+	}
+	var all []entry
+	for rows.Next() {
+		var e entry
+		if err := rows.Scan(&e.sha, &e.at); err != nil {
+			rows.Close()
+			return fmt.Errorf("listing originals: %w", err)
+		}
+		all = append(all, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("listing originals: %w", err)
+	}
+	for _, e := range all {
+		if err := fn(e.sha, e.at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Has implements blob.Store.
