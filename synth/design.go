@@ -54,7 +54,7 @@ const ClassicDesign = "classic"
 // and shift.
 const (
 	maxLookW = 44.0
-	maxLookH = 27.5
+	maxLookH = 26.5
 )
 
 // Font files of the digits, names and holders of designed labels: Debian's
@@ -114,7 +114,7 @@ var designs = []Design{
 	{Name: ClassicDesign, Encoder: EncoderRegfus,
 		Doc: "Code 32 over ITF at fixed offsets, embedded OCR-A digits under the bars, ~40 x 25 mm, narrow 0.25-0.30 mm, ratio 2.5-3; a Data Matrix or QR at the bottom right on a quarter of them"},
 	{Name: "itf-above", Encoder: EncoderRegfus, Independent: true, look: lookITFAbove,
-		Doc: "ITF block over the Code 32 block, OCR-B digits under the bars, 38-44 x 23-27.5 mm, narrow 0.24-0.32 mm, ratio 2.4-3, bars 5-6.5 mm, centred or left"},
+		Doc: "ITF block over the Code 32 block, OCR-B digits under the bars, 38-44 x 23-26.5 mm, narrow 0.24-0.32 mm, ratio 2.4-3, bars 5-6.5 mm, centred or left"},
 	{Name: "digits-over", Encoder: EncoderRegfus, Independent: true, look: lookDigitsOver,
 		Doc: "Code 32 over ITF with both digit lines OVER the bars, plain sans digits (DejaVu, Liberation, FreeSans), AIC printed 'AIC 012345678' or 'A012345678', name and holder at the bottom"},
 	{Name: "side-by-side", Encoder: EncoderRegfus, Independent: true, look: lookSideBySide,
@@ -220,13 +220,25 @@ func errShort(l *Label, sw, sh float64) error {
 // resolveFonts loads the Look's fonts.
 func (k *Look) resolveFonts() error {
 	var err error
-	if k.Font == typeface.OCRA.Name() {
-		k.digits = typeface.OCRA
-	} else if k.digits, err = systemFont(k.Font); err != nil {
+	if k.digits, err = lookFont(k.Font); err != nil {
 		return err
 	}
-	k.name, k.holder = typeface.SansBold, typeface.Sans
-	return nil
+	if k.name, err = lookFont(k.NameFont); err != nil {
+		return err
+	}
+	k.holder, err = lookFont(k.HolderFont)
+	return err
+}
+
+// lookFont returns an embedded font by its typeface name or a catalogue
+// font by its file name.
+func lookFont(name string) (typeface.Font, error) {
+	for _, f := range typeface.All {
+		if f.Name() == name {
+			return f, nil
+		}
+	}
+	return systemFont(name)
 }
 
 // printParams draws what every printer varies: paper tone, ink, bar gain
@@ -245,12 +257,15 @@ func printParams(r *rng, l *Label) {
 	}
 }
 
-// textLook draws the product name and holder: position, size, faces.
+// textLook draws the product name and holder: position, size, faces (the
+// Go fonts or a system sans).
 func textLook(r *rng, l *Label, at string) {
 	k := l.Look
 	k.TextAt = at
 	k.NameEm = r.uniform(1.6, 2.2)
 	k.HolderEm = r.uniform(1.2, 1.6)
+	k.NameFont = pick(r, append([]string{typeface.SansBold.Name()}, fontsBold...))
+	k.HolderFont = pick(r, append([]string{typeface.Sans.Name()}, fontsText...))
 }
 
 // bars draws narrow widths and ratios of both symbols.
@@ -261,7 +276,7 @@ func barsLook(r *rng, l *Label, n32, nITF, ratio [2]float64) {
 
 func lookITFAbove(r *rng, l *Label) {
 	k := l.Look
-	l.W, l.H = r.uniform(38, 44), r.uniform(23, 27.5)
+	l.W, l.H = r.uniform(38, 44), r.uniform(23, 26.5)
 	barsLook(r, l, [2]float64{0.24, 0.30}, [2]float64{0.24, 0.32}, [2]float64{2.4, 3})
 	k.Arrangement, k.Align = ITFAbove, pick(r, []string{"center", "center", "left"})
 	k.Font, k.AICPrefix = pick(r, fontsOCRB), "A"
@@ -273,7 +288,7 @@ func lookITFAbove(r *rng, l *Label) {
 
 func lookDigitsOver(r *rng, l *Label) {
 	k := l.Look
-	l.W, l.H = r.uniform(38, 44), r.uniform(24, 27.5)
+	l.W, l.H = r.uniform(38, 44), r.uniform(24, 26.5)
 	barsLook(r, l, [2]float64{0.22, 0.28}, [2]float64{0.22, 0.30}, [2]float64{2.2, 2.8})
 	k.Arrangement, k.Align = Code32Above, pick(r, []string{"center", "left", "right"})
 	k.DigitsOver = true
@@ -315,7 +330,7 @@ func lookCompact(r *rng, l *Label) {
 
 func lookTallSide(r *rng, l *Label) {
 	k := l.Look
-	l.W, l.H = r.uniform(42, 44), r.uniform(24, 27.5)
+	l.W, l.H = r.uniform(42, 44), r.uniform(24, 26.5)
 	n := r.uniform(0.19, 0.20)
 	l.Narrow32, l.NarrowITF = n, n
 	l.Ratio32, l.RatioITF = r.uniform(2, 2.2), r.uniform(2, 2.2)
@@ -332,7 +347,7 @@ func lookTallSide(r *rng, l *Label) {
 
 func lookBordered(r *rng, l *Label) {
 	k := l.Look
-	l.W, l.H = r.uniform(42, 44), r.uniform(25, 27.5)
+	l.W, l.H = r.uniform(42, 44), r.uniform(25, 26.5)
 	barsLook(r, l, [2]float64{0.27, 0.33}, [2]float64{0.30, 0.35}, [2]float64{2, 2.4})
 	l.RatioITF = r.uniform(2.4, 3)
 	l.Paper = uint8(r.uniform(205, 235))
@@ -348,7 +363,7 @@ func lookBordered(r *rng, l *Label) {
 
 func lookMatrixCorner(r *rng, l *Label) {
 	k := l.Look
-	l.W, l.H = r.uniform(42, 44), r.uniform(24, 27.5)
+	l.W, l.H = r.uniform(42, 44), r.uniform(24, 26.5)
 	barsLook(r, l, [2]float64{0.20, 0.23}, [2]float64{0.20, 0.25}, [2]float64{2, 2.6})
 	l.Style = pick(r, []string{StyleDataMatrix, StyleQR})
 	k.MatrixCorner = pick(r, []string{"top-left", "top-right", "bottom-left", "bottom-right"})
@@ -368,7 +383,7 @@ func lookMatrixCorner(r *rng, l *Label) {
 
 func lookZint(r *rng, l *Label) {
 	k := l.Look
-	l.W, l.H = r.uniform(38, 44), r.uniform(23, 27.5)
+	l.W, l.H = r.uniform(38, 44), r.uniform(23, 26.5)
 	l.Ratio32, l.RatioITF = EncoderRatios(EncoderZint)
 	l.Narrow32, l.NarrowITF = r.uniform(0.22, 0.33), r.uniform(0.22, 0.30)
 	k.Arrangement, k.Align = pick(r, []string{Code32Above, ITFAbove}), pick(r, []string{"center", "left"})
@@ -381,7 +396,7 @@ func lookZint(r *rng, l *Label) {
 
 func lookGNUBarcode(r *rng, l *Label) {
 	k := l.Look
-	l.W, l.H = r.uniform(38, 44), r.uniform(23, 27.5)
+	l.W, l.H = r.uniform(38, 44), r.uniform(23, 26.5)
 	l.Ratio32, l.RatioITF = EncoderRatios(EncoderGNUBarcode)
 	l.Narrow32, l.NarrowITF = r.uniform(0.19, 0.27), r.uniform(0.19, 0.28)
 	k.Arrangement, k.Align = pick(r, []string{Code32Above, ITFAbove}), "center"

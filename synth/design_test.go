@@ -294,3 +294,57 @@ func inkAtEdges(t *testing.T, where string, img *image.Gray, sc Scan, q Quad, in
 		t.Errorf("%s: ink just inside the ends %.0f/%.0f, just outside %.0f/%.0f (paper %.0f): the corners miss the ink", where, left, right, lo, ro, paper)
 	}
 }
+
+// TestDesignDefects fills sheets with labels of every design (no
+// rendering) and checks that designed labels go through the same filling
+// defects as the classic ones, with truths the geometry agrees with: every
+// design appears, and overlap, upside down, crossing and duplicate each
+// fall on designed labels; a designed label not crossing lies in its slot.
+func TestDesignDefects(t *testing.T) {
+	t.Parallel()
+	l := layout.Current()
+	files, err := plan(Options{Pages: 200, Seed: 5, Profiles: []Profile{Profiles["clean"]}, Designs: Designs()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perDesign, defects := map[string]int{}, map[string]int{}
+	for _, fp := range files {
+		for _, spec := range fp.pages {
+			f, err := fill(l, spec, newRNG(spec.seed))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range f.page.Slots {
+				if s.State != StateFilled {
+					continue
+				}
+				perDesign[s.DesignName()]++
+				if s.Design == "" {
+					continue
+				}
+				if s.Label.Design == nil || s.Label.Design.Design != s.Design || s.Label.Ratio32 == 0 {
+					t.Fatalf("page %d slot %d: design %q, label design %+v", spec.index, s.Slot, s.Design, s.Label.Design)
+				}
+				for _, d := range s.Defects {
+					defects[d]++
+					defects[s.Design+" "+d]++
+				}
+				slot, _ := l.Slot(s.Slot)
+				if s.Label.Corners.Inside(slot.Rect) == has(s.Defects, DefectCrossing) {
+					t.Fatalf("page %d slot %d (%s): crossing %v, corners %v in %+v", spec.index, s.Slot, s.Design, s.Defects, s.Label.Corners, slot.Rect)
+				}
+			}
+		}
+	}
+	for _, d := range DesignNames() {
+		t.Logf("%s: %d labels, crossing %d, overlap %d", d, perDesign[d], defects[d+" "+DefectCrossing], defects[d+" "+DefectOverlap])
+		if perDesign[d] < 100 {
+			t.Errorf("design %s: %d labels in 200 sheets", d, perDesign[d])
+		}
+	}
+	for _, d := range []string{DefectOverlap, DefectUpsideDown, DefectCrossing, DefectDuplicate} {
+		if defects[d] == 0 {
+			t.Errorf("no designed label with %s in 200 sheets", d)
+		}
+	}
+}

@@ -58,6 +58,9 @@ type Look struct {
 	TextAt   string  `json:"text_at"`
 	NameEm   float64 `json:"name_em"`
 	HolderEm float64 `json:"holder_em"` // 0: the holder is not printed
+	// NameFont and HolderFont are the texts' faces (typeface names).
+	NameFont   string `json:"name_font"`
+	HolderFont string `json:"holder_font"`
 	// NameRect and HolderRect are where the two texts' ink is, label mm.
 	NameRect   layout.Rect  `json:"name_rect"`
 	HolderRect *layout.Rect `json:"holder_rect,omitempty"`
