@@ -23,8 +23,8 @@ var newMu sync.Mutex
 // as "8", spurious leading characters), so the reader's crop is trusted.
 const pageSegMode = gosseract.PSM_RAW_LINE
 
-// Client is one Tesseract engine with the OCR-A model loaded. It is not safe
-// for concurrent use: one per goroutine.
+// Client is one Tesseract engine with the printed-digits model loaded. It
+// is not safe for concurrent use: one per goroutine.
 type Client struct {
 	tc        *gosseract.Client
 	whitelist string
@@ -38,6 +38,13 @@ func New() (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newClient(dir, Language, pageSegMode)
+}
+
+// newClient loads language lang from tessdata directory dir, reading lines
+// in page segmentation mode psm. Besides New, the accuracy tests use it to
+// measure other models (the previous one, stock eng) the same way.
+func newClient(dir, lang string, psm gosseract.PageSegMode) (*Client, error) {
 	newMu.Lock()
 	defer newMu.Unlock()
 	tc := gosseract.NewClient()
@@ -49,7 +56,7 @@ func New() (*Client, error) {
 	if err := tc.SetTessdataPrefix(dir); err != nil {
 		return fail(err)
 	}
-	if err := tc.SetLanguage(Language); err != nil {
+	if err := tc.SetLanguage(lang); err != nil {
 		return fail(err)
 	}
 	// Lines are dark on light: never retry a weak line inverted (Tesseract 5
@@ -72,11 +79,11 @@ func New() (*Client, error) {
 		return fail(err)
 	}
 	if _, err := tc.Text(); err != nil {
-		return fail(fmt.Errorf("load model %s from %s: %w", Language, dir, err))
+		return fail(fmt.Errorf("load model %s from %s: %w", lang, dir, err))
 	}
 	// Only now: TessBaseAPI::Init starts a fresh engine (default mode 6,
 	// a block) and would forget a mode set before it.
-	if err := tc.SetPageSegMode(pageSegMode); err != nil {
+	if err := tc.SetPageSegMode(psm); err != nil {
 		return fail(err)
 	}
 	return c, nil
@@ -98,10 +105,12 @@ func (c *Client) Close() error {
 // bridge (v2.4.1) frees neither Tesseract's result iterator nor the symbol
 // strings: about 1 KB of C heap per call (measured +4.3 MB over 4,000
 // lines). Harmless for a batch run; a long-lived server process should be
-// recycled now and then, or the bridge patched. img should be a crop of a single line scaled to
-// LineHeight pixels high (see the package doc); colour is converted to grey
-// with the BT.601 weights. The result is Tesseract's, unverified: use the
-// Read* helpers for codes.
+// recycled now and then, or the bridge patched. img should be a crop of a
+// single line (see the package doc), best scaled to LineHeight pixels high;
+// a crop of another height is scaled to it here (keeping the aspect ratio)
+// when it is off by more than the model's training range (0.85-1.2x).
+// Colour is converted to grey with the BT.601 weights. The result is
+// Tesseract's, unverified: use the Read* helpers for codes.
 func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 	if c.closed {
 		return Line{}, fmt.Errorf("tesseract: ReadLine on a closed client")
@@ -117,8 +126,16 @@ func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 		c.whitelist = wl
 	}
 	data := pgm(img)
-	soften(data[len(data)-b.Dx()*b.Dy():], b.Dx(), b.Dy())
-	if contrast(data[len(data)-b.Dx()*b.Dy():]) < minContrast {
+	w, h := b.Dx(), b.Dy()
+	if h < LineHeight*85/100 || h > LineHeight*120/100 {
+		w = max(8, (w*LineHeight+h/2)/h)
+		px := scaleGray(data[len(data)-b.Dx()*b.Dy():], b.Dx(), b.Dy(), w, LineHeight)
+		h = LineHeight
+		hdr := "P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
+		data = append([]byte(hdr), px...)
+	}
+	soften(data[len(data)-w*h:], w, h)
+	if contrast(data[len(data)-w*h:]) < minContrast {
 		// Blank paper: the model, never trained on empty lines, would
 		// hallucinate digits.
 		return Line{}, nil
@@ -152,6 +169,42 @@ func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 	l.Text = text.String()
 	l.Confidence = sum / float64(len(l.Symbols))
 	return l, nil
+}
+
+// scaleGray resamples grey pixels (sw x sh) to dw x dh with a tent filter
+// whose support widens when shrinking (area-like) and is bilinear when
+// enlarging, as ocrtrain's lines are scaled.
+func scaleGray(src []byte, sw, sh, dw, dh int) []byte {
+	tmp := make([]float32, dw*sh)
+	for y := range sh {
+		resample(func(i int) float32 { return float32(src[y*sw+i]) }, sw, dw, func(i int, v float32) { tmp[y*dw+i] = v })
+	}
+	out := make([]byte, dw*dh)
+	for x := range dw {
+		resample(func(i int) float32 { return tmp[i*dw+x] }, sh, dh, func(i int, v float32) {
+			out[i*dw+x] = uint8(math.Max(0, math.Min(255, math.Round(float64(v)))))
+		})
+	}
+	return out
+}
+
+func resample(get func(int) float32, n, m int, set func(int, float32)) {
+	scale := float64(m) / float64(n)
+	support := math.Max(1, 1/scale)
+	for i := range m {
+		c := (float64(i)+0.5)/scale - 0.5
+		lo, hi := int(math.Floor(c-support)), int(math.Ceil(c+support))
+		var s, ws float64
+		for j := lo; j <= hi; j++ {
+			wt := 1 - math.Abs(float64(j)-c)/support
+			if wt <= 0 {
+				continue
+			}
+			s += wt * float64(get(min(n-1, max(0, j))))
+			ws += wt
+		}
+		set(i, float32(s/ws))
+	}
 }
 
 // soften blurs the grey pixels (w x h) in place with a small Gaussian

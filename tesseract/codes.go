@@ -130,6 +130,25 @@ func (c *Client) ReadSheetCode(img image.Image) (sheet.Code, float64, error) {
 	return verified(c, img, SheetCode, CheckSheetCode)
 }
 
+// ReadDigits reads a line of digits of any length that has no check of its
+// own (a printed count, the digits over or under the bars of a symbol whose
+// kind the caller does not know) and returns them only when a second
+// reading of the line squeezed to 90% width gives the same digits (see
+// verified). Without a check digit two agreeing readings are still only
+// one opinion: compare the value with an independent read (the bars, the
+// labels found) before trusting it.
+func (c *Client) ReadDigits(img image.Image) (string, float64, error) {
+	return verified(c, img, Digits, CheckDigits)
+}
+
+// CheckDigits validates OCR text as a non-empty run of digits.
+func CheckDigits(text string) (string, error) {
+	if text == "" || strings.Trim(text, "0123456789") != "" {
+		return "", rejected(Digits, text, fmt.Errorf("not a run of digits"))
+	}
+	return text, nil
+}
+
 func rejected(kind Kind, text string, why error) error {
 	if text == "" {
 		return fmt.Errorf("%w: no %s read", ErrRejected, kind)

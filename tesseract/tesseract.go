@@ -1,17 +1,20 @@
-// Package tesseract reads single printed lines of OCR-A (digits and "A")
-// with Tesseract, through gosseract. It is the only package that imports
-// gosseract, and it never trusts what Tesseract says: ReadAIC,
-// ReadTargatura and ReadSheetCode return a value only when its length and
-// check digit (or calendar fields) are right.
+// Package tesseract reads single printed lines of digits (with the AIC's
+// "A" and a dispensario's "D") with Tesseract, through gosseract. It is the
+// only package that imports gosseract, and it never trusts what Tesseract
+// says: ReadAIC, ReadTargatura and ReadSheetCode return a value only when
+// its length and check digit (or calendar fields) are right.
 //
 // # The model
 //
 // Stock Tesseract models do not read OCR-A (OCR-A's 6 reads as b, digits
 // are dropped). model/ocra.traineddata is a small LSTM trained from scratch
-// by scripts/train-ocr (make ocr-model) on degraded OCR-A lines made by
-// package ocrtrain/lines. It is embedded in the binary and written once per
-// machine to a private cache directory (see modelDir), whose name carries
-// the model's hash, so a rebuilt binary never loads a stale model.
+// by scripts/train-ocr (make ocr-model) on degraded lines made by package
+// ocrtrain/lines in OCR-A, OCR-B, sans, monospace and a little serif (the
+// faces labels print their digits in), with some faces held out of
+// training to measure it on fonts it never saw (docs/ocr.md). The language
+// keeps its first name, "ocra". It is embedded in the binary and written
+// once per machine to a private cache directory (see modelDir), whose name
+// carries the model's hash, so a rebuilt binary never loads a stale model.
 //
 // # Input
 //
@@ -50,7 +53,7 @@ const LineHeight = 48
 type Kind int
 
 const (
-	// Any line of the model's charset: digits and "A".
+	// Any line of the model's charset: digits, "A" and "D".
 	Any Kind = iota
 	// AIC is "A" followed by the 9 digits of the AIC.
 	AIC
@@ -58,6 +61,12 @@ const (
 	Targatura
 	// SheetCode is the 17-digit sheet code.
 	SheetCode
+	// Digits is a line of digits only, of any length: a printed count, or
+	// any run of digits over or under bars.
+	Digits
+	// Progressive is the sheet's printed progressive: digits, "D" first
+	// for a dispensario.
+	Progressive
 )
 
 func (k Kind) String() string {
@@ -68,6 +77,10 @@ func (k Kind) String() string {
 		return "targatura"
 	case SheetCode:
 		return "sheet code"
+	case Digits:
+		return "digits"
+	case Progressive:
+		return "progressive"
 	}
 	return "line"
 }
@@ -75,10 +88,14 @@ func (k Kind) String() string {
 // whitelist is the set of characters Tesseract may output for a kind.
 func (k Kind) whitelist() string {
 	switch k {
-	case Targatura, SheetCode:
+	case Targatura, SheetCode, Digits:
 		return "0123456789"
+	case AIC:
+		return "0123456789A"
+	case Progressive:
+		return "0123456789D"
 	}
-	return "0123456789A"
+	return "0123456789AD"
 }
 
 // Symbol is one recognised character.
