@@ -35,12 +35,16 @@ const (
 	// pharmacy and month were given (from different files); the first, in
 	// file and line order, is used.
 	DuplicateDeclaration Kind = "duplicate_declaration"
+	// DateOutsideMonth: the DATA field was read for sure as a date outside
+	// the sheet's competence month (rule d: the date says which working
+	// day of the month the sheet is).
+	DateOutsideMonth Kind = "date_outside_month"
 )
 
 // Kinds lists every kind in the order findings of one slot are sorted in.
 var Kinds = []Kind{
 	SheetCountMismatch, NonzeroAmount, DuplicateDeclaration, MissingProgressive, DuplicateProgressive,
-	ForeignSheet, HeadTailMismatch, CountMismatch, Unreadable, RuleBroken,
+	ForeignSheet, HeadTailMismatch, CountMismatch, DateOutsideMonth, Unreadable, RuleBroken,
 	UnrecordedFustella, MissingFustella, SlotMismatch, AICMismatch, DuplicateTargatura,
 	Suspended, Unsigned,
 }
@@ -187,6 +191,10 @@ type Group struct {
 	// Dispensario sheets, apart (REGFUS-D, progressive with a D prefix).
 	DeclaredDispensarioSheets *int `json:"declared_dispensario_sheets"`
 	ScannedDispensarioSheets  int  `json:"scanned_dispensario_sheets"`
+	// UnknownProgressiveSheets counts the delivered pages whose progressive
+	// was not read (included in ScannedSheets): REGFUS or REGFUS-D, a
+	// person will tell.
+	UnknownProgressiveSheets int `json:"unknown_progressive_sheets"`
 
 	Findings []Finding `json:"findings"`
 	Payable  []Payable `json:"payable"`

@@ -710,6 +710,9 @@ func (r *run) pageChecks(g *group) {
 				r.add(g, Finding{Kind: CountMismatch, Detail: fmt.Sprintf("%d fustelle written on the sheet, %d found", *sh.DeclaredCount, n)}, p, nil)
 			}
 		}
+		if d, ok := parseDate(sh.Date); ok && !foreign && d.Format("2006-01") != g.key.Competence {
+			r.add(g, Finding{Kind: DateOutsideMonth, Detail: fmt.Sprintf("the DATA field says %s, outside the competence %s", d.Format("02/01/2006"), g.key.Competence)}, p, nil)
+		}
 		for i := range p.slots {
 			s := &p.slots[i]
 			if broken := ruleFlags(s.flags); s.present && len(broken) > 0 {
@@ -772,26 +775,18 @@ func (r *run) sheetChecks(g *group) {
 	reg, disp, unknown := g.counts()
 	declR, declD := g.declared(records.REGFUS), g.declared(records.REGFUSD)
 	dr, dd := deref(declR), deref(declD)
-	unknownNote := ""
-	if unknown > 0 {
-		unknownNote = fmt.Sprintf("; %d delivered sheets have an unread progressive", unknown)
-	}
+	story := SheetCount{DeclaredREGFUS: declR, DeclaredREGFUSD: declD, REGFUS: reg, REGFUSD: disp, UnknownProgressive: unknown}.String()
 	switch {
 	case unknown == 0 || (declD == nil && disp == 0):
 		// Pages with an unread progressive count as regular sheets.
-		if declR != nil || reg+unknown > 0 {
-			if reg+unknown != dr {
-				r.add(g, Finding{Kind: SheetCountMismatch, Detail: countDetail(records.REGFUS, declR, reg+unknown) + unknownNote}, nil, nil)
-			}
-		}
-		if (declD != nil || disp > 0) && disp != dd {
-			r.add(g, Finding{Kind: SheetCountMismatch, Detail: countDetail(records.REGFUSD, declD, disp)}, nil, nil)
+		if (declR != nil || reg+unknown > 0) && reg+unknown != dr || (declD != nil || disp > 0) && disp != dd {
+			r.add(g, Finding{Kind: SheetCountMismatch, Detail: story}, nil, nil)
 		}
 	default:
 		// Sheets with an unread progressive could be of either kind: report
 		// only when no split of them makes both counts right.
 		if reg > dr || disp > dd || reg+disp+unknown != dr+dd {
-			r.add(g, Finding{Kind: SheetCountMismatch, Detail: fmt.Sprintf("%s; %s%s", countDetail(records.REGFUS, declR, reg), countDetail(records.REGFUSD, declD, disp), unknownNote)}, nil, nil)
+			r.add(g, Finding{Kind: SheetCountMismatch, Detail: story}, nil, nil)
 		}
 	}
 	r.progressives(g, declR, declD, unknown)
@@ -802,17 +797,6 @@ func deref(p *int) int {
 		return 0
 	}
 	return *p
-}
-
-func countDetail(b records.Bundle, declared *int, delivered int) string {
-	kind := "sheets"
-	if b == records.REGFUSD {
-		kind = "dispensario sheets"
-	}
-	if declared == nil {
-		return fmt.Sprintf("no %s declaration, %d %s delivered", b, delivered, kind)
-	}
-	return fmt.Sprintf("%d %s declared (%s), %d delivered", *declared, kind, b, delivered)
 }
 
 // counts returns the delivered sheets: regular, dispensario, and with an
@@ -1329,7 +1313,7 @@ func (r *run) unreadables() {
 				continue
 			}
 			if !p.foreign {
-				for _, d := range fieldsUnread(p) {
+				if d := fieldsUnread(p); d != "" {
 					r.add(g, Finding{Kind: Unreadable, Detail: d}, p, nil)
 				}
 			}
@@ -1363,15 +1347,27 @@ func (r *run) unreadables() {
 	}
 }
 
-// fieldsUnread lists the handwritten fields of a page that were not read
-// and the checks therefore not made. The progressive is required, so an
-// unread or empty progressive box is always told; the count and the date
-// are optional, so only a box with writing that was not read is. Whether a
-// box holds writing comes from page.Sheet.Written or, when a result does
-// not say, from the reader's reasons (count_unread, date_unread).
-func fieldsUnread(p *pageInfo) []string {
+// fieldsUnread tells, in one line for the page (one finding, not one per
+// field), the header fields that were not read and the checks therefore
+// not made, with the reader's suggestion where it had one. The progressive
+// is required, so an unread or empty progressive box is always told; the
+// count and the date are optional, so only a box with writing that was
+// not read is. Whether a box holds writing comes from page.Sheet.Written
+// or, when a result does not say, from the reader's reasons (count_unread,
+// date_unread). "" when every field was read or left empty as allowed.
+func fieldsUnread(p *pageInfo) string {
 	sh := p.res.Sheet
 	var out []string
+	var sug page.Suggestions
+	if sh.Suggestions != nil {
+		sug = *sh.Suggestions
+	}
+	suggested := func(sg *page.Suggestion) string {
+		if sg == nil {
+			return ""
+		}
+		return fmt.Sprintf(" (reads %q at %.0f%%: %s)", sg.Text, 100*sg.Confidence, sg.Why)
+	}
 	if !p.progKnown {
 		what := "progressive not read"
 		switch {
@@ -1379,6 +1375,8 @@ func fieldsUnread(p *pageInfo) []string {
 			what = fmt.Sprintf("progressive read as %q, which is not a progressive", *sh.Progressive)
 		case sh.Written != nil && !sh.Written.Progressive, hasReasonExact(p.res, page.ReasonProgressiveUnread+": box empty"):
 			what = "progressive box empty (the progressive is required)"
+		default:
+			what += suggested(sug.Progressive)
 		}
 		out = append(out, what+": slot assignment not checked against the sheet number (fustelle are matched by targatura and their slot number is still compared); no progressive is judged missing on its account")
 	}
@@ -1389,12 +1387,12 @@ func fieldsUnread(p *pageInfo) []string {
 		return hasReasonExact(p.res, reason)
 	}
 	if sh.DeclaredCount == nil && written(func(w *page.Written) bool { return w.Count }, page.ReasonCountUnread) {
-		out = append(out, fmt.Sprintf("count written but not read: not checked against the %d fustelle found", p.found()))
+		out = append(out, fmt.Sprintf("count written but not read%s: not checked against the %d fustelle found", suggested(sug.Count), p.found()))
 	}
 	if sh.Date == nil && written(func(w *page.Written) bool { return w.Date }, page.ReasonDateUnread) {
-		out = append(out, "date written but not read (informational: the date is not checked)")
+		out = append(out, fmt.Sprintf("date written but not read%s (the date is not checked)", suggested(sug.Date)))
 	}
-	return out
+	return strings.Join(out, "; ")
 }
 
 func hasReasonExact(res *page.Result, reason string) bool {
@@ -1425,6 +1423,7 @@ func (r *run) report() *Report {
 		out.DeclaredDispensarioSheets = g.declared(records.REGFUSD)
 		reg, disp, unknown := g.counts()
 		out.ScannedSheets, out.ScannedDispensarioSheets = reg+unknown, disp
+		out.UnknownProgressiveSheets = unknown
 		out.Sheets = make([]SheetView, 0, len(g.pages))
 		for _, p := range g.pages {
 			out.Sheets = append(out.Sheets, r.sheetView(p, &out.Summary))

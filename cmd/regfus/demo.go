@@ -13,6 +13,7 @@ import (
 	"strconv"
 
 	"github.com/regfus/regfus/demo"
+	"github.com/regfus/regfus/reconcile"
 	"github.com/regfus/regfus/sheet"
 )
 
@@ -110,14 +111,7 @@ func (c *DemoCommand) summary(reportPath, resultsPath string, m *demo.Month) err
 		return err
 	}
 	var rep struct {
-		Groups []struct {
-			Declared int `json:"declared_sheets"`
-			Scanned  int `json:"scanned_sheets"`
-			Findings []struct {
-				Kind string `json:"kind"`
-			} `json:"findings"`
-			Payable []json.RawMessage `json:"payable"`
-		} `json:"groups"`
+		Groups []reconcile.Group `json:"groups"`
 	}
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return fmt.Errorf("demo: %s: %w", reportPath, err)
@@ -136,9 +130,9 @@ func (c *DemoCommand) summary(reportPath, resultsPath string, m *demo.Month) err
 	fmt.Fprintf(c.Stdout, "pages read: %d ok, %d review, %d rejected\n", statuses["ok"], statuses["review"], statuses["rejected"])
 	kinds := map[string]int{}
 	for _, g := range rep.Groups {
-		fmt.Fprintf(c.Stdout, "sheets declared %d, scanned %d; %d fustelle payable\n", g.Declared, g.Scanned, len(g.Payable))
+		fmt.Fprintf(c.Stdout, "%s %s: sheets %s; %d fustelle payable\n", g.Pharmacy, g.Competence, g.SheetCount(), len(g.Payable))
 		for _, f := range g.Findings {
-			kinds[f.Kind]++
+			kinds[string(f.Kind)]++
 		}
 	}
 	var names []string
