@@ -14,3 +14,19 @@ SYNTH_SEED  ?= 20230101
 corpus: ## Regenerate the committed scan corpus in testdata/scans (all profiles, seeded)
 	find $(SYNTH_DIR) -maxdepth 1 -type f ! -name README.md -delete
 	go run ./cmd/regfus synth -o $(SYNTH_DIR) -n $(SYNTH_PAGES) --seed $(SYNTH_SEED) --profile all
+
+# Corpora per label design, for leave-one-design-out measurements (issue
+# 11): one directory per design under DESIGN_DIR, never committed.
+#   make corpus-designs DESIGN_DIR=/tmp/designs DESIGN_PAGES=20 DESIGN_PROFILES=clean,office,bitonal,phone
+# `go run ./cmd/regfus synth --help` lists the flags; synth.Designs() the designs.
+DESIGN_DIR      ?= /tmp/regfus-designs
+DESIGN_PAGES    ?= 16
+DESIGN_SEED     ?= 9001
+DESIGN_PROFILES ?= all
+DESIGNS         ?= classic itf-above digits-over side-by-side compact tall-side bordered zint gnu-barcode matrix-corner
+
+.PHONY: corpus-designs
+corpus-designs: ## Write one synthetic corpus per label design under DESIGN_DIR (not committed)
+	for d in $(DESIGNS); do \
+		go run ./cmd/regfus synth -o $(DESIGN_DIR)/$$d -n $(DESIGN_PAGES) --seed $(DESIGN_SEED) --profile $(DESIGN_PROFILES) --designs $$d || exit 1; \
+	done

@@ -23,3 +23,22 @@ func BenchmarkCorpus(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDesigns measures whole office pages (fill, draw, scan, encode,
+// write) per label design, on one worker; pages/s is reported as a metric.
+// The zint and gnu-barcode designs run their encoder twice per label.
+func BenchmarkDesigns(b *testing.B) {
+	profs, _ := ParseProfiles("office")
+	for _, d := range Designs() {
+		b.Run(d.Name, func(b *testing.B) {
+			pages := 0
+			for i := 0; b.Loop(); i++ {
+				if _, err := Generate(context.Background(), Options{Dir: b.TempDir(), Pages: 2, Seed: uint64(i + 1), Profiles: profs, Workers: 1, Designs: []Design{d}}); err != nil {
+					b.Fatal(err)
+				}
+				pages += 2
+			}
+			b.ReportMetric(float64(pages)/b.Elapsed().Seconds(), "pages/s")
+		})
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -346,5 +347,21 @@ func TestDesignDefects(t *testing.T) {
 		if defects[d] == 0 {
 			t.Errorf("no designed label with %s in 200 sheets", d)
 		}
+	}
+}
+
+// TestDesignsInMakefile keeps `make corpus-designs` writing a corpus for
+// every design of the catalogue.
+func TestDesignsInMakefile(t *testing.T) {
+	b, err := os.ReadFile("../mk/synth.mk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^DESIGNS\s*\?=\s*(.+)$`).FindSubmatch(b)
+	if m == nil {
+		t.Fatal("mk/synth.mk: no DESIGNS")
+	}
+	if got := strings.Fields(string(m[1])); !slices.Equal(got, DesignNames()) {
+		t.Errorf("mk/synth.mk DESIGNS %v, catalogue %v", got, DesignNames())
 	}
 }
