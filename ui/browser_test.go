@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,36 +33,79 @@ type browser struct {
 	ctx context.Context
 }
 
+// shared is the one chromium of the test binary: each test opens a tab
+// in a browser context of its own (separate cookies and storage, like a
+// new profile), which saves starting a browser per test.
+var shared struct {
+	once   sync.Once
+	ctx    context.Context
+	cancel func()
+	dir    string
+	err    error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.cancel != nil {
+		shared.cancel()
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+func sharedBrowser(t *testing.T) context.Context {
+	t.Helper()
+	shared.once.Do(func() {
+		if _, err := os.Stat(chromium); err != nil {
+			shared.err = fmt.Errorf("%s is needed for the browser tests (scripts/setup installs it): %v", chromium, err)
+			return
+		}
+		dir, err := os.MkdirTemp("", "regfus-ui-chromium-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.dir = dir
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(chromium),
+			chromedp.UserDataDir(dir), // a fresh profile
+			chromedp.WindowSize(1280, 900),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.Flag("hide-scrollbars", true),
+		)
+		if os.Geteuid() == 0 {
+			opts = append(opts, chromedp.NoSandbox)
+		}
+		actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelC := chromedp.NewContext(actx)
+		shared.ctx, shared.cancel = ctx, func() { cancelC(); cancelA() }
+		// Start the browser on this long-lived context: a browser started
+		// under a step's time limit would end with that step.
+		if err := chromedp.Do(ctx); err != nil {
+			shared.err = fmt.Errorf("starting %s: %v", chromium, err)
+		}
+	})
+	if shared.err != nil {
+		t.Fatal(shared.err)
+	}
+	return shared.ctx
+}
+
 func newBrowser(t *testing.T, e *env, width, height int) *browser {
 	t.Helper()
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("%s is needed for the browser tests (scripts/setup installs it): %v", chromium, err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(width, height),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("lang", "it-IT"),
-	)
-	if os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox)
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancelC(); cancelA() })
+	ctx, cancel := chromedp.NewContext(sharedBrowser(t), chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
 	b := &browser{t: t, e: e, ctx: ctx}
-	// Start the browser on the test's context: a browser started under
-	// a step's time limit would end with that step.
 	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
+		t.Fatalf("opening a tab: %v", err)
 	}
-	// Start the browser now, at the size asked for, in Italian whatever
-	// the machine's locale (the tests read the Italian texts).
+	// At the size asked for, in Italian whatever the machine's locale
+	// (the tests read the Italian texts).
 	b.run(chromedp.EmulateViewport(int64(width), int64(height)), chromedp.Navigate(e.url+"/ui/lang/it"))
 	return b
 }
@@ -180,6 +224,7 @@ func (b *browser) title() string {
 // TestBrowserSignInOut: the sign-in form by keyboard, a wrong key, the
 // session cookie's attributes, the role's home, sign-out.
 func TestBrowserSignInOut(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	key := e.key(stationScope)
 	b := newBrowser(t, e, 1280, 900)
@@ -232,6 +277,7 @@ func TestBrowserSignInOut(t *testing.T) {
 // the upload form; the batch page follows the reading live until every
 // page is done, and lists the pages.
 func TestBrowserUpload(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	key := e.key(stationScope)
 	b := newBrowser(t, e, 1280, 900)
@@ -277,6 +323,7 @@ func TestBrowserUpload(t *testing.T) {
 // and Page Up/Down move; the reconciliation changes under the
 // corrections. Then the bulk view accepts a group in one go.
 func TestBrowserReview(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	station, validator := e.key(stationScope), e.key(validatorScope)
 	batch := e.upload(station, scanClean, scanBitonal)
@@ -442,6 +489,7 @@ func TestBrowserReview(t *testing.T) {
 
 // TestBrowserBulk accepts every item of one field and value in one go.
 func TestBrowserBulk(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	station := e.key(stationScope)
 	e.upload(station, scanClean, scanOther)
@@ -468,6 +516,7 @@ func TestBrowserBulk(t *testing.T) {
 // overlapping fustelle, at a phone's width; the verdict names the
 // overlaps the synthesiser made and draws them on the picture.
 func TestBrowserSelfCheck(t *testing.T) {
+	t.Parallel()
 	const scan = "0014-phone.jpg"
 	e := newEnv(t)
 	key := e.key(pharmacyScope)
@@ -542,11 +591,15 @@ func TestBrowserSelfCheck(t *testing.T) {
 	br.shot("check-390")
 	br.run(chromedp.EmulateViewport(1280, 900))
 	br.shot("check")
+	br.open("/ui/history")
+	br.run(chromedp.WaitVisible(chromedp.ID("batch-table")))
+	br.shot("history")
 }
 
 // TestBrowserValidator: the reconciliations listing, a report with its
 // sheets and links to the pages, and the downloads.
 func TestBrowserValidator(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	station, validator := e.key(stationScope), e.key(validatorScope)
 	e.upload(station, scanClean, scanOther)
@@ -596,6 +649,7 @@ func TestBrowserValidator(t *testing.T) {
 // TestBrowserScope: a pharmacy sees its own pages, and another pharmacy's
 // are not found (404), in the browser as in the API.
 func TestBrowserScope(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	station := e.key(stationScope)
 	batch := e.upload(station, scanClean)
@@ -628,6 +682,7 @@ func TestBrowserScope(t *testing.T) {
 // TestBrowserCSRF: a form posted without its token is refused (403) and
 // changes nothing.
 func TestBrowserCSRF(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	station := e.key(stationScope)
 	e.upload(station, scanClean)

@@ -186,7 +186,13 @@ func (u *UI) queue(ctx context.Context, rc *reqCtx) ([]entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	post := rc.sess.postponedRank()
+	return orderQueue(items, rc.sess.postponedRank()), nil
+}
+
+// orderQueue puts items in review order: items with a confidence (slots)
+// first, most confident first; then the fields without one; items
+// postponed last, in the order they were put off.
+func orderQueue(items []store.ReviewItem, post map[int64]int) []entry {
 	es := make([]entry, len(items))
 	for i, it := range items {
 		es[i] = newEntry(it)
@@ -208,7 +214,7 @@ func (u *UI) queue(ctx context.Context, rc *reqCtx) ([]entry, error) {
 		}
 		return es[i].Item.ID < es[j].Item.ID
 	})
-	return es, nil
+	return es
 }
 
 // stats is the queue's progress.
