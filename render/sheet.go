@@ -24,6 +24,11 @@ type Sheet struct {
 	Count       *int
 	// TailDigits prints the code's digits under the tail barcode too.
 	TailDigits bool
+	// FieldFont and FieldSize are the face and height (mm) the progressive
+	// and count are printed in: pharmacy software prints them in its own
+	// face. nil and 0: Go Sans Bold, 4.5 mm.
+	FieldFont *typeface.Font
+	FieldSize float64
 }
 
 // Validate checks the printed fields.
@@ -116,7 +121,15 @@ func DrawSheet(c Canvas, l *layout.Layout, s Sheet) error {
 		StrokeRect(c, hb.f.Rect, 0.3, Dark)
 		if hb.val != "" {
 			cx, _ := hb.f.Center()
-			c.Text(cx, hb.f.Bottom()-2, 4.5, typeface.SansBold, Center, Black, hb.val)
+			face, size, base := typeface.SansBold, 4.5, hb.f.Bottom()-2
+			if s.FieldFont != nil {
+				face = *s.FieldFont
+			}
+			if s.FieldSize > 0 { // digits about 0.72 of the size, centred
+				size = s.FieldSize
+				base = hb.f.Bottom() - (hb.f.H-0.72*size)/2
+			}
+			c.Text(cx, base, size, face, Center, Black, hb.val)
 		}
 	}
 

@@ -37,6 +37,9 @@ type Options struct {
 	// Hand, when set, writes the digits of the progressive, count and date
 	// with MNIST's handwriting (see LoadMNIST) instead of the pen model's.
 	Hand *MNIST
+	// PrintFonts, when set, prints the progressive and count in these
+	// faces (see printFace), one per page.
+	PrintFonts []string
 	// Progress is called after every page (from several goroutines).
 	Progress func()
 }
@@ -148,7 +151,7 @@ func plan(o Options) ([]filePlan, error) {
 			fp.pages = append(fp.pages, sheetSpec{
 				code: ph.code, vat: ph.vat, name: ph.name, progressive: prog, regionLabel: label,
 				index: page, seed: derive(o.Seed, "page", page), corpusSeed: o.Seed,
-				designs: o.Designs, hand: o.Hand,
+				designs: o.Designs, hand: o.Hand, printFonts: o.PrintFonts,
 			})
 			page++
 		}

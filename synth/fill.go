@@ -18,10 +18,11 @@ type sheetSpec struct {
 	vat, name   string
 	progressive sheet.Progressive
 	regionLabel string
-	index       int    // page index in the corpus
-	seed        uint64 // page seed
-	corpusSeed  uint64 // for targature, unique across the corpus
-	hand        *MNIST // handwritten digits; nil: the pen model's
+	index       int      // page index in the corpus
+	seed        uint64   // page seed
+	corpusSeed  uint64   // for targature, unique across the corpus
+	hand        *MNIST   // handwritten digits; nil: the pen model's
+	printFonts  []string // faces of the printed values; nil: Go Sans Bold
 	designs     []Design
 }
 
@@ -146,6 +147,10 @@ func fill(l *layout.Layout, spec sheetSpec, r *rng) (*filling, error) {
 	} else {
 		p.Sheet.DateSource = SourceAbsent
 		p.Defects = append(p.Defects, DefectNoDate)
+	}
+	var err error
+	if p.Sheet.PrintFont, p.Sheet.PrintSize, err = printFace(&sh, spec.printFonts, spec.seed); err != nil {
+		return nil, err
 	}
 	f.sheet = sh
 

@@ -81,6 +81,10 @@ type Sheet struct {
 	// Date in the DATA boxes as YYYY-MM-DD; "" when absent.
 	Date       string `json:"date"`
 	DateSource string `json:"date_source"`
+	// PrintFont and PrintSize (mm) are the face and size the progressive
+	// and count are printed in, when a corpus chose them (PrintFonts).
+	PrintFont string  `json:"print_font,omitempty"`
+	PrintSize float64 `json:"print_size,omitempty"`
 	// Fustelle is the number of labels actually on the sheet.
 	Fustelle int `json:"fustelle"`
 }

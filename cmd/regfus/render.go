@@ -11,6 +11,7 @@ import (
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/render"
 	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/typeface"
 )
 
 func init() {
@@ -41,6 +42,8 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 	format := fs.String("format", "pdf", "output format: pdf (one multi-page file for several sheets) or png (one file per sheet)")
 	dpi := fs.Float64("dpi", 300, "resolution of PNG output")
 	tailDigits := fs.Bool("tail-digits", false, "print the code's digits under the tail barcode too")
+	fieldFont := fs.String("field-font", "", "TrueType/OpenType file of the face the progressive and count are printed in, as a pharmacy's software would (default: Go Sans Bold)")
+	fieldSize := fs.Float64("field-size", 0, "size in mm the progressive and count are printed at (default 4.5, centred in the box when given)")
 	out := fs.String("o", "", "output folder (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -92,10 +95,21 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 
+	var face *typeface.Font
+	if *fieldFont != "" {
+		f, err := typeface.Load(*fieldFont)
+		if err != nil {
+			return usagef("render: --field-font: %v", err)
+		}
+		face = &f
+	}
+	if *fieldSize < 0 || *fieldSize > 7 {
+		return usagef("render: --field-size %g out of range 0-7 mm", *fieldSize)
+	}
 	l := layout.Current()
 	var list []render.Sheet
 	for i := 0; i < *sheets; i++ {
-		s := render.Sheet{Code: code, VAT: strings.ToUpper(*vat), Name: *name, RegionLabel: label, TailDigits: *tailDigits}
+		s := render.Sheet{Code: code, VAT: strings.ToUpper(*vat), Name: *name, RegionLabel: label, TailDigits: *tailDigits, FieldFont: face, FieldSize: *fieldSize}
 		if *first > 0 {
 			s.Progressive = &sheet.Progressive{N: *first + i, Dispensario: *dispensario}
 		}
