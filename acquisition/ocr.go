@@ -73,7 +73,7 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 	if !ok {
 		return nil, ocrBlank
 	}
-	if !plausibleLine(x1-x0, y1-y0, chars) {
+	if !plausibleLine(x1-x0, y1-y0, chars) || splitLine(win, y0, y1, x0, x1) {
 		return nil, ocrNotLine
 	}
 	if span != nil {
@@ -130,6 +130,51 @@ func plausibleLine(w, h, chars int) bool {
 	}
 	r := float64(w) / float64(h)
 	return r >= 0.25*float64(chars) && r <= 2*float64(chars)
+}
+
+// splitLine reports whether the ink band (rows y0-y1, columns x0-x1 of
+// g) holds two lines side by side: a blank stretch wider than one and a
+// half band heights inside it, far more than the space between two
+// characters or two words of a code line. Two symbols printed side by
+// side and taken for one (their bars joined in one region) have their two
+// digit lines there; reading them as one line let the OCR make one wrong
+// code out of both that passed its check twice.
+func splitLine(g *image.Gray, y0, y1, x0, x1 int) bool {
+	w := g.Rect.Dx()
+	var hist [256]int
+	for y := y0; y < y1; y++ {
+		for _, v := range g.Pix[y*g.Stride : y*g.Stride+w] {
+			hist[v]++
+		}
+	}
+	// The band's own half-contrast level (as inkBand's).
+	n, total := 0, (y1-y0)*w
+	paper := 255
+	for paper > 0 && n < total/10 {
+		n += hist[paper]
+		paper--
+	}
+	ink := 0
+	for n = 0; ink < 255 && n < total/50; ink++ {
+		n += hist[ink]
+	}
+	cut := uint8((paper + ink) / 2)
+	maxGap := 3 * (y1 - y0) / 2
+	gap := 0
+	for x := x0; x < x1; x++ {
+		dark := false
+		for y := y0; y < y1 && !dark; y++ {
+			dark = g.Pix[y*g.Stride+x] < cut
+		}
+		if dark {
+			gap = 0
+			continue
+		}
+		if gap++; gap > maxGap {
+			return true
+		}
+	}
+	return false
 }
 
 // minBandContrast is the least paper-ink difference (grey levels) of a

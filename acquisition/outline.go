@@ -36,6 +36,9 @@ type outline struct {
 	// its symbols) was seen: its extent along them is then known, not
 	// only its print's.
 	across bool
+	// covers is set when the label hides a stretch of its slot's border
+	// that shows beside it (see borderLimit): it crosses the border.
+	covers bool
 }
 
 // Bars cut by the slot crop. readSlot looks for bar regions in a crop
@@ -162,10 +165,15 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	// Each side's search stops before the first line of the sheet it
 	// meets that shows (see borderLimit): a label hides what it covers.
 	slot, _ := st.r.layout.Slot(sr.n)
-	top, okT := side(rows, v0-edgeGap, st.borderLimit(f, slot.Rect, ink, 0)-fr.Y)
-	bot, okB := side(rows, v1+edgeGap, st.borderLimit(f, slot.Rect, ink, 2)-fr.Y)
-	left, okL := side(cols, u0-edgeGap, st.borderLimit(f, slot.Rect, ink, 3)-fr.X)
-	right, okR := side(cols, u1+edgeGap, st.borderLimit(f, slot.Rect, ink, 1)-fr.X)
+	var limit [4]float64
+	var covered [4]bool
+	for k := range limit {
+		limit[k], covered[k] = st.borderLimit(f, slot.Rect, ink, k)
+	}
+	top, okT := side(rows, v0-edgeGap, limit[0]-fr.Y)
+	bot, okB := side(rows, v1+edgeGap, limit[2]-fr.Y)
+	left, okL := side(cols, u0-edgeGap, limit[3]-fr.X)
+	right, okR := side(cols, u1+edgeGap, limit[1]-fr.X)
 	// An edge on a line the sheet prints (a slot's border, the DATA
 	// cells) is that line, seen because no label covers it: the label
 	// ends before it, where its own edge did not show.
@@ -210,7 +218,7 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	if !okR {
 		right = u1 + inkMargin
 	}
-	o := &outline{sides: [4]bool{okT, okR, okB, okL}}
+	o := &outline{sides: [4]bool{okT, okR, okB, okL}, covers: covered[0] || covered[1] || covered[2] || covered[3]}
 	for _, ok := range o.sides {
 		if ok {
 			o.seen++
@@ -263,12 +271,15 @@ func lineLevels(g *image.Gray, rowsOf bool, from, to int) []float64 {
 // for: up to the first line of the sheet beyond the print that shows along
 // the whole side (the slot's border it faces, then the neighbouring
 // slot's, a gutter further), since a label hides the lines it covers.
+// covered is set when the slot's border does not show in front of the
+// print while the neighbour's does: the label covers its border, it
+// crosses it whether its edge shows or not.
 // A sheet line crossing the label frame at a slant (a tilted label) does
 // not show in the label frame's profiles, so it is looked for in the
 // page's frame. Where neither shows (a bitonal scan can lose the thin grey
-// borders), the search reaches a gutter past the slot's border: beyond
-// that, a neighbour's edge could be taken for the label's.
-func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) float64 {
+// borders), the search reaches the neighbour's border: beyond that, a
+// neighbour's edge could be taken for the label's.
+func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (limit float64, covered bool) {
 	const gutter, past = 2.0, 0.3
 	// The side's span ends and its outward axis: t runs along u (k 1, 3)
 	// or v (k 0, 2); dir is the outward sense.
@@ -326,18 +337,43 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) floa
 		}
 		return math.Max(a, b)
 	}
-	for _, c := range []float64{line, line + sense*gutter} {
+	// The neighbouring slot's border, a gutter further, where there is a
+	// neighbouring slot (the page's outer columns and rows have none).
+	mid := at((o0+o1)/2, start)
+	beyond := vision.Point{X: mid.X, Y: line + sense*(gutter+1)}
+	if !horizontal {
+		beyond = vision.Point{X: line + sense*(gutter+1), Y: mid.Y}
+	}
+	neighbour := false
+	for _, sl := range st.r.layout.Slots {
+		neighbour = neighbour || sl.Rect.Contains(layout.Rect{X: beyond.X, Y: beyond.Y})
+	}
+	shows := func(c float64) (float64, bool, bool) {
 		t := nearest(c)
 		if dir*(t-start) <= 0 {
-			continue // the print already passes it: it is covered
+			return t, false, false // the print already passes it: covered
 		}
-		pa, pb := at(o0, t), at(o1, t)
-		if st.sheetLineShows(horizontal, c, pa, pb) {
-			return t - dir*past
-		}
+		return t, true, st.sheetLineShows(horizontal, c, at(o0, t), at(o1, t))
 	}
-	return nearest(line+sense*gutter) + dir*past
+	tOwn, ahead, own := shows(line)
+	if own {
+		return tOwn - dir*past, false
+	}
+	if !neighbour {
+		return tOwn + dir*outerReach, false
+	}
+	tNb, _, nb := shows(line + sense*gutter)
+	if nb {
+		// The neighbour's border shows and the slot's own does not, in
+		// front of the print: the label covers its border.
+		return tNb - dir*past, ahead
+	}
+	return tNb, false
 }
+
+// outerReach is how far (mm) past a slot's border with no neighbouring
+// slot beyond (the page's margins) a label's edge is looked for.
+const outerReach = 8.0
 
 // sheetLineShows reports whether the sheet's line at page coordinate c
 // (y when horizontal, else x) shows between the page points a and b
@@ -459,6 +495,9 @@ const minEdgeDip = 6
 // its slop (seenSlop or inferredSlop); left and right count only when
 // they are known.
 func (o *outline) crosses(r layout.Rect) bool {
+	if o.covers {
+		return true
+	}
 	for k := 0; k < 4; k++ {
 		a, b := o.corners[k], o.corners[(k+1)%4]
 		e := b.Sub(a)

@@ -6,6 +6,7 @@ import (
 	"image"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/layout"
@@ -207,7 +208,7 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 			break
 		}
 	}
-	sr.labels = mergeSplitBars(sr.labels, st.barsAt)
+	sr.labels = mergeSplitBars(sr.labels, st.pieceAt)
 	sort.Slice(sr.labels, func(i, j int) bool { return sr.labels[i].center.Y < sr.labels[j].center.Y })
 	for i := range sr.labels {
 		st.decodeLabelBars(&sr.labels[i], i)
@@ -331,10 +332,11 @@ func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 
 // mergeSplitBars joins bar regions that are pieces of one symbol: a
 // blurred photo can break one barcode's block at a wide space. Two regions
-// on one line (centres within 1.5 mm across it), of one height, close
-// enough (see short below) and no wider together than the widest symbol
-// become the region spanning both.
-func mergeSplitBars(ls []labelRead, isBars func(*labelRead) bool) []labelRead {
+// on one line (centres within 1.5 mm across it), of one height, at most 4
+// mm apart, no wider together than the widest symbol, and each a piece
+// (isPiece: not a symbol of its own, some labels print the Code 32 beside
+// the ITF) become the region spanning both.
+func mergeSplitBars(ls []labelRead, isPiece func(*labelRead) bool) []labelRead {
 	for merged := true; merged; {
 		merged = false
 		for i := 0; i < len(ls) && !merged; i++ {
@@ -350,15 +352,9 @@ func mergeSplitBars(ls []labelRead, isBars func(*labelRead) bool) []labelRead {
 				// Pieces of one symbol: same line, same height, and
 				// together no wider than a Code 32 (a 2D symbol beside an
 				// ITF is not a piece of it).
-				// Two whole symbols side by side (some labels print the
-				// Code 32 beside the ITF) are at least two quiet zones of
-				// 10 narrow bars apart (3.8 mm at the thinnest bars):
-				// farther than 2.5 mm, only pieces each narrower than any
-				// whole symbol (14.5 mm) are joined.
-				short := a.w < 14.5 && b.w < 14.5
-				if math.Abs(across) > 1.5 || gap > 4 || gap > 2.5 && !short || math.Abs(a.angle-b.angle) > 3 ||
+				if math.Abs(across) > 1.5 || gap > 4 || math.Abs(a.angle-b.angle) > 3 ||
 					math.Abs(a.h-b.h) > 1.5 || hi-lo > maxSymbolW ||
-					!isBars(&a) || !isBars(&b) {
+					!isPiece(&a) || !isPiece(&b) {
 					continue
 				}
 				mid := (lo + hi) / 2
@@ -375,11 +371,27 @@ func mergeSplitBars(ls []labelRead, isBars func(*labelRead) bool) []labelRead {
 	return ls
 }
 
-// barsAt tells whether the region of lr looks like bars (see barLike).
-func (st *pageState) barsAt(lr *labelRead) bool {
+// pieceAt tells whether the region of lr can be a piece of a symbol:
+// it looks like bars (see barLike) and does not read as a whole symbol by
+// itself (the quick decoders, with the region's quiet zones): two whole
+// symbols printed side by side, sharing one quiet zone, are never joined.
+func (st *pageState) pieceAt(lr *labelRead) bool {
 	fr := layout.Rect{X: -lr.w / 2, Y: -lr.h/2 - 0.3, W: lr.w, H: lr.h + 0.6}
 	img, err := st.frameCrop(lr.center, lr.angle, false, fr, st.barPx())
-	return err == nil && barLike(img)
+	if err != nil || !barLike(img) {
+		return false
+	}
+	const quiet = 2.0
+	fr = layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
+	if img, err = st.frameCrop(lr.center, lr.angle, false, fr, st.barPx()); err != nil {
+		return false
+	}
+	q := st.r.bars.Quick()
+	if _, _, err := q.Code32(img); err == nil {
+		return false
+	}
+	_, _, err = q.Targatura(img)
+	return err != nil
 }
 
 // first returns the first label read as the given kind (from its bars or,
@@ -530,7 +542,45 @@ func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layou
 	}
 	ok := alt.ocrAIC == lr.ocrAIC && alt.ocrTG == lr.ocrTG
 	lr.ocrConf = math.Min(lr.ocrConf, alt.ocrConf)
-	return ok
+	return ok && st.otherModelAgrees(lr, kind, flip, win)
+}
+
+// otherModelAgrees reads the line of a value read by OCR alone with a
+// second, independent model (the field reader's: Tesseract's stock
+// English network, digits only) and reports whether its digits end with
+// the value's. Two readings by one model agree on its own systematic
+// misreads: on a font it was not trained on, the label model read a
+// DejaVu Sans "A016543858" as 038583858 twice at 0.98, passing the check
+// digit (tall-side design, phone, seed 77). Without a second model (a
+// reader built with WithOCR alone) an OCR-alone value is not reported.
+func (st *pageState) otherModelAgrees(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
+	if st.r.fields == nil {
+		return false
+	}
+	want := string(lr.ocrAIC)
+	if kind == "itf" {
+		want = string(lr.ocrTG)
+	}
+	for _, margin := range []float64{lineMargin, confirmMargin} {
+		limg, _ := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, margin, nil)
+		if limg == nil {
+			return false
+		}
+		l, err := st.r.fields.ReadField(limg)
+		if err != nil {
+			return false
+		}
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, l.Text)
+		if !strings.HasSuffix(digits, want) || len(digits) > len(want)+1 {
+			return false
+		}
+	}
+	return true
 }
 
 // decodeBars reads img as Code 32 or targatura, the likelier first; quick
