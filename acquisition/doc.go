@@ -19,21 +19,21 @@
 //     blocks, told from text by comparing row profiles), Code 32 and ITF
 //     decoded and checked (both asked quickly first, since which of the two
 //     a region holds is a guess; the whole plan of both only for a region
-//     of 1D bars, never for the labels' 2D symbols: barsOnly); the OCR-A
-//     line under each symbol found (its ink band), scaled to the model's
-//     line height and read; a region the slot's crop cuts off is followed
-//     to its whole bars (wholeBars); the label's outline placed from its
-//     bars and refined on its cut edges (outline.go), giving the crossing
-//     and overlap flags (only a Code 32 places a label across: decoded,
-//     read by OCR and centred on its line, or with whole bars of a Code
-//     32's width; an outline placed otherwise spans only its bars across);
-//     upside down and crossing are judged on the slot's own label when a
-//     neighbour's reaches into the slot;
-//     upside down when the bars read right to left, or, bars unread, when
-//     the OCR line reads (confirmed) only in the flipped crop; a Code 32
-//     whose bars were not found at all is looked for by its AIC line,
-//     where the label puts it above the ITF read (credited only when the
-//     slot has no overlap);
+//     of 1D bars, never for the labels' 2D symbols: barsOnly); the digit
+//     line of each symbol found under or over its bars (its ink band, any
+//     font), scaled to the model's line height and read; a region the
+//     slot's crop cuts off is followed to its whole bars (wholeBars); the
+//     label placed from what the image shows, not from one design
+//     (label.go, outline.go): its symbols are the ones that read the same
+//     way, square to each other and fit on the largest label; its outline
+//     is their print grown to the nearest paper edge that shows along the
+//     whole print, never past a line of the sheet that shows (a label
+//     hides what it covers); the crossing and overlap flags come from that
+//     outline, and from a slot border the label covers; upside down and
+//     crossing are judged on the slot's own label when a neighbour's
+//     reaches into the slot; upside down when the bars read right to left,
+//     or, bars unread, when the digit line reads (confirmed) only in the
+//     flipped crop;
 //   - handwriting: whether the progressive, count and DATA boxes carry ink;
 //   - output: the status and reasons of the page.
 //
@@ -62,14 +62,18 @@
 //     (bars unreadable), two agreeing reads of the line at high confidence,
 //     because a check digit lets two wrong digits through one time in ten
 //     (each of them itself confirmed at 90% width; the two from crops of
-//     the line at different margins and scales);
+//     the line at different margins and scales), and a second, independent
+//     model (the field reader's) reading the same digits: one model's
+//     readings share its misreads on a font it never saw;
 //   - a value left null records why (why.go), for measurements;
 //   - the values of overlapping labels are kept only when the slot's Code
-//     32 and ITF sit where one label puts them and that label is centred on
-//     the slot: a label pushed onto its neighbour is never credited to it;
-//   - handwriting is not read (no model for it): the progressive, count and
-//     date stay null, with a reason when their box carries ink, so every
-//     page goes to review for now (reasons progressive_unread, ...).
+//     32 and ITF can be one label's and that label is centred on the slot:
+//     a label pushed onto its neighbour is never credited to it;
+//   - the progressive, count and date (fields*.go): a printed value is read
+//     twice by the field OCR, a handwritten one by the digit model, and
+//     either is accepted only when the context agrees (the count equals the
+//     labels found, the date is a real one in the competence month); any
+//     other reading stays null, kept as a suggestion for the reviewer.
 //
 // # Concurrency
 //

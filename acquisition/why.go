@@ -20,9 +20,8 @@ package acquisition
 //   - two_labels: the slot's Code 32 and ITF cannot be one label's;
 //   - overlap_attribution:WHY: overlapping labels, and the values read
 //     cannot be credited to this slot's label (see slots and owns): WHY is
-//     one_symbol (only one of Code 32 and ITF read), two_labels, no_outline,
-//     off_centre or aic_beside_itf (the AIC was found only by its line's
-//     place beside the ITF, see aicBesideITF).
+//     one_symbol (only one of Code 32 and ITF read), two_labels, no_outline
+//     or off_centre.
 const (
 	whyNoBars        = "no_bars_found"
 	whyNotFound      = "symbol_not_found"
