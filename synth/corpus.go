@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/regfus/regfus/layout"
@@ -30,6 +31,9 @@ type Options struct {
 	// Design); none means the classic design alone, as corpora were made
 	// before designs existed (same bytes).
 	Designs []Design
+	// Degrade passes every scanned page through another tool's
+	// degradation (DegradeMagick), "" for none.
+	Degrade string
 	// Only, when set, writes just these files of the planned corpus (by
 	// name, e.g. "0003-bitonal.tif"), to check or repair part of a corpus
 	// without rendering all of it. manifest.json is then not written.
@@ -151,7 +155,7 @@ func plan(o Options) ([]filePlan, error) {
 			fp.pages = append(fp.pages, sheetSpec{
 				code: ph.code, vat: ph.vat, name: ph.name, progressive: prog, regionLabel: label,
 				index: page, seed: derive(o.Seed, "page", page), corpusSeed: o.Seed,
-				designs: o.Designs, hand: o.Hand, printFonts: o.PrintFonts,
+				designs: o.Designs, hand: o.Hand, printFonts: o.PrintFonts, degrade: o.Degrade,
 			})
 			page++
 		}
@@ -342,6 +346,13 @@ func renderPage(l *layout.Layout, spec sheetSpec, prof Profile) (encoded, Page, 
 	}
 	s := simulate(master, l, f.paper, prof, r)
 	s.scan.Encoding = prof.Encoding
+	if spec.degrade == DegradeMagick {
+		args := magickArgs(r, s.scan.EffectiveDPI)
+		if s.img, err = magick(s.img, s.scan.DPI, args); err != nil {
+			return encoded{}, Page{}, err
+		}
+		s.scan.Degrade = "convert png:- " + strings.Join(args, " ") + " jpg:-"
+	}
 	e := encoded{img: s.img}
 	if prof.Encoding == "jpeg" || prof.Encoding == "pdf-jpeg" {
 		q := r.between(prof.JPEGQuality[0], prof.JPEGQuality[1])

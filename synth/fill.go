@@ -24,6 +24,7 @@ type sheetSpec struct {
 	hand        *MNIST   // handwritten digits; nil: the pen model's
 	printFonts  []string // faces of the printed values; nil: Go Sans Bold
 	designs     []Design
+	degrade     string // Options.Degrade
 }
 
 // placedLabel is a label with its place on the page.

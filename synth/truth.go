@@ -119,6 +119,9 @@ type Scan struct {
 	JPEGQuality int        `json:"jpeg_quality,omitempty"`
 	// Threshold is the bilevel cut (0-255) for bitonal encodings.
 	Threshold int `json:"threshold,omitempty"`
+	// Degrade is the command line of another tool's degradation the page
+	// went through after the scan (Options.Degrade), "" for none.
+	Degrade string `json:"degrade,omitempty"`
 }
 
 // ToImage maps page mm to image pixels.

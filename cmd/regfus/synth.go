@@ -25,12 +25,13 @@ type SynthCommand struct{ Streams }
 
 // Run implements Command.
 func (c *SynthCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("synth", "-o DIR [-n PAGES] [--seed S] [--profile P[,P...]|all] [--designs D[,D...]|all] [--workers N] [--asl A --pharmacy P --month YYYY-MM --region R]", c.Stdout)
+	fs := newFlagSet("synth", "-o DIR [-n PAGES] [--seed S] [--profile P[,P...]|all] [--designs D[,D...]|all] [--degrade magick] [--workers N] [--asl A --pharmacy P --month YYYY-MM --region R]", c.Stdout)
 	dir := fs.String("o", "", "output directory (created if missing)")
 	n := fs.Int("n", 16, "number of pages (sheets) to write")
 	seed := fs.String("seed", "1", "random seed (unsigned integer); same seed and flags give the same bytes")
 	profile := fs.String("profile", "all", "scan profile, comma-separated list, or all (cycled file by file)")
 	designs := fs.String("designs", "", "label designs, comma-separated list or all (default: classic alone, the committed corpus's design); see synth.Designs")
+	degrade := fs.String("degrade", "", "after the scan, degrade every page with another tool: magick (ImageMagick convert: blur, noise, JPEG round trip)")
 	workers := fs.Int("workers", runtime.NumCPU(), "pages rendered in parallel")
 	region := fs.String("region", sheet.DefaultRegion, "region code (3 digits)")
 	asl := fs.String("asl", "", "ASL code (3 digits); with --pharmacy, every sheet is that pharmacy's (default: three seeded pharmacies)")
@@ -60,6 +61,9 @@ func (c *SynthCommand) Run(ctx context.Context, args []string) error {
 		return usagef("synth: --profile: %v", err)
 	}
 	o := synth.Options{Dir: *dir, Pages: *n, Seed: s, Profiles: profs, Workers: *workers, Region: *region, ASL: *asl, Pharmacy: *pharmacy}
+	if o.Degrade, err = synth.ParseDegrade(*degrade); err != nil {
+		return usagef("synth: --degrade: %v", err)
+	}
 	if *designs != "" {
 		if o.Designs, err = synth.ParseDesigns(*designs); err != nil {
 			return usagef("synth: --designs: %v", err)
