@@ -282,7 +282,9 @@ func TestBrowserUpload(t *testing.T) {
 	key := e.key(stationScope)
 	b := newBrowser(t, e, 1280, 900)
 	b.signIn(key)
-	scans := []string{"0008-batch-pdf.pdf", scanClean, scanBitonal, "0015-batch-tiff.tif"}
+	// Multi-page files with a foreign sheet among the station's own, as a
+	// real day's box of scans.
+	scans := []string{"0016-batch-pdf.pdf", scanClean, "0018-office.jpg", "0031-batch-tiff.tif"}
 	var paths []string
 	for _, s := range scans {
 		paths = append(paths, scanPath(s))
@@ -313,7 +315,10 @@ func TestBrowserUpload(t *testing.T) {
 	b.waitJS(fmt.Sprintf(`document.querySelectorAll("#pages tbody tr").length === %d`, len(pages)))
 	b.shot("batch")
 	// A page of it: the overlay and the slots.
-	b.run(chromedp.Click(chromedp.CSS(`#pages tbody tr a`)), chromedp.WaitVisible(chromedp.ID("overlay")))
+	var href string
+	b.eval(`Array.from(document.querySelectorAll("#pages tbody a")).find(a => a.textContent === "`+scanClean+`").getAttribute("href")`, &href)
+	b.open(href)
+	b.run(chromedp.WaitVisible(chromedp.ID("overlay")))
 	b.waitJS(`document.getElementById("overlay").complete && document.getElementById("overlay").naturalWidth > 0`)
 	b.shot("page")
 }
@@ -419,6 +424,8 @@ func TestBrowserReview(t *testing.T) {
 			break
 		}
 		tr := readTruth(t, scanOf[id])
+		// The value field, or the accept button, has the focus.
+		b.waitJS(`document.activeElement && (document.activeElement.id === "value" || document.activeElement.id === "accept")`)
 		switch f := fieldOf[id]; {
 		case postponed == 0:
 			postponed = id

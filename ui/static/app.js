@@ -76,7 +76,7 @@
   if (review) {
     var go = function (attr) { var u = review.getAttribute(attr); if (u) { location.href = u; } };
     var v = $("value");
-    if (v) { v.focus(); v.select(); }
+    if (v) { v.focus(); v.select(); } else if ($("accept")) { $("accept").focus(); }
     document.addEventListener("keydown", function (e) {
       if (e.altKey || e.ctrlKey || e.metaKey) { return; }
       switch (e.key) {
