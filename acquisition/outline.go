@@ -368,7 +368,28 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// front of the print: the label covers its border.
 		return tNb - dir*past, ahead
 	}
+	if ahead && st.cornersShow(slot, horizontal, line) {
+		// Neither shows in front of the print while the slot's border
+		// shows at its corners: something covers both there (this label
+		// reaching into the neighbouring slot, or a neighbour's label
+		// over this one): the edge is the nearest beyond, if it shows.
+		return start + dir*maxLabelW, false
+	}
 	return tNb, false
+}
+
+// cornersShow reports whether the slot's border line at c (y when
+// horizontal, else x) shows over its first or last 3 mm, where labels
+// seldom reach: the page shows its thin grey lines (a bitonal scan can
+// lose them).
+func (st *pageState) cornersShow(slot layout.Rect, horizontal bool, c float64) bool {
+	const stretch = 3.0
+	if horizontal {
+		return st.sheetLineShows(true, c, vision.Point{X: slot.X + 0.3, Y: c}, vision.Point{X: slot.X + stretch, Y: c}) ||
+			st.sheetLineShows(true, c, vision.Point{X: slot.Right() - stretch, Y: c}, vision.Point{X: slot.Right() - 0.3, Y: c})
+	}
+	return st.sheetLineShows(false, c, vision.Point{X: c, Y: slot.Y + 0.3}, vision.Point{X: c, Y: slot.Y + stretch}) ||
+		st.sheetLineShows(false, c, vision.Point{X: c, Y: slot.Bottom() - stretch}, vision.Point{X: c, Y: slot.Bottom() - 0.3})
 }
 
 // outerReach is how far (mm) past a slot's border with no neighbouring
@@ -386,7 +407,7 @@ func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b vision.Poin
 	} else {
 		r = layout.Rect{X: c - half, Y: math.Min(a.Y, b.Y), W: 2 * half, H: math.Abs(a.Y - b.Y)}
 	}
-	if horizontal && r.W < 3 || !horizontal && r.H < 3 {
+	if horizontal && r.W < 2.5 || !horizontal && r.H < 2.5 {
 		return false
 	}
 	img, err := st.frameCrop(vision.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
