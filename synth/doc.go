@@ -25,6 +25,17 @@
 //     defects, every symbol's corners on the page and whether it is clear,
 //     and the homography from layout millimetres to image pixels.
 //
+// Labels come in named designs (design.go, look.go): the classic one of
+// the committed corpus and families that vary what real manufacturers'
+// printers vary - Code 32 above, below or beside the ITF, label size and
+// paper, frame, bar heights, narrow widths and ratios, digits in OCR-A,
+// OCR-B, a sans or a monospace system font, under or over the bars, the
+// targatura's digits absent, other AIC forms, a 2D symbol in any corner -
+// some with bars drawn by an independent encoder, zint or GNU barcode
+// (extenc.go). Options.Designs picks them per label; DesignCorpus writes a
+// corpus of one design, for measuring a reader leave-one-design-out, and
+// Options.Degrade passes pages through ImageMagick as well (magick.go).
+//
 // Every page draws from its own generator, seeded from the corpus seed and
 // the page's index, and the corpus plan (which pharmacy, which progressive,
 // which profile, which file) is made sequentially before rendering; so a
