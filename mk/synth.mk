@@ -23,7 +23,7 @@ DESIGN_DIR      ?= /tmp/regfus-designs
 DESIGN_PAGES    ?= 16
 DESIGN_SEED     ?= 9001
 DESIGN_PROFILES ?= all
-DESIGNS         ?= classic itf-above digits-over side-by-side compact tall-side bordered zint gnu-barcode matrix-corner
+DESIGNS         ?= classic itf-above digits-over side-by-side compact tall-side bordered zint gnu-barcode staggered matrix-corner
 
 .PHONY: corpus-designs
 corpus-designs: ## Write one synthetic corpus per label design under DESIGN_DIR (not committed)

@@ -129,6 +129,8 @@ var designs = []Design{
 		Doc: "bars drawn by Debian's zint (Code 32 ratio 2, ITF ratio 3), system OCR-A digits under the bars, Code 32 above or below the ITF, narrow 0.22-0.33 mm, bars 5-8 mm"},
 	{Name: "gnu-barcode", Encoder: EncoderGNUBarcode, Independent: true, look: lookGNUBarcode,
 		Doc: "bars drawn by GNU barcode (ratio 3, Code 32 as plain CODE 39), OCR-B or Liberation Mono digits under or over, Code 32 above or below, narrow 0.19-0.28 mm"},
+	{Name: "staggered", Encoder: EncoderRegfus, Independent: true, look: lookStaggered,
+		Doc: "stacked but staggered: the first symbol at the left edge, the second at the right, digit lines at the left or right end of their bars, either symbol first, OCR-B or sans digits, 'AIC 012345678' or 'A012345678'"},
 	{Name: "matrix-corner", Encoder: EncoderRegfus, Independent: true, look: lookMatrixCorner,
 		Doc: "a Data Matrix or QR in a top or bottom corner, the symbols beside it aligned away from it, monospace digits, AIC printed 'AIC n. 012345678'"},
 }
@@ -359,6 +361,19 @@ func lookBordered(r *rng, l *Label) {
 	k.Quiet = 10
 	textLook(r, l, "top")
 	k.NameEm, k.HolderEm = r.uniform(1.5, 1.8), r.uniform(1.1, 1.3)
+}
+
+func lookStaggered(r *rng, l *Label) {
+	k := l.Look
+	l.W, l.H = r.uniform(40, 44), r.uniform(23, 26.5)
+	barsLook(r, l, [2]float64{0.19, 0.24}, [2]float64{0.20, 0.28}, [2]float64{2, 2.8})
+	k.Arrangement, k.Align = pick(r, []string{Code32Above, ITFAbove}), "staggered"
+	k.DigitsAlign = pick(r, []string{"left", "right"})
+	k.Font, k.AICPrefix = pick(r, append([]string{"OCRB"}, fontsSans...)), pick(r, []string{"AIC ", "A"})
+	k.DigitEm, k.TextGap = r.uniform(1.9, 2.4), r.uniform(0.3, 0.6)
+	k.Bars32H, k.BarsITFH = r.uniform(4.5, 7), r.uniform(4.5, 7)
+	k.Quiet = r.uniform(10, 12)
+	textLook(r, l, pick(r, []string{"top", "bottom"}))
 }
 
 func lookMatrixCorner(r *rng, l *Label) {

@@ -33,8 +33,13 @@ type Look struct {
 	// system font file's name such as "OCRB", "DejaVuSansMono").
 	Font        string `json:"font"`
 	Arrangement string `json:"arrangement"` // code32-above, itf-above, code32-left, itf-left
-	// Align places the symbols across the label: left, center or right.
+	// Align places the symbols across the label: left, center, right, or
+	// staggered (stacked: the first block at the left, the second at the
+	// right).
 	Align string `json:"align"`
+	// DigitsAlign puts a digit line at the left or right end of its bars
+	// instead of centred ("" or center), when it is not wider than them.
+	DigitsAlign string `json:"digits_align,omitempty"`
 	// DigitsOver prints the digit lines over their bars instead of under.
 	DigitsOver bool `json:"digits_over"`
 	// AICPrefix is what the AIC line prints before the 9 digits: "A"
@@ -168,7 +173,7 @@ func (b block) width(quiet float64) float64 {
 
 // place puts the block's bars with their top-left at (x, y) and its digits
 // over or under them, centred.
-func (b block) place(x, y, gap float64, over bool) []element {
+func (b block) place(x, y, gap float64, over bool, align string) []element {
 	var out []element
 	barsY := y
 	if b.digits != nil && over {
@@ -180,7 +185,14 @@ func (b block) place(x, y, gap float64, over bool) []element {
 		if over {
 			ty = y
 		}
-		out = append(out, d.at(x+(b.barsW-d.w)/2, ty))
+		dx := (b.barsW - d.w) / 2
+		switch {
+		case align == "left" && d.w <= b.barsW:
+			dx = 0
+		case align == "right" && d.w <= b.barsW:
+			dx = b.barsW - d.w
+		}
+		out = append(out, d.at(x+dx, ty))
 	}
 	return out
 }
@@ -315,25 +327,31 @@ func (l *Label) lookLayout() (els []element, shortW, shortH float64) {
 	switch k.Align {
 	case "left":
 		groupX = roomX
+	case "staggered":
+		groupX, symW = roomX, roomW
 	case "right":
 		groupX = roomX + roomW - symW
 	}
 	if side {
 		x := groupX + k.Quiet*first.narrow
-		els = append(els, first.place(x, symY, k.TextGap, k.DigitsOver)...)
+		els = append(els, first.place(x, symY, k.TextGap, k.DigitsOver, k.DigitsAlign)...)
 		x += first.barsW + k.Quiet*math.Max(first.narrow, second.narrow)
-		els = append(els, second.place(x, symY, k.TextGap, k.DigitsOver)...)
+		els = append(els, second.place(x, symY, k.TextGap, k.DigitsOver, k.DigitsAlign)...)
 	} else {
 		y := symY
-		for _, b := range []block{first, second} {
+		for i, b := range []block{first, second} {
 			x := groupX + (symW-b.barsW)/2
-			switch k.Align {
+			align := k.Align
+			if align == "staggered" {
+				align = [2]string{"left", "right"}[i]
+			}
+			switch align {
 			case "left":
 				x = groupX + k.Quiet*b.narrow + math.Max(0, (b.width(k.Quiet)-b.barsW-2*k.Quiet*b.narrow)/2)
 			case "right":
 				x = groupX + symW - k.Quiet*b.narrow - b.barsW - math.Max(0, (b.width(k.Quiet)-b.barsW-2*k.Quiet*b.narrow)/2)
 			}
-			els = append(els, b.place(x, y, k.TextGap, k.DigitsOver)...)
+			els = append(els, b.place(x, y, k.TextGap, k.DigitsOver, k.DigitsAlign)...)
 			y += b.height(k.TextGap) + lookGap
 		}
 	}
