@@ -151,9 +151,49 @@ func (b *browser) fail(format string, a ...any) {
 	b.t.Fatalf(format, a...)
 }
 
-// shot saves a screenshot for docs/ui/ when UI_SCREENSHOTS is set.
+// a11yJS lists what on the page falls short of WCAG 2 AA in ways a
+// script can see: text whose contrast with its background is under 4.5:1
+// (3:1 for large text), a control without an accessible name, an image
+// without alt text, a control taken out of the tab order.
+const a11yJS = `(() => {
+  const lum = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(",").map(parseFloat); const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return {l: 0.2126 * f(p[0]) + 0.7152 * f(p[1]) + 0.0722 * f(p[2]), a: p.length > 3 ? p[3] : 1}; };
+  const bg = el => { for (let e = el; e; e = e.parentElement) { const L = lum(getComputedStyle(e).backgroundColor); if (L && L.a > 0.5) return L.l; } return 1; };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest("svg") || !el.getClientRects().length) continue;
+    if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const cs = getComputedStyle(el); const fg = lum(cs.color).l, b = bg(el);
+    const r = (Math.max(fg, b) + 0.05) / (Math.min(fg, b) + 0.05);
+    const large = parseFloat(cs.fontSize) >= 24 || (parseFloat(cs.fontSize) >= 18.66 && parseInt(cs.fontWeight) >= 700);
+    if (r < (large ? 3 : 4.5)) bad.push("contrast " + r.toFixed(2) + ": " + el.tagName + " " + el.textContent.trim().slice(0, 40));
+  }
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea, button")) {
+    const named = (el.labels && el.labels.length) || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby") || (el.tagName === "BUTTON" && el.textContent.trim());
+    if (!named) bad.push("no label: " + el.outerHTML.slice(0, 80));
+    if (el.tabIndex < 0) bad.push("not in the tab order: " + el.outerHTML.slice(0, 80));
+  }
+  for (const el of document.querySelectorAll("a[href]")) if (el.tabIndex < 0 || !el.textContent.trim()) bad.push("link: " + el.outerHTML.slice(0, 80));
+  for (const el of document.querySelectorAll("img")) if (!el.hasAttribute("alt")) bad.push("image without alt: " + el.outerHTML.slice(0, 80));
+  return bad;
+})()`
+
+// accessible fails the test for what a11yJS finds on the page.
+func (b *browser) accessible() {
+	b.t.Helper()
+	var bad []string
+	b.eval(a11yJS, &bad)
+	for _, x := range bad {
+		b.t.Errorf("%s: %s", b.location(), x)
+	}
+}
+
+// shot checks the page's accessibility and saves a screenshot for
+// docs/ui/ when UI_SCREENSHOTS is set.
 func (b *browser) shot(name string) {
 	b.t.Helper()
+	b.accessible()
 	dir := os.Getenv("UI_SCREENSHOTS")
 	if dir == "" {
 		return
