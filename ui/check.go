@@ -131,6 +131,8 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 			v.Problems = append(v.Problems, problem{Key: "check.p.count", Fix: "check.f.count"})
 		case page.ReasonDateUnread:
 			v.Problems = append(v.Problems, problem{Key: "check.p.date", Fix: "check.f.date"})
+		case page.ReasonDateOutsideMonth:
+			v.Problems = append(v.Problems, problem{Key: "check.p.datemonth", Fix: "check.f.datemonth"})
 		case page.ReasonLowResolution:
 			v.Problems = append(v.Problems, problem{Key: "check.p.lowres", Fix: "check.f.lowres"})
 		}

@@ -33,6 +33,19 @@ func loadTemplates(cat catalogues) (*templates, error) {
 			}
 			return cat.t(lang, k)
 		},
+		// reason shows a page reason ("kind: detail") with its kind in
+		// the page's language; the detail, written by the reader, stays.
+		"reason": func(lang, r string) string {
+			kind, detail, _ := strings.Cut(r, ":")
+			k := "reason." + strings.TrimSpace(kind)
+			if !cat.has(k) {
+				return r
+			}
+			if detail = strings.TrimSpace(detail); detail != "" {
+				return cat.t(lang, k) + ": " + detail
+			}
+			return cat.t(lang, k)
+		},
 		"pct": func(n, total int) int {
 			if total <= 0 {
 				return 0

@@ -352,3 +352,62 @@ func TestLanguage(t *testing.T) {
 		t.Error("the switch to English does not win over Accept-Language: it")
 	}
 }
+
+// TestReconciliationPaging: the validator's listing pages through 30
+// pharmacies 25 at a time, and the filters select.
+func TestReconciliationPaging(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	validator := e.key(validatorScope)
+	var csv strings.Builder
+	csv.WriteString("region,asl,pharmacy,competence,bundle,sheets,gross_amount,ticket\n")
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&csv, "120,202,%05d,2025-06,REGFUS,1,0,0\n", 10000+i)
+	}
+	if st, body := e.apiDo("POST", "/v1/declarations", validator, []byte(csv.String()), "text/csv"); st != 200 {
+		t.Fatalf("declarations: %d %s", st, body)
+	}
+	c := e.client()
+	c.signIn(validator)
+	rows := regexp.MustCompile(`<a href="/ui/reconciliations/120/202/(\d{5})/2025-06">`)
+	next := regexp.MustCompile(`href="(/ui/reconciliations\?[^"]*cursor=[^"]*)" id="next-page"`)
+	seen := map[string]bool{}
+	path := "/ui/reconciliations?month=2025-06"
+	for pages := 0; path != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("paging does not end")
+		}
+		resp, body := c.do("GET", strings.ReplaceAll(path, "&amp;", "&"), nil, "")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		ms := rows.FindAllStringSubmatch(body, -1)
+		if want := 25; pages == 0 && len(ms) != want {
+			t.Errorf("first page: %d rows, want %d", len(ms), want)
+		}
+		for _, m := range ms {
+			if seen[m[1]] {
+				t.Errorf("pharmacy %s on two pages", m[1])
+			}
+			seen[m[1]] = true
+		}
+		path = ""
+		if m := next.FindStringSubmatch(body); m != nil {
+			path = m[1]
+			if pages > 0 && !strings.Contains(body, `id="first-page"`) {
+				t.Error("a later page has no link to the first")
+			}
+		}
+	}
+	if len(seen) != 30 {
+		t.Errorf("%d pharmacies over the pages, want 30", len(seen))
+	}
+	_, body := c.do("GET", "/ui/reconciliations?pharmacy=10003", nil, "")
+	if ms := rows.FindAllStringSubmatch(body, -1); len(ms) != 1 || ms[0][1] != "10003" {
+		t.Errorf("filter pharmacy=10003: %d rows", len(ms))
+	}
+	_, body = c.do("GET", "/ui/reconciliations?month=2025-07", nil, "")
+	if ms := rows.FindAllStringSubmatch(body, -1); len(ms) != 0 {
+		t.Errorf("filter month=2025-07: %d rows", len(ms))
+	}
+}

@@ -35,8 +35,8 @@ type summaryRow struct {
 type reconData struct {
 	Filter    store.GroupFilter
 	Rows      []summaryRow
-	Next      string // query of the next page, "" on the last
-	First     string // query of the first page, "" on it
+	Next      string // link to the next page, "" on the last
+	First     string // link to the first page, "" on it
 	Error     string
 	PageSize  int
 	FixedASL  bool // the scope fixes the ASL (no filter to offer)
@@ -78,10 +78,7 @@ func (u *UI) reconciliations(rc *reqCtx) error {
 		q.After = g
 		v := rc.QueryParams()
 		v.Del("cursor")
-		d.First = v.Encode()
-		if d.First == "" {
-			d.First = "all=1"
-		}
+		d.First = "/ui/reconciliations?" + v.Encode()
 	}
 	recs, err := u.dom.Store.PageReconciliations(rc.Request().Context(), q)
 	if err != nil {
@@ -91,7 +88,7 @@ func (u *UI) reconciliations(rc *reqCtx) error {
 		recs = recs[:reconPageSize]
 		v := rc.QueryParams()
 		v.Set("cursor", encodeCursor(recs[len(recs)-1].Group))
-		d.Next = v.Encode()
+		d.Next = "/ui/reconciliations?" + v.Encode()
 	}
 	for _, r := range recs {
 		row := summaryRow{}
