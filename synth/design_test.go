@@ -242,7 +242,7 @@ func TestDesignsOnPage(t *testing.T) {
 					if s.Label.Design == nil {
 						continue // classic lines are boxed by their advance, as before designs
 					}
-					inkAtEdges(t, where, img, p.Scan, sym.Corners, 0.15, 0.1, 0.3, 0)
+					inkAtEdges(t, where, img, p.Scan, sym.Corners, 0.25, 0.1, 0.35, 0)
 				}
 			}
 		}
