@@ -161,7 +161,16 @@ func segmentRuns(rl []int, dst []segment) []segment {
 		for j := i + 1; j < len(rl) && j <= i+look; j++ {
 			right = max(right, rl[j])
 		}
-		return w >= quietRatio*float64(left) || w >= quietRatio*float64(right)
+		// A side with fewer than look elements before the line's end is
+		// the tail of a symbol the line's end cut, or a symbol drawn up to
+		// the image's edge: its few elements say nothing about the widest
+		// element, so only the other side decides (else a white run a few
+		// elements from the edge would cut a symbol's last bars off).
+		leftOK, rightOK := i-look >= 0, i+look < len(rl)
+		if !leftOK && !rightOK {
+			leftOK, rightOK = true, true
+		}
+		return leftOK && w >= quietRatio*float64(left) || rightOK && w >= quietRatio*float64(right)
 	}
 	start, pos := 0, 0 // sample positions of run prev and of run i
 	prev := 0          // index of the previous quiet white run
@@ -181,9 +190,10 @@ func segmentRuns(rl []int, dst []segment) []segment {
 	return dst
 }
 
-// copyBits copies bits[s.start:s.end] into a new array of that length.
-func copyBits(bits *gozxing.BitArray, s segment, buf **gozxing.BitArray) *gozxing.BitArray {
-	out := bitsOf(buf, s.end-s.start)
+// copyBits copies bits[s.start:s.end] into an array of that length with
+// pad white samples before and after it.
+func copyBits(bits *gozxing.BitArray, s segment, pad int, buf **gozxing.BitArray) *gozxing.BitArray {
+	out := bitsOf(buf, s.end-s.start+2*pad)
 	x := s.start
 	for x < s.end {
 		b := bits.GetNextSet(x)
@@ -191,7 +201,7 @@ func copyBits(bits *gozxing.BitArray, s segment, buf **gozxing.BitArray) *gozxin
 			break
 		}
 		e := min(bits.GetNextUnset(b), s.end)
-		_ = out.SetRange(b-s.start, e-s.start)
+		_ = out.SetRange(b-s.start+pad, e-s.start+pad)
 		x = e
 	}
 	return out

@@ -51,3 +51,7 @@ func ModelBandStats(img *image.Gray, code32 bool) []BandStat {
 	}
 	return out
 }
+
+// RaceEnabled tells the external tests whether the race detector is on
+// (race_on_test.go), to reduce their heavy measurements under it.
+const RaceEnabled = raceEnabled

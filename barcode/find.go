@@ -81,6 +81,9 @@ type hit struct {
 	format   Format
 	bars     string
 	cx, cy   float64 // centre, image px
+	x0, y0   float64 // outer edge of the first bar read, image px
+	x1, y1   float64 // and of the last
+	narrow   float64 // narrow width along the line, px
 	length   float64 // px
 	angle    float64 // reading direction, degrees
 	line     int     // scan line id
@@ -167,14 +170,15 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 					g     guard
 					hints map[gozxing.DecodeHintType]interface{}
 				}{{FormatCode39, d.code39, code39Guard, nil}, {FormatITF, d.itf, itfGuard, itfTarget.hints}} {
-					d.decodeLine(b, rt.rd, rt.hints, rt.g, true, func(text string, start, end float64, rev bool) bool {
-						x0, y0 := l.point(start)
-						x1, y1 := l.point(end)
+					d.decodeLine(b, rt.rd, rt.hints, rt.g, rt.f == FormatITF, true, func(lr lineRead) bool {
+						x0, y0 := l.point(lr.start)
+						x1, y1 := l.point(lr.end)
 						ang := dir
-						if rev {
+						if lr.reversed {
 							ang += 180
 						}
-						hits = append(hits, hit{format: rt.f, bars: text, cx: (x0 + x1) / 2, cy: (y0 + y1) / 2,
+						hits = append(hits, hit{format: rt.f, bars: lr.text, cx: (x0 + x1) / 2, cy: (y0 + y1) / 2,
+							x0: x0, y0: y0, x1: x1, y1: y1, narrow: lr.narrow * l.step,
 							length: math.Hypot(x1-x0, y1-y0), angle: ang, line: line, inverted: pol == 1})
 						return false
 					})
@@ -182,7 +186,7 @@ func (d *Decoder) FindAll(img image.Image) []Detection {
 			}
 		}
 	}
-	return clusterHits(hits)
+	return clusterHits(hits, func(hs []hit) bool { return d.spansBars(p, hs) })
 }
 
 // clipLine clips the line (ox,oy) + t*(ux,uy) to [0,w]x[0,h] and returns
@@ -207,8 +211,11 @@ func clipLine(ox, oy, ux, uy, w, h float64) (float64, float64, bool) {
 }
 
 // clusterHits groups hits of the same symbol (same format and bars, centres
-// within half a symbol length) and turns clusters into Detections.
-func clusterHits(hits []hit) []Detection {
+// within half a symbol length) and turns clusters into Detections. whole
+// tells whether a cluster's reads span the symbol's bars (see spansBars);
+// a cluster that does not is dropped before overlapping reads are sorted
+// out, so that a partial read never shadows the whole one.
+func clusterHits(hits []hit, whole func([]hit) bool) []Detection {
 	parent := make([]int, len(hits))
 	for i := range parent {
 		parent[i] = i
@@ -238,6 +245,7 @@ func clusterHits(hits []hit) []Detection {
 		}
 	}
 	type cluster struct {
+		hits   []hit
 		det    Detection
 		length float64
 		lines  map[int]bool
@@ -254,6 +262,7 @@ func clusterHits(hits []hit) []Detection {
 			byRoot[r] = c
 			order = append(order, r)
 		}
+		c.hits = append(c.hits, h)
 		n := float64(len(c.lines))
 		if !c.lines[h.line] {
 			c.det.X = (c.det.X*n + h.cx) / (n + 1)
@@ -274,6 +283,9 @@ func clusterHits(hits []hit) []Detection {
 		c.det.Lines = len(c.lines)
 		c.det.Inverted = c.inv > 0
 		if c.det.Lines < findMinLines && !checked(c.det.Format, c.det.Bars) {
+			continue
+		}
+		if whole != nil && !whole(c.hits) {
 			continue
 		}
 		best := -1

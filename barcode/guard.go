@@ -18,8 +18,8 @@ type guard func(rl []int) bool
 
 // code39Guard: a start character (*, narrow-wide pattern 0x094; read
 // backwards, 0x052) with white before it (after it, backwards) for at
-// least half its width or up to the end of the line, as gozxing's
-// code39FindAsteriskPattern requires.
+// least half its width, as gozxing's code39FindAsteriskPattern requires,
+// or only the piece's first (last) white run, which decodeLine pads.
 func code39Guard(rl []int) bool {
 	for i := 1; i+9 <= len(rl); i += 2 {
 		c := rl[i : i+9]
@@ -29,7 +29,7 @@ func code39Guard(rl []int) bool {
 			}
 		}
 		if isStar(c, 2, 4, 7) { // a stop read backwards starts a reversed read
-			if i+9 >= len(rl) || rl[i+9] >= sum9(c)/2 {
+			if i+10 >= len(rl) || rl[i+9] >= sum9(c)/2 {
 				return true
 			}
 		}

@@ -135,7 +135,7 @@ func profileCrops(t testing.TB, profile string) []profileCrop {
 			}
 		}
 	}
-	if raceEnabled && len(crops) > 12 {
+	if barcode.RaceEnabled && len(crops) > 12 {
 		crops = crops[:12]
 	}
 	profileCache.Store(key, crops)
@@ -358,7 +358,7 @@ func TestProfileReadRates(t *testing.T) {
 			}
 			// A dozen crops under the race detector say nothing about a
 			// rate: there only wrong values fail.
-			if r := float64(sc.read[k]) / float64(sc.n[k]); r < floors[name][k] && !raceEnabled {
+			if r := float64(sc.read[k]) / float64(sc.n[k]); r < floors[name][k] && !barcode.RaceEnabled {
 				t.Errorf("%s: %s read rate %.1f%%, floor %.0f%%", name, what, 100*r, 100*floors[name][k])
 			}
 		}

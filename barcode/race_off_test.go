@@ -1,5 +1,5 @@
 //go:build !race
 
-package barcode_test
+package barcode
 
 const raceEnabled = false

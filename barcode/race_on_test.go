@@ -1,6 +1,6 @@
 //go:build race
 
-package barcode_test
+package barcode
 
 // raceEnabled: the race detector slows the profile measurement (page
 // synthesis and the model fit) five to ten times, so under it the
