@@ -84,3 +84,37 @@ func BenchmarkNew(b *testing.B) {
 		c.Close()
 	}
 }
+
+// BenchmarkReadCode is the Read* helpers' whole path (model, confirmation,
+// second opinion) on held-out office AIC and targatura lines of one face
+// per class: on OCR-A the model reads and the second opinion vetoes (three
+// readings); on a face the model does not know, the second opinion reads
+// (up to four).
+func BenchmarkReadCode(b *testing.B) {
+	for _, face := range []string{"ocra", "ocrb", "liberation-sans", "dejavu-sans-mono"} {
+		b.Run(face, func(b *testing.B) {
+			p := lines.EvalProfiles()[1].WithFace(face)
+			p.Kinds = []lines.KindWeight{{Kind: lines.KindAIC, Weight: 1}, {Kind: lines.KindTargatura, Weight: 1}}
+			var ls []lines.Sample
+			if err := (lines.Set{Gen: lines.FontGenerator{Profile: p}, Seed: 920_002, N: 32}).Each(func(_ int, s lines.Sample) error { ls = append(ls, s); return nil }); err != nil {
+				b.Fatal(err)
+			}
+			c, err := New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for i := 0; b.Loop(); i++ {
+				s := ls[i%len(ls)]
+				if s.Kind == lines.KindAIC {
+					c.ReadAIC(s.Image)
+				} else {
+					c.ReadTargatura(s.Image)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/code")
+		})
+	}
+}

@@ -29,6 +29,10 @@ type Client struct {
 	tc        *gosseract.Client
 	whitelist string
 	closed    bool
+	// second is the second opinion (see second.go), loaded at first use.
+	second *Client
+	// noSecond marks the second opinion itself, which has none.
+	noSecond bool
 }
 
 // New loads the model into a new engine. Create clients one at a time
@@ -95,6 +99,9 @@ func (c *Client) Close() error {
 		return nil
 	}
 	c.closed = true
+	if c.second != nil {
+		c.second.Close()
+	}
 	return c.tc.Close()
 }
 

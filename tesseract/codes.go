@@ -20,7 +20,9 @@ import (
 // doubles the OCR time of a code that passes. A caller that has read the
 // value from the label's bars uses the *Against helpers: a first reading
 // equal to the bars' value is already the second, independent read, and
-// only a reading that differs is confirmed.
+// only a reading that differs is confirmed. Confirmation ends with the
+// second opinion of second.go: its veto on a confirmed value, its own two
+// readings when the model gave none.
 
 // verified reads img as kind k, checks it with check, and confirms it with a
 // second reading of the squeezed image. It returns the first reading's
@@ -34,21 +36,84 @@ func verified[T comparable](c *Client, img image.Image, k Kind, check func(strin
 	return confirm(c, img, k, l, check)
 }
 
-// confirm is verified after the first reading l of img.
+// confirm is verified after the first reading l of img: the model's two
+// readings, then the second opinion's veto or fallback (see second.go).
 func confirm[T comparable](c *Client, img image.Image, k Kind, l Line, check func(string) (T, error)) (T, float64, error) {
 	var zero T
 	v, err := check(l.Text)
-	if err != nil {
+	if err == nil {
+		l2, err2 := c.ReadLine(squeeze(img), k)
+		if err2 != nil {
+			return zero, 0, err2
+		}
+		if v2, e := check(l2.Text); e != nil || v2 != v {
+			err = fmt.Errorf("%w: %w: %s read as %q, and as %q at 90%% width", ErrRejected, ErrUnconfirmed, k, l.Text, l2.Text)
+		}
+	}
+	if c.noSecond {
+		return v, l.Confidence, err
+	}
+	s, serr := c.secondOpinion()
+	if serr != nil {
+		return zero, 0, serr
+	}
+	sl, serr := s.ReadLine(img, k)
+	if serr != nil {
+		return zero, 0, serr
+	}
+	sv, se := check(sl.Text)
+	if err == nil {
+		// The veto: the model's confirmed value stands unless the second
+		// opinion reads another valid value; when the second opinion reads
+		// no valid value, the model must read it a third time, stretched.
+		if se == nil && sv != v {
+			return zero, l.Confidence, fmt.Errorf("%w: %w: %s read as %q, and as %q by the second opinion", ErrRejected, ErrUnconfirmed, k, l.Text, sl.Text)
+		}
+		if se != nil {
+			l3, err3 := c.ReadLine(stretch(img), k)
+			if err3 != nil {
+				return zero, 0, err3
+			}
+			if v3, e := check(l3.Text); e != nil || v3 != v {
+				return zero, l.Confidence, fmt.Errorf("%w: %w: %s read as %q, and as %q at 112%% width", ErrRejected, ErrUnconfirmed, k, l.Text, l3.Text)
+			}
+		}
+		return v, l.Confidence, nil
+	}
+	// The fallback: the second opinion's value, read twice, unless the
+	// model's first reading was another valid value.
+	if se != nil {
 		return zero, l.Confidence, err
 	}
-	l2, err := c.ReadLine(squeeze(img), k)
-	if err != nil {
-		return zero, 0, err
+	if v, e := check(l.Text); e == nil && v != sv {
+		return zero, l.Confidence, fmt.Errorf("%w: %w: %s read as %q, and as %q by the second opinion", ErrRejected, ErrUnconfirmed, k, l.Text, sl.Text)
 	}
-	if v2, err := check(l2.Text); err != nil || v2 != v {
-		return zero, l.Confidence, fmt.Errorf("%w: %w: %s read as %q, and as %q at 90%% width", ErrRejected, ErrUnconfirmed, k, l.Text, l2.Text)
+	sl2, serr := s.ReadLine(squeeze(img), k)
+	if serr != nil {
+		return zero, 0, serr
 	}
-	return v, l.Confidence, nil
+	if sv2, e := check(sl2.Text); e != nil || sv2 != sv {
+		return zero, l.Confidence, fmt.Errorf("%w: %w: %s read as %q by the model; as %q and %q at 90%% width by the second opinion", ErrRejected, ErrUnconfirmed, k, l.Text, sl.Text, sl2.Text)
+	}
+	sl3, serr := s.ReadLine(stretch(img), k)
+	if serr != nil {
+		return zero, 0, serr
+	}
+	if sv3, e := check(sl3.Text); e != nil || sv3 != sv {
+		return zero, l.Confidence, fmt.Errorf("%w: %w: %s read as %q by the model; as %q, and %q at 112%% width by the second opinion", ErrRejected, ErrUnconfirmed, k, l.Text, sl.Text, sl3.Text)
+	}
+	return sv, sl.Confidence, nil
+}
+
+// stretch returns img in grey, scaled to 112% of its width (same height).
+func stretch(img image.Image) *image.Gray {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	px := pgm(img)
+	nw := w * 112 / 100
+	out := image.NewGray(image.Rect(0, 0, nw, h))
+	copy(out.Pix, scaleGray(px[len(px)-w*h:], w, h, nw, h))
+	return out
 }
 
 // squeeze returns img in grey, scaled to 90% of its width (same height).
