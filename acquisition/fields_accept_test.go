@@ -72,17 +72,27 @@ func TestAcceptDate(t *testing.T) {
 }
 
 func TestHandReadThreshold(t *testing.T) {
-	reads := []charRead{{'D', 0.99}, {'1', 0.97}, {'7', handThreshold - 0.01}}
-	br := handRead(reads, boxRead{written: true})
+	reads := []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.97}, {ch: '7', conf: handThreshold - 0.01}}
+	br := handRead(reads, boxRead{written: true}, handThreshold)
 	if br.sure || br.text != "D17" || br.conf != handThreshold-0.01 || !strings.Contains(br.why, "confidence") {
 		t.Errorf("one character under the threshold: %+v", br)
 	}
 	reads[2].conf = handThreshold
-	if br := handRead(reads, boxRead{written: true}); !br.sure || br.text != "D17" {
+	if br := handRead(reads, boxRead{written: true}, handThreshold); !br.sure || br.text != "D17" {
 		t.Errorf("every character at the threshold: %+v", br)
 	}
+	// A character the context expects needs only ctxThreshold.
+	reads[2].conf, reads[2].ctx = ctxThreshold, true
+	if br := handRead(reads, boxRead{written: true}, handThreshold); !br.sure {
+		t.Errorf("a character the context expects, at ctxThreshold: %+v", br)
+	}
+	reads[2].conf = ctxThreshold - 0.01
+	if br := handRead(reads, boxRead{written: true}, handThreshold); br.sure {
+		t.Errorf("a character the context expects, under ctxThreshold: %+v", br)
+	}
+	reads[2].conf, reads[2].ctx = handThreshold, false
 	// A reason found before (too many marks) stands whatever the model says.
-	if br := handRead(reads, boxRead{written: true, why: "6 marks"}); br.sure {
+	if br := handRead(reads, boxRead{written: true, why: "6 marks"}, handThreshold); br.sure {
 		t.Errorf("a box refused before the model is read sure: %+v", br)
 	}
 }

@@ -224,9 +224,6 @@ func readPrinted(ocr FieldOCR, g *image.Gray, gs []glyph, labels []int32, w int)
 		}
 		texts = append(texts, l.Text)
 		conf = math.Min(conf, l.MinConfidence)
-		if debugPrinted != nil {
-			debugPrinted(gs, l)
-		}
 		if l.Text == "" || len(l.Symbols) != len(gs) {
 			return printedReading{text: l.Text, conf: conf}, nil
 		}
@@ -235,6 +232,3 @@ func readPrinted(ocr FieldOCR, g *image.Gray, gs []glyph, labels []int32, w int)
 	pr.ok = texts[0] == texts[1] && conf >= minPrintedConf
 	return pr, nil
 }
-
-// debugPrinted, when set by a test, sees every printed reading.
-var debugPrinted func([]glyph, tesseract.Line)

@@ -297,11 +297,13 @@ type glyph struct {
 	ids   []int32
 	area  int
 	clipX [2]int // columns [x0, x1) of the ids' pixels that belong here
+	cut   bool   // cut from a wider blob (touching characters)
 }
 
 // crop returns the glyph as dark ink on white paper: the grey pixels of
-// its components inside its columns, white elsewhere, with a margin of a
-// fifth of its height.
+// its components inside its columns and the paper pixels touching them
+// (the soft edge of a stroke, under the ink threshold), white elsewhere,
+// with a margin of a fifth of its height.
 func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
 	mg := max(2, gl.r.Dy()/5)
 	r := gl.r.Inset(-mg)
@@ -312,7 +314,7 @@ func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
 	h := len(labels) / w
 	for y := max(r.Min.Y, 0); y < min(r.Max.Y, h); y++ {
 		for x := max(r.Min.X, gl.clipX[0]); x < min(r.Max.X, gl.clipX[1], w); x++ {
-			if slices.Contains(gl.ids, labels[y*w+x]) {
+			if gl.has(labels, w, x, y) || labels[y*w+x] == 0 && gl.touches(labels, w, x, y) {
 				out.Pix[(y-r.Min.Y)*out.Stride+(x-r.Min.X)] = g.Pix[y*g.Stride+x]
 			}
 		}
@@ -320,23 +322,44 @@ func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
 	return out
 }
 
+// touches reports whether a neighbour of (x, y) is ink of g.
+func (gl *glyph) touches(labels []int32, w, x, y int) bool {
+	for dy := -1; dy <= 1; dy++ {
+		for dx := -1; dx <= 1; dx++ {
+			if (dx != 0 || dy != 0) && gl.has(labels, w, x+dx, y+dy) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // boxGlyphs groups the components whose centre lies in box into the
-// characters of a box field (progressive or count), left to right, at most
-// maxChars of them (more is not a value of the field: nil).
-func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px float64) []glyph {
-	var gs []glyph
+// characters of a box field (progressive or count), left to right. Pieces
+// too small to be a character (under 0.8 mm: a thin print broken by
+// thresholding, a pen lifted mid-stroke) join the character whose columns
+// and rows they lie in; stray is the area of those that join none (a
+// caller doubts a box with much stray ink: a character read without its
+// pieces can read as another, a 5 without its bar and bowl as a 1).
+func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px float64) (out []glyph, stray int) {
+	var gs, small []glyph
 	minH := 0.8 * px // a character is at least 0.8 mm tall or wide
 	for i, c := range comps {
 		if !(image.Pt(int(c.cx), int(c.cy)).In(box)) {
 			continue
 		}
+		g := glyph{r: c.r, ids: []int32{int32(i + 1)}, area: c.area, clipX: [2]int{0, w}}
 		if float64(max(c.r.Dx(), c.r.Dy())) < minH {
+			small = append(small, g)
 			continue
 		}
-		gs = append(gs, glyph{r: c.r, ids: []int32{int32(i + 1)}, area: c.area, clipX: [2]int{0, w}})
+		gs = append(gs, g)
 	}
 	if len(gs) == 0 {
-		return nil
+		for _, g := range small {
+			stray += g.area
+		}
+		return nil, stray
 	}
 	sort.Slice(gs, func(i, j int) bool { return gs[i].r.Min.X < gs[j].r.Min.X })
 	// Merge pieces that share columns: more than half the narrower one's
@@ -350,8 +373,8 @@ func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px
 		last := &merged[len(merged)-1]
 		ov := min(last.r.Max.X, g.r.Max.X) - max(last.r.Min.X, g.r.Min.X)
 		narrow := min(last.r.Dx(), g.r.Dx())
-		small := min(last.r.Dy(), g.r.Dy()) < tall*2/5
-		if 2*ov > narrow || (small && ov > 0) {
+		short := min(last.r.Dy(), g.r.Dy()) < tall*2/5
+		if 2*ov > narrow || (short && ov > 0) {
 			last.r = last.r.Union(g.r)
 			last.ids = append(last.ids, g.ids...)
 			last.area += g.area
@@ -359,15 +382,38 @@ func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px
 		}
 		merged = append(merged, g)
 	}
+	// Small pieces join the character whose box, grown by a fifth of the
+	// height, holds their centre.
+	for _, p := range small {
+		cx, cy := (p.r.Min.X+p.r.Max.X)/2, (p.r.Min.Y+p.r.Max.Y)/2
+		joined := false
+		for i := range merged {
+			if image.Pt(cx, cy).In(merged[i].r.Inset(-tall / 5)) {
+				merged[i].r = merged[i].r.Union(p.r)
+				merged[i].ids = append(merged[i].ids, p.ids...)
+				merged[i].area += p.area
+				joined = true
+				break
+			}
+		}
+		if !joined {
+			stray += p.area
+		}
+	}
 	// Split blobs much wider than tall: touching characters.
-	var out []glyph
 	for _, g := range merged {
 		out = append(out, splitWide(g, labels, w)...)
 	}
 	// Tiny leftovers (a dot, a short dash) next to real characters are not
 	// characters.
-	out = slices.DeleteFunc(out, func(g glyph) bool { return g.r.Dy() < tall/3 && g.r.Dx() < tall/3 })
-	return out
+	out = slices.DeleteFunc(out, func(g glyph) bool {
+		if g.r.Dy() < tall/3 && g.r.Dx() < tall/3 {
+			stray += g.area
+			return true
+		}
+		return false
+	})
+	return out, stray
 }
 
 // splitWide cuts a glyph wider than it is tall into n = round(w / 0.68h)
@@ -401,7 +447,7 @@ func splitWide(g glyph, labels []int32, w int) []glyph {
 	cuts = append(cuts, g.r.Max.X)
 	var out []glyph
 	for k := 0; k+1 < len(cuts); k++ {
-		part := glyph{ids: g.ids, clipX: [2]int{cuts[k], cuts[k+1]}}
+		part := glyph{ids: g.ids, clipX: [2]int{cuts[k], cuts[k+1]}, cut: true}
 		part.r = image.Rectangle{Min: image.Pt(cuts[k+1], g.r.Max.Y), Max: image.Pt(cuts[k], g.r.Min.Y)} // inverted: grown below
 		for y := g.r.Min.Y; y < g.r.Max.Y; y++ {
 			for x := cuts[k]; x < cuts[k+1]; x++ {
@@ -431,9 +477,8 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 	}
 	minH := 0.8 * px
 	for i, c := range comps {
-		if float64(max(c.r.Dx(), c.r.Dy())) < minH {
-			continue
-		}
+		// Pieces of any size join the cell their centre is in (a cell of
+		// pieces alone under minH stays empty, below).
 		if c.cy < float64(area.Min.Y)-px || c.cy > float64(area.Max.Y)+px || c.cx < float64(area.Min.X)-px || c.cx > float64(area.Max.X)+px {
 			continue
 		}

@@ -90,7 +90,8 @@ func (tb *testBox) segment(t *testing.T) (*segmented, []glyph) {
 	s.mask = m
 	s.comps, s.labels = m.components(int(minSpeckMM2 * fieldPx * fieldPx))
 	inner := mmToCrop(tb.box.Inset(boxLineMM), tb.area, fieldPx)
-	return s, boxGlyphs(s.comps, s.labels, m.w, inner, fieldPx)
+	gs, _ := boxGlyphs(s.comps, s.labels, m.w, inner, fieldPx)
+	return s, gs
 }
 
 func grayC(v uint8) color.Gray { return color.Gray{Y: v} }
@@ -228,15 +229,14 @@ func TestPrintAgrees(t *testing.T) {
 	}{
 		{"7", nil, false}, // one character needs the model's word
 		{"17", nil, true},
-		{"7", []charRead{{'1', 0.99}}, false},
-		{"7", []charRead{{'7', 0.6}}, true},
-		{"D17", []charRead{{'D', 0.99}, {'1', 0.5}, {'1', 0.6}}, true},
-		{"D17", []charRead{{'D', 0.99}, {'1', 0.5}, {'1', 0.99}}, false},
-		{"17", []charRead{{'1', 0.99}}, false},
+		{"7", []charRead{{ch: '1', conf: 0.99}}, false},
+		{"7", []charRead{{ch: '7', conf: 0.6}}, true},
+		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '1', conf: 0.6}}, true},
+		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '1', conf: 0.99}}, false},
+		{"17", []charRead{{ch: '1', conf: 0.99}}, false},
 	} {
 		if got := printAgrees(tc.text, tc.reads); got != tc.want {
 			t.Errorf("printAgrees(%q, %v) = %v, want %v", tc.text, tc.reads, got, tc.want)
 		}
 	}
 }
-

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,10 @@ import (
 type charRead struct {
 	ch   byte
 	conf float64
+	// ctx is set when the context expects this very character (a DATA
+	// cell of the month or year, which the sheet code gives): the model
+	// and the context agree, and ctxThreshold is enough.
+	ctx bool
 }
 
 // handClassifier reads character crops (dark ink on light paper, any
@@ -59,6 +64,10 @@ const (
 	boxLineMM  = 0.3
 	cellLineMM = 0.25
 )
+
+// maxStray is the most of a box's ink that may lie outside its
+// characters (specks left apart) for its reading to be trusted.
+const maxStray = 0.08
 
 // lineSearchMM is how far from its nominal place a printed line is looked
 // for.
@@ -101,9 +110,6 @@ func (st *pageState) segmentArea(area layout.Rect, rules []ruling) (*segmented, 
 	m.removeRulings(rules)
 	s.mask = m
 	s.comps, s.labels = m.components(int(minSpeckMM2 * fieldPx * fieldPx))
-	if debugSegmented != nil {
-		debugSegmented(s)
-	}
 	return s, nil
 }
 
@@ -166,13 +172,24 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 		return boxRead{}, err
 	}
 	inner := mmToCrop(box.Inset(boxLineMM), area, fieldPx)
-	gs := boxGlyphs(s.comps, s.labels, s.mask.w, inner, fieldPx)
+	gs, stray := boxGlyphs(s.comps, s.labels, s.mask.w, inner, fieldPx)
 	if len(gs) == 0 {
 		return boxRead{}, nil
 	}
 	br := boxRead{written: true, source: page.SourceHandwritten}
-	if len(gs) > maxChars {
+	inked := stray
+	for _, g := range gs {
+		inked += g.area
+	}
+	switch {
+	case len(gs) > maxChars:
 		br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), maxChars)
+	case float64(stray) > maxStray*float64(inked):
+		br.why = fmt.Sprintf("%.0f%% of the ink is in marks that are not characters", 100*float64(stray)/float64(inked))
+	case slices.ContainsFunc(gs, func(g glyph) bool { return g.cut }):
+		// Where touching characters are cut apart is a guess: half of
+		// one beside half of the next reads as a confident other digit.
+		br.why = "characters touching, cut apart"
 	}
 	var reads []charRead
 	if st.r.hand != nil {
@@ -186,13 +203,21 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 	}
 	// Print: several characters that look printed, or one character (its
 	// look alone cannot tell) that the handwriting model reads the same.
-	if st.r.fields != nil && len(gs) <= maxChars && (len(gs) == 1 && reads != nil || looksPrinted(gs, &s.mask, s.labels)) {
+	if st.r.fields != nil && br.why == "" && (len(gs) == 1 && reads != nil || looksPrinted(gs, &s.mask, s.labels)) {
 		pr, err := readPrinted(st.r.fields, s.gray, gs, s.labels, s.mask.w)
 		if err != nil {
 			return boxRead{}, err
 		}
 		if pr.ok && printAgrees(pr.text, reads) {
 			return boxRead{written: true, source: page.SourcePrinted, text: pr.text, conf: pr.conf, sure: true}, nil
+		}
+		if pr.ok && br.why == "" && reads != nil {
+			// Two models read the box differently: neither is taken.
+			hr := handRead(reads, br, st.r.handMin)
+			if hr.text != pr.text {
+				hr.sure, hr.why = false, fmt.Sprintf("the print OCR reads %q, the handwriting model %q", pr.text, hr.text)
+				return hr, nil
+			}
 		}
 	}
 	if reads == nil {
@@ -201,7 +226,7 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 		}
 		return br, nil
 	}
-	return handRead(reads, br), nil
+	return handRead(reads, br, st.r.handMin), nil
 }
 
 // printAgrees tells whether the handwriting model's readings of the
@@ -228,29 +253,38 @@ func printAgrees(text string, reads []charRead) bool {
 	return true
 }
 
-// handRead fills br from the model's character readings.
-func handRead(reads []charRead, br boxRead) boxRead {
+// handRead fills br from the model's character readings, each needing
+// minConf (or ctxThreshold when the context expects it).
+func handRead(reads []charRead, br boxRead, minConf float64) boxRead {
+	minConf = max(minConf, handThreshold)
 	var b strings.Builder
 	br.conf = 1
+	low := false
 	for _, r := range reads {
 		b.WriteByte(r.ch)
 		br.conf = math.Min(br.conf, r.conf)
+		low = low || r.conf < minConf && !(r.ctx && r.conf >= ctxThreshold)
 	}
 	br.text = b.String()
 	if br.why != "" {
 		return br
 	}
-	if br.conf < handThreshold {
-		br.why = fmt.Sprintf("a character below %.2f confidence", handThreshold)
+	if low {
+		br.why = fmt.Sprintf("a character below %.3f confidence", minConf)
 		return br
 	}
 	br.sure = true
 	return br
 }
 
+// ctxThreshold is the least probability of a character the context
+// expects (charRead.ctx): the model's first choice, at even odds or better.
+const ctxThreshold = 0.5
+
 // handThreshold is the least calibrated probability of every character of
-// an accepted handwritten value.
-var handThreshold = 0.9
+// an accepted handwritten value, unless the model's own measured threshold
+// (icr.Info.Threshold: held-out error rate 0.1%) is higher (Reader.handMin).
+const handThreshold = 0.9
 
 // readDate reads the eight DATA cells.
 func (st *pageState) readDate() (boxRead, error) {
@@ -301,7 +335,14 @@ func (st *pageState) readDate() (boxRead, error) {
 	for k, i := range at {
 		full[i] = reads[k]
 	}
-	return handRead(full, br), nil
+	// The month and year cells are expected to hold the competence's.
+	if sh := st.res.Sheet; sh.Month != nil && sh.Year != nil && len(full) == 8 {
+		want := fmt.Sprintf("%02d%04d", *sh.Month, *sh.Year)
+		for i := 2; i < 8; i++ {
+			full[i].ctx = full[i].ch == want[i-2]
+		}
+	}
+	return handRead(full, br, st.r.handMin), nil
 }
 
 // handwriting is the step: it reads the three boxes and decides.
@@ -438,6 +479,3 @@ func acceptDate(br boxRead) (time.Time, string) {
 	}
 	return d, ""
 }
-
-// debugSegmented, when set by a test, sees every segmented field.
-var debugSegmented func(*segmented)

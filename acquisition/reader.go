@@ -22,8 +22,10 @@ type Reader struct {
 	ocr    OCR
 	// fields reads the printed progressive and count, hand the handwritten
 	// characters (fields.go); either may be nil.
-	fields FieldOCR
-	hand   handClassifier
+	fields    FieldOCR
+	hand      handClassifier
+	handClose func() error // set when the Reader owns the model
+	handMin   float64      // least confidence of a handwritten character
 	// trace, when set (by tests), sees every page's slot reads as the
 	// slots step ends: what the accuracy measurement explains misses with.
 	trace func(*page.Result, []*slotRead)
@@ -61,7 +63,13 @@ func NewOCRReader(l *layout.Layout) (*Reader, error) {
 		c.Close()
 		return nil, err
 	}
-	return NewReader(l, WithOCR(c), WithFieldOCR(fc)), nil
+	hm, err := loadHandReader()
+	if err != nil {
+		c.Close()
+		fc.Close()
+		return nil, err
+	}
+	return NewReader(l, WithOCR(c), WithFieldOCR(fc), hm), nil
 }
 
 // Close releases the reader's OCR engine.
@@ -76,6 +84,12 @@ func (r *Reader) Close() error {
 			err = e
 		}
 		r.fields = nil
+	}
+	if r.handClose != nil {
+		if e := r.handClose(); err == nil {
+			err = e
+		}
+		r.handClose, r.hand = nil, nil
 	}
 	return err
 }

@@ -120,6 +120,21 @@ func (c *FieldClient) ReadField(img image.Image) (Line, error) {
 	if err != nil {
 		return Line{}, fmt.Errorf("tesseract: recognise field: %w", err)
 	}
+	if len(boxes) == 0 {
+		// The line finder of mode 7 sometimes finds no line in a crop of
+		// one character (a clear printed 4 at 48 px): read it again as a
+		// single word (mode 8).
+		if err := c.tc.SetPageSegMode(gosseract.PSM_SINGLE_WORD); err != nil {
+			return Line{}, err
+		}
+		boxes, err = c.tc.GetBoundingBoxes(gosseract.RIL_SYMBOL)
+		if e := c.tc.SetPageSegMode(gosseract.PSM_SINGLE_LINE); err == nil {
+			err = e
+		}
+		if err != nil {
+			return Line{}, fmt.Errorf("tesseract: recognise field: %w", err)
+		}
+	}
 	var l Line
 	var text strings.Builder
 	sum := 0.0

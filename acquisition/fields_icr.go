@@ -1,0 +1,47 @@
+package acquisition
+
+import (
+	"image"
+
+	"github.com/regfus/regfus/icr"
+)
+
+// WithHandReader gives the reader the handwriting model (package icr) for
+// the progressive, count and date; the caller closes it after the Reader.
+// Without one, handwritten values stay null (with their reasons).
+func WithHandReader(m *icr.Model) Option {
+	return func(r *Reader) {
+		r.handMin = max(handThreshold, m.Info().Threshold)
+		r.hand = func(glyphs []*image.Gray) ([]charRead, error) {
+			ps, err := m.Classify(glyphs)
+			if err != nil {
+				return nil, err
+			}
+			out := make([]charRead, len(ps))
+			for i, p := range ps {
+				out[i] = charRead{ch: '?', conf: p.Conf}
+				switch {
+				case p.Class.Digit():
+					out[i].ch = byte('0' + p.Class)
+				case p.Class == icr.D:
+					out[i].ch = 'D'
+				}
+			}
+			return out, nil
+		}
+	}
+}
+
+// loadHandReader loads the embedded handwriting model for a Reader that
+// owns it (NewOCRReader): its Close closes the model.
+func loadHandReader() (Option, error) {
+	m, err := icr.Load()
+	if err != nil {
+		return nil, err
+	}
+	with := WithHandReader(m)
+	return func(r *Reader) {
+		with(r)
+		r.handClose = m.Close
+	}, nil
+}
