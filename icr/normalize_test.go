@@ -111,3 +111,11 @@ func TestNormalizeSubImage(t *testing.T) {
 }
 
 func gray(v uint8) color.Gray { return color.Gray{Y: v} }
+
+// BenchmarkNormalize: a 60×80 crop (a digit at 300 dpi).
+func BenchmarkNormalize(b *testing.B) {
+	g := paper(60, 80, image.Rect(20, 10, 26, 70), image.Rect(10, 10, 40, 16))
+	for range b.N {
+		Normalize(g)
+	}
+}
