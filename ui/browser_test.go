@@ -110,10 +110,21 @@ func newBrowser(t *testing.T, e *env, width, height int) *browser {
 	return b
 }
 
+// waitLimit is how long a test waits for the service: until shortly
+// before go test's own deadline (reading pages under the race detector on
+// a busy machine takes minutes), at most 10 minutes.
+func waitLimit(t *testing.T) time.Time {
+	limit := time.Now().Add(10 * time.Minute)
+	if d, ok := t.Deadline(); ok && d.Add(-30*time.Second).Before(limit) {
+		limit = d.Add(-30 * time.Second)
+	}
+	return limit
+}
+
 // run runs actions; on failure it saves a screenshot and fails the test.
 func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
+	ctx, cancel := context.WithDeadline(b.ctx, waitLimit(b.t))
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.fail("%v", err)
@@ -123,7 +134,7 @@ func (b *browser) run(actions ...chromedp.Action[chromedp.Void]) {
 // get runs an action that answers a value.
 func get[T any](b *browser, a chromedp.Action[T]) T {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
+	ctx, cancel := context.WithDeadline(b.ctx, waitLimit(b.t))
 	defer cancel()
 	v, err := chromedp.Run(ctx, a)
 	if err != nil {
@@ -193,6 +204,7 @@ func (b *browser) accessible() {
 // docs/ui/ when UI_SCREENSHOTS is set.
 func (b *browser) shot(name string) {
 	b.t.Helper()
+	b.waitJS(`document.readyState === "complete" && Array.from(document.images).every(i => i.complete)`)
 	b.accessible()
 	dir := os.Getenv("UI_SCREENSHOTS")
 	if dir == "" {
@@ -241,7 +253,7 @@ func (b *browser) eval(js string, out any) {
 // navigation in between (a form posted by a key) does not end the wait.
 func (b *browser) waitJS(expr string) {
 	b.t.Helper()
-	deadline := time.Now().Add(80 * time.Second)
+	deadline := waitLimit(b.t)
 	var last error
 	for time.Now().Before(deadline) {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
@@ -324,13 +336,13 @@ func TestBrowserUpload(t *testing.T) {
 	b.signIn(key)
 	// Multi-page files with a foreign sheet among the station's own, as a
 	// real day's box of scans.
-	scans := []string{"0016-batch-pdf.pdf", scanClean, "0018-office.jpg", "0031-batch-tiff.tif"}
+	scans := []string{"0016-batch-pdf.pdf", scanOther}
 	var paths []string
 	for _, s := range scans {
 		paths = append(paths, scanPath(s))
 	}
 	b.run(chromedp.SetUploadFiles(chromedp.ID("files"), paths))
-	b.waitJS(`document.getElementById("upload-chosen").textContent.startsWith("4 ×")`)
+	b.waitJS(`document.getElementById("upload-chosen").textContent.startsWith("2 ×")`)
 	b.shot("station")
 	b.run(chromedp.Focus(chromedp.ID("upload-submit")), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("live")))
 	loc := b.location()
@@ -342,7 +354,7 @@ func TestBrowserUpload(t *testing.T) {
 	b.waitJS(`document.getElementById("live").dataset.status === "done"`)
 	total, done := b.text(`[data-k="total"]`), b.text(`[data-k="done"]`)
 	pages := e.pagesOf(key, id)
-	if total != strconv.Itoa(len(pages)) || done != total || len(pages) < 6 {
+	if total != strconv.Itoa(len(pages)) || done != total || len(pages) != 4 {
 		t.Errorf("batch page shows %s of %s pages done; the batch has %d pages", done, total, len(pages))
 	}
 	var max, value float64
@@ -356,7 +368,7 @@ func TestBrowserUpload(t *testing.T) {
 	b.shot("batch")
 	// A page of it: the overlay and the slots.
 	var href string
-	b.eval(`Array.from(document.querySelectorAll("#pages tbody a")).find(a => a.textContent === "`+scanClean+`").getAttribute("href")`, &href)
+	b.eval(`Array.from(document.querySelectorAll("#pages tbody tr")).find(tr => tr.querySelector(".r-review")).querySelector("a").getAttribute("href")`, &href)
 	b.open(href)
 	b.run(chromedp.WaitVisible(chromedp.ID("overlay")))
 	b.waitJS(`document.getElementById("overlay").complete && document.getElementById("overlay").naturalWidth > 0`)
@@ -699,7 +711,7 @@ func TestBrowserScope(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	station := e.key(stationScope)
-	batch := e.upload(station, scanClean)
+	batch := e.upload(station, scanOther)
 	pid := e.pagesOf(station, batch)[0].ID
 	items := e.reviewItems(station, "open")
 	if len(items) == 0 {
@@ -732,7 +744,7 @@ func TestBrowserCSRF(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	station := e.key(stationScope)
-	e.upload(station, scanClean)
+	e.upload(station, scanOther)
 	items := e.reviewItems(station, "open")
 	b := newBrowser(t, e, 1280, 900)
 	b.signIn(station)

@@ -189,7 +189,10 @@ func (e *env) upload(key string, scans ...string) int64 {
 
 func (e *env) waitBatch(key string, id int64) {
 	e.t.Helper()
-	deadline := time.Now().Add(3 * time.Minute)
+	deadline := time.Now().Add(10 * time.Minute)
+	if d, ok := e.t.Deadline(); ok && d.Add(-30*time.Second).Before(deadline) {
+		deadline = d.Add(-30 * time.Second)
+	}
 	for time.Now().Before(deadline) {
 		_, body := e.apiDo("GET", fmt.Sprintf("/v1/batches/%d", id), key, nil, "")
 		var b struct {
@@ -201,7 +204,7 @@ func (e *env) waitBatch(key string, id int64) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	e.t.Fatalf("batch %d not read in 3 minutes", id)
+	e.t.Fatalf("batch %d not read by %v", id, deadline)
 }
 
 // truth is what the synthesiser put on a scan.
