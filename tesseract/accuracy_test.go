@@ -3,42 +3,68 @@ package tesseract
 import (
 	"flag"
 	"fmt"
+	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/otiai10/gosseract/v2"
 	"github.com/regfus/regfus/ocrtrain/lines"
 )
 
-var evalLines = flag.Int("ocr.lines", 250, "lines per held-out evaluation profile in TestAccuracyOnUnseenLines")
+// The accuracy test measures the model per face of ocrtrain/lines's
+// catalogue: the faces it was trained on and the faces held out of
+// training (fonts it never saw), each over every evaluation profile
+// (lines.EvalProfiles: clean, office, bitonal, phone, small). docs/ocr.md
+// has the measurement behind the thresholds and the commands that give it.
+var (
+	evalLines = flag.Int("ocr.lines", 40, "lines per face in TestAccuracyPerFace, spread over the evaluation profiles")
+	// evalSeed seeds the held-out lines. scripts/train-ocr trains on seed
+	// 3001 and checks on 3002; keep this one different from both. The
+	// profiles use scanner settings that training never draws (150/200/300
+	// dpi, JPEG quality 75) and a different supersampling.
+	evalSeed = flag.Uint64("ocr.seed", 930_001, "seed of the lines in TestAccuracyPerFace")
+	// evalModel measures another model the same way (the previous one,
+	// stock eng): the thresholds then do not apply, the test only reports.
+	evalModel = flag.String("ocr.model", "", "measure this .traineddata instead of the embedded model (report only)")
+	evalPSM   = flag.Int("ocr.psm", int(pageSegMode), "page segmentation mode for -ocr.model (13 raw line, 7 single line)")
+)
 
-// evalSeed seeds the held-out lines. scripts/train-ocr trains on seed 1001
-// and checks on 2002; keep this one different from both. The profiles
-// themselves (lines.EvalProfiles) use scanner settings that training never
-// draws (150/200/300 dpi, JPEG quality 75) and a different supersampling.
-// The default seed was also used to choose ReadLine's softening blur, so
-// report accuracy from a fresh seed (-ocr.seed) too.
-var evalSeed = flag.Uint64("ocr.seed", 910_001, "seed of the held-out lines in TestAccuracyOnUnseenLines")
-
-// evalCase is one held-out set and the exact-line accuracy it must reach.
-type evalCase struct {
-	gen      lines.Generator
-	minExact float64
+// minRead is, per face, the share of its AIC and targatura lines that the
+// Read* helpers must return right (the model, its confirmation and the
+// second opinion of second.go) on the test's lines (40 per face by
+// default, mixed over the five profiles, about 28 of them AIC or
+// targatura). Each sits under the measurement of docs/ocr.md (100 lines
+// per face, other seed) by about three standard errors of the test's
+// sample, rounded down to 5%, so that the package as measured passes and
+// one that lost a face fails. A face missing here fails the test: measure
+// it first. With a new model, measure again and set them anew.
+var minRead = map[string]float64{
+	"ocra":                  0.70, // 90.1% of 71
+	"ocra-bold":             0.80, // 95.2% of 63
+	"ocra-condensed":        0.65, // 88.1% of 59
+	"ocra-italic":           0.40, // 70.8% of 65
+	"ocrb":                  0.45, // 73.1% of 67
+	"ocrb-oblique":          0.40, // 69.8% of 53
+	"liberation-sans":       0.50, // 76.4% of 72
+	"liberation-sans-bold":  0.60, // 85.0% of 60
+	"freesans":              0.50, // 75.4% of 61
+	"freesans-bold":         0.50, // 76.6% of 64
+	"liberation-mono":       0.30, // 60.8% of 74
+	"liberation-mono-bold":  0.35, // 65.3% of 72
+	"freemono":              0.50, // 75.0% of 68
+	"freemono-bold":         0.60, // 84.2% of 57
+	"dejavu-sans-mono":      0.40, // 68.6% of 70
+	"dejavu-sans-mono-bold": 0.25, // 55.7% of 70
+	"liberation-serif":      0.30, // 58.6% of 58
+	"freeserif-bold":        0.40, // 67.7% of 62
+	"ocrb-sharp":            0.45, // 72.9% of 59
+	"dejavu-sans":           0.50, // 76.1% of 67
+	"dejavu-sans-bold":      0.60, // 83.8% of 68
+	"dejavu-sans-condensed": 0.45, // 73.5% of 68
+	"go-regular":            0.20, // 51.7% of 60
+	"go-mono":               0.25, // 54.9% of 71
 }
-
-// evalCases are the font-rendered held-out profiles, plus extraEval.
-func evalCases() []evalCase {
-	min := map[string]float64{"clean": 0.99, "office": 0.99, "bitonal": 0.95, "phone": 0.95}
-	var cs []evalCase
-	for _, p := range lines.EvalProfiles() {
-		cs = append(cs, evalCase{lines.FontGenerator{Profile: p}, min[p.Name]})
-	}
-	return append(cs, extraEval...)
-}
-
-// extraEval holds other line sources to measure, such as crops of the
-// project's fustella renderer: add them from an init function in another
-// _test.go file of this package (their generator's Name names the subtest).
-var extraEval []evalCase
 
 func kindOf(k lines.Kind) Kind {
 	switch k {
@@ -48,142 +74,177 @@ func kindOf(k lines.Kind) Kind {
 		return Targatura
 	case lines.KindSheetCode:
 		return SheetCode
+	case lines.KindCount:
+		return Digits
+	case lines.KindProgressive:
+		return Progressive
 	}
 	return Any
 }
 
-// tally counts, for one kind, what its Check* helper did with the OCR text.
-type tally struct{ accepted, rejected, silent int }
-
-type report struct {
-	n, exact       int
-	chars, edits   int
-	byKind         map[Kind]*tally
-	confWrong      []float64
-	failures       []string
-	minConfCorrect float64
+// cell counts the readings of one face in one profile.
+type cell struct {
+	n, exact int
+	// checked counts the AIC and targatura lines; read those the Read*
+	// helpers returned right (checked and confirmed by a second reading);
+	// validWrong those whose first reading passed the check digit but was
+	// wrong; silent those that the confirmation still accepted wrong.
+	checked, read, validWrong, silent int
 }
 
-func (r *report) String() string {
-	s := fmt.Sprintf("exact %d/%d = %.2f%%, CER %.3f%%", r.exact, r.n, 100*float64(r.exact)/float64(r.n), 100*float64(r.edits)/float64(r.chars))
-	for _, k := range []Kind{AIC, Targatura, SheetCode} {
-		if t := r.byKind[k]; t != nil {
-			s += fmt.Sprintf("; %s accepted %d rejected %d silent %d", k, t.accepted, t.rejected, t.silent)
-		}
+func (c *cell) add(o cell) {
+	c.n += o.n
+	c.exact += o.exact
+	c.checked += o.checked
+	c.read += o.read
+	c.validWrong += o.validWrong
+	c.silent += o.silent
+}
+
+func (c cell) String() string {
+	return fmt.Sprintf("exact %d/%d = %.1f%%; AIC+targatura %d: read %d, check-valid wrong %d, silent %d",
+		c.exact, c.n, 100*float64(c.exact)/float64(max(1, c.n)), c.checked, c.read, c.validWrong, c.silent)
+}
+
+// faceSet is the test's lines of one face: the evaluation profiles drawn
+// in turn (equal weights), all in that face.
+func faceSet(face string, i int, n int) lines.Set {
+	m := lines.Mix{Label: face}
+	for _, p := range lines.EvalProfiles() {
+		m.Parts = append(m.Parts, lines.Weighted{Gen: lines.FontGenerator{Profile: p.WithFace(face)}, Weight: 1})
 	}
-	return s
+	return lines.Set{Gen: m, Seed: *evalSeed + uint64(i), N: n}
 }
 
-// measure reads every line of set with one client and checks each reading
-// as the kind's Read* helper does (check, then the confirming second
-// reading), as the scan reader does.
-func measure(t *testing.T, set lines.Set) *report {
+// testClient is the embedded model, or -ocr.model.
+func testClient(t *testing.T) *Client {
 	t.Helper()
-	c, err := New()
+	var c *Client
+	var err error
+	if *evalModel == "" {
+		c, err = New()
+	} else {
+		dir, file := filepath.Split(*evalModel)
+		c, err = newClient(dir, strings.TrimSuffix(file, ".traineddata"), gosseract.PageSegMode(*evalPSM))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// measureFace reads every line of set as the scan reader does (ReadLine
+// with the kind's whitelist, then for the AIC and the targatura the check
+// and the confirming second reading) and counts per profile.
+func measureFace(t *testing.T, set lines.Set) (map[string]*cell, map[lines.Kind]*cell, []string) {
+	t.Helper()
+	c := testClient(t)
 	defer c.Close()
-	r := &report{byKind: map[Kind]*tally{}, minConfCorrect: 1}
-	err = set.Each(func(i int, s lines.Sample) error {
+	cells := map[string]*cell{}
+	kinds := map[lines.Kind]*cell{}
+	var failures []string
+	err := set.Each(func(i int, s lines.Sample) error {
+		profile, _, _ := strings.Cut(s.Source, "/")
+		cl := cells[profile]
+		if cl == nil {
+			cl = &cell{}
+			cells[profile] = cl
+		}
+		kc := kinds[s.Kind]
+		if kc == nil {
+			kc = &cell{}
+			kinds[s.Kind] = kc
+		}
 		k := kindOf(s.Kind)
 		l, err := c.ReadLine(s.Image, k)
 		if err != nil {
 			return fmt.Errorf("line %d %q: %w", i, s.Text, err)
 		}
-		r.n++
-		r.chars += len(s.Text)
-		r.edits += levenshtein(l.Text, s.Text)
-		if l.Text == s.Text {
-			r.exact++
-			r.minConfCorrect = min(r.minConfCorrect, l.Confidence)
-		} else {
-			r.confWrong = append(r.confWrong, l.Confidence)
-			if len(r.failures) < 8 {
-				r.failures = append(r.failures, fmt.Sprintf("#%d %q read %q (conf %.2f)", i, s.Text, l.Text, l.Confidence))
-			}
+		want := strings.ReplaceAll(s.Text, " ", "")
+		cl.n++
+		kc.n++
+		if l.Text == want {
+			cl.exact++
+			kc.exact++
+		} else if len(failures) < 6 {
+			failures = append(failures, fmt.Sprintf("#%d %s %q read %q (conf %.2f)", i, profile, want, l.Text, l.Confidence))
 		}
-		tl := r.byKind[k]
-		if tl == nil {
-			tl = &tally{}
-			r.byKind[k] = tl
-		}
-		var got, want string
+		var first, got string
 		var cerr error
 		switch k {
 		case AIC:
+			v, _ := CheckAIC(l.Text)
 			a, _, e := confirm(c, s.Image, k, l, CheckAIC)
-			got, want, cerr = string(a), strings.TrimPrefix(s.Text, "A"), e
+			first, got, cerr, want = string(v), string(a), e, strings.TrimPrefix(want, "A")
 		case Targatura:
-			tg, _, e := confirm(c, s.Image, k, l, CheckTargatura)
-			got, want, cerr = string(tg), s.Text, e
-		case SheetCode:
-			sc, _, e := confirm(c, s.Image, k, l, CheckSheetCode)
-			got, want, cerr = sc.String(), s.Text, e
-		}
-		switch {
-		case cerr != nil:
-			tl.rejected++
-		case got != want:
-			tl.silent++
-			r.failures = append(r.failures, fmt.Sprintf("SILENT #%d %s %q accepted as %q", i, k, s.Text, got))
+			v, _ := CheckTargatura(l.Text)
+			g, _, e := confirm(c, s.Image, k, l, CheckTargatura)
+			first, got, cerr = string(v), string(g), e
 		default:
-			tl.accepted++
+			return nil
+		}
+		cl.checked++
+		if first != "" && first != want {
+			cl.validWrong++
+		}
+		if cerr == nil && got == want {
+			cl.read++
+		}
+		if cerr == nil && got != want {
+			cl.silent++
+			failures = append(failures, fmt.Sprintf("SILENT #%d %s %s %q accepted as %q", i, profile, k, want, got))
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return cells, kinds, failures
 }
 
-// TestAccuracyOnUnseenLines measures the model on held-out lines of every
-// evaluation profile: exact-line accuracy, character error rate, and what
-// the check helpers make of the readings. No wrong AIC or targatura may pass
-// its check (zero silent errors).
-func TestAccuracyOnUnseenLines(t *testing.T) {
+// TestAccuracyPerFace measures every face of the catalogue, trained and
+// held out, over the evaluation profiles: the AIC and targatura lines read
+// right (at least minRead) and zero wrong ones returned. It logs the
+// model's exact-line accuracy too.
+// With -v it prints one ROW line per face and profile and one KIND line
+// per face and kind of line (the source of docs/ocr.md's tables).
+func TestAccuracyPerFace(t *testing.T) {
 	t.Parallel()
-	for i, ec := range evalCases() {
-		name := ec.gen.Name()
-		t.Run(name, func(t *testing.T) {
+	for i, f := range lines.Faces() {
+		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
-			set := lines.Set{Gen: ec.gen, Seed: *evalSeed + uint64(i), N: *evalLines}
-			r := measure(t, set)
-			t.Logf("%-8s %s", name, r)
-			for _, f := range r.failures {
-				t.Logf("  %s", f)
+			cells, kinds, failures := measureFace(t, faceSet(f.Name, i, *evalLines))
+			var all cell
+			profiles := make([]string, 0, len(cells))
+			for p := range cells {
+				profiles = append(profiles, p)
 			}
-			if acc := float64(r.exact) / float64(r.n); acc < ec.minExact {
-				t.Errorf("%s: exact-line accuracy %.2f%% < %.1f%%", name, 100*acc, 100*ec.minExact)
+			sort.Strings(profiles)
+			for _, p := range profiles {
+				c := cells[p]
+				all.add(*c)
+				t.Logf("ROW\t%s\t%s\t%v\t%s\t%d\t%d\t%d\t%d\t%d\t%d", f.Name, f.Class, f.Trained, p, c.n, c.exact, c.checked, c.read, c.validWrong, c.silent)
 			}
-			for _, k := range []Kind{AIC, Targatura} {
-				if tl := r.byKind[k]; tl != nil && tl.silent > 0 {
-					t.Errorf("%s: %d wrong %s readings passed the check", name, tl.silent, k)
-				}
+			for k, c := range kinds {
+				t.Logf("KIND\t%s\t%v\t%s\t%d\t%d", f.Name, f.Trained, k, c.n, c.exact)
+			}
+			t.Logf("%s (%s, trained %v): %v", f.Name, f.Class, f.Trained, all)
+			for _, s := range failures {
+				t.Logf("  %s", s)
+			}
+			if *evalModel != "" {
+				return // another model: report only
+			}
+			want, ok := minRead[f.Name]
+			if !ok {
+				t.Fatalf("no minRead for face %s: measure it (docs/ocr.md) and add it", f.Name)
+			}
+			if acc := float64(all.read) / float64(all.checked); acc < want {
+				t.Errorf("%s: %.1f%% of AIC and targatura lines read < %.0f%%", f.Name, 100*acc, 100*want)
+			}
+			if all.silent > 0 {
+				t.Errorf("%s: %d wrong AIC or targatura readings accepted after confirmation", f.Name, all.silent)
 			}
 		})
 	}
-}
-
-// levenshtein is the edit distance between a and b (bytes; the charset is
-// ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
