@@ -18,6 +18,7 @@ import (
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/scanfile"
+	"github.com/regfus/regfus/ui"
 )
 
 func init() {
@@ -144,6 +145,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		Scan:      scanfile.Options{PDFDPI: *pdfDPI},
 	}))
 	if err != nil {
+		return err
+	}
+	// The web interface (/ui/), on the same server and permission rules.
+	if _, err := ui.New(ui.Config{API: srv, Logger: log}); err != nil {
 		return err
 	}
 
