@@ -3,14 +3,13 @@ package api
 import (
 	"errors"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -59,8 +58,14 @@ type pageJSON struct {
 	*page.Result
 }
 
+// pageView shows a page as the caller sees it: in the batch it sees it
+// through (its own upload, store.Page.SeenIn), with the name it has there.
 func pageView(p store.Page) pageJSON {
-	v := pageJSON{ID: p.ID, BatchID: p.BatchID, State: p.State, SHA256: p.File.SHA256, Source: p.File.Name,
+	batch := p.BatchID
+	if p.SeenIn != 0 {
+		batch = p.SeenIn
+	}
+	v := pageJSON{ID: p.ID, BatchID: batch, State: p.State, SHA256: p.File.SHA256, Source: p.File.Name,
 		Page: p.Index, Error: p.Error, Image: fmt.Sprintf("/v1/pages/%d/image", p.ID), Result: p.Result}
 	if p.Result != nil {
 		st := p.Result.Status
@@ -108,62 +113,28 @@ func queryInt(c echo.Context, name string, def, max int64) (int64, error) {
 
 var errNoPipeline = errorf(http.StatusServiceUnavailable, "scan processing is not available on this server")
 
-// multipartFiles parses a multipart body and returns the files of field
-// name. The caller must call cleanup (temporary files of big parts).
-func (s *Server) multipartFiles(c echo.Context, field string) (files []*multipart.FileHeader, cleanup func(), err error) {
-	req := c.Request()
-	if err := req.ParseMultipartForm(s.cfg.Limits.MultipartMemory); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, func() {}, err
-		}
-		if cerr := req.Context().Err(); cerr != nil {
-			return nil, func() {}, cerr // over the time limit, or the client left
-		}
-		return nil, func() {}, wrap(http.StatusBadRequest, err, "malformed multipart body")
-	}
-	form := req.MultipartForm
-	cleanup = func() { form.RemoveAll() }
-	files = form.File[field]
-	if len(files) == 0 {
-		var others []string
-		for k := range form.File {
-			others = append(others, k)
-		}
-		cleanup()
-		if len(others) > 0 {
-			return nil, func() {}, errorf(http.StatusBadRequest, "no file in field %q (files were sent as %s)", field, strings.Join(others, ", "))
-		}
-		return nil, func() {}, errorf(http.StatusBadRequest, "no file in field %q: send the scans as multipart/form-data parts named %s", field, field)
-	}
-	for _, fh := range files {
-		if fh.Size == 0 {
-			cleanup()
-			return nil, func() {}, errorf(http.StatusUnprocessableEntity, "%s: zero-byte file", cleanName(fh.Filename))
-		}
-	}
-	return files, cleanup, nil
-}
+// maxNameBytes is the longest file name kept, in bytes.
+const maxNameBytes = 200
 
-func toUpload(fh *multipart.FileHeader) Upload {
-	return Upload{
-		Name: cleanName(fh.Filename), MediaType: fh.Header.Get(echo.HeaderContentType), Size: fh.Size,
-		Open: func() (io.ReadCloser, error) { return fh.Open() },
-	}
-}
-
-// cleanName keeps the base name of a client's file name, without control
-// characters and at most 200 bytes, for messages and listings.
+// cleanName keeps the base name of a client's file name, as valid UTF-8
+// without control characters and at most maxNameBytes bytes (cut between
+// characters, never inside one: PostgreSQL refuses invalid UTF-8), for
+// messages and listings.
 func cleanName(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.ToValidUTF8(name, "\uFFFD")
 	name = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return -1
 		}
 		return r
 	}, name)
-	if len(name) > 200 {
-		name = name[:200]
+	if len(name) > maxNameBytes {
+		cut := maxNameBytes
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut]
 	}
 	if name == "" || name == "." || name == "/" {
 		name = "upload"
@@ -182,18 +153,11 @@ func (s *Server) submitBatch(c echo.Context) error {
 	if s.cfg.Batches == nil {
 		return errNoPipeline
 	}
-	files, cleanup, err := s.multipartFiles(c, "files")
+	uploads, cleanup, err := s.multipartFiles(c, "files")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if len(files) > s.cfg.Limits.MaxFiles {
-		return errorf(http.StatusRequestEntityTooLarge, "%d files in one upload, over the limit of %d", len(files), s.cfg.Limits.MaxFiles)
-	}
-	uploads := make([]Upload, len(files))
-	for i, fh := range files {
-		uploads[i] = toUpload(fh)
-	}
 	sub, err := s.cfg.Batches.Submit(c.Request().Context(), mustPrincipal(c), uploads)
 	if err != nil {
 		return err
@@ -288,7 +252,7 @@ func (s *Server) check(c echo.Context) error {
 	if len(files) != 1 {
 		return errorf(http.StatusBadRequest, "%d files in field \"file\": the check reads one file at a time", len(files))
 	}
-	res, err := s.cfg.Checker.Check(c.Request().Context(), mustPrincipal(c), toUpload(files[0]))
+	res, err := s.cfg.Checker.Check(c.Request().Context(), mustPrincipal(c), files[0])
 	if err != nil {
 		return err
 	}

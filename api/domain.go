@@ -128,6 +128,19 @@ func Unreadable(msg string, cause error) error {
 	return &httpError{Status: http.StatusUnprocessableEntity, Msg: msg, Cause: cause, Foreign: true}
 }
 
+// OutOfScope is a 403: the request would write data about a pharmacy
+// outside a writer's scope (auth.AuthorizeWrite). err's text, which names
+// the pharmacy and the scope, is shown.
+func OutOfScope(err error) error {
+	return &httpError{Status: http.StatusForbidden, Msg: err.Error(), Cause: err, Foreign: true}
+}
+
+// TooLarge is a 413 with msg shown: the request is bigger than the service
+// will ever take (e.g. more pages than the queue holds).
+func TooLarge(msg string, cause error) error {
+	return &httpError{Status: http.StatusRequestEntityTooLarge, Msg: msg, Cause: cause, Foreign: true}
+}
+
 // ErrNotReady: what was asked for does not exist yet, e.g. the overlay of
 // a page that was not read (409).
 var ErrNotReady = errors.New("not ready")

@@ -145,7 +145,9 @@ func newEnv(t *testing.T, kind string, opt envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	ts := httptest.NewUnstartedServer(srv)
+	ts.Config.MaxHeaderBytes = api.ServerMaxHeaderBytes // as `regfus serve` runs it
+	ts.Start()
 	t.Cleanup(func() {
 		srv.CloseStreams()
 		ts.Close()

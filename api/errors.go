@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"regexp"
 	"strconv"
 	"time"
@@ -54,7 +55,25 @@ type errorBody struct {
 	Error     string            `json:"error"`
 	RequestID string            `json:"request_id"`
 	Problems  []records.Problem `json:"problems,omitempty"`
+	// ProblemsOmitted counts the problems beyond the first MaxProblems,
+	// which are not listed.
+	ProblemsOmitted int `json:"problems_omitted,omitempty"`
 }
+
+// MaxProblems is the most problems an error answer lists: a file of a
+// hundred thousand bad rows must not make a 15 MB answer. The message and
+// problems_omitted say how many more there were; the first ones are
+// enough to fix the file's systematic mistakes.
+const MaxProblems = 100
+
+// StatusClientClosedRequest is the status recorded (log, metrics) for a
+// request whose client went away before the answer: nothing is sent, and
+// it is not the service's failure (nginx's 499).
+const StatusClientClosedRequest = 499
+
+// errClientGone: the client closed the connection or stopped sending the
+// body before the service could answer.
+var errClientGone = errors.New("client closed the request")
 
 // classify maps any error a handler or middleware returns to what the
 // client gets. Known domain errors keep their meaning; anything unknown is
@@ -63,6 +82,9 @@ func classify(err error) *httpError {
 	var he *httpError
 	if errors.As(err, &he) {
 		return he
+	}
+	if errors.Is(err, errClientGone) {
+		return wrap(StatusClientClosedRequest, err, "client closed the request")
 	}
 	var ee *echo.HTTPError
 	if errors.As(err, &ee) {
@@ -98,6 +120,10 @@ func classify(err error) *httpError {
 		return wrap(http.StatusConflict, err, "conflicts with the current state")
 	case errors.Is(err, store.ErrInvalid):
 		return wrap(http.StatusBadRequest, err, "invalid input")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// The connection's read deadline (the route's time limit) passed
+		// while the body was still arriving.
+		return wrap(http.StatusRequestTimeout, err, "the request body did not arrive within this route's time limit")
 	case errors.Is(err, context.DeadlineExceeded):
 		return wrap(http.StatusServiceUnavailable, err, "the request took too long")
 	case errors.Is(err, context.Canceled):
@@ -147,6 +173,12 @@ func plural(n int) string {
 // here, is logged with its cause and request id, and becomes the JSON
 // error shape.
 func (s *Server) handleError(err error, c echo.Context) {
+	// A request whose client left is not a failure of the service,
+	// whatever error reading or writing then gave (issue 13: such requests
+	// were logged as 500 ERROR).
+	if errors.Is(c.Request().Context().Err(), context.Canceled) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, os.ErrDeadlineExceeded) {
+		err = fmt.Errorf("%w: %w", errClientGone, err)
+	}
 	he := classify(err)
 	rid := requestID(c)
 	attrs := []any{"request_id", rid, "method", c.Request().Method, "route", c.Path(), "status", he.Status, "error", he.Msg}
@@ -160,7 +192,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if he.Status >= 500 {
 		level = slog.LevelError
 	}
-	s.log.Log(c.Request().Context(), level, "request failed", attrs...)
+	if he.Status == StatusClientClosedRequest {
+		level = slog.LevelInfo // not the service's failure
+	}
+	s.log.Log(context.WithoutCancel(c.Request().Context()), level, "request failed", attrs...)
 	if c.Response().Committed {
 		return // a stream already started: nothing more can be said
 	}
@@ -175,6 +210,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		msg = scrubPaths(msg)
 	}
 	body := errorBody{Error: msg, RequestID: rid, Problems: he.Problems}
+	if n := len(body.Problems); n > MaxProblems {
+		body.Problems, body.ProblemsOmitted = body.Problems[:MaxProblems], n-MaxProblems
+		body.Error += fmt.Sprintf(" (the first %d problems are listed, %d more are not)", MaxProblems, n-MaxProblems)
+	}
 	var werr error
 	if c.Request().Method == http.MethodHead {
 		werr = c.NoContent(he.Status)

@@ -97,11 +97,14 @@ func (im *storeImports) reconcile(ctx context.Context, sum store.ImportSummary) 
 	return ImportResult{ImportSummary: sum, Reconciled: true}
 }
 
+// outOfScope applies the one write rule (auth.AuthorizeWrite) to an
+// imported row: the importer's scope must cover its pharmacy.
 func outOfScope(sc auth.Scope, file string, line int, region, asl, pharmacy string) (records.Problem, bool) {
-	if sc.Covers(region, asl, pharmacy) {
+	err := auth.AuthorizeWrite(auth.Identity{Region: region, ASL: asl, Pharmacy: pharmacy}, auth.Writer{Who: "this key", Scope: sc})
+	if err == nil {
 		return records.Problem{}, true
 	}
-	return records.Problem{File: file, Line: line, Message: fmt.Sprintf("pharmacy %s-%s-%s is outside the scope of this key (%s)", region, asl, pharmacy, sc)}, false
+	return records.Problem{File: file, Line: line, Message: err.Error()}, false
 }
 
 // scopeProblems is the 403 of an import naming rows outside the scope.

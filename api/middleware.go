@@ -147,8 +147,64 @@ func (s *Server) timeoutMiddleware(op Operation) echo.MiddlewareFunc {
 			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
 			defer cancel()
 			c.SetRequest(c.Request().WithContext(ctx))
+			// The body must arrive within the route's limit too: the
+			// server's own read timeout is the longest route's (uploads),
+			// and a client trickling a body to a 30 s route must not hold
+			// the connection for ten minutes. Reads past the deadline fail,
+			// which the handler reports as over the time limit.
+			http.NewResponseController(c.Response().Writer).SetReadDeadline(time.Now().Add(d))
 			return next(c)
 		}
+	}
+}
+
+// MaxHeaderBytes is the most header bytes (names and values) a request may
+// carry; over it the answer is a JSON 431. The HTTP server's own limit
+// (http.Server.MaxHeaderBytes, set above this by `regfus serve`) is what
+// stops a client before the service sees the request, with the standard
+// library's plain-text 431.
+const MaxHeaderBytes = 64 << 10
+
+// ServerMaxHeaderBytes is the http.Server.MaxHeaderBytes to run the
+// service with: well above MaxHeaderBytes, so oversized headers get the
+// JSON 431 up to this size.
+const ServerMaxHeaderBytes = 4 << 20
+
+// headerLimitMiddleware refuses requests whose headers are over
+// MaxHeaderBytes (431, in the JSON error shape).
+func (s *Server) headerLimitMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		n := 0
+		for k, vs := range c.Request().Header {
+			for _, v := range vs {
+				n += len(k) + len(v) + 4
+			}
+		}
+		if n > MaxHeaderBytes {
+			return errorf(http.StatusRequestHeaderFieldsTooLarge, "request headers of %d bytes are over the limit of %d bytes", n, MaxHeaderBytes)
+		}
+		return next(c)
+	}
+}
+
+// securityHeaders sets the headers every answer carries: no content
+// sniffing (a stored upload is never run as HTML or script), no framing,
+// no referrer, and a content security policy that allows nothing (the
+// API serves data, not pages; a handler serving pages, such as a web
+// interface, sets its own policy). Data is never stored by caches: it is
+// personal and scoped to the key that asked (Cache-Control: no-store on
+// everything under /v1/).
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+		if strings.HasPrefix(c.Request().URL.Path, "/v1/") {
+			h.Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
 	}
 }
 

@@ -173,7 +173,6 @@ func (s *Server) pageImage(c echo.Context) error {
 	if img.Size >= 0 {
 		c.Response().Header().Set(echo.HeaderContentLength, strconv.FormatInt(img.Size, 10))
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "private, max-age=3600") // originals never change
 	return c.Stream(http.StatusOK, img.MediaType, img.Body)
 }
 
@@ -187,7 +186,6 @@ func (s *Server) pageOverlay(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "private, no-cache") // corrections change it
 	return c.Blob(http.StatusOK, "image/png", b)
 }
 
@@ -206,6 +204,5 @@ func (s *Server) reviewCrop(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderCacheControl, "private, max-age=3600")
 	return c.Blob(http.StatusOK, "image/png", b)
 }

@@ -160,9 +160,12 @@ func (s *Server) correctReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Value is a json.RawMessage, not a pointer: a pointer would be nil
+	// for an explicit null as for a missing key, and null is a valid
+	// correction (issue 13). A present key always leaves at least "null".
 	var body struct {
-		Value *json.RawMessage `json:"value"`
-		Note  string           `json:"note"`
+		Value json.RawMessage `json:"value"`
+		Note  string          `json:"note"`
 	}
 	data, err := io.ReadAll(c.Request().Body)
 	if err != nil {
@@ -177,13 +180,13 @@ func (s *Server) correctReview(c echo.Context) error {
 		}
 		return wrap(http.StatusBadRequest, err, "body: %v: want {\"value\": ..., \"note\": \"...\"}", err)
 	}
-	if body.Value == nil {
+	if len(body.Value) == 0 {
 		return errorf(http.StatusBadRequest, "body has no \"value\": send the right value (null when the field is empty)")
 	}
 	if len(body.Note) > 2000 {
 		return errorf(http.StatusBadRequest, "note of %d bytes is over 2000", len(body.Note))
 	}
-	it, reconciled, err := s.reviews.Correct(c.Request().Context(), mustPrincipal(c), id, *body.Value, body.Note)
+	it, reconciled, err := s.reviews.Correct(c.Request().Context(), mustPrincipal(c), id, body.Value, body.Note)
 	if err != nil {
 		return err
 	}

@@ -177,8 +177,8 @@ func newServer(cfg Config, doc []byte) (*Server, error) {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	e.Pre(s.requestIDMiddleware)
-	e.Use(s.observeMiddleware, s.recoverMiddleware, compressMiddleware())
+	e.Pre(s.requestIDMiddleware, securityHeaders)
+	e.Use(s.observeMiddleware, s.recoverMiddleware, s.headerLimitMiddleware, compressMiddleware())
 	handlers := s.handlers()
 	used := map[string]bool{}
 	for _, op := range ops {
@@ -208,7 +208,9 @@ func newServer(cfg Config, doc []byte) (*Server, error) {
 func (s *Server) handlers() map[string]echo.HandlerFunc {
 	return map[string]echo.HandlerFunc{
 		"healthz":            s.healthz,
+		"healthzHead":        s.healthz,
 		"readyz":             s.readyz,
+		"readyzHead":         s.readyz,
 		"metrics":            s.metricsHandler(),
 		"openapi":            s.openapi,
 		"submitBatch":        s.submitBatch,

@@ -15,7 +15,11 @@ import (
 // claim that holds it. After a result is recorded, progress subscribers
 // wake and, if it was the batch's last page, the batch's pharmacies are
 // reconciled.
+//
+// A page read as a sheet outside its uploader's scope is recorded as
+// rejected, out_of_scope (judgeScope).
 func (e *Engine) complete(ctx context.Context, p store.Page, token string, res *page.Result, took time.Duration) error {
+	res = judgeScope(p, res)
 	err := e.store.CompletePage(ctx, store.PageOutcome{
 		PageID: p.ID, Token: token, Result: *res, Review: ReviewItems(res), Millis: took.Milliseconds(),
 	})

@@ -41,7 +41,9 @@ type Corrected struct {
 // overwrite each other's result.
 //
 // Errors: store.ErrNotFound (no such item in scope), store.ErrInvalid (the
-// value does not fit the field), ErrReconcile (saved, reconciling failed).
+// value does not fit the field), auth.ErrOutOfScope (the corrected page
+// would be a sheet outside the corrector's or the uploader's scope),
+// ErrReconcile (saved, reconciling failed).
 func (e *Engine) Correct(ctx context.Context, c Correction) (Corrected, error) {
 	item, err := e.store.GetReview(ctx, c.ItemID, c.Scope)
 	if err != nil {
@@ -62,6 +64,14 @@ func (e *Engine) Correct(ctx context.Context, c Correction) (Corrected, error) {
 	fixed, err := ApplyCorrection(*p.Result, item, c.After)
 	if err != nil {
 		return Corrected{}, err
+	}
+	// The one write rule: the sheet the corrected page is a sheet of must
+	// be inside the corrector's scope and the page's uploader's, so no
+	// correction puts a page where its uploader could not have put it.
+	if id, ok := identityOf(&fixed); ok {
+		if err := auth.AuthorizeWrite(id, auth.Writer{Who: "this key", Scope: c.Scope}, uploader(p)); err != nil {
+			return Corrected{}, fmt.Errorf("review item %d: %w", c.ItemID, err)
+		}
 	}
 	saved, err := e.store.CorrectReview(ctx, store.NewCorrection{
 		ItemID: c.ItemID, Scope: c.Scope, KeyID: c.KeyID, After: c.After, Note: c.Note, Result: &fixed,

@@ -19,13 +19,26 @@
 // file stays in the batch with its pages recorded at once as rejected
 // results whose reason is the decoder's error: the batch itself says what
 // went wrong with which file, and nothing is silently dropped. The same
-// bytes uploaded again are recognised by the store (CreateBatch) and their
-// pages, processed once, are shared.
+// bytes uploaded again by the same scope are recognised by the store
+// (CreateBatch) and their pages, processed once, are shared; another
+// scope's upload of them gets pages of its own.
+//
+// A request that fails after storing (unreadable, queue full, the store
+// or the client gone) removes the blobs it created; a collector removes
+// blobs no file names after a crash between the two steps, never one
+// whose upload is in progress (blobs.go).
+//
+// Scope: a page read as a sheet outside its uploader's scope is recorded
+// as rejected with reason out_of_scope and no sheet data (scope.go); a
+// correction must keep the page inside the corrector's and the uploader's
+// scopes (auth.AuthorizeWrite, the one write rule).
 //
 // Back-pressure: when the store's queue depth (pages waiting or running)
 // is at or over Config.MaxQueue, Submit refuses with ErrOverloaded before
 // reading the upload, so the API answers 503 with Retry-After instead of
-// filling the disk and memory.
+// filling the disk and memory; once the files are read, the store counts
+// the upload's own new pages against the limit when it records the batch
+// (503, or 413 for an upload bigger than the limit itself).
 //
 // # Work distribution
 //

@@ -86,6 +86,12 @@ type Config struct {
 	// (Engine.Metrics returns it, for registration).
 	Metrics *Metrics
 	Logger  *slog.Logger
+	// BlobGrace: the collector of unreferenced originals removes only
+	// blobs nobody has put for this long (0: DefaultBlobGrace); it must be
+	// far longer than an upload takes. CollectEvery is how often Start
+	// runs it (0: DefaultCollectEvery; negative: never).
+	BlobGrace    time.Duration
+	CollectEvery time.Duration
 	// LockDir holds the lock files that serialise reconciliations of one
 	// pharmacy across processes sharing an SQLite data folder (default: the
 	// parent of the blob directory). PostgreSQL uses advisory locks.
@@ -104,8 +110,10 @@ type Engine struct {
 	checks chan struct{}
 	files  *fileCache
 	events *broker
-	locks  locker
-	queue  dispatcher
+	// inflight marks the blobs of uploads in progress (blobs.go).
+	inflight *inflight
+	locks    locker
+	queue    dispatcher
 
 	mu      sync.Mutex
 	started bool
@@ -173,6 +181,12 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.CheckWait <= 0 {
 		cfg.CheckWait = DefaultCheckWait
 	}
+	if cfg.BlobGrace <= 0 {
+		cfg.BlobGrace = DefaultBlobGrace
+	}
+	if cfg.CollectEvery == 0 {
+		cfg.CollectEvery = DefaultCollectEvery
+	}
 	if cfg.MaxCheckWaiting <= 0 {
 		cfg.MaxCheckWaiting = 2 * cfg.CPU
 	}
@@ -191,6 +205,8 @@ func New(cfg Config) (*Engine, error) {
 		checks: make(chan struct{}, cfg.CPU+cfg.MaxCheckWaiting),
 		files:  newFileCache(2 * cfg.CPU),
 		events: newBroker(),
+
+		inflight: newInflight(),
 	}
 	if p, ok := cfg.Store.(pooled); ok {
 		q, err := newRiverQueue(e, p.Pool())
@@ -225,8 +241,8 @@ func (e *Engine) UsesRiver() bool {
 }
 
 // Start runs this process's workers (unless Config.Workers < 0) and the
-// background duties (queue-depth gauge; with River, re-enqueueing pages
-// whose job insertion failed). It returns at once; call Stop to end.
+// background duties (queue-depth gauge; the collector of unreferenced
+// originals; with River, re-enqueueing pages whose job insertion failed). It returns at once; call Stop to end.
 func (e *Engine) Start(ctx context.Context) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -244,6 +260,13 @@ func (e *Engine) Start(ctx context.Context) error {
 		defer e.bg.Done()
 		e.gaugeLoop(ctx)
 	}()
+	if e.cfg.CollectEvery > 0 {
+		e.bg.Add(1)
+		go func() {
+			defer e.bg.Done()
+			e.collectLoop(ctx)
+		}()
+	}
 	return nil
 }
 

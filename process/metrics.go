@@ -29,6 +29,10 @@ type Metrics struct {
 	// error); ReconcileSeconds times them.
 	Reconciliations  *prometheus.CounterVec
 	ReconcileSeconds prometheus.Histogram
+	// BlobsRemoved counts originals removed: stored by an upload that then
+	// failed (failed_upload), or found by the collector with no file row
+	// (unreferenced).
+	BlobsRemoved *prometheus.CounterVec
 }
 
 // Page outcomes of Metrics.Pages.
@@ -78,6 +82,13 @@ func NewMetrics() *Metrics {
 			Help:    "Time to reconcile one pharmacy (load, reconcile, store).",
 			Buckets: prometheus.DefBuckets,
 		}),
+		BlobsRemoved: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "regfus_blobs_removed_total",
+			Help: "Stored originals removed: of failed uploads (failed_upload), or found unreferenced by the collector (unreferenced).",
+		}, []string{"reason"}),
+	}
+	for _, o := range []string{"failed_upload", "unreferenced"} {
+		m.BlobsRemoved.WithLabelValues(o)
 	}
 	for _, o := range []string{OutcomeOK, OutcomeReview, OutcomeRejected, OutcomeFailed} {
 		m.Pages.WithLabelValues(o)
@@ -93,7 +104,7 @@ func NewMetrics() *Metrics {
 
 // Collectors lists every collector.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.Pages, m.PageSeconds, m.QueueDepth, m.Uploads, m.CheckSeconds, m.ChecksRefused, m.Reconciliations, m.ReconcileSeconds}
+	return []prometheus.Collector{m.Pages, m.PageSeconds, m.QueueDepth, m.Uploads, m.CheckSeconds, m.ChecksRefused, m.Reconciliations, m.ReconcileSeconds, m.BlobsRemoved}
 }
 
 // Register registers every collector on reg.

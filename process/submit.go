@@ -33,24 +33,24 @@ type Upload struct {
 }
 
 // put stores the upload in the blob store.
-func (e *Engine) put(ctx context.Context, up Upload, name string) (blob.Ref, error) {
+func (e *Engine) put(ctx context.Context, up Upload, name string) (blob.Ref, bool, error) {
 	body := up.Body
 	if body == nil {
 		if up.Open == nil {
-			return blob.Ref{}, fmt.Errorf("upload %s: no content", name)
+			return blob.Ref{}, false, fmt.Errorf("upload %s: no content", name)
 		}
 		rc, err := up.Open()
 		if err != nil {
-			return blob.Ref{}, fmt.Errorf("upload %s: %w", name, err)
+			return blob.Ref{}, false, fmt.Errorf("upload %s: %w", name, err)
 		}
 		defer rc.Close()
 		body = rc
 	}
-	ref, _, err := e.cfg.Blobs.Put(ctx, body)
+	ref, existed, err := e.cfg.Blobs.Put(ctx, body)
 	if err != nil {
-		return blob.Ref{}, fmt.Errorf("upload %s: %w", name, err)
+		return blob.Ref{}, false, fmt.Errorf("upload %s: %w", name, err)
 	}
-	return ref, nil
+	return ref, existed, nil
 }
 
 // Submission is a batch upload.
@@ -89,8 +89,15 @@ var ErrOverloaded = errors.New("overloaded")
 
 // OverloadedError is ErrOverloaded with its figures.
 type OverloadedError struct {
-	Depth, Max int           // queue depth and limit (0 for a CPU wait)
+	Depth, Max int // queue depth and limit (0 for a CPU wait)
+	// Adding is how many pages the refused upload would have queued
+	// (counted once its files were read; 1 when refused before). An upload
+	// of more pages than Max can never be taken (TooBig).
+	Adding     int
 	RetryAfter time.Duration // a hint for the client
+	// Refused is the store's refusal (*store.QueueFullError), when the
+	// limit was found crossed while recording the batch.
+	Refused error
 	// Cause, when set, is why the queue could not be read (the database
 	// is away): the service cannot take work until it is back.
 	Cause error
@@ -103,8 +110,18 @@ func (e *OverloadedError) Error() string {
 	if e.Max == 0 {
 		return fmt.Sprintf("overloaded: no reader free within the wait; retry in %s", e.RetryAfter)
 	}
+	if e.TooBig() {
+		return fmt.Sprintf("upload of %d pages is over the queue's limit of %d pages: send it in parts", e.Adding, e.Max)
+	}
+	if e.Adding > 1 {
+		return fmt.Sprintf("overloaded: %d pages queued, this upload adds %d (limit %d); retry in %s", e.Depth, e.Adding, e.Max, e.RetryAfter)
+	}
 	return fmt.Sprintf("overloaded: %d pages queued (limit %d); retry in %s", e.Depth, e.Max, e.RetryAfter)
 }
+
+// TooBig reports whether the upload alone has more pages than the queue
+// may hold: no retry will help (the API answers 413).
+func (e *OverloadedError) TooBig() bool { return e.Max > 0 && e.Adding > e.Max }
 
 func (e *OverloadedError) Is(target error) bool { return target == ErrOverloaded }
 
@@ -143,13 +160,22 @@ func (e *UnreadableError) Is(target error) bool { return target == ErrUnreadable
 // *UnreadableError (ErrUnreadable) when no file has a page that decodes
 // (the originals stay stored, nothing is queued); anything else is a
 // system error.
-func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
+func (e *Engine) Submit(ctx context.Context, sub Submission) (_ Receipt, err error) {
 	if len(sub.Files) == 0 {
 		return Receipt{}, fmt.Errorf("upload: %w: no files", store.ErrInvalid)
 	}
 	if err := e.checkQueue(ctx); err != nil {
 		return Receipt{}, err
 	}
+	// The blobs this request stores are marked in progress until it ends
+	// (the collector leaves them), and removed if it fails.
+	var puts putLog
+	defer func() {
+		if err != nil {
+			e.discard(ctx, &puts)
+		}
+		puts.release(e.inflight)
+	}()
 
 	// Files are stored and inspected a few at a time (storing waits on
 	// fsync, inspecting on a CPU slot); order is kept.
@@ -161,7 +187,7 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 	for i, up := range sub.Files {
 		g.Go(func() error {
 			var err error
-			receipts[i], nb.Files[i], errs[i], err = e.storeFile(gctx, i, up)
+			receipts[i], nb.Files[i], errs[i], err = e.storeFile(gctx, i, up, &puts)
 			return err
 		})
 	}
@@ -179,10 +205,17 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 		return Receipt{}, &UnreadableError{Files: bad}
 	}
 
+	nb.MaxQueue = e.cfg.MaxQueue
 	created, err := e.store.CreateBatch(ctx, nb)
+	var qf *store.QueueFullError
+	if errors.As(err, &qf) {
+		e.metrics.Uploads.WithLabelValues("overloaded").Inc()
+		return Receipt{}, e.overloaded(qf.Depth, qf.Adding, err)
+	}
 	if err != nil {
 		return Receipt{}, err
 	}
+	e.metrics.QueueDepth.Set(float64(created.QueueDepth))
 	batch := created.Batch
 	for i, fo := range created.Files {
 		receipts[i].Known, receipts[i].Repeated, receipts[i].Pages = fo.Known, fo.Repeated, fo.Pages
@@ -212,16 +245,17 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (Receipt, error) {
 
 // storeFile stores one upload in the blob store, then inspects the
 // stored bytes. A file that cannot be read is a FileError, not an error.
-func (e *Engine) storeFile(ctx context.Context, i int, up Upload) (FileReceipt, store.NewFile, *FileError, error) {
+func (e *Engine) storeFile(ctx context.Context, i int, up Upload, puts *putLog) (FileReceipt, store.NewFile, *FileError, error) {
 	name := up.Name
 	if name == "" {
 		name = fmt.Sprintf("file %d", i+1)
 	}
 	// Stored first: from here on the bytes survive whatever happens.
-	ref, err := e.put(ctx, up, name)
+	ref, existed, err := e.put(ctx, up, name)
 	if err != nil {
 		return FileReceipt{}, store.NewFile{}, nil, err
 	}
+	puts.add(e.inflight, ref, existed)
 	in, err := e.inspect(ctx, ref.SHA256, name)
 	if err != nil {
 		return FileReceipt{}, store.NewFile{}, nil, err
@@ -261,13 +295,18 @@ func (e *Engine) checkQueue(ctx context.Context) error {
 	e.metrics.QueueDepth.Set(float64(depth))
 	if depth >= e.cfg.MaxQueue {
 		e.metrics.Uploads.WithLabelValues("overloaded").Inc()
-		// A rough time for the excess to drain at about a page per
-		// second per slot, kept between 5 s and 5 min.
-		wait := time.Duration(depth-e.cfg.MaxQueue+1) * time.Second / time.Duration(e.cfg.CPU)
-		wait = min(max(wait, 5*time.Second), 5*time.Minute)
-		return &OverloadedError{Depth: depth, Max: e.cfg.MaxQueue, RetryAfter: wait}
+		return e.overloaded(depth, 1, nil)
 	}
 	return nil
+}
+
+// overloaded is the error for an upload of adding pages refused at queue
+// depth depth. The wait is a rough time for the excess to drain at about
+// a page per second per slot, kept between 5 s and 5 min.
+func (e *Engine) overloaded(depth, adding int, cause error) *OverloadedError {
+	wait := time.Duration(depth+adding-e.cfg.MaxQueue) * time.Second / time.Duration(e.cfg.CPU)
+	wait = min(max(wait, 5*time.Second), 5*time.Minute)
+	return &OverloadedError{Depth: depth, Adding: adding, Max: e.cfg.MaxQueue, RetryAfter: wait, Refused: cause}
 }
 
 // inspection is what Submit learns of a stored file.

@@ -97,7 +97,13 @@ func (b Engine) Reconcile(ctx context.Context, groups []store.Group) error {
 func translate(err error) error {
 	var oe *process.OverloadedError
 	if errors.As(err, &oe) {
+		if oe.TooBig() {
+			return api.TooLarge(oe.Error(), err)
+		}
 		return api.Overloaded(oe.RetryAfter, err)
+	}
+	if errors.Is(err, auth.ErrOutOfScope) {
+		return api.OutOfScope(err)
 	}
 	if errors.Is(err, process.ErrOverloaded) {
 		return api.Overloaded(0, err)

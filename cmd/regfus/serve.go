@@ -44,9 +44,11 @@ type ServeCommand struct {
 
 // Run implements Command.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "[--addr :8080] [--data DIR] [--database-url URL] [--workers N]", c.Stdout)
+	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--data DIR] [--database-url URL] [--workers N]", c.Stdout)
 	sf := addStoreFlags(fs)
-	addr := fs.String("addr", ":8080", "listen address")
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address (loopback by default: pass :8080 to listen on every interface)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain); reloaded when the file changes")
+	tlsKey := fs.String("tls-key", "", "the PEM private key of --tls-cert")
 	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once in this process; 0: none (separate `regfus worker` processes on PostgreSQL)")
 	maxQueue := fs.Int("max-queue", process.DefaultMaxQueue, "uploads get 503 with Retry-After while this many pages wait or run")
 	maxUpload := fs.Int64("max-upload", 1<<30, "largest upload body, bytes (413 over it)")
@@ -91,6 +93,16 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	if *addr == "" {
 		return usagef("serve: --addr must not be empty")
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usagef("serve: --tls-cert and --tls-key go together")
+	}
+	var certs *certReloader
+	if *tlsCert != "" {
+		var err error
+		if certs, err = newCertReloader(*tlsCert, *tlsKey); err != nil {
+			return usagef("serve: %v", err)
+		}
 	}
 	if !*noOCR {
 		if err := singleThreadOCR(); err != nil {
@@ -163,6 +175,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,
+		// Headers over api.MaxHeaderBytes get the service's JSON 431; this
+		// higher cap is where the standard library stops reading (with its
+		// plain-text 431), so no client makes the server buffer more.
+		MaxHeaderBytes: api.ServerMaxHeaderBytes,
 		// A body must arrive within the upload time limit (a client
 		// trickling bytes cannot hold a connection for ever); responses
 		// have no write limit, for event streams.
@@ -175,12 +191,25 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if eng.UsesRiver() {
 		mode = "River"
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "store", sf.describe(), "mode", mode, "workers", *workers)
+	scheme := "http"
+	if certs != nil {
+		scheme = "https"
+		hs.TLSConfig = certs.tlsConfig()
+	} else if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
+		log.Warn("serving plain HTTP beyond this machine: API keys and scans cross the network in clear; use --tls-cert/--tls-key or a TLS reverse proxy", "addr", ln.Addr().String())
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "store", sf.describe(), "mode", mode, "workers", *workers)
 	if c.ready != nil {
 		c.ready <- ln.Addr().String()
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() {
+		if certs != nil {
+			served <- hs.ServeTLS(ln, "", "") // certificates from TLSConfig
+			return
+		}
+		served <- hs.Serve(ln)
+	}()
 
 	var serveErr error
 	select {
