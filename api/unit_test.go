@@ -125,7 +125,7 @@ func TestCleanName(t *testing.T) {
 		// Cut between characters, never inside one (issue 13: PostgreSQL
 		// refused the half character with a 500).
 		"x" + strings.Repeat("è", 150): "x" + strings.Repeat("è", 99),
-		"bad\xffbyte.png":            "bad\uFFFDbyte.png",
+		"bad\xffbyte.png":              "bad\uFFFDbyte.png",
 	} {
 		if got := cleanName(in); got != want {
 			t.Errorf("cleanName(%q) = %q, want %q", in, got, want)
