@@ -65,14 +65,18 @@ func Normalize(g *image.Gray) (*image.Gray, bool) {
 		return out, false
 	}
 	lo, span := 0.15*contrast, 0.6*contrast
+	var lut [256]float32 // ink of each grey level
+	for p := range lut {
+		if v := (float64(paper) - float64(p) - lo) / span; v > 0 {
+			lut[p] = float32(math.Min(v, 1))
+		}
+	}
 	ink := make([]float32, w*h)
 	for y := 0; y < h; y++ {
 		row := g.Pix[y*g.Stride : y*g.Stride+w]
+		dst := ink[y*w : (y+1)*w]
 		for x, p := range row {
-			v := (float64(paper) - float64(p) - lo) / span
-			if v > 0 {
-				ink[y*w+x] = float32(math.Min(v, 1))
-			}
+			dst[x] = lut[p]
 		}
 	}
 	x0, y0, x1, y1, ok := dropSpecks(ink, w, h)
@@ -158,16 +162,22 @@ func dropSpecks(ink []float32, w, h int) (x0, y0, x1, y1 int, ok bool) {
 			j := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
 			size++
-			x, y := j%w, j/w
-			for _, n := range [4][2]int{{x - 1, y}, {x + 1, y}, {x, y - 1}, {x, y + 1}} {
-				if n[0] < 0 || n[0] >= w || n[1] < 0 || n[1] >= h {
-					continue
-				}
-				q := n[1]*w + n[0]
-				if ink[q] > inkCut && label[q] == 0 {
-					label[q] = id
-					stack = append(stack, q)
-				}
+			x := j % w
+			if x > 0 && ink[j-1] > inkCut && label[j-1] == 0 {
+				label[j-1] = id
+				stack = append(stack, j-1)
+			}
+			if x+1 < w && ink[j+1] > inkCut && label[j+1] == 0 {
+				label[j+1] = id
+				stack = append(stack, j+1)
+			}
+			if j >= w && ink[j-w] > inkCut && label[j-w] == 0 {
+				label[j-w] = id
+				stack = append(stack, j-w)
+			}
+			if j+w < len(ink) && ink[j+w] > inkCut && label[j+w] == 0 {
+				label[j+w] = id
+				stack = append(stack, j+w)
 			}
 		}
 		sizes = append(sizes, size)
