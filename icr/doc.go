@@ -3,7 +3,7 @@
 // else a box may hold (pieces of its lines, dots, scribbles, letters).
 //
 // A Model is a small convolutional network (two 5×5 convolutions, two
-// fully connected layers; about 80,000 weights, 320 KB as ONNX) embedded
+// fully connected layers; about 58,000 weights, 235 KB as ONNX) embedded
 // in the binary and run by OpenCV's dnn module through package vision,
 // which keeps all cgo. Its input is the glyph normalised the way MNIST's
 // digits were (see Normalize), so a crop of any size, from any scan
