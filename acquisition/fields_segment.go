@@ -312,27 +312,31 @@ func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
 		out.Pix[i] = 255
 	}
 	h := len(labels) / w
+	// The glyph's own pixels, once (membership tests are the cost).
+	rw, rh := r.Dx(), r.Dy()
+	in := make([]bool, rw*rh)
 	for y := max(r.Min.Y, 0); y < min(r.Max.Y, h); y++ {
-		for x := max(r.Min.X, gl.clipX[0]); x < min(r.Max.X, gl.clipX[1], w); x++ {
-			if gl.has(labels, w, x, y) || labels[y*w+x] == 0 && gl.touches(labels, w, x, y) {
-				out.Pix[(y-r.Min.Y)*out.Stride+(x-r.Min.X)] = g.Pix[y*g.Stride+x]
+		for x := max(r.Min.X, gl.clipX[0], 0); x < min(r.Max.X, gl.clipX[1], w); x++ {
+			in[(y-r.Min.Y)*rw+(x-r.Min.X)] = slices.Contains(gl.ids, labels[y*w+x])
+		}
+	}
+	at := func(x, y int) bool { return x >= 0 && y >= 0 && x < rw && y < rh && in[y*rw+x] }
+	for y := max(r.Min.Y, 0); y < min(r.Max.Y, h); y++ {
+		for x := max(r.Min.X, 0); x < min(r.Max.X, w); x++ {
+			lx, ly := x-r.Min.X, y-r.Min.Y
+			keep := in[ly*rw+lx]
+			if !keep && labels[y*w+x] == 0 {
+				keep = at(lx-1, ly) || at(lx+1, ly) || at(lx, ly-1) || at(lx, ly+1) ||
+					at(lx-1, ly-1) || at(lx+1, ly-1) || at(lx-1, ly+1) || at(lx+1, ly+1)
+			}
+			if keep {
+				out.Pix[ly*out.Stride+lx] = g.Pix[y*g.Stride+x]
 			}
 		}
 	}
 	return out
 }
 
-// touches reports whether a neighbour of (x, y) is ink of g.
-func (gl *glyph) touches(labels []int32, w, x, y int) bool {
-	for dy := -1; dy <= 1; dy++ {
-		for dx := -1; dx <= 1; dx++ {
-			if (dx != 0 || dy != 0) && gl.has(labels, w, x+dx, y+dy) {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 // boxGlyphs groups the components whose centre lies in box into the
 // characters of a box field (progressive or count), left to right. Pieces
