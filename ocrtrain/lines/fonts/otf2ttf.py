@@ -5,7 +5,7 @@ TrueType (quadratic) outlines with fontTools (Debian python3-fonttools).
 Go's golang.org/x/image/font/sfnt cannot draw some CFF glyphs (OCR-B's 8
 uses the flex1 operator, "unrecognized CFF 2-byte operator (12 37)"), so
 the OCR-B faces of fonts-ocr-b are converted once with this script and
-embedded (see ../faces.go and README.md). Curves are approximated within
+embedded (see ../faces.go). Curves are approximated within
 1/1000 em; the glyphs' advances and metrics are kept."""
 import sys
 
