@@ -559,6 +559,28 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 				return
 			}
 		}
+		// The label model read nothing of the line that passes its check
+		// (digits in a font it was not trained on): the field reader's
+		// digits, read twice, equal to the bars' value are the second
+		// read. It can only confirm the bars, never make a value.
+		if lr.ocrOutcome == ocrUnconfirmed {
+			return
+		}
+		want := string(lr.aic)
+		if lr.kind == "itf" {
+			want = string(lr.tg)
+		}
+		for _, win := range lineWindows(lr) {
+			if conf, ok := st.fieldsRead(lr, lr.reversed, win, want); ok {
+				if lr.kind == "itf" {
+					lr.ocrTG = lr.tg
+				} else {
+					lr.ocrAIC = lr.aic
+				}
+				lr.ocrConf, lr.text.found = conf, true
+				return
+			}
+		}
 		return
 	}
 	first, second := "code32", "itf"
@@ -626,21 +648,31 @@ func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layou
 // digit (tall-side design, phone, seed 77). Without a second model (a
 // reader built with WithOCR alone) an OCR-alone value is not reported.
 func (st *pageState) otherModelAgrees(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
-	if st.r.fields == nil {
-		return false
-	}
 	want := string(lr.ocrAIC)
 	if kind == "itf" {
 		want = string(lr.ocrTG)
 	}
+	_, ok := st.fieldsRead(lr, flip, win, want)
+	return ok
+}
+
+// fieldsRead reads the digit line in win (lr's frame) with the field
+// reader, from crops at two margins, and reports whether both readings'
+// digits are want (after at most one more character in front: an "A"
+// read as a digit), with the lower mean confidence of the two.
+func (st *pageState) fieldsRead(lr *labelRead, flip bool, win layout.Rect, want string) (float64, bool) {
+	if st.r.fields == nil || want == "" {
+		return 0, false
+	}
+	conf := 1.0
 	for _, margin := range []float64{lineMargin, confirmMargin} {
 		limg, _ := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, margin, nil)
 		if limg == nil {
-			return false
+			return 0, false
 		}
 		l, err := st.r.fields.ReadField(limg)
 		if err != nil {
-			return false
+			return 0, false
 		}
 		digits := strings.Map(func(r rune) rune {
 			if r >= '0' && r <= '9' {
@@ -649,10 +681,11 @@ func (st *pageState) otherModelAgrees(lr *labelRead, kind string, flip bool, win
 			return -1
 		}, l.Text)
 		if !strings.HasSuffix(digits, want) || len(digits) > len(want)+1 {
-			return false
+			return 0, false
 		}
+		conf = math.Min(conf, l.Confidence)
 	}
-	return true
+	return conf, true
 }
 
 // decodeBars reads img as Code 32 or targatura, the likelier first; quick
