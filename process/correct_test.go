@@ -63,7 +63,10 @@ func TestCorrectRebuildsTheResultAndReconciles(t *testing.T) {
 	e.start(t)
 	ctx := testCtx(t)
 	const file = "0001-clean.png"
-	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, file)}})
+	// Uploaded by the station of the sheet's ASL (120-202): from another
+	// ASL's station it would be rejected as out of scope.
+	station202 := auth.Scope{Role: auth.Station, Region: "120", ASL: "202"}
+	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station202, Files: []process.Upload{upload(t, file)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,5 +179,49 @@ func TestReconcileAfterImport(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(jan["findings"]), "sheet_count_mismatch") {
 		t.Errorf("January findings lack sheet_count_mismatch: %v", jan["findings"])
+	}
+}
+
+// TestOutOfScopePageAndCorrection: a page read as a sheet outside its
+// uploader's scope is recorded rejected, out_of_scope, with no sheet data
+// (no sheet row for reconciliation, no slots for duplicate checks); a
+// correction that would make it a sheet outside the uploader's scope is
+// refused with auth.ErrOutOfScope, inside it accepted.
+func TestOutOfScopePageAndCorrection(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "", nil)
+	e.start(t)
+	ctx := testCtx(t)
+	// station is ASL 120-201; 0001-clean.png is a sheet of 120-202-93161.
+	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, "0001-clean.png")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, e.eng, rc.Batch.ID, 5*time.Minute)
+	pages, err := e.store.ListPages(ctx, rc.Batch.ID, admin)
+	if err != nil || len(pages) != 1 || pages[0].Result == nil {
+		t.Fatalf("pages %+v, %v", pages, err)
+	}
+	res := pages[0].Result
+	if res.Status != page.Rejected || len(res.Reasons) != 1 || !strings.HasPrefix(res.Reasons[0], page.ReasonOutOfScope+": sheet 12020293161062025") ||
+		res.Sheet.Pharmacy != nil || len(res.Slots) != 0 {
+		t.Fatalf("out-of-scope page recorded as %+v", res)
+	}
+	if got, _ := e.store.ListSheetResults(ctx, store.GroupFilter{Scope: admin, Pharmacy: "93161"}); len(got) != 0 {
+		t.Fatalf("the out-of-scope page reached 93161's sheets: %+v", got)
+	}
+	items, err := e.store.ListReview(ctx, store.ReviewFilter{Scope: admin, PageID: pages[0].ID})
+	if err != nil || len(items) != 1 || items[0].Field != process.FieldPage {
+		t.Fatalf("review items %+v, %v", items, err)
+	}
+	keyed := func(code string) json.RawMessage {
+		return json.RawMessage(`{"sheet":{"code":"` + code + `"},"slots":[]}`)
+	}
+	_, err = e.eng.Correct(ctx, process.Correction{ItemID: items[0].ID, Scope: admin, After: keyed("12020293161062025")})
+	if !errors.Is(err, auth.ErrOutOfScope) {
+		t.Fatalf("admin keys the page in as the 202 sheet the station may not upload: %v, want ErrOutOfScope", err)
+	}
+	if _, err := e.eng.Correct(ctx, process.Correction{ItemID: items[0].ID, Scope: station, After: keyed("12020131578012024")}); err != nil {
+		t.Fatalf("the station keys it in as a sheet of its ASL: %v", err)
 	}
 }
