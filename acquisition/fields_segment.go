@@ -337,7 +337,6 @@ func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
 	return out
 }
 
-
 // boxGlyphs groups the components whose centre lies in box into the
 // characters of a box field (progressive or count), left to right. Pieces
 // too small to be a character (under 0.8 mm: a thin print broken by
