@@ -372,8 +372,10 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// Neither shows in front of the print while the slot's border
 		// shows at its corners: something covers both there (this label
 		// reaching into the neighbouring slot, or a neighbour's label
-		// over this one): the edge is the nearest beyond, if it shows.
-		return start + dir*maxLabelW, false
+		// over this one): the edge is the nearest beyond, if it shows
+		// within intoNeighbour of the neighbour's border (further, the
+		// neighbour's own label edge is likelier than this one's).
+		return tNb + dir*intoNeighbour, false
 	}
 	return tNb, false
 }
@@ -391,6 +393,13 @@ func (st *pageState) cornersShow(slot layout.Rect, horizontal bool, c float64) b
 	return st.sheetLineShows(false, c, vision.Point{X: c, Y: slot.Y + 0.3}, vision.Point{X: c, Y: slot.Y + stretch}) ||
 		st.sheetLineShows(false, c, vision.Point{X: c, Y: slot.Bottom() - stretch}, vision.Point{X: c, Y: slot.Bottom() - 0.3})
 }
+
+// intoNeighbour is how far (mm) past the neighbouring slot's border a
+// label's edge is looked for when both borders are hidden in front of it.
+// A neighbour's label edge lies 1 to 5 mm inside its slot: compact labels
+// had their faint own edge passed and a neighbour's taken 4.8 mm in (false
+// overlaps).
+const intoNeighbour = 2.5
 
 // outerReach is how far (mm) past a slot's border with no neighbouring
 // slot beyond (the page's margins) a label's edge is looked for.
