@@ -366,6 +366,9 @@ func (u *UI) correct(rc *reqCtx) error {
 	}
 	e := newEntry(it)
 	typed := rc.FormValue("value")
+	if len(rc.FormValue("note")) > 2000 { // as POST /v1/review/{id}
+		return uiErrorf(http.StatusBadRequest, "review.err.note")
+	}
 	var value json.RawMessage
 	if !e.Typable || (e.Acceptable && strings.TrimSpace(typed) == strings.TrimSpace(e.Input)) {
 		value = e.accept
