@@ -141,6 +141,8 @@ func testScope(t *testing.T, kind string) {
 	routes := []route{
 		{op: "healthz", method: "GET", path: "/healthz", public: true},
 		{op: "readyz", method: "GET", path: "/readyz", public: true},
+		{op: "healthzHead", method: "HEAD", path: "/healthz", public: true},
+		{op: "readyzHead", method: "HEAD", path: "/readyz", public: true},
 		{op: "metrics", method: "GET", path: "/metrics", public: true},
 		{op: "openapi", method: "GET", path: "/openapi.yaml", public: true},
 		{op: "submitBatch", method: "POST", path: "/v1/batches", body: uploadBody, ct: uploadCT, want: upload},
