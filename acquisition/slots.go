@@ -641,19 +641,57 @@ func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layou
 
 // otherModelAgrees reads the line of a value read by OCR alone with a
 // second, independent model (the field reader's: Tesseract's stock
-// English network, digits only) and reports whether its digits end with
-// the value's. Two readings by one model agree on its own systematic
-// misreads: on a font it was not trained on, the label model read a
-// DejaVu Sans "A016543858" as 038583858 twice at 0.98, passing the check
-// digit (tall-side design, phone, seed 77). Without a second model (a
-// reader built with WithOCR alone) an OCR-alone value is not reported.
+// English network, digits only) and reports whether it does not
+// contradict it: a reading of the other model that is itself a valid
+// value (its check digit right) and differs from it vetoes it. Two
+// readings by one model agree on its own systematic misreads: on a font it
+// was not trained on, the label model read a DejaVu Sans "A016543858" as
+// 038583858 twice at 0.98, passing the check digit (tall-side design,
+// phone, seed 77); the stock model reads such faces, and read it right.
+// Where it reads nothing valid (OCR-A, which it cannot read), the label
+// model's own confirmations stand (package tesseract reads such a value
+// three times). Without a second model (a reader built with WithOCR
+// alone) an OCR-alone value is not reported.
 func (st *pageState) otherModelAgrees(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
+	if st.r.fields == nil {
+		return false
+	}
 	want := string(lr.ocrAIC)
 	if kind == "itf" {
 		want = string(lr.ocrTG)
 	}
-	_, ok := st.fieldsRead(lr, flip, win, want)
-	return ok
+	for _, margin := range []float64{lineMargin, confirmMargin} {
+		limg, _ := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, margin, nil)
+		if limg == nil {
+			continue
+		}
+		l, err := st.r.fields.ReadField(limg)
+		if err != nil {
+			continue
+		}
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, l.Text)
+		n := len(want)
+		if len(digits) < n || len(digits) > n+1 {
+			continue // not a reading of the code: no opinion
+		}
+		other := digits[len(digits)-n:]
+		valid := false
+		if kind == "itf" {
+			_, err = tesseract.CheckTargatura(other)
+		} else {
+			_, err = tesseract.CheckAIC(other)
+		}
+		valid = err == nil
+		if valid && other != want {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldsRead reads the digit line in win (lr's frame) with the field
