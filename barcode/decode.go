@@ -179,6 +179,10 @@ func (v *validationError) Error() string { return v.kind.Error() + ": " + v.caus
 // least two scan lines of one attempt that share no pixel rows agree on it
 // and it passes the method's validation; a different valid value read in
 // the same attempt is ErrAmbiguous, a single line's read ErrUnconfirmed.
+// A line's read counts only when it is the whole symbol of its stretch of
+// line, with white of quietNarrow (4) narrow widths on either side inside
+// the crop (see wholeRead): a crop must leave that much paper beside the
+// bars, and for ITF the crop's edge is no quiet zone (for CODE 39 it is).
 // FindAll scans a whole image in many directions and clusters what it reads.
 //
 // Code32 and Targatura, the two fixed-length fustella symbols, have one

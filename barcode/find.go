@@ -106,9 +106,14 @@ type hit struct {
 // converts to a valid AIC is reported as CODE32. The result is sorted top
 // to bottom, then left to right.
 //
-// ITF texts are not validated: a label partly covered by another can show
-// a shorter ITF with real quiet zones (the cover's paper), which is what
-// the bars say. Use Decoder.Targatura on a crop for a checked value.
+// Only whole symbols are reported: every line's read spans the bars of
+// its piece of line with quiet zones either side (see wholeRead), and a
+// cluster's reads span the bars found along the symbol's own axis, on its
+// middle row and on the rows above and below it (see spansBars), so a
+// symbol cut by the image's edge, crossed obliquely, or partly covered
+// by other paper is not reported as the shorter symbol its visible bars
+// can spell. ITF texts are otherwise not validated (any even length of 6
+// or more); use Decoder.Targatura on a crop for a checked value.
 func (d *Decoder) FindAll(img image.Image) []Detection {
 	d.init()
 	if img == nil {

@@ -84,10 +84,59 @@ func (d *Decoder) spansBars(p plane, hs []hit) bool {
 		}
 	}
 
-	// The bars along the axis through the centre.
-	t0, t1, ok := clipLine(cx, cy, ux, uy, float64(p.w-1), float64(p.h-1))
-	if !ok || t1-t0 < 2 {
+	// The bars along the axis through the centre, then along parallel
+	// lines on either side for as long as they cross the same bars (as
+	// many bars between the reads' ends, give or take a sixth): a symbol
+	// whose bars are cut obliquely (a corner covered by another label's
+	// paper, a torn edge) shows its true extent on other rows.
+	tol := 3*xa + 1
+	a, b, nb, ok := d.axisBars(p, cx, cy, ux, uy, xa, lo, hi, 2*inv > len(hs))
+	if !ok || nb == 0 || a < lo-tol || b > hi+tol {
 		return false
+	}
+	// Two rows must show more bars: one can see a speck of dirt or noise
+	// in a quiet zone.
+	step := math.Max(2, 2*narrow)
+	beyond := 0
+	for _, dir := range []float64{1, -1} {
+		for j := 1; j <= 200; j++ {
+			o := dir * float64(j) * step
+			ox, oy := cx-uy*o, cy+ux*o
+			if ox < 0 || oy < 0 || ox > float64(p.w-1) || oy > float64(p.h-1) {
+				break
+			}
+			a, b, n, ok := d.axisBars(p, ox, oy, ux, uy, xa, lo, hi, 2*inv > len(hs))
+			if !ok || 6*abs(n-nb) > nb {
+				break // past the bars' top or bottom
+			}
+			if a < lo-tol || b > hi+tol {
+				if beyond++; beyond >= 2 {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// axisBars thresholds the line through (cx, cy) along (ux, uy) and
+// follows the bars at (cx, cy) out to a quiet zone (quietNarrow narrow
+// widths xa) or the line's end. It returns their ends relative to (cx, cy)
+// in px along the line and how many bars lie between lo and hi.
+func (d *Decoder) axisBars(p plane, cx, cy, ux, uy, xa, lo, hi float64, invert bool) (float64, float64, int, bool) {
+	t0, t1, ok := clipLine(cx, cy, ux, uy, float64(p.w-1), float64(p.h-1))
+	// No farther than the reads' length beyond their ends: bars that go on
+	// to there are too many already.
+	t0, t1 = math.Max(t0, 2*lo-hi), math.Min(t1, 2*hi-lo)
+	if !ok || t1-t0 < 2 {
+		return 0, 0, 0, false
 	}
 	// Upsampled and thresholded as FindAll's axis lines are, but gated by
 	// contrast only (as in a crop): the line lies on the symbol.
@@ -95,7 +144,7 @@ func (d *Decoder) spansBars(p plane, hs []hit) bool {
 	l := scanLine{ox: cx + t0*ux, oy: cy + t0*uy, dx: ux, dy: uy, step: 1.0 / scale, n: int((t1-t0)*scale) + 1, band: 3}
 	d.lum = p.sample(l, d.lum, &d.acc)
 	d.lum, d.tmp = sharpenLine(d.lum, scale, d.tmp), d.lum
-	if 2*inv > len(hs) { // light bars on a dark ground
+	if invert { // light bars on a dark ground
 		for i, v := range d.lum {
 			d.lum[i] = 255 - v
 		}
@@ -103,7 +152,7 @@ func (d *Decoder) spansBars(p plane, hs []hit) bool {
 	bits := bitsOf(&d.bits, len(d.lum))
 	r := max(16*scale, min(len(d.lum)/24, 64*scale))
 	if !midpointRow(d.lum, r, 0, bits, nil, &d.lo, &d.hi, &d.mm) {
-		return false
+		return 0, 0, 0, false
 	}
 	d.wrl = runs(bits, d.wrl)
 	rl := d.wrl
@@ -113,10 +162,10 @@ func (d *Decoder) spansBars(p plane, hs []hit) bool {
 		pos += rl[k]
 		k++
 	}
-	quiet := quietNarrow * xa * scale
+	quiet := int(math.Ceil(quietNarrow * xa * scale))
 	// Follow the bars out to a quiet zone or the line's end.
 	a, ka := pos, k
-	for ka > 0 && !(ka%2 == 1 && rl[ka-1] >= int(math.Ceil(quiet))) {
+	for ka > 0 && !(ka%2 == 1 && rl[ka-1] >= quiet) {
 		ka--
 		a -= rl[ka]
 	}
@@ -124,7 +173,7 @@ func (d *Decoder) spansBars(p plane, hs []hit) bool {
 		a += rl[ka]
 	}
 	b, kb := pos+rl[k], k
-	for kb < len(rl)-1 && !(kb%2 == 1 && rl[kb+1] >= int(math.Ceil(quiet))) {
+	for kb < len(rl)-1 && !(kb%2 == 1 && rl[kb+1] >= quiet) {
 		kb++
 		b += rl[kb]
 	}
@@ -132,8 +181,16 @@ func (d *Decoder) spansBars(p plane, hs []hit) bool {
 		b -= rl[kb]
 	}
 	if b <= a {
-		return false // no bar on the axis at the reads' centre
+		return 0, 0, 0, false // no bar here
 	}
-	tol := 3*xa + 1
-	return float64(a-c)/scale >= lo-tol && float64(b-c)/scale <= hi+tol
+	// Bars between lo and hi.
+	n, x := 0, 0
+	l0, l1 := c+int(lo*scale), c+int(hi*scale)
+	for i, v := range rl {
+		if i%2 == 1 && x+v > l0 && x < l1 {
+			n++
+		}
+		x += v
+	}
+	return float64(a-c) / scale, float64(b-c) / scale, n, true
 }

@@ -46,8 +46,10 @@ Prints one line per symbol found, in the order the files were given:
 FORMAT is CODE39, CODE32 or ITF. A CODE 39 symbol of 6 characters that is
 the base-32 writing of a valid AIC is reported as CODE32, its TEXT the AIC as
 printed on the label ("A" + 9 digits). ITF TEXT is the digits as read: no
-check digit is verified (a targatura is 10 digits, its last the check), so
-a label partly covered by another can show a shorter ITF. --checked keeps
+check digit is verified (a targatura is 10 digits, its last the check).
+Only whole symbols are printed: bars and quiet zones either side, in the
+image, so a symbol cut by the image's edge or partly covered prints
+nothing rather than a shorter code. --checked keeps
 only CODE32 symbols, ITF symbols that are valid targature and CODE39 symbols
 that are valid sheet codes.
 
