@@ -218,7 +218,7 @@ type Decoder struct {
 	seg  *gozxing.BitArray
 	rl   []int
 	segs []segment
-	// wholeRead's scratch.
+	// wholeRead's and spansBars' scratch.
 	wrl   []int
 	wsort []int
 
