@@ -17,6 +17,15 @@
 
 ARG GO_VERSION=1.26.8
 
+# The runtime's Debian packages and user, first: the build stage needs to
+# know which libraries they already provide.
+FROM debian:bookworm-slim AS runtime-base
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends poppler-utils ca-certificates \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
+ && useradd --system --uid 10001 --user-group --home-dir /var/lib/regfus --shell /usr/sbin/nologin regfus \
+ && install -d -o regfus -g regfus -m 0750 /var/lib/regfus
+
 FROM golang:${GO_VERSION}-bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
@@ -36,33 +45,27 @@ RUN --mount=type=cache,target=/root/.cache/go-build \
 # what is loaded at run time with dlopen: oneTBB (under OpenCV) opens
 # libtbbmalloc.so.2 when its first thread pool starts. `make image-test`
 # reads a scan under LD_DEBUG and fails on any library searched for and not
-# found, so a new one cannot go unnoticed. The runtime stage takes those it
-# does not already have.
+# found, so a new one cannot go unnoticed. Of these, /out/lib keeps those
+# the runtime's own packages do not provide (its ld.so.cache says which),
+# so nothing is in the image twice.
+COPY --from=runtime-base /etc/ld.so.cache /tmp/runtime-ld.so.cache
 RUN mkdir -p /out/lib \
  && dlopened=$(ldconfig -p | awk '$1 == "libtbbmalloc.so.2" {print $NF; exit}') \
  && test -n "$dlopened" \
- && ldd /out/regfus $dlopened | awk '/=> \// {print $3}' | sort -u | xargs -I{} cp -L {} /out/lib/ \
- && cp -L $dlopened /out/lib/ \
- && echo "$(ls /out/lib | wc -l) libraries, $(du -sh /out/lib | cut -f1)"
+ && { ldd /out/regfus $dlopened | awk '/=> \// {print $3}'; echo "$dlopened"; } | sort -u > /tmp/closure \
+ && ldconfig -C /tmp/runtime-ld.so.cache -p | awk 'NR > 1 {print $1}' | sort -u > /tmp/runtime-has \
+ && while read -r lib; do \
+      grep -qxF "$(basename "$lib")" /tmp/runtime-has || cp -L "$lib" /out/lib/; \
+    done < /tmp/closure \
+ && echo "closure $(wc -l < /tmp/closure) libraries; $(ls /out/lib | wc -l) not in the runtime, $(du -sh /out/lib | cut -f1)"
 
-FROM debian:bookworm-slim AS runtime
-# One layer: the runtime packages, then each library of the closure that
-# Debian's runtime does not provide (so nothing is there twice), then a
-# check that the binary resolves every library.
-RUN --mount=type=bind,from=build,source=/out,target=/out \
-    apt-get update \
- && apt-get install -y --no-install-recommends poppler-utils ca-certificates \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
- && mkdir -p /usr/local/lib/regfus \
- && for lib in /out/lib/*; do \
-      name=$(basename "$lib"); \
-      ldconfig -p | grep -q "^[[:space:]]$name " || cp "$lib" /usr/local/lib/regfus/; \
-    done \
- && echo /usr/local/lib/regfus > /etc/ld.so.conf.d/regfus.conf && ldconfig \
- && cp /out/regfus /usr/local/bin/regfus \
- && if ldd /usr/local/bin/regfus | grep 'not found'; then exit 1; fi \
- && useradd --system --uid 10001 --user-group --home-dir /var/lib/regfus --shell /usr/sbin/nologin regfus \
- && install -d -o regfus -g regfus -m 0750 /var/lib/regfus
+# COPY, not a bind mount of the build stage, so that a rebuild's layer
+# cache sees a new binary (buildah 1.28 does not hash bind mounts).
+FROM runtime-base AS runtime
+COPY --from=build /out/lib/ /usr/local/lib/regfus/
+COPY --from=build /out/regfus /usr/local/bin/regfus
+RUN echo /usr/local/lib/regfus > /etc/ld.so.conf.d/regfus.conf && ldconfig \
+ && if ldd /usr/local/bin/regfus | grep 'not found'; then exit 1; fi
 # OpenMP reads OMP_THREAD_LIMIT at start-up: one thread per Tesseract client,
 # parallelism comes from regfus's own worker pool.
 ENV OMP_THREAD_LIMIT=1
