@@ -25,9 +25,10 @@ setup: ## install the Debian packages regfus needs (idempotent)
 build: setup ## build bin/regfus
 	$(GO) build -o $(BIN) ./cmd/regfus
 
-lint: ## gofmt and go vet
+lint: ## gofmt, go vet and go mod tidy -diff
 	@out=$$(gofmt -l . | grep -v '^testdata/' || true); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
 
 test: setup lint ## run every test against a throwaway PostgreSQL (what CI runs)
 	./scripts/test
