@@ -144,9 +144,13 @@ func (s *Server) timeoutMiddleware(op Operation) echo.MiddlewareFunc {
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ctx, cancel := context.WithTimeout(c.Request().Context(), d)
-			defer cancel()
-			c.SetRequest(c.Request().WithContext(ctx))
+			orig := c.Request()
+			ctx, cancel := context.WithTimeout(orig.Context(), d)
+			// The error handler runs after this returns: it must see the
+			// request's own context (cancelled only if the client left),
+			// not this one, which the deferred cancel ends.
+			defer func() { cancel(); c.SetRequest(orig) }()
+			c.SetRequest(orig.WithContext(ctx))
 			// The body must arrive within the route's limit too: the
 			// server's own read timeout is the longest route's (uploads),
 			// and a client trickling a body to a 30 s route must not hold
