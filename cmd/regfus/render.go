@@ -175,7 +175,11 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 			return fmt.Errorf("render: %w", err)
 		}
 		temps = append(temps, tmp.Name())
+		// CreateTemp makes the file private (0600); a rendered sheet is a
+		// document for printing, readable as any file the user writes.
+		merr := tmp.Chmod(0o644)
 		_, werr := tmp.Write(f.data)
+		werr = firstErr(merr, werr)
 		cerr := tmp.Close()
 		if werr != nil || cerr != nil {
 			cleanup()

@@ -37,6 +37,11 @@ func TestRenderWritesFiles(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(data), "%PDF") {
 		t.Fatalf("not a PDF: %v", err)
 	}
+	if fi, err := os.Stat(want); err != nil {
+		t.Error(err)
+	} else if fi.Mode().Perm() != 0o644 {
+		t.Errorf("PDF mode %v, want -rw-r--r--", fi.Mode().Perm())
+	}
 
 	dir = t.TempDir()
 	_, errOut, code = runCLI(t, append(renderArgs(dir), "--format", "png", "--dpi", "100", "--sheets", "2", "--first", "1", "--dispensario")...)

@@ -49,7 +49,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (loopback by default: pass :8080 to listen on every interface)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain); reloaded when the file changes")
 	tlsKey := fs.String("tls-key", "", "the PEM private key of --tls-cert")
-	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once in this process; 0: none (separate `regfus worker` processes on PostgreSQL)")
+	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once in this process; 0: none (separate 'regfus worker' processes on PostgreSQL)")
 	maxQueue := fs.Int("max-queue", process.DefaultMaxQueue, "uploads get 503 with Retry-After while this many pages wait or run")
 	maxUpload := fs.Int64("max-upload", 1<<30, "largest upload body, bytes (413 over it)")
 	maxFiles := fs.Int("max-files", 1000, "most files in one upload")
