@@ -26,12 +26,9 @@ const (
 )
 
 // outline is a label's quadrilateral in page mm (corners clockwise from
-// the label's top-left) and how many of its edges were seen in the image.
+// the label's top-left).
 type outline struct {
 	corners [4]vision.Point
-	seen    int
-	// sides says which sides (top, right, bottom, left) were seen.
-	sides [4]bool
 	// across is set when a side edge of the label (left or right, along
 	// its symbols) was seen: its extent along them is then known, not
 	// only its print's.
@@ -124,7 +121,7 @@ func barsOutline(b *barSpan) *outline {
 	at := func(u, v float64) vision.Point { return framePoint(b.center, b.angle, u, v) }
 	return &outline{
 		corners: [4]vision.Point{at(-b.w/2, -b.h/2), at(b.w/2, -b.h/2), at(b.w/2, b.h/2), at(-b.w/2, b.h/2)},
-		seen:    4, sides: [4]bool{true, true, true, true}, across: true,
+		across:  true,
 	}
 }
 
@@ -218,13 +215,7 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	if !okR {
 		right = u1 + inkMargin
 	}
-	o := &outline{sides: [4]bool{okT, okR, okB, okL}, covers: covered[0] || covered[1] || covered[2] || covered[3]}
-	for _, ok := range o.sides {
-		if ok {
-			o.seen++
-		}
-	}
-	o.across = okL || okR
+	o := &outline{across: okL || okR, covers: covered[0] || covered[1] || covered[2] || covered[3]}
 	toPage := func(x, y float64) vision.Point { return f.point(x+fr.X, y+fr.Y) }
 	o.corners = [4]vision.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
 	return o, true

@@ -66,10 +66,6 @@ type labelRead struct {
 	ocrOutcome ocrOutcome
 	// text is where the last OCR line read under the bars lies along them.
 	text lineSpan
-	// centred is set when a symbol read by OCR alone was centred on its
-	// printed line (see decodeLabelBars): its place across the label is
-	// then known.
-	centred bool
 	// quiet is the paper (mm) either side of the bars that the decoding
 	// crop takes, when less than the usual 3 mm: a symbol split from its
 	// neighbour (splitAtQuietZones) shares one quiet zone with it.

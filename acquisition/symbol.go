@@ -108,7 +108,6 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 								u = -u
 							}
 							lr.center = framePoint(lr.center, lr.angle, u, 0)
-							lr.centred = true
 						}
 						lr.text = span
 						lr.text.found = true
@@ -171,12 +170,7 @@ func (st *pageState) otherModelAgrees(lr *labelRead, kind string, flip bool, win
 		if err != nil {
 			continue
 		}
-		digits := strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, l.Text)
+		digits := digitsOf(l.Text)
 		n := len(want)
 		if len(digits) < n || len(digits) > n+1 {
 			continue // not a reading of the code: no opinion
@@ -214,12 +208,7 @@ func (st *pageState) fieldsRead(lr *labelRead, flip bool, win layout.Rect, want 
 		if err != nil {
 			return 0, false
 		}
-		digits := strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, l.Text)
+		digits := digitsOf(l.Text)
 		if !strings.HasSuffix(digits, want) || len(digits) > len(want)+1 {
 			return 0, false
 		}
@@ -405,4 +394,16 @@ func absInt(v int) int {
 		return -v
 	}
 	return v
+}
+
+// digitsOf is s with everything but its digits left out: the field
+// reader's reading of a code line, whose "A" prefix it may read as
+// anything.
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
