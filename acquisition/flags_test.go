@@ -4,8 +4,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
-	"github.com/regfus/regfus/vision"
 )
 
 // The geometry behind the crossing and overlap flags, on slot 6 of layout
@@ -17,16 +17,16 @@ func TestCutBy(t *testing.T) {
 	area := slot.Inset(-slotMargin) // x 55-107
 	for _, c := range []struct {
 		name   string
-		center vision.Point
+		center geom.Point
 		w, ang float64
 		want   bool
 	}{
-		{"whole symbol in the middle", vision.Point{X: 81, Y: 90}, 33, 0, false},
-		{"ends 1 mm inside the crop", vision.Point{X: 89.5, Y: 90}, 33, 0, false},
-		{"ends at the right edge", vision.Point{X: 95, Y: 90}, 24, 0, true},
-		{"ends at the left edge", vision.Point{X: 67, Y: 90}, 24, 0, true},
-		{"tilted, its end at the edge", vision.Point{X: 95.2, Y: 90}, 24, 8, true},
-		{"tilted, its end 1 mm inside", vision.Point{X: 93.5, Y: 90}, 24, 8, false},
+		{"whole symbol in the middle", geom.Point{X: 81, Y: 90}, 33, 0, false},
+		{"ends 1 mm inside the crop", geom.Point{X: 89.5, Y: 90}, 33, 0, false},
+		{"ends at the right edge", geom.Point{X: 95, Y: 90}, 24, 0, true},
+		{"ends at the left edge", geom.Point{X: 67, Y: 90}, 24, 0, true},
+		{"tilted, its end at the edge", geom.Point{X: 95.2, Y: 90}, 24, 8, true},
+		{"tilted, its end 1 mm inside", geom.Point{X: 93.5, Y: 90}, 24, 8, false},
 	} {
 		lr := &labelRead{center: c.center, w: c.w, h: 5.6, angle: c.ang}
 		if got := cutBy(lr, area); got != c.want {
@@ -43,11 +43,11 @@ func TestBarsOutlineCrossing(t *testing.T) {
 		b    barSpan
 		want bool
 	}{
-		{"bars of a label in place", barSpan{center: vision.Point{X: 81, Y: 87}, w: 33, h: 5.6}, false},
-		{"bars 0.4 mm past the border (measurement)", barSpan{center: vision.Point{X: 87.9, Y: 87}, w: 33, h: 5.6}, false},
-		{"bars 3 mm past the right border", barSpan{center: vision.Point{X: 90.5, Y: 87}, w: 33, h: 5.6}, true},
-		{"bars 5 mm past the left border", barSpan{center: vision.Point{X: 69.5, Y: 87}, w: 33, h: 5.6}, true},
-		{"bars past the top", barSpan{center: vision.Point{X: 81, Y: 78.5}, w: 33, h: 5.6}, true},
+		{"bars of a label in place", barSpan{center: geom.Point{X: 81, Y: 87}, w: 33, h: 5.6}, false},
+		{"bars 0.4 mm past the border (measurement)", barSpan{center: geom.Point{X: 87.9, Y: 87}, w: 33, h: 5.6}, false},
+		{"bars 3 mm past the right border", barSpan{center: geom.Point{X: 90.5, Y: 87}, w: 33, h: 5.6}, true},
+		{"bars 5 mm past the left border", barSpan{center: geom.Point{X: 69.5, Y: 87}, w: 33, h: 5.6}, true},
+		{"bars past the top", barSpan{center: geom.Point{X: 81, Y: 78.5}, w: 33, h: 5.6}, true},
 	} {
 		if got := barsOutline(&c.b).crosses(slot); got != c.want {
 			t.Errorf("%s: crosses = %v, want %v", c.name, got, c.want)
@@ -67,7 +67,7 @@ func TestBarsIntrusion(t *testing.T) {
 		{"crossing label: bars 1.5 mm into the neighbour", 91, false},
 		{"label moved 10 mm onto the neighbour", 100, true},
 	} {
-		q := barsOutline(&barSpan{center: vision.Point{X: c.x, Y: 87}, w: 33, h: 5.6})
+		q := barsOutline(&barSpan{center: geom.Point{X: c.x, Y: 87}, w: 33, h: 5.6})
 		if got := q.intrudes(right) > 4.5; got != c.deep {
 			t.Errorf("%s: intrudes %.1f mm, deep = %v, want %v", c.name, q.intrudes(right), got, c.deep)
 		}
@@ -76,10 +76,10 @@ func TestBarsIntrusion(t *testing.T) {
 
 func TestHoldsBesides(t *testing.T) {
 	t.Parallel()
-	b := &barSpan{center: vision.Point{X: 100, Y: 87}, w: 33, h: 5.6}
-	piece := labelRead{center: vision.Point{X: 110, Y: 87.3}, w: 12}
-	own := labelRead{center: vision.Point{X: 129, Y: 87}, w: 30}
-	below := labelRead{center: vision.Point{X: 108, Y: 96}, w: 25}
+	b := &barSpan{center: geom.Point{X: 100, Y: 87}, w: 33, h: 5.6}
+	piece := labelRead{center: geom.Point{X: 110, Y: 87.3}, w: 12}
+	own := labelRead{center: geom.Point{X: 129, Y: 87}, w: 30}
+	below := labelRead{center: geom.Point{X: 108, Y: 96}, w: 25}
 	for _, c := range []struct {
 		name   string
 		labels []labelRead
@@ -100,9 +100,9 @@ func TestHoldsBesides(t *testing.T) {
 // when they cannot be on one piece of paper.
 func TestSameLabel(t *testing.T) {
 	t.Parallel()
-	c32 := labelRead{center: vision.Point{X: 80, Y: 90}, w: 33, h: 5.6, kind: "code32"}
+	c32 := labelRead{center: geom.Point{X: 80, Y: 90}, w: 33, h: 5.6, kind: "code32"}
 	itf := func(x, y, ang float64, rev bool) *labelRead {
-		return &labelRead{center: vision.Point{X: x, Y: y}, w: 27, h: 5, kind: "itf", angle: ang, reversed: rev}
+		return &labelRead{center: geom.Point{X: x, Y: y}, w: 27, h: 5, kind: "itf", angle: ang, reversed: rev}
 	}
 	for _, c := range []struct {
 		name string
@@ -112,14 +112,14 @@ func TestSameLabel(t *testing.T) {
 		{"ITF under the Code 32", &c32, itf(80, 98.7, 0, false), true},
 		{"ITF above the Code 32", &c32, itf(78, 81, 0, false), true},
 		{"tall label: ITF 20 mm under", &c32, itf(80, 110, 0, false), true},
-		{"side by side, short symbols", &labelRead{center: vision.Point{X: 70, Y: 90}, w: 22, h: 8, kind: "code32"}, &labelRead{center: vision.Point{X: 95, Y: 90}, w: 16, h: 8, kind: "itf"}, true},
-		{"tilted together", &labelRead{center: vision.Point{X: 80, Y: 90}, w: 33, h: 5.6, kind: "code32", angle: 3}, itf(79.5, 98.7, 3.5, false), true},
+		{"side by side, short symbols", &labelRead{center: geom.Point{X: 70, Y: 90}, w: 22, h: 8, kind: "code32"}, &labelRead{center: geom.Point{X: 95, Y: 90}, w: 16, h: 8, kind: "itf"}, true},
+		{"tilted together", &labelRead{center: geom.Point{X: 80, Y: 90}, w: 33, h: 5.6, kind: "code32", angle: 3}, itf(79.5, 98.7, 3.5, false), true},
 		{"the ITF upside down", &c32, itf(80, 98.7, 0, true), false},
 		{"turned 10 degrees from each other", &c32, itf(80, 98.7, 10, false), false},
 		{"the ITF of the label under (one slot down)", &c32, itf(80, 122.7, 0, false), false},
 		{"the ITF of the label beside (one slot right)", &c32, itf(128, 98.7, 0, false), false},
 		{"prints overlapping", &c32, itf(80, 92, 0, false), false},
-		{"an unread region", &c32, &labelRead{center: vision.Point{X: 80, Y: 98.7}, w: 27, h: 5}, false},
+		{"an unread region", &c32, &labelRead{center: geom.Point{X: 80, Y: 98.7}, w: 27, h: 5}, false},
 	} {
 		if got := sameLabel(c.a, c.b); got != c.want {
 			t.Errorf("%s: sameLabel = %v, want %v", c.name, got, c.want)
@@ -134,18 +134,18 @@ func TestLabelCentre(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		labels []labelRead
-		want   vision.Point
+		want   geom.Point
 	}{
 		{"Code 32 over ITF", []labelRead{
-			{center: vision.Point{X: 80, Y: 90}, w: 30, h: 6, kind: "code32"},
-			{center: vision.Point{X: 80, Y: 100}, w: 20, h: 6, kind: "itf"}}, vision.Point{X: 80, Y: 95}},
+			{center: geom.Point{X: 80, Y: 90}, w: 30, h: 6, kind: "code32"},
+			{center: geom.Point{X: 80, Y: 100}, w: 20, h: 6, kind: "itf"}}, geom.Point{X: 80, Y: 95}},
 		{"upside down", []labelRead{
-			{center: vision.Point{X: 80, Y: 100}, w: 30, h: 6, kind: "code32", reversed: true},
-			{center: vision.Point{X: 80, Y: 90}, w: 20, h: 6, kind: "itf", reversed: true}}, vision.Point{X: 80, Y: 95}},
+			{center: geom.Point{X: 80, Y: 100}, w: 30, h: 6, kind: "code32", reversed: true},
+			{center: geom.Point{X: 80, Y: 90}, w: 20, h: 6, kind: "itf", reversed: true}}, geom.Point{X: 80, Y: 95}},
 		{"side by side", []labelRead{
-			{center: vision.Point{X: 70, Y: 90}, w: 20, h: 6, kind: "code32"},
-			{center: vision.Point{X: 92, Y: 90}, w: 16, h: 6, kind: "itf"}}, vision.Point{X: 80, Y: 90}},
-		{"one symbol", []labelRead{{center: vision.Point{X: 80, Y: 90}, w: 30, h: 6, kind: "itf", angle: 90}}, vision.Point{X: 80, Y: 90}},
+			{center: geom.Point{X: 70, Y: 90}, w: 20, h: 6, kind: "code32"},
+			{center: geom.Point{X: 92, Y: 90}, w: 16, h: 6, kind: "itf"}}, geom.Point{X: 80, Y: 90}},
+		{"one symbol", []labelRead{{center: geom.Point{X: 80, Y: 90}, w: 30, h: 6, kind: "itf", angle: 90}}, geom.Point{X: 80, Y: 90}},
 	} {
 		sr := &slotRead{labels: c.labels}
 		for i := range sr.labels {
@@ -166,10 +166,10 @@ func TestHomeReads(t *testing.T) {
 	st := &pageState{r: NewReader(nil)}
 	s, _ := st.r.layout.Slot(13)
 	cx, cy := s.Rect.Center()
-	moved32 := labelRead{center: vision.Point{X: cx, Y: s.Y - 0.4}, kind: "code32"}
-	movedITF := labelRead{center: vision.Point{X: cx, Y: s.Y + 8.3}, kind: "itf"}
-	own := labelRead{center: vision.Point{X: cx, Y: cy + 5.5}, kind: "code32", reversed: true}
-	unread := labelRead{center: vision.Point{X: cx, Y: cy}}
+	moved32 := labelRead{center: geom.Point{X: cx, Y: s.Y - 0.4}, kind: "code32"}
+	movedITF := labelRead{center: geom.Point{X: cx, Y: s.Y + 8.3}, kind: "itf"}
+	own := labelRead{center: geom.Point{X: cx, Y: cy + 5.5}, kind: "code32", reversed: true}
+	unread := labelRead{center: geom.Point{X: cx, Y: cy}}
 	for _, c := range []struct {
 		name   string
 		labels []labelRead

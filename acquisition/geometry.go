@@ -6,6 +6,7 @@ import (
 	"image"
 	"math"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/vision"
@@ -15,7 +16,7 @@ import (
 // millimetres to source pixels, and what was measured while fitting it.
 type Geometry struct {
 	// ToSource maps a point in layout mm to continuous source pixels.
-	ToSource vision.Homography
+	ToSource geom.Homography
 	// Orientation is the clockwise rotation of the scan: 0, 90, 180, 270.
 	Orientation int
 	// SkewDeg is the remaining rotation after Orientation, degrees.
@@ -44,7 +45,7 @@ const (
 const maxResidualMM = 9.0
 
 // errNoMarkers is the geometry step's failure: the page is rejected.
-var errNoMarkers = errors.New(page.ReasonNoMarkers)
+var errNoMarkers = errors.New(string(page.ReasonNoMarkers))
 
 // findGeometry locates the sheet in im.
 func findGeometry(im *vision.Image, l *layout.Layout) (*Geometry, error) {
@@ -121,19 +122,19 @@ func findGeometry(im *vision.Image, l *layout.Layout) (*Geometry, error) {
 // fit is one assignment of candidates to the markers (head-left,
 // head-right, tail-left, tail-right; -1 for a missing one).
 type fit struct {
-	src, dst []vision.Point // layout mm, source px
-	aff      vision.Homography
+	src, dst []geom.Point // layout mm, source px
+	aff      geom.Homography
 	residual float64 // mm
 	score    float64
 	sides    float64 // mean marker side, px
 }
 
-func markerCenters(l *layout.Layout) [4]vision.Point {
-	var out [4]vision.Point
+func markerCenters(l *layout.Layout) [4]geom.Point {
+	var out [4]geom.Point
 	for i, name := range []string{"head-left", "head-right", "tail-left", "tail-right"} {
 		m, _ := l.Marker(name)
 		x, y := m.Center()
-		out[i] = vision.Point{X: x, Y: y}
+		out[i] = geom.Point{X: x, Y: y}
 	}
 	return out
 }
@@ -165,13 +166,13 @@ func evaluate(cands []vision.Square, idx [4]int, l *layout.Layout) *fit {
 	if hi > 1.5*lo {
 		return nil
 	}
-	aff, res, err := vision.FitAffine(f.src, f.dst)
+	aff, res, err := geom.FitAffine(f.src, f.dst)
 	if err != nil {
 		return nil
 	}
 	// The map must preserve handedness (a scan is never mirrored) and be
 	// close to a similarity: both axes scaled alike, near-right angle.
-	dx, dy := vision.Point{X: aff[0], Y: aff[3]}, vision.Point{X: aff[1], Y: aff[4]}
+	dx, dy := geom.Point{X: aff[0], Y: aff[3]}, geom.Point{X: aff[1], Y: aff[4]}
 	sx, sy := dx.Len(), dy.Len()
 	if dx.X*dy.Y-dx.Y*dy.X <= 0 || sx == 0 || sy == 0 {
 		return nil
@@ -201,13 +202,13 @@ func evaluate(cands []vision.Square, idx [4]int, l *layout.Layout) *fit {
 func (f *fit) geometry(l *layout.Layout) (*Geometry, error) {
 	g := &Geometry{ToSource: f.aff, Residual: f.residual, Markers: len(f.src)}
 	if len(f.src) == 4 && f.residual > 0.4 {
-		h, err := vision.FitHomography(f.src, f.dst)
+		h, err := geom.FitHomography(f.src, f.dst)
 		if err != nil {
 			return nil, err
 		}
 		g.ToSource, g.Perspective = h, true
 	}
-	c := vision.Point{X: l.Page.W / 2, Y: l.Page.H / 2}
+	c := geom.Point{X: l.Page.W / 2, Y: l.Page.H / 2}
 	dx, dy := g.ToSource.Jacobian(c)
 	g.DPI = (dx.Len() + dy.Len()) / 2 * 25.4
 	// The page's x axis in the image gives the rotation: clockwise angle in
@@ -229,7 +230,7 @@ func (f *fit) geometry(l *layout.Layout) (*Geometry, error) {
 // pixels per mm, read from the source image through the page transform.
 func (g *Geometry) Crop(im *vision.Image, r layout.Rect, px float64) (*image.Gray, error) {
 	w, h := int(math.Ceil(r.W*px)), int(math.Ceil(r.H*px))
-	toMM := vision.Homography{1 / px, 0, r.X, 0, 1 / px, r.Y, 0, 0, 1}
+	toMM := geom.Homography{1 / px, 0, r.X, 0, 1 / px, r.Y, 0, 0, 1}
 	return im.Warp(g.ToSource.Mul(toMM), image.Pt(w, h))
 }
 
@@ -240,7 +241,7 @@ func (st *pageState) geometry() error {
 	if err != nil {
 		if errors.Is(err, errNoMarkers) {
 			st.identifyWithoutMarkers()
-			return &reasonError{page.ReasonNoMarkers}
+			return &reasonError{page.Reason{Kind: page.ReasonNoMarkers}}
 		}
 		return err
 	}

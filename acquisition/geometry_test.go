@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/render"
@@ -32,16 +33,16 @@ func renderPage(t testing.TB, dpi float64) *image.Gray {
 // transformed returns g seen through a scan that rotated it clockwise by
 // deg around its centre, scaled it by k and (persp != 0) tilted it, on a
 // canvas big enough for any rotation.
-func transformed(t testing.TB, g *image.Gray, deg, k, persp float64) (*image.Gray, vision.Homography) {
+func transformed(t testing.TB, g *image.Gray, deg, k, persp float64) (*image.Gray, geom.Homography) {
 	t.Helper()
 	w, h := float64(g.Rect.Dx()), float64(g.Rect.Dy())
 	side := math.Ceil(math.Hypot(w, h) * k)
 	a := deg * math.Pi / 180
 	cs, sn := math.Cos(a), math.Sin(a)
 	// Forward map: source sheet pixel -> output pixel.
-	center := vision.Homography{1, 0, -w / 2, 0, 1, -h / 2, 0, 0, 1}
-	rot := vision.Homography{k * cs, -k * sn, 0, k * sn, k * cs, 0, persp, 0, 1}
-	back := vision.Homography{1, 0, side / 2, 0, 1, side / 2, 0, 0, 1}
+	center := geom.Homography{1, 0, -w / 2, 0, 1, -h / 2, 0, 0, 1}
+	rot := geom.Homography{k * cs, -k * sn, 0, k * sn, k * cs, 0, persp, 0, 1}
+	back := geom.Homography{1, 0, side / 2, 0, 1, side / 2, 0, 0, 1}
 	fwd := back.Mul(rot).Mul(center)
 	inv := invert(fwd)
 	im, err := vision.NewImage(g)
@@ -56,11 +57,11 @@ func transformed(t testing.TB, g *image.Gray, deg, k, persp float64) (*image.Gra
 	return out, fwd
 }
 
-func invert(h vision.Homography) vision.Homography {
+func invert(h geom.Homography) geom.Homography {
 	a, b, c, d, e, f, g, hh, i := h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]
 	A, B, C := e*i-f*hh, -(d*i - f*g), d*hh-e*g
 	det := a*A + b*B + c*C
-	return vision.Homography{
+	return geom.Homography{
 		A / det, -(b*i - c*hh) / det, (b*f - c*e) / det,
 		B / det, (a*i - c*g) / det, -(a*f - c*d) / det,
 		C / det, -(a*hh - b*g) / det, (a*e - b*d) / det,
@@ -135,9 +136,9 @@ func TestGeometryFindsMarkersInEveryOrientation(t *testing.T) {
 			// Every slot corner must land within 0.5 mm of the truth.
 			px := 200 / 25.4
 			for _, s := range l.Slots {
-				for _, p := range []vision.Point{{X: s.X, Y: s.Y}, {X: s.Right(), Y: s.Bottom()}} {
+				for _, p := range []geom.Point{{X: s.X, Y: s.Y}, {X: s.Right(), Y: s.Bottom()}} {
 					got := g.ToSource.Apply(p)
-					truth := fwd.Apply(vision.Point{X: p.X * px, Y: p.Y * px})
+					truth := fwd.Apply(geom.Point{X: p.X * px, Y: p.Y * px})
 					if d := got.Sub(truth).Len() / (px * tc.k); d > 0.5 {
 						t.Fatalf("slot %d corner %v off by %.2f mm", s.N, p, d)
 					}
@@ -154,7 +155,7 @@ func TestBlankImageIsRejected(t *testing.T) {
 		g.Pix[i] = 250
 	}
 	res := NewReader(nil).Read(context.Background(), g, "blank.png", 1)
-	if res.Status != page.Rejected || len(res.Reasons) == 0 || res.Reasons[0] != page.ReasonNoMarkers {
+	if res.Status != page.Rejected || len(res.Reasons) == 0 || !res.Reasons[0].Equal(page.Reason{Kind: page.ReasonNoMarkers}) {
 		t.Fatalf("blank page: %+v", res)
 	}
 	if res.Sheet.Code != nil || res.Orientation != nil {

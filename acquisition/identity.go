@@ -5,10 +5,10 @@ import (
 	"math"
 
 	"github.com/regfus/regfus/barcode"
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/sheet"
-	"github.com/regfus/regfus/vision"
 )
 
 // barPx returns the resolution (px/mm) crops for barcodes are warped at:
@@ -39,7 +39,7 @@ func (st *pageState) identity() error {
 	if st.r.ocr != nil && (!head.ok || !tail.ok || head.code != tail.code) {
 		cx, cy := l.HeadDigits.Center()
 		win := layout.Rect{X: -l.HeadDigits.W/2 - 2, Y: -l.HeadDigits.H/2 - 0.3, W: l.HeadDigits.W + 4, H: l.HeadDigits.H + 0.6}
-		if line, _ := st.ocrLine(vision.Point{X: cx, Y: cy}, 0, false, win, sheetCodeChars, lineMargin, nil); line != nil {
+		if line, _ := st.ocrLine(geom.Point{X: cx, Y: cy}, 0, false, win, sheetCodeChars, lineMargin, nil); line != nil {
 			if code, conf, err := st.r.ocr.ReadSheetCode(line); err == nil {
 				ocr = sheetRead{code, true, conf}
 			}
@@ -54,29 +54,29 @@ func (st *pageState) identity() error {
 	case head.ok && tail.ok && head.code == tail.code:
 		code = &head.code
 	case head.ok && tail.ok:
-		res.Reasons = append(res.Reasons, page.ReasonHeadTailMismatch)
+		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonHeadTailMismatch})
 		if ocr.ok && ocr.code == head.code {
 			code = &head.code
 		}
 	case head.ok:
 		if !ocr.ok || ocr.code != head.code {
-			res.Reasons = append(res.Reasons, page.ReasonTailUnread)
+			res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonTailUnread})
 		}
 		if !ocr.ok || ocr.code == head.code {
 			code = &head.code
 		} else {
-			res.Reasons = append(res.Reasons, page.ReasonHeadTailMismatch+": head digits read "+ocr.code.String())
+			res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonHeadTailMismatch, Detail: "head digits read " + ocr.code.String()})
 			code = nil
 		}
 	case tail.ok:
 		if !ocr.ok || ocr.code != tail.code {
-			res.Reasons = append(res.Reasons, page.ReasonHeadUnread)
+			res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonHeadUnread})
 		}
 		if !ocr.ok || ocr.code == tail.code {
 			code = &tail.code
 		}
 	default:
-		res.Reasons = append(res.Reasons, page.ReasonHeadUnread, page.ReasonTailUnread)
+		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonHeadUnread}, page.Reason{Kind: page.ReasonTailUnread})
 	}
 	if code != nil {
 		setCode(&res.Sheet, *code)

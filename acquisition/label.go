@@ -3,7 +3,7 @@ package acquisition
 import (
 	"math"
 
-	"github.com/regfus/regfus/vision"
+	"github.com/regfus/regfus/geom"
 )
 
 // A label model that comes from the image.
@@ -41,7 +41,7 @@ const (
 // clockwise (the reading direction, plus 180 when the label is upside
 // down); u runs along the symbols' reading direction, v down the label.
 type frame struct {
-	c   vision.Point
+	c   geom.Point
 	ang float64
 }
 
@@ -56,10 +56,10 @@ func frameOf(lr *labelRead) frame {
 }
 
 // point is the page point at (u, v) in f.
-func (f frame) point(u, v float64) vision.Point { return framePoint(f.c, f.ang, u, v) }
+func (f frame) point(u, v float64) geom.Point { return framePoint(f.c, f.ang, u, v) }
 
 // local is p (page mm) in f's coordinates.
-func (f frame) local(p vision.Point) (u, v float64) {
+func (f frame) local(p geom.Point) (u, v float64) {
 	a := f.ang * math.Pi / 180
 	d := p.Sub(f.c)
 	return d.X*math.Cos(a) + d.Y*math.Sin(a), -d.X*math.Sin(a) + d.Y*math.Cos(a)
@@ -91,13 +91,13 @@ func (b box) meets(o box, d float64) bool {
 
 // barQuad is the quadrilateral (page mm) of lr's bars: the whole bars when
 // the slot crop cut them (wholeBars), else the region found.
-func (lr *labelRead) barQuad() [4]vision.Point {
+func (lr *labelRead) barQuad() [4]geom.Point {
 	c, ang, w, h := lr.center, lr.angle, lr.w, lr.h
 	if b := lr.uncut; b != nil {
 		c, ang, w, h = b.center, b.angle, b.w, b.h
 	}
-	at := func(u, v float64) vision.Point { return framePoint(c, ang, u, v) }
-	return [4]vision.Point{at(-w/2, -h/2), at(w/2, -h/2), at(w/2, h/2), at(-w/2, h/2)}
+	at := func(u, v float64) geom.Point { return framePoint(c, ang, u, v) }
+	return [4]geom.Point{at(-w/2, -h/2), at(w/2, -h/2), at(w/2, h/2), at(-w/2, h/2)}
 }
 
 // inkIn is the box in f of lr's print: its bars, and its digit line when
@@ -166,7 +166,7 @@ func (sr *slotRead) printBox(lr *labelRead) (frame, box) {
 // labelCentre is the middle (page mm) of the print of the label lr sits
 // on: with both its symbols read, within a few mm of the label's centre
 // whatever the design; with one, that symbol's middle.
-func (sr *slotRead) labelCentre(lr *labelRead) vision.Point {
+func (sr *slotRead) labelCentre(lr *labelRead) geom.Point {
 	f, b := sr.printBox(lr)
 	return f.point((b.u0+b.u1)/2, (b.v0+b.v1)/2)
 }

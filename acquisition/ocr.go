@@ -4,10 +4,10 @@ import (
 	"image"
 
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/tesseract"
-	"github.com/regfus/regfus/vision"
 )
 
 // OCR reads the OCR-A lines printed on a sheet and on fustelle: package
@@ -37,7 +37,7 @@ var _ OCR = (*tesseract.Client)(nil)
 type lineSpan struct {
 	mid, width float64
 	whole      bool
-	quad       [4]vision.Point
+	quad       [4]geom.Point
 	found      bool
 }
 
@@ -64,7 +64,7 @@ const ocrWindowPx = 12.0
 //
 // The line's span along the frame's x axis is recorded in span (when not
 // nil): its middle, and whether the ink lies wholly inside the window.
-func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout.Rect, chars int, margin float64, span *lineSpan) (*image.Gray, ocrOutcome) {
+func (st *pageState) ocrLine(c geom.Point, angle float64, flip bool, fr layout.Rect, chars int, margin float64, span *lineSpan) (*image.Gray, ocrOutcome) {
 	win, err := st.frameCrop(c, angle, flip, fr, ocrWindowPx)
 	if err != nil {
 		return nil, ocrBlank
@@ -86,7 +86,7 @@ func (st *pageState) ocrLine(c vision.Point, angle float64, flip bool, fr layout
 		}
 		u0, u1 := fr.X+float64(x0)/ocrWindowPx, fr.X+float64(x1)/ocrWindowPx
 		v0, v1 := fr.Y+float64(y0)/ocrWindowPx, fr.Y+float64(y1)/ocrWindowPx
-		span.quad = [4]vision.Point{framePoint(c, ang, u0, v0), framePoint(c, ang, u1, v0), framePoint(c, ang, u1, v1), framePoint(c, ang, u0, v1)}
+		span.quad = [4]geom.Point{framePoint(c, ang, u0, v0), framePoint(c, ang, u1, v0), framePoint(c, ang, u1, v1), framePoint(c, ang, u0, v1)}
 		span.found = false
 	}
 	hb := float64(y1-y0) / ocrWindowPx

@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/vision"
 )
@@ -28,7 +29,7 @@ const (
 // outline is a label's quadrilateral in page mm (corners clockwise from
 // the label's top-left).
 type outline struct {
-	corners [4]vision.Point
+	corners [4]geom.Point
 	// across is set when a side edge of the label (left or right, along
 	// its symbols) was seen: its extent along them is then known, not
 	// only its print's.
@@ -64,7 +65,7 @@ const (
 
 // barSpan is a bar region found whole (wholeBars), page mm.
 type barSpan struct {
-	center      vision.Point
+	center      geom.Point
 	angle, w, h float64
 }
 
@@ -72,9 +73,9 @@ type barSpan struct {
 // crop area they were found in.
 func cutBy(lr *labelRead, area layout.Rect) bool {
 	a := lr.angle * math.Pi / 180
-	d := vision.Point{X: math.Cos(a) * lr.w / 2, Y: math.Sin(a) * lr.w / 2}
+	d := geom.Point{X: math.Cos(a) * lr.w / 2, Y: math.Sin(a) * lr.w / 2}
 	in := area.Inset(cutEdge)
-	for _, p := range []vision.Point{lr.center.Add(d), lr.center.Sub(d)} {
+	for _, p := range []geom.Point{lr.center.Add(d), lr.center.Sub(d)} {
 		if p.X < in.X || p.X > in.Right() || p.Y < in.Y || p.Y > in.Bottom() {
 			return true
 		}
@@ -118,9 +119,9 @@ func (st *pageState) wholeBars(lr *labelRead) (*barSpan, bool) {
 // barsOutline is the quadrilateral of the bars b, every side seen: bars
 // lie inside their label, so where they reach the label reaches.
 func barsOutline(b *barSpan) *outline {
-	at := func(u, v float64) vision.Point { return framePoint(b.center, b.angle, u, v) }
+	at := func(u, v float64) geom.Point { return framePoint(b.center, b.angle, u, v) }
 	return &outline{
-		corners: [4]vision.Point{at(-b.w/2, -b.h/2), at(b.w/2, -b.h/2), at(b.w/2, b.h/2), at(-b.w/2, b.h/2)},
+		corners: [4]geom.Point{at(-b.w/2, -b.h/2), at(b.w/2, -b.h/2), at(b.w/2, b.h/2), at(-b.w/2, b.h/2)},
 		across:  true,
 	}
 }
@@ -216,8 +217,8 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 		right = u1 + inkMargin
 	}
 	o := &outline{across: okL || okR, covers: covered[0] || covered[1] || covered[2] || covered[3]}
-	toPage := func(x, y float64) vision.Point { return f.point(x+fr.X, y+fr.Y) }
-	o.corners = [4]vision.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
+	toPage := func(x, y float64) geom.Point { return f.point(x+fr.X, y+fr.Y) }
+	o.corners = [4]geom.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
 	return o, true
 }
 
@@ -278,7 +279,7 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 	if k == 0 || k == 3 {
 		dir = -1
 	}
-	at := func(o, t float64) vision.Point {
+	at := func(o, t float64) geom.Point {
 		if k == 1 || k == 3 {
 			return f.point(t, o)
 		}
@@ -331,9 +332,9 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 	// The neighbouring slot's border, a gutter further, where there is a
 	// neighbouring slot (the page's outer columns and rows have none).
 	mid := at((o0+o1)/2, start)
-	beyond := vision.Point{X: mid.X, Y: line + sense*(gutter+1)}
+	beyond := geom.Point{X: mid.X, Y: line + sense*(gutter+1)}
 	if !horizontal {
-		beyond = vision.Point{X: line + sense*(gutter+1), Y: mid.Y}
+		beyond = geom.Point{X: line + sense*(gutter+1), Y: mid.Y}
 	}
 	neighbour := false
 	for _, sl := range st.r.layout.Slots {
@@ -378,11 +379,11 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 func (st *pageState) cornersShow(slot layout.Rect, horizontal bool, c float64) bool {
 	const stretch = 3.0
 	if horizontal {
-		return st.sheetLineShows(true, c, vision.Point{X: slot.X + 0.3, Y: c}, vision.Point{X: slot.X + stretch, Y: c}) ||
-			st.sheetLineShows(true, c, vision.Point{X: slot.Right() - stretch, Y: c}, vision.Point{X: slot.Right() - 0.3, Y: c})
+		return st.sheetLineShows(true, c, geom.Point{X: slot.X + 0.3, Y: c}, geom.Point{X: slot.X + stretch, Y: c}) ||
+			st.sheetLineShows(true, c, geom.Point{X: slot.Right() - stretch, Y: c}, geom.Point{X: slot.Right() - 0.3, Y: c})
 	}
-	return st.sheetLineShows(false, c, vision.Point{X: c, Y: slot.Y + 0.3}, vision.Point{X: c, Y: slot.Y + stretch}) ||
-		st.sheetLineShows(false, c, vision.Point{X: c, Y: slot.Bottom() - stretch}, vision.Point{X: c, Y: slot.Bottom() - 0.3})
+	return st.sheetLineShows(false, c, geom.Point{X: c, Y: slot.Y + 0.3}, geom.Point{X: c, Y: slot.Y + stretch}) ||
+		st.sheetLineShows(false, c, geom.Point{X: c, Y: slot.Bottom() - stretch}, geom.Point{X: c, Y: slot.Bottom() - 0.3})
 }
 
 // intoNeighbour is how far (mm) past the neighbouring slot's border a
@@ -399,7 +400,7 @@ const outerReach = 8.0
 // sheetLineShows reports whether the sheet's line at page coordinate c
 // (y when horizontal, else x) shows between the page points a and b
 // along it: a thin dark line over the whole stretch and in each third.
-func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b vision.Point) bool {
+func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b geom.Point) bool {
 	const half = 1.2
 	var r layout.Rect
 	if horizontal {
@@ -410,7 +411,7 @@ func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b vision.Poin
 	if horizontal && r.W < 2.5 || !horizontal && r.H < 2.5 {
 		return false
 	}
-	img, err := st.frameCrop(vision.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
+	img, err := st.frameCrop(geom.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
 	if err != nil {
 		return false
 	}
@@ -427,7 +428,7 @@ func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b vision.Poin
 // onSheetLine reports whether the segment a-b (page mm) lies on a line
 // the sheet prints: a slot's border, a DATA cell's, the progressive or
 // count box's (within 0.5 mm at both ends, and along it).
-func onSheetLine(l *layout.Layout, a, b vision.Point) bool {
+func onSheetLine(l *layout.Layout, a, b geom.Point) bool {
 	rects := make([]layout.Rect, 0, len(l.Slots)+len(l.DateCells)+2)
 	for _, s := range l.Slots {
 		rects = append(rects, s.Rect)
@@ -524,7 +525,7 @@ func (o *outline) crosses(r layout.Rect) bool {
 		e := b.Sub(a)
 		// The side's outward normal (corners run clockwise, y down), and the
 		// page border it faces.
-		n := vision.Point{X: e.Y, Y: -e.X}
+		n := geom.Point{X: e.Y, Y: -e.X}
 		// An unseen side lies just outside the print: the label reaches
 		// at least that far, so the same slop holds.
 		slop := seenSlop
@@ -549,10 +550,10 @@ func (o *outline) crosses(r layout.Rect) bool {
 // overlaps reports whether o and q overlap by more than depth mm, by the
 // separating axis test on the edges of both quadrilaterals.
 func (o *outline) overlaps(q *outline, depth float64) bool {
-	for _, poly := range [2]*[4]vision.Point{&o.corners, &q.corners} {
+	for _, poly := range [2]*[4]geom.Point{&o.corners, &q.corners} {
 		for i := 0; i < 4; i++ {
 			e := poly[(i+1)%4].Sub(poly[i])
-			n := vision.Point{X: -e.Y, Y: e.X}
+			n := geom.Point{X: -e.Y, Y: e.X}
 			l := n.Len()
 			if l == 0 {
 				continue
@@ -568,7 +569,7 @@ func (o *outline) overlaps(q *outline, depth float64) bool {
 	return true
 }
 
-func project(c *[4]vision.Point, n vision.Point) (lo, hi float64) {
+func project(c *[4]geom.Point, n geom.Point) (lo, hi float64) {
 	lo, hi = math.Inf(1), math.Inf(-1)
 	for _, p := range c {
 		d := p.X*n.X + p.Y*n.Y

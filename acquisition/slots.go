@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/vision"
@@ -50,11 +51,11 @@ type slotRead struct {
 // labelRead is one symbol read in a slot: where its bars are (page mm,
 // label frame) and what they and the OCR line under them say.
 type labelRead struct {
-	center   vision.Point // page mm
-	angle    float64      // degrees, reading direction
-	w, h     float64      // mm
-	kind     string       // "code32", "itf" or "" when unread
-	reversed bool         // read right to left: the label is upside down
+	center   geom.Point // page mm
+	angle    float64    // degrees, reading direction
+	w, h     float64    // mm
+	kind     string     // "code32", "itf" or "" when unread
+	reversed bool       // read right to left: the label is upside down
 	aic      fustella.AIC
 	tg       fustella.Targatura
 	conf     float64
@@ -196,7 +197,7 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 		return nil, err
 	}
 	for _, rg := range regions {
-		c := vision.Point{X: area.X + rg.Center.X/px, Y: area.Y + rg.Center.Y/px}
+		c := geom.Point{X: area.X + rg.Center.X/px, Y: area.Y + rg.Center.Y/px}
 		// Only bars whose centre is on this slot belong to it.
 		if !s.Rect.Inset(-1).Contains(layout.Rect{X: c.X, Y: c.Y}) {
 			continue
@@ -318,7 +319,7 @@ func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 	case sr.shape == nil:
 		return false, "no_outline"
 	}
-	var c vision.Point
+	var c geom.Point
 	for _, p := range sr.shape.corners {
 		c = c.Add(p.Scale(0.25))
 	}
@@ -358,7 +359,7 @@ func mergeSplitBars(ls []labelRead, isPiece func(*labelRead) bool) []labelRead {
 				}
 				mid := (lo + hi) / 2
 				m := labelRead{
-					center: vision.Point{X: a.center.X + ux*mid, Y: a.center.Y + uy*mid},
+					center: geom.Point{X: a.center.X + ux*mid, Y: a.center.Y + uy*mid},
 					angle:  a.angle, w: hi - lo, h: math.Max(a.h, b.h),
 				}
 				ls[i] = m
@@ -486,24 +487,24 @@ func addFlag(s *page.Slot, f string) {
 // framePoint is the page point (mm) at (u, v) in the frame centred on c
 // and turned by angle degrees clockwise: the frame of frameCrop, in which
 // u runs along a symbol's bars' reading direction and v across them.
-func framePoint(c vision.Point, angle, u, v float64) vision.Point {
+func framePoint(c geom.Point, angle, u, v float64) geom.Point {
 	a := angle * math.Pi / 180
 	cs, sn := math.Cos(a), math.Sin(a)
-	return vision.Point{X: c.X + cs*u - sn*v, Y: c.Y + sn*u + cs*v}
+	return geom.Point{X: c.X + cs*u - sn*v, Y: c.Y + sn*u + cs*v}
 }
 
 // frameCrop warps, from the source, the rectangle fr given in a frame
 // centred on c (page mm) and turned by angle degrees clockwise (plus 180
 // when flip), at q px per mm: an upright crop of a symbol or text line
 // however the label sits.
-func (st *pageState) frameCrop(c vision.Point, angle float64, flip bool, fr layout.Rect, q float64) (*image.Gray, error) {
+func (st *pageState) frameCrop(c geom.Point, angle float64, flip bool, fr layout.Rect, q float64) (*image.Gray, error) {
 	if flip {
 		angle += 180
 	}
 	a := angle * math.Pi / 180
 	cs, sn := math.Cos(a), math.Sin(a)
-	frameToMM := vision.Homography{cs, -sn, c.X, sn, cs, c.Y, 0, 0, 1}
-	pxToFrame := vision.Homography{1 / q, 0, fr.X, 0, 1 / q, fr.Y, 0, 0, 1}
+	frameToMM := geom.Homography{cs, -sn, c.X, sn, cs, c.Y, 0, 0, 1}
+	pxToFrame := geom.Homography{1 / q, 0, fr.X, 0, 1 / q, fr.Y, 0, 0, 1}
 	w, h := int(math.Ceil(fr.W*q)), int(math.Ceil(fr.H*q))
 	return st.img.Warp(st.geo.ToSource.Mul(frameToMM).Mul(pxToFrame), image.Pt(w, h))
 }

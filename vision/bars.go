@@ -6,11 +6,13 @@ import (
 	"sort"
 
 	"gocv.io/x/gocv"
+
+	"github.com/regfus/regfus/geom"
 )
 
 // Region is a rotated rectangle in an image, in continuous pixels.
 type Region struct {
-	Center Point
+	Center geom.Point
 	// W is the side along the reading direction (across the bars), H the
 	// side along the bars.
 	W, H float64

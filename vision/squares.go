@@ -7,26 +7,13 @@ import (
 	"sort"
 
 	"gocv.io/x/gocv"
+
+	"github.com/regfus/regfus/geom"
 )
-
-// Point is a position in continuous pixel coordinates.
-type Point struct{ X, Y float64 }
-
-// Sub returns p - q.
-func (p Point) Sub(q Point) Point { return Point{p.X - q.X, p.Y - q.Y} }
-
-// Add returns p + q.
-func (p Point) Add(q Point) Point { return Point{p.X + q.X, p.Y + q.Y} }
-
-// Scale returns p * k.
-func (p Point) Scale(k float64) Point { return Point{p.X * k, p.Y * k} }
-
-// Len returns the length of p as a vector.
-func (p Point) Len() float64 { return math.Hypot(p.X, p.Y) }
 
 // Square is a dark, square blob: a candidate page marker.
 type Square struct {
-	Center Point
+	Center geom.Point // continuous pixel coordinates
 	// Side is the side of a square of the blob's area, in pixels.
 	Side float64
 	// Ring is how light the blob is two modules (of seven) from its centre,
@@ -144,7 +131,7 @@ func inkMask(src gocv.Mat, kernel, ratio float64) gocv.Mat {
 // on a finder pattern, lies on the white ring for about 90% of its length),
 // at the centre (core) and on a circle of 5 modules (paper), and returns
 // (ring - core) / (paper - core) using the ring's median.
-func ringContrast(g *image.Gray, c Point, module float64) (float64, bool) {
+func ringContrast(g *image.Gray, c geom.Point, module float64) (float64, bool) {
 	const n = 32
 	var ring, paper [n]float64
 	for i := 0; i < n; i++ {
@@ -187,11 +174,11 @@ func bilinear(g *image.Gray, x, y float64) float64 {
 // pixel indices, in continuous coordinates (a contour runs through the
 // centres of its boundary pixels, so half a pixel of border is added back
 // through the perimeter).
-func polygonAreaCentroid(pts []image.Point) (float64, Point) {
+func polygonAreaCentroid(pts []image.Point) (float64, geom.Point) {
 	var a, cx, cy, per float64
 	n := len(pts)
 	if n == 0 {
-		return 0, Point{}
+		return 0, geom.Point{}
 	}
 	for i := 0; i < n; i++ {
 		p, q := pts[i], pts[(i+1)%n]
@@ -207,9 +194,9 @@ func polygonAreaCentroid(pts []image.Point) (float64, Point) {
 			sx += float64(p.X)
 			sy += float64(p.Y)
 		}
-		return per/2 + 1, Point{sx/float64(n) + 0.5, sy/float64(n) + 0.5}
+		return per/2 + 1, geom.Point{X: sx/float64(n) + 0.5, Y: sy/float64(n) + 0.5}
 	}
 	cx /= 3 * a
 	cy /= 3 * a
-	return math.Abs(a)/2 + per/2 + 1, Point{cx + 0.5, cy + 0.5}
+	return math.Abs(a)/2 + per/2 + 1, geom.Point{X: cx + 0.5, Y: cy + 0.5}
 }

@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"github.com/regfus/regfus/geom"
 	"image"
 	"math"
 	"testing"
@@ -40,7 +41,7 @@ func TestFindSquaresOnRenderedSheet(t *testing.T) {
 		l := layout.Current()
 		for _, m := range l.Markers {
 			cx, cy := m.Center()
-			want := Point{cx * px, cy * px}
+			want := geom.Point{X: cx * px, Y: cy * px}
 			found := false
 			for _, s := range sq {
 				if s.Center.Sub(want).Len() < 0.3*px {
@@ -63,39 +64,6 @@ func TestFindSquaresOnRenderedSheet(t *testing.T) {
 	}
 }
 
-func TestFitAffineAndHomography(t *testing.T) {
-	t.Parallel()
-	src := []Point{{0, 0}, {186, 0}, {0, 273}, {186, 273}}
-	truth := Homography{2.1, 0.05, 30, -0.04, 2.2, 12, 0.00001, 0.00002, 1}
-	dst := make([]Point, 4)
-	for i, p := range src {
-		dst[i] = truth.Apply(p)
-	}
-	h, err := FitHomography(src, dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []Point{{10, 10}, {100, 200}} {
-		if d := h.Apply(p).Sub(truth.Apply(p)).Len(); d > 1e-6 {
-			t.Errorf("homography off by %g at %v", d, p)
-		}
-	}
-	aff := Homography{2, 0.1, 5, -0.1, 2, 7, 0, 0, 1}
-	for i, p := range src {
-		dst[i] = aff.Apply(p)
-	}
-	a, res, err := FitAffine(src, dst)
-	if err != nil || res > 1e-6 || math.Abs(a[1]-0.1) > 1e-9 {
-		t.Errorf("affine fit %v res %g err %v", a, res, err)
-	}
-	if _, _, err := FitAffine(src[:2], dst[:2]); err == nil {
-		t.Error("affine fit on 2 points: no error")
-	}
-	if _, _, err := FitAffine([]Point{{0, 0}, {1, 1}, {2, 2}}, []Point{{0, 0}, {1, 1}, {2, 2}}); err == nil {
-		t.Error("affine fit on collinear points: no error")
-	}
-}
-
 func TestWarpIdentityAndErrors(t *testing.T) {
 	t.Parallel()
 	g := renderSheet(t, 100)
@@ -104,7 +72,7 @@ func TestWarpIdentityAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer im.Close()
-	out, err := im.Warp(Homography{1, 0, 0, 0, 1, 0, 0, 0, 1}, g.Rect.Size())
+	out, err := im.Warp(geom.Homography{1, 0, 0, 0, 1, 0, 0, 0, 1}, g.Rect.Size())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,14 +85,14 @@ func TestWarpIdentityAndErrors(t *testing.T) {
 	if diff > 0 {
 		t.Errorf("identity warp changed %d pixels", diff)
 	}
-	if _, err := im.Warp(Homography{}, image.Pt(0, 5)); err == nil {
+	if _, err := im.Warp(geom.Homography{}, image.Pt(0, 5)); err == nil {
 		t.Error("zero-size warp: no error")
 	}
 	if _, err := NewImage(&image.Gray{}); err == nil {
 		t.Error("empty image: no error")
 	}
 	im.Close()
-	if _, err := im.Warp(Homography{1, 0, 0, 0, 1, 0, 0, 0, 1}, image.Pt(5, 5)); err == nil {
+	if _, err := im.Warp(geom.Homography{1, 0, 0, 0, 1, 0, 0, 0, 1}, image.Pt(5, 5)); err == nil {
 		t.Error("warp on closed image: no error")
 	}
 }
