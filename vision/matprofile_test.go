@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gocv.io/x/gocv"
+
+	"github.com/regfus/regfus/geom"
 )
 
 // TestNoMatLeaks runs every entry point of the package and checks that no
@@ -20,7 +22,7 @@ func TestNoMatLeaks(t *testing.T) {
 	if _, err := im.FindSquares(20, 90); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := im.Warp(Homography{1, 0, 0, 0, 1, 0, 0, 0, 1}, g.Rect.Size()); err != nil {
+	if _, err := im.Warp(geom.Identity, g.Rect.Size()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Sharpness(g); err != nil {
