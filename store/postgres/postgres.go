@@ -1,9 +1,10 @@
 // Package postgres is the production store: PostgreSQL through pgx v5
-// (pgxpool), with embedded numbered migrations (migrations/NNNN_*.sql) and
-// its SQL in queries.sql.
+// (pgxpool), with embedded numbered migrations (migrations/NNNN_*.sql,
+// numbered in step with SQLite's).
 //
-// The semantics live in store/internal/sqlstore, shared with the SQLite
-// store; this package supplies the PostgreSQL dialect and the pool. The
+// The SQL and the semantics live in store/internal/sqlstore, shared with
+// the SQLite store; this package supplies the PostgreSQL dialect (row
+// locks, JSON functions) and the pool. The
 // *sql.DB the engine uses is a thin database/sql face over the same
 // pgxpool (stdlib.OpenDBFromPool), so there is one pool per process, also
 // used by River.
@@ -38,9 +39,6 @@ import (
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-//go:embed queries.sql
-var queries string
 
 // Options tune Open.
 type Options struct {
@@ -92,8 +90,10 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	inner, err := sqlstore.New(db, sqlstore.Dialect{
 		Name:       "postgres",
-		Queries:    queries,
 		Migrations: migs,
+		// Concurrent writers: rows read to be changed are locked.
+		RowLock:      "FOR UPDATE",
+		JSONElements: "SELECT jsonb_array_elements_text(CAST(%s AS jsonb))",
 		// One migrator at a time per schema, across processes.
 		MigrationLock:     `SELECT pg_advisory_xact_lock(hashtext('regfus.migrate.' || current_schema()))`,
 		Time:              func(t time.Time) any { return t },

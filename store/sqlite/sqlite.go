@@ -1,9 +1,9 @@
 // Package sqlite is the embedded default store: pure-Go SQLite
 // (modernc.org/sqlite, no cgo) in a data folder, so `regfus serve` works
 // with no database to install. It has its own embedded migrations
-// (migrations/NNNN_*.sql) and SQL (queries.sql); the semantics are the
-// shared ones of store/internal/sqlstore, checked by the same conformance
-// suite as PostgreSQL.
+// (migrations/NNNN_*.sql, numbered in step with PostgreSQL's); the SQL and
+// the semantics are the shared ones of store/internal/sqlstore, checked
+// by the same conformance suite as PostgreSQL.
 //
 // The database is DIR/regfus.db in WAL mode (readers never wait for the
 // writer), with foreign keys on, a busy timeout, and transactions that take
@@ -35,9 +35,6 @@ import (
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-//go:embed queries.sql
-var queries string
 
 // FileName is the database file inside the data folder.
 const FileName = "regfus.db"
@@ -81,8 +78,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	}
 	inner, err := sqlstore.New(db, sqlstore.Dialect{
 		Name:              "sqlite",
-		Queries:           queries,
 		Migrations:        migs,
+		JSONElements:      "SELECT value FROM json_each(%s)",
 		Time:              func(t time.Time) any { return t.UnixMicro() },
 		IsUniqueViolation: isUniqueViolation,
 		MigrationSetup:    "PRAGMA foreign_keys = OFF",

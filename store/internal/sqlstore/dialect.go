@@ -1,38 +1,47 @@
 // Package sqlstore is the one Go implementation of store.Store, over
 // database/sql. The PostgreSQL and SQLite packages hand it a Dialect: their
-// migrations, their SQL text (one queries.sql each) and the few conversions
-// that differ. Keeping the logic here and only the SQL there means both
-// stores follow exactly the same rules, which the conformance suite then
-// checks against both databases.
+// migrations and the few words and conversions that differ. The SQL is one
+// text for both (queries.sql here) and the logic is here, so both stores
+// follow exactly the same rules, which the conformance suite then checks
+// against both databases.
 //
 // # queries.sql
 //
-// A dialect's queries file is a sequence of named statements:
+// The queries file is a sequence of named statements:
 //
 //	-- name: GetBatch
-//	SELECT ... WHERE b.id = $1 ...;
+//	SELECT ... WHERE b.id = $1 AND {{inScope "b" 2}} ...;
 //
 // Parameters are positional ($1, $2, ...; SQLite accepts the same syntax).
-// Each query's parameters are listed in the comment above its use in
-// sqlstore.go, and New refuses a dialect that lacks a query or has one it
-// does not know, so a typo fails at start, not on the first request.
+// The file is a text/template: the scope predicates are template functions
+// written once (scopeFuncs), repeated column lists are {{define}}d at its
+// end, and the words the databases spell otherwise come from the Dialect
+// ({{rowLock}}, {{jsonElements}}). Every statement is run by the typed
+// method of the same name in queries.go, which orders its parameters: no
+// caller names a query by a string or passes a list of values. New refuses
+// a text that lacks a statement or has one no method runs, so a typo fails
+// at start, not on the first request.
 package sqlstore
 
 import (
 	"bufio"
+	_ "embed"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"sort"
 	"strings"
+	"text/template"
 	"time"
 )
+
+//go:embed queries.sql
+var queriesSQL string
 
 // Dialect is what differs between databases.
 type Dialect struct {
 	// Name is "postgres" or "sqlite", for messages.
 	Name string
-	// Queries is the text of the dialect's queries.sql.
-	Queries string
 	// Migrations holds NNNN_name.sql files at its root.
 	Migrations fs.FS
 	// MigrationLock, when set, is executed first in the migration
@@ -45,6 +54,14 @@ type Dialect struct {
 	// the transaction after the migrations; any row it returns refuses
 	// them (SQLite: PRAGMA foreign_key_check).
 	MigrationSetup, MigrationTeardown, MigrationCheck string
+	// RowLock ends a SELECT that locks the rows it reads ({{rowLock}} in
+	// queries.sql): "FOR UPDATE" with PostgreSQL, "" with SQLite, whose
+	// writers take turns. {{rowLock "SKIP LOCKED"}} adds the words after
+	// it when it is set.
+	RowLock string
+	// JSONElements is a subquery giving the text elements of a JSON array
+	// parameter, with %s for the parameter ({{jsonElements "$1"}}).
+	JSONElements string
 	// Time converts a time for a query parameter (PostgreSQL: time.Time for
 	// timestamptz; SQLite: int64 microseconds since the epoch).
 	Time func(time.Time) any
@@ -52,25 +69,103 @@ type Dialect struct {
 	IsUniqueViolation func(error) bool
 }
 
-// queryNames lists every query the engine runs.
-var queryNames = []string{
-	"InsertKey", "GetKey", "LookupKey", "ListKeys", "RevokeKey",
-	"InsertBatch", "InsertFile", "GetFilePages", "InsertBatchFile", "LockFile", "FindPageSet", "HasFile", "InsertPage",
-	"GetBatch", "ListBatches", "ListPages", "GetPage",
-	"FailExhausted", "ClaimPage", "ExtendLease", "ReleasePage", "LockPage",
-	"FinishPage", "FailPage", "UpdatePageResult", "DeleteSlots", "InsertSlot",
-	"DeleteSheet", "InsertSheet", "InsertReview", "QueueDepth",
-	"ListSheetResults", "FindTargature",
-	"InsertImport", "DeleteDeclarationsGroup", "InsertDeclaration",
-	"DeleteRecordsGroup", "InsertRecord", "ListDeclarations", "ListRecords",
-	"PutReconciliation", "GetReconciliation", "ListReconciliations",
-	"ListReconciliationReports", "ListReconciliationSummaries", "ListUnsummarised", "SetSummary",
-	"ListReview", "GetReview", "ListCorrections",
-	"InsertCorrection", "ResolveReview",
+// scopeFuncs are the predicates queries.sql writes once. alias is a table
+// alias ("" for none) whose region, asl and pharmacy columns are compared;
+// n is the number of the scope's first parameter (region, then asl, then
+// pharmacy): NULL means unrestricted.
+var scopeFuncs = template.FuncMap{
+	"inScope": inScope,
+	// pageSeen: page p (alias) created by batch ob (owner) is seen by the
+	// scope when the batch that created it is in scope, or the sheet
+	// identity read from the page is.
+	"pageSeen": func(page, owner string, n int) string {
+		return fmt.Sprintf("((%s) OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = %s.id AND %s))",
+			inScope(owner, n), page, inScope("vs", n))
+	},
+	// inGroup: the scope in $n..$n+2, then the filter region, asl,
+	// pharmacy, competence in $n+3..$n+6 (NULL: any).
+	"inGroup": func(alias string, n int) string {
+		cols := []string{"region", "asl", "pharmacy", "competence"}
+		terms := []string{inScope(alias, n)}
+		for i, c := range cols {
+			terms = append(terms, optional(alias, c, n+3+i))
+		}
+		return strings.Join(terms, " AND ")
+	},
 }
 
-// parseQueries splits a queries.sql text into named statements and checks
-// that the set of names is exactly queryNames.
+func inScope(alias string, n int) string {
+	return strings.Join([]string{optional(alias, "region", n), optional(alias, "asl", n+1), optional(alias, "pharmacy", n+2)}, " AND ")
+}
+
+// optional is "column equals $n, unless $n is NULL".
+func optional(alias, column string, n int) string {
+	if alias != "" {
+		column = alias + "." + column
+	}
+	return fmt.Sprintf("(CAST($%d AS TEXT) IS NULL OR %s = $%d)", n, column, n)
+}
+
+// loadStatements renders queries.sql for the dialect and fills every
+// field of a statements value with its statement.
+func loadStatements(d Dialect) (statements, error) {
+	funcs := template.FuncMap{
+		"rowLock": func(more ...string) string {
+			if d.RowLock == "" {
+				return ""
+			}
+			return strings.Join(append([]string{d.RowLock}, more...), " ")
+		},
+		"jsonElements": func(param string) string { return fmt.Sprintf(d.JSONElements, param) },
+	}
+	for k, v := range scopeFuncs {
+		funcs[k] = v
+	}
+	tmpl, err := template.New("queries.sql").Funcs(funcs).Parse(queriesSQL)
+	if err != nil {
+		return statements{}, fmt.Errorf("queries.sql: %w", err)
+	}
+	var text strings.Builder
+	if err := tmpl.Execute(&text, nil); err != nil {
+		return statements{}, fmt.Errorf("%s queries.sql: %w", d.Name, err)
+	}
+	q, err := parseQueries(d.Name, text.String())
+	if err != nil {
+		return statements{}, err
+	}
+	return fillStatements(d.Name, q)
+}
+
+// fillStatements sets each field of a statements value to the query of
+// its name, and fails unless the names are exactly the fields.
+func fillStatements(dialect string, q map[string]string) (statements, error) {
+	var st statements
+	v := reflect.ValueOf(&st).Elem()
+	var missing []string
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		text := q[name]
+		if strings.TrimSpace(strings.TrimSuffix(text, ";")) == "" {
+			missing = append(missing, name)
+			continue
+		}
+		v.Field(i).Set(reflect.ValueOf(statement{name: name, text: text}))
+	}
+	var unknown []string
+	for n := range q {
+		if _, ok := v.Type().FieldByName(n); !ok {
+			unknown = append(unknown, n)
+		}
+	}
+	sort.Strings(unknown)
+	if len(missing) > 0 || len(unknown) > 0 {
+		return statements{}, fmt.Errorf("%s queries.sql: missing queries %v, unknown queries %v", dialect, missing, unknown)
+	}
+	return st, nil
+}
+
+// parseQueries splits a rendered queries.sql into named statements. Lines
+// that are only a comment are left out of the statements.
 func parseQueries(dialect, text string) (map[string]string, error) {
 	q := map[string]string{}
 	var name string
@@ -86,7 +181,8 @@ func parseQueries(dialect, text string) (map[string]string, error) {
 	for sc.Scan() {
 		line++
 		l := sc.Text()
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(l), "-- name:"); ok {
+		t := strings.TrimSpace(l)
+		if rest, ok := strings.CutPrefix(t, "-- name:"); ok {
 			flush()
 			name = strings.TrimSpace(rest)
 			if _, dup := q[name]; dup {
@@ -94,33 +190,15 @@ func parseQueries(dialect, text string) (map[string]string, error) {
 			}
 			continue
 		}
-		if name == "" {
-			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "--") {
-				return nil, fmt.Errorf("%s queries.sql line %d: SQL before the first '-- name:' line", dialect, line)
-			}
+		if t == "" || strings.HasPrefix(t, "--") {
 			continue
+		}
+		if name == "" {
+			return nil, fmt.Errorf("%s queries.sql line %d: SQL before the first '-- name:' line", dialect, line)
 		}
 		body.WriteString(l)
 		body.WriteByte('\n')
 	}
 	flush()
-	known := map[string]bool{}
-	var missing []string
-	for _, n := range queryNames {
-		known[n] = true
-		if strings.TrimSpace(strings.TrimSuffix(q[n], ";")) == "" {
-			missing = append(missing, n)
-		}
-	}
-	var unknown []string
-	for n := range q {
-		if !known[n] {
-			unknown = append(unknown, n)
-		}
-	}
-	sort.Strings(unknown)
-	if len(missing) > 0 || len(unknown) > 0 {
-		return nil, fmt.Errorf("%s queries.sql: missing queries %v, unknown queries %v", dialect, missing, unknown)
-	}
 	return q, nil
 }

@@ -1,49 +1,98 @@
 package sqlstore
 
 import (
-	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 )
 
-func allQueries(skip string, extra string) string {
-	var b strings.Builder
-	for _, n := range queryNames {
-		if n == skip {
-			continue
-		}
-		b.WriteString("-- name: " + n + "\nSELECT 1;\n\n")
-	}
-	return b.String() + extra
-}
-
 func TestParseQueries(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name, text, wantErr string
-	}{
-		{"complete", "-- header comment\n" + allQueries("", ""), ""},
-		{"missing", allQueries("GetBatch", ""), "missing queries [GetBatch]"},
-		{"unknown", allQueries("", "-- name: GetBatchez\nSELECT 2;\n"), "unknown queries [GetBatchez]"},
-		{"duplicate", allQueries("", "-- name: GetBatch\nSELECT 2;\n"), fmt.Sprintf(`line %d: query "GetBatch" defined twice`, 3*len(queryNames)+1)},
-		{"empty body", strings.Replace(allQueries("", ""), "-- name: InsertKey\nSELECT 1;", "-- name: InsertKey\n;", 1), "missing queries [InsertKey]"},
-		{"sql before names", "SELECT 1;\n" + allQueries("", ""), "line 1: SQL before the first"},
+	q, err := parseQueries("test", "-- header\n\n-- name: A\n-- about A\nSELECT 1\nFROM x;\n\n-- name: B\nSELECT 2;\n")
+	if err != nil || q["A"] != "SELECT 1\nFROM x;" || q["B"] != "SELECT 2;" || len(q) != 2 {
+		t.Fatalf("parseQueries = %q, %v", q, err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			q, err := parseQueries("test", tt.text)
-			if tt.wantErr == "" {
-				if err != nil || q["GetBatch"] != "SELECT 1;" {
-					t.Fatalf("parseQueries = %q, %v", q["GetBatch"], err)
-				}
-				return
+	for text, want := range map[string]string{
+		"-- name: A\nSELECT 1;\n-- name: A\nSELECT 2;\n": `line 3: query "A" defined twice`,
+		"SELECT 1;\n-- name: A\nSELECT 1;\n":             "line 1: SQL before the first",
+	} {
+		if _, err := parseQueries("test", text); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseQueries(%q) error %v, want it to contain %q", text, err, want)
+		}
+	}
+}
+
+// allStatements names every statement with a trivial body.
+func allStatements(skip string) map[string]string {
+	q := map[string]string{}
+	v := reflect.TypeOf(statements{})
+	for i := range v.NumField() {
+		if n := v.Field(i).Name; n != skip {
+			q[n] = "SELECT 1;"
+		}
+	}
+	return q
+}
+
+func TestFillStatements(t *testing.T) {
+	t.Parallel()
+	st, err := fillStatements("test", allStatements(""))
+	if err != nil || st.GetBatch != (statement{name: "GetBatch", text: "SELECT 1;"}) {
+		t.Fatalf("fillStatements = %+v, %v", st.GetBatch, err)
+	}
+	missing := allStatements("GetBatch")
+	extra := allStatements("")
+	extra["GetBatchez"] = "SELECT 2;"
+	empty := allStatements("")
+	empty["InsertKey"] = ";"
+	for q, want := range map[*map[string]string]string{&missing: "missing queries [GetBatch]", &extra: "unknown queries [GetBatchez]", &empty: "missing queries [InsertKey]"} {
+		if _, err := fillStatements("test", *q); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want it to contain %q", err, want)
+		}
+	}
+}
+
+// TestStatementsRender renders queries.sql for both dialects' words:
+// every statement is there, no template text is left, and only the
+// dialect's words differ.
+func TestStatementsRender(t *testing.T) {
+	t.Parallel()
+	lite, err := loadStatements(Dialect{Name: "sqlite", JSONElements: "SELECT value FROM json_each(%s)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := loadStatements(Dialect{Name: "postgres", RowLock: "FOR UPDATE", JSONElements: "SELECT jsonb_array_elements_text(CAST(%s AS jsonb))"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lv, pv := reflect.ValueOf(lite), reflect.ValueOf(pg)
+	differ := 0
+	for i := range lv.NumField() {
+		l, p := lv.Field(i).Interface().(statement), pv.Field(i).Interface().(statement)
+		for _, s := range []statement{l, p} {
+			if strings.Contains(s.text, "{{") || strings.Contains(s.text, "}}") || strings.Contains(s.text, "<no value>") {
+				t.Errorf("%s: template text left: %s", s.name, s.text)
 			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("error %v, want it to contain %q", err, tt.wantErr)
-			}
-		})
+		}
+		if strings.Contains(l.text, "FOR UPDATE") || strings.Contains(l.text, "jsonb") {
+			t.Errorf("%s: PostgreSQL words in SQLite's text: %s", l.name, l.text)
+		}
+		if l.text != p.text {
+			differ++
+		}
+	}
+	if differ != 4 { // LockFile, ClaimPage, LockPage, FindTargature
+		t.Errorf("%d statements differ between the dialects, want 4", differ)
+	}
+	want := "((CAST($2 AS TEXT) IS NULL OR ob.region = $2) AND (CAST($3 AS TEXT) IS NULL OR ob.asl = $3) AND (CAST($4 AS TEXT) IS NULL OR ob.pharmacy = $4)) " +
+		"OR EXISTS (SELECT 1 FROM sheets vs WHERE vs.page_id = p.id AND (CAST($2 AS TEXT) IS NULL OR vs.region = $2) AND " +
+		"(CAST($3 AS TEXT) IS NULL OR vs.asl = $3) AND (CAST($4 AS TEXT) IS NULL OR vs.pharmacy = $4)))"
+	if !strings.Contains(lite.GetPage.text, want) {
+		t.Errorf("GetPage's scope predicate:\n%s\nwant it to contain\n%s", lite.GetPage.text, want)
 	}
 }
 
@@ -63,5 +112,26 @@ func TestLoadMigrations(t *testing.T) {
 		if _, err := LoadMigrations(fsys); err == nil {
 			t.Errorf("%s: LoadMigrations accepted %v", name, fsys)
 		}
+	}
+}
+
+// TestMigrationsInStep: both stores number the same schema steps the same
+// way (a step that changes nothing in one database is a file that says
+// so), so a schema version means the same change in either.
+func TestMigrationsInStep(t *testing.T) {
+	t.Parallel()
+	names := map[string][]string{}
+	for _, dialect := range []string{"postgres", "sqlite"} {
+		ms, err := LoadMigrations(os.DirFS(filepath.Join("..", "..", dialect, "migrations")))
+		if err != nil {
+			t.Fatalf("%s: %v", dialect, err)
+		}
+		for _, m := range ms {
+			names[dialect] = append(names[dialect], m.Name)
+		}
+	}
+	pg, lite := names["postgres"], names["sqlite"]
+	if len(pg) == 0 || !slices.Equal(pg, lite) {
+		t.Fatalf("migrations out of step:\npostgres %v\nsqlite   %v", pg, lite)
 	}
 }
