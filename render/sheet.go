@@ -36,7 +36,7 @@ func (s Sheet) Validate() error {
 	if err := s.Code.Validate(); err != nil {
 		return err
 	}
-	if err := ValidateVAT(s.VAT); err != nil {
+	if err := sheet.ValidateVAT(s.VAT); err != nil {
 		return err
 	}
 	if s.Name == "" {
@@ -49,23 +49,6 @@ func (s Sheet) Validate() error {
 		return fmt.Errorf("count %d out of range 0-%d", *s.Count, layout.SlotCount)
 	}
 	return nil
-}
-
-// ValidateVAT accepts an 11-digit VAT number or a 16-character tax code.
-func ValidateVAT(v string) error {
-	switch len(v) {
-	case 11:
-		return sheet.ValidateDigits("VAT number", v, 11)
-	case 16:
-		for i := 0; i < 16; i++ {
-			c := v[i]
-			if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
-				return fmt.Errorf("tax code %q: character %d is %q, want A-Z or 0-9", v, i+1, c)
-			}
-		}
-		return nil
-	}
-	return fmt.Errorf("VAT number / tax code %q: %d characters, want 11 digits or 16 characters", v, len(v))
 }
 
 // DrawSheet draws s on c following l.

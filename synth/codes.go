@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/sheet"
 )
 
 // Product is what a fustella says about the medicine besides its codes.
@@ -81,21 +82,8 @@ func targaturaFor(seed uint64, k int) fustella.Targatura {
 	return t
 }
 
-// vatNumber draws an 11-digit Italian VAT number with a valid check digit
-// (Luhn-like: odd positions as is, even positions doubled with digits
-// summed).
+// vatNumber draws an 11-digit Italian VAT number with a valid check digit.
 func vatNumber(r *rng) string {
 	d := r.digits(10)
-	sum := 0
-	for i := 0; i < 10; i++ {
-		v := int(d[i] - '0')
-		if i%2 == 1 {
-			v *= 2
-			if v > 9 {
-				v -= 9
-			}
-		}
-		sum += v
-	}
-	return d + string(byte('0'+(10-sum%10)%10))
+	return d + string(sheet.VATCheckDigit(d))
 }

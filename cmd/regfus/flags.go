@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 )
 
 // newFlagSet returns a FlagSet whose errors become UsageErrors and whose
@@ -32,5 +33,28 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err != nil {
 		return usagef("%s: %v", fs.Name(), err)
 	}
+	return nil
+}
+
+// optionalInt is an int flag that may be left out (set false). Unlike an
+// int flag with a sentinel default, its help shows no "(default -1)".
+type optionalInt struct {
+	n   int
+	set bool
+}
+
+func (o *optionalInt) String() string {
+	if o == nil || !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.n)
+}
+
+func (o *optionalInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("want a whole number")
+	}
+	o.n, o.set = n, true
 	return nil
 }

@@ -31,11 +31,11 @@ func (c *KeysCommand) Run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "create":
-		return c.create(ctx, args[1:])
+		return inCommand("keys create", c.create(ctx, args[1:]))
 	case "list":
-		return c.list(ctx, args[1:])
+		return inCommand("keys list", c.list(ctx, args[1:]))
 	case "revoke":
-		return c.revoke(ctx, args[1:])
+		return inCommand("keys revoke", c.revoke(ctx, args[1:]))
 	case "-h", "--help", "help":
 		fmt.Fprintf(c.Stdout, "Usage: regfus keys %s\n\nRun 'regfus keys ACTION --help' for an action's flags.\n", keysUsage)
 		return errHelp

@@ -198,3 +198,19 @@ func TestKeysAndMigrateOnPostgres(t *testing.T) {
 		t.Fatalf("keys revoke: exit %d, %q", code, out)
 	}
 }
+
+// keys touches the store, not the originals: its actions take no
+// --blob-cache-mb (serve and worker do).
+func TestKeysHelpHasNoBlobCache(t *testing.T) {
+	for _, action := range []string{"create", "list", "revoke"} {
+		out, _, code := runCLI(t, "keys", action, "--help")
+		if code != 0 || !strings.Contains(out, "-database-url") || strings.Contains(out, "blob-cache") {
+			t.Errorf("keys %s --help: exit %d\n%s", action, code, out)
+		}
+	}
+	for _, cmd := range []string{"serve", "worker"} {
+		if out, _, _ := runCLI(t, cmd, "--help"); !strings.Contains(out, "-blob-cache-mb") {
+			t.Errorf("%s --help lacks --blob-cache-mb", cmd)
+		}
+	}
+}

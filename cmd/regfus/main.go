@@ -46,12 +46,24 @@ func register(name, summary string, f func(Streams) Command) {
 }
 
 // UsageError is a mistake in how the command was called: exit status 2.
-type UsageError struct{ msg string }
+// The message points to the help of the command that was called (cmd,
+// e.g. "render" or "keys create"; empty for regfus itself).
+type UsageError struct{ cmd, msg string }
 
 func (e *UsageError) Error() string { return e.msg }
 
-// usagef builds a UsageError.
-func usagef(format string, a ...any) error { return &UsageError{fmt.Sprintf(format, a...)} }
+// usagef builds a UsageError; Main and the commands with actions name the
+// command it belongs to (inCommand).
+func usagef(format string, a ...any) error { return &UsageError{msg: fmt.Sprintf(format, a...)} }
+
+// inCommand names cmd as the command of a UsageError that names none yet.
+func inCommand(cmd string, err error) error {
+	var ue *UsageError
+	if errors.As(err, &ue) && ue.cmd == "" {
+		ue.cmd = cmd
+	}
+	return err
+}
 
 // errHelp is returned when help was asked for and printed: exit status 0.
 var errHelp = errors.New("help requested")
@@ -69,7 +81,11 @@ func exitCode(err error, stderr io.Writer) int {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "regfus: %s (see regfus --help)\n", ue.msg)
+		help := "regfus --help"
+		if ue.cmd != "" {
+			help = "regfus " + ue.cmd + " --help"
+		}
+		fmt.Fprintf(stderr, "regfus: %s (see %s)\n", ue.msg, help)
 		return 2
 	default:
 		fmt.Fprintf(stderr, "regfus: %v\n", err)
@@ -93,7 +109,7 @@ func Main(ctx context.Context, args []string, s Streams) error {
 	if !ok {
 		return usagef("unknown command %q", name)
 	}
-	return info.new(s).Run(ctx, args[1:])
+	return inCommand(name, info.new(s).Run(ctx, args[1:]))
 }
 
 func printUsage(w io.Writer) {

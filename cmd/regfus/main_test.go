@@ -41,6 +41,25 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 }
 
+// A usage error points to the help of the command that was called.
+func TestUsageErrorPointsToCommandHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		help string
+	}{
+		{[]string{"nope"}, "(see regfus --help)"},
+		{[]string{"layout", "--bogus"}, "(see regfus layout --help)"},
+		{[]string{"render", "--asl", "205"}, "(see regfus render --help)"},
+		{[]string{"keys", "create", "--role", "nobody"}, "(see regfus keys create --help)"},
+		{[]string{"keys", "frobnicate"}, "(see regfus keys --help)"},
+	} {
+		_, errOut, code := runCLI(t, tc.args...)
+		if code != 2 || !strings.HasSuffix(strings.TrimSpace(errOut), tc.help) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 ending %q", tc.args, code, errOut, tc.help)
+		}
+	}
+}
+
 func TestLayoutJSON(t *testing.T) {
 	out, _, code := runCLI(t, "layout")
 	if code != 0 {

@@ -38,7 +38,8 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 	sheets := fs.Int("sheets", 1, "number of sheets")
 	first := fs.Int("first", 0, "progressive of the first sheet; printed in the box when given, else the box is left for handwriting")
 	dispensario := fs.Bool("dispensario", false, "sheets of a dispensario: progressives get a D prefix")
-	count := fs.Int("count", -1, "fustelle count to print in the box (default: left for handwriting)")
+	var count optionalInt
+	fs.Var(&count, "count", "fustelle count `N` (0-28) to print in the box; not given, the box is left for handwriting")
 	format := fs.String("format", "pdf", "output format: pdf (one multi-page file for several sheets) or png (one file per sheet)")
 	dpi := fs.Float64("dpi", 300, "resolution of PNG output")
 	tailDigits := fs.Bool("tail-digits", false, "print the code's digits under the tail barcode too")
@@ -64,7 +65,7 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("render: %v", err)
 	}
-	if err := render.ValidateVAT(*vat); err != nil {
+	if err := sheet.ValidateVAT(strings.ToUpper(*vat)); err != nil {
 		return usagef("render: --vat: %v", err)
 	}
 	if *sheets < 1 || *sheets > 1000 {
@@ -76,8 +77,8 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 	if *dispensario && *first == 0 {
 		*first = 1
 	}
-	if *count > layout.SlotCount {
-		return usagef("render: --count %d out of range 0-%d", *count, layout.SlotCount)
+	if count.set && (count.n < 0 || count.n > layout.SlotCount) {
+		return usagef("render: --count %d out of range 0-%d", count.n, layout.SlotCount)
 	}
 	if *format != "pdf" && *format != "png" {
 		return usagef("render: --format %q: want pdf or png", *format)
@@ -87,9 +88,11 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 	}
 	label := *regionLabel
 	if label == "" {
-		if n, ok := sheet.RegionName(*region); ok {
-			label = "Regione " + n
+		n, ok := sheet.RegionName(*region)
+		if !ok {
+			return usagef("render: --region %s is not a region code of the national health flows (010 Piemonte ... 200 Sardegna); give --region-label to print a title label for it", *region)
 		}
+		label = "Regione " + n
 	}
 	if err := checkWritableDir(*out); err != nil {
 		return err
@@ -113,8 +116,8 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 		if *first > 0 {
 			s.Progressive = &sheet.Progressive{N: *first + i, Dispensario: *dispensario}
 		}
-		if *count >= 0 {
-			n := *count
+		if count.set {
+			n := count.n
 			s.Count = &n
 		}
 		if err := s.Validate(); err != nil {

@@ -71,6 +71,11 @@ func TestRenderBadInputWritesNothing(t *testing.T) {
 		{"6-digit pharmacy", []string{"--pharmacy", "999999"}, "pharmacy"},
 		{"non-numeric ASL", []string{"--asl", "2A5"}, "ASL"},
 		{"bad VAT", []string{"--vat", "123"}, "VAT"},
+		{"VAT check digit", []string{"--vat", "12345678912"}, "check digit 2, want 1"},
+		{"tax code check letter", []string{"--vat", "RSSMRA85T10A562T"}, "check letter T, want S"},
+		{"unknown region", []string{"--region", "999"}, "--region 999 is not a region code"},
+		{"negative count", []string{"--count", "-1"}, "--count -1 out of range"},
+		{"count not a number", []string{"--count", "ten"}, "want a whole number"},
 		{"bad format", []string{"--format", "gif"}, "format"},
 		{"unwritable folder", []string{"-o", filepath.Join(file, "out")}, "output folder"},
 	} {
@@ -90,5 +95,32 @@ func TestRenderBadInputWritesNothing(t *testing.T) {
 				t.Errorf("wrote %d files", len(entries))
 			}
 		})
+	}
+}
+
+// An unknown region is printed only with the label given for it: the
+// title never silently loses its region.
+func TestRenderRegionLabel(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, errOut, code := runCLI(t, append(renderArgs(dir, "--region", "999"), "--region-label", "Regione di Prova")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestRenderHelp(t *testing.T) {
+	t.Parallel()
+	out, _, code := runCLI(t, "render", "--help")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	i := strings.Index(out, "-count N")
+	if i < 0 {
+		t.Fatalf("help does not show -count N:\n%s", out)
+	}
+	line := out[i:]
+	line = line[:strings.Index(line, "\n  -")]
+	if strings.Contains(line, "(default") {
+		t.Errorf("--count help shows a default: %q", line)
 	}
 }

@@ -45,7 +45,7 @@ type ServeCommand struct {
 // Run implements Command.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("serve", "[--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--data DIR] [--database-url URL] [--workers N]", c.Stdout)
-	sf := addStoreFlags(fs)
+	sf := addBlobFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (loopback by default: pass :8080 to listen on every interface)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (chain); reloaded when the file changes")
 	tlsKey := fs.String("tls-key", "", "the PEM private key of --tls-cert")

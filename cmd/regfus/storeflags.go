@@ -20,7 +20,9 @@ const defaultDataDir = "./regfus-data"
 
 // storeFlags are the flags every command that touches the store shares
 // (serve, worker, keys, migrate): --data and --database-url. With a
-// database URL the store is PostgreSQL; without, SQLite in --data.
+// database URL the store is PostgreSQL; without, SQLite in --data. The
+// commands that also read the uploaded originals (serve, worker) add
+// --blob-cache-mb with addBlobFlags.
 type storeFlags struct {
 	data        string
 	databaseURL string
@@ -33,6 +35,13 @@ func addStoreFlags(fs *flag.FlagSet) *storeFlags {
 	f := &storeFlags{}
 	fs.StringVar(&f.data, "data", defaultDataDir, "data folder: the embedded database and the uploaded originals when no --database-url is given; with PostgreSQL (which then holds the originals) a local read cache")
 	fs.StringVar(&f.databaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL URL (default $DATABASE_URL); empty: embedded SQLite in --data")
+	return f
+}
+
+// addBlobFlags registers --data, --database-url and --blob-cache-mb on fs,
+// for the commands that read the uploaded originals.
+func addBlobFlags(fs *flag.FlagSet) *storeFlags {
+	f := addStoreFlags(fs)
 	fs.Int64Var(&f.cacheMB, "blob-cache-mb", 10240, "with PostgreSQL: keep the local read cache of originals in --data under about this many MiB, least recently used going first; 0: unbounded")
 	return f
 }

@@ -48,7 +48,7 @@ type WorkerCommand struct{ Streams }
 // Run implements Command.
 func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("worker", "[--data DIR] [--database-url URL] [--workers N]", c.Stdout)
-	sf := addStoreFlags(fs)
+	sf := addBlobFlags(fs)
 	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once (the CPU-heavy part is bounded by the cores in any case)")
 	lease := fs.Duration("lease", process.DefaultLease, "embedded store: how long a claimed page is held without a heartbeat")
 	jobTimeout := fs.Duration("job-timeout", process.DefaultJobTimeout, "PostgreSQL: a page job running longer is cancelled and retried")
