@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/render"
 	"github.com/regfus/regfus/sheet"
@@ -474,7 +475,7 @@ func slotTruths(l *layout.Layout, f *filling) []Slot {
 			s.Defects = append(s.Defects, DefectDuplicate)
 		}
 		pd := &Placed{
-			Center: Point{round3(pl.at.cx), round3(pl.at.cy)}, W: round3(lb.W), H: round3(lb.H), Angle: round3(pl.at.angle),
+			Center: geom.Point{X: round3(pl.at.cx), Y: round3(pl.at.cy)}, W: round3(lb.W), H: round3(lb.H), Angle: round3(pl.at.angle),
 			Corners: q.rounded(), Rect: roundRect(q.Bounds()), Z: pl.z,
 			Paper: lb.Paper, Ink: lb.Ink, Narrow32: round3(lb.Narrow32), NarrowITF: round3(lb.NarrowITF),
 		}
@@ -514,7 +515,7 @@ func slotTruths(l *layout.Layout, f *filling) []Slot {
 }
 
 func rectQuad(r layout.Rect) Quad {
-	return Quad{{r.X, r.Y}, {r.Right(), r.Y}, {r.Right(), r.Bottom()}, {r.X, r.Bottom()}}
+	return Quad{{X: r.X, Y: r.Y}, {X: r.Right(), Y: r.Y}, {X: r.Right(), Y: r.Bottom()}, {X: r.X, Y: r.Bottom()}}
 }
 
 // Truth coordinates are rounded to a micrometre: finer is noise, and the
@@ -527,7 +528,7 @@ func roundRect(r layout.Rect) layout.Rect {
 
 func (q Quad) rounded() Quad {
 	for i := range q {
-		q[i] = Point{round3(q[i].X), round3(q[i].Y)}
+		q[i] = geom.Point{X: round3(q[i].X), Y: round3(q[i].Y)}
 	}
 	return q
 }

@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/regfus/regfus/geom"
 )
 
 // Handwriting. People write the progressive, the count and the date on the
@@ -21,7 +23,7 @@ import (
 
 // glyphs are the control points of each character, x right and y down in a
 // unit box (the glyph is about 0.7 wide).
-var glyphs = map[rune][][]Point{
+var glyphs = map[rune][][][2]float64{
 	'0': {{{0.5, 0.02}, {0.18, 0.2}, {0.1, 0.6}, {0.35, 0.97}, {0.68, 0.9}, {0.85, 0.5}, {0.75, 0.12}, {0.48, 0.03}}},
 	'1': {{{0.28, 0.25}, {0.55, 0.02}, {0.55, 0.98}}},
 	'2': {{{0.15, 0.25}, {0.42, 0.03}, {0.75, 0.12}, {0.78, 0.38}, {0.5, 0.65}, {0.1, 0.97}, {0.9, 0.95}}},
@@ -39,7 +41,7 @@ var glyphs = map[rune][][]Point{
 
 // stroke is a pen trace in page mm with a width in mm at each point.
 type stroke struct {
-	pts []Point
+	pts []geom.Point
 	w   []float64
 }
 
@@ -72,13 +74,13 @@ func (w writer) text(r *rng, s string, x, y, h, pitch float64) []stroke {
 		strokes, ok := glyphs[ch]
 		if ok {
 			for _, cp := range strokes {
-				pts := make([]Point, len(cp))
+				pts := make([]geom.Point, len(cp))
 				for i, p := range cp {
-					px := p.X + r.normal(0, w.wobble)
-					py := p.Y + r.normal(0, w.wobble)
+					px := p[0] + r.normal(0, w.wobble)
+					py := p[1] + r.normal(0, w.wobble)
 					top := gy - gh // top of the glyph box
 					yy := top + py*gh
-					pts[i] = Point{x + px*gh*0.72 + w.slant*(gy-yy), yy}
+					pts[i] = geom.Point{X: x + px*gh*0.72 + w.slant*(gy-yy), Y: yy}
 				}
 				out = append(out, w.trace(r, catmullRom(pts, 6)))
 			}
@@ -94,7 +96,7 @@ func (w writer) text(r *rng, s string, x, y, h, pitch float64) []stroke {
 
 // trace turns a polyline into a stroke with a pressure that swells and
 // fades along it.
-func (w writer) trace(r *rng, pts []Point) stroke {
+func (w writer) trace(r *rng, pts []geom.Point) stroke {
 	st := stroke{pts: pts, w: make([]float64, len(pts))}
 	ph := r.uniform(0, 2*math.Pi)
 	for i := range pts {
@@ -105,13 +107,13 @@ func (w writer) trace(r *rng, pts []Point) stroke {
 }
 
 // catmullRom returns the spline through pts with n steps per segment.
-func catmullRom(pts []Point, n int) []Point {
+func catmullRom(pts []geom.Point, n int) []geom.Point {
 	if len(pts) < 3 {
 		return pts
 	}
-	ext := append([]Point{pts[0]}, pts...)
+	ext := append([]geom.Point{pts[0]}, pts...)
 	ext = append(ext, pts[len(pts)-1])
-	var out []Point
+	var out []geom.Point
 	for i := 1; i < len(ext)-2; i++ {
 		p0, p1, p2, p3 := ext[i-1], ext[i], ext[i+1], ext[i+2]
 		for s := 0; s < n; s++ {
@@ -120,7 +122,7 @@ func catmullRom(pts []Point, n int) []Point {
 			f := func(a, b, c, d float64) float64 {
 				return 0.5 * (2*b + (-a+c)*t + (2*a-5*b+4*c-d)*t2 + (-a+3*b-3*c+d)*t3)
 			}
-			out = append(out, Point{f(p0.X, p1.X, p2.X, p3.X), f(p0.Y, p1.Y, p2.Y, p3.Y)})
+			out = append(out, geom.Point{X: f(p0.X, p1.X, p2.X, p3.X), Y: f(p0.Y, p1.Y, p2.Y, p3.Y)})
 		}
 	}
 	return append(out, pts[len(pts)-1])
@@ -211,25 +213,25 @@ var penKinds = []string{PenScribble, PenTick, PenSignature, PenLine, PenCircle, 
 // penMark returns the strokes of a mark of the given kind inside the box
 // (x, y, w, h) mm.
 func (wr writer) penMark(r *rng, kind string, x, y, w, h float64) []stroke {
-	var pts []Point
+	var pts []geom.Point
 	switch kind {
 	case PenTick:
-		pts = []Point{{x, y + h*0.55}, {x + w*0.35, y + h}, {x + w, y}}
+		pts = []geom.Point{{X: x, Y: y + h*0.55}, {X: x + w*0.35, Y: y + h}, {X: x + w, Y: y}}
 	case PenLine:
 		yy := y + h*r.uniform(0.2, 0.8)
-		pts = []Point{{x, yy}, {x + w*0.5, yy + r.normal(0, h*0.1)}, {x + w, yy + r.normal(0, h*0.15)}}
+		pts = []geom.Point{{X: x, Y: yy}, {X: x + w*0.5, Y: yy + r.normal(0, h*0.1)}, {X: x + w, Y: yy + r.normal(0, h*0.15)}}
 	case PenCircle:
 		cx, cy := x+w/2, y+h/2
 		a0 := r.uniform(0, 2*math.Pi)
 		for i := 0; i <= 14; i++ {
 			a := a0 + float64(i)/14*2.15*math.Pi
-			pts = append(pts, Point{cx + w/2*math.Cos(a)*r.uniform(0.93, 1.05), cy + h/2*math.Sin(a)*r.uniform(0.93, 1.05)})
+			pts = append(pts, geom.Point{X: cx + w/2*math.Cos(a)*r.uniform(0.93, 1.05), Y: cy + h/2*math.Sin(a)*r.uniform(0.93, 1.05)})
 		}
 	case PenSignature:
 		n := r.between(6, 11)
 		for i := 0; i <= n; i++ {
 			t := float64(i) / float64(n)
-			pts = append(pts, Point{x + w*t + r.normal(0, w*0.03), y + h*(0.5+0.45*math.Sin(t*float64(n)*1.7+r.uniform(0, 1)))})
+			pts = append(pts, geom.Point{X: x + w*t + r.normal(0, w*0.03), Y: y + h*(0.5+0.45*math.Sin(t*float64(n)*1.7+r.uniform(0, 1)))})
 		}
 	case PenNote:
 		txt := pick(r, []string{"x2", "3", "12", "/", "D", "7", "x"})
@@ -237,7 +239,7 @@ func (wr writer) penMark(r *rng, kind string, x, y, w, h float64) []stroke {
 	default: // scribble
 		n := r.between(5, 9)
 		for i := 0; i < n; i++ {
-			pts = append(pts, Point{x + r.uniform(0, w), y + r.uniform(0, h)})
+			pts = append(pts, geom.Point{X: x + r.uniform(0, w), Y: y + r.uniform(0, h)})
 		}
 	}
 	return []stroke{wr.trace(r, catmullRom(pts, 8))}

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"golang.org/x/image/ccitt"
+
+	"github.com/regfus/regfus/geom"
 )
 
 // loadPages returns every page of an image file of the corpus as gray
@@ -112,7 +114,7 @@ func rectify(img *image.Gray, sc Scan, q Quad, m float64) *image.Gray {
 	ux, uy := unit(q[0], q[1]), unit(q[0], q[3])
 	w := math.Hypot(q[1].X-q[0].X, q[1].Y-q[0].Y) + 2*m
 	h := math.Hypot(q[3].X-q[0].X, q[3].Y-q[0].Y) + 2*m
-	o := Point{q[0].X - m*ux.X - m*uy.X, q[0].Y - m*ux.Y - m*uy.Y}
+	o := geom.Point{X: q[0].X - m*ux.X - m*uy.X, Y: q[0].Y - m*ux.Y - m*uy.Y}
 	k := sc.EffectiveDPI / 25.4
 	cw, ch := int(w*k), int(h*k)
 	out := image.NewGray(image.Rect(0, 0, cw, ch))
@@ -127,9 +129,9 @@ func rectify(img *image.Gray, sc Scan, q Quad, m float64) *image.Gray {
 	return out
 }
 
-func unit(a, b Point) Point {
+func unit(a, b geom.Point) geom.Point {
 	d := math.Hypot(b.X-a.X, b.Y-a.Y)
-	return Point{(b.X - a.X) / d, (b.Y - a.Y) / d}
+	return geom.Point{X: (b.X - a.X) / d, Y: (b.Y - a.Y) / d}
 }
 
 // mean returns the mean gray of img in a square of side s px around (x, y).

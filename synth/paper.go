@@ -3,6 +3,7 @@ package synth
 import (
 	"math"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 )
 
@@ -19,9 +20,9 @@ import (
 
 // paper is the physical state of a sheet.
 type paper struct {
-	w, h  float64    // paper size, mm (A4)
-	print Homography // layout mm -> paper mm
-	scale float64    // print scale (1 = actual size)
+	w, h  float64         // paper size, mm (A4)
+	print geom.Homography // layout mm -> paper mm
+	scale float64         // print scale (1 = actual size)
 	fold  *fold
 }
 
@@ -50,7 +51,7 @@ func newPaper(r *rng, l *layout.Layout) paper {
 	if r.chance(0.3) {
 		p.scale = round3(r.uniform(0.94, 0.985)) // fit to printable area
 	}
-	p.print = translate(-p.w/2, -p.h/2).Then(scale(p.scale)).Then(translate(p.w/2+ox, p.h/2+oy))
+	p.print = geom.Translate(-p.w/2, -p.h/2).Then(geom.Scale(p.scale)).Then(geom.Translate(p.w/2+ox, p.h/2+oy))
 	if r.chance(pFold) {
 		p.fold = &fold{
 			corner: pick(r, []string{"top-left", "top-right", "bottom-right", "bottom-left"}),
@@ -120,9 +121,10 @@ func (p paper) hides(q Quad) bool {
 	for i := 0; i <= 6; i++ {
 		for j := 0; j <= 6; j++ {
 			s, t := float64(i)/6, float64(j)/6
-			top := Point{q[0].X + (q[1].X-q[0].X)*s, q[0].Y + (q[1].Y-q[0].Y)*s}
-			bot := Point{q[3].X + (q[2].X-q[3].X)*s, q[3].Y + (q[2].Y-q[3].Y)*s}
-			x, y := p.print.Apply(top.X+(bot.X-top.X)*t, top.Y+(bot.Y-top.Y)*t)
+			top := geom.Point{X: q[0].X + (q[1].X-q[0].X)*s, Y: q[0].Y + (q[1].Y-q[0].Y)*s}
+			bot := geom.Point{X: q[3].X + (q[2].X-q[3].X)*s, Y: q[3].Y + (q[2].Y-q[3].Y)*s}
+			pt := p.print.Apply(geom.Point{X: top.X + (bot.X-top.X)*t, Y: top.Y + (bot.Y-top.Y)*t})
+			x, y := pt.X, pt.Y
 			if p.fold.covers(x, y) {
 				return true
 			}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 )
 
@@ -132,7 +133,7 @@ func simulate(master *image.Gray, l *layout.Layout, pp paper, prof Profile, r *r
 	sc := Scan{Orientation: orient, Skew: round3(skew), Rotation: round3(float64(orient) + skew)}
 	pw, ph := l.Page.W, l.Page.H
 	var (
-		h      Homography // page mm -> output px
+		h      geom.Homography // page mm -> output px
 		ow, oh int
 		bg     float64 // background tone beyond the page, 0-1
 	)
@@ -149,16 +150,16 @@ func simulate(master *image.Gray, l *layout.Layout, pp paper, prof Profile, r *r
 			fw, fh = ph, pw
 		}
 		ow, oh = int(math.Round(fw*k)), int(math.Round(fh*k))
-		off := Point{r.uniform(-1.5, 1.5), r.uniform(-1.5, 1.5)}
+		off := geom.Point{X: r.uniform(-1.5, 1.5), Y: r.uniform(-1.5, 1.5)}
 		feed := 1.0
 		if prof.SheetFed {
 			// Paper transport is never exactly the sensor's pitch.
 			feed = round3(r.uniform(0.985, 1.015))
 		}
 		sc.FeedScale = feed
-		h = translate(-pw/2, -ph/2).Then(rotate(float64(orient) + skew)).
-			Then(Homography{1, 0, 0, 0, feed, 0, 0, 0, 1}).
-			Then(translate(fw/2+off.X, fh/2+off.Y)).Then(scale(k))
+		h = geom.Translate(-pw/2, -ph/2).Then(geom.Rotate(float64(orient) + skew)).
+			Then(geom.Homography{1, 0, 0, 0, feed, 0, 0, 0, 1}).
+			Then(geom.Translate(fw/2+off.X, fh/2+off.Y)).Then(geom.Scale(k))
 		sc.DPI = prof.DPI
 		bg = 0.93 // scanner lid
 		if r.chance(0.3) && !prof.WhiteClip {
@@ -169,9 +170,9 @@ func simulate(master *image.Gray, l *layout.Layout, pp paper, prof Profile, r *r
 	// printer's transform.
 	lh := pp.print.Then(h)
 	sc.Homography = lh
-	cx, cy := lh.Apply(pw/2, ph/2)
-	ex, ey := lh.Apply(pw/2+25.4, ph/2)
-	sc.EffectiveDPI = math.Round(math.Hypot(ex-cx, ey-cy)*10) / 10
+	c := lh.Apply(geom.Point{X: pw / 2, Y: ph / 2})
+	e := lh.Apply(geom.Point{X: pw/2 + 25.4, Y: ph / 2})
+	sc.EffectiveDPI = math.Round(math.Hypot(e.X-c.X, e.Y-c.Y)*10) / 10
 	sc.Width, sc.Height = ow, oh
 
 	// Sample the master through the inverse map, a 2x2 grid per output
@@ -180,7 +181,7 @@ func simulate(master *image.Gray, l *layout.Layout, pp paper, prof Profile, r *r
 	if masterDPI/sc.EffectiveDPI > 1.2 {
 		ss = 2
 	}
-	pl := resample(master, h.Inverse(), pp, pp.print.Inverse().Then(scale(masterDPI/25.4)).Then(translate(-0.5, -0.5)),
+	pl := resample(master, h.Inverse(), pp, pp.print.Inverse().Then(geom.Scale(masterDPI/25.4)).Then(geom.Translate(-0.5, -0.5)),
 		ow, oh, ss, float32(bg), float32(r.uniform(0.86, 0.95)))
 
 	// Optics.
@@ -251,7 +252,7 @@ func simulate(master *image.Gray, l *layout.Layout, pp paper, prof Profile, r *r
 
 // phoneGeometry frames the page in a 3:4 photo at about prof.DPI on the
 // page, rotated by angle, with each corner pulled a little for perspective.
-func phoneGeometry(r *rng, prof Profile, pw, ph, angle float64) (Homography, int, int) {
+func phoneGeometry(r *rng, prof Profile, pw, ph, angle float64) (geom.Homography, int, int) {
 	k := prof.DPI * r.uniform(0.9, 1.1) / 25.4
 	landscape := math.Abs(math.Remainder(angle, 180)) > 45
 	fill := r.uniform(0.78, 0.9) // share of the frame's long side the page takes
@@ -263,16 +264,22 @@ func phoneGeometry(r *rng, prof Profile, pw, ph, angle float64) (Homography, int
 		oh = int(ph * k / fill)
 		ow = oh * 3 / 4
 	}
-	base := translate(-pw/2, -ph/2).Then(rotate(angle)).Then(scale(k)).
-		Then(translate(float64(ow)/2+r.normal(0, float64(ow)*0.02), float64(oh)/2+r.normal(0, float64(oh)*0.02)))
-	src := [4]Point{{0, 0}, {pw, 0}, {pw, ph}, {0, ph}}
-	var dst [4]Point
+	base := geom.Translate(-pw/2, -ph/2).Then(geom.Rotate(angle)).Then(geom.Scale(k)).
+		Then(geom.Translate(float64(ow)/2+r.normal(0, float64(ow)*0.02), float64(oh)/2+r.normal(0, float64(oh)*0.02)))
+	src := []geom.Point{{X: 0, Y: 0}, {X: pw, Y: 0}, {X: pw, Y: ph}, {X: 0, Y: ph}}
+	dst := make([]geom.Point, 4)
 	d := 0.035 * float64(min(ow, oh))
 	for i, p := range src {
-		x, y := base.Apply(p.X, p.Y)
-		dst[i] = Point{x + r.uniform(-d, d), y + r.uniform(-d, d)}
+		q := base.Apply(p)
+		dst[i] = geom.Point{X: q.X + r.uniform(-d, d), Y: q.Y + r.uniform(-d, d)}
 	}
-	return homographyFrom4(src, dst), ow, oh
+	h, err := geom.FitHomography(src, dst)
+	if err != nil {
+		// The corners of the page moved by a few per cent stay a
+		// quadrilateral: no three are ever collinear.
+		panic(fmt.Sprintf("synth: phone perspective: %v", err))
+	}
+	return h, ow, oh
 }
 
 // lighting returns a multiplicative light field, or nil for a flat lamp:
@@ -334,7 +341,7 @@ func pickWeighted(r *rng, ws []weighted) int {
 // outside the printed layout is white; under a folded flap is flapTone
 // (the blank back of the sheet) with a soft shadow along its edge. The
 // result is in 0-1.
-func resample(master *image.Gray, toPaper Homography, pp paper, toMaster Homography, ow, oh, ss int, bg, flapTone float32) *plane {
+func resample(master *image.Gray, toPaper geom.Homography, pp paper, toMaster geom.Homography, ow, oh, ss int, bg, flapTone float32) *plane {
 	pl := newPlane(ow, oh)
 	mw, mh := master.Rect.Dx(), master.Rect.Dy()
 	pix, stride := master.Pix, master.Stride
@@ -390,8 +397,8 @@ func resample(master *image.Gray, toPaper Homography, pp paper, toMaster Homogra
 			}
 			for x := range row {
 				for sx := 0; sx < ss; sx++ {
-					px, py := m.Apply(float64(x)+(float64(sx)+0.5)*step, v)
-					row[x] += sample(px, py)
+					p := m.Apply(geom.Point{X: float64(x) + (float64(sx)+0.5)*step, Y: v})
+					row[x] += sample(p.X, p.Y)
 				}
 			}
 		}

@@ -81,28 +81,6 @@ func TestTargatureUnique(t *testing.T) {
 	}
 }
 
-func TestHomography(t *testing.T) {
-	t.Parallel()
-	src := [4]Point{{0, 0}, {210, 0}, {210, 297}, {0, 297}}
-	dst := [4]Point{{100, 80}, {1300, 140}, {1250, 1900}, {60, 1850}}
-	h := homographyFrom4(src, dst)
-	inv := h.Inverse()
-	for i := range src {
-		x, y := h.Apply(src[i].X, src[i].Y)
-		if math.Hypot(x-dst[i].X, y-dst[i].Y) > 1e-6 {
-			t.Errorf("corner %d maps to (%g, %g), want %v", i, x, y, dst[i])
-		}
-		bx, by := inv.Apply(x, y)
-		if math.Hypot(bx-src[i].X, by-src[i].Y) > 1e-6 {
-			t.Errorf("inverse of corner %d is (%g, %g)", i, bx, by)
-		}
-	}
-	a := translate(3, 4).Then(rotate(90)).Then(scale(2))
-	if x, y := a.Apply(1, 0); math.Abs(x+8) > 1e-9 || math.Abs(y-8) > 1e-9 {
-		t.Errorf("translate-rotate-scale of (1,0) = (%g, %g), want (-8, 8)", x, y)
-	}
-}
-
 // TestTruthGeometryConsistent fills many sheets (no rendering) and checks
 // that the defects in the truth are what the recorded geometry says.
 func TestTruthGeometryConsistent(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 )
 
@@ -110,13 +111,13 @@ type Scan struct {
 	// package layout, to image pixels (pixel centres at +0.5), row-major.
 	// It includes the print scale and offset, the scan geometry and the
 	// perspective.
-	Homography  Homography `json:"homography"`
-	Perspective bool       `json:"perspective"`
-	Width       int        `json:"width"`
-	Height      int        `json:"height"`
-	Color       string     `json:"color"`    // gray, rgb, bilevel
-	Encoding    string     `json:"encoding"` // png, jpeg, tiff-g4, pdf-jpeg
-	JPEGQuality int        `json:"jpeg_quality,omitempty"`
+	Homography  geom.Homography `json:"homography"`
+	Perspective bool            `json:"perspective"`
+	Width       int             `json:"width"`
+	Height      int             `json:"height"`
+	Color       string          `json:"color"`    // gray, rgb, bilevel
+	Encoding    string          `json:"encoding"` // png, jpeg, tiff-g4, pdf-jpeg
+	JPEGQuality int             `json:"jpeg_quality,omitempty"`
 	// Threshold is the bilevel cut (0-255) for bitonal encodings.
 	Threshold int `json:"threshold,omitempty"`
 	// Degrade is the command line of another tool's degradation the page
@@ -125,7 +126,10 @@ type Scan struct {
 }
 
 // ToImage maps page mm to image pixels.
-func (s Scan) ToImage(x, y float64) (float64, float64) { return s.Homography.Apply(x, y) }
+func (s Scan) ToImage(x, y float64) (float64, float64) {
+	p := s.Homography.Apply(geom.Point{X: x, Y: y})
+	return p.X, p.Y
+}
 
 // Slot states.
 const (
@@ -171,7 +175,7 @@ type Slot struct {
 
 // Placed is where a label is on the page, in page mm.
 type Placed struct {
-	Center  Point       `json:"center"`
+	Center  geom.Point  `json:"center"`
 	W       float64     `json:"w"`
 	H       float64     `json:"h"`
 	Angle   float64     `json:"angle"` // clockwise degrees; about 180 when upside down
