@@ -35,7 +35,7 @@ func newFieldScore() *fieldScore {
 }
 
 // fieldReasons maps each field to the page reasons that name it.
-var fieldReasons = map[string][]string{
+var fieldReasons = map[string][]page.ReasonKind{
 	"progressive": {page.ReasonProgressiveUnread},
 	"count":       {page.ReasonCountUnread, page.ReasonCountMismatch},
 	"date":        {page.ReasonDateUnread, page.ReasonDateOutsideMonth},
@@ -44,14 +44,7 @@ var fieldReasons = map[string][]string{
 func (fs *fieldScore) add(tp synth.Page, res *page.Result, where string) {
 	fs.pages++
 	sh := res.Sheet
-	named := func(field string) bool {
-		for _, r := range fieldReasons[field] {
-			if hasReason(res.Reasons, r) {
-				return true
-			}
-		}
-		return false
-	}
+	named := func(field string) bool { return res.Reasons.Has(fieldReasons[field]...) }
 	check := func(field, source, want string, got *string) {
 		if source == synth.SourceAbsent {
 			if got != nil {

@@ -364,8 +364,8 @@ func (st *pageState) handwriting() error {
 	sh.Written = &page.Written{Progressive: prog.written, Count: count.written, Date: date.written}
 	src := &page.Sources{}
 	sug := &page.Suggestions{}
-	unread := func(reason string, br boxRead) *page.Suggestion {
-		st.res.Reasons = append(st.res.Reasons, fmt.Sprintf("%s: %s", reason, br.why))
+	unread := func(kind page.ReasonKind, br boxRead) *page.Suggestion {
+		st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: kind, Detail: br.why})
 		if br.text == "" {
 			return nil
 		}
@@ -374,7 +374,7 @@ func (st *pageState) handwriting() error {
 
 	switch {
 	case !prog.written:
-		st.res.Reasons = append(st.res.Reasons, page.ReasonProgressiveUnread+": box empty")
+		st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: page.ReasonProgressiveUnread, Detail: page.DetailBoxEmpty})
 	default:
 		if v, why := acceptProgressive(prog); why == "" {
 			sh.Progressive, src.Progressive = page.Str(v), prog.source
@@ -388,7 +388,7 @@ func (st *pageState) handwriting() error {
 		if n, why := acceptCount(count); why == "" {
 			sh.DeclaredCount, src.Count = page.Int(n), count.source
 			if found := filledSlots(st.res.Slots); n != found {
-				st.res.Reasons = append(st.res.Reasons, fmt.Sprintf("%s: %d written, %d fustelle found", page.ReasonCountMismatch, n, found))
+				st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: page.ReasonCountMismatch, Detail: fmt.Sprintf("%d written, %d fustelle found", n, found)})
 			}
 		} else {
 			count.why = why
@@ -400,7 +400,7 @@ func (st *pageState) handwriting() error {
 		if d, why := acceptDate(date); why == "" {
 			sh.Date, src.Date = page.Str(d.Format("2006-01-02")), date.source
 			if sh.Month != nil && sh.Year != nil && (int(d.Month()) != *sh.Month || d.Year() != *sh.Year) {
-				st.res.Reasons = append(st.res.Reasons, fmt.Sprintf("%s: %s, the sheet is of %02d/%04d", page.ReasonDateOutsideMonth, d.Format("02/01/2006"), *sh.Month, *sh.Year))
+				st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: page.ReasonDateOutsideMonth, Detail: fmt.Sprintf("%s, the sheet is of %02d/%04d", d.Format("02/01/2006"), *sh.Month, *sh.Year)})
 			}
 		} else {
 			date.why = why

@@ -3,8 +3,6 @@ package acquisition
 import (
 	"fmt"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/regfus/regfus/page"
 )
@@ -26,25 +24,26 @@ func (st *pageState) output() error {
 	if st.geo != nil && st.src != nil {
 		res.Geometry = &page.Geometry{ToSource: st.geo.ToSource, Width: st.src.Bounds().Dx(), Height: st.src.Bounds().Dy()}
 	}
-	var unreadable []string
-	rules := map[string][]string{}
+	var unreadable []int
+	rules := map[string][]int{}
 	for _, s := range res.Slots {
 		if s.State == page.Unreadable {
-			unreadable = append(unreadable, strconv.Itoa(s.Slot))
+			unreadable = append(unreadable, s.Slot)
 		}
 		for _, f := range s.Flags {
 			switch f {
 			case page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown:
-				rules[f] = append(rules[f], strconv.Itoa(s.Slot))
+				rules[f] = append(rules[f], s.Slot)
 			}
 		}
 	}
 	if len(unreadable) > 0 {
-		res.Reasons = append(res.Reasons, page.ReasonUnreadableSlot+": slots "+strings.Join(unreadable, ","))
+		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonUnreadableSlot, Slots: unreadable})
 	}
-	if len(unreadable) > 0 || hasReason(res.Reasons, page.ReasonHeadUnread) {
+	if len(unreadable) > 0 || res.Reasons.Has(page.ReasonHeadUnread) {
 		if q := res.Quality; q != nil && q.DPI > 0 && q.DPI < minReadableDPI {
-			res.Reasons = append(res.Reasons, fmt.Sprintf("%s: %.0f dpi, the fustelle need %d or more (scan at 200 dpi)", page.ReasonLowResolution, q.DPI, minReadableDPI))
+			res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonLowResolution,
+				Detail: fmt.Sprintf("%.0f dpi, the fustelle need %d or more (scan at 200 dpi)", q.DPI, minReadableDPI)})
 		}
 	}
 	var kinds []string
@@ -53,24 +52,15 @@ func (st *pageState) output() error {
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
-		res.Reasons = append(res.Reasons, fmt.Sprintf("%s: %s in slots %s", page.ReasonRuleBroken, k, strings.Join(rules[k], ",")))
+		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonRuleBroken, Detail: k, Slots: rules[k]})
 	}
-	if res.Sheet.Code == nil && !hasReason(res.Reasons, page.ReasonHeadUnread) {
-		res.Reasons = append(res.Reasons, page.ReasonInvalidCode)
+	if res.Sheet.Code == nil && !res.Reasons.Has(page.ReasonHeadUnread) {
+		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonInvalidCode})
 	}
 	if len(res.Reasons) > 0 {
 		res.Status = page.Review
 	}
 	return nil
-}
-
-func hasReason(rs []string, r string) bool {
-	for _, x := range rs {
-		if x == r || strings.HasPrefix(x, r+":") {
-			return true
-		}
-	}
-	return false
 }
 
 func hasFlag(fs []string, f string) bool {

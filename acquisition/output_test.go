@@ -30,7 +30,7 @@ func TestLowResolutionReason(t *testing.T) {
 		}
 		res := &page.Result{Status: page.OK, Quality: &page.Quality{DPI: tc.dpi}, Slots: []page.Slot{{Slot: 7, State: state}}}
 		if strings.Contains(tc.name, "head") {
-			res.Reasons = append(res.Reasons, page.ReasonHeadUnread)
+			res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonHeadUnread})
 		}
 		code := "12020599999012023"
 		res.Sheet.Code = &code
@@ -40,9 +40,9 @@ func TestLowResolutionReason(t *testing.T) {
 		}
 		got := false
 		for _, r := range res.Reasons {
-			if strings.HasPrefix(r, page.ReasonLowResolution+":") {
+			if r.Kind == page.ReasonLowResolution && r.Detail != "" {
 				got = true
-				if !strings.Contains(r, "140 dpi") {
+				if !strings.Contains(r.Detail, "140 dpi") {
 					t.Errorf("%s: reason %q does not give the page's resolution", tc.name, r)
 				}
 			}

@@ -127,7 +127,7 @@ type outcome struct {
 // page it concerns: rejected, with the decoder's reason. Page is 0 when
 // the whole file could not be read.
 func decodeFailure(err error) *page.Result {
-	res := &page.Result{Status: page.Rejected, Reasons: []string{}, Slots: []page.Slot{}}
+	res := &page.Result{Status: page.Rejected, Reasons: page.Reasons{}, Slots: []page.Slot{}}
 	reason := page.ReasonDecode
 	var se *scanfile.Error
 	if errors.As(err, &se) {
@@ -136,6 +136,6 @@ func decodeFailure(err error) *page.Result {
 			reason = page.ReasonTimeout
 		}
 	}
-	res.Reasons = append(res.Reasons, reason+": "+err.Error())
+	res.Reasons = append(res.Reasons, page.Reason{Kind: reason, Detail: err.Error()})
 	return res
 }

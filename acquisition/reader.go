@@ -3,7 +3,6 @@ package acquisition
 import (
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"time"
 
@@ -131,7 +130,7 @@ func (r *Reader) Read(ctx context.Context, src *image.Gray, source string, pageN
 	img, err := vision.NewImage(src)
 	if err != nil {
 		res.Status = page.Rejected
-		res.Reasons = append(res.Reasons, page.ReasonDecode+": "+err.Error())
+		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonDecode, Detail: err.Error()})
 		return res
 	}
 	st.img = img
@@ -139,7 +138,7 @@ func (r *Reader) Read(ctx context.Context, src *image.Gray, source string, pageN
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
 			res.Status = page.Rejected
-			res.Reasons = append(res.Reasons, page.ReasonTimeout+": "+s.name+": "+err.Error())
+			res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonTimeout, Detail: s.name + ": " + err.Error()})
 			break
 		}
 		if err := s.run(st); err != nil {
@@ -148,7 +147,9 @@ func (r *Reader) Read(ctx context.Context, src *image.Gray, source string, pageN
 			if errors.As(err, &re) {
 				res.Reasons = append(res.Reasons, re.reason)
 			} else {
-				res.Reasons = append(res.Reasons, fmt.Sprintf("%s: %v", s.name, err))
+				// A step's own failure has no kind of its own: its text
+				// names the step where a kind stands ("slots: ...").
+				res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonKind(s.name), Detail: err.Error()})
 			}
 			break
 		}
@@ -160,10 +161,10 @@ func (r *Reader) Read(ctx context.Context, src *image.Gray, source string, pageN
 }
 
 func newResult(source string, pageNo int, r *Reader) *page.Result {
-	return &page.Result{Source: source, Page: pageNo, Status: page.OK, Reasons: []string{}, Slots: []page.Slot{}, LayoutVersion: r.layout.Version}
+	return &page.Result{Source: source, Page: pageNo, Status: page.OK, Reasons: page.Reasons{}, Slots: []page.Slot{}, LayoutVersion: r.layout.Version}
 }
 
 // reasonError is a step failure whose text is a page reason as it is.
-type reasonError struct{ reason string }
+type reasonError struct{ reason page.Reason }
 
-func (e *reasonError) Error() string { return e.reason }
+func (e *reasonError) Error() string { return e.reason.String() }

@@ -260,7 +260,7 @@ func banner(img *image.RGBA, txt *textDrawer, res *page.Result) {
 	}
 	text := fmt.Sprintf("page %d: %s", res.Page, res.Status)
 	if len(res.Reasons) > 0 {
-		text += " - " + strings.Join(res.Reasons, "; ")
+		text += " - " + strings.Join(res.Reasons.Strings(), "; ")
 	}
 	b := img.Bounds()
 	h := txt.lineHeight()*3/2 + 2

@@ -251,7 +251,7 @@ func TestDrawOverlay(t *testing.T) {
 		t.Errorf("banner colour %v, want %v for status %s", got, want, res.Status)
 	}
 	// A page read as nothing still gets its banner.
-	rej := &page.Result{Page: 1, Status: page.Rejected, Reasons: []string{"markers_not_found"}}
+	rej := &page.Result{Page: 1, Status: page.Rejected, Reasons: page.Reasons{{Kind: page.ReasonNoMarkers}}}
 	if out := drawOverlay(img, rej, layout.Current()); out.RGBAAt(1, 1) != colUnreadable {
 		t.Errorf("rejected page banner %v", out.RGBAAt(1, 1))
 	}

@@ -43,51 +43,14 @@ const (
 	FlagBarsOnly          = "bars_only" // OCR unreadable, value from bars alone
 )
 
-// Page-level reasons. More specific text may follow a colon.
-const (
-	ReasonNoMarkers         = "markers_not_found"
-	ReasonHeadUnread        = "head_barcode_unread"
-	ReasonTailUnread        = "tail_barcode_unread"
-	ReasonHeadTailMismatch  = "head_tail_mismatch"
-	ReasonInvalidCode       = "invalid_sheet_code"
-	ReasonUnreadableSlot    = "unreadable_slot"
-	ReasonProgressiveUnread = "progressive_unread"
-	ReasonCountUnread       = "count_unread"
-	ReasonDateUnread        = "date_unread"
-	ReasonDecode            = "decode_error"
-	ReasonTimeout           = "timeout"
-	ReasonRuleBroken        = "rule_broken"
-	// ReasonLowResolution accompanies unreadable slots (or an unread head
-	// barcode) on a page scanned
-	// too coarsely for the fustelle's bars and print: what to change at
-	// the scanner, where unreadable_slot alone says only what failed.
-	ReasonLowResolution = "low_resolution"
-	// ReasonOutOfScope: the page was read as a sheet outside the scope of
-	// the key that uploaded it (a station's ASL, a pharmacy itself). The
-	// page stays in the uploader's batch, rejected, and nothing of it
-	// reaches that sheet's pharmacy.
-	ReasonOutOfScope = "out_of_scope"
-)
-
-// Page reasons about the header fields read for sure that contradict the
-// page: the value is kept, the reason names its field.
-const (
-	// ReasonCountMismatch: the count in its box differs from the fustelle
-	// found on the page.
-	ReasonCountMismatch = "count_mismatch"
-	// ReasonDateOutsideMonth: the DATA field is a date outside the sheet's
-	// competence month.
-	ReasonDateOutsideMonth = "date_outside_month"
-)
-
 // Result is one page read from one input file.
 type Result struct {
 	Source string `json:"source"`
 	// Page is 1-based within Source; 0 on a rejected result for a file that
 	// could not be read or identified at all (no page of it was decoded).
-	Page    int      `json:"page"`
-	Status  Status   `json:"status"`
-	Reasons []string `json:"reasons"`
+	Page    int     `json:"page"`
+	Status  Status  `json:"status"`
+	Reasons Reasons `json:"reasons"`
 	// Orientation is the clockwise rotation, in degrees (0, 90, 180, 270),
 	// that the scan had relative to an upright sheet; nil when unknown.
 	Orientation *int     `json:"orientation"`

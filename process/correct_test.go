@@ -203,7 +203,7 @@ func TestOutOfScopePageAndCorrection(t *testing.T) {
 		t.Fatalf("pages %+v, %v", pages, err)
 	}
 	res := pages[0].Result
-	if res.Status != page.Rejected || len(res.Reasons) != 1 || !strings.HasPrefix(res.Reasons[0], page.ReasonOutOfScope+": sheet 12020293161062025") ||
+	if res.Status != page.Rejected || len(res.Reasons) != 1 || !strings.HasPrefix(res.Reasons[0].String(), string(page.ReasonOutOfScope)+": sheet 12020293161062025") ||
 		res.Sheet.Pharmacy != nil || len(res.Slots) != 0 {
 		t.Fatalf("out-of-scope page recorded as %+v", res)
 	}

@@ -199,7 +199,7 @@ func TestSubmitKeepsGoodFiles(t *testing.T) {
 		t.Fatal("the unreadable file is not in the batch")
 	}
 	if bad.Result.Status != page.Rejected || len(bad.Result.Reasons) != 1 ||
-		!strings.HasPrefix(bad.Result.Reasons[0], "decode_error: letter.docx: unsupported format") {
+		!strings.HasPrefix(bad.Result.Reasons[0].String(), "decode_error: letter.docx: unsupported format") {
 		t.Errorf("unreadable file's page: %+v", bad.Result)
 	}
 	if len(pages) != len(truth(t, "0003-bitonal.tif").Pages)+1 {

@@ -16,6 +16,7 @@ import (
 	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/sqlite"
@@ -231,4 +232,13 @@ func eventually[T any](f func() (T, error)) (T, error) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// parseReasons reads reasons from their text form, as results carry them.
+func parseReasons(text ...string) page.Reasons {
+	rs := make(page.Reasons, len(text))
+	for i, s := range text {
+		rs[i] = page.ParseReason(s)
+	}
+	return rs
 }

@@ -85,7 +85,7 @@ func decodeFailure(source string, pageNo int, err error) *page.Result {
 		msg = c.Error()
 	}
 	return &page.Result{Source: source, Page: pageNo, Status: page.Rejected,
-		Reasons: []string{reason + ": " + msg}, Slots: []page.Slot{}}
+		Reasons: page.Reasons{{Kind: reason, Detail: msg}}, Slots: []page.Slot{}}
 }
 
 // fileCache keeps recently used originals open, so the pages of one

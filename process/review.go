@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -50,17 +49,10 @@ const (
 
 // codeReasons are the page reasons about the sheet code; one FieldCode
 // item covers them all.
-var codeReasons = []string{page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonInvalidCode, page.ReasonHeadTailMismatch}
+var codeReasons = []page.ReasonKind{page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonInvalidCode, page.ReasonHeadTailMismatch}
 
 // ruleFlags are the slot flags that record a broken rule.
 var ruleFlags = []string{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown}
-
-// reasonKind is a reason without its detail ("progressive_unread: box
-// empty" -> "progressive_unread").
-func reasonKind(r string) string {
-	k, _, _ := strings.Cut(r, ":")
-	return strings.TrimSpace(k)
-}
 
 // ReviewItems decides what on a page result needs a person. An ok page
 // needs nothing. A rejected page is one FieldPage item (its first reason).
@@ -77,53 +69,52 @@ func ReviewItems(res *page.Result) []store.NewReviewItem {
 	case page.Rejected:
 		reason := "rejected"
 		if len(res.Reasons) > 0 {
-			reason = res.Reasons[0]
+			reason = res.Reasons[0].String()
 		}
 		return []store.NewReviewItem{{Field: FieldPage, Reason: reason, Value: mustJSON(map[string]any{"reasons": res.Reasons})}}
 	}
 	var items []store.NewReviewItem
 	codeDone := false
 	for _, r := range res.Reasons {
-		switch k := reasonKind(r); {
+		switch k := r.Kind; {
 		case slices.Contains(codeReasons, k):
 			if !codeDone {
 				codeDone = true
-				items = append(items, store.NewReviewItem{Field: FieldCode, Reason: r,
+				items = append(items, store.NewReviewItem{Field: FieldCode, Reason: r.String(),
 					Value: mustJSON(map[string]*string{"code": res.Sheet.Code, "tail_code": res.Sheet.TailCode})})
 			}
 		case k == page.ReasonProgressiveUnread:
-			items = append(items, store.NewReviewItem{Field: FieldProgressive, Reason: r, Value: mustJSON(res.Sheet.Progressive)})
+			items = append(items, store.NewReviewItem{Field: FieldProgressive, Reason: r.String(), Value: mustJSON(res.Sheet.Progressive)})
 		case k == page.ReasonCountUnread:
-			items = append(items, store.NewReviewItem{Field: FieldCount, Reason: r, Value: mustJSON(res.Sheet.DeclaredCount)})
+			items = append(items, store.NewReviewItem{Field: FieldCount, Reason: r.String(), Value: mustJSON(res.Sheet.DeclaredCount)})
 		case k == page.ReasonDateUnread:
-			items = append(items, store.NewReviewItem{Field: FieldDate, Reason: r, Value: mustJSON(res.Sheet.Date)})
+			items = append(items, store.NewReviewItem{Field: FieldDate, Reason: r.String(), Value: mustJSON(res.Sheet.Date)})
 		case k == page.ReasonUnreadableSlot || k == page.ReasonRuleBroken:
 			// one item per slot, below
 		case k == page.ReasonLowResolution:
 			// why slots or the code went unread: their own items carry
 			// the work, and the reason travels with the page
 		default:
-			items = append(items, store.NewReviewItem{Field: FieldPage, Reason: r, Value: json.RawMessage("null")})
+			items = append(items, store.NewReviewItem{Field: FieldPage, Reason: r.String(), Value: json.RawMessage("null")})
 		}
 	}
 	for _, s := range res.Slots {
 		if s.State == page.Unreadable {
-			reason := page.ReasonUnreadableSlot
+			// The item's reason is the slot's: its flags other than rules.
+			reason := page.Reason{Kind: page.ReasonUnreadableSlot}
 			var why []string
 			for _, f := range s.Flags {
 				if !slices.Contains(ruleFlags, f) {
 					why = append(why, f)
 				}
 			}
-			if len(why) > 0 {
-				reason += ": " + strings.Join(why, ",")
-			}
-			items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldSlot, Reason: reason, Value: mustJSON(s)})
+			reason.Detail = strings.Join(why, ",")
+			items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldSlot, Reason: reason.String(), Value: mustJSON(s)})
 		}
 	}
 	for _, s := range res.Slots {
 		for _, f := range s.Flags {
-			if slices.Contains(ruleFlags, f) && hasSlotInReason(res.Reasons, ruleReasonPrefix(f), s.Slot) {
+			if slices.Contains(ruleFlags, f) && res.Reasons.HasSlot(page.ReasonRuleBroken, f, s.Slot) {
 				items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldRule, Reason: f, Value: mustJSON(s)})
 			}
 		}
@@ -137,59 +128,6 @@ func mustJSON(v any) json.RawMessage {
 		panic(err) // only plain data is marshalled here
 	}
 	return b
-}
-
-// The slot lists in reasons, as package acquisition writes them:
-// "unreadable_slot: slots 3,4" and "rule_broken: crossing in slots 2,12".
-const unreadablePrefix = page.ReasonUnreadableSlot + ": slots "
-
-func ruleReasonPrefix(flag string) string { return page.ReasonRuleBroken + ": " + flag + " in slots " }
-
-func hasSlotInReason(reasons []string, prefix string, slot int) bool {
-	for _, r := range reasons {
-		if rest, ok := strings.CutPrefix(r, prefix); ok {
-			for _, n := range strings.Split(rest, ",") {
-				if strings.TrimSpace(n) == strconv.Itoa(slot) {
-					return true
-				}
-			}
-		}
-	}
-	return false
-}
-
-// dropSlotFromReason removes slot from the slot list of the reason with
-// prefix, and the reason when its list is empty.
-func dropSlotFromReason(reasons []string, prefix string, slot int) []string {
-	out := reasons[:0:0]
-	for _, r := range reasons {
-		rest, ok := strings.CutPrefix(r, prefix)
-		if !ok {
-			out = append(out, r)
-			continue
-		}
-		var keep []string
-		for _, n := range strings.Split(rest, ",") {
-			if n = strings.TrimSpace(n); n != "" && n != strconv.Itoa(slot) {
-				keep = append(keep, n)
-			}
-		}
-		if len(keep) > 0 {
-			out = append(out, prefix+strings.Join(keep, ","))
-		}
-	}
-	return out
-}
-
-// dropReasons removes every reason of these kinds.
-func dropReasons(reasons []string, kinds ...string) []string {
-	out := reasons[:0:0]
-	for _, r := range reasons {
-		if !slices.Contains(kinds, reasonKind(r)) {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // invalidf is a correction the store cannot take as given (API: 400).
@@ -225,7 +163,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 		if isNull {
 			// Confirmed as it is: a rejected page stays rejected; on a
 			// page in review the reason this item stood for is answered.
-			out.Reasons = slices.DeleteFunc(out.Reasons, func(r string) bool { return r == item.Reason })
+			out.Reasons = slices.DeleteFunc(out.Reasons, func(r page.Reason) bool { return r.String() == item.Reason })
 			break
 		}
 		var whole struct {
@@ -273,7 +211,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 			out.Slots = append(out.Slots, fixed)
 		}
 		sort.Slice(out.Slots, func(i, j int) bool { return out.Slots[i].Slot < out.Slots[j].Slot })
-		out.Reasons = []string{}
+		out.Reasons = page.Reasons{}
 		out.Status = page.OK
 		return out, nil
 
@@ -285,7 +223,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 		if err := setCode(&out, code); err != nil {
 			return page.Result{}, invalidf("%s: %v", where, err)
 		}
-		out.Reasons = dropReasons(out.Reasons, codeReasons...)
+		out.Reasons = out.Reasons.Without(codeReasons...)
 
 	case FieldProgressive:
 		out.Sheet.Progressive = nil
@@ -298,7 +236,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 				return page.Result{}, invalidf("%s: %v", where, err)
 			}
 		}
-		out.Reasons = dropReasons(out.Reasons, page.ReasonProgressiveUnread)
+		out.Reasons = out.Reasons.Without(page.ReasonProgressiveUnread)
 
 	case FieldCount:
 		out.Sheet.DeclaredCount = nil
@@ -309,7 +247,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 			}
 			out.Sheet.DeclaredCount = page.Int(n)
 		}
-		out.Reasons = dropReasons(out.Reasons, page.ReasonCountUnread)
+		out.Reasons = out.Reasons.Without(page.ReasonCountUnread)
 
 	case FieldDate:
 		out.Sheet.Date = nil
@@ -323,7 +261,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 			}
 			out.Sheet.Date = page.Str(d)
 		}
-		out.Reasons = dropReasons(out.Reasons, page.ReasonDateUnread)
+		out.Reasons = out.Reasons.Without(page.ReasonDateUnread)
 
 	case FieldSlot:
 		if item.Slot < 1 || item.Slot > 28 {
@@ -348,24 +286,21 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 			out.Slots = append(out.Slots, fixed)
 			sort.Slice(out.Slots, func(i, j int) bool { return out.Slots[i].Slot < out.Slots[j].Slot })
 		}
-		out.Reasons = dropSlotFromReason(out.Reasons, unreadablePrefix, item.Slot)
+		out.Reasons = out.Reasons.WithoutSlot(page.ReasonUnreadableSlot, "", item.Slot)
 
 	case FieldRule:
 		if !slices.Contains(ruleFlags, item.Reason) {
 			return page.Result{}, invalidf("%s: reason %q is not a rule flag", where, item.Reason)
 		}
-		out.Reasons = dropSlotFromReason(out.Reasons, ruleReasonPrefix(item.Reason), item.Slot)
+		out.Reasons = out.Reasons.WithoutSlot(page.ReasonRuleBroken, item.Reason, item.Slot)
 
 	default:
 		return page.Result{}, invalidf("%s: unknown field", where)
 	}
 	// low_resolution only explains unread slots and an unread code: once a
 	// person has answered the last of them, it is answered too.
-	if !slices.ContainsFunc(out.Reasons, func(r string) bool {
-		k := reasonKind(r)
-		return k == page.ReasonUnreadableSlot || k == page.ReasonHeadUnread
-	}) {
-		out.Reasons = dropReasons(out.Reasons, page.ReasonLowResolution)
+	if !out.Reasons.Has(page.ReasonUnreadableSlot, page.ReasonHeadUnread) {
+		out.Reasons = out.Reasons.Without(page.ReasonLowResolution)
 	}
 	if out.Status != page.Rejected {
 		out.Status = page.Review
@@ -456,7 +391,7 @@ func copyResult(res page.Result) (page.Result, error) {
 	var out page.Result
 	err = json.Unmarshal(b, &out)
 	if out.Reasons == nil {
-		out.Reasons = []string{}
+		out.Reasons = page.Reasons{}
 	}
 	if out.Slots == nil {
 		out.Slots = []page.Slot{}

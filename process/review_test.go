@@ -18,7 +18,7 @@ import (
 func reviewPage() page.Result {
 	return page.Result{
 		Source: "scan.pdf", Page: 2, Status: page.Review,
-		Reasons: []string{"progressive_unread: box empty", "date_unread", "unreadable_slot: slots 3", "rule_broken: crossing in slots 2,3"},
+		Reasons: parseReasons("progressive_unread: box empty", "date_unread", "unreadable_slot: slots 3", "rule_broken: crossing in slots 2,3"),
 		Sheet: page.Sheet{Code: page.Str("12020131578012024"), TailCode: page.Str("12020131578012024"),
 			Region: page.Str("120"), ASL: page.Str("201"), Pharmacy: page.Str("31578"), Month: page.Int(1), Year: page.Int(2024),
 			DeclaredCount: page.Int(3)},
@@ -34,7 +34,7 @@ func reviewPage() page.Result {
 // coarse for the fustelle.
 func coarsePage() page.Result {
 	p := reviewPage()
-	p.Reasons = []string{"unreadable_slot: slots 3", "low_resolution: 140 dpi, the fustelle need 150 or more (scan at 200 dpi)"}
+	p.Reasons = parseReasons("unreadable_slot: slots 3", "low_resolution: 140 dpi, the fustelle need 150 or more (scan at 200 dpi)")
 	p.Slots[0].Flags = []string{}
 	p.Slots[1].Flags = []string{page.FlagTargaturaUnread}
 	return p
@@ -57,7 +57,7 @@ func keys(items []store.NewReviewItem) []itemKey {
 func TestReviewItems(t *testing.T) {
 	t.Parallel()
 	headUnread := reviewPage()
-	headUnread.Reasons = []string{"head_barcode_unread", "tail_barcode_unread", "invalid_sheet_code", "count_unread", "something_new: detail"}
+	headUnread.Reasons = parseReasons("head_barcode_unread", "tail_barcode_unread", "invalid_sheet_code", "count_unread", "something_new: detail")
 	headUnread.Sheet.Code, headUnread.Sheet.TailCode = nil, nil
 	headUnread.Slots = nil
 	cases := []struct {
@@ -65,8 +65,8 @@ func TestReviewItems(t *testing.T) {
 		res  page.Result
 		want []itemKey
 	}{
-		{"ok page", page.Result{Status: page.OK, Reasons: []string{}}, nil},
-		{"rejected page", page.Result{Status: page.Rejected, Reasons: []string{"markers_not_found", "x"}},
+		{"ok page", page.Result{Status: page.OK, Reasons: page.Reasons{}}, nil},
+		{"rejected page", page.Result{Status: page.Rejected, Reasons: parseReasons("markers_not_found", "x")},
 			[]itemKey{{process.FieldPage, 0, "markers_not_found"}}},
 		{"review page", reviewPage(), []itemKey{
 			{process.FieldProgressive, 0, "progressive_unread: box empty"},
@@ -137,9 +137,9 @@ func TestCorrectingEveryItemMakesThePageOK(t *testing.T) {
 
 func TestApplyCorrection(t *testing.T) {
 	t.Parallel()
-	rejected := page.Result{Source: "x.png", Page: 1, Status: page.Rejected, Reasons: []string{"markers_not_found"}, Slots: []page.Slot{}}
+	rejected := page.Result{Source: "x.png", Page: 1, Status: page.Rejected, Reasons: parseReasons("markers_not_found"), Slots: []page.Slot{}}
 	codeUnread := reviewPage()
-	codeUnread.Reasons = []string{"head_barcode_unread", "tail_barcode_unread"}
+	codeUnread.Reasons = parseReasons("head_barcode_unread", "tail_barcode_unread")
 	codeUnread.Sheet.Code, codeUnread.Sheet.TailCode, codeUnread.Sheet.Region = nil, nil, nil
 	cases := []struct {
 		name    string
@@ -165,7 +165,7 @@ func TestApplyCorrection(t *testing.T) {
 			}},
 		{"progressive none", reviewPage(), store.ReviewItem{Field: process.FieldProgressive}, `null`, "",
 			func(t *testing.T, r page.Result) {
-				if r.Sheet.Progressive != nil || strings.Contains(strings.Join(r.Reasons, ";"), "progressive") {
+				if r.Sheet.Progressive != nil || strings.Contains(strings.Join(r.Reasons.Strings(), ";"), "progressive") {
 					t.Errorf("%v %v", r.Sheet.Progressive, r.Reasons)
 				}
 			}},
@@ -184,7 +184,7 @@ func TestApplyCorrection(t *testing.T) {
 			`{"state":"filled","aic":"012345676"}`, "both", nil},
 		{"slot empty", reviewPage(), store.ReviewItem{Field: process.FieldSlot, Slot: 3}, `{"state":"empty"}`, "",
 			func(t *testing.T, r page.Result) {
-				if r.Slots[1].State != page.Empty || r.Slots[1].AIC != nil || strings.Contains(strings.Join(r.Reasons, ";"), "unreadable_slot") {
+				if r.Slots[1].State != page.Empty || r.Slots[1].AIC != nil || strings.Contains(strings.Join(r.Reasons.Strings(), ";"), "unreadable_slot") {
 					t.Errorf("%+v %v", r.Slots[1], r.Reasons)
 				}
 			}},
@@ -198,7 +198,7 @@ func TestApplyCorrection(t *testing.T) {
 		{"slot unknown key", reviewPage(), store.ReviewItem{Field: process.FieldSlot, Slot: 3}, `{"state":"empty","colour":"red"}`, "unknown field", nil},
 		{"rule acknowledged for one slot only", reviewPage(), store.ReviewItem{Field: process.FieldRule, Slot: 2, Reason: page.FlagCrossing}, `true`, "",
 			func(t *testing.T, r page.Result) {
-				if !reflect.DeepEqual(r.Reasons[3:], []string{"rule_broken: crossing in slots 3"}) {
+				if !reflect.DeepEqual(r.Reasons[3:], parseReasons("rule_broken: crossing in slots 3")) {
 					t.Errorf("%v", r.Reasons)
 				}
 				if !reflect.DeepEqual(r.Slots[0].Flags, []string{page.FlagCrossing}) {

@@ -53,8 +53,8 @@ func judgeScope(p store.Page, res *page.Result) *page.Result {
 	}
 	out := &page.Result{
 		Source: res.Source, Page: res.Page, Status: page.Rejected,
-		Reasons: []string{page.ReasonOutOfScope + ": " + code + oe.Error() +
-			": kept in this batch as rejected, not counted for that pharmacy"},
+		Reasons: page.Reasons{{Kind: page.ReasonOutOfScope, Detail: code + oe.Error() +
+			": kept in this batch as rejected, not counted for that pharmacy"}},
 		Orientation: res.Orientation, Slots: []page.Slot{}, LayoutVersion: res.LayoutVersion, Quality: res.Quality,
 	}
 	return out

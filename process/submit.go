@@ -395,7 +395,7 @@ func (e *Engine) rejectUnreadable(ctx context.Context, batchID int64, receipts [
 			continue
 		}
 		res := &page.Result{Source: p.File.Name, Page: p.Index, Status: page.Rejected,
-			Reasons: []string{page.ReasonDecode + ": " + reason}, Slots: []page.Slot{}}
+			Reasons: page.Reasons{{Kind: page.ReasonDecode, Detail: reason}}, Slots: []page.Slot{}}
 		err := e.store.CompletePage(ctx, store.PageOutcome{PageID: p.ID, Result: *res, Review: ReviewItems(res)})
 		if err != nil && !errors.Is(err, store.ErrConflict) {
 			e.log.Warn("recording an unreadable page", "page", p.ID, "err", err)

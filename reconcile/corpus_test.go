@@ -97,7 +97,7 @@ func loadCorpus(t *testing.T) *corpus {
 				t.Fatalf("%s: %v", f, err)
 			}
 			key := keyOf(code)
-			res := page.Result{Source: tp.File, Page: tp.Page, Status: page.OK, Reasons: []string{}, LayoutVersion: 1,
+			res := page.Result{Source: tp.File, Page: tp.Page, Status: page.OK, Reasons: page.Reasons{}, LayoutVersion: 1,
 				Sheet: page.Sheet{Code: page.Str(tp.Sheet.Code), TailCode: page.Str(tp.Sheet.TailCode), DeclaredCount: tp.Sheet.DeclaredCount}}
 			if tp.Sheet.Date != "" {
 				res.Sheet.Date = page.Str(tp.Sheet.Date)
@@ -413,7 +413,7 @@ pages:
 			"+duplicates"}},
 		{HeadTailMismatch, func(in *Input) {
 			in.Pages[pi].Sheet.TailCode = page.Str("12020599999012023")
-			in.Pages[pi].Status, in.Pages[pi].Reasons = page.Review, []string{page.ReasonHeadTailMismatch}
+			in.Pages[pi].Status, in.Pages[pi].Reasons = page.Review, because(page.ReasonHeadTailMismatch)
 		}, []string{fmt.Sprintf("%s head_tail_mismatch sheet=%s slot=0 rec= src=%s", g0, prog, src),
 			// The identity is not certain: the page contributes nothing,
 			// and the records of its fustelle wait for a person.

@@ -37,7 +37,7 @@ func code(pharmacy string, month int) string {
 // sheetPage builds an ok page: all 28 slots, filled[n] holds the fustella
 // number (for aicN/tgN) of slot n, the others empty.
 func sheetPage(src string, codeStr, prog string, filled map[int]int) page.Result {
-	r := page.Result{Source: src, Page: 1, Status: page.OK, Reasons: []string{}, LayoutVersion: 1,
+	r := page.Result{Source: src, Page: 1, Status: page.OK, Reasons: page.Reasons{}, LayoutVersion: 1,
 		Sheet: page.Sheet{Code: page.Str(codeStr), TailCode: page.Str(codeStr)}}
 	if prog != "" {
 		r.Sheet.Progressive = page.Str(prog)
@@ -169,4 +169,13 @@ func findingOf(g *Group, k Kind) *Finding {
 		}
 	}
 	return nil
+}
+
+// because returns reasons of these kinds, with no detail.
+func because(kinds ...page.ReasonKind) page.Reasons {
+	rs := make(page.Reasons, len(kinds))
+	for i, k := range kinds {
+		rs[i] = page.Reason{Kind: k}
+	}
+	return rs
 }

@@ -297,8 +297,7 @@ func certainIdentity(p page.Result) bool {
 		return false
 	}
 	for _, r := range p.Reasons {
-		head, _, _ := strings.Cut(r, ":")
-		switch head {
+		switch r.Kind {
 		case page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread,
 			page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken, page.ReasonLowResolution:
 		default:

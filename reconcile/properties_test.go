@@ -57,30 +57,30 @@ func randomInput(rng *rand.Rand) Input {
 		switch r := rng.IntN(100); {
 		case r < 15:
 			p.Status = page.Review
-			p.Reasons = []string{page.ReasonUnreadableSlot}
+			p.Reasons = because(page.ReasonUnreadableSlot)
 		case r < 35:
 			// As the reader reports most real pages: the handwriting is
 			// not read, sometimes with an identity problem as well.
 			p.Status = page.Review
 			p.Sheet.Progressive, p.Sheet.DeclaredCount = nil, nil
 			p.Sheet.Written = &page.Written{Progressive: pick(90), Count: pick(50), Date: pick(50)}
-			p.Reasons = []string{page.ReasonProgressiveUnread}
+			p.Reasons = because(page.ReasonProgressiveUnread)
 			if p.Sheet.Written.Count {
-				p.Reasons = append(p.Reasons, page.ReasonCountUnread)
+				p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonCountUnread})
 			}
 			switch x := rng.IntN(100); {
 			case x < 10:
-				p.Reasons = append(p.Reasons, page.ReasonTailUnread)
+				p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonTailUnread})
 				p.Sheet.TailCode = nil
 			case x < 20:
-				p.Reasons = append(p.Reasons, page.ReasonHeadTailMismatch)
+				p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonHeadTailMismatch})
 				p.Sheet.TailCode = page.Str(code(ph, 1+(month%3)))
 			case x < 25:
-				p.Reasons = append(p.Reasons, page.ReasonTimeout+": slots")
+				p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonTimeout, Detail: "slots"})
 			}
 		case r < 42:
 			p.Status = page.Rejected
-			p.Reasons = []string{page.ReasonNoMarkers}
+			p.Reasons = because(page.ReasonNoMarkers)
 			if pick(50) {
 				p.Slots = nil
 			}

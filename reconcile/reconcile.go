@@ -161,7 +161,7 @@ func (p *pageInfo) usable() bool {
 // identity of the sheet: each is answered slot by slot or field by field.
 // An unread head or tail barcode is among them because the reader reports
 // a code only when the other barcode read it and nothing contradicts it.
-var valueReasons = []string{
+var valueReasons = []page.ReasonKind{
 	page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread,
 	page.ReasonCountUnread, page.ReasonDateUnread, page.ReasonRuleBroken, page.ReasonLowResolution,
 	page.ReasonCountMismatch, page.ReasonDateOutsideMonth,
@@ -191,12 +191,8 @@ func identityDoubt(res *page.Result) string {
 		return fmt.Sprintf("head code %s and tail code %s disagree", strings.TrimSpace(*sh.Code), strings.TrimSpace(*sh.TailCode))
 	}
 	for _, x := range res.Reasons {
-		known := false
-		for _, v := range valueReasons {
-			known = known || x == v || strings.HasPrefix(x, v+":")
-		}
-		if !known {
-			return "the reader reports " + x
+		if !slices.Contains(valueReasons, x.Kind) {
+			return "the reader reports " + x.String()
 		}
 	}
 	return ""
@@ -702,7 +698,7 @@ func (r *run) pageChecks(g *group) {
 		}
 		sh := p.res.Sheet
 		if (sh.Code != nil && sh.TailCode != nil && strings.TrimSpace(*sh.Code) != strings.TrimSpace(*sh.TailCode)) ||
-			hasReason(p.res, page.ReasonHeadTailMismatch) {
+			p.res.Reasons.Has(page.ReasonHeadTailMismatch) {
 			r.add(g, Finding{Kind: HeadTailMismatch, Detail: fmt.Sprintf("head code %s, tail code %s", strOrUnread(sh.Code), strOrUnread(sh.TailCode))}, p, nil)
 		}
 		if sh.DeclaredCount != nil && len(p.res.Slots) > 0 {
@@ -730,15 +726,6 @@ func strOrUnread(s *string) string {
 		return "unread"
 	}
 	return *s
-}
-
-func hasReason(res *page.Result, reason string) bool {
-	for _, x := range res.Reasons {
-		if x == reason || strings.HasPrefix(x, reason+":") {
-			return true
-		}
-	}
-	return false
 }
 
 func ruleFlags(flags []string) []string {
@@ -1138,7 +1125,7 @@ func statusWords(p *pageInfo) string {
 		w = fmt.Sprintf("with status %q", p.res.Status)
 	}
 	if len(p.res.Reasons) > 0 {
-		w += " (" + strings.Join(p.res.Reasons, ", ") + ")"
+		w += " (" + strings.Join(p.res.Reasons.Strings(), ", ") + ")"
 	}
 	return w
 }
@@ -1340,7 +1327,7 @@ func (r *run) unreadables() {
 	for _, p := range r.unidentified {
 		d := fmt.Sprintf("the sheet could not be identified (no valid head or tail code; status %s", p.res.Status)
 		if len(p.res.Reasons) > 0 {
-			d += ": " + strings.Join(p.res.Reasons, ", ")
+			d += ": " + strings.Join(p.res.Reasons.Strings(), ", ")
 		}
 		d += fmt.Sprintf("): its %d fustelle are not reconciled", p.found())
 		r.add(nil, Finding{Kind: Unreadable, Detail: d}, p, nil)
@@ -1373,18 +1360,18 @@ func fieldsUnread(p *pageInfo) string {
 		switch {
 		case sh.Progressive != nil:
 			what = fmt.Sprintf("progressive read as %q, which is not a progressive", *sh.Progressive)
-		case sh.Written != nil && !sh.Written.Progressive, hasReasonExact(p.res, page.ReasonProgressiveUnread+": box empty"):
+		case sh.Written != nil && !sh.Written.Progressive, p.res.Reasons.Contains(page.Reason{Kind: page.ReasonProgressiveUnread, Detail: page.DetailBoxEmpty}):
 			what = "progressive box empty (the progressive is required)"
 		default:
 			what += suggested(sug.Progressive)
 		}
 		out = append(out, what+": slot assignment not checked against the sheet number (fustelle are matched by targatura and their slot number is still compared); no progressive is judged missing on its account")
 	}
-	written := func(w func(*page.Written) bool, reason string) bool {
+	written := func(w func(*page.Written) bool, kind page.ReasonKind) bool {
 		if sh.Written != nil {
 			return w(sh.Written)
 		}
-		return hasReasonExact(p.res, reason)
+		return p.res.Reasons.Contains(page.Reason{Kind: kind})
 	}
 	if sh.DeclaredCount == nil && written(func(w *page.Written) bool { return w.Count }, page.ReasonCountUnread) {
 		out = append(out, fmt.Sprintf("count written but not read%s: not checked against the %d fustelle found", suggested(sug.Count), p.found()))
@@ -1393,10 +1380,6 @@ func fieldsUnread(p *pageInfo) string {
 		out = append(out, fmt.Sprintf("date written but not read%s (the date is not checked)", suggested(sug.Date)))
 	}
 	return strings.Join(out, "; ")
-}
-
-func hasReasonExact(res *page.Result, reason string) bool {
-	return slices.Contains(res.Reasons, reason)
 }
 
 // ---- report ----

@@ -143,7 +143,7 @@ func TestHeadTailMismatch(t *testing.T) {
 	in := cleanMonth()
 	in.Pages[1].Sheet.TailCode = page.Str(code("99999", 2))
 	in.Pages[1].Status = page.Review
-	in.Pages[1].Reasons = []string{page.ReasonHeadTailMismatch}
+	in.Pages[1].Reasons = because(page.ReasonHeadTailMismatch)
 	g := mustReconcile(t, in).Group(jan)
 	// The page is in review: its fustelle wait for a person, and so do the
 	// records assigned to it.
@@ -340,7 +340,7 @@ func TestUnreadable(t *testing.T) {
 		in := cleanMonth()
 		s := &in.Pages[0].Slots[1] // slot 2, R2's
 		s.State, s.AIC, s.Targatura, s.Flags = page.Unreadable, nil, nil, []string{page.FlagTargaturaUnread}
-		in.Pages[0].Status, in.Pages[0].Reasons = page.OK, []string{}
+		in.Pages[0].Status, in.Pages[0].Reasons = page.OK, page.Reasons{}
 		g := mustReconcile(t, in).Group(jan)
 		// One finding, naming the record that is not reported missing.
 		wantFindings(t, g, "unreadable@1/2/R2")
@@ -362,7 +362,7 @@ func TestUnreadable(t *testing.T) {
 		s := &in.Pages[0].Slots[1]
 		s.State, s.AIC, s.Targatura, s.Flags = page.Unreadable, nil, nil, []string{page.FlagTargaturaUnread}
 		in.Pages[0].Status = page.Review
-		in.Pages[0].Reasons = []string{page.ReasonUnreadableSlot + ": slots 2", page.ReasonLowResolution + ": 137 dpi"}
+		in.Pages[0].Reasons = page.Reasons{{Kind: page.ReasonUnreadableSlot, Slots: []int{2}}, {Kind: page.ReasonLowResolution, Detail: "137 dpi"}}
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable@1/2/R2")
 		if g.Summary.Fustelle[FMatched] != 5 || recordOf(g, "R2").Match != MUnverifiable {
@@ -384,7 +384,7 @@ func TestUnreadable(t *testing.T) {
 		// The count is written and not read: its fustelle are matched, the
 		// count is not checked, and one finding says so.
 		in := cleanMonth()
-		in.Pages[0].Status, in.Pages[0].Reasons = page.Review, []string{page.ReasonCountUnread}
+		in.Pages[0].Status, in.Pages[0].Reasons = page.Review, because(page.ReasonCountUnread)
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable@1/0/")
 		if g.Summary.Fustelle[FMatched] != 6 || len(g.Payable) != 6 || g.Summary.RecordsMatch[MUnverifiable] != 0 {
@@ -401,7 +401,7 @@ func TestUnreadable(t *testing.T) {
 		// are found by targatura in the slots they are assigned to.
 		in := cleanMonth()
 		in.Pages[1].Sheet.Progressive = nil
-		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{page.ReasonProgressiveUnread}
+		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, because(page.ReasonProgressiveUnread)
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable")
 		if f := g.Findings[0]; f.Source != "s2.tif" || !strings.HasPrefix(f.Detail, "progressive not read: slot assignment not checked against the sheet number") {
@@ -418,7 +418,7 @@ func TestUnreadable(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
 		in.Pages[2].Sheet.Code, in.Pages[2].Sheet.TailCode = nil, nil
-		in.Pages[2].Status, in.Pages[2].Reasons = page.Rejected, []string{page.ReasonHeadUnread, page.ReasonTailUnread}
+		in.Pages[2].Status, in.Pages[2].Reasons = page.Rejected, because(page.ReasonHeadUnread, page.ReasonTailUnread)
 		rep := mustReconcile(t, in)
 		if len(rep.Findings) != 1 || rep.Findings[0].Kind != Unreadable || rep.Findings[0].Source != "d1.tif" {
 			t.Fatalf("top findings %+v", rep.Findings)
@@ -432,7 +432,7 @@ func TestUnreadable(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
 		in.Pages[2].Sheet.Code = nil
-		in.Pages[2].Status, in.Pages[2].Reasons = page.Review, []string{page.ReasonHeadUnread}
+		in.Pages[2].Status, in.Pages[2].Reasons = page.Review, because(page.ReasonHeadUnread)
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable@D1/0/", "unreadable@D1/1/R6")
 	})
@@ -509,12 +509,12 @@ func asRead(p *page.Result, count, date bool) {
 	p.Status = page.Review
 	p.Sheet.Progressive, p.Sheet.DeclaredCount, p.Sheet.Date = nil, nil, nil
 	p.Sheet.Written = &page.Written{Progressive: true, Count: count, Date: date}
-	p.Reasons = []string{page.ReasonProgressiveUnread}
+	p.Reasons = because(page.ReasonProgressiveUnread)
 	if count {
-		p.Reasons = append(p.Reasons, page.ReasonCountUnread)
+		p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonCountUnread})
 	}
 	if date {
-		p.Reasons = append(p.Reasons, page.ReasonDateUnread)
+		p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonDateUnread})
 	}
 }
 
@@ -564,7 +564,7 @@ func TestValueLevelDoubt(t *testing.T) {
 		in := cleanMonth()
 		asRead(&in.Pages[0], false, false)
 		in.Pages[0].Sheet.TailCode = page.Str(code("99999", 2))
-		in.Pages[0].Reasons = append(in.Pages[0].Reasons, page.ReasonHeadTailMismatch)
+		in.Pages[0].Reasons = append(in.Pages[0].Reasons, page.Reason{Kind: page.ReasonHeadTailMismatch})
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "head_tail_mismatch", "unreadable", "unreadable@1/1/R1", "unreadable@1/2/R2", "unreadable@1/3/R3")
 		if got := strings.Join(payableIDs(g), ","); got != "R4,R5,R6" {
@@ -582,9 +582,9 @@ func TestValueLevelDoubt(t *testing.T) {
 	})
 	t.Run("identity doubted by the head digits, or by a reason not about values", func(t *testing.T) {
 		t.Parallel()
-		for _, reason := range []string{page.ReasonHeadTailMismatch + ": head digits read 12020599999022023", page.ReasonInvalidCode, page.ReasonTimeout + ": slots"} {
+		for _, reason := range []page.Reason{{Kind: page.ReasonHeadTailMismatch, Detail: "head digits read 12020599999022023"}, {Kind: page.ReasonInvalidCode}, {Kind: page.ReasonTimeout, Detail: "slots"}} {
 			in := cleanMonth()
-			in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{reason}
+			in.Pages[1].Status, in.Pages[1].Reasons = page.Review, page.Reasons{reason}
 			g := mustReconcile(t, in).Group(jan)
 			if g.Summary.Fustelle[FUnreadable] != 2 || len(g.Payable) != 4 {
 				t.Errorf("%s: summary %+v, payable %v", reason, g.Summary, payableIDs(g))
@@ -594,7 +594,7 @@ func TestValueLevelDoubt(t *testing.T) {
 	t.Run("tail barcode unread: the head code is enough", func(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
-		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{page.ReasonTailUnread}
+		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, because(page.ReasonTailUnread)
 		in.Pages[1].Sheet.TailCode = nil
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g)
@@ -606,7 +606,7 @@ func TestValueLevelDoubt(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
 		p := &in.Pages[0]
-		p.Status, p.Reasons = page.Review, []string{page.ReasonUnreadableSlot + ": slots 2"}
+		p.Status, p.Reasons = page.Review, page.Reasons{{Kind: page.ReasonUnreadableSlot, Slots: []int{2}}}
 		// Slot 2: the targatura read by bars alone, the AICs disagree.
 		p.Slots[1].State, p.Slots[1].AIC = page.Unreadable, nil
 		p.Slots[1].Flags = []string{page.FlagAICDisagree, page.FlagBarsOnly}
@@ -637,7 +637,7 @@ func TestValueLevelDoubt(t *testing.T) {
 		in := cleanMonth()
 		in.Records = append(in.Records, rec("R9", 9, "2", 9))
 		p := &in.Pages[0]
-		p.Status, p.Reasons = page.Review, []string{page.ReasonUnreadableSlot}
+		p.Status, p.Reasons = page.Review, because(page.ReasonUnreadableSlot)
 		p.Slots[9] = page.Slot{Slot: 10, State: page.Unreadable, Targatura: page.Str(tgN(9)), Flags: []string{page.FlagAICUnread}}
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable@1/10/R9")
@@ -650,7 +650,7 @@ func TestValueLevelDoubt(t *testing.T) {
 		in := cleanMonth()
 		in.Pages[0].Sheet.Written = &page.Written{Progressive: true} // empty count and date boxes
 		in.Pages[1].Sheet.Written = &page.Written{Progressive: true, Count: true, Date: true}
-		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, []string{page.ReasonCountUnread, page.ReasonDateUnread}
+		in.Pages[1].Status, in.Pages[1].Reasons = page.Review, because(page.ReasonCountUnread, page.ReasonDateUnread)
 		in.Pages[2].Sheet.DeclaredCount, in.Pages[2].Sheet.Date = page.Int(1), page.Str("2023-01-20")
 		in.Pages[2].Sheet.Written = &page.Written{Progressive: true, Count: true, Date: true}
 		g := mustReconcile(t, in).Group(jan)

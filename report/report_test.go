@@ -45,7 +45,7 @@ func example(t *testing.T) *reconcile.Report {
 		pages = append(pages, p)
 	}
 	// A page of nobody, to have a top-level finding too.
-	pages = append(pages, page.Result{Source: "scans/blank.png", Page: 1, Status: page.Rejected, Reasons: []string{page.ReasonNoMarkers}})
+	pages = append(pages, page.Result{Source: "scans/blank.png", Page: 1, Status: page.Rejected, Reasons: page.Reasons{{Kind: page.ReasonNoMarkers}}})
 	rep, err := reconcile.Reconcile(reconcile.Input{Pages: pages, Declarations: decls, Records: recs})
 	if err != nil {
 		t.Fatal(err)

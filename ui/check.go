@@ -114,12 +114,11 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 	}
 	v.Declared = s.DeclaredCount
 	if r.Status == page.Rejected {
-		v.Problems = append(v.Problems, problem{Key: "check.p.rejected", Fix: "check.f.rejected", Args: []any{strings.Join(r.Reasons, "; ")}})
+		v.Problems = append(v.Problems, problem{Key: "check.p.rejected", Fix: "check.f.rejected", Args: []any{strings.Join(r.Reasons.Strings(), "; ")}})
 	}
 	codeSaid := false
 	for _, reason := range r.Reasons {
-		kind, _, _ := strings.Cut(reason, ":")
-		switch kind {
+		switch reason.Kind {
 		case page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonInvalidCode, page.ReasonHeadTailMismatch:
 			if !codeSaid {
 				codeSaid = true

@@ -122,11 +122,11 @@ func TestCatalogues(t *testing.T) {
 	for _, s := range []store.PageState{store.PageQueued, store.PageRunning, store.PageDone, store.PageFailed} {
 		used = append(used, "pstate."+string(s))
 	}
-	for _, r := range []string{page.ReasonNoMarkers, page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonHeadTailMismatch,
+	for _, r := range []page.ReasonKind{page.ReasonNoMarkers, page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonHeadTailMismatch,
 		page.ReasonInvalidCode, page.ReasonUnreadableSlot, page.ReasonProgressiveUnread, page.ReasonCountUnread, page.ReasonDateUnread,
 		page.ReasonDecode, page.ReasonTimeout, page.ReasonRuleBroken, page.ReasonLowResolution, page.ReasonOutOfScope,
 		page.ReasonCountMismatch, page.ReasonDateOutsideMonth} {
-		used = append(used, "reason."+r)
+		used = append(used, "reason."+string(r))
 	}
 	for _, s := range []page.SlotState{page.Filled, page.Empty, page.Unreadable} {
 		used = append(used, "slot."+string(s))

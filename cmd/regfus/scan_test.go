@@ -81,7 +81,7 @@ func TestScanFolderNDJSON(t *testing.T) {
 		}
 		for _, name := range []string{"b-empty.png", "c-notes.png", "d-truncated.png"} {
 			r := res[name]
-			if r.Status != page.Rejected || len(r.Reasons) == 0 || !strings.HasPrefix(r.Reasons[0], page.ReasonDecode) || r.Sheet.Code != nil {
+			if r.Status != page.Rejected || len(r.Reasons) == 0 || !strings.HasPrefix(r.Reasons[0].String(), string(page.ReasonDecode)) || r.Sheet.Code != nil {
 				t.Errorf("ocr %v: %s: %+v", ocr, name, r)
 			}
 			if !strings.Contains(errOut, name) {

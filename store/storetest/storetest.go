@@ -118,7 +118,7 @@ func mustBatch(t *testing.T, s store.Store, owner auth.Scope, files ...store.New
 // 120-ASL-PHARM in January 2023 (pharm "" = unidentified), with one filled
 // slot per targatura.
 func result(status page.Status, asl, pharm, progressive string, targature ...string) page.Result {
-	r := page.Result{Source: "scan.tif", Page: 1, Status: status, Reasons: []string{}, Orientation: page.Int(0), LayoutVersion: 1}
+	r := page.Result{Source: "scan.tif", Page: 1, Status: status, Reasons: page.Reasons{}, Orientation: page.Int(0), LayoutVersion: 1}
 	if pharm != "" {
 		code := "120" + asl + pharm + "012023"
 		r.Sheet = page.Sheet{Code: &code, Region: page.Str("120"), ASL: page.Str(asl), Pharmacy: page.Str(pharm),
@@ -512,7 +512,7 @@ func testClaimComplete(t *testing.T, s store.Store) {
 	}
 	r2 := result(page.Review, "205", "99999", "2")
 	ok(t, s.CompletePage(c, store.PageOutcome{PageID: c2.Page.ID, Token: c2.Token, Result: r2,
-		Review: []store.NewReviewItem{{Field: "progressive", Reason: page.ReasonProgressiveUnread}}}), "CompletePage(review)")
+		Review: []store.NewReviewItem{{Field: "progressive", Reason: string(page.ReasonProgressiveUnread)}}}), "CompletePage(review)")
 
 	c3 := claim(t, s, time.Hour)
 	ok(t, s.FailPage(c, c3.Page.ID, c3.Token, "decoder crashed"), "FailPage")
@@ -775,7 +775,7 @@ func testReview(t *testing.T, s store.Store) {
 	r.Sheet.Progressive = nil
 	items := []store.NewReviewItem{
 		{Slot: 1, Field: "aic", Reason: page.FlagAICUnread},
-		{Field: "progressive", Reason: page.ReasonProgressiveUnread, Value: json.RawMessage(`"4?"`)},
+		{Field: "progressive", Reason: string(page.ReasonProgressiveUnread), Value: json.RawMessage(`"4?"`)},
 	}
 	ok(t, s.CompletePage(c, store.PageOutcome{PageID: cl.Page.ID, Token: cl.Token, Result: r, Review: items}), "CompletePage")
 	is(t, s.CompletePage(c, store.PageOutcome{PageID: 1 << 40, Result: r, Review: []store.NewReviewItem{{}}}), store.ErrNotFound, "CompletePage(unknown)")
