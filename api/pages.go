@@ -15,6 +15,7 @@ import (
 
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/overlay"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/store"
@@ -105,7 +106,7 @@ func (bp *blobPages) Overlay(ctx context.Context, who Principal, id int64) ([]by
 	if err != nil {
 		return nil, err
 	}
-	return encodePNG(drawOverlay(g, p.Result, layoutOf(p.Result)))
+	return encodePNG(overlay.Draw(g, p.Result, layoutOf(p.Result)))
 }
 
 func (bp *blobPages) Crop(ctx context.Context, who Principal, it store.ReviewItem) ([]byte, error) {
@@ -117,7 +118,7 @@ func (bp *blobPages) Crop(ctx context.Context, who Principal, it store.ReviewIte
 	if err != nil {
 		return nil, err
 	}
-	return encodePNG(cropFor(g, p.Result, layoutOf(p.Result), it.Slot, it.Field))
+	return encodePNG(overlay.Crop(g, p.Result, layoutOf(p.Result), it.Slot, it.Field))
 }
 
 // decode reads the page's pixels from its original.
