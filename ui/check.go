@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/reconcile"
@@ -173,6 +174,7 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 	}
 	if g := r.Geometry; g != nil && g.Width > 0 && g.Height > 0 {
 		v.W, v.H = g.Width, g.Height
+		toSource := geom.Homography(g.ToSource) // layout mm to source pixels
 		for _, sl := range r.Slots {
 			if sl.State == page.Empty {
 				continue
@@ -184,10 +186,10 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 			rect := ls.Rect
 			var pts []string
 			var cx, cy float64
-			for _, c := range [4][2]float64{{rect.X, rect.Y}, {rect.Right(), rect.Y}, {rect.Right(), rect.Bottom()}, {rect.X, rect.Bottom()}} {
-				x, y := toSource(&g.ToSource, c[0], c[1])
-				pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
-				cx, cy = cx+x/4, cy+y/4
+			for _, c := range [4]geom.Point{{X: rect.X, Y: rect.Y}, {X: rect.Right(), Y: rect.Y}, {X: rect.Right(), Y: rect.Bottom()}, {X: rect.X, Y: rect.Bottom()}} {
+				p := toSource.Apply(c)
+				pts = append(pts, fmt.Sprintf("%.1f,%.1f", p.X, p.Y))
+				cx, cy = cx+p.X/4, cy+p.Y/4
 			}
 			cls := "ok"
 			if b, ok := bad[sl.Slot]; ok {
@@ -199,12 +201,6 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 		v.Schematic = report.SheetSVG(l, schematicView(r, bad), 300)
 	}
 	return v
-}
-
-// toSource maps layout millimetres to source pixels (page.Geometry).
-func toSource(h *[9]float64, x, y float64) (float64, float64) {
-	w := h[6]*x + h[7]*y + h[8]
-	return (h[0]*x + h[1]*y + h[2]) / w, (h[3]*x + h[4]*y + h[5]) / w
 }
 
 // schematicView is a page result as a report sheet: slots matched (read)
