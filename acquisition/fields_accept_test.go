@@ -1,6 +1,7 @@
 package acquisition
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -94,5 +95,46 @@ func TestHandReadThreshold(t *testing.T) {
 	// A reason found before (too many marks) stands whatever the model says.
 	if br := handRead(reads, boxRead{written: true, why: "6 marks"}, handThreshold); br.sure {
 		t.Errorf("a box refused before the model is read sure: %+v", br)
+	}
+}
+
+// TestCalendarDay: the day cells of a date in the competence month are
+// weighed with the calendar, and only the probability the calendar rules
+// out is moved.
+func TestCalendarDay(t *testing.T) {
+	probs := func(p map[int]float64) []float64 {
+		out := make([]float64, 10)
+		for d, v := range p {
+			out[d] = v
+		}
+		return out
+	}
+	read := func(ch byte, conf float64, p map[int]float64) charRead {
+		return charRead{ch: ch, conf: conf, probs: probs(p)}
+	}
+	const minConf = 0.9888
+	for _, tc := range []struct {
+		name string
+		day  []charRead
+		days int
+		sure bool
+	}{
+		// A 2 that might be a 7: no day has a tens digit of 7.
+		{"tens 2 or 7", []charRead{read('2', 0.8, map[int]float64{2: 0.8, 7: 0.2}), read('5', 0.999, map[int]float64{5: 0.999, 6: 0.001})}, 31, true},
+		// A 0 that might be a 6 in the units: both make a day.
+		{"units 0 or 6", []charRead{read('1', 0.999, map[int]float64{1: 0.999}), read('0', 0.8, map[int]float64{0: 0.8, 6: 0.2})}, 31, false},
+		// 3 and 1 on a month of 30 days: 31 is not a day, 30 is.
+		{"31 in a 30-day month", []charRead{read('3', 0.999, map[int]float64{3: 0.999}), read('1', 0.9, map[int]float64{1: 0.9, 0: 0.1})}, 30, false},
+		// Little of the probability on any day at all: not weighed.
+		{"no day likely", []charRead{read('3', 0.6, map[int]float64{3: 0.6, 9: 0.4}), read('9', 0.7, map[int]float64{9: 0.7, 0: 0.01})}, 31, false},
+		// A cell the model calls other is never made a digit.
+		{"other", []charRead{read('?', 0.6, map[int]float64{2: 0.3}), read('5', 0.999, map[int]float64{5: 0.999})}, 31, false},
+	} {
+		day := slices.Clone(tc.day)
+		calendarDay(day, tc.days, minConf)
+		got := day[0].ctx && day[1].ctx && day[0].conf >= minConf && day[1].conf >= minConf
+		if got != tc.sure {
+			t.Errorf("%s: confirmed %v, want %v (%+v)", tc.name, got, tc.sure, day)
+		}
 	}
 }

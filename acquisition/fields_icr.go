@@ -19,7 +19,7 @@ func WithHandReader(m *icr.Model) Option {
 			}
 			out := make([]charRead, len(ps))
 			for i, p := range ps {
-				out[i] = charRead{ch: '?', conf: p.Conf}
+				out[i] = charRead{ch: '?', conf: p.Conf, probs: p.Probs[:10]}
 				switch {
 				case p.Class.Digit():
 					out[i].ch = byte('0' + p.Class)

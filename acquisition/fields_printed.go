@@ -80,7 +80,8 @@ func (g *glyph) has(labels []int32, w, x, y int) bool {
 	if x < g.clipX[0] || x >= g.clipX[1] || x < 0 || y < 0 || x >= w || y*w+x >= len(labels) {
 		return false
 	}
-	return slices.Contains(g.ids, labels[y*w+x])
+	i := slices.Index(g.ids, labels[y*w+x])
+	return i >= 0 && (g.idClip == nil || x >= g.idClip[i][0] && x < g.idClip[i][1])
 }
 
 // strokeWidth is the glyph's mean stroke width in pixels: its area over

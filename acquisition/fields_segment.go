@@ -38,7 +38,17 @@ const minContrastField = 45
 type inkMask struct {
 	w, h int
 	on   []bool
+	// line marks the pixels removeRulings erased (lineH, lineV): a
+	// glyph's crop takes back those along the stretch where it touches a
+	// line (glyph.crop).
+	line []uint8
 }
+
+// Orientations of an erased line pixel (inkMask.line).
+const (
+	lineH = 1
+	lineV = 2
+)
 
 func (m *inkMask) at(x, y int) bool {
 	return x >= 0 && y >= 0 && x < m.w && y < m.h && m.on[y*m.w+x]
@@ -136,6 +146,7 @@ func (m *inkMask) removeRulings(rs []ruling) {
 			}
 			for s := lo; s <= hi; s++ {
 				m.set(r, t, s, false)
+				m.mark(r, t, s)
 			}
 		}
 	}
@@ -155,6 +166,20 @@ func (m *inkMask) get(r ruling, t, s int) bool {
 		return m.at(t, s)
 	}
 	return m.at(s, t)
+}
+
+// mark records position t along r, s across it, as erased line.
+func (m *inkMask) mark(r ruling, t, s int) {
+	x, y, o := t, s, uint8(lineH)
+	if !r.horizontal {
+		x, y, o = s, t, lineV
+	}
+	if x >= 0 && y >= 0 && x < m.w && y < m.h {
+		if m.line == nil {
+			m.line = make([]uint8, m.w*m.h)
+		}
+		m.line[y*m.w+x] = o
+	}
 }
 
 func (m *inkMask) set(r ruling, t, s int, v bool) {
@@ -297,14 +322,26 @@ type glyph struct {
 	ids   []int32
 	area  int
 	clipX [2]int // columns [x0, x1) of the ids' pixels that belong here
-	cut   bool   // cut from a wider blob (touching characters)
+	// idClip, when set, narrows clipX per component (parallel to ids): in
+	// the DATA field a character's own blob is whole while a blob it
+	// shares with its neighbours is cut at the cell's columns.
+	idClip [][2]int
+	cut    bool // cut from a wider blob (touching characters)
+	// whole is the blob a cut glyph was cut from (readBox tries other
+	// cuts of it).
+	whole *glyph
 }
 
 // crop returns the glyph as dark ink on white paper: the grey pixels of
 // its components inside its columns and the paper pixels touching them
 // (the soft edge of a stroke, under the ink threshold), white elsewhere,
-// with a margin of a fifth of its height.
-func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
+// with a margin of a fifth of its height. Where it touches a printed line
+// that was erased, the line's pixels between its outermost touches are
+// given back (restoreLines): a 0 whose side lies on a cell's edge keeps
+// that side (the model is trained on glyphs with pieces of box lines at
+// their edges, touching or crossing the ink).
+func (gl *glyph) crop(s *segmented) *image.Gray {
+	g, labels, w := s.gray, s.labels, s.mask.w
 	mg := max(2, gl.r.Dy()/5)
 	r := gl.r.Inset(-mg)
 	out := image.NewGray(image.Rect(0, 0, r.Dx(), r.Dy()))
@@ -317,8 +354,11 @@ func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
 	in := make([]bool, rw*rh)
 	for y := max(r.Min.Y, 0); y < min(r.Max.Y, h); y++ {
 		for x := max(r.Min.X, gl.clipX[0], 0); x < min(r.Max.X, gl.clipX[1], w); x++ {
-			in[(y-r.Min.Y)*rw+(x-r.Min.X)] = slices.Contains(gl.ids, labels[y*w+x])
+			in[(y-r.Min.Y)*rw+(x-r.Min.X)] = gl.has(labels, w, x, y)
 		}
+	}
+	if s.mask.line != nil {
+		restoreLines(in, r, &s.mask)
 	}
 	at := func(x, y int) bool { return x >= 0 && y >= 0 && x < rw && y < rh && in[y*rw+x] }
 	for y := max(r.Min.Y, 0); y < min(r.Max.Y, h); y++ {
@@ -335,6 +375,81 @@ func (gl *glyph) crop(g *image.Gray, labels []int32, w int) *image.Gray {
 		}
 	}
 	return out
+}
+
+// restoreLines adds to in (the glyph's pixels over r) the erased line
+// pixels of m that lie between the places where the glyph touches that
+// line: per orientation, the erased pixels 8-adjacent to the glyph are
+// its touches; they are grouped by their place across the line (one
+// group per line: a cell's left and right edges are apart), and each
+// group's erased pixels from its first touch to its last along the line
+// come back. A glyph that touches a line at one place gets that place
+// back, no more.
+func restoreLines(in []bool, r image.Rectangle, m *inkMask) {
+	rw, rh := r.Dx(), r.Dy()
+	erased := func(lx, ly int, o uint8) bool {
+		x, y := lx+r.Min.X, ly+r.Min.Y
+		return x >= 0 && y >= 0 && x < m.w && y < m.h && m.line[y*m.w+x] == o
+	}
+	type touch struct{ along, across int }
+	var add []int
+	for _, o := range []uint8{lineH, lineV} {
+		var ts []touch
+		for ly := range rh {
+			for lx := range rw {
+				if !erased(lx, ly, o) {
+					continue
+				}
+				near := false
+				for dy := -1; dy <= 1 && !near; dy++ {
+					for dx := -1; dx <= 1; dx++ {
+						xx, yy := lx+dx, ly+dy
+						if xx >= 0 && yy >= 0 && xx < rw && yy < rh && in[yy*rw+xx] {
+							near = true
+							break
+						}
+					}
+				}
+				if near {
+					if o == lineH {
+						ts = append(ts, touch{lx, ly})
+					} else {
+						ts = append(ts, touch{ly, lx})
+					}
+				}
+			}
+		}
+		if len(ts) == 0 {
+			continue
+		}
+		// Group by place across (touches of one line lie within its
+		// thickness of each other).
+		sort.Slice(ts, func(i, j int) bool { return ts[i].across < ts[j].across })
+		for i := 0; i < len(ts); {
+			j, lo, hi := i, ts[i].along, ts[i].along
+			a0, a1 := ts[i].across, ts[i].across
+			for j < len(ts) && ts[j].across-a1 <= 2 {
+				lo, hi = min(lo, ts[j].along), max(hi, ts[j].along)
+				a1 = ts[j].across
+				j++
+			}
+			for along := lo; along <= hi; along++ {
+				for across := a0 - 1; across <= a1+1; across++ {
+					lx, ly := along, across
+					if o == lineV {
+						lx, ly = across, along
+					}
+					if lx >= 0 && ly >= 0 && lx < rw && ly < rh && erased(lx, ly, o) {
+						add = append(add, ly*rw+lx)
+					}
+				}
+			}
+			i = j
+		}
+	}
+	for _, p := range add {
+		in[p] = true
+	}
 }
 
 // boxGlyphs groups the components whose centre lies in box into the
@@ -410,7 +525,7 @@ func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px
 	// Tiny leftovers (a dot, a short dash) next to real characters are not
 	// characters.
 	out = slices.DeleteFunc(out, func(g glyph) bool {
-		if g.r.Dy() < tall/3 && g.r.Dx() < tall/3 {
+		if tinyPart(g, tall) {
 			stray += g.area
 			return true
 		}
@@ -426,7 +541,17 @@ func splitWide(g glyph, labels []int32, w int) []glyph {
 	if float64(gw) <= 1.05*float64(gh) {
 		return []glyph{g}
 	}
-	n := min(max(int(math.Round(float64(gw)/(0.68*float64(gh)))), 2), 4)
+	n := min(max(int(math.Round(float64(gw)/(0.68*float64(gh)))), 2), maxSplit)
+	return splitInto(g, labels, w, n)
+}
+
+// maxSplit is the most characters one blob is cut into.
+const maxSplit = 4
+
+// splitInto cuts g into n characters at the columns with the least ink
+// near the even cuts; each part keeps g as its whole.
+func splitInto(g glyph, labels []int32, w, n int) []glyph {
+	gw := g.r.Dx()
 	col := make([]int, gw)
 	for y := g.r.Min.Y; y < g.r.Max.Y; y++ {
 		for x := g.r.Min.X; x < g.r.Max.X; x++ {
@@ -448,9 +573,10 @@ func splitWide(g glyph, labels []int32, w int) []glyph {
 		cuts = append(cuts, g.r.Min.X+best)
 	}
 	cuts = append(cuts, g.r.Max.X)
+	whole := g
 	var out []glyph
 	for k := 0; k+1 < len(cuts); k++ {
-		part := glyph{ids: g.ids, clipX: [2]int{cuts[k], cuts[k+1]}, cut: true}
+		part := glyph{ids: g.ids, clipX: [2]int{cuts[k], cuts[k+1]}, cut: true, whole: &whole}
 		part.r = image.Rectangle{Min: image.Pt(cuts[k+1], g.r.Max.Y), Max: image.Pt(cuts[k], g.r.Min.Y)} // inverted: grown below
 		for y := g.r.Min.Y; y < g.r.Max.Y; y++ {
 			for x := cuts[k]; x < cuts[k+1]; x++ {
@@ -466,6 +592,12 @@ func splitWide(g glyph, labels []int32, w int) []glyph {
 		}
 	}
 	return out
+}
+
+// tinyPart reports whether g is too small beside characters tall pixels
+// high to be one (a dot, a short dash, a sliver of a cut).
+func tinyPart(g glyph, tall int) bool {
+	return g.r.Dy() < tall/3 && g.r.Dx() < tall/3
 }
 
 // cellGlyphs assigns the components to the DATA cells (crop pixels), one
@@ -509,12 +641,11 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 			}
 			g := out[k]
 			if g == nil {
-				g = &glyph{clipX: [2]int{cx0, cx1}}
+				g = &glyph{clipX: [2]int{0, w}}
 				out[k] = g
-			} else {
-				g.clipX = [2]int{min(g.clipX[0], cx0), max(g.clipX[1], cx1)}
 			}
 			g.ids = append(g.ids, id)
+			g.idClip = append(g.idClip, [2]int{cx0, cx1})
 		}
 	}
 	// Bounds and areas within each cell's columns.
@@ -525,8 +656,8 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 		}
 		g.r = image.Rectangle{}
 		for y := range h {
-			for x := g.clipX[0]; x < min(g.clipX[1], w); x++ {
-				if slices.Contains(g.ids, labels[y*w+x]) {
+			for x := range w {
+				if g.has(labels, w, x, y) {
 					g.area++
 					g.r = g.r.Union(image.Rect(x, y, x+1, y+1))
 				}

@@ -123,7 +123,7 @@ func TestSegmentTouchingAndCrossingLines(t *testing.T) {
 		t.Errorf("the 0 is %.1f mm wide: glued to the border?", w)
 	}
 	for _, g := range gs {
-		if c := g.crop(s.gray, s.labels, s.mask.w); c.Rect.Dx() < 5 || c.Rect.Dy() < 20 {
+		if c := g.crop(s); c.Rect.Dx() < 5 || c.Rect.Dy() < 20 {
 			t.Errorf("crop %v too small", c.Rect)
 		}
 	}
@@ -238,5 +238,106 @@ func TestPrintAgrees(t *testing.T) {
 		if got := printAgrees(tc.text, tc.reads); got != tc.want {
 			t.Errorf("printAgrees(%q, %v) = %v, want %v", tc.text, tc.reads, got, tc.want)
 		}
+	}
+}
+
+// TestLineGivenBack: a 0 whose left side lies along the box's left line
+// loses that side when the line is erased; its crop gets it back (the
+// stretch of line it touches), and a 1 that does not touch the line gets
+// no line in its crop.
+func TestLineGivenBack(t *testing.T) {
+	box := layout.Current().Count.Rect
+	tb := newTestBox(box, boxLineMM)
+	h := 5.0
+	tb.digit0(box.X+boxLineMM/2, box.Bottom()-1.5, h) // its left side on the line
+	tb.digit1(box.X+12, box.Bottom()-1.5, 4.8, 0.1)
+	s, gs := tb.segment(t)
+	if len(gs) != 2 {
+		t.Fatalf("%d glyphs, want 2", len(gs))
+	}
+	inkCols := func(c *image.Gray) (cols int) {
+		for x := 0; x < c.Rect.Dx(); x++ {
+			for y := 0; y < c.Rect.Dy(); y++ {
+				if c.Pix[y*c.Stride+x] < 128 {
+					cols++
+					break
+				}
+			}
+		}
+		return cols
+	}
+	// The 0's crop spans its whole width: both sides are there.
+	zero := gs[0].crop(s)
+	if w := float64(inkCols(zero)) / fieldPx; w < 0.55*h {
+		t.Errorf("the 0's crop has ink over %.1f mm, want its width %.1f mm: its side on the line was lost", w, 0.6*h)
+	}
+	// Its left side: ink in the left columns over most of its height.
+	left := 0
+	for y := 0; y < zero.Rect.Dy(); y++ {
+		for x := 0; x < zero.Rect.Dx()/4; x++ {
+			if zero.Pix[y*zero.Stride+x] < 128 {
+				left++
+				break
+			}
+		}
+	}
+	if float64(left)/fieldPx < 0.6*h {
+		t.Errorf("the 0's left side spans %.1f mm, want most of %.1f mm", float64(left)/fieldPx, h)
+	}
+	// The 1 touches no line: its crop is no wider than its stroke and slant.
+	if w := float64(inkCols(gs[1].crop(s))) / fieldPx; w > 1.5 {
+		t.Errorf("the 1's crop has ink over %.1f mm: a line piece given back where none was touched?", w)
+	}
+}
+
+// TestCellsClipPerComponent: in the DATA field, a blob shared by two
+// cells is cut at their columns while each cell's own blob stays whole;
+// a spill of one cell's own blob does not widen what it takes of a
+// shared blob (the whole shared blob was taken into one cell before).
+func TestCellsClipPerComponent(t *testing.T) {
+	l := layout.Current()
+	area := l.DateBox
+	area.X, area.W = area.X-fieldMarginMM, area.W+2*fieldMarginMM
+	area.Y, area.H = area.Y-0.6, area.H+0.6+fieldMarginMM
+	w, h := int(math.Ceil(area.W*fieldPx)), int(math.Ceil(area.H*fieldPx))
+	tb := &testBox{img: image.NewGray(image.Rect(0, 0, w, h)), area: area, box: l.DateBox}
+	for i := range tb.img.Pix {
+		tb.img.Pix[i] = 240
+	}
+	c4, c5, c6 := l.DateCells[4], l.DateCells[5], l.DateCells[6]
+	// Cells 4 and 5 joined by a bar (two 1's touching), and cell 5 also
+	// holds a piece of its own (a short dash right of its 1); cell 6 holds
+	// a 1 whose foot spills left into cell 5.
+	tb.digit1(c4.X+0.8, c4.Bottom()-1, 4.8, 0)
+	tb.digit1(c5.X+3.6, c5.Bottom()-1, 4.8, 0)
+	tb.stroke(0.45, [2]float64{c4.X + 0.8, c4.Bottom() - 3}, [2]float64{c5.X + 3.6, c5.Bottom() - 3})
+	tb.stroke(0.45, [2]float64{c5.X + 2.2, c5.Bottom() - 5.5}, [2]float64{c5.X + 3.0, c5.Bottom() - 5.5})
+	tb.stroke(0.45, [2]float64{c6.X + 2.5, c6.Bottom() - 5.8}, [2]float64{c6.X + 2.5, c6.Bottom() - 1}, [2]float64{c5.X + 4.6, c5.Bottom() - 1})
+	m, ok := binarize(tb.img)
+	if !ok {
+		t.Fatal("no contrast")
+	}
+	comps, labels := m.components(int(minSpeckMM2 * fieldPx * fieldPx))
+	cells := make([]image.Rectangle, len(l.DateCells))
+	for i, c := range l.DateCells {
+		cells[i] = mmToCrop(c, area, fieldPx)
+	}
+	gs := cellGlyphs(comps, labels, m.w, cells, fieldPx)
+	for _, k := range []int{4, 5, 6} {
+		if gs[k] == nil {
+			t.Fatalf("cell %d empty", k)
+		}
+	}
+	// Cell 5 takes its dash whole and of the shared blob only its own
+	// columns: nothing of cell 4's 1.
+	if x := (cells[4].Max.X + cells[5].Min.X) / 2; gs[5].r.Min.X < x-1 {
+		t.Errorf("cell 5's glyph starts at x=%d, in cell 4 (the cells meet at %d)", gs[5].r.Min.X, x)
+	}
+	if x := (cells[4].Max.X + cells[5].Min.X) / 2; gs[4].r.Max.X > x+1 {
+		t.Errorf("cell 4's glyph reaches x=%d, into cell 5 (the cells meet at %d)", gs[4].r.Max.X, x)
+	}
+	// Cell 6 keeps its 1 with its spill.
+	if gs[6].r.Min.X > cells[6].Min.X {
+		t.Errorf("cell 6's glyph starts at x=%d: its foot spilling into cell 5 (from %d) was cut", gs[6].r.Min.X, cells[6].Min.X)
 	}
 }

@@ -47,6 +47,9 @@ type charRead struct {
 	// cell of the month or year, which the sheet code gives): the model
 	// and the context agree, and ctxThreshold is enough.
 	ctx bool
+	// probs are the model's calibrated probabilities of the digits 0-9
+	// (nil when unknown): what the calendar weighs a day's cells with.
+	probs []float64
 }
 
 // handClassifier reads character crops (dark ink on light paper, any
@@ -186,20 +189,29 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 		br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), maxChars)
 	case float64(stray) > maxStray*float64(inked):
 		br.why = fmt.Sprintf("%.0f%% of the ink is in marks that are not characters", 100*float64(stray)/float64(inked))
-	case slices.ContainsFunc(gs, func(g glyph) bool { return g.cut }):
-		// Where touching characters are cut apart is a guess: half of
-		// one beside half of the next reads as a confident other digit.
-		br.why = "characters touching, cut apart"
 	}
 	var reads []charRead
-	if st.r.hand != nil {
+	cut := slices.ContainsFunc(gs, func(g glyph) bool { return g.cut })
+	switch {
+	case st.r.hand != nil && cut && br.why == "":
+		var why string
+		if gs, reads, why, err = st.readCuts(s, gs); err != nil {
+			return boxRead{}, err
+		}
+		br.why = why
+		if len(gs) > maxChars {
+			br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), maxChars)
+		}
+	case st.r.hand != nil:
 		crops := make([]*image.Gray, len(gs))
 		for i := range gs {
-			crops[i] = gs[i].crop(s.gray, s.labels, s.mask.w)
+			crops[i] = gs[i].crop(s)
 		}
 		if reads, err = st.r.hand(crops); err != nil {
 			return boxRead{}, err
 		}
+	case cut && br.why == "":
+		br.why = "characters touching, cut apart"
 	}
 	// Print: several characters that look printed, or one character (its
 	// look alone cannot tell) that the handwriting model reads the same.
@@ -227,6 +239,106 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 		return br, nil
 	}
 	return handRead(reads, br, st.r.handMin), nil
+}
+
+// readCuts reads a box some of whose characters were cut from blobs of
+// touching characters. Where to cut is a guess (half of one beside half
+// of the next can read as a confident other digit), so every blob is read
+// cut into 1 to maxSplit characters, and a blob is taken as read only
+// when the cuts whose every character the model reads above the
+// threshold all give the same text: that cut is kept. When none does, or
+// two give different texts, the box keeps splitWide's cut and why says
+// what fell short.
+func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, string, error) {
+	type unit struct {
+		hyps [][]glyph
+		def  int // splitWide's cut
+	}
+	var units []unit
+	for i := 0; i < len(gs); {
+		g := gs[i]
+		if !g.cut {
+			units = append(units, unit{hyps: [][]glyph{{g}}})
+			i++
+			continue
+		}
+		j := i
+		for j < len(gs) && gs[j].cut && gs[j].whole == g.whole {
+			j++
+		}
+		u := unit{def: -1}
+		whole := *g.whole
+		for n := 1; n <= maxSplit; n++ {
+			parts := []glyph{whole}
+			if n > 1 {
+				parts = slices.DeleteFunc(splitInto(whole, s.labels, s.mask.w, n), func(p glyph) bool { return tinyPart(p, whole.r.Dy()) })
+			}
+			if len(parts) == j-i && u.def < 0 && n > 1 {
+				u.def = len(u.hyps)
+			}
+			u.hyps = append(u.hyps, parts)
+		}
+		if u.def < 0 {
+			u.def = 1
+		}
+		units = append(units, u)
+		i = j
+	}
+	var crops []*image.Gray
+	for _, u := range units {
+		for _, h := range u.hyps {
+			for i := range h {
+				crops = append(crops, h[i].crop(s))
+			}
+		}
+	}
+	all, err := st.r.hand(crops)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	minConf := max(st.r.handMin, handThreshold)
+	var out []glyph
+	var reads []charRead
+	why := ""
+	k := 0
+	for _, u := range units {
+		hr := make([][]charRead, len(u.hyps))
+		var sure []int // hypotheses read above the threshold
+		texts := map[string]bool{}
+		for h, parts := range u.hyps {
+			hr[h] = all[k : k+len(parts)]
+			k += len(parts)
+			ok := len(parts) > 0
+			var b strings.Builder
+			for _, r := range hr[h] {
+				ok = ok && r.ch != '?' && r.conf >= minConf
+				b.WriteByte(r.ch)
+			}
+			if ok {
+				sure = append(sure, h)
+				texts[b.String()] = true
+			}
+		}
+		pick := u.def
+		switch {
+		case len(u.hyps) == 1:
+			pick = 0
+		case len(texts) == 1:
+			pick = sure[0]
+		case len(texts) == 0:
+			why = "characters touching, cut apart"
+		default:
+			var ts []string
+			for t := range texts {
+				ts = append(ts, t)
+			}
+			slices.Sort(ts)
+			why = fmt.Sprintf("characters touching, cut apart they read %s", strings.Join(ts, " or "))
+		}
+		out = append(out, u.hyps[pick]...)
+		reads = append(reads, hr[pick]...)
+	}
+	return out, reads, why, nil
 }
 
 // printAgrees tells whether the handwriting model's readings of the
@@ -306,7 +418,7 @@ func (st *pageState) readDate() (boxRead, error) {
 	var at []int
 	for i, g := range gs {
 		if g != nil {
-			crops = append(crops, g.crop(s.gray, s.labels, s.mask.w))
+			crops = append(crops, g.crop(s))
 			at = append(at, i)
 		}
 	}
@@ -338,11 +450,61 @@ func (st *pageState) readDate() (boxRead, error) {
 	// The month and year cells are expected to hold the competence's.
 	if sh := st.res.Sheet; sh.Month != nil && sh.Year != nil && len(full) == 8 {
 		want := fmt.Sprintf("%02d%04d", *sh.Month, *sh.Year)
+		inMonth := true
 		for i := 2; i < 8; i++ {
 			full[i].ctx = full[i].ch == want[i-2]
+			inMonth = inMonth && full[i].ctx
+		}
+		if inMonth {
+			calendarDay(full[:2], daysIn(*sh.Month, *sh.Year), st.r.handMin)
 		}
 	}
 	return handRead(full, br, st.r.handMin), nil
+}
+
+// daysIn is the number of days of month m of year y.
+func daysIn(m, y int) int {
+	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// minDayMass is the least probability, under the model, that the two day
+// cells hold some day of the month at all (dd in 01..days) for the
+// calendar to weigh them (calendarDay).
+const minDayMass = 0.5
+
+// calendarDay weighs the two day cells of a date whose month and year are
+// the competence's (so its day is one of 1..days) with the calendar: the
+// probability of day d is the model's p(tens digit) · p(units digit) over
+// the days of the month, a uniform prior on them. When the model's first
+// choices of both cells make the most probable day, both are digits, the
+// days of the month hold at least minDayMass of the model's probability,
+// and that day's share of it is at least minConf (the threshold a
+// character needs alone), both cells are marked as confirmed by the
+// context, with that share as their confidence. Probability the model
+// gives to digits no day can have (a tens digit of 4-9, a 32nd) is what
+// the calendar rules out; nothing else is assumed.
+func calendarDay(day []charRead, days int, minConf float64) {
+	t, u := day[0], day[1]
+	if t.probs == nil || u.probs == nil || t.ch < '0' || t.ch > '9' || u.ch < '0' || u.ch > '9' {
+		return
+	}
+	var mass, best float64
+	bestD := 0
+	for d := 1; d <= days; d++ {
+		p := t.probs[d/10] * u.probs[d%10]
+		mass += p
+		if p > best {
+			best, bestD = p, d
+		}
+	}
+	if mass < minDayMass || bestD != int(t.ch-'0')*10+int(u.ch-'0') {
+		return
+	}
+	if share := best / mass; share >= minConf {
+		for i := range day {
+			day[i].ctx, day[i].conf = true, max(day[i].conf, share)
+		}
+	}
 }
 
 // handwriting is the step: it reads the three boxes and decides.
@@ -397,7 +559,13 @@ func (st *pageState) handwriting() error {
 	}
 
 	if date.written {
-		if d, why := acceptDate(date); why == "" {
+		d, why := acceptDate(date)
+		if why == "" && sh.Year != nil && abs(d.Year()-*sh.Year) > 1 {
+			// Sheets are dated in their month: a year that far off is a
+			// misread more likely than a finding.
+			why = fmt.Sprintf("read %s, not plausible for a sheet of %04d", d.Format("02/01/2006"), *sh.Year)
+		}
+		if why == "" {
 			sh.Date, src.Date = page.Str(d.Format("2006-01-02")), date.source
 			if sh.Month != nil && sh.Year != nil && (int(d.Month()) != *sh.Month || d.Year() != *sh.Year) {
 				st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: page.ReasonDateOutsideMonth, Detail: fmt.Sprintf("%s, the sheet is of %02d/%04d", d.Format("02/01/2006"), *sh.Month, *sh.Year)})

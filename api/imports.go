@@ -12,6 +12,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -49,7 +50,7 @@ func (im *storeImports) Declarations(ctx context.Context, who Principal, data []
 	rows := make([]store.Declaration, len(ds))
 	var out []records.Problem
 	for i, d := range ds {
-		if p, ok := outOfScope(who.Scope, source, d.Pos.Line, d.Region, d.ASL, d.Pharmacy); !ok {
+		if p, ok := outOfScope(who.Scope, source, d.Pos.Line, d.Key()); !ok {
 			out = append(out, p)
 		}
 		rows[i] = store.DeclarationFrom(d)
@@ -72,7 +73,7 @@ func (im *storeImports) Records(ctx context.Context, who Principal, data []byte,
 	rows := make([]store.Record, len(rs))
 	var out []records.Problem
 	for i, r := range rs {
-		if p, ok := outOfScope(who.Scope, source, r.Pos.Line, r.Region, r.ASL, r.Pharmacy); !ok {
+		if p, ok := outOfScope(who.Scope, source, r.Pos.Line, r.Key()); !ok {
 			out = append(out, p)
 		}
 		rows[i] = store.RecordFrom(r)
@@ -99,8 +100,8 @@ func (im *storeImports) reconcile(ctx context.Context, sum store.ImportSummary) 
 
 // outOfScope applies the one write rule (auth.AuthorizeWrite) to an
 // imported row: the importer's scope must cover its pharmacy.
-func outOfScope(sc auth.Scope, file string, line int, region, asl, pharmacy string) (records.Problem, bool) {
-	err := auth.AuthorizeWrite(auth.Identity{Region: region, ASL: asl, Pharmacy: pharmacy}, auth.Writer{Who: "this key", Scope: sc})
+func outOfScope(sc auth.Scope, file string, line int, k sheet.Key) (records.Problem, bool) {
+	err := auth.AuthorizeWrite(k, auth.Writer{Who: "this key", Scope: sc})
 	if err == nil {
 		return records.Problem{}, true
 	}

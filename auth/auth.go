@@ -211,13 +211,14 @@ func (s Scope) Validate() error {
 	return nil
 }
 
-// Covers reports whether the scope sees a thing of the given region, ASL and
-// pharmacy: every part the scope fixes must be equal. An admin covers
-// everything; any other scope covers nothing whose identity is unknown.
-func (s Scope) Covers(region, asl, pharmacy string) bool {
-	return (s.Region == "" || s.Region == region) &&
-		(s.ASL == "" || s.ASL == asl) &&
-		(s.Pharmacy == "" || s.Pharmacy == pharmacy)
+// Covers reports whether the scope sees a thing of the pharmacy of k (a
+// scope fixes no month): every part the scope fixes must be equal. An
+// admin covers everything; any other scope covers nothing whose identity
+// is unknown.
+func (s Scope) Covers(k sheet.Key) bool {
+	return (s.Region == "" || s.Region == k.Region) &&
+		(s.ASL == "" || s.ASL == k.ASL) &&
+		(s.Pharmacy == "" || s.Pharmacy == k.Pharmacy)
 }
 
 // Filter returns the scope as the three nullable query parameters the

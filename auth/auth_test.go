@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"strings"
 	"testing"
+
+	"github.com/regfus/regfus/sheet"
 )
 
 func TestNewScope(t *testing.T) {
@@ -101,7 +103,7 @@ func TestCovers(t *testing.T) {
 		{admin, id{"030", "1", "2"}, true},
 	}
 	for _, tt := range tests {
-		if got := tt.s.Covers(tt.id.r, tt.id.a, tt.id.p); got != tt.want {
+		if got := tt.s.Covers(sheet.Key{Region: tt.id.r, ASL: tt.id.a, Pharmacy: tt.id.p, Competence: "2023-01"}); got != tt.want {
 			t.Errorf("%v.Covers(%v) = %v, want %v", tt.s, tt.id, got, tt.want)
 		}
 	}

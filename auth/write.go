@@ -3,16 +3,9 @@ package auth
 import (
 	"errors"
 	"fmt"
+
+	"github.com/regfus/regfus/sheet"
 )
-
-// Identity is the pharmacy a piece of data is about.
-type Identity struct {
-	Region, ASL, Pharmacy string
-}
-
-func (id Identity) String() string {
-	return fmt.Sprintf("%s-%s-%s", id.Region, id.ASL, id.Pharmacy)
-}
 
 // Writer is one party to a write whose scope must cover what is written:
 // Who says which ("this key", "the page's uploader") in messages.
@@ -28,7 +21,7 @@ var ErrOutOfScope = errors.New("out of scope")
 // OutOfScopeError names the pharmacy and the writer whose scope does not
 // cover it.
 type OutOfScopeError struct {
-	Identity Identity
+	Identity sheet.Key // the pharmacy, every month (AnyMonth)
 	Writer   Writer
 }
 
@@ -38,15 +31,15 @@ func (e *OutOfScopeError) Error() string {
 
 func (e *OutOfScopeError) Is(target error) bool { return target == ErrOutOfScope }
 
-// AuthorizeWrite is the one rule of every write: data about pharmacy id
-// may be written only when every writer's scope covers it. It returns
-// nil, or an *OutOfScopeError for the first writer that does not cover
-// it. An identity with an empty part is covered only by scopes that do
-// not fix that part (an admin's).
-func AuthorizeWrite(id Identity, writers ...Writer) error {
+// AuthorizeWrite is the one rule of every write: data about the pharmacy
+// of k (its month plays no part) may be written only when every writer's
+// scope covers it. It returns nil, or an *OutOfScopeError for the first
+// writer that does not cover it. A key with an empty part is covered only
+// by scopes that do not fix that part (an admin's).
+func AuthorizeWrite(k sheet.Key, writers ...Writer) error {
 	for _, w := range writers {
-		if !w.Scope.Covers(id.Region, id.ASL, id.Pharmacy) {
-			return &OutOfScopeError{Identity: id, Writer: w}
+		if !w.Scope.Covers(k) {
+			return &OutOfScopeError{Identity: k.AnyMonth(), Writer: w}
 		}
 	}
 	return nil

@@ -8,6 +8,12 @@
 // Flags (slot level).
 package page
 
+import (
+	"fmt"
+
+	"github.com/regfus/regfus/sheet"
+)
+
 // Status is the outcome of reading a page.
 type Status string
 
@@ -110,6 +116,20 @@ type Sheet struct {
 	// boxes that were not accepted (the field is null, a reason names
 	// it): what the reviewer is offered, never a value.
 	Suggestions *Suggestions `json:"suggestions,omitempty"`
+}
+
+// Key returns the pharmacy the sheet's identity names, with its month
+// when Month and Year were read; false when Region, ASL or Pharmacy is
+// missing (the sheet was not identified).
+func (s Sheet) Key() (sheet.Key, bool) {
+	if s.Region == nil || s.ASL == nil || s.Pharmacy == nil {
+		return sheet.Key{}, false
+	}
+	k := sheet.Key{Region: *s.Region, ASL: *s.ASL, Pharmacy: *s.Pharmacy}
+	if s.Month != nil && s.Year != nil {
+		k.Competence = fmt.Sprintf("%04d-%02d", *s.Year, *s.Month)
+	}
+	return k, true
 }
 
 // How a header value was put on the sheet.

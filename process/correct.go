@@ -8,6 +8,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -68,7 +69,7 @@ func (e *Engine) Correct(ctx context.Context, c Correction) (Corrected, error) {
 	// The one write rule: the sheet the corrected page is a sheet of must
 	// be inside the corrector's scope and the page's uploader's, so no
 	// correction puts a page where its uploader could not have put it.
-	if id, ok := identityOf(&fixed); ok {
+	if id, ok := fixed.Sheet.Key(); ok {
 		if err := auth.AuthorizeWrite(id, auth.Writer{Who: "this key", Scope: c.Scope}, uploader(p)); err != nil {
 			return Corrected{}, fmt.Errorf("review item %d: %w", c.ItemID, err)
 		}
@@ -80,7 +81,7 @@ func (e *Engine) Correct(ctx context.Context, c Correction) (Corrected, error) {
 		return Corrected{}, err
 	}
 	out := Corrected{Item: saved, Page: fixed}
-	var groups []store.Group
+	var groups []sheet.Key
 	for _, r := range []*page.Result{p.Result, &fixed} {
 		if g, ok := groupOf(r); ok {
 			groups = append(groups, g)

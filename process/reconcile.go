@@ -5,21 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/reconcile"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
-
-// Pharmacy identifies one pharmacy: the unit of reconciliation.
-type Pharmacy struct{ Region, ASL, Pharmacy string }
-
-func (p Pharmacy) String() string { return p.Region + "-" + p.ASL + "-" + p.Pharmacy }
-
-func pharmacyOf(g store.Group) Pharmacy { return Pharmacy{g.Region, g.ASL, g.Pharmacy} }
 
 // Reconcile recomputes and stores the reconciliation of the pharmacies of
 // the given groups, and returns every group stored (sorted). Each pharmacy
@@ -36,18 +30,18 @@ func pharmacyOf(g store.Group) Pharmacy { return Pharmacy{g.Region, g.ASL, g.Pha
 // across processes (advisory lock with PostgreSQL, a lock file with
 // SQLite), so the last run to store saw every change committed before it
 // started.
-func (e *Engine) Reconcile(ctx context.Context, groups ...store.Group) ([]store.Reconciliation, error) {
-	seen := map[Pharmacy]bool{}
-	var ps []Pharmacy
+func (e *Engine) Reconcile(ctx context.Context, groups ...sheet.Key) ([]store.Reconciliation, error) {
+	seen := map[sheet.Key]bool{}
+	var ps []sheet.Key
 	for _, g := range groups {
-		p := pharmacyOf(g)
+		p := g.AnyMonth() // the pharmacy, every month
 		if p.Region == "" || p.ASL == "" || p.Pharmacy == "" || seen[p] {
 			continue
 		}
 		seen[p] = true
 		ps = append(ps, p)
 	}
-	sort.Slice(ps, func(i, j int) bool { return ps[i].String() < ps[j].String() })
+	slices.SortFunc(ps, sheet.Key.Compare)
 	var out []store.Reconciliation
 	var errs []error
 	for _, p := range ps {
@@ -61,7 +55,7 @@ func (e *Engine) Reconcile(ctx context.Context, groups ...store.Group) ([]store.
 	return out, errors.Join(errs...)
 }
 
-func (e *Engine) reconcilePharmacy(ctx context.Context, p Pharmacy) (out []store.Reconciliation, err error) {
+func (e *Engine) reconcilePharmacy(ctx context.Context, p sheet.Key) (out []store.Reconciliation, err error) {
 	start := time.Now()
 	defer func() {
 		outcome := "ok"
@@ -113,7 +107,7 @@ func (e *Engine) reconcilePharmacy(ctx context.Context, p Pharmacy) (out []store
 	}
 	now := time.Now().UTC()
 	for _, g := range rep.Groups {
-		if g.Region != p.Region || g.ASL != p.ASL || g.Pharmacy != p.Pharmacy {
+		if g.Key.AnyMonth() != p {
 			continue // not ours to store (cannot happen with this input)
 		}
 		b, err := json.Marshal(g)
@@ -121,7 +115,7 @@ func (e *Engine) reconcilePharmacy(ctx context.Context, p Pharmacy) (out []store
 			return nil, fmt.Errorf("reconciling pharmacy %s: encoding %s: %w", p, g.Key, err)
 		}
 		r := store.Reconciliation{
-			Group:  store.Group{Region: g.Region, ASL: g.ASL, Pharmacy: g.Pharmacy, Competence: g.Competence},
+			Group:  g.Key,
 			Report: b, ComputedAt: now,
 		}
 		if err := e.store.PutReconciliation(ctx, r); err != nil {
@@ -158,28 +152,20 @@ func (k storeKnown) Sightings(ts []fustella.Targatura) (map[fustella.Targatura][
 		}
 		t := fustella.Targatura(r.Targatura)
 		out[t] = append(out[t], reconcile.Sighting{
-			Key:   reconcile.Key{Region: r.Group.Region, ASL: r.Group.ASL, Pharmacy: r.Group.Pharmacy, Competence: r.Group.Competence},
+			Key:   *r.Group,
 			Sheet: r.Progressive, Slot: r.Slot,
 		})
 	}
 	return out, nil
 }
 
-// groupOf is the group a page result's sheet names, if its identity was
-// read (region, ASL and pharmacy; competence may be empty).
-func groupOf(res *page.Result) (store.Group, bool) {
+// groupOf is the key a page result's sheet names, if its identity was
+// read (competence may be empty).
+func groupOf(res *page.Result) (sheet.Key, bool) {
 	if res == nil {
-		return store.Group{}, false
+		return sheet.Key{}, false
 	}
-	s := res.Sheet
-	if s.Region == nil || s.ASL == nil || s.Pharmacy == nil {
-		return store.Group{}, false
-	}
-	g := store.Group{Region: *s.Region, ASL: *s.ASL, Pharmacy: *s.Pharmacy}
-	if s.Month != nil && s.Year != nil {
-		g.Competence = fmt.Sprintf("%04d-%02d", *s.Year, *s.Month)
-	}
-	return g, true
+	return res.Sheet.Key()
 }
 
 // reconcileBatch reconciles every pharmacy whose sheets are in a batch.
@@ -188,7 +174,7 @@ func (e *Engine) reconcileBatch(ctx context.Context, batchID int64) error {
 	if err != nil {
 		return fmt.Errorf("batch %d: %w", batchID, err)
 	}
-	var groups []store.Group
+	var groups []sheet.Key
 	for _, p := range pages {
 		if g, ok := groupOf(p.Result); ok {
 			groups = append(groups, g)

@@ -15,16 +15,6 @@ import (
 // scopes must cover the sheet). Imports are checked by package api
 // before they are stored.
 
-// identityOf is the pharmacy a result is a sheet of; ok is false when the
-// sheet was not identified (region, ASL and pharmacy all read).
-func identityOf(r *page.Result) (auth.Identity, bool) {
-	sh := r.Sheet
-	if sh.Region == nil || sh.ASL == nil || sh.Pharmacy == nil {
-		return auth.Identity{}, false
-	}
-	return auth.Identity{Region: *sh.Region, ASL: *sh.ASL, Pharmacy: *sh.Pharmacy}, true
-}
-
 // uploader is the page's uploader as a party to a write.
 func uploader(p store.Page) auth.Writer {
 	return auth.Writer{Who: "the page's uploader", Scope: p.Owner}
@@ -38,7 +28,7 @@ func uploader(p store.Page) auth.Writer {
 // visibility), no slot rows (duplicate detection). The reason names the
 // sheet read, for the uploader, who holds the paper.
 func judgeScope(p store.Page, res *page.Result) *page.Result {
-	id, ok := identityOf(res)
+	id, ok := res.Sheet.Key()
 	if !ok {
 		return res
 	}

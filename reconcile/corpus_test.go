@@ -59,10 +59,10 @@ type corpus struct {
 	duplicates map[string]bool
 	// blank: per group, the numbers of the sheets whose progressive was
 	// left blank.
-	blank map[Key][]string
+	blank map[sheet.Key][]string
 	// missing: per group, the progressives a reader cannot see: those left
 	// blank and those absent from the numbering.
-	missing map[Key][]string
+	missing map[sheet.Key][]string
 }
 
 func loadCorpus(t *testing.T) *corpus {
@@ -71,17 +71,17 @@ func loadCorpus(t *testing.T) *corpus {
 	if len(files) == 0 {
 		t.Fatal("no ground truth in testdata/scans")
 	}
-	c := &corpus{countMismatch: map[string]bool{}, broken: map[string]bool{}, duplicates: map[string]bool{}, blank: map[Key][]string{}, missing: map[Key][]string{}}
+	c := &corpus{countMismatch: map[string]bool{}, broken: map[string]bool{}, duplicates: map[string]bool{}, blank: map[sheet.Key][]string{}, missing: map[sheet.Key][]string{}}
 	type assigned struct {
 		sheet string
 		slot  int
 	}
 	firstAt := map[string]string{} // targatura -> first slot seen
 	var recs []records.Record
-	lastProg := map[string]int{} // sheet code -> last regular progressive seen
-	lastD := map[string]int{}    // and dispensario one
-	sheets := map[Key][2]int{}   // regular, dispensario pages
-	known := map[Key]map[string]bool{}
+	lastProg := map[string]int{}     // sheet code -> last regular progressive seen
+	lastD := map[string]int{}        // and dispensario one
+	sheets := map[sheet.Key][2]int{} // regular, dispensario pages
+	known := map[sheet.Key]map[string]bool{}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -96,7 +96,7 @@ func loadCorpus(t *testing.T) *corpus {
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
-			key := keyOf(code)
+			key := code.Key()
 			res := page.Result{Source: tp.File, Page: tp.Page, Status: page.OK, Reasons: page.Reasons{}, LayoutVersion: 1,
 				Sheet: page.Sheet{Code: page.Str(tp.Sheet.Code), TailCode: page.Str(tp.Sheet.TailCode), DeclaredCount: tp.Sheet.DeclaredCount}}
 			if tp.Sheet.Date != "" {
@@ -170,11 +170,11 @@ func loadCorpus(t *testing.T) *corpus {
 		}
 	}
 	c.in.Records = recs
-	keys := make([]Key, 0, len(sheets))
+	keys := make([]sheet.Key, 0, len(sheets))
 	for k := range sheets {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Compare(keys[j]) < 0 })
 	for _, k := range keys {
 		n := sheets[k]
 		for _, d := range []string{"", "D"} {
@@ -343,7 +343,7 @@ pages:
 	}
 	p0 := base.in.Pages[pi]
 	r0 := base.in.Records[ri]
-	g0 := Key{r0.Region, r0.ASL, r0.Pharmacy, r0.Competence}
+	g0 := r0.Key()
 	src := fmt.Sprintf("%s#%d", p0.Source, p0.Page)
 	prog := *p0.Sheet.Progressive
 	// Consequences that show only when the base does not already have them.
@@ -357,7 +357,7 @@ pages:
 	// The highest regular progressive a reader sees in g0, or declared.
 	top := declaredRegular(base.in, g0)
 	for _, p := range base.in.Pages {
-		if p.Sheet.Progressive != nil && keyOf(mustCode(*p.Sheet.Code)) == g0 {
+		if p.Sheet.Progressive != nil && mustCode(*p.Sheet.Code).Key() == g0 {
 			if pr, err := sheet.ParseProgressive(*p.Sheet.Progressive); err == nil && !pr.Dispensario {
 				top = max(top, pr.N)
 			}
@@ -525,7 +525,7 @@ func mustCode(s string) sheet.Code {
 	return c
 }
 
-func declaredRegular(in Input, k Key) int {
+func declaredRegular(in Input, k sheet.Key) int {
 	for _, d := range in.Declarations {
 		if d.Pharmacy == k.Pharmacy && d.Competence == k.Competence && d.Bundle == records.REGFUS {
 			return d.Sheets

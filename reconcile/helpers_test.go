@@ -76,7 +76,12 @@ func decl(bundle records.Bundle, sheets int) records.Declaration {
 		Pos: records.Position{File: "d.csv", Line: 2}}
 }
 
-var jan = Key{"120", "205", "99999", "2023-01"}
+// key is the key of a pharmacy of region 120, ASL 205.
+func key(pharmacy, competence string) sheet.Key {
+	return sheet.Key{Region: "120", ASL: "205", Pharmacy: pharmacy, Competence: competence}
+}
+
+var jan = key("99999", "2023-01")
 
 // cleanMonth is January 2023 for pharmacy 99999: sheets 1 and 2 and
 // dispensario sheet D1, six fustelle, six matching payable records.

@@ -62,18 +62,14 @@ func parseCode(s *string) (sheet.Code, bool) {
 	return c, err == nil
 }
 
-func keyOf(c sheet.Code) Key {
-	return Key{Region: c.Region, ASL: c.ASL, Pharmacy: c.Pharmacy, Competence: c.Competence()}
-}
-
 func (r *run) indexPages(results []page.Result) {
 	for i := range results {
 		res := &results[i]
 		p := &pageInfo{idx: i, res: res}
 		if c, ok := parseCode(res.Sheet.Code); ok {
-			p.key, p.identified = keyOf(c), true
+			p.key, p.identified = c.Key(), true
 		} else if c, ok := parseCode(res.Sheet.TailCode); ok {
-			p.key, p.identified = keyOf(c), true
+			p.key, p.identified = c.Key(), true
 		}
 		p.doubt = identityDoubt(res)
 		p.certain = p.identified && p.doubt == ""
@@ -169,7 +165,7 @@ func (r *run) indexRecords(recs []records.Record) {
 	for i := range recs {
 		rec := &recs[i]
 		ri := &infos[i]
-		ri.r, ri.key = rec, Key{rec.Region, rec.ASL, rec.Pharmacy, rec.Competence}
+		ri.r, ri.key = rec, rec.Key()
 		if g == nil || g.key != ri.key {
 			g = r.group(ri.key)
 		}
@@ -203,7 +199,7 @@ func (r *run) indexDeclarations(decls []records.Declaration) {
 		return a.Line < b.Line
 	})
 	for _, d := range sorted {
-		g := r.group(Key{d.Region, d.ASL, d.Pharmacy, d.Competence})
+		g := r.group(d.Key())
 		if first := g.decl[d.Bundle]; first != nil {
 			g.findings = append(g.findings, Finding{Kind: DuplicateDeclaration,
 				Detail: fmt.Sprintf("%s declared twice: %d sheets at %s is used, %d sheets at %s is ignored", d.Bundle, first.Sheets, first.Pos, d.Sheets, d.Pos)})
@@ -221,7 +217,7 @@ func (r *run) sortGroups() {
 	sort.SliceStable(r.pages, func(i, j int) bool {
 		a, b := r.pages[i], r.pages[j]
 		if a.key != b.key {
-			return a.key.less(b.key)
+			return a.key.Compare(b.key) < 0
 		}
 		return pageLess(a, b)
 	})
@@ -246,7 +242,7 @@ func (r *run) sortedGroups() []*group {
 	for _, g := range r.groups {
 		out = append(out, g)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].key.less(out[j].key) })
+	sort.Slice(out, func(i, j int) bool { return out[i].key.Compare(out[j].key) < 0 })
 	return out
 }
 

@@ -62,7 +62,7 @@ func checkInvariants(t *testing.T, in Input, rep *Report) {
 	payIDs := map[string]int{}
 	for gi := range rep.Groups {
 		g := &rep.Groups[gi]
-		if gi > 0 && !rep.Groups[gi-1].Key.less(g.Key) {
+		if gi > 0 && rep.Groups[gi-1].Key.Compare(g.Key) >= 0 {
 			fail("groups not sorted: %s then %s", rep.Groups[gi-1].Key, g.Key)
 		}
 		// Summary against the detail.

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/sheet"
 )
 
 // KnownTargature lets the caller extend duplicate detection beyond the
@@ -25,7 +26,7 @@ type KnownTargature interface {
 // very pages being reconciled again does not make every targatura a
 // duplicate).
 type Sighting struct {
-	Key
+	sheet.Key
 	Sheet    string `json:"sheet,omitempty"`
 	Slot     int    `json:"slot,omitempty"`
 	RecordID string `json:"record_id,omitempty"`
@@ -59,7 +60,7 @@ func sortSightings(s []Sighting) {
 	sort.Slice(s, func(i, j int) bool {
 		a, b := s[i], s[j]
 		if a.Key != b.Key {
-			return a.Key.less(b.Key)
+			return a.Key.Compare(b.Key) < 0
 		}
 		if a.Sheet != b.Sheet {
 			return a.Sheet < b.Sheet

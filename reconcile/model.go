@@ -2,9 +2,9 @@ package reconcile
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 )
 
 // Kind names a finding. The first fifteen are fixed by SPEC section 5; the
@@ -140,31 +140,6 @@ const (
 // AccountOutcomes lists every account outcome.
 var AccountOutcomes = []AccountOutcome{AUnmatched, AWithheld, AUnsigned, ASuspended, ACarried, APayable}
 
-// Key identifies a group: one pharmacy in one competence month.
-type Key struct {
-	Region     string `json:"region"`
-	ASL        string `json:"asl"`
-	Pharmacy   string `json:"pharmacy"`
-	Competence string `json:"competence"` // YYYY-MM
-}
-
-func (k Key) String() string {
-	return fmt.Sprintf("%s-%s-%s %s", k.Region, k.ASL, k.Pharmacy, k.Competence)
-}
-
-func (k Key) less(o Key) bool {
-	if k.Region != o.Region {
-		return k.Region < o.Region
-	}
-	if k.ASL != o.ASL {
-		return k.ASL < o.ASL
-	}
-	if k.Pharmacy != o.Pharmacy {
-		return k.Pharmacy < o.Pharmacy
-	}
-	return k.Competence < o.Competence
-}
-
 // Report is the outcome of one reconciliation (SPEC section 5).
 type Report struct {
 	// Groups, one per pharmacy and competence month met in the input (on a
@@ -180,7 +155,7 @@ type Report struct {
 
 // Group is the reconciliation of one pharmacy in one competence month.
 type Group struct {
-	Key
+	sheet.Key
 	// DeclaredSheets is "Numero Ricette" of the REGFUS declaration, nil
 	// when there is none.
 	DeclaredSheets *int `json:"declared_sheets"`
@@ -363,7 +338,7 @@ func (s *Summary) add(o Summary) {
 }
 
 // Group returns the group with key k, or nil.
-func (r *Report) Group(k Key) *Group {
+func (r *Report) Group(k sheet.Key) *Group {
 	for i := range r.Groups {
 		if r.Groups[i].Key == k {
 			return &r.Groups[i]

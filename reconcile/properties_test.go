@@ -164,7 +164,7 @@ func randomInput(rng *rand.Rand) Input {
 	if pick(30) {
 		k := KnownMap{}
 		for i := 0; i < 5; i++ {
-			k[fustella.Targatura(tgN(rng.IntN(pool)))] = []Sighting{{Key: Key{"120", "205", "33333", "2022-12"}, RecordID: "OLD"}}
+			k[fustella.Targatura(tgN(rng.IntN(pool)))] = []Sighting{{Key: key("33333", "2022-12"), RecordID: "OLD"}}
 		}
 		in.Known = k
 	}

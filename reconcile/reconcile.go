@@ -40,7 +40,7 @@ func (s *slotInfo) hasFustella() bool {
 type pageInfo struct {
 	idx        int
 	res        *page.Result
-	key        Key
+	key        sheet.Key
 	identified bool
 	// certain: the identity of the sheet is certain (see identityDoubt);
 	// otherwise doubt says why not.
@@ -102,7 +102,7 @@ func progRank(pr sheet.Progressive, known bool) int {
 
 type recInfo struct {
 	r       *records.Record
-	key     Key
+	key     sheet.Key
 	g       *group
 	match   MatchOutcome
 	account AccountOutcome
@@ -116,7 +116,7 @@ type recInfo struct {
 }
 
 type group struct {
-	key      Key
+	key      sheet.Key
 	pages    []*pageInfo
 	recs     []*recInfo
 	decl     map[records.Bundle]*records.Declaration
@@ -125,7 +125,7 @@ type group struct {
 }
 
 type run struct {
-	groups       map[Key]*group
+	groups       map[sheet.Key]*group
 	pages        []*pageInfo
 	unidentified []*pageInfo
 	recs         []*recInfo
@@ -142,7 +142,7 @@ type slotRef struct {
 	s *slotInfo
 }
 
-func (r *run) group(k Key) *group {
+func (r *run) group(k sheet.Key) *group {
 	g := r.groups[k]
 	if g == nil {
 		g = &group{key: k, decl: map[records.Bundle]*records.Declaration{}}
@@ -154,7 +154,7 @@ func (r *run) group(k Key) *group {
 // Reconcile runs every check of SPEC section 5 over in. It fails only when
 // in.Known fails.
 func Reconcile(in Input) (*Report, error) {
-	r := &run{groups: map[Key]*group{}}
+	r := &run{groups: map[sheet.Key]*group{}}
 	r.indexPages(in.Pages)
 	r.indexRecords(in.Records)
 	r.indexDeclarations(in.Declarations)

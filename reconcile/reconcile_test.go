@@ -123,7 +123,7 @@ func TestForeignSheet(t *testing.T) {
 	in.Pages = append(in.Pages, sheetPage("x.tif", code("11111", 1), "1", map[int]int{1: 50, 2: 51}))
 	rep := mustReconcile(t, in)
 	wantFindings(t, rep.Group(jan))
-	other := rep.Group(Key{"120", "205", "11111", "2023-01"})
+	other := rep.Group(key("11111", "2023-01"))
 	if other == nil {
 		t.Fatal("no group for the foreign sheet")
 	}
@@ -135,7 +135,7 @@ func TestForeignSheet(t *testing.T) {
 	in = cleanMonth()
 	in.Pages = append(in.Pages, sheetPage("feb.tif", code("99999", 2), "1", map[int]int{1: 60}))
 	rep = mustReconcile(t, in)
-	wantFindings(t, rep.Group(Key{"120", "205", "99999", "2023-02"}), "foreign_sheet@1/0/")
+	wantFindings(t, rep.Group(key("99999", "2023-02")), "foreign_sheet@1/0/")
 }
 
 func TestHeadTailMismatch(t *testing.T) {
@@ -252,7 +252,7 @@ func TestDuplicateTargatura(t *testing.T) {
 		in.Records = append(in.Records, other)
 		rep := mustReconcile(t, in)
 		wantFindings(t, rep.Group(jan), "duplicate_targatura@1/2/R2")
-		og := rep.Group(Key{"120", "205", "11111", "2023-01"})
+		og := rep.Group(key("11111", "2023-01"))
 		wantFindings(t, og, "duplicate_targatura@1/1/X1", "missing_fustella@1/1/X1")
 		if !strings.Contains(og.Findings[0].Detail+og.Findings[1].Detail, "sheet 1 slot 2 of 120-205-99999 2023-01") {
 			t.Errorf("details %s", findingsString(og))
@@ -262,7 +262,7 @@ func TestDuplicateTargatura(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
 		in.Known = KnownMap{
-			fustella.Targatura(tgN(5)): {{Key: Key{"120", "205", "22222", "2022-11"}, Sheet: "4", Slot: 7}},
+			fustella.Targatura(tgN(5)): {{Key: key("22222", "2022-11"), Sheet: "4", Slot: 7}},
 			// A sighting inside a group of the input is the input itself.
 			fustella.Targatura(tgN(6)): {{Key: jan, Sheet: "D1", Slot: 1}},
 		}
@@ -309,7 +309,7 @@ func TestSuspended(t *testing.T) {
 	if r := recordOf(g, "R4"); r.Account != ACarried || r.PayableIn != "2023-02" {
 		t.Errorf("R4 = %+v", r)
 	}
-	feb := rep.Group(Key{"120", "205", "99999", "2023-02"})
+	feb := rep.Group(key("99999", "2023-02"))
 	if feb == nil || len(feb.Payable) != 1 || feb.Payable[0].RecordID != "R4" || feb.Payable[0].CarriedFrom != "2023-01" || feb.Payable[0].Sheet != "2" {
 		t.Fatalf("February group: %+v", feb)
 	}

@@ -149,6 +149,11 @@ type Declaration struct {
 	Pos         Position `json:"-"`
 }
 
+// Key returns the pharmacy and month the declaration is of.
+func (d Declaration) Key() sheet.Key {
+	return sheet.Key{Region: d.Region, ASL: d.ASL, Pharmacy: d.Pharmacy, Competence: d.Competence}
+}
+
 // Record is one dispensed pack as the counter software and the signing
 // platform know it. It marshals to JSON with the import keys, so what is
 // exported imports back unchanged.
@@ -208,6 +213,12 @@ func nilIfEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// Key returns the pharmacy and month of the sheet the record's fustella
+// goes on.
+func (r Record) Key() sheet.Key {
+	return sheet.Key{Region: r.Region, ASL: r.ASL, Pharmacy: r.Pharmacy, Competence: r.Competence}
 }
 
 // ClosedCompetence returns the month the prescription closed, YYYY-MM, or

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/regfus/regfus/reconcile"
+	"github.com/regfus/regfus/sheet"
 )
 
 // Format is an output format.
@@ -80,7 +81,7 @@ func WriteCSV(w io.Writer, rep *reconcile.Report) error {
 	if err := cw.Write(FindingColumns); err != nil {
 		return err
 	}
-	row := func(k reconcile.Key, f reconcile.Finding) error {
+	row := func(k sheet.Key, f reconcile.Finding) error {
 		return cw.Write([]string{k.Region, k.ASL, k.Pharmacy, k.Competence, string(f.Kind), f.Sheet, itoa0(f.Slot),
 			f.Targatura, f.RecordID, f.Detail, f.Source, itoa0(f.Page)})
 	}
@@ -92,7 +93,7 @@ func WriteCSV(w io.Writer, rep *reconcile.Report) error {
 		}
 	}
 	for _, f := range rep.Findings {
-		if err := row(reconcile.Key{}, f); err != nil {
+		if err := row(sheet.Key{}, f); err != nil {
 			return err
 		}
 	}

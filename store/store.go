@@ -67,6 +67,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 )
 
 // Errors every implementation returns (wrapped, with detail); test with
@@ -427,11 +428,12 @@ type ReviewFilter struct {
 	Limit   int          // 0 for no limit
 }
 
-// Group is what reconciliation reports on: one pharmacy, one month.
-type Group struct {
-	Region, ASL, Pharmacy string
-	Competence            string // YYYY-MM
-}
+// Group is what reconciliation reports on: one pharmacy, one month. It is
+// sheet.Key, under the name the store's callers still use.
+//
+// Deprecated: use sheet.Key; this alias goes once the store's callers
+// name it so.
+type Group = sheet.Key
 
 // GroupFilter selects by identity within a scope; empty fields match all.
 type GroupFilter struct {

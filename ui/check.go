@@ -104,9 +104,9 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 	if s.Code != nil {
 		v.Code = *s.Code
 	}
-	if s.Region != nil && s.ASL != nil && s.Pharmacy != nil {
-		v.Pharmacy = *s.Region + "-" + *s.ASL + "-" + *s.Pharmacy
-		if sc.Role == auth.Pharmacy && !sc.Covers(*s.Region, *s.ASL, *s.Pharmacy) {
+	if k, ok := s.Key(); ok {
+		v.Pharmacy = k.AnyMonth().String()
+		if sc.Role == auth.Pharmacy && !sc.Covers(k) {
 			v.Problems = append(v.Problems, problem{Key: "check.p.foreign", Fix: "check.f.foreign", Args: []any{v.Pharmacy}})
 		}
 	}
