@@ -1,0 +1,58 @@
+package linenet
+
+import (
+	_ "embed"
+	"encoding/json"
+)
+
+// The network (model/linenet.onnx) and what training measured of it
+// (model/linenet.json) are written by `make linenet-model`
+// (scripts/train-linenet).
+var (
+	//go:embed model/linenet.onnx
+	onnxModel []byte
+	//go:embed model/linenet.json
+	modelInfo []byte
+)
+
+// Charset is what the network reads, in the order of its classes after
+// CTC's blank (class 0). Spaces are not read: a gap in a printed code is
+// no character.
+const Charset = "0123456789AD"
+
+// stride is how many input columns make one output column.
+const stride = 4
+
+// Info is what the training run measured, stored beside the network.
+// Every figure is on the validation lines: the trained faces and the
+// training degradations, drawn from a seed training did not use. None is
+// on the held-out faces or the evaluation profiles (the tests measure
+// those).
+type Info struct {
+	// Temperature divides the logits (temperature scaling, fitted on the
+	// validation lines by CTC loss); it is folded into the network's last
+	// layer, so the probabilities are calibrated as they come.
+	Temperature float64 `json:"temperature"`
+	// Threshold is the lowest line confidence at which the validation
+	// lines accepted held at most ThresholdErrorRate wrong lines (as a
+	// fraction of all validation lines). Line.Unsure and Char.Unsure are
+	// measured against it.
+	Threshold          float64 `json:"threshold"`
+	ThresholdErrorRate float64 `json:"threshold_error_rate"`
+	// Validation holds the validation figures: line accuracy overall and
+	// per training profile, character calibration error, what the
+	// threshold accepts.
+	Validation map[string]float64 `json:"validation"`
+	// Epochs and Seconds of training; Lines in the training set;
+	// Channels of the network's layers.
+	Epochs   int     `json:"epochs"`
+	Seconds  float64 `json:"seconds"`
+	Lines    int     `json:"lines"`
+	Channels string  `json:"channels"`
+}
+
+func loadInfo() (Info, error) {
+	var info Info
+	err := json.Unmarshal(modelInfo, &info)
+	return info, err
+}
