@@ -97,7 +97,11 @@ func fieldsUnread(p *pageInfo) string {
 		default:
 			what += suggested(sug.Progressive)
 		}
-		out = append(out, what+": slot assignment not checked against the sheet number (fustelle are matched by targatura and their slot number is still compared); no progressive is judged missing on its account")
+		what += ": slot assignment not checked against the sheet number (fustelle are matched by targatura and their slot number is still compared); no progressive is judged missing on its account"
+		if s, ok := orderSuggestion(p); ok {
+			what += fmt.Sprintf(" (the scan order suggests sheet %s, a suggestion only)", s)
+		}
+		out = append(out, what)
 	}
 	written := func(w func(*page.Written) bool, kind page.ReasonKind) bool {
 		if sh.Written != nil {
