@@ -97,7 +97,7 @@ type envOptions struct {
 // newEnv starts a service on a fresh store of the given kind.
 func newEnv(t *testing.T, kind string, opt envOptions) *env {
 	t.Helper()
-	st := openStore(t, kind)
+	st, queue := openStore(t, kind)
 	blobs, err := blob.Open(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
@@ -109,8 +109,7 @@ func newEnv(t *testing.T, kind string, opt envOptions) *env {
 	e := &env{t: t, store: st, blobs: blobs, reg: reg, logs: logs}
 	if !opt.noEngine {
 		pcfg := process.Config{
-			Store: st, Blobs: blobs, Workers: 2, CPU: 2, Logger: log, PollInterval: 100 * time.Millisecond,
-			LockDir:   t.TempDir(),
+			Store: st, Blobs: blobs, Queue: queue, Workers: 2, CPU: 2, Logger: log, PollInterval: 100 * time.Millisecond,
 			NewReader: func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil },
 		}
 		if opt.engine != nil {
@@ -181,17 +180,21 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func openStore(t *testing.T, kind string) store.Store {
+// openStore opens a fresh store of the given kind, migrated, with the
+// engine's queue for it (River on PostgreSQL, the in-process pool with
+// its locks in a temporary folder on SQLite).
+func openStore(t *testing.T, kind string) (store.Store, process.Queue) {
 	t.Helper()
 	ctx := context.Background()
 	var st store.Store
+	var queue process.Queue
 	switch kind {
 	case "sqlite":
 		s, err := sqlite.Open(ctx, t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
-		st = s
+		st, queue = s, process.LocalQueue(t.TempDir())
 	case "postgres":
 		url := pgURL(t)
 		schema := newSchema(t, url)
@@ -199,7 +202,7 @@ func openStore(t *testing.T, kind string) store.Store {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st = s
+		st, queue = s, process.RiverQueue(s.Pool())
 	default:
 		t.Fatalf("unknown store %q", kind)
 	}
@@ -207,7 +210,7 @@ func openStore(t *testing.T, kind string) store.Store {
 	if _, err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return st
+	return st, queue
 }
 
 // pgURL returns TEST_DATABASE_URL; unset, the test fails unless

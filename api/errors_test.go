@@ -55,11 +55,10 @@ func TestErrorShape(t *testing.T) {
 }
 
 func testErrorShape(t *testing.T, kind string) {
-	dir := t.TempDir()
 	e := newEnv(t, kind, envOptions{
 		configure: func(c *api.Config) { c.RateLimit = api.RateLimit{PerSecond: 1, Burst: 5} },
 		// No workers and a queue of one page: the second upload overflows.
-		engine: func(c *process.Config) { c.Workers, c.MaxQueue, c.LockDir = -1, 1, dir },
+		engine: func(c *process.Config) { c.Workers, c.MaxQueue = -1, 1 },
 	})
 	admin := e.key(auth.Scope{Role: auth.Admin})
 	pharmacy := e.key(auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "202", Pharmacy: "93161"})

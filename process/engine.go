@@ -31,12 +31,19 @@ const (
 	DefaultCheckWait     = 15 * time.Second
 )
 
-// Config configures an Engine. Store and Blobs are required.
+// Config configures an Engine. Store, Blobs and Queue are required: they
+// are the backend, assembled once by the command line (regfus serve and
+// worker) from --data and --database-url, so nothing here guesses what
+// kind of store it was given.
 type Config struct {
 	Store store.Store
 	// Blobs keeps the originals: a blob.Dir with the embedded store, the
 	// PostgreSQL blob store (blob/pgblob) with PostgreSQL.
 	Blobs blob.Store
+	// Queue is how pages reach workers and how the reconciliations of one
+	// pharmacy are serialised across processes: RiverQueue on PostgreSQL,
+	// LocalQueue on the embedded store.
+	Queue Queue
 
 	// Workers is how many pages this process reads at once when it runs
 	// workers (Start): 0 means one per core; a negative value runs no
@@ -92,11 +99,26 @@ type Config struct {
 	// runs it (0: DefaultCollectEvery; negative: never).
 	BlobGrace    time.Duration
 	CollectEvery time.Duration
-	// LockDir holds the lock files that serialise reconciliations of one
-	// pharmacy across processes sharing an SQLite data folder (default: the
-	// parent of the blob directory). PostgreSQL uses advisory locks.
-	LockDir string
 }
+
+// Queue is the part of the backend that hands pages to workers. Make it
+// with RiverQueue or LocalQueue; the zero Queue is refused by New.
+type Queue struct {
+	river   *pgxpool.Pool
+	lockDir string
+}
+
+// RiverQueue makes every page a River job in the PostgreSQL database of
+// pool (the store's own database), read by the workers of any process
+// connected to it; a pharmacy's reconciliations take a PostgreSQL
+// advisory lock.
+func RiverQueue(pool *pgxpool.Pool) Queue { return Queue{river: pool} }
+
+// LocalQueue has this process's pool claim queued pages from the store
+// (with leases, so several processes may share an embedded store); the
+// reconciliations of one pharmacy are serialised across those processes
+// by lock files in lockDir, which they must share (the data folder).
+func LocalQueue(lockDir string) Queue { return Queue{lockDir: lockDir} }
 
 // Engine is the processing engine. Make it with New; it is safe for
 // concurrent use.
@@ -134,15 +156,14 @@ type dispatcher interface {
 	stop(ctx context.Context, grace time.Duration) error
 }
 
-// pooled is implemented by stores with a PostgreSQL pool (store/postgres):
-// their pages are River jobs.
-type pooled interface{ Pool() *pgxpool.Pool }
-
 // New checks cfg, applies defaults and returns an engine. With a
 // PostgreSQL store it makes a River client (insert-only until Start).
 func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil || cfg.Blobs == nil {
 		return nil, errors.New("process: Config needs a Store and a blob store")
+	}
+	if cfg.Queue.river == nil && cfg.Queue.lockDir == "" {
+		return nil, errors.New("process: Config needs a Queue (RiverQueue or LocalQueue)")
 	}
 	cores := runtime.NumCPU()
 	if cfg.CPU <= 0 {
@@ -208,24 +229,16 @@ func New(cfg Config) (*Engine, error) {
 
 		inflight: newInflight(),
 	}
-	if p, ok := cfg.Store.(pooled); ok {
-		q, err := newRiverQueue(e, p.Pool())
+	if pool := cfg.Queue.river; pool != nil {
+		q, err := newRiverQueue(e, pool)
 		if err != nil {
 			return nil, err
 		}
 		e.queue = q
-		e.locks = newPGLocker(p.Pool())
+		e.locks = newPGLocker(pool)
 	} else {
 		e.queue = newLocalPool(e)
-		dir := cfg.LockDir
-		if dir == "" {
-			d, ok := cfg.Blobs.(*blob.Dir)
-			if !ok {
-				return nil, errors.New("process: Config.LockDir is required when the blobs are not a blob.Dir")
-			}
-			dir = parentDir(d.Root())
-		}
-		e.locks = newFileLocker(dir)
+		e.locks = newFileLocker(cfg.Queue.lockDir)
 	}
 	return e, nil
 }

@@ -84,7 +84,7 @@ func newEnv(t *testing.T, dir string, tune func(*process.Config)) *env {
 		t.Fatal(err)
 	}
 	cfg := process.Config{
-		Store: s, Blobs: blobs, Workers: 2, CPU: 2, NewReader: barsOnly,
+		Store: s, Blobs: blobs, Queue: process.LocalQueue(dir), Workers: 2, CPU: 2, NewReader: barsOnly,
 		PollInterval: 50 * time.Millisecond, Logger: quietLog(),
 	}
 	if tune != nil {

@@ -112,6 +112,3 @@ func (l fileLocker) lock(ctx context.Context, key string) (func(), error) {
 	var once sync.Once
 	return func() { once.Do(func() { f.Close() }) }, nil
 }
-
-// parentDir is the directory holding dir.
-func parentDir(dir string) string { return filepath.Dir(filepath.Clean(dir)) }

@@ -87,8 +87,8 @@ func newEnv(t *testing.T) *env {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	eng, err := process.New(process.Config{
-		Store: st, Blobs: blobs, Workers: 2, CPU: 2, Logger: log, PollInterval: 50 * time.Millisecond,
-		LockDir:   t.TempDir(),
+		Store: st, Blobs: blobs, Queue: process.LocalQueue(t.TempDir()),
+		Workers: 2, CPU: 2, Logger: log, PollInterval: 50 * time.Millisecond,
 		NewReader: func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil },
 	})
 	if err != nil {

@@ -115,17 +115,13 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewJSONHandler(c.Stderr, &slog.HandlerOptions{Level: level}))
 
-	st, err := sf.open(ctx, true) // migrations at start
+	be, err := sf.openBackend(ctx) // migrations at start
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	blobs, err := sf.blobs(st)
-	if err != nil {
-		return err
-	}
+	defer be.store.Close()
 	ecfg := process.Config{
-		Store: st, Blobs: blobs, Workers: *workers, MaxQueue: *maxQueue, ShutdownGrace: *grace,
+		Store: be.store, Blobs: be.blobs, Queue: be.queue, Workers: *workers, MaxQueue: *maxQueue, ShutdownGrace: *grace,
 		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter,
 		MaxCheckWaiting: *checkWaiting, CheckWait: *checkWait,
 		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
@@ -150,7 +146,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		rl.PerSecond = -1
 	}
 	srv, err := api.New(bind.Engine{E: eng}.Config(api.Config{
-		Store: st, Blobs: blobs, Logger: log, Registry: reg,
+		Store: be.store, Blobs: be.blobs, Logger: log, Registry: reg,
 		Limits:    api.Limits{Upload: *maxUpload, MaxFiles: *maxFiles},
 		Timeouts:  api.Timeouts{Request: *reqTimeout, Upload: *uploadTimeout},
 		RateLimit: rl,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/blob/pgblob"
+	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
 	"github.com/regfus/regfus/store/sqlite"
@@ -57,59 +58,90 @@ func (f *storeFlags) describe() string {
 // open opens the store and, when migrate is true, brings its schema up to
 // date first (so `regfus keys create` works on a fresh data folder).
 func (f *storeFlags) open(ctx context.Context, migrate bool) (store.Store, error) {
-	var s store.Store
 	if f.databaseURL != "" {
 		pg, err := postgres.Open(ctx, f.databaseURL, postgres.Options{})
 		if err != nil {
 			return nil, err
 		}
-		s = pg
-	} else {
-		if f.data == "" {
-			return nil, usagef("--data must not be empty when no --database-url is given")
-		}
-		lite, err := sqlite.Open(ctx, f.data)
-		if err != nil {
-			return nil, err
-		}
-		s = lite
+		return pg, f.migrate(ctx, pg, migrate)
 	}
-	if migrate {
-		if _, err := s.Migrate(ctx); err != nil {
-			s.Close()
-			return nil, fmt.Errorf("%s: %w", f.describe(), err)
-		}
+	if f.data == "" {
+		return nil, usagef("--data must not be empty when no --database-url is given")
 	}
-	return s, nil
+	lite, err := sqlite.Open(ctx, f.data)
+	if err != nil {
+		return nil, err
+	}
+	return lite, f.migrate(ctx, lite, migrate)
 }
 
-// blobs opens the store of uploaded originals for the store st: with
-// PostgreSQL the database itself (package blob/pgblob, so a worker on any
-// machine needs only the database URL), with a local read cache in
-// DATA/blob-cache and the originals an older regfus kept in DATA/blobs
-// moved in when read; with the embedded store the directory DATA/blobs.
-func (f *storeFlags) blobs(st store.Store) (blob.Store, error) {
+// migrate brings s's schema up to date when asked; on failure s is closed.
+func (f *storeFlags) migrate(ctx context.Context, s store.Store, migrate bool) error {
+	if !migrate {
+		return nil
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return fmt.Errorf("%s: %w", f.describe(), err)
+	}
+	return nil
+}
+
+// backend is what the engine runs on (serve, worker), assembled here once
+// from the flags: the store, the uploaded originals and the queue.
+//
+// With PostgreSQL all three live in the database, so a worker on any
+// machine needs only the URL: the originals in it (package blob/pgblob,
+// with a local read cache in DATA/blob-cache, and the originals an older
+// regfus kept in DATA/blobs moved in when read), pages as River jobs.
+// With the embedded store: SQLite in DATA, the originals in DATA/blobs,
+// the in-process pool with its reconciliation locks in DATA.
+type backend struct {
+	store store.Store
+	blobs blob.Store
+	queue process.Queue
+}
+
+// openBackend opens the backend, its schema migrated.
+func (f *storeFlags) openBackend(ctx context.Context) (*backend, error) {
 	if f.data == "" {
 		return nil, usagef("--data must not be empty")
-	}
-	dir := filepath.Join(f.data, "blobs")
-	pg, ok := st.(*postgres.Store)
-	if !ok {
-		return blob.Open(dir)
-	}
-	var legacy *blob.Dir
-	if _, err := os.Stat(dir); err == nil {
-		if legacy, err = blob.Open(dir); err != nil {
-			return nil, err
-		}
 	}
 	if f.cacheMB < 0 {
 		return nil, usagef("--blob-cache-mb must be 0 (unbounded) or more, not %d", f.cacheMB)
 	}
-	bs, err := pgblob.New(pg.Pool(), filepath.Join(f.data, "blob-cache"), legacy)
+	dir := filepath.Join(f.data, "blobs")
+	if f.databaseURL == "" {
+		st, err := f.open(ctx, true)
+		if err != nil {
+			return nil, err
+		}
+		blobs, err := blob.Open(dir)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		return &backend{store: st, blobs: blobs, queue: process.LocalQueue(f.data)}, nil
+	}
+	pg, err := postgres.Open(ctx, f.databaseURL, postgres.Options{})
 	if err != nil {
 		return nil, err
 	}
+	if err := f.migrate(ctx, pg, true); err != nil {
+		return nil, err
+	}
+	var legacy *blob.Dir
+	if _, err := os.Stat(dir); err == nil {
+		if legacy, err = blob.Open(dir); err != nil {
+			pg.Close()
+			return nil, err
+		}
+	}
+	bs, err := pgblob.New(pg.Pool(), filepath.Join(f.data, "blob-cache"), legacy)
+	if err != nil {
+		pg.Close()
+		return nil, err
+	}
 	bs.SetCacheLimit(f.cacheMB << 20)
-	return bs, nil
+	return &backend{store: pg, blobs: bs, queue: process.RiverQueue(pg.Pool())}, nil
 }

@@ -79,17 +79,13 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	s, err := sf.open(ctx, true)
+	be, err := sf.openBackend(ctx)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	blobs, err := sf.blobs(s)
-	if err != nil {
-		return err
-	}
+	defer be.store.Close()
 	cfg := process.Config{
-		Store: s, Blobs: blobs, Workers: *workers,
+		Store: be.store, Blobs: be.blobs, Queue: be.queue, Workers: *workers,
 		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter, ShutdownGrace: *grace,
 		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
 	}
