@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
 )
@@ -143,9 +144,9 @@ func cleanName(name string) string {
 }
 
 type submittedJSON struct {
-	ID     int64             `json:"id"`
-	Status store.BatchStatus `json:"status"`
-	Files  []SubmittedFile   `json:"files"`
+	ID     int64                `json:"id"`
+	Status store.BatchStatus    `json:"status"`
+	Files  []intake.FileReceipt `json:"files"`
 }
 
 // submitBatch: POST /v1/batches.
@@ -164,7 +165,7 @@ func (s *Server) submitBatch(c echo.Context) error {
 	}
 	out := submittedJSON{ID: sub.Batch.ID, Status: sub.Batch.Status, Files: sub.Files}
 	if out.Files == nil {
-		out.Files = []SubmittedFile{}
+		out.Files = []intake.FileReceipt{}
 	}
 	c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/v1/batches/%d", sub.Batch.ID))
 	return c.JSON(http.StatusAccepted, out)

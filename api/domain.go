@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
 )
@@ -43,28 +44,7 @@ type Batches interface {
 	// Submit stores every file durably and records the batch and its pages
 	// before it returns; reading goes on after. Errors: Overloaded (503),
 	// Unreadable (422) when no file can be read, Invalid (400).
-	Submit(ctx context.Context, who Principal, files []Upload) (Submitted, error)
-}
-
-// Submitted is Submit's answer.
-type Submitted struct {
-	Batch store.Batch
-	Files []SubmittedFile // one per upload, in order
-}
-
-// SubmittedFile tells what became of one uploaded file.
-type SubmittedFile struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-	Pages  int    `json:"pages"`
-	// Known: the same bytes were uploaded before; their pages are shared.
-	Known bool `json:"known"`
-	// Repeated: the same bytes appear earlier in this upload.
-	Repeated bool `json:"repeated,omitempty"`
-	// Error says why the file cannot be read; its pages are in the batch
-	// as rejected results.
-	Error string `json:"error,omitempty"`
+	Submit(ctx context.Context, who Principal, files []Upload) (intake.Receipt, error)
 }
 
 // Checker reads one file at once, storing nothing (POST /v1/check).

@@ -12,6 +12,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/store"
@@ -58,28 +59,6 @@ type Submission struct {
 	KeyID string     // the uploading key ("" for the system)
 	Scope auth.Scope // the uploader's scope, kept as the batch's owner
 	Files []Upload
-}
-
-// Receipt is Submit's answer.
-type Receipt struct {
-	Batch store.Batch
-	Files []FileReceipt // one per upload, in order
-}
-
-// FileReceipt tells what became of one uploaded file.
-type FileReceipt struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-	Pages  int    `json:"pages"`
-	// Known: the same bytes were uploaded before; their pages, processed
-	// once, are shared with this batch.
-	Known bool `json:"known"`
-	// Repeated: the same bytes appear earlier in this upload.
-	Repeated bool `json:"repeated,omitempty"`
-	// Error says why the file could not be read; its pages are in the
-	// batch as rejected results with that reason.
-	Error string `json:"error,omitempty"`
 }
 
 // ErrOverloaded: the queue is full (or no CPU slot came free in time);
@@ -160,12 +139,12 @@ func (e *UnreadableError) Is(target error) bool { return target == ErrUnreadable
 // *UnreadableError (ErrUnreadable) when no file has a page that decodes
 // (the originals stay stored, nothing is queued); anything else is a
 // system error.
-func (e *Engine) Submit(ctx context.Context, sub Submission) (_ Receipt, err error) {
+func (e *Engine) Submit(ctx context.Context, sub Submission) (_ intake.Receipt, err error) {
 	if len(sub.Files) == 0 {
-		return Receipt{}, fmt.Errorf("upload: %w: no files", store.ErrInvalid)
+		return intake.Receipt{}, fmt.Errorf("upload: %w: no files", store.ErrInvalid)
 	}
 	if err := e.checkQueue(ctx); err != nil {
-		return Receipt{}, err
+		return intake.Receipt{}, err
 	}
 	// The blobs this request stores are marked in progress until it ends
 	// (the collector leaves them), and removed if it fails.
@@ -180,7 +159,7 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (_ Receipt, err err
 	// Files are stored and inspected a few at a time (storing waits on
 	// fsync, inspecting on a CPU slot); order is kept.
 	nb := store.NewBatch{OwnerKeyID: sub.KeyID, Owner: sub.Scope, Files: make([]store.NewFile, len(sub.Files))}
-	receipts := make([]FileReceipt, len(sub.Files))
+	receipts := make([]intake.FileReceipt, len(sub.Files))
 	errs := make([]*FileError, len(sub.Files))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.cfg.CPU + 1)
@@ -192,7 +171,7 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (_ Receipt, err err
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return Receipt{}, err
+		return intake.Receipt{}, err
 	}
 	var bad []FileError
 	for _, fe := range errs {
@@ -202,7 +181,7 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (_ Receipt, err err
 	}
 	if len(bad) == len(sub.Files) {
 		e.metrics.Uploads.WithLabelValues("unreadable").Add(float64(len(bad)))
-		return Receipt{}, &UnreadableError{Files: bad}
+		return intake.Receipt{}, &UnreadableError{Files: bad}
 	}
 
 	nb.MaxQueue = e.cfg.MaxQueue
@@ -210,10 +189,10 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (_ Receipt, err err
 	var qf *store.QueueFullError
 	if errors.As(err, &qf) {
 		e.metrics.Uploads.WithLabelValues("overloaded").Inc()
-		return Receipt{}, e.overloaded(qf.Depth, qf.Adding, err)
+		return intake.Receipt{}, e.overloaded(qf.Depth, qf.Adding, err)
 	}
 	if err != nil {
-		return Receipt{}, err
+		return intake.Receipt{}, err
 	}
 	e.metrics.QueueDepth.Set(float64(created.QueueDepth))
 	batch := created.Batch
@@ -240,12 +219,12 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (_ Receipt, err err
 		batch = b
 	}
 	e.events.notify()
-	return Receipt{Batch: batch, Files: receipts}, nil
+	return intake.Receipt{Batch: batch, Files: receipts}, nil
 }
 
 // storeFile stores one upload in the blob store, then inspects the
 // stored bytes. A file that cannot be read is a FileError, not an error.
-func (e *Engine) storeFile(ctx context.Context, i int, up Upload, puts *putLog) (FileReceipt, store.NewFile, *FileError, error) {
+func (e *Engine) storeFile(ctx context.Context, i int, up Upload, puts *putLog) (intake.FileReceipt, store.NewFile, *FileError, error) {
 	name := up.Name
 	if name == "" {
 		name = fmt.Sprintf("file %d", i+1)
@@ -253,12 +232,12 @@ func (e *Engine) storeFile(ctx context.Context, i int, up Upload, puts *putLog) 
 	// Stored first: from here on the bytes survive whatever happens.
 	ref, existed, err := e.put(ctx, up, name)
 	if err != nil {
-		return FileReceipt{}, store.NewFile{}, nil, err
+		return intake.FileReceipt{}, store.NewFile{}, nil, err
 	}
 	puts.add(e.inflight, ref, existed)
 	in, err := e.inspect(ctx, ref.SHA256, name)
 	if err != nil {
-		return FileReceipt{}, store.NewFile{}, nil, err
+		return intake.FileReceipt{}, store.NewFile{}, nil, err
 	}
 	mt := in.mediaType
 	if mt == "" {
@@ -267,7 +246,7 @@ func (e *Engine) storeFile(ctx context.Context, i int, up Upload, puts *putLog) 
 	if mt == "" {
 		mt = "application/octet-stream"
 	}
-	rc := FileReceipt{Name: name, SHA256: ref.SHA256, Size: ref.Size, Pages: in.pages}
+	rc := intake.FileReceipt{Name: name, SHA256: ref.SHA256, Size: ref.Size, Pages: in.pages}
 	nf := store.NewFile{SHA256: ref.SHA256, Name: name, Size: ref.Size, MediaType: mt, BlobPath: ref.Path, Pages: in.pages}
 	if in.err == nil {
 		return rc, nf, nil, nil
@@ -374,7 +353,7 @@ func renamed(err error, name string) error {
 // rejected results at once (their reason is the decoder's), so the batch
 // shows what went wrong and no worker spends time on them. A page another
 // worker got to first is left as it is.
-func (e *Engine) rejectUnreadable(ctx context.Context, batchID int64, receipts []FileReceipt) {
+func (e *Engine) rejectUnreadable(ctx context.Context, batchID int64, receipts []intake.FileReceipt) {
 	reasons := map[string]string{}
 	for _, r := range receipts {
 		if r.Error != "" && !r.Known {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
@@ -46,17 +47,12 @@ func uploads(files []api.Upload) []process.Upload {
 }
 
 // Submit implements api.Batches.
-func (b Engine) Submit(ctx context.Context, who api.Principal, files []api.Upload) (api.Submitted, error) {
+func (b Engine) Submit(ctx context.Context, who api.Principal, files []api.Upload) (intake.Receipt, error) {
 	r, err := b.E.Submit(ctx, process.Submission{KeyID: who.KeyID, Scope: who.Scope, Files: uploads(files)})
 	if err != nil {
-		return api.Submitted{}, translate(err)
+		return intake.Receipt{}, translate(err)
 	}
-	out := api.Submitted{Batch: r.Batch, Files: make([]api.SubmittedFile, len(r.Files))}
-	for i, f := range r.Files {
-		out.Files[i] = api.SubmittedFile{Name: f.Name, SHA256: f.SHA256, Size: f.Size, Pages: f.Pages,
-			Known: f.Known, Repeated: f.Repeated, Error: f.Error}
-	}
-	return out, nil
+	return r, nil
 }
 
 // Check implements api.Checker.
