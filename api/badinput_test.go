@@ -30,13 +30,7 @@ func recordsTestdata(t *testing.T, name string) []byte {
 // TestBadInput sends what a careless or hostile client sends, on both
 // stores, and checks the status and that the error says what is wrong.
 func TestBadInput(t *testing.T) {
-	t.Parallel()
-	for _, kind := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			testBadInput(t, kind)
-		})
-	}
+	bothStores(t, testBadInput)
 }
 
 func testBadInput(t *testing.T, kind string) {

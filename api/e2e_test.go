@@ -121,13 +121,7 @@ type reportJSON struct {
 // reconciliation, correct the review items of a page and see the
 // reconciliation change.
 func TestEndToEnd(t *testing.T) {
-	t.Parallel()
-	for _, kind := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			testEndToEnd(t, kind)
-		})
-	}
+	bothStores(t, testEndToEnd)
 }
 
 func testEndToEnd(t *testing.T, kind string) {

@@ -50,6 +50,18 @@ import (
 // storeKinds are the stores every HTTP test runs against.
 var storeKinds = []string{"sqlite", "postgres"}
 
+// bothStores runs f on every store kind (storeKinds), in parallel
+// subtests.
+func bothStores(t *testing.T, f func(t *testing.T, kind string)) {
+	t.Parallel()
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			f(t, kind)
+		})
+	}
+}
+
 // The scans of testdata/scans/ used here; their truth files say what is on
 // them. All three are sheets of pharmacy 120-202-93161, June 2025.
 const (

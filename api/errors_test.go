@@ -45,13 +45,7 @@ func checkErrorShape(t *testing.T, what string, r resp, leaks ...string) {
 // TestErrorShape: every kind of error the service gives has the same
 // shape, and request ids are echoed (the client's own when it sends one).
 func TestErrorShape(t *testing.T) {
-	t.Parallel()
-	for _, kind := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			testErrorShape(t, kind)
-		})
-	}
+	bothStores(t, testErrorShape)
 }
 
 func testErrorShape(t *testing.T, kind string) {

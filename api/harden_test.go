@@ -20,16 +20,6 @@ import (
 
 // Regression tests for the reproductions of issue 13, on both stores.
 
-func bothStores(t *testing.T, f func(t *testing.T, kind string)) {
-	t.Parallel()
-	for _, kind := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			f(t, kind)
-		})
-	}
-}
-
 // Hole 2: uploads are judged against the uploader's scope, and uploading
 // bytes someone else uploaded gives pages of one's own, never access to
 // theirs; a pharmacy's GET of its page shows its own name and batch.

@@ -42,13 +42,7 @@ const (
 // a role the route does not allow or a request that names an identity out
 // of scope, 404 for an id out of scope.
 func TestScope(t *testing.T) {
-	t.Parallel()
-	for _, kind := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			testScope(t, kind)
-		})
-	}
+	bothStores(t, testScope)
 }
 
 func testScope(t *testing.T, kind string) {

@@ -128,13 +128,7 @@ func wholeSheet(code string) []byte {
 }
 
 func TestWriteScope(t *testing.T) {
-	t.Parallel()
-	for _, kind := range storeKinds {
-		t.Run(kind, func(t *testing.T) {
-			t.Parallel()
-			testWriteScope(t, kind)
-		})
-	}
+	bothStores(t, testWriteScope)
 }
 
 func testWriteScope(t *testing.T, kind string) {
