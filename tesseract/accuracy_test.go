@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/otiai10/gosseract/v2"
 	"github.com/regfus/regfus/ocrtrain/lines"
 )
 
@@ -125,7 +124,7 @@ func testClient(t *testing.T) *Client {
 		c, err = New()
 	} else {
 		dir, file := filepath.Split(*evalModel)
-		c, err = newClient(dir, strings.TrimSuffix(file, ".traineddata"), gosseract.PageSegMode(*evalPSM))
+		c, err = newClient(dir, strings.TrimSuffix(file, ".traineddata"), segMode(*evalPSM))
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -4,16 +4,14 @@ import (
 	"fmt"
 	"image"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/otiai10/gosseract/v2"
 )
 
-// newMu serialises client creation: gosseract's Init swaps the process's
-// stderr for a buffer while Tesseract loads the model, and two inits at once
-// would restore each other's descriptors wrongly.
+// newMu serialises client creation: Tesseract's initialisation sets
+// process-wide state (its parameter defaults, the tessdata path) and is
+// not documented as safe to run in two threads at once, and loading one
+// model at a time keeps a pool's start-up memory peak low.
 var newMu sync.Mutex
 
 // pageSegMode is raw line (13): the whole crop is the line, exactly as in
@@ -21,12 +19,12 @@ var newMu sync.Mutex
 // Tesseract's layout analysis re-crop the text first; measured on the
 // held-out lines that lost 5-10 points of exact-line accuracy (the "A" read
 // as "8", spurious leading characters), so the reader's crop is trusted.
-const pageSegMode = gosseract.PSM_RAW_LINE
+const pageSegMode = psmRawLine
 
 // Client is one Tesseract engine with the printed-digits model loaded. It
 // is not safe for concurrent use: one per goroutine.
 type Client struct {
-	tc        *gosseract.Client
+	tc        *engine
 	whitelist string
 	closed    bool
 	// second is the second opinion (see second.go), loaded at first use.
@@ -48,49 +46,49 @@ func New() (*Client, error) {
 // newClient loads language lang from tessdata directory dir, reading lines
 // in page segmentation mode psm. Besides New, the accuracy tests use it to
 // measure other models (the previous one, stock eng) the same way.
-func newClient(dir, lang string, psm gosseract.PageSegMode) (*Client, error) {
+func newClient(dir, lang string, psm segMode) (*Client, error) {
+	tc, err := newWarmEngine(dir, lang, Any.whitelist(), psm)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{tc: tc, whitelist: Any.whitelist()}, nil
+}
+
+// newWarmEngine loads lang from dir under newMu, sets the reader's
+// parameters and page segmentation mode, and recognises one blank line, so
+// that whatever Tesseract initialises at the first recognition is done
+// before the engine is handed out.
+func newWarmEngine(dir, lang, whitelist string, psm segMode) (*engine, error) {
 	newMu.Lock()
 	defer newMu.Unlock()
-	tc := gosseract.NewClient()
-	c := &Client{tc: tc}
-	fail := func(err error) (*Client, error) {
-		tc.Close()
+	tc, err := newEngine(dir, lang)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*engine, error) {
+		tc.close()
 		return nil, fmt.Errorf("tesseract: new client: %w", err)
-	}
-	if err := tc.SetTessdataPrefix(dir); err != nil {
-		return fail(err)
-	}
-	if err := tc.SetLanguage(lang); err != nil {
-		return fail(err)
 	}
 	// Lines are dark on light: never retry a weak line inverted (Tesseract 5
 	// does by default, at twice the cost, and can return the inverse's
 	// guess).
-	if err := tc.SetVariable("tessedit_do_invert", "0"); err != nil {
+	if err := tc.setVariable("tessedit_do_invert", "0"); err != nil {
 		return fail(err)
 	}
-	c.whitelist = Any.whitelist()
-	if err := tc.SetWhitelist(c.whitelist); err != nil {
+	if err := tc.setVariable("tessedit_char_whitelist", whitelist); err != nil {
 		return fail(err)
 	}
-	// gosseract initialises lazily, at the first recognition: run one on a
-	// blank line now, under the mutex, so that ReadLine never initialises.
-	blank := image.NewGray(image.Rect(0, 0, 4*LineHeight, LineHeight))
-	for i := range blank.Pix {
-		blank.Pix[i] = 255
+	blank := make([]byte, 4*LineHeight*LineHeight)
+	for i := range blank {
+		blank[i] = 255
 	}
-	if err := tc.SetImageFromBytes(pgm(blank)); err != nil {
-		return fail(err)
-	}
-	if _, err := tc.Text(); err != nil {
+	// In Init's default mode (6, a block): single-line mode's line finder
+	// prints its statistics to stderr when it finds no line.
+	if _, err := tc.recognize(blank, 4*LineHeight, LineHeight); err != nil {
 		return fail(fmt.Errorf("load model %s from %s: %w", lang, dir, err))
 	}
-	// Only now: TessBaseAPI::Init starts a fresh engine (default mode 6,
-	// a block) and would forget a mode set before it.
-	if err := tc.SetPageSegMode(psm); err != nil {
-		return fail(err)
-	}
-	return c, nil
+	tc.setPageSegMode(psm)
+	return tc, nil
 }
 
 // Close frees the engine. It is safe to call twice.
@@ -102,22 +100,19 @@ func (c *Client) Close() error {
 	if c.second != nil {
 		c.second.Close()
 	}
-	return c.tc.Close()
+	c.tc.close()
+	return nil
 }
 
 // ReadLine recognises one line (page segmentation mode 13, raw line: the
 // whole image is the line) with the whitelist of kind k.
 //
-// Symbols and confidences come from gosseract's GetBoundingBoxes, whose C
-// bridge (v2.4.1) frees neither Tesseract's result iterator nor the symbol
-// strings: about 1 KB of C heap per call (measured +4.3 MB over 4,000
-// lines). Harmless for a batch run; a long-lived server process should be
-// recycled now and then, or the bridge patched. img should be a crop of a
-// single line (see the package doc), best scaled to LineHeight pixels high;
-// a crop of another height is scaled to it here (keeping the aspect ratio)
-// when it is off by more than the model's training range (0.85-1.2x).
-// Colour is converted to grey with the BT.601 weights. The result is
-// Tesseract's, unverified: use the Read* helpers for codes.
+// img should be a crop of a single line (see the package doc), best scaled
+// to LineHeight pixels high; a crop of another height is scaled to it here
+// (keeping the aspect ratio) when it is off by more than the model's
+// training range (0.85-1.2x). Colour is converted to grey with the BT.601
+// weights. The result is Tesseract's, unverified: use the Read* helpers
+// for codes.
 func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 	if c.closed {
 		return Line{}, fmt.Errorf("tesseract: ReadLine on a closed client")
@@ -127,55 +122,56 @@ func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 		return Line{}, fmt.Errorf("tesseract: line image %dx%d is too small", b.Dx(), b.Dy())
 	}
 	if wl := k.whitelist(); wl != c.whitelist {
-		if err := c.tc.SetWhitelist(wl); err != nil {
+		if err := c.tc.setVariable("tessedit_char_whitelist", wl); err != nil {
 			return Line{}, fmt.Errorf("tesseract: whitelist for %s: %w", k, err)
 		}
 		c.whitelist = wl
 	}
-	data := pgm(img)
+	px := grey(img)
 	w, h := b.Dx(), b.Dy()
 	if h < LineHeight*85/100 || h > LineHeight*120/100 {
 		w = max(8, (w*LineHeight+h/2)/h)
-		px := scaleGray(data[len(data)-b.Dx()*b.Dy():], b.Dx(), b.Dy(), w, LineHeight)
+		px = scaleGray(px, b.Dx(), b.Dy(), w, LineHeight)
 		h = LineHeight
-		hdr := "P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
-		data = append([]byte(hdr), px...)
 	}
-	soften(data[len(data)-w*h:], w, h)
-	if contrast(data[len(data)-w*h:]) < minContrast {
+	soften(px, w, h)
+	if contrast(px) < minContrast {
 		// Blank paper: the model, never trained on empty lines, would
 		// hallucinate digits.
 		return Line{}, nil
 	}
-	if err := c.tc.SetImageFromBytes(data); err != nil {
-		return Line{}, fmt.Errorf("tesseract: set image: %w", err)
-	}
-	boxes, err := c.tc.GetBoundingBoxes(gosseract.RIL_SYMBOL)
+	boxes, err := c.tc.recognize(px, w, h)
 	if err != nil {
 		return Line{}, fmt.Errorf("tesseract: recognise %s: %w", k, err)
 	}
+	return lineOf(boxes), nil
+}
+
+// lineOf makes a Line of the symbols Tesseract recognised, dropping empty
+// ones.
+func lineOf(boxes []symbolBox) Line {
 	var l Line
 	var text strings.Builder
 	sum := 0.0
 	l.MinConfidence = 1
 	for _, bb := range boxes {
-		s := strings.TrimSpace(bb.Word)
+		s := strings.TrimSpace(bb.text)
 		if s == "" {
 			continue
 		}
-		conf := math.Max(0, math.Min(1, bb.Confidence/100))
-		l.Symbols = append(l.Symbols, Symbol{Text: s, Confidence: conf, Box: bb.Box})
+		conf := math.Max(0, math.Min(1, bb.confidence/100))
+		l.Symbols = append(l.Symbols, Symbol{Text: s, Confidence: conf, Box: bb.box})
 		text.WriteString(s)
 		sum += conf
 		l.MinConfidence = math.Min(l.MinConfidence, conf)
 	}
 	if len(l.Symbols) == 0 {
 		l.MinConfidence = 0
-		return l, nil
+		return l
 	}
 	l.Text = text.String()
 	l.Confidence = sum / float64(len(l.Symbols))
-	return l, nil
+	return l
 }
 
 // scaleGray resamples grey pixels (sw x sh) to dw x dh with a tent filter
@@ -275,20 +271,18 @@ func contrast(px []byte) int {
 	return p99 - p1
 }
 
-// pgm encodes img as a binary PGM (P5), which leptonica decodes without any
-// compression work.
-func pgm(img image.Image) []byte {
+// grey returns img's pixels in 8-bit grey, rows of Dx() bytes: a copy
+// (the caller may change it), converted with the BT.601 weights unless
+// img is already grey.
+func grey(img image.Image) []byte {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	hdr := "P5\n" + strconv.Itoa(w) + " " + strconv.Itoa(h) + "\n255\n"
-	out := make([]byte, len(hdr)+w*h)
-	copy(out, hdr)
-	px := out[len(hdr):]
+	px := make([]byte, w*h)
 	if g, ok := img.(*image.Gray); ok {
 		for y := range h {
 			copy(px[y*w:(y+1)*w], g.Pix[(y+b.Min.Y-g.Rect.Min.Y)*g.Stride+(b.Min.X-g.Rect.Min.X):])
 		}
-		return out
+		return px
 	}
 	for y := range h {
 		for x := range w {
@@ -297,5 +291,5 @@ func pgm(img image.Image) []byte {
 			px[y*w+x] = uint8(math.Round(math.Min(255, l)))
 		}
 	}
-	return out
+	return px
 }

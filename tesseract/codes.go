@@ -109,10 +109,10 @@ func confirm[T comparable](c *Client, img image.Image, k Kind, l Line, check fun
 func stretch(img image.Image) *image.Gray {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	px := pgm(img)
+	px := grey(img)
 	nw := w * 112 / 100
 	out := image.NewGray(image.Rect(0, 0, nw, h))
-	copy(out.Pix, scaleGray(px[len(px)-w*h:], w, h, nw, h))
+	copy(out.Pix, scaleGray(px, w, h, nw, h))
 	return out
 }
 
@@ -120,8 +120,7 @@ func stretch(img image.Image) *image.Gray {
 func squeeze(img image.Image) *image.Gray {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
-	px := pgm(img)
-	px = px[len(px)-w*h:]
+	px := grey(img)
 	nw := max(1, w*9/10)
 	out := image.NewGray(image.Rect(0, 0, nw, h))
 	scale := float64(w) / float64(nw)

@@ -5,15 +5,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"image"
-	"math"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	_ "embed"
-
-	"github.com/otiai10/gosseract/v2"
 )
 
 // The sheet's printed fields. Pharmacy software may print the progressive
@@ -41,7 +37,7 @@ var fieldModelDir = sync.OnceValues(func() (string, error) { return writeTessdat
 // FieldClient is one Tesseract engine with the printed-field model. Like
 // Client, it is not safe for concurrent use: one per goroutine.
 type FieldClient struct {
-	tc     *gosseract.Client
+	tc     *engine
 	closed bool
 }
 
@@ -51,38 +47,10 @@ func NewFieldClient() (*FieldClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	newMu.Lock()
-	defer newMu.Unlock()
-	tc := gosseract.NewClient()
-	fail := func(err error) (*FieldClient, error) {
-		tc.Close()
-		return nil, fmt.Errorf("tesseract: new field client: %w", err)
-	}
-	if err := tc.SetTessdataPrefix(dir); err != nil {
-		return fail(err)
-	}
-	if err := tc.SetLanguage(FieldLanguage); err != nil {
-		return fail(err)
-	}
-	if err := tc.SetVariable("tessedit_do_invert", "0"); err != nil {
-		return fail(err)
-	}
-	if err := tc.SetWhitelist(FieldWhitelist); err != nil {
-		return fail(err)
-	}
-	blank := image.NewGray(image.Rect(0, 0, 4*LineHeight, LineHeight))
-	for i := range blank.Pix {
-		blank.Pix[i] = 255
-	}
-	if err := tc.SetImageFromBytes(pgm(blank)); err != nil {
-		return fail(err)
-	}
-	if _, err := tc.Text(); err != nil {
-		return fail(fmt.Errorf("load model %s from %s: %w", FieldLanguage, dir, err))
-	}
 	// Single line (7): the crop is the field's ink with paper around it.
-	if err := tc.SetPageSegMode(gosseract.PSM_SINGLE_LINE); err != nil {
-		return fail(err)
+	tc, err := newWarmEngine(dir, FieldLanguage, FieldWhitelist, psmSingleLine)
+	if err != nil {
+		return nil, fmt.Errorf("tesseract: new field client: %w", err)
 	}
 	return &FieldClient{tc: tc}, nil
 }
@@ -93,7 +61,8 @@ func (c *FieldClient) Close() error {
 		return nil
 	}
 	c.closed = true
-	return c.tc.Close()
+	c.tc.close()
+	return nil
 }
 
 // ReadField recognises the printed value in img: one line of dark print on
@@ -112,51 +81,24 @@ func (c *FieldClient) ReadField(img image.Image) (Line, error) {
 	// No blank-paper check (ReadLine's contrast): a field's crop is
 	// mostly paper round one or two characters, and the caller gives only
 	// crops it found ink in.
-	data := pgm(img)
-	if err := c.tc.SetImageFromBytes(data); err != nil {
-		return Line{}, fmt.Errorf("tesseract: set image: %w", err)
-	}
-	boxes, err := c.tc.GetBoundingBoxes(gosseract.RIL_SYMBOL)
+	px := grey(img)
+	boxes, err := c.tc.recognize(px, b.Dx(), b.Dy())
 	if err != nil {
 		return Line{}, fmt.Errorf("tesseract: recognise field: %w", err)
 	}
 	if len(boxes) == 0 {
 		// The line finder of mode 7 sometimes finds no line in a crop of
 		// one character (a clear printed 4 at 48 px): read it again as a
-		// single word (mode 8).
-		if err := c.tc.SetPageSegMode(gosseract.PSM_SINGLE_WORD); err != nil {
-			return Line{}, err
-		}
-		boxes, err = c.tc.GetBoundingBoxes(gosseract.RIL_SYMBOL)
-		if e := c.tc.SetPageSegMode(gosseract.PSM_SINGLE_LINE); err == nil {
-			err = e
-		}
+		// single word (mode 8). (No result iterator at all, as gosseract
+		// reported it; an iterator over nothing gives one empty symbol.)
+		c.tc.setPageSegMode(psmSingleWord)
+		boxes, err = c.tc.recognize(px, b.Dx(), b.Dy())
+		c.tc.setPageSegMode(psmSingleLine)
 		if err != nil {
 			return Line{}, fmt.Errorf("tesseract: recognise field: %w", err)
 		}
 	}
-	var l Line
-	var text strings.Builder
-	sum := 0.0
-	l.MinConfidence = 1
-	for _, bb := range boxes {
-		s := strings.TrimSpace(bb.Word)
-		if s == "" {
-			continue
-		}
-		conf := math.Max(0, math.Min(1, bb.Confidence/100))
-		l.Symbols = append(l.Symbols, Symbol{Text: s, Confidence: conf, Box: bb.Box})
-		text.WriteString(s)
-		sum += conf
-		l.MinConfidence = math.Min(l.MinConfidence, conf)
-	}
-	if len(l.Symbols) == 0 {
-		l.MinConfidence = 0
-		return l, nil
-	}
-	l.Text = text.String()
-	l.Confidence = sum / float64(len(l.Symbols))
-	return l, nil
+	return lineOf(boxes), nil
 }
 
 // writeTessdata writes an embedded model to

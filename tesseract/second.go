@@ -1,10 +1,6 @@
 package tesseract
 
-import (
-	"fmt"
-
-	"github.com/otiai10/gosseract/v2"
-)
+import "fmt"
 
 // The second opinion. The embedded model reads OCR-A; on the other faces
 // labels print their digits in (OCR-B, sans, monospace) it reads next to
@@ -45,7 +41,7 @@ func (c *Client) secondOpinion() (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := newClient(dir, FieldLanguage, gosseract.PSM_SINGLE_LINE)
+	s, err := newClient(dir, FieldLanguage, psmSingleLine)
 	if err != nil {
 		return nil, fmt.Errorf("tesseract: second opinion: %w", err)
 	}

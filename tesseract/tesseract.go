@@ -1,8 +1,9 @@
 // Package tesseract reads single printed lines of digits (with the AIC's
-// "A" and a dispensario's "D") with Tesseract, through gosseract. It is the
-// only package that imports gosseract, and it never trusts what Tesseract
-// says: ReadAIC, ReadTargatura and ReadSheetCode return a value only when
-// its length and check digit (or calendar fields) are right.
+// "A" and a dispensario's "D") with Tesseract, through Tesseract's own C
+// API (engine.go). It is the only package that calls Tesseract, and it
+// never trusts what Tesseract says: ReadAIC, ReadTargatura and
+// ReadSheetCode return a value only when its length and check digit (or
+// calendar fields) are right.
 //
 // # The model
 //
@@ -31,8 +32,8 @@
 //
 // A Client is not safe for concurrent use: create one per goroutine (one per
 // worker of a pool) with New, and Close it. New is serialised by a package
-// mutex because gosseract's initialisation redirects the process's stderr
-// while Tesseract loads the model. Tesseract's OpenMP threads must be off
+// mutex (see newMu). A client's memory stays flat however many lines it
+// reads (TestNoLeak), so a long-running worker needs no recycling. Tesseract's OpenMP threads must be off
 // (OMP_THREAD_LIMIT=1) or every worker's Tesseract spawns threads that fight
 // over the cores; OpenMP reads the variable once at process start, so a
 // program calls ReexecIfNeeded at the top of main (see env.go).
