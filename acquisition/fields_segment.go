@@ -648,18 +648,23 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 			g.idClip = append(g.idClip, [2]int{cx0, cx1})
 		}
 	}
-	// Bounds and areas within each cell's columns.
-	h := len(labels) / w
+	// Bounds and areas within each cell's columns: each component's
+	// pixels, within its box and its clip.
 	for k, g := range out {
 		if g == nil {
 			continue
 		}
 		g.r = image.Rectangle{}
-		for y := range h {
-			for x := range w {
-				if g.has(labels, w, x, y) {
-					g.area++
-					g.r = g.r.Union(image.Rect(x, y, x+1, y+1))
+		for j, id := range g.ids {
+			cr := comps[id-1].r
+			x0, x1 := max(cr.Min.X, g.idClip[j][0]), min(cr.Max.X, g.idClip[j][1])
+			for y := cr.Min.Y; y < cr.Max.Y; y++ {
+				row := labels[y*w : (y+1)*w]
+				for x := x0; x < x1; x++ {
+					if row[x] == id {
+						g.area++
+						g.r = g.r.Union(image.Rect(x, y, x+1, y+1))
+					}
 				}
 			}
 		}

@@ -244,7 +244,8 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 // readCuts reads a box some of whose characters were cut from blobs of
 // touching characters. Where to cut is a guess (half of one beside half
 // of the next can read as a confident other digit), so every blob is read
-// cut into 1 to maxSplit characters, and a blob is taken as read only
+// cut into as many characters as splitWide made, one fewer and one more
+// (1 to maxSplit), and a blob is taken as read only
 // when the cuts whose every character the model reads above the
 // threshold all give the same text: that cut is kept. When none does, or
 // two give different texts, the box keeps splitWide's cut and why says
@@ -268,7 +269,9 @@ func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, st
 		}
 		u := unit{def: -1}
 		whole := *g.whole
-		for n := 1; n <= maxSplit; n++ {
+		// The cuts next to splitWide's (j-i characters): one fewer, one
+		// more.
+		for n := max(j-i-1, 1); n <= min(j-i+1, maxSplit); n++ {
 			parts := []glyph{whole}
 			if n > 1 {
 				parts = slices.DeleteFunc(splitInto(whole, s.labels, s.mask.w, n), func(p glyph) bool { return tinyPart(p, whole.r.Dy()) })
