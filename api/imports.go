@@ -47,18 +47,16 @@ func (im *storeImports) Declarations(ctx context.Context, who Principal, data []
 	if err != nil {
 		return ImportResult{}, err
 	}
-	rows := make([]store.Declaration, len(ds))
 	var out []records.Problem
-	for i, d := range ds {
+	for _, d := range ds {
 		if p, ok := outOfScope(who.Scope, source, d.Pos.Line, d.Key()); !ok {
 			out = append(out, p)
 		}
-		rows[i] = store.DeclarationFrom(d)
 	}
 	if len(out) > 0 {
 		return ImportResult{}, scopeProblems(who.Scope, "declarations", out)
 	}
-	sum, err := im.store.ImportDeclarations(ctx, store.Import{KeyID: who.KeyID, Source: source}, rows)
+	sum, err := im.store.ImportDeclarations(ctx, store.Import{KeyID: who.KeyID, Source: source}, ds)
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -70,18 +68,16 @@ func (im *storeImports) Records(ctx context.Context, who Principal, data []byte,
 	if err != nil {
 		return ImportResult{}, err
 	}
-	rows := make([]store.Record, len(rs))
 	var out []records.Problem
-	for i, r := range rs {
+	for _, r := range rs {
 		if p, ok := outOfScope(who.Scope, source, r.Pos.Line, r.Key()); !ok {
 			out = append(out, p)
 		}
-		rows[i] = store.RecordFrom(r)
 	}
 	if len(out) > 0 {
 		return ImportResult{}, scopeProblems(who.Scope, "records", out)
 	}
-	sum, err := im.store.ImportRecords(ctx, store.Import{KeyID: who.KeyID, Source: source}, rows)
+	sum, err := im.store.ImportRecords(ctx, store.Import{KeyID: who.KeyID, Source: source}, rs)
 	if err != nil {
 		return ImportResult{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/reconcile"
 	"github.com/regfus/regfus/store"
 )
 
@@ -34,7 +35,12 @@ func TestReconciliationPaging(t *testing.T) {
 								`"payable":[{"record_id":"r1","aic":"012345676","targatura":"1234567890","attestation":"D1"}],`+
 								`"records":[],"sheets":[],"summary":{"payable":1,"findings":{"sheet_count_mismatch":1}}}`,
 								g.Region, g.ASL, g.Pharmacy, g.Competence)
-							if err := e.store.PutReconciliation(ctx, store.Reconciliation{Group: g, Report: json.RawMessage(rep)}); err != nil {
+							var group reconcile.Group
+							if err := json.Unmarshal([]byte(rep), &group); err != nil {
+								t.Fatal(err)
+							}
+							brief, _ := json.Marshal(group.Brief())
+							if err := e.store.PutReconciliation(ctx, store.Reconciliation{Group: g, Report: json.RawMessage(rep), Summary: brief}); err != nil {
 								t.Fatal(err)
 							}
 							if region == "120" {

@@ -149,11 +149,11 @@ func TestReconcileAfterImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := e.store.ImportDeclarations(ctx, store.Import{Source: "d.csv"}, []store.Declaration{store.DeclarationFrom(decls[0])})
+	sum, err := e.store.ImportDeclarations(ctx, store.Import{Source: "d.csv"}, decls)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsum, err := e.store.ImportRecords(ctx, store.Import{Source: "r.csv"}, []store.Record{store.RecordFrom(recs[0])})
+	rsum, err := e.store.ImportRecords(ctx, store.Import{Source: "r.csv"}, recs)
 	if err != nil {
 		t.Fatal(err)
 	}

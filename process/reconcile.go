@@ -85,21 +85,11 @@ func (e *Engine) reconcilePharmacy(ctx context.Context, p sheet.Key) (out []stor
 	if err != nil {
 		return nil, fmt.Errorf("reconciling pharmacy %s: records: %w", p, err)
 	}
-	in := reconcile.Input{Known: storeKnown{ctx: ctx, s: e.store}}
+	in := reconcile.Input{Known: storeKnown{ctx: ctx, s: e.store}, Declarations: decls, Records: recs}
 	for _, pg := range pages {
 		if pg.Result != nil {
 			in.Pages = append(in.Pages, *pg.Result)
 		}
-	}
-	for _, d := range decls {
-		in.Declarations = append(in.Declarations, d.Declaration())
-	}
-	for _, r := range recs {
-		rec, err := r.Record()
-		if err != nil {
-			return nil, fmt.Errorf("reconciling pharmacy %s: %w", p, err)
-		}
-		in.Records = append(in.Records, rec)
 	}
 	rep, err := reconcile.Reconcile(in)
 	if err != nil {
@@ -114,9 +104,13 @@ func (e *Engine) reconcilePharmacy(ctx context.Context, p sheet.Key) (out []stor
 		if err != nil {
 			return nil, fmt.Errorf("reconciling pharmacy %s: encoding %s: %w", p, g.Key, err)
 		}
+		brief, err := json.Marshal(g.Brief())
+		if err != nil {
+			return nil, fmt.Errorf("reconciling pharmacy %s: encoding %s: %w", p, g.Key, err)
+		}
 		r := store.Reconciliation{
 			Group:  g.Key,
-			Report: b, ComputedAt: now,
+			Report: b, Summary: brief, ComputedAt: now,
 		}
 		if err := e.store.PutReconciliation(ctx, r); err != nil {
 			return nil, fmt.Errorf("reconciling pharmacy %s: storing %s: %w", p, g.Key, err)

@@ -58,7 +58,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -67,6 +66,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/sheet"
 )
 
@@ -160,13 +160,18 @@ type Store interface {
 	// group (region, ASL, pharmacy, competence) present in rows, the rows
 	// already stored are replaced by these. Nothing is half-imported. An
 	// import without rows is recorded and changes nothing.
-	ImportDeclarations(ctx context.Context, imp Import, rows []Declaration) (ImportSummary, error)
+	// Rows are package records' validated values; their Pos.Line names
+	// the row in errors (with Import.Source), and is not stored.
+	ImportDeclarations(ctx context.Context, imp Import, rows []records.Declaration) (ImportSummary, error)
 	// ImportRecords is ImportDeclarations for dispensing records.
-	ImportRecords(ctx context.Context, imp Import, rows []Record) (ImportSummary, error)
-	ListDeclarations(ctx context.Context, f GroupFilter) ([]Declaration, error)
-	ListRecords(ctx context.Context, f GroupFilter) ([]Record, error)
+	ImportRecords(ctx context.Context, imp Import, rows []records.Record) (ImportSummary, error)
+	// ListDeclarations and ListRecords return the stored rows in group
+	// order (then bundle, or record id), without Pos.
+	ListDeclarations(ctx context.Context, f GroupFilter) ([]records.Declaration, error)
+	ListRecords(ctx context.Context, f GroupFilter) ([]records.Record, error)
 
-	// PutReconciliation stores (or replaces) a group's report.
+	// PutReconciliation stores (or replaces) a group's report and its
+	// summary.
 	PutReconciliation(ctx context.Context, r Reconciliation) error
 	GetReconciliation(ctx context.Context, g Group, scope auth.Scope) (Reconciliation, error)
 	ListReconciliations(ctx context.Context, f GroupFilter) ([]Reconciliation, error)
@@ -474,64 +479,15 @@ type ImportSummary struct {
 	Replaced int     // rows of earlier imports removed
 }
 
-// Declaration is a DCR REGFUS row (SPEC section 4). Mapping from package
-// records: region/asl/pharmacy/competence/bundle/sheets as they are; euro
-// amounts are kept in cents so no float touches money.
-type Declaration struct {
-	Region, ASL, Pharmacy string
-	Competence            string // YYYY-MM
-	Bundle                string // REGFUS or REGFUS-D
-	Sheets                int
-	GrossCents            int64
-	TicketCents           int64
-	// Extra holds optional columns beyond SPEC's, by header name.
-	Extra map[string]string
-	// ImportID is set when read back.
-	ImportID int64
-	// Line is the row's line in its source file, for error messages; not
-	// stored.
-	Line int
-}
-
-// Record is a dispensing record (SPEC section 4). Dates are YYYY-MM-DD
-// text, ClosedOn "" when not closed; Sheet is the progressive as printed
-// ("2" or "D2"), Slot 1-28 (0 when not assigned).
-type Record struct {
-	RecordID              string
-	Region, ASL, Pharmacy string
-	DispensedOn           string
-	Competence            string // YYYY-MM
-	Prescription          string // NRE
-	AIC                   string // 9 digits
-	Targatura             string // 10 digits
-	Sheet                 string
-	Slot                  int
-	State                 string // closed | suspended
-	ClosedOn              string
-	Signature             string // digital | manual | none
-	SignedDocumentID      string
-	Extra                 map[string]string
-	ImportID              int64
-	Line                  int
-}
-
-// Group returns the record's group.
-func (r Record) Group() Group {
-	return Group{Region: r.Region, ASL: r.ASL, Pharmacy: r.Pharmacy, Competence: r.Competence}
-}
-
-// Group returns the declaration's group.
-func (d Declaration) Group() Group {
-	return Group{Region: d.Region, ASL: d.ASL, Pharmacy: d.Pharmacy, Competence: d.Competence}
-}
-
 // Reconciliation is a group's stored report (SPEC section 5 JSON).
 type Reconciliation struct {
 	Group      Group
 	Report     json.RawMessage
 	ComputedAt time.Time
-	// Summary is SummarizeReport(Report), computed by the store when the
-	// report is put; set on reads by PageReconciliations only.
+	// Summary is the report's short form for listings (the JSON of
+	// reconcile.Brief), given with the report to PutReconciliation and
+	// read by PageReconciliations only. The store keeps both as they are
+	// given: it does not read inside them.
 	Summary json.RawMessage
 }
 
@@ -545,36 +501,6 @@ type ReconciliationQuery struct {
 	Limit int
 	// Summaries: read Summary instead of Report.
 	Summaries bool
-}
-
-// SummarizeReport is the short form of one group's report kept next to it
-// for listings: every member of the report's JSON object but the arrays
-// (findings, payable, records, sheets: the bulk), and for each array
-// NAME a member NAME_count with its length. The report's own "summary"
-// object (counts by outcome and finding kind) is kept whole. A report
-// that is not a JSON object summarises to {}.
-func SummarizeReport(report json.RawMessage) json.RawMessage {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(report, &members); err != nil || members == nil {
-		return json.RawMessage(`{}`)
-	}
-	out := make(map[string]any, len(members))
-	for k, v := range members {
-		v = bytes.TrimSpace(v)
-		if len(v) > 0 && v[0] == '[' {
-			var arr []json.RawMessage
-			if json.Unmarshal(v, &arr) == nil {
-				out[k+"_count"] = len(arr)
-				continue
-			}
-		}
-		out[k] = v
-	}
-	b, err := json.Marshal(out)
-	if err != nil { // cannot happen: every value came from valid JSON
-		return json.RawMessage(`{}`)
-	}
-	return b
 }
 
 // APIKey is a stored key: never the secret, only its hash.

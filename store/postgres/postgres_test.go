@@ -161,6 +161,14 @@ func TestConcurrentMigrate(t *testing.T) {
 	}
 }
 
+// TestMigrateSummarisesOlderReports: migration 0006 fills the summaries
+// of reports stored before they were kept.
+func TestMigrateSummarisesOlderReports(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	storetest.MigrationFillsSummaries(t, s, s.DB())
+}
+
 func TestSecretNeverStored(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)

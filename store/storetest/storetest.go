@@ -23,7 +23,10 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -883,20 +886,20 @@ func testReview(t *testing.T, s store.Store) {
 	}
 }
 
-func decl(line int, pharm, competence, bundle string, sheets int) store.Declaration {
-	return store.Declaration{Region: "120", ASL: "205", Pharmacy: pharm, Competence: competence, Bundle: bundle, Sheets: sheets, Line: line}
+func decl(line int, pharm, competence string, bundle records.Bundle, sheets int) records.Declaration {
+	return records.Declaration{Region: "120", ASL: "205", Pharmacy: pharm, Competence: competence, Bundle: bundle, Sheets: sheets,
+		Pos: records.Position{File: "dcr.csv", Line: line}}
 }
 
 func testDeclarations(t *testing.T, s store.Store) {
 	c := ctx(t)
 	k := mustKey(t, s, validator)
-	first := []store.Declaration{
-		decl(2, "99999", "2023-01", "REGFUS", 10),
-		decl(3, "99999", "2023-01", "REGFUS-D", 2),
-		decl(4, "11111", "2023-01", "REGFUS", 5),
+	first := []records.Declaration{
+		decl(2, "99999", "2023-01", records.REGFUS, 10),
+		decl(3, "99999", "2023-01", records.REGFUSD, 2),
+		decl(4, "11111", "2023-01", records.REGFUS, 5),
 	}
-	first[2].GrossCents, first[2].TicketCents = 1234, 50
-	first[2].Extra = map[string]string{"note": "late"}
+	first[2].GrossAmount, first[2].Ticket = 1234, 50
 	sum, err := s.ImportDeclarations(c, store.Import{KeyID: k.ID, Source: "dcr.csv"}, first)
 	ok(t, err, "ImportDeclarations")
 	if sum.Rows != 3 || sum.Replaced != 0 || len(sum.Groups) != 2 || sum.ImportID == 0 ||
@@ -908,18 +911,20 @@ func testDeclarations(t *testing.T, s store.Store) {
 	if len(all) != 3 {
 		t.Fatalf("ListDeclarations = %d rows", len(all))
 	}
-	if d := all[0]; d.Pharmacy != "11111" || d.GrossCents != 1234 || d.TicketCents != 50 || d.Extra["note"] != "late" || d.ImportID != sum.ImportID || d.Line != 0 {
-		t.Fatalf("row did not round-trip: %+v", d)
+	want := first[2]
+	want.Pos = records.Position{} // not stored
+	if !reflect.DeepEqual(all[0], want) {
+		t.Fatalf("row did not round-trip:\n got %+v\nwant %+v", all[0], want)
 	}
 
 	// Re-import of pharmacy 99999 January: both its rows go, 11111 stays.
-	sum2, err := s.ImportDeclarations(c, store.Import{Source: "dcr-fix.json"}, []store.Declaration{decl(1, "99999", "2023-01", "REGFUS", 7)})
+	sum2, err := s.ImportDeclarations(c, store.Import{Source: "dcr-fix.json"}, []records.Declaration{decl(1, "99999", "2023-01", records.REGFUS, 7)})
 	ok(t, err, "re-import")
 	if sum2.Replaced != 2 || sum2.Rows != 1 {
 		t.Fatalf("re-import summary %+v, want 2 replaced", sum2)
 	}
 	a, _ := s.ListDeclarations(c, store.GroupFilter{Scope: admin, Pharmacy: "99999"})
-	if len(a) != 1 || a[0].Sheets != 7 || a[0].ImportID != sum2.ImportID {
+	if len(a) != 1 || a[0].Sheets != 7 || a[0].Bundle != records.REGFUS {
 		t.Fatalf("after re-import: %+v", a)
 	}
 	if b, _ := s.ListDeclarations(c, store.GroupFilter{Scope: pharmacyB}); len(b) != 1 || b[0].Sheets != 5 {
@@ -930,15 +935,15 @@ func testDeclarations(t *testing.T, s store.Store) {
 	}
 
 	// Duplicates in one file: refused with both lines named, nothing changed.
-	_, err = s.ImportDeclarations(c, store.Import{Source: "dup.csv"}, []store.Declaration{
-		decl(2, "11111", "2023-01", "REGFUS", 1), decl(3, "11111", "2023-01", "REGFUS", 1)})
+	_, err = s.ImportDeclarations(c, store.Import{Source: "dup.csv"}, []records.Declaration{
+		decl(2, "11111", "2023-01", records.REGFUS, 1), decl(3, "11111", "2023-01", records.REGFUS, 1)})
 	is(t, err, store.ErrInvalid, "duplicate rows")
 	if !strings.Contains(err.Error(), "dup.csv line 3") || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("duplicate error does not name file and lines: %v", err)
 	}
 	// A row the database refuses rolls back the whole import.
-	_, err = s.ImportDeclarations(c, store.Import{Source: "bad.csv"}, []store.Declaration{
-		decl(2, "11111", "2023-01", "REGFUS", 99), decl(3, "11111", "2023-01", "BOGUS", 1)})
+	_, err = s.ImportDeclarations(c, store.Import{Source: "bad.csv"}, []records.Declaration{
+		decl(2, "11111", "2023-01", records.REGFUS, 99), decl(3, "11111", "2023-01", "BOGUS", 1)})
 	if err == nil || !strings.Contains(err.Error(), "bad.csv line 3") {
 		t.Fatalf("bad bundle: error %v, want one naming bad.csv line 3", err)
 	}
@@ -957,61 +962,65 @@ func testDeclarations(t *testing.T, s store.Store) {
 	}
 }
 
-func rec(line int, id, pharm, competence, targatura string) store.Record {
-	return store.Record{RecordID: id, Region: "120", ASL: "205", Pharmacy: pharm, DispensedOn: competence + "-15",
-		Competence: competence, Prescription: "NRE" + id, AIC: "012345676", Targatura: targatura, Sheet: "1", Slot: 3,
-		State: "closed", ClosedOn: competence + "-15", Signature: "digital", SignedDocumentID: "DOC" + id, Line: line}
+// rec is a closed, signed record dispensed on the 15th of its month, on
+// slot 3 of sheet 1.
+func rec(line int, id, pharm, competence string, targatura fustella.Targatura) records.Record {
+	day, err := time.Parse(time.DateOnly, competence+"-15")
+	if err != nil {
+		panic(err)
+	}
+	return records.Record{ID: id, Region: "120", ASL: "205", Pharmacy: pharm, DispensedOn: day,
+		Competence: competence, Prescription: "NRE" + id, AIC: "012345676", Targatura: targatura, Sheet: sheet.Progressive{N: 1}, Slot: 3,
+		State: records.Closed, ClosedOn: day, Signature: records.Digital, SignedDocumentID: "DOC" + id,
+		Pos: records.Position{File: "records.csv", Line: line}}
 }
 
 func testRecords(t *testing.T, s store.Store) {
 	c := ctx(t)
 	susp := rec(3, "r2", "99999", "2023-01", "2222222222")
-	susp.State, susp.ClosedOn, susp.Signature, susp.SignedDocumentID, susp.Sheet, susp.Slot = "suspended", "", "none", "", "", 0
-	susp.Extra = map[string]string{"channel": "otp"}
-	rows := []store.Record{rec(2, "r1", "99999", "2023-01", "1111111111"), susp, rec(4, "r1", "99999", "2023-02", "3333333333")}
+	susp.State, susp.ClosedOn, susp.Signature, susp.SignedDocumentID, susp.Sheet, susp.Slot = records.Suspended, time.Time{}, records.Unsigned, "", sheet.Progressive{}, 0
+	disp := rec(5, "r3", "99999", "2023-01", "4444444444")
+	disp.Sheet = sheet.Progressive{Dispensario: true, N: 12}
+	rows := []records.Record{rec(2, "r1", "99999", "2023-01", "1111111111"), susp, rec(4, "r1", "99999", "2023-02", "3333333333"), disp}
 	sum, err := s.ImportRecords(c, store.Import{Source: "records.csv"}, rows)
 	ok(t, err, "ImportRecords")
-	if sum.Rows != 3 || len(sum.Groups) != 2 {
+	if sum.Rows != 4 || len(sum.Groups) != 2 {
 		t.Fatalf("summary = %+v", sum)
 	}
 	jan, err := s.ListRecords(c, store.GroupFilter{Scope: pharmacyA, Competence: "2023-01"})
 	ok(t, err, "ListRecords")
-	if len(jan) != 2 {
+	if len(jan) != 3 {
 		t.Fatalf("January records: %+v", jan)
 	}
-	want0 := rows[0]
-	want0.ImportID, want0.Line = sum.ImportID, 0
-	if !reflect.DeepEqual(jan[0], want0) {
-		t.Fatalf("record did not round-trip:\n got %+v\nwant %+v", jan[0], want0)
-	}
-	want1 := susp
-	want1.ImportID, want1.Line = sum.ImportID, 0
-	if !reflect.DeepEqual(jan[1], want1) {
-		t.Fatalf("suspended record did not round-trip:\n got %+v\nwant %+v", jan[1], want1)
+	for i, want := range []records.Record{rows[0], susp, disp} {
+		want.Pos = records.Position{} // not stored
+		if !reflect.DeepEqual(jan[i], want) {
+			t.Fatalf("record %s did not round-trip:\n got %+v\nwant %+v", want.ID, jan[i], want)
+		}
 	}
 	if x, _ := s.ListRecords(c, store.GroupFilter{Scope: pharmacyB}); len(x) != 0 {
 		t.Fatalf("pharmacy B sees %d records of A", len(x))
 	}
 
 	// Re-import January: r2 disappears, February stays.
-	sum2, err := s.ImportRecords(c, store.Import{Source: "records-2.csv"}, []store.Record{rec(2, "r1", "99999", "2023-01", "1111111112")})
+	sum2, err := s.ImportRecords(c, store.Import{Source: "records-2.csv"}, []records.Record{rec(2, "r1", "99999", "2023-01", "1111111112")})
 	ok(t, err, "re-import")
-	if sum2.Replaced != 2 {
-		t.Fatalf("re-import replaced %d, want 2", sum2.Replaced)
+	if sum2.Replaced != 3 {
+		t.Fatalf("re-import replaced %d, want 3", sum2.Replaced)
 	}
 	all, _ := s.ListRecords(c, store.GroupFilter{Scope: admin})
 	if len(all) != 2 || all[0].Targatura != "1111111112" || all[1].Competence != "2023-02" {
 		t.Fatalf("after re-import: %+v", all)
 	}
 
-	_, err = s.ImportRecords(c, store.Import{Source: "dup.csv"}, []store.Record{rec(5, "x", "99999", "2023-03", "1"), rec(9, "x", "99999", "2023-03", "2")})
+	_, err = s.ImportRecords(c, store.Import{Source: "dup.csv"}, []records.Record{rec(5, "x", "99999", "2023-03", "1"), rec(9, "x", "99999", "2023-03", "2")})
 	is(t, err, store.ErrInvalid, "duplicate record ids")
 	if !strings.Contains(err.Error(), "dup.csv line 9") || !strings.Contains(err.Error(), "line 5") || !strings.Contains(err.Error(), `"x"`) {
 		t.Fatalf("duplicate error: %v", err)
 	}
 	bad := rec(3, "y", "99999", "2023-01", "1")
 	bad.State = "lost"
-	_, err = s.ImportRecords(c, store.Import{Source: "bad.csv"}, []store.Record{rec(2, "z", "99999", "2023-01", "1"), bad})
+	_, err = s.ImportRecords(c, store.Import{Source: "bad.csv"}, []records.Record{rec(2, "z", "99999", "2023-01", "1"), bad})
 	if err == nil || !strings.Contains(err.Error(), "bad.csv line 3") {
 		t.Fatalf("bad state: error %v", err)
 	}
@@ -1025,8 +1034,9 @@ func testReconciliations(t *testing.T, s store.Store) {
 	gA := store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}
 	gB := store.Group{Region: "120", ASL: "205", Pharmacy: "11111", Competence: "2023-01"}
 	at := time.Date(2023, 2, 11, 9, 30, 0, 123456000, time.UTC)
-	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{"groups":[{"pharmacy":"99999","findings":[]}]}`), ComputedAt: at}), "Put A")
-	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gB, Report: json.RawMessage(`{"groups":[]}`)}), "Put B")
+	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{"groups":[{"pharmacy":"99999","findings":[]}]}`),
+		Summary: json.RawMessage(`{}`), ComputedAt: at}), "Put A")
+	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gB, Report: json.RawMessage(`{"groups":[]}`), Summary: json.RawMessage(`{}`)}), "Put B")
 	r, err := s.GetReconciliation(c, gA, pharmacyA)
 	ok(t, err, "GetReconciliation")
 	if r.Group != gA || !r.ComputedAt.Equal(at) {
@@ -1038,7 +1048,7 @@ func testReconciliations(t *testing.T, s store.Store) {
 	_, err = s.GetReconciliation(c, store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-02"}, admin)
 	is(t, err, store.ErrNotFound, "GetReconciliation(unknown)")
 
-	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{"groups":[],"v":2}`)}), "replace A")
+	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{"groups":[],"v":2}`), Summary: json.RawMessage(`{}`)}), "replace A")
 	r, _ = s.GetReconciliation(c, gA, admin)
 	jsonEq(t, r.Report, json.RawMessage(`{"groups":[],"v":2}`), "replaced report")
 	if !r.ComputedAt.After(at) {
@@ -1055,12 +1065,14 @@ func testReconciliations(t *testing.T, s store.Store) {
 	if list, _ := s.ListReconciliations(c, store.GroupFilter{Scope: otherReg}); len(list) != 0 {
 		t.Fatalf("other region lists %d reconciliations", len(list))
 	}
-	is(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{`)}), store.ErrInvalid, "Put(bad JSON)")
+	is(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{`), Summary: json.RawMessage(`{}`)}), store.ErrInvalid, "Put(bad JSON)")
+	is(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{}`)}), store.ErrInvalid, "Put(no summary)")
 }
 
 // testReconciliationPages: keyset pages cover every group in scope exactly
-// once, in order, whatever the page size; summaries are the reports'
-// short form (store.SummarizeReport), never the report.
+// once, in order, whatever the page size; a summary page carries the
+// summaries as they were put, never the report, and a report page the
+// reports.
 func testReconciliationPages(t *testing.T, s store.Store) {
 	c := ctx(t)
 	var want []store.Group
@@ -1070,7 +1082,8 @@ func testReconciliationPages(t *testing.T, s store.Store) {
 				g := store.Group{Region: "120", ASL: asl, Pharmacy: ph, Competence: m}
 				rep := fmt.Sprintf(`{"region":"120","asl":%q,"pharmacy":%q,"competence":%q,"declared_sheets":null,"scanned_sheets":3,`+
 					`"findings":[{"kind":"unreadable"},{"kind":"aic_mismatch"}],"payable":[],"summary":{"payable":0,"findings":{"unreadable":1}}}`, asl, ph, m)
-				ok(t, s.PutReconciliation(c, store.Reconciliation{Group: g, Report: json.RawMessage(rep)}), "Put "+fmt.Sprint(g))
+				sum := fmt.Sprintf(`{"pharmacy":%q,"competence":%q,"findings_count":2}`, ph, m)
+				ok(t, s.PutReconciliation(c, store.Reconciliation{Group: g, Report: json.RawMessage(rep), Summary: json.RawMessage(sum)}), "Put "+fmt.Sprint(g))
 				if asl == "205" {
 					want = append(want, g)
 				}
@@ -1097,8 +1110,7 @@ func testReconciliationPages(t *testing.T, s store.Store) {
 						if r.Report != nil {
 							t.Fatalf("summary page carries the report: %s", r.Report)
 						}
-						jsonEq(t, r.Summary, json.RawMessage(fmt.Sprintf(`{"region":"120","asl":"205","pharmacy":%q,"competence":%q,`+
-							`"declared_sheets":null,"scanned_sheets":3,"findings_count":2,"payable_count":0,"summary":{"payable":0,"findings":{"unreadable":1}}}`,
+						jsonEq(t, r.Summary, json.RawMessage(fmt.Sprintf(`{"pharmacy":%q,"competence":%q,"findings_count":2}`,
 							r.Group.Pharmacy, r.Group.Competence)), "summary")
 					} else if !bytes.Contains(r.Report, []byte(`aic_mismatch`)) || r.Summary != nil {
 						t.Fatalf("report page: report %s summary %s", r.Report, r.Summary)

@@ -5,9 +5,73 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"time"
 
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/records"
+	regsheet "github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
+
+// importRows is what ImportDeclarations and ImportRecords share: a kind
+// of row, how to name it and its group, and how to store it.
+type importRows[T any] struct {
+	kind store.ImportKind
+	// key is what may appear once per file, within the row's group; what
+	// describes it in the error naming a duplicate.
+	key  func(T) string
+	what func(T) string
+	// group and line of a row.
+	group func(T) store.Group
+	line  func(T) int
+	// del deletes a group's stored rows; insert stores one row.
+	del    func(context.Context, querier, store.Group) (int64, error)
+	insert func(context.Context, querier, int64, T) error
+}
+
+// run stores an import: it refuses duplicates, then, in one transaction,
+// records the import, deletes each group's stored rows and inserts the
+// file's.
+func (ir importRows[T]) run(ctx context.Context, s *Store, imp store.Import, rows []T) (store.ImportSummary, error) {
+	type key struct {
+		g store.Group
+		k string
+	}
+	seen := map[key]int{}
+	groups := map[store.Group]bool{}
+	for _, r := range rows {
+		k := key{ir.group(r), ir.key(r)}
+		if prev, dup := seen[k]; dup {
+			return store.ImportSummary{}, fmt.Errorf("%s %s %s: %w: %s %s",
+				ir.kind, imp.Source, line(ir.line(r)), store.ErrInvalid, ir.what(r), line(prev))
+		}
+		seen[k] = ir.line(r)
+		groups[k.g] = true
+	}
+	sum := store.ImportSummary{Rows: len(rows), Groups: sortGroups(groups)}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.q.InsertImport(ctx, tx, ir.kind, imp, len(rows), now()).Scan(&sum.ImportID); err != nil {
+			return err
+		}
+		for _, g := range sum.Groups {
+			k, err := ir.del(ctx, tx, g)
+			if err != nil {
+				return err
+			}
+			sum.Replaced += int(k)
+		}
+		for _, r := range rows {
+			if err := ir.insert(ctx, tx, sum.ImportID, r); err != nil {
+				return fmt.Errorf("%s %s %s: %w", ir.kind, imp.Source, line(ir.line(r)), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return store.ImportSummary{}, err
+	}
+	return sum, nil
+}
 
 func sortGroups(m map[store.Group]bool) []store.Group {
 	out := make([]store.Group, 0, len(m))
@@ -28,115 +92,82 @@ func line(n int) string {
 	return fmt.Sprintf("line %d", n)
 }
 
-// runImport records an import of n rows and, in the same transaction,
-// deletes each group's rows (del) and inserts the import's (insert).
-func (s *Store) runImport(ctx context.Context, kind store.ImportKind, imp store.Import, n int, groups []store.Group,
-	del func(context.Context, querier, store.Group) (int64, error), insert func(tx *sql.Tx, importID int64) error) (store.ImportSummary, error) {
-	sum := store.ImportSummary{Rows: n, Groups: groups}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.q.InsertImport(ctx, tx, kind, imp, n, now()).Scan(&sum.ImportID); err != nil {
-			return err
-		}
-		for _, g := range groups {
-			k, err := del(ctx, tx, g)
-			if err != nil {
-				return err
-			}
-			sum.Replaced += int(k)
-		}
-		return insert(tx, sum.ImportID)
-	})
-	if err != nil {
-		return store.ImportSummary{}, err
-	}
-	return sum, nil
-}
-
 // ImportDeclarations implements store.Store.
-func (s *Store) ImportDeclarations(ctx context.Context, imp store.Import, rows []store.Declaration) (store.ImportSummary, error) {
-	type key struct {
-		g      store.Group
-		bundle string
-	}
-	seen := map[key]int{}
-	groups := map[store.Group]bool{}
-	for _, d := range rows {
-		k := key{d.Group(), d.Bundle}
-		if prev, dup := seen[k]; dup {
-			return store.ImportSummary{}, fmt.Errorf("declarations %s %s: %w: pharmacy %s-%s-%s competence %s bundle %s is already declared on %s",
-				imp.Source, line(d.Line), store.ErrInvalid, d.Region, d.ASL, d.Pharmacy, d.Competence, d.Bundle, line(prev))
-		}
-		seen[k] = d.Line
-		groups[d.Group()] = true
-	}
-	return s.runImport(ctx, store.ImportDeclarations, imp, len(rows), sortGroups(groups), s.q.DeleteDeclarationsGroup, func(tx *sql.Tx, id int64) error {
-		for _, d := range rows {
-			if err := s.q.InsertDeclaration(ctx, tx, id, d); err != nil {
-				return fmt.Errorf("declarations %s %s: %w", imp.Source, line(d.Line), err)
-			}
-		}
-		return nil
-	})
+func (s *Store) ImportDeclarations(ctx context.Context, imp store.Import, rows []records.Declaration) (store.ImportSummary, error) {
+	return importRows[records.Declaration]{
+		kind: store.ImportDeclarations,
+		key:  func(d records.Declaration) string { return string(d.Bundle) },
+		what: func(d records.Declaration) string {
+			return fmt.Sprintf("pharmacy %s-%s-%s competence %s bundle %s is already declared on", d.Region, d.ASL, d.Pharmacy, d.Competence, d.Bundle)
+		},
+		group:  records.Declaration.Key,
+		line:   func(d records.Declaration) int { return d.Pos.Line },
+		del:    s.q.DeleteDeclarationsGroup,
+		insert: s.q.InsertDeclaration,
+	}.run(ctx, s, imp, rows)
 }
 
 // ImportRecords implements store.Store.
-func (s *Store) ImportRecords(ctx context.Context, imp store.Import, rows []store.Record) (store.ImportSummary, error) {
-	type key struct {
-		g  store.Group
-		id string
-	}
-	seen := map[key]int{}
-	groups := map[store.Group]bool{}
-	for _, r := range rows {
-		k := key{r.Group(), r.RecordID}
-		if prev, dup := seen[k]; dup {
-			return store.ImportSummary{}, fmt.Errorf("records %s %s: %w: record_id %q of pharmacy %s-%s-%s competence %s already appears on %s",
-				imp.Source, line(r.Line), store.ErrInvalid, r.RecordID, r.Region, r.ASL, r.Pharmacy, r.Competence, line(prev))
-		}
-		seen[k] = r.Line
-		groups[r.Group()] = true
-	}
-	return s.runImport(ctx, store.ImportRecords, imp, len(rows), sortGroups(groups), s.q.DeleteRecordsGroup, func(tx *sql.Tx, id int64) error {
-		for _, r := range rows {
-			if err := s.q.InsertRecord(ctx, tx, id, r); err != nil {
-				return fmt.Errorf("records %s %s: %w", imp.Source, line(r.Line), err)
-			}
-		}
-		return nil
-	})
+func (s *Store) ImportRecords(ctx context.Context, imp store.Import, rows []records.Record) (store.ImportSummary, error) {
+	return importRows[records.Record]{
+		kind: store.ImportRecords,
+		key:  func(r records.Record) string { return r.ID },
+		what: func(r records.Record) string {
+			return fmt.Sprintf("record_id %q of pharmacy %s-%s-%s competence %s already appears on", r.ID, r.Region, r.ASL, r.Pharmacy, r.Competence)
+		},
+		group:  records.Record.Key,
+		line:   func(r records.Record) int { return r.Pos.Line },
+		del:    s.q.DeleteRecordsGroup,
+		insert: s.q.InsertRecord,
+	}.run(ctx, s, imp, rows)
 }
 
 // ListDeclarations implements store.Store.
-func (s *Store) ListDeclarations(ctx context.Context, f store.GroupFilter) ([]store.Declaration, error) {
+func (s *Store) ListDeclarations(ctx context.Context, f store.GroupFilter) ([]records.Declaration, error) {
 	rs, err := s.q.ListDeclarations(ctx, s.db, f)
-	return collect(rs, err, func(sc scanner) (store.Declaration, error) {
-		var d store.Declaration
+	return collect(rs, err, func(sc scanner) (records.Declaration, error) {
+		var d records.Declaration
+		var importID int64
 		var extra []byte
-		if err := sc.Scan(&d.ImportID, &d.Region, &d.ASL, &d.Pharmacy, &d.Competence, &d.Bundle, &d.Sheets,
-			&d.GrossCents, &d.TicketCents, &extra); err != nil {
-			return d, err
-		}
-		var err error
-		d.Extra, err = scanExtra(extra)
+		err := sc.Scan(&importID, &d.Region, &d.ASL, &d.Pharmacy, &d.Competence, &d.Bundle, &d.Sheets,
+			&d.GrossAmount, &d.Ticket, &extra)
 		return d, err
 	})
 }
 
-// ListRecords implements store.Store.
-func (s *Store) ListRecords(ctx context.Context, f store.GroupFilter) ([]store.Record, error) {
+// ListRecords implements store.Store. It fails only on a row the store
+// could not have written from a valid record.
+func (s *Store) ListRecords(ctx context.Context, f store.GroupFilter) ([]records.Record, error) {
 	rs, err := s.q.ListRecords(ctx, s.db, f)
-	return collect(rs, err, func(sc scanner) (store.Record, error) {
-		var r store.Record
+	return collect(rs, err, func(sc scanner) (records.Record, error) {
+		var r records.Record
+		var importID int64
+		var dispensed string
+		var aic, targatura, state, signature string
 		var sheet, closed, signed sql.NullString
 		var slot sql.NullInt64
 		var extra []byte
-		if err := sc.Scan(&r.ImportID, &r.RecordID, &r.Region, &r.ASL, &r.Pharmacy, &r.Competence, &r.DispensedOn,
-			&r.Prescription, &r.AIC, &r.Targatura, &sheet, &slot, &r.State, &closed, &r.Signature, &signed, &extra); err != nil {
+		if err := sc.Scan(&importID, &r.ID, &r.Region, &r.ASL, &r.Pharmacy, &r.Competence, &dispensed,
+			&r.Prescription, &aic, &targatura, &sheet, &slot, &state, &closed, &signature, &signed, &extra); err != nil {
 			return r, err
 		}
-		r.Sheet, r.ClosedOn, r.SignedDocumentID, r.Slot = str(sheet), str(closed), str(signed), int(slot.Int64)
+		r.AIC, r.Targatura = fustella.AIC(aic), fustella.Targatura(targatura)
+		r.State, r.Signature = records.State(state), records.Signature(signature)
+		r.Slot, r.SignedDocumentID = int(slot.Int64), str(signed)
 		var err error
-		r.Extra, err = scanExtra(extra)
-		return r, err
+		if r.DispensedOn, err = time.Parse(time.DateOnly, dispensed); err != nil {
+			return r, fmt.Errorf("record %s: dispensed_on: %w", r.ID, err)
+		}
+		if closed.Valid {
+			if r.ClosedOn, err = time.Parse(time.DateOnly, closed.String); err != nil {
+				return r, fmt.Errorf("record %s: closed_on: %w", r.ID, err)
+			}
+		}
+		if sheet.Valid {
+			if r.Sheet, err = regsheet.ParseProgressive(sheet.String); err != nil {
+				return r, fmt.Errorf("record %s: sheet: %w", r.ID, err)
+			}
+		}
+		return r, nil
 	})
 }

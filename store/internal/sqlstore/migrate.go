@@ -137,8 +137,5 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.summarise(ctx); err != nil {
-		return applied, fmt.Errorf("%s: summarising stored reconciliations: %w", s.d.Name, err)
-	}
 	return applied, nil
 }

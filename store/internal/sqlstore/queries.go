@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/records"
+	regsheet "github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -24,13 +26,13 @@ type statements struct {
 	InsertBatch, InsertFile, GetFilePages, InsertBatchFile, LockFile, FindPageSet, HasFile, InsertPage statement
 	GetBatch, ListBatches, ListPages, GetPage                                                          statement
 
-	FailExhausted, ClaimPage, ExtendLease, ReleasePage, LockPage                         statement
-	FinishPage, FailPage, UpdatePageResult, DeleteSlots, InsertSlot, DeleteSheet         statement
-	InsertSheet, InsertReview, QueueDepth, ListSheetResults, FindTargature               statement
-	InsertImport, DeleteDeclarationsGroup, InsertDeclaration                             statement
-	DeleteRecordsGroup, InsertRecord, ListDeclarations, ListRecords                      statement
-	PutReconciliation, GetReconciliation, ListReconciliations                            statement
-	ListReconciliationReports, ListReconciliationSummaries, ListUnsummarised, SetSummary statement
+	FailExhausted, ClaimPage, ExtendLease, ReleasePage, LockPage                 statement
+	FinishPage, FailPage, UpdatePageResult, DeleteSlots, InsertSlot, DeleteSheet statement
+	InsertSheet, InsertReview, QueueDepth, ListSheetResults, FindTargature       statement
+	InsertImport, DeleteDeclarationsGroup, InsertDeclaration                     statement
+	DeleteRecordsGroup, InsertRecord, ListDeclarations, ListRecords              statement
+	PutReconciliation, GetReconciliation, ListReconciliations                    statement
+	ListReconciliationReports, ListReconciliationSummaries                       statement
 
 	ListReview, GetReview, ListCorrections, InsertCorrection, ResolveReview statement
 }
@@ -386,24 +388,29 @@ func (q *queries) DeleteRecordsGroup(ctx context.Context, db querier, g store.Gr
 	return q.exec(ctx, db, q.st.DeleteRecordsGroup, group(g)...)
 }
 
-func (q *queries) InsertDeclaration(ctx context.Context, db querier, importID int64, d store.Declaration) error {
-	extra, err := extraJSON(d.Extra)
-	if err != nil {
-		return err
-	}
-	_, err = q.exec(ctx, db, q.st.InsertDeclaration, importID, d.Region, d.ASL, d.Pharmacy, d.Competence, d.Bundle,
-		d.Sheets, d.GrossCents, d.TicketCents, extra)
+// InsertDeclaration stores a declaration: amounts in integer cents, no
+// extra columns (the extra column of the schema stays NULL).
+func (q *queries) InsertDeclaration(ctx context.Context, db querier, importID int64, d records.Declaration) error {
+	_, err := q.exec(ctx, db, q.st.InsertDeclaration, importID, d.Region, d.ASL, d.Pharmacy, d.Competence, string(d.Bundle),
+		d.Sheets, int64(d.GrossAmount), int64(d.Ticket), nil)
 	return err
 }
 
-func (q *queries) InsertRecord(ctx context.Context, db querier, importID int64, r store.Record) error {
-	extra, err := extraJSON(r.Extra)
-	if err != nil {
-		return err
+// InsertRecord stores a record: dates as YYYY-MM-DD text (NULL for a zero
+// ClosedOn), the sheet's progressive as printed (NULL when the counter
+// software assigned none), no extra columns.
+func (q *queries) InsertRecord(ctx context.Context, db querier, importID int64, r records.Record) error {
+	var sheet any
+	if r.Sheet != (regsheet.Progressive{}) {
+		sheet = r.Sheet.String()
 	}
-	_, err = q.exec(ctx, db, q.st.InsertRecord, importID, r.RecordID, r.Region, r.ASL, r.Pharmacy, r.Competence,
-		r.DispensedOn, r.Prescription, r.AIC, r.Targatura, nullStr(r.Sheet), nullInt(r.Slot), r.State,
-		nullStr(r.ClosedOn), r.Signature, nullStr(r.SignedDocumentID), extra)
+	var closed any
+	if !r.ClosedOn.IsZero() {
+		closed = r.ClosedOn.Format(time.DateOnly)
+	}
+	_, err := q.exec(ctx, db, q.st.InsertRecord, importID, r.ID, r.Region, r.ASL, r.Pharmacy, r.Competence,
+		r.DispensedOn.Format(time.DateOnly), r.Prescription, string(r.AIC), string(r.Targatura), sheet, nullInt(r.Slot), string(r.State),
+		closed, string(r.Signature), nullStr(r.SignedDocumentID), nil)
 	return err
 }
 
@@ -418,8 +425,8 @@ func (q *queries) ListRecords(ctx context.Context, db querier, f store.GroupFilt
 // ---- reconciliations
 
 // PutReconciliation stores or replaces a group's report and its summary.
-func (q *queries) PutReconciliation(ctx context.Context, db querier, r store.Reconciliation, summary []byte) error {
-	_, err := q.exec(ctx, db, q.st.PutReconciliation, group(r.Group, string(r.Report), q.t(r.ComputedAt), string(summary))...)
+func (q *queries) PutReconciliation(ctx context.Context, db querier, r store.Reconciliation) error {
+	_, err := q.exec(ctx, db, q.st.PutReconciliation, group(r.Group, string(r.Report), q.t(r.ComputedAt), string(r.Summary))...)
 	return err
 }
 
@@ -441,16 +448,6 @@ func (q *queries) ListReconciliationPage(ctx context.Context, db querier, rq sto
 		st = q.st.ListReconciliationSummaries
 	}
 	return q.query(ctx, db, st, groupFilter(rq.Filter, group(rq.After, rq.Limit)...)...)
-}
-
-// ListUnsummarised returns up to 100 groups and reports without summary.
-func (q *queries) ListUnsummarised(ctx context.Context, db querier) (*rows, error) {
-	return q.query(ctx, db, q.st.ListUnsummarised)
-}
-
-func (q *queries) SetSummary(ctx context.Context, db querier, g store.Group, summary []byte) error {
-	_, err := q.exec(ctx, db, q.st.SetSummary, group(g, string(summary))...)
-	return err
 }
 
 // ---- review

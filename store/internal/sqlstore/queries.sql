@@ -266,17 +266,6 @@ WHERE {{inGroup "" 1}} AND (region, asl, pharmacy, competence) > ($8, $9, $10, $
 ORDER BY region, asl, pharmacy, competence
 LIMIT $12;
 
--- name: ListUnsummarised
-SELECT region, asl, pharmacy, competence, report
-FROM reconciliations
-WHERE summary IS NULL
-ORDER BY region, asl, pharmacy, competence
-LIMIT 100;
-
--- name: SetSummary
-UPDATE reconciliations SET summary = $5
-WHERE region = $1 AND asl = $2 AND pharmacy = $3 AND competence = $4;
-
 -- name: ListReview
 SELECT {{template "review columns"}}
 WHERE {{pageSeen "p" "ob" 1}}

@@ -14,10 +14,13 @@ func (s *Store) PutReconciliation(ctx context.Context, r store.Reconciliation) e
 	if !json.Valid(r.Report) {
 		return fmt.Errorf("reconciliation %v: %w: report is not JSON", r.Group, store.ErrInvalid)
 	}
+	if !json.Valid(r.Summary) {
+		return fmt.Errorf("reconciliation %v: %w: summary is not JSON", r.Group, store.ErrInvalid)
+	}
 	if r.ComputedAt.IsZero() {
 		r.ComputedAt = now()
 	}
-	return s.q.PutReconciliation(ctx, s.db, r, store.SummarizeReport(r.Report))
+	return s.q.PutReconciliation(ctx, s.db, r)
 }
 
 // PageReconciliations implements store.Store.
@@ -36,29 +39,6 @@ func (s *Store) PageReconciliations(ctx context.Context, q store.ReconciliationQ
 		out = []store.Reconciliation{}
 	}
 	return out, err
-}
-
-// summarise fills the summary of reports stored before summaries were
-// kept (migration 0002), a hundred at a time.
-func (s *Store) summarise(ctx context.Context) error {
-	for {
-		rs, err := s.q.ListUnsummarised(ctx, s.db)
-		todo, err := collect(rs, err, func(sc scanner) (store.Reconciliation, error) {
-			var r store.Reconciliation
-			var report []byte
-			err := sc.Scan(&r.Group.Region, &r.Group.ASL, &r.Group.Pharmacy, &r.Group.Competence, &report)
-			r.Report = report
-			return r, err
-		})
-		if err != nil || len(todo) == 0 {
-			return err
-		}
-		for _, r := range todo {
-			if err := s.q.SetSummary(ctx, s.db, r.Group, store.SummarizeReport(r.Report)); err != nil {
-				return err
-			}
-		}
-	}
 }
 
 // scanReconciliation reads region, asl, pharmacy, competence, report (or

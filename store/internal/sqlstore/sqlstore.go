@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -112,28 +111,6 @@ func (c *timeCol) Scan(src any) error {
 }
 
 func str(v sql.NullString) string { return v.String }
-
-func extraJSON(m map[string]string) (any, error) {
-	if len(m) == 0 {
-		return nil, nil
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, err
-	}
-	return string(b), nil
-}
-
-func scanExtra(b []byte) (map[string]string, error) {
-	if len(b) == 0 {
-		return nil, nil
-	}
-	var m map[string]string
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("extra columns: %w", err)
-	}
-	return m, nil
-}
 
 func newToken() string {
 	b := make([]byte, 16)
