@@ -568,8 +568,8 @@ func (st *pageState) decide(sr *slotRead) {
 		out.Flags = append(out.Flags, page.FlagAICDisagree, page.FlagTargaturaDisagree)
 		return
 	}
-	aic, aicConf, aicFlags, aicErr := crossAIC(code32s, st.r.ocr != nil)
-	tg, tgConf, tgFlags, tgErr := crossTG(itfs, st.r.ocr != nil)
+	aic, aicConf, aicFlags, aicErr := crossCode(code32s, st.r.ocr != nil, aicOf, page.FlagAICUnread, page.FlagAICDisagree)
+	tg, tgConf, tgFlags, tgErr := crossCode(itfs, st.r.ocr != nil, tgOf, page.FlagTargaturaUnread, page.FlagTargaturaDisagree)
 	for i, e := range []error{aicErr, tgErr} {
 		switch {
 		case errors.Is(e, errDisagree):
@@ -595,41 +595,29 @@ func (st *pageState) decide(sr *slotRead) {
 	}
 }
 
-// crossAIC compares the Code 32 reads and their OCR lines of one slot.
-func crossAIC(rs []*labelRead, withOCR bool) (fustella.AIC, float64, []string, error) {
-	var bars, ocr []fustella.AIC
+// crossCode compares the bar reads and the OCR lines of one code of a
+// slot: the AIC of its Code 32 reads (aicOf), or the targatura of its
+// ITF reads (tgOf). An unread or disagreeing code gets the flag given.
+func crossCode[T ~string](rs []*labelRead, withOCR bool, code func(*labelRead) (bars, ocr T), unread, disagree string) (T, float64, []string, error) {
+	var bars, ocr []T
 	var bc, oc float64
 	for _, r := range rs {
-		if r.aic != "" {
-			bars = append(bars, r.aic)
+		b, o := code(r)
+		if b != "" {
+			bars = append(bars, b)
 			bc = math.Max(bc, r.conf)
 		}
-		if r.ocrAIC != "" {
-			ocr = append(ocr, r.ocrAIC)
+		if o != "" {
+			ocr = append(ocr, o)
 			oc = math.Max(oc, r.ocrConf)
 		}
 	}
 	v, c, f, err := cross(bars, ocr, bc, oc, withOCR)
-	return fustella.AIC(v), c, flagsFor(f, err, page.FlagAICUnread, page.FlagAICDisagree), err
+	return v, c, flagsFor(f, err, unread, disagree), err
 }
 
-// crossTG is crossAIC for the targatura.
-func crossTG(rs []*labelRead, withOCR bool) (fustella.Targatura, float64, []string, error) {
-	var bars, ocr []fustella.Targatura
-	var bc, oc float64
-	for _, r := range rs {
-		if r.tg != "" {
-			bars = append(bars, r.tg)
-			bc = math.Max(bc, r.conf)
-		}
-		if r.ocrTG != "" {
-			ocr = append(ocr, r.ocrTG)
-			oc = math.Max(oc, r.ocrConf)
-		}
-	}
-	v, c, f, err := cross(bars, ocr, bc, oc, withOCR)
-	return fustella.Targatura(v), c, flagsFor(f, err, page.FlagTargaturaUnread, page.FlagTargaturaDisagree), err
-}
+func aicOf(r *labelRead) (bars, ocr fustella.AIC)      { return r.aic, r.ocrAIC }
+func tgOf(r *labelRead) (bars, ocr fustella.Targatura) { return r.tg, r.ocrTG }
 
 var (
 	errUnread   = errors.New("unread")
