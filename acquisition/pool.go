@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -56,7 +57,9 @@ func (p *Pool) Run(ctx context.Context, pages iter.Seq2[scanfile.Page, error], e
 		}
 	}()
 	for i := 0; i < n; i++ {
-		r, err := newReader()
+		var r *Reader
+		var err error
+		pprof.Do(ctx, stageLabel("startup"), func(context.Context) { r, err = newReader() })
 		if err != nil {
 			return fmt.Errorf("scan: worker %d: %w", i+1, err)
 		}
@@ -73,6 +76,9 @@ func (p *Pool) Run(ctx context.Context, pages iter.Seq2[scanfile.Page, error], e
 	go func() { // producer: decodes pages in order
 		defer wg.Done()
 		defer close(jobs)
+		// Decoding runs in this goroutine (and those it starts): label it
+		// for CPU profiles (see StageLabel).
+		pprof.SetGoroutineLabels(pprof.WithLabels(ctx, stageLabel("decode")))
 		for pg, err := range pages {
 			if err != nil {
 				select {

@@ -20,7 +20,8 @@ func init() {
 // BenchCommand generates a corpus of synthetic office scans (package
 // synth), times decoding alone (the floor any reader stands on), then runs
 // `regfus scan` on it in a child process, so that the peak resident memory
-// reported is the scan's own and not the generator's.
+// reported is the scan's own and not the generator's, with a CPU profile
+// that gives the CPU per stage of the pipeline (see benchstages.go).
 type BenchCommand struct{ Streams }
 
 // Run implements Command.
@@ -86,7 +87,13 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sargs := []string{"scan", "--workers", fmt.Sprint(*workers), "--progress", "never"}
+	prof, err := os.CreateTemp("", "regfus-bench-*.pprof")
+	if err != nil {
+		return err
+	}
+	prof.Close()
+	defer os.Remove(prof.Name())
+	sargs := []string{"scan", "--workers", fmt.Sprint(*workers), "--progress", "never", "--cpu-profile", prof.Name()}
 	if *noOCR {
 		sargs = append(sargs, "--no-ocr")
 	}
@@ -105,5 +112,10 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	if ru != nil {
 		fmt.Fprintf(c.Stdout, "peak memory (max RSS of regfus scan): %.0f MB\n", float64(ru.Maxrss)/1024)
 	}
+	stages, all, err := cpuByStage(prof.Name())
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	printStages(c.Stdout, stages, all, n)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"testing"
 
 	"github.com/schollz/progressbar/v3"
@@ -38,6 +39,7 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a page that is one scanned image at that image's own, any other at 200")
 	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; no OCR cross-check, fewer values confirmed)")
 	progress := fs.String("progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+	cpuProfile := fs.String("cpu-profile", "", "write a CPU profile (pprof) of the run to this file; its samples carry the pipeline stage as a label (regfus bench uses it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,6 +67,18 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 		if err := singleThreadOCR(); err != nil {
 			return err
 		}
+	}
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("scan: --cpu-profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("scan: --cpu-profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 
 	opts := scanfile.Options{PDFDPI: *pdfDPI}
