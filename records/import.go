@@ -225,82 +225,47 @@ func ParseRecords(data []byte, file string, f Format) ([]Record, error) {
 	return out, nil
 }
 
-func competence(c cell, col column, ps *problems) (string, bool) {
+// parsed reads a cell with parse. It is false, the problem recorded, when
+// parse refuses the value; an absent value (value has recorded the
+// problem if it was required) is the zero value, and true only when
+// absentOK.
+func parsed[T any](c cell, col column, ps *problems, parse func(string) (T, error), absentOK bool) (T, bool) {
+	var zero T
 	t, present, ok := value(c, col, ps)
 	if !ok || !present {
-		return "", false
+		return zero, ok && absentOK
 	}
-	if err := ValidateCompetence(t); err != nil {
+	v, err := parse(t)
+	if err != nil {
 		ps.at(c, col.name, "%v", err)
-		return "", false
+		return zero, false
 	}
-	return t, true
+	return v, true
+}
+
+func competence(c cell, col column, ps *problems) (string, bool) {
+	return parsed(c, col, ps, func(t string) (string, error) { return t, ValidateCompetence(t) }, false)
 }
 
 // date parses a date; an absent optional date is the zero time and ok.
 func date(c cell, col column, ps *problems) (time.Time, bool) {
-	t, present, ok := value(c, col, ps)
-	if !ok || !present {
-		return time.Time{}, ok
-	}
-	d, err := ParseDate(t)
-	if err != nil {
-		ps.at(c, col.name, "%v", err)
-		return time.Time{}, false
-	}
-	return d, true
+	return parsed(c, col, ps, ParseDate, true)
 }
 
 func amount(c cell, col column, ps *problems) (Cents, bool) {
-	t, present, ok := value(c, col, ps)
-	if !ok || !present {
-		return 0, false
-	}
-	a, err := ParseCents(t)
-	if err != nil {
-		ps.at(c, col.name, "%v", err)
-		return 0, false
-	}
-	return a, true
+	return parsed(c, col, ps, ParseCents, false)
 }
 
 func aic(c cell, col column, ps *problems) (fustella.AIC, bool) {
-	t, present, ok := value(c, col, ps)
-	if !ok || !present {
-		return "", false
-	}
-	a, err := fustella.ParseAIC(t)
-	if err != nil {
-		ps.at(c, col.name, "%v", err)
-		return "", false
-	}
-	return a, true
+	return parsed(c, col, ps, fustella.ParseAIC, false)
 }
 
 func targatura(c cell, col column, ps *problems) (fustella.Targatura, bool) {
-	t, present, ok := value(c, col, ps)
-	if !ok || !present {
-		return "", false
-	}
-	g, err := fustella.ParseTargatura(t)
-	if err != nil {
-		ps.at(c, col.name, "%v", err)
-		return "", false
-	}
-	return g, true
+	return parsed(c, col, ps, fustella.ParseTargatura, false)
 }
 
 func progressive(c cell, col column, ps *problems) (sheet.Progressive, bool) {
-	t, present, ok := value(c, col, ps)
-	if !ok || !present {
-		return sheet.Progressive{}, false
-	}
-	p, err := sheet.ParseProgressive(t)
-	if err != nil {
-		ps.at(c, col.name, "%v", err)
-		return sheet.Progressive{}, false
-	}
-	return p, true
+	return parsed(c, col, ps, sheet.ParseProgressive, false)
 }
 
 // ReadDeclarations reads r to the end and imports it (see ParseDeclarations).
