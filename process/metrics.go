@@ -46,60 +46,48 @@ const (
 // NewMetrics makes a set of collectors with every label pre-created, so a
 // scrape shows zeros before the first page.
 func NewMetrics() *Metrics {
-	m := &Metrics{
-		Pages: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "regfus_pages_processed_total",
-			Help: "Pages read by this process, by outcome (ok, review, rejected, failed).",
-		}, []string{"outcome"}),
-		PageSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "regfus_page_duration_seconds",
-			Help:    "Time to decode and read one page.",
-			Buckets: []float64{0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60, 120},
-		}),
+	return &Metrics{
+		Pages: counterVec("regfus_pages_processed_total",
+			"Pages read by this process, by outcome (ok, review, rejected, failed).",
+			"outcome", OutcomeOK, OutcomeReview, OutcomeRejected, OutcomeFailed),
+		PageSeconds: histogram("regfus_page_duration_seconds", "Time to decode and read one page.",
+			[]float64{0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60, 120}),
 		QueueDepth: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "regfus_queue_depth",
 			Help: "Pages waiting or being read, across all workers.",
 		}),
-		Uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "regfus_uploaded_files_total",
-			Help: "Uploaded files by outcome (new, known, unreadable, overloaded).",
-		}, []string{"outcome"}),
-		CheckSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "regfus_check_duration_seconds",
-			Help:    "Time of one synchronous self-check (POST /v1/check).",
-			Buckets: []float64{0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60},
-		}),
+		Uploads: counterVec("regfus_uploaded_files_total",
+			"Uploaded files by outcome (new, known, unreadable, overloaded).",
+			"outcome", "new", "known", "unreadable", "overloaded"),
+		CheckSeconds: histogram("regfus_check_duration_seconds", "Time of one synchronous self-check (POST /v1/check).",
+			[]float64{0.25, 0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60}),
 		ChecksRefused: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "regfus_checks_refused_total",
 			Help: "Self-checks (POST /v1/check) refused with 503: too many waiting, or no CPU slot within the wait.",
 		}),
-		Reconciliations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "regfus_reconciliations_total",
-			Help: "Pharmacy reconciliations run by this process, by outcome.",
-		}, []string{"outcome"}),
-		ReconcileSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "regfus_reconcile_duration_seconds",
-			Help:    "Time to reconcile one pharmacy (load, reconcile, store).",
-			Buckets: prometheus.DefBuckets,
-		}),
-		BlobsRemoved: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "regfus_blobs_removed_total",
-			Help: "Stored originals removed: of failed uploads (failed_upload), or found unreferenced by the collector (unreferenced).",
-		}, []string{"reason"}),
+		Reconciliations: counterVec("regfus_reconciliations_total",
+			"Pharmacy reconciliations run by this process, by outcome.",
+			"outcome", "ok", "error"),
+		ReconcileSeconds: histogram("regfus_reconcile_duration_seconds",
+			"Time to reconcile one pharmacy (load, reconcile, store).", prometheus.DefBuckets),
+		BlobsRemoved: counterVec("regfus_blobs_removed_total",
+			"Stored originals removed: of failed uploads (failed_upload), or found unreferenced by the collector (unreferenced).",
+			"reason", "failed_upload", "unreferenced"),
 	}
-	for _, o := range []string{"failed_upload", "unreferenced"} {
-		m.BlobsRemoved.WithLabelValues(o)
+}
+
+// counterVec is a counter by one label whose values are created at once
+// (at zero).
+func counterVec(name, help, label string, values ...string) *prometheus.CounterVec {
+	v := prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{label})
+	for _, x := range values {
+		v.WithLabelValues(x)
 	}
-	for _, o := range []string{OutcomeOK, OutcomeReview, OutcomeRejected, OutcomeFailed} {
-		m.Pages.WithLabelValues(o)
-	}
-	for _, o := range []string{"new", "known", "unreadable", "overloaded"} {
-		m.Uploads.WithLabelValues(o)
-	}
-	for _, o := range []string{"ok", "error"} {
-		m.Reconciliations.WithLabelValues(o)
-	}
-	return m
+	return v
+}
+
+func histogram(name, help string, buckets []float64) prometheus.Histogram {
+	return prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets})
 }
 
 // Collectors lists every collector.

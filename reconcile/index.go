@@ -116,19 +116,12 @@ func readSlot(si *slotInfo, s *page.Slot) {
 		return
 	}
 	var problems []string
-	if s.AIC == nil {
-		problems = append(problems, "AIC not read")
-	} else if a, err := fustella.ParseAIC(*s.AIC); err != nil {
-		problems = append(problems, err.Error())
-	} else {
-		si.aic = a
+	var why string
+	if si.aic, why = readCode(s.AIC, "AIC", fustella.ParseAIC); why != "" {
+		problems = append(problems, why)
 	}
-	if s.Targatura == nil {
-		problems = append(problems, "targatura not read")
-	} else if t, err := fustella.ParseTargatura(*s.Targatura); err != nil {
-		problems = append(problems, err.Error())
-	} else {
-		si.tg = t
+	if si.tg, why = readCode(s.Targatura, "targatura", fustella.ParseTargatura); why != "" {
+		problems = append(problems, why)
 	}
 	switch s.State {
 	case page.Unreadable:
@@ -156,6 +149,19 @@ func readSlot(si *slotInfo, s *page.Slot) {
 		return
 	}
 	si.codesOK = true
+}
+
+// readCode parses one code of a slot; why says why it cannot be used
+// ("" when it can).
+func readCode[T ~string](v *string, what string, parse func(string) (T, error)) (code T, why string) {
+	if v == nil {
+		return "", what + " not read"
+	}
+	c, err := parse(*v)
+	if err != nil {
+		return "", err.Error()
+	}
+	return c, ""
 }
 
 func (r *run) indexRecords(recs []records.Record) {
