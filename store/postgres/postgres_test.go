@@ -99,7 +99,7 @@ func newStore(t *testing.T) *Store {
 func TestConformance(t *testing.T) {
 	t.Parallel()
 	testURL(t)
-	storetest.Run(t, func(t *testing.T) store.Store { return newStore(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return newStore(t) })
 }
 
 func TestMigrateIncludesRiver(t *testing.T) {
@@ -159,14 +159,6 @@ func TestConcurrentMigrate(t *testing.T) {
 	if sum != len(files) {
 		t.Fatalf("migrations applied %d times in total, want each of the %d once", sum, len(files))
 	}
-}
-
-// TestMigrateSummarisesOlderReports: migration 0006 fills the summaries
-// of reports stored before they were kept.
-func TestMigrateSummarisesOlderReports(t *testing.T) {
-	t.Parallel()
-	s := newStore(t)
-	storetest.MigrationFillsSummaries(t, s, s.DB())
 }
 
 func TestSecretNeverStored(t *testing.T) {

@@ -18,7 +18,14 @@ import (
 
 func newStore(t *testing.T) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), t.TempDir())
+	return migrated(t, t.TempDir())
+}
+
+// migrated opens and migrates the store in dir; it is closed when the
+// test ends (closing it before is harmless).
+func migrated(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,20 +38,14 @@ func newStore(t *testing.T) *Store {
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) store.Store { return newStore(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return newStore(t) })
 }
 
 // TestSecretNeverStored looks at the database files themselves.
 func TestSecretNeverStored(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	s, err := Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s := migrated(t, dir)
 	nk, err := auth.Generate(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -101,13 +102,7 @@ func TestRestartResumesWork(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := migrated(t, dir)
 	bc, err := s.CreateBatch(ctx, store.NewBatch{Owner: auth.Scope{Role: auth.Admin}, Files: []store.NewFile{{
 		SHA256: strings.Repeat("ab", 32), Name: "two.pdf", Size: 10, MediaType: "application/pdf", BlobPath: "ab/ab/x", Pages: 2}}})
 	if err != nil {
@@ -143,14 +138,6 @@ func TestRestartResumesWork(t *testing.T) {
 	if err != nil || b.Progress.Running != 2 {
 		t.Fatalf("batch after restart: %+v, %v", b.Progress, err)
 	}
-}
-
-// TestMigrateSummarisesOlderReports: migration 0006 fills the summaries
-// of reports stored before they were kept.
-func TestMigrateSummarisesOlderReports(t *testing.T) {
-	t.Parallel()
-	s := newStore(t)
-	storetest.MigrationFillsSummaries(t, s, s.DB())
 }
 
 // TestMigratePagesPerScopeKeepsData: migration 0005 rebuilds the pages

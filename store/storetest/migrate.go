@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"database/sql"
 	"encoding/json"
 	"testing"
 
@@ -9,13 +8,26 @@ import (
 	"github.com/regfus/regfus/store"
 )
 
-// MigrationFillsSummaries checks migration 0006 on a migrated store s
-// whose database is db: a report stored before summaries were kept
-// (summary NULL, as migration 0002 left existing rows) gets the summary
-// regfus computed for it in Go before: its members but its arrays, each
-// counted as NAME_count; {} for a report that is not an object. The
-// migration is run again by forgetting it in schema_migrations.
-func MigrationFillsSummaries(t *testing.T, s store.Store, db *sql.DB) {
+func testMigrateIdempotent(t *testing.T, s Store) {
+	applied, err := s.Migrate(ctx(t))
+	ok(t, err, "second Migrate")
+	if len(applied) != 0 {
+		t.Fatalf("second Migrate applied %v, want nothing", applied)
+	}
+}
+
+func testPing(t *testing.T, s Store) {
+	ok(t, s.Ping(ctx(t)), "Ping")
+}
+
+// testMigrationFillsSummaries checks migration 0006: a report stored
+// before summaries were kept (summary NULL, as migration 0002 left
+// existing rows) gets the summary regfus computed for it in Go before: its
+// members but its arrays, each counted as NAME_count; {} for a report that
+// is not an object. The migration is run again by forgetting it in
+// schema_migrations.
+func testMigrationFillsSummaries(t *testing.T, s Store) {
+	db := s.DB()
 	c := ctx(t)
 	cases := map[string]struct{ report, want string }{
 		"99999": {`{"scanned_sheets":2,"findings":[{},{},{}],"payable":[],"declared_sheets":null,"summary":{"payable":1,"findings":{"x":2}},` +

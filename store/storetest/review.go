@@ -1,0 +1,132 @@
+package storetest
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/store"
+)
+
+// testReview: review items follow their page's scope, are listed by
+// status, batch and page, and a correction records who, when, before and
+// after, resolves the item and can replace the page's result.
+func testReview(t *testing.T, s Store) {
+	c := ctx(t)
+	bc := mustBatch(t, s, station205, file("review", 1))
+	reviewer := mustKey(t, s, station205)
+	cl := claim(t, s, time.Hour)
+	r := result(page.Review, "205", "99999", "4", "1234567890")
+	r.Slots[0].AIC = nil
+	r.Slots[0].Flags = []string{page.FlagAICUnread}
+	r.Sheet.Progressive = nil
+	items := []store.NewReviewItem{
+		{Slot: 1, Field: "aic", Reason: page.FlagAICUnread},
+		{Field: "progressive", Reason: string(page.ReasonProgressiveUnread), Value: json.RawMessage(`"4?"`)},
+	}
+	ok(t, s.CompletePage(c, store.PageOutcome{PageID: cl.Page.ID, Token: cl.Token, Result: r, Review: items}), "CompletePage")
+	is(t, s.CompletePage(c, store.PageOutcome{PageID: 1 << 40, Result: r, Review: []store.NewReviewItem{{}}}), store.ErrNotFound, "CompletePage(unknown)")
+
+	list, err := s.ListReview(c, store.ReviewFilter{Scope: admin, Status: store.ReviewOpen})
+	ok(t, err, "ListReview")
+	if len(list) != 2 {
+		t.Fatalf("ListReview = %d items, want 2", len(list))
+	}
+	aic, prog := list[0], list[1]
+	if aic.Slot != 1 || aic.Field != "aic" || aic.Reason != page.FlagAICUnread || aic.Value != nil || aic.Status != store.ReviewOpen ||
+		aic.PageID != cl.Page.ID || aic.BatchID != bc.Batch.ID || aic.PageIndex != 1 || aic.FileSHA256 != sha("review") ||
+		aic.Group == nil || *aic.Group != (store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}) {
+		t.Fatalf("aic item = %+v", aic)
+	}
+	if prog.Slot != 0 || prog.Field != "progressive" {
+		t.Fatalf("progressive item = %+v", prog)
+	}
+	jsonEq(t, prog.Value, json.RawMessage(`"4?"`), "progressive value")
+
+	for _, f := range []struct {
+		f    store.ReviewFilter
+		want int
+	}{
+		{store.ReviewFilter{Scope: station205}, 2},
+		{store.ReviewFilter{Scope: pharmacyA}, 2}, // the sheet is pharmacy A's
+		{store.ReviewFilter{Scope: pharmacyB}, 0},
+		{store.ReviewFilter{Scope: station206}, 0},
+		{store.ReviewFilter{Scope: admin, BatchID: bc.Batch.ID}, 2},
+		{store.ReviewFilter{Scope: admin, BatchID: bc.Batch.ID + 1000}, 0},
+		{store.ReviewFilter{Scope: admin, PageID: cl.Page.ID}, 2},
+		{store.ReviewFilter{Scope: admin, PageID: cl.Page.ID + 1000}, 0},
+		{store.ReviewFilter{Scope: admin, Status: store.ReviewResolved}, 0},
+		{store.ReviewFilter{Scope: admin, Limit: 1}, 1},
+	} {
+		got, err := s.ListReview(c, f.f)
+		ok(t, err, "ListReview")
+		if len(got) != f.want {
+			t.Errorf("ListReview(%+v) = %d items, want %d", f.f, len(got), f.want)
+		}
+	}
+
+	_, err = s.CorrectReview(c, store.NewCorrection{ItemID: aic.ID, Scope: pharmacyB, After: json.RawMessage(`"012345676"`)})
+	is(t, err, store.ErrNotFound, "CorrectReview out of scope")
+	_, err = s.GetReview(c, aic.ID, station206)
+	is(t, err, store.ErrNotFound, "GetReview out of scope")
+	_, err = s.CorrectReview(c, store.NewCorrection{ItemID: aic.ID, Scope: admin, After: json.RawMessage(`not json`)})
+	is(t, err, store.ErrInvalid, "CorrectReview(bad JSON)")
+
+	// Correct the AIC, with the page as corrected.
+	fixed := r
+	fixed.Slots = []page.Slot{r.Slots[0]}
+	fixed.Slots[0].AIC = page.Str("012345676")
+	fixed.Sheet.Progressive = page.Str("4")
+	fixed.Status = page.OK
+	got, err := s.CorrectReview(c, store.NewCorrection{ItemID: aic.ID, Scope: station205, KeyID: reviewer.ID,
+		After: json.RawMessage(`"012345676"`), Note: "read from the box", Result: &fixed})
+	ok(t, err, "CorrectReview")
+	if got.Status != store.ReviewResolved || got.ResolvedAt.IsZero() || len(got.Corrections) != 1 {
+		t.Fatalf("corrected item = %+v", got)
+	}
+	c1 := got.Corrections[0]
+	if c1.KeyID != reviewer.ID || c1.At.IsZero() || c1.Before != nil || c1.Note != "read from the box" {
+		t.Fatalf("correction = %+v", c1)
+	}
+	jsonEq(t, c1.After, json.RawMessage(`"012345676"`), "correction after")
+
+	p, _ := s.GetPage(c, cl.Page.ID, admin)
+	if p.Result.Status != page.OK || *p.Result.Slots[0].AIC != "012345676" {
+		t.Fatalf("page result not replaced: %+v", p.Result)
+	}
+	sheets, _ := s.ListSheetResults(c, store.GroupFilter{Scope: admin, Pharmacy: "99999"})
+	if len(sheets) != 1 || *sheets[0].Result.Sheet.Progressive != "4" {
+		t.Fatalf("sheet identity not rewritten: %+v", sheets)
+	}
+
+	// A second correction keeps the history: before = the previous after.
+	got, err = s.CorrectReview(c, store.NewCorrection{ItemID: aic.ID, Scope: admin, KeyID: reviewer.ID, After: json.RawMessage(`"000000018"`)})
+	ok(t, err, "second CorrectReview")
+	if len(got.Corrections) != 2 {
+		t.Fatalf("corrections = %+v", got.Corrections)
+	}
+	jsonEq(t, got.Corrections[1].Before, json.RawMessage(`"012345676"`), "second before")
+	jsonEq(t, got.Corrections[1].After, json.RawMessage(`"000000018"`), "second after")
+	again, err := s.GetReview(c, aic.ID, pharmacyA)
+	ok(t, err, "GetReview")
+	if len(again.Corrections) != 2 || again.Status != store.ReviewResolved {
+		t.Fatalf("GetReview = %+v", again)
+	}
+	// The page still has the first correction's result: no Result given.
+	if p, _ := s.GetPage(c, cl.Page.ID, admin); *p.Result.Slots[0].AIC != "012345676" {
+		t.Fatalf("a correction without a result changed the page")
+	}
+
+	open, _ := s.ListReview(c, store.ReviewFilter{Scope: admin, Status: store.ReviewOpen})
+	if len(open) != 1 || open[0].ID != prog.ID {
+		t.Fatalf("open items after correction: %+v", open)
+	}
+	// Correcting with a value that was read: before is that value.
+	got, err = s.CorrectReview(c, store.NewCorrection{ItemID: prog.ID, Scope: admin, After: json.RawMessage(`"4"`)})
+	ok(t, err, "CorrectReview(progressive)")
+	jsonEq(t, got.Corrections[0].Before, json.RawMessage(`"4?"`), "before = value read")
+	if got.Corrections[0].KeyID != "" {
+		t.Fatalf("correction without a key has key %q", got.Corrections[0].KeyID)
+	}
+}
