@@ -15,7 +15,13 @@ import (
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/synth"
+	"github.com/regfus/regfus/vision"
 )
+
+// scanOptions decodes pages as the programs that read them do (JPEG with
+// libjpeg-turbo, see scanfile.Options.JPEG), so that what is measured here
+// is what `regfus scan` and the workers read.
+var scanOptions = scanfile.Options{JPEG: vision.DecodeJPEGGray}
 
 // corpusDir is the synthetic corpus with its ground truth (package synth).
 const corpusDir = "../testdata/scans"
@@ -181,7 +187,7 @@ func measureCorpus(t *testing.T, dir string, ocr bool, group func(synth.Page) st
 		return r, err
 	}
 	scores := map[string]*profileScore{}
-	err = pool.Run(context.Background(), scanfile.All(context.Background(), files, scanfile.Options{}), func(res *page.Result, derr error) {
+	err = pool.Run(context.Background(), scanfile.All(context.Background(), files, scanOptions), func(res *page.Result, derr error) {
 		mu.Lock()
 		defer mu.Unlock()
 		tp, ok := want[res.Source][res.Page]

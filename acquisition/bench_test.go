@@ -88,7 +88,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.Skip("no office page in the corpus")
 	}
 	for i := 0; i < b.N; i++ {
-		for _, err := range scanfile.All(context.Background(), []string{path}, scanfile.Options{}) {
+		for _, err := range scanfile.All(context.Background(), []string{path}, scanOptions) {
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -108,7 +108,7 @@ func readCorpusFields(t *testing.T, dir string, newReader func() (*Reader, error
 	pool := &Pool{Workers: 2, NewReader: newReader}
 	var mu sync.Mutex
 	scores := map[string]*fieldScore{}
-	err = pool.Run(context.Background(), scanfile.All(context.Background(), files, scanfile.Options{}), func(res *page.Result, derr error) {
+	err = pool.Run(context.Background(), scanfile.All(context.Background(), files, scanOptions), func(res *page.Result, derr error) {
 		mu.Lock()
 		defer mu.Unlock()
 		tp, ok := want[res.Source][res.Page]

@@ -13,7 +13,7 @@ import (
 // handPage returns a synth page (office profile, MNIST handwriting) whose
 // progressive, count and date are all handwritten, with its geometry
 // found, for a reader r.
-func handPage(b *testing.B, r *Reader) *pageState {
+func handPage(b testing.TB, r *Reader) *pageState {
 	b.Helper()
 	dir := b.TempDir()
 	hand, err := synth.LoadMNIST(mnistData(b), 55000, 60000)
@@ -38,7 +38,7 @@ func handPage(b *testing.B, r *Reader) *pageState {
 		if sh.ProgressiveSource != synth.SourceHandwritten || sh.CountSource != synth.SourceHandwritten || sh.DateSource != synth.SourceHandwritten {
 			continue
 		}
-		for p, err := range scanfile.All(context.Background(), []string{synth.ImagePath(paths[0], tr)}, scanfile.Options{}) {
+		for p, err := range scanfile.All(context.Background(), []string{synth.ImagePath(paths[0], tr)}, scanOptions) {
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -48,7 +48,7 @@ func TestReadingLeavesNoMats(t *testing.T) {
 	}
 	pool := &Pool{Workers: 2, NewReader: func() (*Reader, error) { return NewReader(nil), nil }}
 	n := 0
-	err := pool.Run(context.Background(), scanfile.All(context.Background(), files, scanfile.Options{}), func(*page.Result, error) { n++ })
+	err := pool.Run(context.Background(), scanfile.All(context.Background(), files, scanOptions), func(*page.Result, error) { n++ })
 	if err != nil {
 		t.Fatal(err)
 	}

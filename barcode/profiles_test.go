@@ -18,6 +18,7 @@ import (
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/synth"
+	"github.com/regfus/regfus/vision"
 )
 
 // The profile measurement reads fustella bars as the page reader sees
@@ -109,7 +110,8 @@ func profileCrops(t testing.TB, profile string) []profileCrop {
 		for _, pg := range tr.Pages {
 			pages[pg.Page] = pg
 		}
-		for pg, err := range scanfile.All(context.Background(), []string{img}, scanfile.Options{}) {
+		// Decoded as the reader decodes them (libjpeg-turbo for JPEG).
+		for pg, err := range scanfile.All(context.Background(), []string{img}, scanfile.Options{JPEG: vision.DecodeJPEGGray}) {
 			if err != nil {
 				t.Fatalf("%s: %v", img, err)
 			}

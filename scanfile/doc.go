@@ -20,9 +20,11 @@
 // fax is stretched to 204x204), which is what the reader works on; the
 // conversions are direct loops per decoder output type, and bitonal CCITT
 // pages decode straight into gray bytes. A JPEG file's pixels are decoded
-// by libjpeg-turbo through package vision (the one OpenCV package), asked
-// for grey, at a quarter of image/jpeg's cost; its header, size limit and
-// completeness are checked in Go first (see decodeJPEG).
+// by the Options.JPEG decoder the program gives (the reader's is
+// libjpeg-turbo through package vision, asked for grey, at a quarter of
+// image/jpeg's cost; image/jpeg without one); its header, size limit and
+// completeness are checked in Go first (see decodeJPEG). So this package
+// needs no cgo, and what imports it builds without OpenCV.
 //
 // # Use
 //

@@ -1,6 +1,9 @@
 package scanfile
 
-import "time"
+import (
+	"image"
+	"time"
+)
 
 // Defaults applied to zero fields of Options.
 const (
@@ -35,7 +38,21 @@ type Options struct {
 	// PDFMemoryLimit caps the address space, in bytes, of each pdfinfo and
 	// pdftoppm process, so a hostile PDF cannot make poppler exhaust memory.
 	PDFMemoryLimit int64
+	// JPEG decodes a JPEG file's pixels; nil means image/jpeg. The reader
+	// is measured with libjpeg-turbo (vision.DecodeJPEGGray, at about a
+	// quarter of image/jpeg's CPU), and the programs that read pages set
+	// it where they assemble the pipeline; this package does not import
+	// OpenCV, so that what only opens or counts files (the API, the
+	// stores) builds without it.
+	JPEG JPEGDecoder
 }
+
+// JPEGDecoder decodes a whole JPEG stream (baseline or progressive, grey,
+// YCbCr or CMYK) to 8-bit grey: the luma, ignoring any EXIF orientation.
+// It is called after the header has been checked against the limits and
+// the stream found complete (see decodeJPEG); two decoders may differ by
+// a grey level here and there (their IDCTs round differently).
+type JPEGDecoder func(data []byte) (*image.Gray, error)
 
 func (o Options) withDefaults() Options {
 	if o.MaxPixels <= 0 {

@@ -9,8 +9,6 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
-
-	"github.com/regfus/regfus/vision"
 )
 
 // readBuf is the buffer between the file and the PNG/JPEG decoders, which
@@ -39,13 +37,13 @@ func decodePNG(r *io.SectionReader, opts Options) (*image.Gray, float64, error) 
 }
 
 // decodeJPEG is decodePNG for JPEG, with the pixels decoded by
-// libjpeg-turbo (vision.DecodeJPEGGray), asked for grey: the page's luma,
-// as the Go decoders give it, at about a quarter of image/jpeg's CPU time
-// (a 200-dpi colour A4 scan: 39 -> 9 ms), which was 8% of reading a page.
-// The header is parsed in Go first, to refuse an oversized page before
-// anything is allocated; a stream without its end-of-image marker after
-// its last scan is truncated (libjpeg would only warn and grey-fill the
-// missing rows).
+// opts.JPEG: in the reader, libjpeg-turbo (vision.DecodeJPEGGray) asked
+// for grey, the page's luma as the Go decoders give it, at about a quarter
+// of image/jpeg's CPU time (a 200-dpi colour A4 scan: 39 -> 9 ms), which
+// was 8% of reading a page; image/jpeg when it is nil. The header is
+// parsed in Go first, to refuse an oversized page before anything is
+// allocated; a stream without its end-of-image marker after its last scan
+// is truncated (libjpeg would only warn and grey-fill the missing rows).
 func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error) {
 	// libjpeg wants the stream in memory: read it once (the file size is
 	// bounded by Options.MaxFileBytes) and parse the header from there.
@@ -64,7 +62,11 @@ func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error)
 	if !jpegComplete(data) {
 		return nil, 0, fmt.Errorf("jpeg: no end of image after the last scan: %w", io.ErrUnexpectedEOF)
 	}
-	g, err := vision.DecodeJPEGGray(data)
+	dec := opts.JPEG
+	if dec == nil {
+		dec = goJPEGGray
+	}
+	g, err := dec(data)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -72,6 +74,15 @@ func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error)
 		return nil, 0, fmt.Errorf("jpeg: decoded %dx%d, header says %dx%d", g.Rect.Dx(), g.Rect.Dy(), cfg.Width, cfg.Height)
 	}
 	return squarePixels(g, xdpi, ydpi, opts.MaxPixels)
+}
+
+// goJPEGGray is the JPEGDecoder of the standard library.
+func goJPEGGray(data []byte) (*image.Gray, error) {
+	img, err := jpeg.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return toGray(img), nil
 }
 
 // jpegComplete reports whether the end-of-image marker (FF D9) follows the

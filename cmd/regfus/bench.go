@@ -74,7 +74,7 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	// Decode-only floor, in this process, one goroutine.
 	start := time.Now()
 	n := 0
-	for _, err := range scanfile.All(ctx, files, scanfile.Options{}) {
+	for _, err := range scanfile.All(ctx, files, scanOptions(0)) {
 		if err != nil {
 			return fmt.Errorf("bench: %w", err)
 		}

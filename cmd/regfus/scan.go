@@ -17,6 +17,7 @@ import (
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/tesseract"
+	"github.com/regfus/regfus/vision"
 )
 
 func init() {
@@ -81,7 +82,7 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 		defer pprof.StopCPUProfile()
 	}
 
-	opts := scanfile.Options{PDFDPI: *pdfDPI}
+	opts := scanOptions(*pdfDPI)
 	paths := fs.Args()
 	var bar *progressbar.ProgressBar
 	if showBar {
@@ -135,6 +136,14 @@ func newPool(workers int, ocr bool) *acquisition.Pool {
 	return pool
 }
 
+// scanOptions are the decoding options of every command that reads pages
+// (scan, verify, bench, serve, worker): JPEG pixels through libjpeg-turbo
+// (package vision), the decoder the reader is measured with; PDF pages at
+// pdfDPI (0: each page's own, see scanfile.Options).
+func scanOptions(pdfDPI int) scanfile.Options {
+	return scanfile.Options{PDFDPI: pdfDPI, JPEG: vision.DecodeJPEGGray}
+}
+
 // singleThreadOCR makes sure Tesseract's OpenMP runs one thread: OpenMP
 // reads OMP_THREAD_LIMIT at process start, so the process re-executes
 // itself with it set (a no-op when it already is). Tests run in-process
@@ -156,7 +165,7 @@ func scanAll(ctx context.Context, paths []string, workers int) ([]page.Result, e
 	}
 	var out []page.Result
 	var ioErrs []error
-	err := newPool(workers, true).Run(ctx, scanfile.All(ctx, paths, scanfile.Options{}), func(res *page.Result, decodeErr error) {
+	err := newPool(workers, true).Run(ctx, scanfile.All(ctx, paths, scanOptions(0)), func(res *page.Result, decodeErr error) {
 		out = append(out, *res)
 		if se := (*scanfile.Error)(nil); errors.As(decodeErr, &se) && se.Kind == scanfile.KindIO {
 			ioErrs = append(ioErrs, decodeErr)

@@ -17,7 +17,6 @@ import (
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/process"
-	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/ui"
 )
 
@@ -124,7 +123,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		Store: be.store, Blobs: be.blobs, Queue: be.queue, Workers: *workers, MaxQueue: *maxQueue, ShutdownGrace: *grace,
 		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter,
 		MaxCheckWaiting: *checkWaiting, CheckWait: *checkWait,
-		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
+		Scan: scanOptions(*pdfDPI), Logger: log,
 	}
 	if *workers == 0 {
 		ecfg.Workers = -1
@@ -150,7 +149,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		Limits:    api.Limits{Upload: *maxUpload, MaxFiles: *maxFiles},
 		Timeouts:  api.Timeouts{Request: *reqTimeout, Upload: *uploadTimeout},
 		RateLimit: rl,
-		Scan:      scanfile.Options{PDFDPI: *pdfDPI},
+		Scan:      scanOptions(*pdfDPI),
 	}))
 	if err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 
 	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/process"
-	"github.com/regfus/regfus/scanfile"
 )
 
 func init() {
@@ -34,15 +33,11 @@ func init() {
 // SIGINT/SIGTERM stop it gracefully: pages in progress get --grace to
 // finish, then are handed back to the queue.
 //
-// Recycling: gosseract v2.4.1 leaks about 1 KB of C memory per OCR call
-// (4.3 MB over 4,000 lines measured), and a page makes on the order of a
-// hundred calls (two readings of each code of each filled slot), so a
-// worker grows by roughly 0.1 MB per page it reads: harmless for a batch,
-// a few hundred MB over a few thousand pages. Until the leak is patched,
-// restart long-running workers periodically (for example systemd
-// RuntimeMaxSec=6h with Restart=always, or a cron SIGTERM): a SIGTERM is
-// graceful, and River hands any job cut short to another worker, so
-// nothing is lost or read twice.
+// A worker needs no periodic restart: its OCR clients' memory stays flat
+// however many pages it reads (package tesseract, TestNoLeak; gosseract,
+// used before, lost about 1 KB of C memory per OCR call). A SIGTERM is
+// graceful in any case, and River hands any job cut short to another
+// worker, so nothing is lost or read twice.
 type WorkerCommand struct{ Streams }
 
 // Run implements Command.
@@ -87,7 +82,7 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 	cfg := process.Config{
 		Store: be.store, Blobs: be.blobs, Queue: be.queue, Workers: *workers,
 		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter, ShutdownGrace: *grace,
-		Scan: scanfile.Options{PDFDPI: *pdfDPI}, Logger: log,
+		Scan: scanOptions(*pdfDPI), Logger: log,
 	}
 	if *noOCR {
 		cfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
