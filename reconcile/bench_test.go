@@ -2,14 +2,13 @@ package reconcile
 
 import (
 	"fmt"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/records"
-	"github.com/regfus/regfus/sheet"
 )
 
 // benchInput: 100 pharmacies x 40 sheets x 25 fustelle = 4,000 pages and
@@ -19,38 +18,37 @@ func benchInput() Input {
 	n := 0
 	for ph := 0; ph < 100; ph++ {
 		pharmacy := fmt.Sprintf("%05d", 10000+ph)
-		c := fmt.Sprintf("120205%s012023", pharmacy)
 		for sh := 1; sh <= 40; sh++ {
-			r := page.Result{Source: fmt.Sprintf("batch%03d.pdf", ph), Page: sh, Status: page.OK, LayoutVersion: 1,
-				Sheet: page.Sheet{Code: page.Str(c), TailCode: page.Str(c), Progressive: page.Str(fmt.Sprint(sh)), DeclaredCount: page.Int(25)}}
-			r.Slots = make([]page.Slot, 28)
-			for s := 1; s <= 28; s++ {
-				r.Slots[s-1] = page.Slot{Slot: s, State: page.Empty}
-				if s > 25 {
-					continue
-				}
+			prog := strconv.Itoa(sh)
+			filled := map[int]int{}
+			var unreadable []int
+			for s := 1; s <= 25; s++ {
 				n++
-				aic, tg := aicN(n), tgN(n)
-				r.Slots[s-1] = page.Slot{Slot: s, State: page.Filled, AIC: &aic, Targatura: &tg, Confidence: 0.99}
-				pr, _ := sheet.ParseProgressive(fmt.Sprint(sh))
-				rec := records.Record{ID: fmt.Sprintf("R%07d", n), Region: "120", ASL: "205", Pharmacy: pharmacy, DispensedOn: date("2023-01-10"),
-					Competence: "2023-01", Prescription: "NRE", AIC: fustella.AIC(aic), Targatura: fustella.Targatura(tg), Sheet: pr, Slot: s,
-					State: records.Closed, ClosedOn: date("2023-01-10"), Signature: records.Digital, SignedDocumentID: "SD"}
+				filled[s] = n
+				r := rec(fmt.Sprintf("R%07d", n), n, prog, s)
+				r.Pharmacy = pharmacy
 				switch n % 97 {
 				case 1:
-					rec.Slot = s%28 + 1 // slot mismatch
+					r.Slot = s%28 + 1 // slot mismatch
 				case 2:
-					rec.Signature, rec.SignedDocumentID = records.Unsigned, ""
+					r.Signature, r.SignedDocumentID = records.Unsigned, ""
 				case 3:
-					rec.State, rec.ClosedOn = records.Suspended, time.Time{}
+					r.State, r.ClosedOn = records.Suspended, time.Time{}
 				case 4:
-					r.Slots[s-1].State, r.Slots[s-1].AIC, r.Slots[s-1].Targatura = page.Unreadable, nil, nil
+					unreadable = append(unreadable, s)
 				}
-				in.Records = append(in.Records, rec)
+				in.Records = append(in.Records, r)
 			}
-			in.Pages = append(in.Pages, r)
+			p := sheetPage(fmt.Sprintf("batch%03d.pdf", ph), code(pharmacy, 1), prog, filled)
+			p.Page, p.Sheet.DeclaredCount = sh, page.Int(25)
+			for _, s := range unreadable {
+				p.Slots[s-1].State, p.Slots[s-1].AIC, p.Slots[s-1].Targatura = page.Unreadable, nil, nil
+			}
+			in.Pages = append(in.Pages, p)
 		}
-		in.Declarations = append(in.Declarations, records.Declaration{Region: "120", ASL: "205", Pharmacy: pharmacy, Competence: "2023-01", Bundle: records.REGFUS, Sheets: 40})
+		d := decl(records.REGFUS, 40)
+		d.Pharmacy = pharmacy
+		in.Declarations = append(in.Declarations, d)
 	}
 	return in
 }

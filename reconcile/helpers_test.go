@@ -141,6 +141,14 @@ func wantFindings(t *testing.T, g *Group, want ...string) {
 	}
 }
 
+// wantDetail checks that the group's first finding says substr.
+func wantDetail(t *testing.T, g *Group, substr string) {
+	t.Helper()
+	if !strings.Contains(g.Findings[0].Detail, substr) {
+		t.Errorf("detail %q, want it to say %q", g.Findings[0].Detail, substr)
+	}
+}
+
 func recordOf(g *Group, id string) RecordResult {
 	for _, r := range g.Records {
 		if r.RecordID == id {

@@ -162,9 +162,7 @@ func TestNonzeroAmount(t *testing.T) {
 	in.Declarations[0].GrossAmount = 1250
 	g := mustReconcile(t, in).Group(jan)
 	wantFindings(t, g, "nonzero_amount")
-	if !strings.Contains(g.Findings[0].Detail, "gross amount 12.50 and ticket 0.00") {
-		t.Errorf("detail %q", g.Findings[0].Detail)
-	}
+	wantDetail(t, g, "gross amount 12.50 and ticket 0.00")
 }
 
 func TestCountMismatch(t *testing.T) {
@@ -174,9 +172,7 @@ func TestCountMismatch(t *testing.T) {
 	in.Pages[1].Sheet.DeclaredCount = page.Int(2) // right
 	g := mustReconcile(t, in).Group(jan)
 	wantFindings(t, g, "count_mismatch@1/0/")
-	if !strings.Contains(g.Findings[0].Detail, "4 fustelle written on the sheet, 3 found") {
-		t.Errorf("detail %q", g.Findings[0].Detail)
-	}
+	wantDetail(t, g, "4 fustelle written on the sheet, 3 found")
 }
 
 func TestUnrecordedFustella(t *testing.T) {
@@ -224,9 +220,7 @@ func TestAICMismatch(t *testing.T) {
 	in.Records[1].AIC = fustella.AIC(aicN(77))
 	g := mustReconcile(t, in).Group(jan)
 	wantFindings(t, g, "aic_mismatch@1/2/R2")
-	if !strings.Contains(g.Findings[0].Detail, "AIC read "+aicN(2)+", recorded "+aicN(77)) {
-		t.Errorf("detail %q", g.Findings[0].Detail)
-	}
+	wantDetail(t, g, "AIC read "+aicN(2)+", recorded "+aicN(77))
 }
 
 func TestDuplicateTargatura(t *testing.T) {
@@ -268,9 +262,7 @@ func TestDuplicateTargatura(t *testing.T) {
 		}
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "duplicate_targatura@2/2/R5")
-		if !strings.Contains(g.Findings[0].Detail, "sheet 4 slot 7 of 120-205-22222 2022-11 (known)") {
-			t.Errorf("detail %q", g.Findings[0].Detail)
-		}
+		wantDetail(t, g, "sheet 4 slot 7 of 120-205-22222 2022-11 (known)")
 		if len(g.Payable) != 5 {
 			t.Errorf("payable %v", payableIDs(g))
 		}
@@ -375,9 +367,7 @@ func TestUnreadable(t *testing.T) {
 		in.Pages[0].Slots[0].Targatura = page.Str("1000000010") // fails its check digit
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable@1/1/R1")
-		if !strings.Contains(g.Findings[0].Detail, "check digit") {
-			t.Errorf("detail %q", g.Findings[0].Detail)
-		}
+		wantDetail(t, g, "check digit")
 	})
 	t.Run("page in review", func(t *testing.T) {
 		t.Parallel()
