@@ -401,13 +401,19 @@ const ctxThreshold = 0.5
 // (icr.Info.Threshold: held-out error rate 0.1%) is higher (Reader.handMin).
 const handThreshold = 0.9
 
+// dateArea is the crop of the DATA cells: the cells with a margin, less
+// above them (the printed "DATA (GG MM AAAA)": kept clear of).
+func dateArea(l *layout.Layout) layout.Rect {
+	area := l.DateBox
+	area.X, area.W = area.X-fieldMarginMM, area.W+2*fieldMarginMM
+	area.Y, area.H = area.Y-0.6, area.H+0.6+fieldMarginMM
+	return area
+}
+
 // readDate reads the eight DATA cells.
 func (st *pageState) readDate() (boxRead, error) {
 	l := st.r.layout
-	area := l.DateBox
-	area.X, area.W = area.X-fieldMarginMM, area.W+2*fieldMarginMM
-	// Above the cells is the printed "DATA (GG MM AAAA)": keep clear of it.
-	area.Y, area.H = area.Y-0.6, area.H+0.6+fieldMarginMM
+	area := dateArea(l)
 	s, err := st.segmentArea(area, dateRules(l.DateCells, area, fieldPx))
 	if err != nil || s.labels == nil {
 		return boxRead{}, err
