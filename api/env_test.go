@@ -16,8 +16,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,7 +31,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/regfus/regfus/acquisition"
@@ -41,6 +38,7 @@ import (
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
@@ -208,8 +206,8 @@ func openStore(t *testing.T, kind string) (store.Store, process.Queue) {
 		}
 		st, queue = s, process.LocalQueue(t.TempDir())
 	case "postgres":
-		url := pgURL(t)
-		schema := newSchema(t, url)
+		url := pgtest.URL(t)
+		schema := pgtest.Schema(t, "regfus_api")
 		s, err := postgres.Open(ctx, url, postgres.Options{Schema: schema, MaxConns: 8})
 		if err != nil {
 			t.Fatal(err)
@@ -223,55 +221,6 @@ func openStore(t *testing.T, kind string) (store.Store, process.Queue) {
 		t.Fatal(err)
 	}
 	return st, queue
-}
-
-// pgURL returns TEST_DATABASE_URL; unset, the test fails unless
-// REGFUS_SKIP_PG=1 (see the top of this file).
-func pgURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("REGFUS_SKIP_PG") == "1" {
-			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL variant skipped on request")
-		}
-		t.Fatal("TEST_DATABASE_URL is not set: run with `scripts/testpg run -- go test ./api/...`, or REGFUS_SKIP_PG=1 to skip the PostgreSQL variants")
-	}
-	return u
-}
-
-var (
-	adminPoolOnce sync.Once
-	adminPool     *pgxpool.Pool
-	adminPoolErr  error
-)
-
-// newSchema creates a schema dropped at the end of the test.
-func newSchema(t *testing.T, url string) string {
-	t.Helper()
-	adminPoolOnce.Do(func() {
-		cfg, err := pgxpool.ParseConfig(url)
-		if err != nil {
-			adminPoolErr = err
-			return
-		}
-		cfg.MaxConns = 4
-		adminPool, adminPoolErr = pgxpool.NewWithConfig(context.Background(), cfg)
-	})
-	if adminPoolErr != nil {
-		t.Fatalf("connecting to TEST_DATABASE_URL: %v", adminPoolErr)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "regfus_api_" + hex.EncodeToString(b)
-	if _, err := adminPool.Exec(context.Background(), "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := adminPool.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", name, err)
-		}
-	})
-	return name
 }
 
 // key creates a key with the given scope and returns its secret.

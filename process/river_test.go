@@ -2,72 +2,17 @@ package process_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
 )
-
-// pgURL returns TEST_DATABASE_URL. Unset, the test fails (a skipped
-// PostgreSQL test must not stand for the feature), unless REGFUS_SKIP_PG=1
-// asks to skip on purpose. Run: scripts/testpg run -- go test ./process/...
-func pgURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("REGFUS_SKIP_PG") == "1" {
-			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL tests skipped on request")
-		}
-		t.Fatal("TEST_DATABASE_URL is not set: run `scripts/testpg run -- go test ./process/...`, or set REGFUS_SKIP_PG=1 to skip the PostgreSQL tests explicitly")
-	}
-	return u
-}
-
-var (
-	pgAdminOnce sync.Once
-	pgAdmin     *pgxpool.Pool
-	pgAdminErr  error
-)
-
-// pgSchema creates an empty schema, dropped when the test ends.
-func pgSchema(t *testing.T) string {
-	t.Helper()
-	url := pgURL(t)
-	pgAdminOnce.Do(func() {
-		cfg, err := pgxpool.ParseConfig(url)
-		if err != nil {
-			pgAdminErr = err
-			return
-		}
-		cfg.MaxConns = 4
-		pgAdmin, pgAdminErr = pgxpool.NewWithConfig(context.Background(), cfg)
-	})
-	if pgAdminErr != nil {
-		t.Fatal(pgAdminErr)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "regfus_process_" + hex.EncodeToString(b)
-	if _, err := pgAdmin.Exec(context.Background(), "CREATE SCHEMA "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := pgAdmin.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", name, err)
-		}
-	})
-	return name
-}
 
 // pgEnv is one "process": its own pool on the schema, its own engine.
 type pgEnv struct {
@@ -77,7 +22,7 @@ type pgEnv struct {
 
 func newPGEnv(t *testing.T, schema, dataDir string, tune func(*process.Config)) *pgEnv {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), pgURL(t), postgres.Options{Schema: schema, MaxConns: 8})
+	s, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{Schema: schema, MaxConns: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +86,7 @@ func jobsPerPage(t *testing.T, s *postgres.Store) (all, completed map[int64]int)
 // job, completed, and one result; the same bytes again add no job.
 func TestRiverProcessesEachPageOnce(t *testing.T) {
 	t.Parallel()
-	schema := pgSchema(t)
+	schema := pgtest.Schema(t, "regfus_process")
 	data := t.TempDir()
 	a := newPGEnv(t, schema, data, nil)
 	b := newPGEnv(t, schema, data, nil)
@@ -194,7 +139,7 @@ func TestRiverProcessesEachPageOnce(t *testing.T) {
 // process died between the two) are enqueued when a worker starts.
 func TestRiverSweepsPagesWithoutJobs(t *testing.T) {
 	t.Parallel()
-	schema := pgSchema(t)
+	schema := pgtest.Schema(t, "regfus_process")
 	data := t.TempDir()
 	w := newPGEnv(t, schema, data, nil)
 	ctx := testCtx(t)

@@ -3,16 +3,13 @@ package pgblob_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"testing"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/blob/blobtest"
 	"github.com/regfus/regfus/blob/pgblob"
+	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/store/postgres"
 )
 
@@ -21,28 +18,8 @@ import (
 // test fails, unless REGFUS_SKIP_PG=1.
 func database(t *testing.T) *postgres.Store {
 	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("REGFUS_SKIP_PG") == "1" {
-			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL blob tests skipped on request")
-		}
-		t.Fatal("TEST_DATABASE_URL is not set: run `scripts/testpg run -- go test ./blob/...`, or REGFUS_SKIP_PG=1 to skip")
-	}
 	ctx := context.Background()
-	admin, err := pgxpool.New(ctx, u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "regfus_blob_" + hex.EncodeToString(b)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
+	u, schema := pgtest.URL(t), pgtest.Schema(t, "regfus_blob")
 	st, err := postgres.Open(ctx, u, postgres.Options{Schema: schema, MaxConns: 8})
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
@@ -12,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/sqlite"
 )
@@ -149,31 +146,10 @@ func TestKeysUsageErrors(t *testing.T) {
 // tests it fails when no database is given, unless REGFUS_SKIP_PG=1.
 func TestKeysAndMigrateOnPostgres(t *testing.T) {
 	t.Parallel()
-	url := os.Getenv("TEST_DATABASE_URL")
-	if url == "" {
-		if os.Getenv("REGFUS_SKIP_PG") == "1" {
-			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL tests skipped on request")
-		}
-		t.Fatal("TEST_DATABASE_URL is not set: run `scripts/testpg run -- go test ./cmd/regfus/`, or set REGFUS_SKIP_PG=1 to skip explicitly")
-	}
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "regfus_cli_" + hex.EncodeToString(b)
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	flags := []string{"--database-url", url + sep + "search_path=" + schema, "--data", t.TempDir()}
+	url, schema := pgtest.SchemaURL(t, "regfus_cli")
+	pool := pgtest.Admin(t)
+	flags := []string{"--database-url", url, "--data", t.TempDir()}
 
 	out, errOut, code := runCLI(t, append([]string{"migrate"}, flags...)...)
 	if code != 0 || !strings.Contains(out, "applied 0001_init.sql") || !strings.Contains(out, "applied river") || !strings.Contains(out, "PostgreSQL store") {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
@@ -85,7 +86,7 @@ func checkExactlyOnce(t *testing.T, s store.Store, batchID int64, wantPages int)
 // as on other machines: they read the originals from the database.
 func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	t.Parallel()
-	dbURL, schema := pgSchema(t)
+	dbURL, schema := pgtest.SchemaURL(t, "regfus_fault")
 	data := t.TempDir()
 	storeArgs := []string{"--database-url", dbURL, "--data", data}
 	run(t, append([]string{"migrate"}, storeArgs...)...)
@@ -98,7 +99,7 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	}
 	first := worker(t, "worker 1", wargs()...)
 
-	s, err := postgres.Open(context.Background(), pgURL(t), postgres.Options{Schema: schema, MaxConns: 4})
+	s, err := postgres.Open(context.Background(), pgtest.URL(t), postgres.Options{Schema: schema, MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestRestartEmbeddedServerMidBatch(t *testing.T) {
 // goes through.
 func TestDatabaseGoesAway(t *testing.T) {
 	t.Parallel()
-	dbURL, _ := pgSchema(t)
+	dbURL, _ := pgtest.SchemaURL(t, "regfus_fault")
 	u, err := url.Parse(dbURL)
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,8 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // bin is the regfus binary built for these tests.
@@ -304,46 +300,6 @@ func status(url string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// pgURL returns TEST_DATABASE_URL; the test fails without it unless
-// REGFUS_SKIP_PG=1.
-func pgURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("REGFUS_SKIP_PG") == "1" {
-			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL fault tests skipped on request")
-		}
-		t.Fatal("TEST_DATABASE_URL is not set: run `scripts/testpg run -- go test ./process/...`, or set REGFUS_SKIP_PG=1 to skip the PostgreSQL tests explicitly")
-	}
-	return u
-}
-
-// pgSchema makes a schema of its own for the test (dropped at the end)
-// and returns a database URL whose connections use it.
-func pgSchema(t *testing.T) (url, schema string) {
-	t.Helper()
-	base := pgURL(t)
-	pool, err := pgxpool.New(context.Background(), base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema = "regfus_fault_" + hex.EncodeToString(b)
-	if _, err := pool.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pool.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		pool.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema, schema
 }
 
 // untilDeadline is how long a fault test may wait for pages to be read:
