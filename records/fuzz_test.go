@@ -79,53 +79,42 @@ func checkJSONSyntax(t *testing.T, data []byte, format Format, err error) {
 func FuzzParseRecords(f *testing.F) {
 	addSeeds(f, "records*")
 	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
-		recs, err := ParseRecords(data, "fuzz", Format(format%3))
-		checkJSONSyntax(t, data, Format(format%3), err)
-		if err != nil {
-			checkRejection(t, len(recs), err)
-			return
-		}
-		// What was accepted exports and imports back to the same records.
-		out, err := json.Marshal(recs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := ParseRecords(out, "fuzz", JSON)
-		if err != nil || len(back) != len(recs) {
-			t.Fatalf("accepted records do not round-trip: %v\n%s", err, out)
-		}
-		for i := range recs {
-			a, b := recs[i], back[i]
-			a.Pos, b.Pos = Position{}, Position{}
-			if a != b {
-				t.Fatalf("record %d: %+v != %+v", i, a, b)
-			}
-		}
+		fuzzParse(t, "record", data, Format(format%3), ParseRecords, func(r *Record) *Position { return &r.Pos })
 	})
 }
 
 func FuzzParseDeclarations(f *testing.F) {
 	addSeeds(f, "declarations*")
 	f.Fuzz(func(t *testing.T, data []byte, format uint8) {
-		decls, err := ParseDeclarations(data, "fuzz", Format(format%3))
-		checkJSONSyntax(t, data, Format(format%3), err)
-		if err != nil {
-			checkRejection(t, len(decls), err)
-			return
-		}
-		out, _ := json.Marshal(decls)
-		back, err := ParseDeclarations(out, "fuzz", JSON)
-		if err != nil || len(back) != len(decls) {
-			t.Fatalf("accepted declarations do not round-trip: %v\n%s", err, out)
-		}
-		for i := range decls {
-			a, b := decls[i], back[i]
-			a.Pos, b.Pos = Position{}, Position{}
-			if a != b {
-				t.Fatalf("declaration %d: %+v != %+v", i, a, b)
-			}
-		}
+		fuzzParse(t, "declaration", data, Format(format%3), ParseDeclarations, func(d *Declaration) *Position { return &d.Pos })
 	})
+}
+
+// fuzzParse parses data: a rejection must be well formed, and what was
+// accepted exports and imports back to the same rows (pos: a row's
+// position, which JSON does not carry).
+func fuzzParse[T comparable](t *testing.T, what string, data []byte, format Format, parse func([]byte, string, Format) ([]T, error), pos func(*T) *Position) {
+	rows, err := parse(data, "fuzz", format)
+	checkJSONSyntax(t, data, format, err)
+	if err != nil {
+		checkRejection(t, len(rows), err)
+		return
+	}
+	out, err := json.Marshal(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := parse(out, "fuzz", JSON)
+	if err != nil || len(back) != len(rows) {
+		t.Fatalf("accepted %ss do not round-trip: %v\n%s", what, err, out)
+	}
+	for i := range rows {
+		a, b := rows[i], back[i]
+		*pos(&a), *pos(&b) = Position{}, Position{}
+		if a != b {
+			t.Fatalf("%s %d: %+v != %+v", what, i, a, b)
+		}
+	}
 }
 
 // FuzzJSONString checks the lexer's strings against encoding/json: the same

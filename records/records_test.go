@@ -49,24 +49,19 @@ func problemsOf(t *testing.T, err error) []Problem {
 	return ve.Problems
 }
 
+func mustLoad[T any](t *testing.T, load func(string) ([]T, error), path string) []T {
+	t.Helper()
+	rows, err := load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
 func TestExampleFiles(t *testing.T) {
 	t.Parallel()
-	dc, err := LoadDeclarations("testdata/declarations.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dj, err := LoadDeclarations("testdata/declarations.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := LoadRecords("testdata/records.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rj, err := LoadRecords("testdata/records.json")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dc, dj := mustLoad(t, LoadDeclarations, "testdata/declarations.csv"), mustLoad(t, LoadDeclarations, "testdata/declarations.json")
+	rc, rj := mustLoad(t, LoadRecords, "testdata/records.csv"), mustLoad(t, LoadRecords, "testdata/records.json")
 	if len(dc) != 2 || len(rc) != 6 {
 		t.Fatalf("got %d declarations, %d records", len(dc), len(rc))
 	}
