@@ -88,9 +88,6 @@ func (c Code) String() string {
 // Competence returns the competence month as YYYY-MM.
 func (c Code) Competence() string { return fmt.Sprintf("%04d-%02d", c.Year, c.Month) }
 
-// PharmacyKey identifies the pharmacy as REGION-ASL-PHARMACY.
-func (c Code) PharmacyKey() string { return c.Region + "-" + c.ASL + "-" + c.Pharmacy }
-
 func digits(what, s string, n int) error {
 	if len(s) != n {
 		return fmt.Errorf("%w: %s %q has %d characters, want %d digits", ErrInvalidCode, what, s, len(s), n)

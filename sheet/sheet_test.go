@@ -16,8 +16,8 @@ func TestParseCode(t *testing.T) {
 	if c != want {
 		t.Fatalf("ParseCode = %+v, want %+v", c, want)
 	}
-	if c.String() != "12020599999012023" || c.Competence() != "2023-01" || c.PharmacyKey() != "120-205-99999" {
-		t.Fatalf("formatting: %s %s %s", c, c.Competence(), c.PharmacyKey())
+	if c.String() != "12020599999012023" || c.Competence() != "2023-01" {
+		t.Fatalf("formatting: %s %s", c, c.Competence())
 	}
 }
 
