@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -15,8 +16,7 @@ import (
 // testBatchCreate: a batch records its files and their pages; a file
 // uploaded again by the same scope keeps its pages, one repeated within a
 // batch is listed once.
-func testBatchCreate(t *testing.T, s Store) {
-	c := ctx(t)
+func testBatchCreate(t *testing.T, c context.Context, s Store) {
 	a, b := file("A", 2), file("B", 1)
 	bc := mustBatch(t, s, station205, a, b)
 	if bc.Batch.Status != store.BatchQueued || bc.Batch.Progress != (store.Progress{Total: 3, Queued: 3}) {
@@ -82,8 +82,7 @@ func testBatchCreate(t *testing.T, s Store) {
 	is(t, err, store.ErrNotFound, "GetPage(unknown)")
 }
 
-func testBatchScope(t *testing.T, s Store) {
-	c := ctx(t)
+func testBatchScope(t *testing.T, c context.Context, s Store) {
 	st := mustBatch(t, s, station205, file("station", 1)).Batch
 	ph := mustBatch(t, s, pharmacyA, file("pharmacy", 1)).Batch
 	sys, err := s.CreateBatch(c, store.NewBatch{Owner: admin, Files: []store.NewFile{file("system", 1)}})
@@ -115,8 +114,7 @@ func testBatchScope(t *testing.T, s Store) {
 // of their own (read and judged for that uploader), and uploading them
 // gives no access to the first uploader's pages; within one scope they are
 // shared, and GetPage shows the caller's own latest upload.
-func testPagesPerScope(t *testing.T, s Store) {
-	c := ctx(t)
+func testPagesPerScope(t *testing.T, c context.Context, s Store) {
 	x := file("shared bytes", 1)
 	first := mustBatch(t, s, station205, x)
 	mine, err := s.ListPages(c, first.Batch.ID, admin)
@@ -180,8 +178,7 @@ func testPagesPerScope(t *testing.T, s Store) {
 // testQueueLimit: CreateBatch refuses a batch whose own new pages would
 // take the queue over MaxQueue, records nothing of it, and never refuses a
 // batch that adds no page.
-func testQueueLimit(t *testing.T, s Store) {
-	c := ctx(t)
+func testQueueLimit(t *testing.T, c context.Context, s Store) {
 	k := mustKey(t, s, station205)
 	nb := func(max int, files ...store.NewFile) store.NewBatch {
 		return store.NewBatch{OwnerKeyID: k.ID, Owner: station205, Files: files, MaxQueue: max}
@@ -228,8 +225,7 @@ func pageScopeFixture(t *testing.T, s store.Store) (batchID int64, ids [3]int64)
 	return bc.Batch.ID, ids
 }
 
-func testPageScope(t *testing.T, s Store) {
-	c := ctx(t)
+func testPageScope(t *testing.T, c context.Context, s Store) {
 	batch, ids := pageScopeFixture(t, s)
 	tests := []struct {
 		scope auth.Scope

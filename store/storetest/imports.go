@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,8 +18,7 @@ func decl(line int, pharm, competence string, bundle records.Bundle, sheets int)
 		Pos: records.Position{File: "dcr.csv", Line: line}}
 }
 
-func testDeclarations(t *testing.T, s Store) {
-	c := ctx(t)
+func testDeclarations(t *testing.T, c context.Context, s Store) {
 	k := mustKey(t, s, validator)
 	first := []records.Declaration{
 		decl(2, "99999", "2023-01", records.REGFUS, 10),
@@ -101,8 +101,7 @@ func rec(line int, id, pharm, competence string, targatura fustella.Targatura) r
 		Pos: records.Position{File: "records.csv", Line: line}}
 }
 
-func testRecords(t *testing.T, s Store) {
-	c := ctx(t)
+func testRecords(t *testing.T, c context.Context, s Store) {
 	susp := rec(3, "r2", "99999", "2023-01", "2222222222")
 	susp.State, susp.ClosedOn, susp.Signature, susp.SignedDocumentID, susp.Sheet, susp.Slot = records.Suspended, time.Time{}, records.Unsigned, "", sheet.Progressive{}, 0
 	disp := rec(5, "r3", "99999", "2023-01", "4444444444")

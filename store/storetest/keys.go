@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/regfus/regfus/auth"
@@ -10,8 +11,7 @@ import (
 
 // testKeys: keys are stored by hash with their scope, found by hash,
 // listed oldest first, and a duplicate id or hash is a conflict.
-func testKeys(t *testing.T, s Store) {
-	c := ctx(t)
+func testKeys(t *testing.T, c context.Context, s Store) {
 	nk, err := auth.Generate(nil)
 	ok(t, err, "Generate")
 	k := store.APIKey{ID: nk.ID, Hash: nk.Hash, Scope: pharmacyA, Label: "farmacia"}
@@ -58,8 +58,7 @@ func testKeys(t *testing.T, s Store) {
 	}
 }
 
-func testKeyRevocation(t *testing.T, s Store) {
-	c := ctx(t)
+func testKeyRevocation(t *testing.T, c context.Context, s Store) {
 	k := mustKey(t, s, station205)
 	other := mustKey(t, s, station205)
 	r, err := s.RevokeKey(c, k.ID)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -8,16 +9,16 @@ import (
 	"github.com/regfus/regfus/store"
 )
 
-func testMigrateIdempotent(t *testing.T, s Store) {
-	applied, err := s.Migrate(ctx(t))
+func testMigrateIdempotent(t *testing.T, c context.Context, s Store) {
+	applied, err := s.Migrate(c)
 	ok(t, err, "second Migrate")
 	if len(applied) != 0 {
 		t.Fatalf("second Migrate applied %v, want nothing", applied)
 	}
 }
 
-func testPing(t *testing.T, s Store) {
-	ok(t, s.Ping(ctx(t)), "Ping")
+func testPing(t *testing.T, c context.Context, s Store) {
+	ok(t, s.Ping(c), "Ping")
 }
 
 // testMigrationFillsSummaries checks migration 0006: a report stored
@@ -26,9 +27,8 @@ func testPing(t *testing.T, s Store) {
 // members but its arrays, each counted as NAME_count; {} for a report that
 // is not an object. The migration is run again by forgetting it in
 // schema_migrations.
-func testMigrationFillsSummaries(t *testing.T, s Store) {
+func testMigrationFillsSummaries(t *testing.T, c context.Context, s Store) {
 	db := s.DB()
-	c := ctx(t)
 	cases := map[string]struct{ report, want string }{
 		"99999": {`{"scanned_sheets":2,"findings":[{},{},{}],"payable":[],"declared_sheets":null,"summary":{"payable":1,"findings":{"x":2}},` +
 			`"name":"a \"b\"","ok":true,"no":false,"ratio":1.5}`,

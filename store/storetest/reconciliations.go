@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
@@ -12,8 +13,7 @@ import (
 
 // testReconciliations: a group's report is stored, replaced and read
 // within scope.
-func testReconciliations(t *testing.T, s Store) {
-	c := ctx(t)
+func testReconciliations(t *testing.T, c context.Context, s Store) {
 	gA := store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}
 	gB := store.Group{Region: "120", ASL: "205", Pharmacy: "11111", Competence: "2023-01"}
 	at := time.Date(2023, 2, 11, 9, 30, 0, 123456000, time.UTC)
@@ -56,8 +56,7 @@ func testReconciliations(t *testing.T, s Store) {
 // once, in order, whatever the page size; a summary page carries the
 // summaries as they were put, never the report, and a report page the
 // reports.
-func testReconciliationPages(t *testing.T, s Store) {
-	c := ctx(t)
+func testReconciliationPages(t *testing.T, c context.Context, s Store) {
 	var want []store.Group
 	for _, asl := range []string{"205", "206"} {
 		for _, ph := range []string{"11111", "99999"} {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -12,8 +13,7 @@ import (
 // testReview: review items follow their page's scope, are listed by
 // status, batch and page, and a correction records who, when, before and
 // after, resolves the item and can replace the page's result.
-func testReview(t *testing.T, s Store) {
-	c := ctx(t)
+func testReview(t *testing.T, c context.Context, s Store) {
 	bc := mustBatch(t, s, station205, file("review", 1))
 	reviewer := mustKey(t, s, station205)
 	cl := claim(t, s, time.Hour)

@@ -5,7 +5,8 @@
 //
 // newStore must return a migrated, empty store of its own (a temporary
 // directory, a fresh schema) and arrange its cleanup with t.Cleanup; every
-// case runs in parallel on its own store.
+// case runs in parallel on its own store, with a context that ends after
+// a minute.
 //
 // The cases are grouped by area, one file each (migrate.go, keys.go,
 // batches.go, work.go, review.go, imports.go, reconciliations.go), with
@@ -13,6 +14,7 @@
 package storetest
 
 import (
+	"context"
 	"database/sql"
 	"testing"
 
@@ -31,7 +33,7 @@ type Store interface {
 func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	cases := []struct {
 		name string
-		f    func(t *testing.T, s Store)
+		f    func(t *testing.T, c context.Context, s Store)
 	}{
 		// The schema and the connection. (migrate.go)
 		{"MigrateIsIdempotent", testMigrateIdempotent},
@@ -62,10 +64,10 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"Reconciliations", testReconciliations},
 		{"ReconciliationPages", testReconciliationPages},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c.f(t, newStore(t))
+			tc.f(t, ctx(t), newStore(t))
 		})
 	}
 }

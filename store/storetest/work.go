@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -15,8 +16,7 @@ import (
 
 // testClaimComplete: claims take pages oldest first, completions and
 // failures show in the batch's progress and status.
-func testClaimComplete(t *testing.T, s Store) {
-	c := ctx(t)
+func testClaimComplete(t *testing.T, c context.Context, s Store) {
 	bc := mustBatch(t, s, station205, file("three pages", 3))
 	id := bc.Batch.ID
 
@@ -85,8 +85,7 @@ func testClaimComplete(t *testing.T, s Store) {
 	}
 }
 
-func testLeaseExpiry(t *testing.T, s Store) {
-	c := ctx(t)
+func testLeaseExpiry(t *testing.T, c context.Context, s Store) {
 	mustBatch(t, s, station205, file("lease", 1))
 	first := claim(t, s, 30*time.Millisecond)
 	time.Sleep(80 * time.Millisecond) // the worker "crashed": its lease runs out
@@ -108,8 +107,7 @@ func testLeaseExpiry(t *testing.T, s Store) {
 	}
 }
 
-func testLeaseExhausted(t *testing.T, s Store) {
-	c := ctx(t)
+func testLeaseExhausted(t *testing.T, c context.Context, s Store) {
 	id := mustBatch(t, s, station205, file("poison", 1)).Batch.ID
 	opt := store.ClaimOptions{Lease: 20 * time.Millisecond, MaxAttempts: 2}
 	for i := 1; i <= 2; i++ {
@@ -132,8 +130,7 @@ func testLeaseExhausted(t *testing.T, s Store) {
 	}
 }
 
-func testReleaseExtend(t *testing.T, s Store) {
-	c := ctx(t)
+func testReleaseExtend(t *testing.T, c context.Context, s Store) {
 	mustBatch(t, s, station205, file("release", 1))
 	cl := claim(t, s, time.Hour)
 	is(t, s.ReleasePage(c, cl.Page.ID, "wrong token"), store.ErrLeaseLost, "ReleasePage(wrong token)")
@@ -152,8 +149,7 @@ func testReleaseExtend(t *testing.T, s Store) {
 	is(t, err, store.ErrNoWork, "ClaimPage after ExtendLease")
 }
 
-func testConcurrentClaims(t *testing.T, s Store) {
-	c := ctx(t)
+func testConcurrentClaims(t *testing.T, c context.Context, s Store) {
 	const pages, workers = 24, 6
 	id := mustBatch(t, s, station205, file("many", pages)).Batch.ID
 	var mu sync.Mutex
@@ -201,9 +197,8 @@ func testConcurrentClaims(t *testing.T, s Store) {
 	}
 }
 
-func testCompleteWithoutClaim(t *testing.T, s Store) {
+func testCompleteWithoutClaim(t *testing.T, c context.Context, s Store) {
 	// River's workers complete a page without a store lease.
-	c := ctx(t)
 	bc := mustBatch(t, s, station205, file("river", 1))
 	pages, _ := s.ListPages(c, bc.Batch.ID, admin)
 	ok(t, s.CompletePage(c, store.PageOutcome{PageID: pages[0].ID, Result: result(page.OK, "205", "99999", "1")}), "CompletePage(no token)")
