@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/regfus/regfus/intake"
 )
 
 // A multipart upload is read part by part (not with
@@ -37,8 +39,8 @@ func (f *formFile) open() (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(f.data)), nil
 }
 
-func (f *formFile) upload() Upload {
-	return Upload{Name: cleanName(f.name), MediaType: f.mediaType, Size: f.size, Open: f.open}
+func (f *formFile) upload() intake.File {
+	return intake.File{Name: cleanName(f.name), MediaType: f.mediaType, Size: f.size, Open: f.open}
 }
 
 // maxOtherParts bounds the parts of an upload that are not files of the
@@ -48,7 +50,7 @@ const maxOtherParts = 100
 // multipartFiles reads a multipart body and returns the files of field
 // name, at most Limits.MaxFiles of them. The caller must call cleanup
 // (temporary files of big parts) when done with them.
-func (s *Server) multipartFiles(c echo.Context, field string) (uploads []Upload, cleanup func(), err error) {
+func (s *Server) multipartFiles(c echo.Context, field string) (uploads []intake.File, cleanup func(), err error) {
 	var files []*formFile
 	cleanup = func() {
 		for _, f := range files {

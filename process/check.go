@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/store"
@@ -25,7 +26,7 @@ import (
 // a slot, then answers ErrOverloaded rather than hold the request. Errors: *UnreadableError when no page
 // decodes (422); store.ErrInvalid for a file over Config.MaxCheckPages
 // pages (send it as a batch).
-func (e *Engine) Check(ctx context.Context, up Upload) ([]page.Result, error) {
+func (e *Engine) Check(ctx context.Context, up intake.File) ([]page.Result, error) {
 	start := time.Now()
 	select {
 	case e.checks <- struct{}{}:

@@ -16,6 +16,7 @@ import (
 	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
@@ -116,17 +117,17 @@ func (e *env) start(t *testing.T) {
 }
 
 // upload reads a corpus file as an Upload.
-func upload(t *testing.T, name string) process.Upload {
+func upload(t *testing.T, name string) intake.File {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(scans, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return process.Upload{Name: name, Body: bytes.NewReader(b)}
+	return intake.File{Name: name, Body: bytes.NewReader(b)}
 }
 
-func bytesUpload(name string, b []byte) process.Upload {
-	return process.Upload{Name: name, Body: bytes.NewReader(b)}
+func bytesUpload(name string, b []byte) intake.File {
+	return intake.File{Name: name, Body: bytes.NewReader(b)}
 }
 
 // truth loads a corpus file's ground truth.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 )
@@ -17,7 +18,7 @@ func TestRestartResumes(t *testing.T) {
 	dir := t.TempDir()
 	ctx := testCtx(t)
 	first := newEnv(t, dir, nil) // never started: the server died before reading
-	rc, err := first.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{
+	rc, err := first.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{
 		upload(t, "0001-clean.png"), upload(t, "0007-batch-tiff.tif"),
 	}})
 	if err != nil {
@@ -58,7 +59,7 @@ func TestStopHandsPagesBack(t *testing.T) {
 	dir := t.TempDir()
 	ctx := testCtx(t)
 	first := newEnv(t, dir, func(c *process.Config) { c.ShutdownGrace = time.Nanosecond; c.Lease = time.Hour })
-	rc, err := first.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, "0008-batch-pdf.pdf")}})
+	rc, err := first.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{upload(t, "0008-batch-pdf.pdf")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +120,7 @@ func TestEventsSeePagesOfOtherProcesses(t *testing.T) {
 	ctx := testCtx(t)
 	front := newEnv(t, dir, func(c *process.Config) { c.Workers = -1 })
 	back := newEnv(t, dir, nil)
-	rc, err := front.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, "0007-batch-tiff.tif")}})
+	rc, err := front.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{upload(t, "0007-batch-tiff.tif")}})
 	if err != nil {
 		t.Fatal(err)
 	}

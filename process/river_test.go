@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
@@ -91,7 +92,7 @@ func TestRiverProcessesEachPageOnce(t *testing.T) {
 	a := newPGEnv(t, schema, data, nil)
 	b := newPGEnv(t, schema, data, nil)
 	ctx := testCtx(t)
-	rc, err := a.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{
+	rc, err := a.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{
 		upload(t, "0007-batch-tiff.tif"), upload(t, "0001-clean.png"),
 	}})
 	if err != nil {
@@ -126,7 +127,7 @@ func TestRiverProcessesEachPageOnce(t *testing.T) {
 		t.Errorf("the two engines recorded %v results for %d pages", read, len(pages))
 	}
 
-	again, err := b.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, "0001-clean.png")}})
+	again, err := b.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{upload(t, "0001-clean.png")}})
 	if err != nil || !again.Files[0].Known {
 		t.Fatalf("re-upload: %+v %v", again.Files, err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -18,23 +17,8 @@ import (
 	"github.com/regfus/regfus/store"
 )
 
-// Upload is one uploaded file.
-type Upload struct {
-	// Name is the file name as uploaded (shown in results and errors).
-	Name string
-	// MediaType is what the client declared; the stored type is sniffed
-	// from the bytes and this is kept only when they are not recognised.
-	MediaType string
-	// Body yields the bytes; it is read once, to the end. When Body is nil
-	// Open is called (once) and what it returns is read and closed, so a
-	// caller with many files (multipart parts spilled to disk) need not
-	// hold them all open.
-	Body io.Reader
-	Open func() (io.ReadCloser, error)
-}
-
 // put stores the upload in the blob store.
-func (e *Engine) put(ctx context.Context, up Upload, name string) (blob.Ref, bool, error) {
+func (e *Engine) put(ctx context.Context, up intake.File, name string) (blob.Ref, bool, error) {
 	body := up.Body
 	if body == nil {
 		if up.Open == nil {
@@ -58,7 +42,7 @@ func (e *Engine) put(ctx context.Context, up Upload, name string) (blob.Ref, boo
 type Submission struct {
 	KeyID string     // the uploading key ("" for the system)
 	Scope auth.Scope // the uploader's scope, kept as the batch's owner
-	Files []Upload
+	Files []intake.File
 }
 
 // ErrOverloaded: the queue is full (or no CPU slot came free in time);
@@ -224,7 +208,7 @@ func (e *Engine) Submit(ctx context.Context, sub Submission) (_ intake.Receipt, 
 
 // storeFile stores one upload in the blob store, then inspects the
 // stored bytes. A file that cannot be read is a FileError, not an error.
-func (e *Engine) storeFile(ctx context.Context, i int, up Upload, puts *putLog) (intake.FileReceipt, store.NewFile, *FileError, error) {
+func (e *Engine) storeFile(ctx context.Context, i int, up intake.File, puts *putLog) (intake.FileReceipt, store.NewFile, *FileError, error) {
 	name := up.Name
 	if name == "" {
 		name = fmt.Sprintf("file %d", i+1)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/regfus/regfus/api"
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
 )
@@ -76,7 +76,7 @@ func (u *UI) upload(rc *reqCtx) error {
 	if len(files) > lim.MaxFiles {
 		return uiErrorf(http.StatusRequestEntityTooLarge, "err.toomanyfiles", len(files), lim.MaxFiles)
 	}
-	ups := make([]api.Upload, 0, len(files))
+	ups := make([]intake.File, 0, len(files))
 	for _, fh := range files {
 		if fh.Size == 0 {
 			return uiErrorf(http.StatusUnprocessableEntity, "err.emptyfile", cleanName(fh.Filename))
@@ -94,8 +94,8 @@ func (u *UI) upload(rc *reqCtx) error {
 	return rc.Redirect(http.StatusSeeOther, to)
 }
 
-func toUpload(fh *multipart.FileHeader) api.Upload {
-	return api.Upload{Name: cleanName(fh.Filename), MediaType: fh.Header.Get(echo.HeaderContentType), Size: fh.Size,
+func toUpload(fh *multipart.FileHeader) intake.File {
+	return intake.File{Name: cleanName(fh.Filename), MediaType: fh.Header.Get(echo.HeaderContentType), Size: fh.Size,
 		Open: func() (io.ReadCloser, error) { return fh.Open() }}
 }
 
