@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"testing"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -28,14 +27,24 @@ func init() {
 // ScanCommand reads scans and prints one JSON object per page (NDJSON) on
 // stdout, in the order pages finish. Every input is processed: a file or
 // page that cannot be decoded or read is a "rejected" line with its reason
-// (and a line on stderr), and the exit status is still 0. The status is
-// non-zero for a usage error, or when a path could not be read at all
-// (missing, permissions): that is an I/O error, reported after the rest.
+// (and a line on stderr).
+//
+// The exit status follows one rule, scanExitRule: 1 when any input could
+// not be decoded, whatever the reason (missing, permissions, not an image,
+// corrupt, truncated), after every other input was processed; 0 when every
+// input decoded, even if pages were rejected (no markers found: that is a
+// reading, the page's result); 2 for a usage error.
 type ScanCommand struct{ Streams }
+
+// scanExitRule is the exit status rule, as the help shows it.
+const scanExitRule = `Exit status: 0 when every input was decoded, whatever its pages' status;
+1 when an input could not be opened or decoded (missing, permissions, not
+an image, corrupt): its line is printed all the same, rejected with the
+reason, and every other input is read; 2 on a usage error.`
 
 // Run implements Command.
 func (c *ScanCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("scan", "[--workers N] PATH...", c.Stdout)
+	fs := newFlagSet("scan", "[--workers N] PATH...\n\n"+scanExitRule, c.Stdout)
 	workers := fs.Int("workers", runtime.NumCPU(), "pages read in parallel (one OpenCV/Tesseract context each)")
 	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a page that is one scanned image at that image's own, any other at 200")
 	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; no OCR cross-check, fewer values confirmed)")
@@ -92,7 +101,7 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 	}
 	pool := newPool(*workers, !*noOCR)
 	enc := json.NewEncoder(c.Stdout)
-	var ioErrs []error
+	var undecoded []error
 	var writeErr error
 	pages := scanfile.All(ctx, paths, opts)
 	tally := map[page.Status]int{}
@@ -104,8 +113,8 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 		if res.Status == page.Rejected && res.Orientation == nil && len(res.Reasons) > 0 {
 			fmt.Fprintf(c.Stderr, "regfus scan: %s\n", res.Reasons[0])
 		}
-		if se := (*scanfile.Error)(nil); errors.As(decodeErr, &se) && se.Kind == scanfile.KindIO {
-			ioErrs = append(ioErrs, decodeErr)
+		if decodeErr != nil {
+			undecoded = append(undecoded, decodeErr)
 		}
 		if bar != nil {
 			bar.Add(1)
@@ -121,8 +130,8 @@ func (c *ScanCommand) Run(ctx context.Context, args []string) error {
 	if writeErr != nil {
 		return fmt.Errorf("scan: writing results: %w", writeErr)
 	}
-	if len(ioErrs) > 0 {
-		return fmt.Errorf("scan: %d input(s) could not be read: %w", len(ioErrs), errors.Join(ioErrs...))
+	if len(undecoded) > 0 {
+		return fmt.Errorf("scan: %d input(s) could not be decoded: %w", len(undecoded), errors.Join(undecoded...))
 	}
 	return nil
 }
@@ -146,15 +155,10 @@ func scanOptions(pdfDPI int) scanfile.Options {
 
 // singleThreadOCR makes sure Tesseract's OpenMP runs one thread: OpenMP
 // reads OMP_THREAD_LIMIT at process start, so the process re-executes
-// itself with it set (a no-op when it already is). Tests run in-process
-// and get it from the Makefile (a test binary must not re-execute).
-func singleThreadOCR() error {
-	if testing.Testing() {
-		tesseract.EnsureSingleThread()
-		return nil
-	}
-	return tesseract.ReexecIfNeeded()
-}
+// itself with it set (a no-op when it already is). The tests run commands
+// in-process and must not re-execute the test binary: their TestMain
+// replaces it (they get OMP_THREAD_LIMIT=1 from the Makefile).
+var singleThreadOCR = tesseract.ReexecIfNeeded
 
 // scanAll is verify's scanPaths: every page of paths, read with OCR, in
 // completion order. A path that cannot be read at all is an error; a

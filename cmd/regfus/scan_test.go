@@ -64,9 +64,11 @@ func TestScanFolderNDJSON(t *testing.T) {
 		if !ocr {
 			args = []string{"scan", "--workers", "2", "--no-ocr", dir}
 		}
+		// Three of the four files are not scans: exit 1 (scanExitRule),
+		// after every file was processed.
 		out, errOut, code := runCLI(t, args...)
-		if code != 0 {
-			t.Fatalf("ocr %v: exit %d, stderr %s", ocr, code, errOut)
+		if code != 1 || !strings.Contains(errOut, "3 input(s) could not be decoded") {
+			t.Fatalf("ocr %v: exit %d, want 1; stderr %s", ocr, code, errOut)
 		}
 		res := parseNDJSON(t, out)
 		if len(res) != 4 {
@@ -91,6 +93,13 @@ func TestScanFolderNDJSON(t *testing.T) {
 	}
 }
 
+func TestScanHelpStatesExitRule(t *testing.T) {
+	out, _, code := runCLI(t, "scan", "--help")
+	if code != 0 || !strings.Contains(out, scanExitRule) {
+		t.Errorf("scan --help: exit %d, does not state the exit rule:\n%s", code, out)
+	}
+}
+
 func TestScanErrors(t *testing.T) {
 	dir := scanInputs(t)
 	for _, tc := range []struct {
@@ -100,13 +109,17 @@ func TestScanErrors(t *testing.T) {
 		{[]string{"scan"}, 2},
 		{[]string{"scan", "--workers", "0", dir}, 2},
 		{[]string{"scan", "--progress", "sometimes", dir}, 2},
+		// One rule for inputs that cannot be decoded: a missing file and a
+		// text file named .png both exit 1; a scan alone exits 0.
 		{[]string{"scan", "--no-ocr", filepath.Join(dir, "missing.png"), filepath.Join(dir, "a-sheet.png")}, 1},
+		{[]string{"scan", "--no-ocr", filepath.Join(dir, "c-notes.png"), filepath.Join(dir, "a-sheet.png")}, 1},
+		{[]string{"scan", "--no-ocr", filepath.Join(dir, "a-sheet.png")}, 0},
 	} {
 		out, errOut, code := runCLI(t, tc.args...)
 		if code != tc.code {
 			t.Errorf("%v: exit %d, want %d (stderr %s)", tc.args, code, tc.code, errOut)
 		}
-		if tc.code == 1 && !strings.Contains(out, "a-sheet.png") {
+		if tc.code != 2 && !strings.Contains(out, "a-sheet.png") {
 			t.Errorf("%v: the readable file was not processed: %s", tc.args, out)
 		}
 	}

@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/regfus/regfus/tesseract"
 )
 
 // asCLI makes the test binary act as the regfus command when a fault test
@@ -33,6 +35,12 @@ import (
 const asCLI = "REGFUS_TEST_AS_CLI"
 
 func TestMain(m *testing.M) {
+	// A test binary must not re-execute itself: commands only set
+	// OMP_THREAD_LIMIT for the processes they start.
+	singleThreadOCR = func() error {
+		tesseract.EnsureSingleThread()
+		return nil
+	}
 	if os.Getenv(asCLI) == "1" {
 		main()
 		return
