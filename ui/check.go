@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -68,18 +67,9 @@ func (u *UI) check(rc *reqCtx) error {
 	if u.dom.Checker == nil {
 		return uiErrorf(http.StatusServiceUnavailable, "err.nopipeline")
 	}
-	lim := u.api.Limits()
 	req := rc.Request()
-	if req.ContentLength > lim.Check {
-		return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
-	}
-	req.Body = http.MaxBytesReader(rc.Response(), req.Body, lim.Check)
-	if err := req.ParseMultipartForm(lim.MultipartMemory); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
-		}
-		return uiErrorf(http.StatusBadRequest, "err.nofiles")
+	if err := u.parseForm(rc, u.api.Limits().Check); err != nil {
+		return err
 	}
 	defer req.MultipartForm.RemoveAll()
 	files := req.MultipartForm.File["file"]

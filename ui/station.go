@@ -57,16 +57,8 @@ func (u *UI) upload(rc *reqCtx) error {
 	}
 	lim := u.api.Limits()
 	req := rc.Request()
-	if req.ContentLength > lim.Upload {
-		return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
-	}
-	req.Body = http.MaxBytesReader(rc.Response(), req.Body, lim.Upload)
-	if err := req.ParseMultipartForm(lim.MultipartMemory); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
-		}
-		return uiErrorf(http.StatusBadRequest, "err.nofiles")
+	if err := u.parseForm(rc, lim.Upload); err != nil {
+		return err
 	}
 	defer req.MultipartForm.RemoveAll()
 	files := req.MultipartForm.File["files"]
@@ -92,6 +84,26 @@ func (u *UI) upload(rc *reqCtx) error {
 		return rc.JSON(http.StatusAccepted, map[string]any{"id": sub.Batch.ID, "url": to, "files": sub.Files})
 	}
 	return rc.Redirect(http.StatusSeeOther, to)
+}
+
+// parseForm reads the request's multipart form (its files spooled to disk
+// past the API's memory budget) if the body is at most limit bytes: 413
+// over it, 400 when the body is not a form. The caller removes the
+// form's files (req.MultipartForm.RemoveAll).
+func (u *UI) parseForm(rc *reqCtx, limit int64) error {
+	req := rc.Request()
+	if req.ContentLength > limit {
+		return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
+	}
+	req.Body = http.MaxBytesReader(rc.Response(), req.Body, limit)
+	if err := req.ParseMultipartForm(u.api.Limits().MultipartMemory); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return uiErrorf(http.StatusRequestEntityTooLarge, "err.toobig")
+		}
+		return uiErrorf(http.StatusBadRequest, "err.nofiles")
+	}
+	return nil
 }
 
 func toUpload(fh *multipart.FileHeader) intake.File {
@@ -149,28 +161,10 @@ type batchData struct {
 }
 
 // batch is a batch's page: counters that the page's script keeps current
-// from /ui/batches/{id}/events, and its pages (refreshed by htmx when the
-// batch is done).
+// from /ui/batches/{id}/events, and its pages. It also answers
+// /ui/batches/{id}/pages, the table htmx refreshes when the batch is done
+// (the template gives htmx the fragment, a browser the page).
 func (u *UI) batch(rc *reqCtx) error {
-	id, err := pathID(rc)
-	if err != nil {
-		return err
-	}
-	ctx := rc.Request().Context()
-	b, err := u.dom.Store.GetBatch(ctx, id, rc.who.Scope)
-	if err != nil {
-		return notFound(err)
-	}
-	ps, err := u.dom.Store.ListPages(ctx, id, rc.who.Scope)
-	if err != nil {
-		return err
-	}
-	return u.ok(rc, "batch", batchData{Batch: b, Pages: ps})
-}
-
-// batchPages is the table of a batch's pages (an htmx fragment, or a
-// page of its own).
-func (u *UI) batchPages(rc *reqCtx) error {
 	id, err := pathID(rc)
 	if err != nil {
 		return err

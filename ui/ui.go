@@ -122,7 +122,7 @@ var routes = []Route{
 	{"GET", "/ui/batches", "listBatches", "request", (*UI).batches},
 	{"GET", "/ui/batches/:id", "getBatch", "request", (*UI).batch},
 	{"GET", "/ui/batches/:id/events", "batchEvents", "stream", (*UI).batchEvents},
-	{"GET", "/ui/batches/:id/pages", "batchPages", "request", (*UI).batchPages},
+	{"GET", "/ui/batches/:id/pages", "batchPages", "request", (*UI).batch},
 	{"GET", "/ui/pages/:id", "getPage", "request", (*UI).page},
 	{"GET", "/ui/pages/:id/image", "pageImage", "upload", (*UI).pageImage},
 	{"GET", "/ui/pages/:id/overlay", "pageOverlay", "upload", (*UI).pageOverlay},
