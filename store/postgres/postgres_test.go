@@ -2,84 +2,27 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"io/fs"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/storetest"
 )
 
-// testURL returns TEST_DATABASE_URL. Unset, the test fails: a skipped
-// PostgreSQL test would silently stand for a store nobody tested. Setting
-// REGFUS_SKIP_PG=1 skips on purpose (e.g. a quick run of unrelated
-// packages); the full run is scripts/testpg run -- go test ./...
-func testURL(t *testing.T) string {
-	t.Helper()
-	u := os.Getenv("TEST_DATABASE_URL")
-	if u == "" {
-		if os.Getenv("REGFUS_SKIP_PG") == "1" {
-			t.Skip("REGFUS_SKIP_PG=1: PostgreSQL store tests skipped on request")
-		}
-		t.Fatal("TEST_DATABASE_URL is not set: run the PostgreSQL tests with `scripts/testpg run -- go test ./store/...`, " +
-			"or set REGFUS_SKIP_PG=1 to skip them explicitly")
-	}
-	return u
-}
+// The tests run on the server scripts/testpg starts (TEST_DATABASE_URL),
+// each in a schema of its own (internal/pgtest); without it they fail,
+// unless REGFUS_SKIP_PG=1 skips them on purpose.
 
-var (
-	adminOnce sync.Once
-	adminPool *pgxpool.Pool
-	adminErr  error
-)
-
-// admin returns a small shared pool for creating and dropping schemas.
-func admin(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	url := testURL(t)
-	adminOnce.Do(func() {
-		cfg, err := pgxpool.ParseConfig(url)
-		if err != nil {
-			adminErr = err
-			return
-		}
-		cfg.MaxConns = 4
-		adminPool, adminErr = pgxpool.NewWithConfig(context.Background(), cfg)
-	})
-	if adminErr != nil {
-		t.Fatalf("connecting to TEST_DATABASE_URL: %v", adminErr)
-	}
-	return adminPool
-}
-
-// newSchema creates an empty schema that is dropped when the test ends.
-func newSchema(t *testing.T) string {
-	t.Helper()
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "regfus_test_" + hex.EncodeToString(b)
-	pool := admin(t)
-	if _, err := pool.Exec(context.Background(), "CREATE SCHEMA "+name); err != nil {
-		t.Fatalf("creating schema %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if _, err := pool.Exec(context.Background(), "DROP SCHEMA "+name+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", name, err)
-		}
-	})
-	return name
-}
+func newSchema(t *testing.T) string { return pgtest.Schema(t, "regfus_test") }
 
 func open(t *testing.T, schema string) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), testURL(t), Options{Schema: schema, MaxConns: 4})
+	s, err := Open(context.Background(), pgtest.URL(t), Options{Schema: schema, MaxConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +41,7 @@ func newStore(t *testing.T) *Store {
 
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	testURL(t)
+	pgtest.URL(t)
 	storetest.Run(t, func(t *testing.T) storetest.Store { return newStore(t) })
 }
 
@@ -188,7 +131,7 @@ func TestSecretNeverStored(t *testing.T) {
 
 func TestOpenBadURL(t *testing.T) {
 	t.Parallel()
-	testURL(t)
+	pgtest.URL(t)
 	_, err := Open(context.Background(), "postgres://nobody@127.0.0.1:1/none?connect_timeout=2", Options{})
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
 		t.Fatalf("Open(unreachable) error %v, want one naming the address", err)
