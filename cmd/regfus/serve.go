@@ -10,10 +10,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-
-	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/process"
@@ -56,12 +52,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	burst := fs.Int("burst", 200, "requests per API key allowed in a burst")
 	reqTimeout := fs.Duration("request-timeout", 30*time.Second, "time limit of an ordinary request")
 	uploadTimeout := fs.Duration("upload-timeout", 10*time.Minute, "time limit of an upload, a check or an image")
-	grace := fs.Duration("grace", process.DefaultShutdownGrace, "on shutdown, how long requests and pages in progress may finish")
-	lease := fs.Duration("lease", process.DefaultLease, "embedded store: how long a claimed page is held without a heartbeat (after a crash, its pages wait this long)")
-	jobTimeout := fs.Duration("job-timeout", process.DefaultJobTimeout, "PostgreSQL: a page job running longer is cancelled and retried")
-	rescueAfter := fs.Duration("rescue-after", 0, "PostgreSQL: a job still running after this long (its worker died) is retried (default job-timeout + 1m)")
-	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a scanned page at its own, any other at 200 (the same as the workers')")
-	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
+	ef := addEngineFlags(fs)
 	checkWaiting := fs.Int("check-waiting", 0, "POST /v1/check: how many checks may wait for a CPU slot at once; one more gets 503 with Retry-After (0: two per slot)")
 	checkWait := fs.Duration("check-wait", process.DefaultCheckWait, "POST /v1/check: how long an admitted check waits for a CPU slot before 503")
 	debug := fs.Bool("debug", false, "log at debug level")
@@ -81,14 +72,13 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return usagef("serve: --max-files %d: want at least 1", *maxFiles)
 	case *rate < 0 || *burst < 1:
 		return usagef("serve: --rate must be >= 0 and --burst >= 1")
-	case *reqTimeout < time.Second || *uploadTimeout < time.Second || *grace < 0:
-		return usagef("serve: --request-timeout and --upload-timeout want at least 1s, --grace at least 0")
-	case *lease < time.Second:
-		return usagef("serve: --lease %s: want at least 1s", *lease)
-	case *rescueAfter != 0 && *rescueAfter < *jobTimeout:
-		return usagef("serve: --rescue-after %s is shorter than --job-timeout %s", *rescueAfter, *jobTimeout)
+	case *reqTimeout < time.Second || *uploadTimeout < time.Second:
+		return usagef("serve: --request-timeout and --upload-timeout want at least 1s")
 	case *checkWaiting < 0 || *checkWait < time.Second:
 		return usagef("serve: --check-waiting wants at least 0 and --check-wait at least 1s")
+	}
+	if err := ef.check("serve"); err != nil {
+		return err
 	}
 	if *addr == "" {
 		return usagef("serve: --addr must not be empty")
@@ -103,10 +93,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			return usagef("serve: %v", err)
 		}
 	}
-	if !*noOCR {
-		if err := singleThreadOCR(); err != nil {
-			return err
-		}
+	if err := ef.setUpOCR(); err != nil {
+		return err
 	}
 	level := slog.LevelInfo
 	if *debug {
@@ -119,27 +107,19 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer be.store.Close()
-	ecfg := process.Config{
-		Store: be.store, Blobs: be.blobs, Queue: be.queue, Workers: *workers, MaxQueue: *maxQueue, ShutdownGrace: *grace,
-		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter,
-		MaxCheckWaiting: *checkWaiting, CheckWait: *checkWait,
-		Scan: scanOptions(*pdfDPI), Logger: log,
-	}
+	ecfg := ef.config(be, *workers, log)
+	ecfg.MaxQueue, ecfg.MaxCheckWaiting, ecfg.CheckWait = *maxQueue, *checkWaiting, *checkWait
 	if *workers == 0 {
 		ecfg.Workers = -1
-	}
-	if *noOCR {
-		ecfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
 	}
 	eng, err := process.New(ecfg)
 	if err != nil {
 		return err
 	}
-	reg := prometheus.NewRegistry()
-	if err := eng.Metrics().Register(reg); err != nil {
+	reg, err := metricsRegistry(eng.Metrics())
+	if err != nil {
 		return err
 	}
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	rl := api.RateLimit{PerSecond: *rate, Burst: *burst}
 	if *rate == 0 {
 		rl.PerSecond = -1
@@ -149,7 +129,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		Limits:    api.Limits{Upload: *maxUpload, MaxFiles: *maxFiles},
 		Timeouts:  api.Timeouts{Request: *reqTimeout, Upload: *uploadTimeout},
 		RateLimit: rl,
-		Scan:      scanOptions(*pdfDPI),
+		Scan:      scanOptions(ef.pdfDPI),
 	}))
 	if err != nil {
 		return err
@@ -211,8 +191,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	case serveErr = <-served:
 	}
-	log.Info("shutting down", "grace", grace.String())
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *grace+5*time.Second)
+	log.Info("shutting down", "grace", ef.grace.String())
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ef.grace+5*time.Second)
 	defer cancel()
 	// Stop accepting, end event streams, let requests in flight finish.
 	if err := hs.Shutdown(sctx); err != nil {
@@ -220,7 +200,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		hs.Close()
 	}
 	// Pages in progress finish or go back to the queue.
-	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), *grace+30*time.Second)
+	ectx, ecancel := context.WithTimeout(context.WithoutCancel(ctx), ef.grace+30*time.Second)
 	defer ecancel()
 	if err := eng.Stop(ectx); err != nil {
 		log.Error("stopping the engine", "error", err)

@@ -10,11 +10,8 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/process"
 )
 
@@ -45,12 +42,7 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("worker", "[--data DIR] [--database-url URL] [--workers N]", c.Stdout)
 	sf := addBlobFlags(fs)
 	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once (the CPU-heavy part is bounded by the cores in any case)")
-	lease := fs.Duration("lease", process.DefaultLease, "embedded store: how long a claimed page is held without a heartbeat")
-	jobTimeout := fs.Duration("job-timeout", process.DefaultJobTimeout, "PostgreSQL: a page job running longer is cancelled and retried")
-	rescueAfter := fs.Duration("rescue-after", 0, "PostgreSQL: a job still running after this long (its worker died) is retried (default job-timeout + 1m)")
-	grace := fs.Duration("grace", process.DefaultShutdownGrace, "on shutdown, how long pages in progress may finish before they are handed back")
-	pdfDPI := fs.Int("pdf-dpi", 0, "resolution PDF pages are rasterised at; 0: a scanned page at its own, any other at 200 (the same as the server's)")
-	noOCR := fs.Bool("no-ocr", false, "read codes from their bars only (faster; fewer values confirmed)")
+	ef := addEngineFlags(fs)
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics on this address (e.g. :9101); empty: none")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -61,16 +53,11 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 	if *workers < 1 || *workers > 256 {
 		return usagef("worker: --workers %d out of range 1-256", *workers)
 	}
-	if *lease < time.Second {
-		return usagef("worker: --lease %s: want at least 1s", *lease)
+	if err := ef.check("worker"); err != nil {
+		return err
 	}
-	if *rescueAfter != 0 && *rescueAfter < *jobTimeout {
-		return usagef("worker: --rescue-after %s is shorter than --job-timeout %s", *rescueAfter, *jobTimeout)
-	}
-	if !*noOCR {
-		if err := singleThreadOCR(); err != nil {
-			return err
-		}
+	if err := ef.setUpOCR(); err != nil {
+		return err
 	}
 	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
@@ -79,15 +66,7 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer be.store.Close()
-	cfg := process.Config{
-		Store: be.store, Blobs: be.blobs, Queue: be.queue, Workers: *workers,
-		Lease: *lease, JobTimeout: *jobTimeout, RescueAfter: *rescueAfter, ShutdownGrace: *grace,
-		Scan: scanOptions(*pdfDPI), Logger: log,
-	}
-	if *noOCR {
-		cfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
-	}
-	eng, err := process.New(cfg)
+	eng, err := process.New(ef.config(be, *workers, log))
 	if err != nil {
 		return err
 	}
@@ -113,11 +92,10 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 
 // serveMetrics serves the engine's metrics (and the Go runtime's) on addr.
 func serveMetrics(addr string, m *process.Metrics, log *slog.Logger) (stop func(), err error) {
-	reg := prometheus.NewRegistry()
-	if err := m.Register(reg); err != nil {
+	reg, err := metricsRegistry(m)
+	if err != nil {
 		return nil, err
 	}
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("worker: --metrics-addr: %w", err)
