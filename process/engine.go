@@ -165,52 +165,27 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Queue.river == nil && cfg.Queue.lockDir == "" {
 		return nil, errors.New("process: Config needs a Queue (RiverQueue or LocalQueue)")
 	}
-	cores := runtime.NumCPU()
-	if cfg.CPU <= 0 {
-		cfg.CPU = cores
-	}
+	orDefault(&cfg.CPU, runtime.NumCPU())
 	if cfg.Workers == 0 {
 		cfg.Workers = cfg.CPU
 	}
-	if cfg.MaxQueue <= 0 {
-		cfg.MaxQueue = DefaultMaxQueue
-	}
-	if cfg.Lease <= 0 {
-		cfg.Lease = DefaultLease
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = DefaultMaxAttempts
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
-	if cfg.PageTimeout <= 0 {
-		cfg.PageTimeout = scanfile.DefaultPageTimeout + acquisition.DefaultPageTimeout
-	}
-	if cfg.ShutdownGrace <= 0 {
-		cfg.ShutdownGrace = DefaultShutdownGrace
-	}
-	if cfg.JobTimeout <= 0 {
-		cfg.JobTimeout = DefaultJobTimeout
-	}
+	orDefault(&cfg.MaxQueue, DefaultMaxQueue)
+	orDefault(&cfg.Lease, DefaultLease)
+	orDefault(&cfg.MaxAttempts, DefaultMaxAttempts)
+	orDefault(&cfg.PollInterval, DefaultPollInterval)
+	orDefault(&cfg.PageTimeout, scanfile.DefaultPageTimeout+acquisition.DefaultPageTimeout)
+	orDefault(&cfg.ShutdownGrace, DefaultShutdownGrace)
+	orDefault(&cfg.JobTimeout, DefaultJobTimeout)
 	if cfg.RescueAfter < cfg.JobTimeout {
 		cfg.RescueAfter = cfg.JobTimeout + time.Minute
 	}
-	if cfg.MaxCheckPages <= 0 {
-		cfg.MaxCheckPages = DefaultMaxCheckPages
-	}
-	if cfg.CheckWait <= 0 {
-		cfg.CheckWait = DefaultCheckWait
-	}
-	if cfg.BlobGrace <= 0 {
-		cfg.BlobGrace = DefaultBlobGrace
-	}
-	if cfg.CollectEvery == 0 {
+	orDefault(&cfg.MaxCheckPages, DefaultMaxCheckPages)
+	orDefault(&cfg.CheckWait, DefaultCheckWait)
+	orDefault(&cfg.BlobGrace, DefaultBlobGrace)
+	if cfg.CollectEvery == 0 { // negative: never
 		cfg.CollectEvery = DefaultCollectEvery
 	}
-	if cfg.MaxCheckWaiting <= 0 {
-		cfg.MaxCheckWaiting = 2 * cfg.CPU
-	}
+	orDefault(&cfg.MaxCheckWaiting, 2*cfg.CPU)
 	if cfg.NewReader == nil {
 		cfg.NewReader = func() (*acquisition.Reader, error) { return acquisition.NewOCRReader(layout.Current()) }
 	}
@@ -241,6 +216,13 @@ func New(cfg Config) (*Engine, error) {
 		e.locks = newFileLocker(cfg.Queue.lockDir)
 	}
 	return e, nil
+}
+
+// orDefault sets *v to def when it is zero or negative (not set).
+func orDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // Metrics returns the engine's collectors (register them on the API's
