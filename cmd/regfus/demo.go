@@ -37,11 +37,8 @@ func (c *DemoCommand) Run(ctx context.Context, args []string) error {
 	sheets := fs.Int("sheets", 12, "sheets in the demo month")
 	seed := fs.Uint64("seed", 7, "random seed")
 	workers := fs.Int("workers", runtime.NumCPU(), "pages processed in parallel")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("demo: unexpected argument %q", fs.Arg(0))
 	}
 	if *sheets < 2 || *sheets > 500 {
 		return usagef("demo: --sheets %d out of range 2-500", *sheets)

@@ -36,6 +36,18 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseNoArgs is parseFlags for a command that takes flags only: an
+// argument left over is a usage error.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
 // optionalInt is an int flag that may be left out (set false). Unlike an
 // int flag with a sentinel default, its help shows no "(default -1)".
 type optionalInt struct {

@@ -56,11 +56,8 @@ func (c *KeysCommand) create(ctx context.Context, args []string) error {
 	label := fs.String("label", "", "free text shown by keys list (who or what holds the key)")
 	asJSON := fs.Bool("json", false, "print {id, key, role, region, asl, pharmacy} as JSON")
 	sf := addStoreFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("keys create: unexpected argument %q", fs.Arg(0))
 	}
 	r, err := auth.ParseRole(*role)
 	if err != nil {
@@ -99,11 +96,8 @@ func (c *KeysCommand) list(ctx context.Context, args []string) error {
 	fs := newFlagSet("keys list", "[--json]", c.Stdout)
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	sf := addStoreFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("keys list: unexpected argument %q", fs.Arg(0))
 	}
 	s, err := sf.open(ctx, true)
 	if err != nil {

@@ -18,11 +18,8 @@ type LayoutCommand struct{ Streams }
 func (c *LayoutCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("layout", "[--version N]", c.Stdout)
 	version := fs.Int("version", layout.CurrentVersion, "layout version to print")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("layout: unexpected argument %q", fs.Arg(0))
 	}
 	l, err := layout.Version(*version)
 	if err != nil {

@@ -18,11 +18,8 @@ type MigrateCommand struct{ Streams }
 func (c *MigrateCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("migrate", "[--data DIR] [--database-url URL]", c.Stdout)
 	sf := addStoreFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("migrate: unexpected argument %q", fs.Arg(0))
 	}
 	s, err := sf.open(ctx, false)
 	if err != nil {

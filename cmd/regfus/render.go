@@ -46,11 +46,8 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 	fieldFont := fs.String("field-font", "", "TrueType/OpenType file of the face the progressive and count are printed in, as a pharmacy's software would (default: Go Sans Bold)")
 	fieldSize := fs.Float64("field-size", 0, "size in mm the progressive and count are printed at (default 4.5, centred in the box when given)")
 	out := fs.String("o", "", "output folder (required)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("render: unexpected argument %q", fs.Arg(0))
 	}
 	for _, req := range []struct{ flag, val string }{{"asl", *asl}, {"pharmacy", *pharmacy}, {"vat", *vat}, {"name", *name}, {"month", *month}, {"o", *out}} {
 		if req.val == "" {

@@ -56,12 +56,10 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	checkWaiting := fs.Int("check-waiting", 0, "POST /v1/check: how many checks may wait for a CPU slot at once; one more gets 503 with Retry-After (0: two per slot)")
 	checkWait := fs.Duration("check-wait", process.DefaultCheckWait, "POST /v1/check: how long an admitted check waits for a CPU slot before 503")
 	debug := fs.Bool("debug", false, "log at debug level")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return usagef("serve: unexpected argument %q", fs.Arg(0))
 	case *workers < 0 || *workers > 256:
 		return usagef("serve: --workers %d out of range 0-256", *workers)
 	case *maxQueue < 1:

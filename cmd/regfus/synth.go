@@ -37,11 +37,8 @@ func (c *SynthCommand) Run(ctx context.Context, args []string) error {
 	asl := fs.String("asl", "", "ASL code (3 digits); with --pharmacy, every sheet is that pharmacy's (default: three seeded pharmacies)")
 	pharmacy := fs.String("pharmacy", "", "pharmacy code (5 digits)")
 	month := fs.String("month", "", "competence month YYYY-MM (default: drawn from the seed)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("synth: unexpected argument %q", fs.Arg(0))
 	}
 	if *dir == "" {
 		return usagef("synth: -o DIR is required")

@@ -44,11 +44,8 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 	workers := fs.Int("workers", runtime.NumCPU(), "pages read at once (the CPU-heavy part is bounded by the cores in any case)")
 	ef := addEngineFlags(fs)
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics on this address (e.g. :9101); empty: none")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("worker: unexpected argument %q", fs.Arg(0))
 	}
 	if *workers < 1 || *workers > 256 {
 		return usagef("worker: --workers %d out of range 1-256", *workers)
