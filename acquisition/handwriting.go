@@ -243,13 +243,12 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 
 // readCuts reads a box some of whose characters were cut from blobs of
 // touching characters. Where to cut is a guess (half of one beside half
-// of the next can read as a confident other digit), so every blob is read
-// cut into as many characters as splitWide made, one fewer and one more
-// (1 to maxSplit), and a blob is taken as read only
-// when the cuts whose every character the model reads above the
-// threshold all give the same text: that cut is kept. When none does, or
-// two give different texts, the box keeps splitWide's cut and why says
-// what fell short.
+// of the next can read as a confident other digit, and a touching 12 read
+// whole as a confident 2), so every blob is read cut as splitWide cut it,
+// into one character fewer and one more (1 to maxSplit). The blob is
+// taken as read only when splitWide's cut reads above the threshold and
+// no other cut reads otherwise above it: the other cuts can only veto.
+// Otherwise the box keeps splitWide's cut and why says what fell short.
 func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, string, error) {
 	type unit struct {
 		hyps [][]glyph
@@ -326,9 +325,12 @@ func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, st
 		switch {
 		case len(u.hyps) == 1:
 			pick = 0
-		case len(texts) == 1:
-			pick = sure[0]
-		case len(texts) == 0:
+		case len(texts) == 1 && slices.Contains(sure, u.def):
+			// splitWide's cut, the one the blob's width argues for, read
+			// for sure, and no other cut read otherwise for sure. Another
+			// cut alone read for sure is not taken: a touching 12 read
+			// whole is a confident 2.
+		case len(texts) <= 1:
 			why = "characters touching, cut apart"
 		default:
 			var ts []string
