@@ -40,6 +40,7 @@ import (
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
 	"github.com/regfus/regfus/store/sqlite"
@@ -171,7 +172,7 @@ func newEnv(t *testing.T, kind string, opt envOptions) *env {
 // noReconciler is the Reconciler of a service without an engine.
 type noReconciler struct{}
 
-func (noReconciler) Reconcile(context.Context, []store.Group) error { return nil }
+func (noReconciler) Reconcile(context.Context, []sheet.Key) error { return nil }
 
 type syncBuffer struct {
 	mu sync.Mutex

@@ -119,7 +119,7 @@ type groupJSON struct {
 	Competence string `json:"competence"`
 }
 
-func groupView(g store.Group) groupJSON {
+func groupView(g sheet.Key) groupJSON {
 	return groupJSON{Region: g.Region, ASL: g.ASL, Pharmacy: g.Pharmacy, Competence: g.Competence}
 }
 

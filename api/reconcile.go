@@ -133,7 +133,7 @@ const (
 )
 
 // reportLink is the request for one group's full report.
-func reportLink(g store.Group) string {
+func reportLink(g sheet.Key) string {
 	v := url.Values{}
 	v.Set("region", g.Region)
 	v.Set("asl", g.ASL)
@@ -145,24 +145,24 @@ func reportLink(g store.Group) string {
 
 // A cursor is the last group of a page, as base64url JSON: opaque to
 // clients, checked on the way back in.
-func encodeCursor(g store.Group) string {
+func encodeCursor(g sheet.Key) string {
 	b, _ := json.Marshal([4]string{g.Region, g.ASL, g.Pharmacy, g.Competence})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(raw string) (store.Group, error) {
+func decodeCursor(raw string) (sheet.Key, error) {
 	b, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil {
-		return store.Group{}, err
+		return sheet.Key{}, err
 	}
 	var k []string
 	if err := json.Unmarshal(b, &k); err != nil {
-		return store.Group{}, err
+		return sheet.Key{}, err
 	}
 	if len(k) != 4 {
-		return store.Group{}, fmt.Errorf("%d fields, want 4", len(k))
+		return sheet.Key{}, fmt.Errorf("%d fields, want 4", len(k))
 	}
-	return store.Group{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
+	return sheet.Key{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
 }
 
 // writeMerged writes the JSON object obj with the members extra (name,

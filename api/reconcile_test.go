@@ -9,6 +9,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/reconcile"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -29,7 +30,7 @@ func TestReconciliationPaging(t *testing.T) {
 				for _, asl := range []string{"201", "202"} {
 					for ph := 0; ph < 4; ph++ {
 						for _, m := range []string{"2025-05", "2025-06"} {
-							g := store.Group{Region: region, ASL: asl, Pharmacy: fmt.Sprintf("%05d", 10000+ph), Competence: m}
+							g := sheet.Key{Region: region, ASL: asl, Pharmacy: fmt.Sprintf("%05d", 10000+ph), Competence: m}
 							rep := fmt.Sprintf(`{"region":%q,"asl":%q,"pharmacy":%q,"competence":%q,"declared_sheets":4,"scanned_sheets":3,`+
 								`"findings":[{"kind":"sheet_count_mismatch","sheet":null,"slot":null,"targatura":null,"record_id":null,"detail":"4 declared, 3 scanned"}],`+
 								`"payable":[{"record_id":"r1","aic":"012345676","targatura":"1234567890","attestation":"D1"}],`+

@@ -13,12 +13,13 @@ import (
 
 	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/scanfile"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
 type nopReconciler struct{}
 
-func (nopReconciler) Reconcile(context.Context, []store.Group) error { return nil }
+func (nopReconciler) Reconcile(context.Context, []sheet.Key) error { return nil }
 
 func TestLimiter(t *testing.T) {
 	t.Parallel()

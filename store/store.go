@@ -173,7 +173,7 @@ type Store interface {
 	// PutReconciliation stores (or replaces) a group's report and its
 	// summary.
 	PutReconciliation(ctx context.Context, r Reconciliation) error
-	GetReconciliation(ctx context.Context, g Group, scope auth.Scope) (Reconciliation, error)
+	GetReconciliation(ctx context.Context, g sheet.Key, scope auth.Scope) (Reconciliation, error)
 	ListReconciliations(ctx context.Context, f GroupFilter) ([]Reconciliation, error)
 	// PageReconciliations returns one page of the stored reports in the
 	// filter, in group order, starting after q.After: with q.Summaries only
@@ -397,7 +397,7 @@ type ReviewItem struct {
 	CreatedAt  time.Time
 	ResolvedAt time.Time
 	// Group is the sheet identity of the page, nil when it was not read.
-	Group *Group
+	Group *sheet.Key
 	// Corrections, oldest first (GetReview and CorrectReview only).
 	Corrections []Correction
 }
@@ -433,13 +433,6 @@ type ReviewFilter struct {
 	Limit   int          // 0 for no limit
 }
 
-// Group is what reconciliation reports on: one pharmacy, one month. It is
-// sheet.Key, under the name the store's callers still use.
-//
-// Deprecated: use sheet.Key; this alias goes once the store's callers
-// name it so.
-type Group = sheet.Key
-
 // GroupFilter selects by identity within a scope; empty fields match all.
 type GroupFilter struct {
 	Scope                 auth.Scope
@@ -452,8 +445,8 @@ type SlotRef struct {
 	Targatura   string
 	PageID      int64
 	Slot        int
-	AIC         string // "" when not read
-	Group       *Group // nil when the sheet was not identified
+	AIC         string     // "" when not read
+	Group       *sheet.Key // nil when the sheet was not identified
 	Progressive string
 }
 
@@ -475,13 +468,13 @@ type Import struct {
 type ImportSummary struct {
 	ImportID int64
 	Rows     int
-	Groups   []Group // the groups replaced, sorted
-	Replaced int     // rows of earlier imports removed
+	Groups   []sheet.Key // the groups replaced, sorted
+	Replaced int         // rows of earlier imports removed
 }
 
 // Reconciliation is a group's stored report (SPEC section 5 JSON).
 type Reconciliation struct {
-	Group      Group
+	Group      sheet.Key
 	Report     json.RawMessage
 	ComputedAt time.Time
 	// Summary is the report's short form for listings (the JSON of
@@ -495,8 +488,8 @@ type Reconciliation struct {
 type ReconciliationQuery struct {
 	Filter GroupFilter
 	// After is the last group of the previous page (keyset cursor); the
-	// zero Group starts at the beginning.
-	After Group
+	// zero key starts at the beginning.
+	After sheet.Key
 	// Limit is the page size (> 0).
 	Limit int
 	// Summaries: read Summary instead of Report.

@@ -15,6 +15,7 @@ import (
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/reconcile"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -242,7 +243,7 @@ func (u *UI) stats(ctx context.Context, rc *reqCtx, open int) (stats, error) {
 // flash is what the last correction did, shown on the next item.
 type flash struct {
 	Item    int64
-	Group   *store.Group
+	Group   *sheet.Key
 	Changes []change
 	Error   string
 	Bulk    int
@@ -425,7 +426,7 @@ func (u *UI) apply(ctx context.Context, rc *reqCtx, it store.ReviewItem, value j
 
 // groupReport is a group's stored reconciliation, nil when there is none
 // (or it is out of scope).
-func (u *UI) groupReport(ctx context.Context, rc *reqCtx, g store.Group) *reconcile.Group {
+func (u *UI) groupReport(ctx context.Context, rc *reqCtx, g sheet.Key) *reconcile.Group {
 	r, err := u.dom.Store.GetReconciliation(ctx, g, rc.who.Scope)
 	if err != nil {
 		return nil

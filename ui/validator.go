@@ -101,31 +101,31 @@ func (u *UI) reconciliations(rc *reqCtx) error {
 	return u.ok(rc, "reconciliations", d)
 }
 
-func reportPath(g store.Group) string {
+func reportPath(g sheet.Key) string {
 	return fmt.Sprintf("/ui/reconciliations/%s/%s/%s/%s", url.PathEscape(g.Region), url.PathEscape(g.ASL), url.PathEscape(g.Pharmacy), url.PathEscape(g.Competence))
 }
 
-func encodeCursor(g store.Group) string {
+func encodeCursor(g sheet.Key) string {
 	b, _ := json.Marshal([4]string{g.Region, g.ASL, g.Pharmacy, g.Competence})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(raw string) (store.Group, error) {
+func decodeCursor(raw string) (sheet.Key, error) {
 	b, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil {
-		return store.Group{}, err
+		return sheet.Key{}, err
 	}
 	var k [4]string
 	if err := json.Unmarshal(b, &k); err != nil {
-		return store.Group{}, err
+		return sheet.Key{}, err
 	}
-	return store.Group{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
+	return sheet.Key{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
 }
 
 // groupOfPath reads region, ASL, pharmacy and month from the path; a
 // malformed one is a group that does not exist.
-func groupOfPath(rc *reqCtx) (store.Group, error) {
-	g := store.Group{Region: rc.Param("region"), ASL: rc.Param("asl"), Pharmacy: rc.Param("pharmacy"), Competence: rc.Param("month")}
+func groupOfPath(rc *reqCtx) (sheet.Key, error) {
+	g := sheet.Key{Region: rc.Param("region"), ASL: rc.Param("asl"), Pharmacy: rc.Param("pharmacy"), Competence: rc.Param("month")}
 	if sheet.ValidateDigits("region", g.Region, 3) != nil || sheet.ValidateDigits("asl", g.ASL, 3) != nil ||
 		sheet.ValidateDigits("pharmacy", g.Pharmacy, 5) != nil || records.ValidateCompetence(g.Competence) != nil {
 		return g, uiErrorf(http.StatusNotFound, "err.notfound")
@@ -150,7 +150,7 @@ type reportData struct {
 }
 
 // loadReport reads a group's stored report in the caller's scope.
-func (u *UI) loadReport(rc *reqCtx) (store.Group, store.Reconciliation, error) {
+func (u *UI) loadReport(rc *reqCtx) (sheet.Key, store.Reconciliation, error) {
 	g, err := groupOfPath(rc)
 	if err != nil {
 		return g, store.Reconciliation{}, err

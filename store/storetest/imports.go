@@ -29,7 +29,7 @@ func testDeclarations(t *testing.T, c context.Context, s Store) {
 	sum, err := s.ImportDeclarations(c, store.Import{KeyID: k.ID, Source: "dcr.csv"}, first)
 	ok(t, err, "ImportDeclarations")
 	if sum.Rows != 3 || sum.Replaced != 0 || len(sum.Groups) != 2 || sum.ImportID == 0 ||
-		sum.Groups[0] != (store.Group{Region: "120", ASL: "205", Pharmacy: "11111", Competence: "2023-01"}) {
+		sum.Groups[0] != (sheet.Key{Region: "120", ASL: "205", Pharmacy: "11111", Competence: "2023-01"}) {
 		t.Fatalf("summary = %+v", sum)
 	}
 	all, err := s.ListDeclarations(c, store.GroupFilter{Scope: admin})

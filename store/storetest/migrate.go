@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -38,7 +39,7 @@ func testMigrationFillsSummaries(t *testing.T, c context.Context, s Store) {
 		"22222": {`[1,2]`, `{}`},
 	}
 	for ph, cs := range cases {
-		g := store.Group{Region: "120", ASL: "205", Pharmacy: ph, Competence: "2023-01"}
+		g := sheet.Key{Region: "120", ASL: "205", Pharmacy: ph, Competence: "2023-01"}
 		ok(t, s.PutReconciliation(c, store.Reconciliation{Group: g, Report: json.RawMessage(cs.report), Summary: json.RawMessage(`{"stale":1}`)}), "Put")
 	}
 	if _, err := db.ExecContext(c, `UPDATE reconciliations SET summary = NULL`); err != nil {

@@ -8,14 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
 // testReconciliations: a group's report is stored, replaced and read
 // within scope.
 func testReconciliations(t *testing.T, c context.Context, s Store) {
-	gA := store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}
-	gB := store.Group{Region: "120", ASL: "205", Pharmacy: "11111", Competence: "2023-01"}
+	gA := sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}
+	gB := sheet.Key{Region: "120", ASL: "205", Pharmacy: "11111", Competence: "2023-01"}
 	at := time.Date(2023, 2, 11, 9, 30, 0, 123456000, time.UTC)
 	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{"groups":[{"pharmacy":"99999","findings":[]}]}`),
 		Summary: json.RawMessage(`{}`), ComputedAt: at}), "Put A")
@@ -28,7 +29,7 @@ func testReconciliations(t *testing.T, c context.Context, s Store) {
 	jsonEq(t, r.Report, json.RawMessage(`{"groups":[{"pharmacy":"99999","findings":[]}]}`), "report")
 	_, err = s.GetReconciliation(c, gA, pharmacyB)
 	is(t, err, store.ErrNotFound, "GetReconciliation out of scope")
-	_, err = s.GetReconciliation(c, store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-02"}, admin)
+	_, err = s.GetReconciliation(c, sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-02"}, admin)
 	is(t, err, store.ErrNotFound, "GetReconciliation(unknown)")
 
 	ok(t, s.PutReconciliation(c, store.Reconciliation{Group: gA, Report: json.RawMessage(`{"groups":[],"v":2}`), Summary: json.RawMessage(`{}`)}), "replace A")
@@ -57,11 +58,11 @@ func testReconciliations(t *testing.T, c context.Context, s Store) {
 // summaries as they were put, never the report, and a report page the
 // reports.
 func testReconciliationPages(t *testing.T, c context.Context, s Store) {
-	var want []store.Group
+	var want []sheet.Key
 	for _, asl := range []string{"205", "206"} {
 		for _, ph := range []string{"11111", "99999"} {
 			for _, m := range []string{"2023-01", "2023-02", "2023-03"} {
-				g := store.Group{Region: "120", ASL: asl, Pharmacy: ph, Competence: m}
+				g := sheet.Key{Region: "120", ASL: asl, Pharmacy: ph, Competence: m}
 				rep := fmt.Sprintf(`{"region":"120","asl":%q,"pharmacy":%q,"competence":%q,"declared_sheets":null,"scanned_sheets":3,`+
 					`"findings":[{"kind":"unreadable"},{"kind":"aic_mismatch"}],"payable":[],"summary":{"payable":0,"findings":{"unreadable":1}}}`, asl, ph, m)
 				sum := fmt.Sprintf(`{"pharmacy":%q,"competence":%q,"findings_count":2}`, ph, m)
@@ -74,8 +75,8 @@ func testReconciliationPages(t *testing.T, c context.Context, s Store) {
 	}
 	for _, limit := range []int{1, 2, 5, 6, 100} {
 		for _, summaries := range []bool{false, true} {
-			var got []store.Group
-			var after store.Group
+			var got []sheet.Key
+			var after sheet.Key
 			for calls := 0; ; calls++ {
 				if calls > len(want)+1 {
 					t.Fatalf("limit %d: paging does not end", limit)
@@ -115,7 +116,7 @@ func testReconciliationPages(t *testing.T, c context.Context, s Store) {
 	page, err := s.PageReconciliations(c, store.ReconciliationQuery{
 		Filter: store.GroupFilter{Scope: validator, Pharmacy: "99999", Competence: "2023-02"}, Limit: 1, Summaries: true})
 	ok(t, err, "filtered page")
-	if len(page) != 1 || page[0].Group != (store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-02"}) {
+	if len(page) != 1 || page[0].Group != (sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-02"}) {
 		t.Fatalf("filtered page = %+v", page)
 	}
 	if page, _ := s.PageReconciliations(c, store.ReconciliationQuery{Filter: store.GroupFilter{Scope: otherReg}, Limit: 10}); len(page) != 0 {

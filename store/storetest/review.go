@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -36,7 +37,7 @@ func testReview(t *testing.T, c context.Context, s Store) {
 	aic, prog := list[0], list[1]
 	if aic.Slot != 1 || aic.Field != "aic" || aic.Reason != page.FlagAICUnread || aic.Value != nil || aic.Status != store.ReviewOpen ||
 		aic.PageID != cl.Page.ID || aic.BatchID != bc.Batch.ID || aic.PageIndex != 1 || aic.FileSHA256 != sha("review") ||
-		aic.Group == nil || *aic.Group != (store.Group{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}) {
+		aic.Group == nil || *aic.Group != (sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}) {
 		t.Fatalf("aic item = %+v", aic)
 	}
 	if prog.Slot != 0 || prog.Field != "progressive" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/sheet"
 	regsheet "github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
@@ -22,10 +23,10 @@ type importRows[T any] struct {
 	key  func(T) string
 	what func(T) string
 	// group and line of a row.
-	group func(T) store.Group
+	group func(T) sheet.Key
 	line  func(T) int
 	// del deletes a group's stored rows; insert stores one row.
-	del    func(context.Context, querier, store.Group) (int64, error)
+	del    func(context.Context, querier, sheet.Key) (int64, error)
 	insert func(context.Context, querier, int64, T) error
 }
 
@@ -34,11 +35,11 @@ type importRows[T any] struct {
 // file's.
 func (ir importRows[T]) run(ctx context.Context, s *Store, imp store.Import, rows []T) (store.ImportSummary, error) {
 	type key struct {
-		g store.Group
+		g sheet.Key
 		k string
 	}
 	seen := map[key]int{}
-	groups := map[store.Group]bool{}
+	groups := map[sheet.Key]bool{}
 	for _, r := range rows {
 		k := key{ir.group(r), ir.key(r)}
 		if prev, dup := seen[k]; dup {
@@ -73,8 +74,8 @@ func (ir importRows[T]) run(ctx context.Context, s *Store, imp store.Import, row
 	return sum, nil
 }
 
-func sortGroups(m map[store.Group]bool) []store.Group {
-	out := make([]store.Group, 0, len(m))
+func sortGroups(m map[sheet.Key]bool) []sheet.Key {
+	out := make([]sheet.Key, 0, len(m))
 	for g := range m {
 		out = append(out, g)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/sheet"
 	regsheet "github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
@@ -146,7 +147,7 @@ func groupFilter(f store.GroupFilter, more ...any) []any {
 	return scope(f.Scope, append([]any{nullStr(f.Region), nullStr(f.ASL), nullStr(f.Pharmacy), nullStr(f.Competence)}, more...)...)
 }
 
-func group(g store.Group, more ...any) []any {
+func group(g sheet.Key, more ...any) []any {
 	return append([]any{g.Region, g.ASL, g.Pharmacy, g.Competence}, more...)
 }
 
@@ -380,11 +381,11 @@ func (q *queries) InsertImport(ctx context.Context, db querier, kind store.Impor
 }
 
 // DeleteDeclarationsGroup and DeleteRecordsGroup return the rows removed.
-func (q *queries) DeleteDeclarationsGroup(ctx context.Context, db querier, g store.Group) (int64, error) {
+func (q *queries) DeleteDeclarationsGroup(ctx context.Context, db querier, g sheet.Key) (int64, error) {
 	return q.exec(ctx, db, q.st.DeleteDeclarationsGroup, group(g)...)
 }
 
-func (q *queries) DeleteRecordsGroup(ctx context.Context, db querier, g store.Group) (int64, error) {
+func (q *queries) DeleteRecordsGroup(ctx context.Context, db querier, g sheet.Key) (int64, error) {
 	return q.exec(ctx, db, q.st.DeleteRecordsGroup, group(g)...)
 }
 
@@ -432,7 +433,7 @@ func (q *queries) PutReconciliation(ctx context.Context, db querier, r store.Rec
 
 // GetReconciliation and the listings return reconciliation columns
 // (scanReconciliation).
-func (q *queries) GetReconciliation(ctx context.Context, db querier, g store.Group, sc auth.Scope) row {
+func (q *queries) GetReconciliation(ctx context.Context, db querier, g sheet.Key, sc auth.Scope) row {
 	return q.row(ctx, db, q.st.GetReconciliation, group(g, scope(sc)...)...)
 }
 

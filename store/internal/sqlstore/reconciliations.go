@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -53,7 +54,7 @@ func scanReconciliation(sc scanner) (store.Reconciliation, error) {
 }
 
 // GetReconciliation implements store.Store.
-func (s *Store) GetReconciliation(ctx context.Context, g store.Group, sc auth.Scope) (store.Reconciliation, error) {
+func (s *Store) GetReconciliation(ctx context.Context, g sheet.Key, sc auth.Scope) (store.Reconciliation, error) {
 	r, err := scanReconciliation(s.q.GetReconciliation(ctx, s.db, g, sc))
 	return one(r, err, "reconciliation %s-%s-%s %s", g.Region, g.ASL, g.Pharmacy, g.Competence)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -120,9 +121,9 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-func groupPtr(region, asl, pharmacy, competence sql.NullString) *store.Group {
+func groupPtr(region, asl, pharmacy, competence sql.NullString) *sheet.Key {
 	if !region.Valid || !asl.Valid || !pharmacy.Valid {
 		return nil
 	}
-	return &store.Group{Region: region.String, ASL: asl.String, Pharmacy: pharmacy.String, Competence: competence.String}
+	return &sheet.Key{Region: region.String, ASL: asl.String, Pharmacy: pharmacy.String, Competence: competence.String}
 }
