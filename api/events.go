@@ -17,16 +17,8 @@ import (
 // proxies and clients do not take it for dead.
 const keepAlive = 15 * time.Second
 
-// batchEvents: GET /v1/batches/{id}/events, server-sent events.
-//
-// Every value from Progress.Events is a "progress" event (its id is the
-// number of pages finished, so a client can tell where it was); once no
-// page is queued or running the last one is sent again as "done" and the
-// stream ends. The engine reads the truth from the store, so a client that
-// reconnects gets the current state at once and nothing is lost. While a
-// batch makes no progress, a comment line every 15 s keeps the connection
-// open; at shutdown (CloseStreams) or after Timeouts.Stream the stream
-// ends without "done" and the client reconnects.
+// batchEvents: GET /v1/batches/{id}/events, server-sent events of the
+// batch as batchView shows it (see StreamBatch).
 func (s *Server) batchEvents(c echo.Context) error {
 	id, err := pathID(c, "batch")
 	if err != nil {
@@ -38,7 +30,25 @@ func (s *Server) batchEvents(c echo.Context) error {
 	if err != nil {
 		return notFound(err, "batch", id)
 	}
+	return s.StreamBatch(c, events, func(b store.Batch) any { return batchView(b) })
+}
 
+// StreamBatch sends a batch's progress, read from events (a
+// Progress.Events channel), as server-sent events on c's response, with
+// view(b) as each event's JSON data; the web interface's batch page
+// streams through it too.
+//
+// Every value from events is a "progress" event (its id is the number of
+// pages finished, so a client can tell where it was); once no page is
+// queued or running the last one is sent again as "done" and the stream
+// ends. The engine reads the truth from the store, so a client that
+// reconnects gets the current state at once and nothing is lost. While a
+// batch makes no progress, a comment line every 15 s keeps the connection
+// open; when the request ends, at shutdown (CloseStreams) or after
+// Timeouts.Stream the stream ends without "done" and the client
+// reconnects.
+func (s *Server) StreamBatch(c echo.Context, events <-chan store.Batch, view func(store.Batch) any) error {
+	ctx := c.Request().Context()
 	w := c.Response()
 	h := w.Header()
 	h.Set(echo.HeaderContentType, "text/event-stream")
@@ -48,7 +58,7 @@ func (s *Server) batchEvents(c echo.Context) error {
 	w.Flush()
 
 	send := func(event string, b store.Batch) bool {
-		data, err := json.Marshal(batchView(b))
+		data, err := json.Marshal(view(b))
 		if err == nil {
 			_, err = fmt.Fprintf(w, "event: %s\nid: %d\ndata: %s\n\n", event, b.Progress.Finished, data)
 		}

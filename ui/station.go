@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/labstack/echo/v4"
@@ -193,59 +192,25 @@ type progressJSON struct {
 }
 
 // batchEvents streams a batch's progress as server-sent events, from the
-// same Progress the API's event stream uses: "progress" events, then
-// "done" once nothing is queued or running.
+// same Progress and through the same stream (api.Server.StreamBatch) as
+// the API's: "progress" events, then "done" once nothing is queued or
+// running; the stream also ends when the server shuts down.
 func (u *UI) batchEvents(rc *reqCtx) error {
 	id, err := pathID(rc)
 	if err != nil {
 		return err
 	}
-	ctx := rc.Request().Context()
+	ctx, cancel := context.WithCancel(rc.Request().Context())
+	defer cancel()
 	events, err := u.dom.Progress.Events(ctx, id, rc.who.Scope)
 	if err != nil {
 		return notFound(err)
 	}
-	w := rc.Response()
-	w.Header().Set(echo.HeaderContentType, "text/event-stream")
-	w.Header().Set(echo.HeaderCacheControl, "no-cache")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	w.Flush()
-	send := func(event string, b store.Batch) bool {
+	return u.api.StreamBatch(rc, events, func(b store.Batch) any {
 		p := b.Progress
-		data, _ := json.Marshal(progressJSON{Total: p.Total, Done: p.Finished, OK: p.OK, Review: p.Review,
-			Rejected: p.Rejected, Failed: p.Failed, Status: b.Status})
-		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, data); err != nil {
-			return false
-		}
-		w.Flush()
-		return true
-	}
-	tick := time.NewTicker(15 * time.Second)
-	defer tick.Stop()
-	var last store.Batch
-	for {
-		select {
-		case b, ok := <-events:
-			if !ok {
-				if last.ID != 0 && last.Progress.Queued+last.Progress.Running == 0 {
-					send("done", last)
-				}
-				return nil
-			}
-			last = b
-			if !send("progress", b) {
-				return nil
-			}
-		case <-tick.C:
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return nil
-			}
-			w.Flush()
-		case <-ctx.Done():
-			return nil
-		}
-	}
+		return progressJSON{Total: p.Total, Done: p.Finished, OK: p.OK, Review: p.Review,
+			Rejected: p.Rejected, Failed: p.Failed, Status: b.Status}
+	})
 }
 
 type pageData struct {
