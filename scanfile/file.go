@@ -205,6 +205,16 @@ func (f *File) reader(ctx context.Context) *io.SectionReader {
 // last error after the pages before the break. Stop early by breaking out.
 func (f *File) Pages(ctx context.Context) iter.Seq2[Page, error] {
 	return func(yield func(Page, error) bool) {
+		if f.format == PDF {
+			// One pdftoppm for all the pages (see pdf.go).
+			f.pdf.pagesInOrder(ctx, f.opts, func(n int, img *image.Gray, dpi float64, err error) bool {
+				if err != nil {
+					return yield(Page{}, withPage(classify(f.source, n, err), f.source, n)) && ctx.Err() == nil
+				}
+				return yield(Page{Source: f.source, Index: n, Count: f.count, Format: f.format, Image: img, DPI: dpi}, nil) && ctx.Err() == nil
+			})
+			return
+		}
 		for n := 1; n <= f.count; n++ {
 			p, err := f.Page(ctx, n)
 			if !yield(p, err) {

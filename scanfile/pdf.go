@@ -16,12 +16,22 @@ import (
 	"time"
 )
 
-// PDF pages are rasterised by poppler, one pdftoppm process per page
-// (-f N -l N), streaming an 8-bit PGM to a pipe: no page is held on disk,
-// and a 300-page PDF costs one page of memory at a time, or one per worker
-// when a pool renders pages concurrently. pdfinfo, run once at Open, gives
-// the page count and every page's size, so a page that would rasterise over
-// MaxPixels is refused before poppler allocates it.
+// PDF pages are rasterised by poppler's pdftoppm, streaming 8-bit PGMs to
+// a pipe: no page is held on disk, and a 300-page PDF costs one page of
+// memory at a time, or one per worker when a pool renders pages
+// concurrently. pdfinfo, run once at Open, gives the page count and every
+// page's size, so a page that would rasterise over MaxPixels is refused
+// before poppler allocates it.
+//
+// Reading a file's pages in order (File.Pages, so All and `regfus scan`)
+// starts one pdftoppm for each run of consecutive pages rendered at the
+// same resolution (all of a scanner's PDF, as a rule) and reads its pages
+// off the pipe one after the other: starting poppler and parsing the file
+// cost about as much as rendering a page, and were paid per page. The
+// pixels are the same bytes a process per page gives. A page the run
+// fails on (a timeout, poppler giving up) is that page's error, and the
+// pages after it are rendered by a new run. File.Page, for random access
+// from a pool, renders the one page it is asked for.
 //
 // Poppler is C code reading hostile input, so each process runs with a
 // deadline (killed at PageTimeout) and a cap on its address space
@@ -235,49 +245,194 @@ func parsePDFInfo(s string) (int, []pdfPage, error) {
 	return count, pages, nil
 }
 
-// render rasterises page n at opts.PDFDPI or, with that zero, at the
-// page's native resolution (see Resolution above).
-func (p *pdfFile) render(ctx context.Context, n int, opts Options) (*image.Gray, float64, error) {
+// dpi is the resolution page n is rasterised at: opts.PDFDPI or, with
+// that zero, the page's native resolution (see Resolution above).
+func (p *pdfFile) dpi(n int, opts Options) float64 {
 	pg := p.pages[n-1]
-	dpi := float64(opts.PDFDPI)
 	switch {
-	case dpi > 0:
+	case opts.PDFDPI > 0:
+		return float64(opts.PDFDPI)
 	case pg.native > 0:
-		dpi = pg.native
-	default:
-		dpi = DefaultPDFDPI
+		return pg.native
 	}
+	return DefaultPDFDPI
+}
+
+// checkSize refuses page n if it would rasterise over the pixel limit.
+func (p *pdfFile) checkSize(n int, opts Options) error {
+	pg, dpi := p.pages[n-1], p.dpi(n, opts)
 	w, h := math.Ceil(pg.w*dpi/72), math.Ceil(pg.h*dpi/72)
 	if w > math.MaxInt32 || h > math.MaxInt32 {
-		return nil, 0, checkPixels(math.MaxInt32, math.MaxInt32, opts.MaxPixels)
+		return checkPixels(math.MaxInt32, math.MaxInt32, opts.MaxPixels)
 	}
-	if err := checkPixels(int(w), int(h), opts.MaxPixels); err != nil {
+	return checkPixels(int(w), int(h), opts.MaxPixels)
+}
+
+// render rasterises page n alone, in a pdftoppm process of its own.
+func (p *pdfFile) render(ctx context.Context, n int, opts Options) (*image.Gray, float64, error) {
+	if err := p.checkSize(n, opts); err != nil {
 		return nil, 0, err
 	}
-	cmd := popplerCmd(ctx, opts, "pdftoppm", "-r", strconv.FormatFloat(dpi, 'f', -1, 64), "-gray",
-		"-f", strconv.Itoa(n), "-l", strconv.Itoa(n), p.path)
-	stdout, err := cmd.StdoutPipe()
+	dpi := p.dpi(n, opts)
+	r, err := p.startRun(ctx, n, n, dpi, opts)
 	if err != nil {
 		return nil, 0, err
+	}
+	img, err := r.next(ctx, opts)
+	if err == nil {
+		err = r.finish(ctx)
+	}
+	r.close()
+	if err != nil {
+		return nil, 0, err
+	}
+	return img, dpi, nil
+}
+
+// pdfRun is one pdftoppm process rendering pages first..last, all at the
+// same resolution, to a pipe that next reads them from.
+type pdfRun struct {
+	cmd    *exec.Cmd
+	cancel context.CancelFunc
+	out    io.ReadCloser
+	r      *bufio.Reader
+	stderr *limitedWriter
+	// page is the number of the page next reads; last the run's last.
+	page, last int
+	dpi        float64
+	done       bool // the process has been waited for
+}
+
+// startRun starts pdftoppm on pages first..last at dpi. The process lives
+// until close (or ctx ends); each page read from it has its own deadline
+// (see next).
+func (p *pdfFile) startRun(ctx context.Context, first, last int, dpi float64, opts Options) (*pdfRun, error) {
+	rctx, cancel := context.WithCancel(ctx)
+	cmd := popplerCmd(rctx, opts, "pdftoppm", "-r", strconv.FormatFloat(dpi, 'f', -1, 64), "-gray",
+		"-f", strconv.Itoa(first), "-l", strconv.Itoa(last), p.path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		return nil, err
 	}
 	stderr := &limitedWriter{w: new(bytes.Buffer), n: maxToolStderr}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
-		return nil, 0, newError("", 0, KindIO, "cannot run pdftoppm", err)
+		cancel()
+		return nil, newError("", 0, KindIO, "cannot run pdftoppm", err)
 	}
-	img, perr := readPGM(bufio.NewReaderSize(stdout, readBuf), opts.MaxPixels)
+	return &pdfRun{cmd: cmd, cancel: cancel, out: out, r: bufio.NewReaderSize(out, readBuf),
+		stderr: stderr, page: first, last: last, dpi: dpi}, nil
+}
+
+// next reads the run's next page. ctx bounds this page only: when it ends
+// first, the process is killed and the page's error is ctx's. After an
+// error the run is over (close it); the pages after need a new run.
+func (r *pdfRun) next(ctx context.Context, opts Options) (*image.Gray, error) {
+	stop := context.AfterFunc(ctx, r.cancel)
+	img, perr := readPGM(r.r, opts.MaxPixels)
+	stopped := stop()
+	if !stopped || ctx.Err() != nil {
+		// The deadline killed poppler mid-page.
+		r.close()
+		return nil, ctx.Err()
+	}
 	if perr != nil {
-		cmd.Process.Kill()
+		// Poppler failed (its exit status and stderr tell why: the
+		// output ended early), or wrote what readPGM refuses (then it is
+		// stopped).
+		if !errors.Is(perr, io.ErrUnexpectedEOF) {
+			r.cancel()
+		}
+		if err := r.finish(ctx); err != nil {
+			return nil, err
+		}
+		return nil, perr
 	}
-	io.Copy(io.Discard, stdout)
-	werr := cmd.Wait()
-	if werr != nil {
-		return nil, 0, toolError(ctx, "pdftoppm", werr, stderr)
+	r.page++
+	return img, nil
+}
+
+// finish waits for the process to exit, after its last page or a failed
+// read, and explains a failure.
+func (r *pdfRun) finish(ctx context.Context) error {
+	if r.done {
+		return nil
 	}
-	if perr != nil {
-		return nil, 0, perr
+	r.done = true
+	io.Copy(io.Discard, r.out)
+	if err := r.cmd.Wait(); err != nil {
+		return toolError(ctx, "pdftoppm", err, r.stderr)
 	}
-	return img, dpi, nil
+	return nil
+}
+
+// close stops the process if it is still running and reaps it.
+func (r *pdfRun) close() {
+	r.cancel()
+	if !r.done {
+		r.done = true
+		r.cmd.Wait()
+	}
+}
+
+// pages yields every page in order (see File.Pages), rendering runs of
+// pages at one resolution with one pdftoppm each. A page over the pixel
+// limit is refused on its own, between runs.
+func (p *pdfFile) pagesInOrder(ctx context.Context, opts Options, yield func(n int, img *image.Gray, dpi float64, err error) bool) {
+	var run *pdfRun
+	defer func() {
+		if run != nil {
+			run.close()
+		}
+	}()
+	for n := 1; n <= len(p.pages); n++ {
+		if err := ctx.Err(); err != nil {
+			yield(n, nil, 0, err)
+			return
+		}
+		if run != nil && run.page != n {
+			run.close()
+			run = nil
+		}
+		if err := p.checkSize(n, opts); err != nil {
+			if !yield(n, nil, 0, err) {
+				return
+			}
+			continue
+		}
+		if run == nil {
+			last, dpi := n, p.dpi(n, opts)
+			for last < len(p.pages) && p.dpi(last+1, opts) == dpi && p.checkSize(last+1, opts) == nil {
+				last++
+			}
+			var err error
+			if run, err = p.startRun(ctx, n, last, dpi, opts); err != nil {
+				run = nil
+				if !yield(n, nil, 0, err) {
+					return
+				}
+				continue
+			}
+		}
+		pctx, cancel := context.WithTimeout(ctx, opts.PageTimeout)
+		img, err := run.next(pctx, opts)
+		cancel()
+		dpi := run.dpi
+		if err == nil && run.page > run.last {
+			err = run.finish(ctx)
+		}
+		if err != nil || run.page > run.last {
+			run.close()
+			run = nil
+		}
+		if err != nil {
+			img = nil
+		}
+		if !yield(n, img, dpi, err) {
+			return
+		}
+	}
 }
 
 // popplerCmd runs a poppler tool under ctx with its address space capped.
