@@ -20,8 +20,8 @@ type Char struct {
 
 // Line is what Read found in one line crop.
 type Line struct {
-	// Text is the characters read (Charset only, no spaces). Empty when
-	// the network read nothing.
+	// Text is the characters read (Charset and Other, no spaces). Empty
+	// when the network read nothing.
 	Text  string
 	Chars []Char
 	// Conf is the lowest Char.Conf; for a line of no characters, the
@@ -34,8 +34,8 @@ type Line struct {
 	Unsure bool
 }
 
-// classes is the number of output classes: CTC's blank, then Charset.
-const classes = len(Charset) + 1
+// classes is the number of output classes: CTC's blank, then alphabet.
+const classes = len(alphabet) + 1
 
 // decode reads the network's output for one line: logits[k*cols+t] is
 // class k's calibrated logit at column t, for cols columns, of which the
@@ -123,7 +123,7 @@ func decode(logits []float32, cols, used int, scale float64, threshold float64) 
 	}
 	text := make([]byte, 0, len(chars))
 	for _, c := range chars {
-		r := Charset[c.k-1]
+		r := alphabet[c.k-1]
 		text = append(text, r)
 		l.Chars = append(l.Chars, Char{
 			Rune: rune(r), Conf: c.conf, Unsure: c.conf < threshold,

@@ -3,6 +3,7 @@ package linenet
 import (
 	_ "embed"
 	"encoding/json"
+	"strings"
 )
 
 // The network (model/linenet.onnx) and what training measured of it
@@ -16,9 +17,33 @@ var (
 )
 
 // Charset is what the network reads, in the order of its classes after
-// CTC's blank (class 0). Spaces are not read: a gap in a printed code is
-// no character.
+// CTC's blank (class 0), before Other. Spaces are not read: a gap in a
+// printed code is no character.
 const Charset = "0123456789AD"
+
+// Other is read for any other printed symbol: the letters and marks of a
+// prefix such as "AIC" or "A.I.C." ("AIC 012345678" reads
+// "A??012345678"), so that no letter is taken for a digit.
+const Other = '?'
+
+// alphabet is the network's classes after the blank.
+const alphabet = Charset + string(Other)
+
+// Transcribe returns what the network should read from a printed text:
+// spaces dropped, Charset kept, any other symbol Other.
+func Transcribe(printed string) string {
+	var b strings.Builder
+	for _, r := range printed {
+		switch {
+		case r == ' ':
+		case strings.ContainsRune(Charset, r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(Other)
+		}
+	}
+	return b.String()
+}
 
 // stride is how many input columns make one output column.
 const stride = 4

@@ -1,15 +1,16 @@
 #!/usr/bin/python3
 """Train package linenet's printed-line reader (see docs/linenet.md).
 
-Reads the sets `go run ./linenet/cmd/linegen` writes (train.* to learn
-from, val.* for early stopping, the temperature and the threshold: the
+Reads the sets `go run ./linenet/cmd/linegen` writes (train.* and
+prefixed.* to learn from, val.* for early stopping, the temperature and the threshold: the
 same trained faces and training degradations, another seed), trains a
 small fully convolutional network with a CTC output over columns, folds
 the fitted temperature into its last layer and writes:
 
   OUT/linenet.onnx   input "line" (N,1,32,W) float, ink 1 paper 0, W a
-                     multiple of 4; output "logits" (N,13,1,W/4): per
-                     column, blank then 0-9 A D, calibrated
+                     multiple of 4; output "logits" (N,14,1,W/4): per
+                     column, blank then 0-9 A D and ? (any other symbol),
+                     calibrated
   OUT/linenet.json   what was measured on the validation set (linenet.Info)
 
 The held-out faces and the evaluation profiles are never read here:
@@ -20,6 +21,7 @@ linenet's tests measure the model on them.
 import argparse
 import json
 import math
+import os
 import time
 
 import numpy as np
@@ -27,7 +29,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-CHARSET = "0123456789AD"  # class i+1; class 0 is CTC's blank
+CHARSET = "0123456789AD?"  # class i+1; class 0 is CTC's blank; ? is linenet.Other
 HEIGHT = 32
 STRIDE = 4  # input columns per output column
 
@@ -57,7 +59,7 @@ def encode(text):
 class Net(nn.Module):
     """Four 3x3 convolutions (batch norm, ReLU), max pooling 2x2, 2x2, 2x1,
     2x1: 32 rows become 2, W columns W/4; a 2x3 convolution takes the last
-    two rows into one, and a 1x1 convolution gives the 13 classes per
+    two rows into one, and a 1x1 convolution gives the 14 classes per
     column. Receptive field: 34 input columns (one or two characters)."""
 
     def __init__(self, c=(8, 16, 32, 48, 64)):
@@ -77,7 +79,7 @@ class Net(nn.Module):
         x = F.max_pool2d(self.b2(x), 2)
         x = F.max_pool2d(self.b3(x), (2, 1))
         x = F.max_pool2d(self.b4(x), (2, 1))
-        return self.out(self.drop(self.head(x)))  # (N, 13, 1, W/4)
+        return self.out(self.drop(self.head(x)))  # (N, 14, 1, W/4)
 
 
 def batches(xs, meta, bs, rng, shuffle, augment=False):
@@ -100,7 +102,7 @@ def batches(xs, meta, bs, rng, shuffle, augment=False):
 
 
 def ctc(logits, labels):
-    """Mean CTC loss per line of (N,13,1,T) logits."""
+    """Mean CTC loss per line of (N,14,1,T) logits."""
     lp = F.log_softmax(logits[:, :, 0, :], 1).permute(2, 0, 1)  # T,N,C
     T, N = lp.shape[0], lp.shape[1]
     targets = torch.tensor([c for l in labels for c in l], dtype=torch.long)
@@ -110,7 +112,7 @@ def ctc(logits, labels):
 
 
 def decode(probs):
-    """Greedy CTC decoding of one line's (13, T) probabilities, as
+    """Greedy CTC decoding of one line's (14, T) probabilities, as
     linenet.decode does in Go: the text, each character's confidence and
     the line's (see docs/linenet.md)."""
     best = probs.argmax(0)
@@ -249,6 +251,9 @@ def main():
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
     xt, mt = load(args.data, "train", args.limit)
+    if os.path.exists(f"{args.data}/prefixed.jsonl"):
+        xp, mp = load(args.data, "prefixed")
+        xt, mt = xt + xp, mt + mp
     xv, mv = load(args.val or args.data, "val")
     print(f"train {len(xt)}, validation {len(xv)}", flush=True)
 

@@ -4,7 +4,10 @@
 //	train.bin, train.jsonl   lines of ocrtrain's training mixture
 //	                         (lines.Train: the trained faces only, the five
 //	                         training degradation families), seed -seed
-//	val.bin, val.jsonl       the same mixture from seed -seed+1: early
+//	prefixed.bin, .jsonl     AIC and targatura lines of the same families
+//	                         with words before or after ("AIC", "A.I.C.",
+//	                         random letters), seed -seed+2 (prefix.go)
+//	val.bin, val.jsonl       the training mixture from seed -seed+1: early
 //	                         stopping, the temperature and the threshold
 //
 // The held-out faces and the evaluation profiles (lines.EvalProfiles) are
@@ -13,8 +16,10 @@
 //
 // X.bin holds the normalised lines one after the other, linenet.Height
 // rows of w bytes each (ink 255, paper 0); X.jsonl has one line per line
-// image: its width, its byte offset in X.bin and its text as the model
-// must read it (spaces dropped), with the face, profile and kind.
+// image: its index in its set, its width, its byte offset in X.bin and
+// its text as the model must read it (linenet.Transcribe), with the face,
+// profile and kind. A line too faint to hold any ink (about 0.6% of the
+// training mixture) is left out.
 //
 //	go run ./linenet/cmd/linegen -o /tmp/linenet-data
 package main
@@ -40,6 +45,7 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed of the training set; the validation set uses seed+1")
 	n := flag.Int("n", 60000, "training lines")
 	nval := flag.Int("val", 6000, "validation lines")
+	npre := flag.Int("prefixed", 2500, "training lines with words before or after the code (seed -seed+2)")
 	from := flag.Int("from", 0, "append training lines from this index on to a set of that many lines already written (no validation set)")
 	flag.Parse()
 	if *from > 0 {
@@ -51,7 +57,7 @@ func main() {
 		fmt.Printf("linegen: train: lines %d-%d (seed %d) in %.0f s\n", *from, *n-1, *seed, time.Since(start).Seconds())
 		return
 	}
-	if err := run(*out, *seed, *n, *nval); err != nil {
+	if err := run(*out, *seed, *n, *nval, *npre); err != nil {
 		fmt.Fprintln(os.Stderr, "linegen:", err)
 		os.Exit(1)
 	}
@@ -68,17 +74,22 @@ type entry struct {
 	Kind    string `json:"kind"`
 }
 
-func run(dir string, seed uint64, n, nval int) error {
+func run(dir string, seed uint64, n, nval, npre int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	for _, s := range []struct {
 		name string
+		gen  lines.Generator
 		seed uint64
 		n    int
-	}{{"train", seed, n}, {"val", seed + 1, nval}} {
+	}{
+		{"train", lines.Train(), seed, n},
+		{"prefixed", prefixed{lines.Train().(lines.Mix)}, seed + 2, npre},
+		{"val", lines.Train(), seed + 1, nval},
+	} {
 		start := time.Now()
-		if err := write(filepath.Join(dir, s.name), lines.Set{Gen: lines.Train(), Seed: s.seed, N: s.n}); err != nil {
+		if err := write(filepath.Join(dir, s.name), lines.Set{Gen: s.gen, Seed: s.seed, N: s.n}); err != nil {
 			return err
 		}
 		fmt.Printf("linegen: %s: %d lines (seed %d) in %.0f s\n", s.name, s.n, s.seed, time.Since(start).Seconds())
@@ -208,7 +219,7 @@ func emit(bin, idx *os.File, off int64, base string, each func(func(int, lines.S
 		if _, err := bw.Write(buf); err != nil {
 			return err
 		}
-		e := entry{I: i, W: nl.W, Off: off, Text: strings.ReplaceAll(smp.Text, " ", ""), Profile: smp.Source, Kind: string(smp.Kind)}
+		e := entry{I: i, W: nl.W, Off: off, Text: linenet.Transcribe(smp.Text), Profile: smp.Source, Kind: string(smp.Kind)}
 		if smp.Params != nil {
 			e.Face = smp.Params.Font
 		}
