@@ -187,3 +187,63 @@ func TestHomeReads(t *testing.T) {
 		}
 	}
 }
+
+// A label carries one symbol of each kind: a slot showing a neighbour's
+// label moved onto its own (the neighbour's ITF 2.7 degrees off, above the
+// slot's own Code 32 and ITF) pairs each Code 32 with the squarest ITF, and
+// shows two labels (the case of seed 606's compact office page, slot 24,
+// where joining the three symbols into one label reported the
+// neighbour's Code 32 as the slot's).
+func TestGroupOneOfEachKind(t *testing.T) {
+	t.Parallel()
+	sr := &slotRead{labels: []labelRead{
+		{center: geom.Point{X: 178.6, Y: 209.2}, angle: -2.7, w: 28, h: 5, kind: "itf"},
+		{center: geom.Point{X: 181, Y: 218.2}, angle: 0, w: 30, h: 5, kind: "code32"},
+		{center: geom.Point{X: 178, Y: 226}, angle: 0, w: 23.5, h: 5, kind: "itf"},
+	}}
+	g := sr.group(&sr.labels[1])
+	if len(g) != 2 || g[1] != &sr.labels[2] {
+		t.Errorf("the Code 32's label: %d symbols, want it with the square ITF under it", len(g))
+	}
+	if g := sr.group(&sr.labels[0]); len(g) != 1 {
+		t.Errorf("the tilted ITF's label: %d symbols, want 1 (its Code 32 is not here)", len(g))
+	}
+	if !sr.twoOfAKind() {
+		t.Error("two ITFs on different lines: want two labels")
+	}
+	one := &slotRead{labels: sr.labels[1:]}
+	if one.twoOfAKind() {
+		t.Error("one Code 32 and one ITF: want one label")
+	}
+}
+
+// A label moved onto the slot below with its ITF over that slot and its
+// Code 32 left above it is one label read in two slots: with the lower
+// slot's own Code 32 also there, that slot shows two labels (seed 606's
+// zint office page, slot 24, once reported the moved label's targatura
+// with its own Code 32); a normal page has no such slot.
+func TestSplitLabels(t *testing.T) {
+	t.Parallel()
+	upper := &slotRead{n: 20, labels: []labelRead{
+		{center: geom.Point{X: 177.4, Y: 199.7}, angle: -2.8, w: 34.8, h: 6.4, kind: "code32"},
+	}}
+	lower := &slotRead{n: 24, labels: []labelRead{
+		{center: geom.Point{X: 177.9, Y: 208.6}, angle: -2.76, w: 22.8, h: 5.6, kind: "itf"},
+		{center: geom.Point{X: 177.8, Y: 226.6}, angle: 0, w: 24, h: 5.5, kind: "code32"},
+	}}
+	got := splitLabels([]*slotRead{upper, lower})
+	if len(got) != 1 || got[1] != 0 {
+		t.Errorf("splitLabels = %v, want the lower slot (1) showing the upper's label (0)", got)
+	}
+	normal := []*slotRead{
+		{n: 20, labels: []labelRead{
+			{center: geom.Point{X: 177, Y: 185}, w: 33, h: 5.6, kind: "code32"},
+			{center: geom.Point{X: 177, Y: 194}, w: 27, h: 5, kind: "itf"}}},
+		{n: 24, labels: []labelRead{
+			{center: geom.Point{X: 177, Y: 217}, w: 33, h: 5.6, kind: "code32"},
+			{center: geom.Point{X: 177, Y: 226}, w: 27, h: 5, kind: "itf"}}},
+	}
+	if got := splitLabels(normal); len(got) != 0 {
+		t.Errorf("two labels in their slots: splitLabels = %v, want none", got)
+	}
+}

@@ -2,6 +2,7 @@ package acquisition
 
 import (
 	"math"
+	"sort"
 
 	"github.com/regfus/regfus/geom"
 )
@@ -137,17 +138,115 @@ func sameLabel(a, b *labelRead) bool {
 	return u.w() <= maxLabelW && u.h() <= maxLabelH
 }
 
-// group is lr with every other symbol of the slot that sameLabel puts on
-// its label.
+// group is lr with the other symbol of the slot on its label, if any. A
+// label carries one symbol of each kind, so a symbol has at most one
+// partner: of the pairs sameLabel allows, the squarest to each other go
+// together first (then the nearest). A label moved onto its neighbour
+// shows its symbols beside the neighbour's, often within sameLabel's
+// tolerance of them: taking every symbol that fits with lr would join the
+// two labels into one.
 func (sr *slotRead) group(lr *labelRead) []*labelRead {
-	out := []*labelRead{lr}
+	type pair struct {
+		a, b  *labelRead
+		score float64
+	}
+	var pairs []pair
 	for i := range sr.labels {
-		o := &sr.labels[i]
-		if o != lr && sameLabel(lr, o) {
-			out = append(out, o)
+		for j := i + 1; j < len(sr.labels); j++ {
+			a, b := &sr.labels[i], &sr.labels[j]
+			if sc, ok := pairScore(a, b); ok {
+				pairs = append(pairs, pair{a, b, sc})
+			}
+		}
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].score < pairs[j].score })
+	taken := map[*labelRead]bool{}
+	for _, p := range pairs {
+		if taken[p.a] || taken[p.b] {
+			continue
+		}
+		taken[p.a], taken[p.b] = true, true
+		switch lr {
+		case p.a:
+			return []*labelRead{lr, p.b}
+		case p.b:
+			return []*labelRead{lr, p.a}
+		}
+	}
+	return []*labelRead{lr}
+}
+
+// pairScore is how well two symbols make one label, lower better (their
+// turn from each other in degrees, then a tenth of their distance in mm);
+// ok is false when they cannot (same kind, or not sameLabel).
+func pairScore(a, b *labelRead) (score float64, ok bool) {
+	if a.readAs() == b.readAs() || !sameLabel(a, b) {
+		return 0, false
+	}
+	turn := math.Abs(math.Mod(b.angle-a.angle+540, 360) - 180)
+	return turn + 0.1*a.center.Sub(b.center).Len(), true
+}
+
+// partner is the other symbol of lr's label in its slot (group), nil if
+// none.
+func (sr *slotRead) partner(lr *labelRead) *labelRead {
+	if g := sr.group(lr); len(g) > 1 {
+		return g[1]
+	}
+	return nil
+}
+
+// splitLabels finds labels whose two symbols were read in two slots (a
+// label moved across its border, its symbols' middles on either side):
+// a symbol of one slot and one of another that make one label better than
+// either does with its own slot's partner. A slot that shows such a
+// symbol and another besides shows two labels: it returns those slots,
+// each with the slot the other label came from.
+func splitLabels(reads []*slotRead) map[int]int {
+	out := map[int]int{}
+	for i, a := range reads {
+		for k := range a.labels {
+			x := &a.labels[k]
+			for j, b := range reads {
+				if j == i {
+					continue
+				}
+				for m := range b.labels {
+					y := &b.labels[m]
+					sc, ok := pairScore(x, y)
+					if !ok || !a.better(x, sc) || !b.better(y, sc) {
+						continue
+					}
+					if a.holdsOther(x) {
+						out[i] = j
+					}
+				}
+			}
 		}
 	}
 	return out
+}
+
+// better reports whether a pairing of lr scoring sc beats lr's partner in
+// its own slot.
+func (sr *slotRead) better(lr *labelRead, sc float64) bool {
+	p := sr.partner(lr)
+	if p == nil {
+		return true
+	}
+	own, _ := pairScore(lr, p)
+	return sc < own
+}
+
+// holdsOther reports whether the slot shows a read symbol other than lr:
+// with lr's label elsewhere, another label.
+func (sr *slotRead) holdsOther(lr *labelRead) bool {
+	for i := range sr.labels {
+		if o := &sr.labels[i]; o != lr && o.readAs() != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // printBox is the box, in the frame of lr's label, of the print of every

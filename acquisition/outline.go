@@ -360,13 +360,14 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// front of the print: the label covers its border.
 		return tNb - dir*past, ahead
 	}
-	if ahead && st.cornersShow(slot, horizontal, line) {
+	if !ahead || st.cornersShow(slot, horizontal, line) {
 		// Neither shows in front of the print while the slot's border
-		// shows at its corners: something covers both there (this label
-		// reaching into the neighbouring slot, or a neighbour's label
-		// over this one): the edge is the nearest beyond, if it shows
-		// within intoNeighbour of the neighbour's border (further, the
-		// neighbour's own label edge is likelier than this one's).
+		// shows at its corners, or the print reaches the border itself:
+		// something covers both there (this label reaching into the
+		// neighbouring slot, or a neighbour's label over this one): the
+		// edge is the nearest beyond, if it shows within intoNeighbour of
+		// the neighbour's border (further, the neighbour's own label edge
+		// is likelier than this one's).
 		return tNb + dir*intoNeighbour, false
 	}
 	return tNb, false

@@ -9,6 +9,7 @@ import (
 
 	"github.com/regfus/regfus/barcode"
 	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/linenet"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/tesseract"
 	"github.com/regfus/regfus/vision"
@@ -20,6 +21,9 @@ type Reader struct {
 	layout *layout.Layout
 	bars   *barcode.Decoder
 	ocr    OCR
+	// lines is the fast digit-line reader (fastline.go), nil without.
+	lines LineReader
+	fast  fastStats
 	// fields reads the printed progressive and count, hand the handwritten
 	// characters (fields.go); either may be nil.
 	fields    FieldOCR
@@ -63,13 +67,20 @@ func NewOCRReader(l *layout.Layout) (*Reader, error) {
 		c.Close()
 		return nil, err
 	}
-	hm, err := loadHandReader()
+	ln, err := linenet.Load()
 	if err != nil {
 		c.Close()
 		fc.Close()
 		return nil, err
 	}
-	return NewReader(l, WithOCR(c), WithFieldOCR(fc), hm), nil
+	hm, err := loadHandReader()
+	if err != nil {
+		c.Close()
+		fc.Close()
+		ln.Close()
+		return nil, err
+	}
+	return NewReader(l, WithOCR(c), WithFieldOCR(fc), hm, WithLineReader(ln)), nil
 }
 
 // Close releases the reader's OCR engine.
@@ -78,6 +89,12 @@ func (r *Reader) Close() error {
 	if r.ocr != nil {
 		err = r.ocr.Close()
 		r.ocr = nil
+	}
+	if r.lines != nil {
+		if e := r.lines.Close(); err == nil {
+			err = e
+		}
+		r.lines = nil
 	}
 	if r.fields != nil {
 		if e := r.fields.Close(); err == nil {

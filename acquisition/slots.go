@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/regfus/regfus/fustella"
@@ -34,6 +35,12 @@ const (
 	// least 11 mm from the centre of the slot it reaches, while a normal or
 	// merely crossing label stays within 9 mm of its own slot's.
 	attributionMM = 9.5
+	// Overlap: two labels' outlines meeting at all (rule a), within the
+	// outline's precision (overlapDepth); a label reaching intrusionDepth
+	// into a neighbouring slot that is not empty overlaps what is there (a
+	// label merely crossing its border reaches at most about 4 mm past the
+	// 2 mm gutter).
+	overlapDepth, intrusionDepth = 0.1, 4.5
 )
 
 // slotRead is everything read in one slot.
@@ -42,7 +49,14 @@ type slotRead struct {
 	ink    float64
 	labels []labelRead // bar pairs found, by position
 	shape  *outline    // the label's outline, when its bars were read
-	out    page.Slot
+	// stacked is set when the slot shows a second label (its symbols'
+	// middle elsewhere) whose outline meets its own label's: shape is then
+	// that other label's.
+	stacked bool
+	// split is set when the slot shows a symbol of a label read across two
+	// slots besides another label's (splitLabels).
+	split bool
+	out   page.Slot
 	// why says, for the AIC and the targatura, why the value is null (see
 	// why.go); "" when it was read or the slot is empty.
 	why [2]string
@@ -98,7 +112,6 @@ func (st *pageState) slots() error {
 	// a label reaching deep into a neighbouring slot that is not
 	// empty overlaps what is there (a label merely crossing its border
 	// reaches at most about 4 mm past the 2 mm gutter).
-	const overlapDepth, intrusionDepth = 0.1, 4.5
 	for i, a := range reads {
 		for j, b := range reads {
 			if i == j || a.shape == nil {
@@ -108,6 +121,38 @@ func (st *pageState) slots() error {
 			case b.shape != nil && j > i && a.shape.overlaps(b.shape, overlapDepth),
 				(b.shape == nil || !b.shape.across) && b.out.State != page.Empty && a.shape.intrudes(l.Slots[j].Rect) > intrusionDepth:
 				addFlag(&a.out, page.FlagOverlap)
+				addFlag(&b.out, page.FlagOverlap)
+			}
+		}
+	}
+	// A label whose symbols were read in two slots, in a slot that shows
+	// another label: both slots overlap, and which values are whose is a
+	// person's call (owns).
+	for i, j := range splitLabels(reads) {
+		reads[i].split = true
+		addFlag(&reads[i].out, page.FlagOverlap)
+		if reads[j].out.State != page.Empty {
+			addFlag(&reads[j].out, page.FlagOverlap)
+		}
+	}
+	// A slot that shows its own label and another meeting it, or two
+	// symbols of one kind (a label carries one of each: two labels), is
+	// overlapped; with its own label and another meeting it, so is the
+	// slot the other label is centred on.
+	for i, a := range reads {
+		if a.twoOfAKind() {
+			addFlag(&a.out, page.FlagOverlap)
+		}
+		if !a.stacked {
+			continue
+		}
+		addFlag(&a.out, page.FlagOverlap)
+		var c geom.Point
+		for _, p := range a.shape.corners {
+			c = c.Add(p.Scale(0.25))
+		}
+		for j, b := range reads {
+			if j != i && b.out.State != page.Empty && l.Slots[j].Rect.Contains(layout.Rect{X: c.X, Y: c.Y}) {
 				addFlag(&b.out, page.FlagOverlap)
 			}
 		}
@@ -242,6 +287,12 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 			if o != nil && o.crosses(s.Rect) {
 				addFlag(&sr.out, page.FlagCrossing)
 			}
+			// The slot shows its own label and another (a neighbour's
+			// moved onto it): where their outlines meet, they overlap.
+			if o != nil && sr.shape != nil && o != sr.shape && !slices.Contains(sr.group(own), lr) &&
+				o.overlaps(sr.shape, overlapDepth) {
+				sr.stacked = true
+			}
 		}
 	}
 	return sr, nil
@@ -305,6 +356,21 @@ func (sr *slotRead) anchor(among []bool) *labelRead {
 	return nil
 }
 
+// twoOfAKind reports whether the slot shows two symbols of one kind (read
+// from their bars or by OCR alone) on different lines: two labels.
+func (sr *slotRead) twoOfAKind() bool {
+	const apart = 3.0 // mm: pieces of one symbol lie on one line
+	for i := range sr.labels {
+		for j := i + 1; j < len(sr.labels); j++ {
+			a, b := &sr.labels[i], &sr.labels[j]
+			if a.readAs() != "" && a.readAs() == b.readAs() && a.center.Sub(b.center).Len() > apart {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // owns reports whether both codes of the slot come from one label (its
 // Code 32 and ITF, read from their bars or by OCR alone, where one label
 // puts them) whose outline is centred within d mm of the slot's centre on
@@ -312,6 +378,12 @@ func (sr *slotRead) anchor(among []bool) *labelRead {
 func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 	c32, itf := sr.first("code32"), sr.first("itf")
 	switch {
+	case sr.twoOfAKind() || sr.split:
+		// Two labels show their symbols here: which value is whose,
+		// when the other symbol of one of them is hidden, is a person's
+		// call (a label moved 10 mm onto its neighbour and over its
+		// Code 32 gave the neighbour's Code 32 beside the slot's own ITF).
+		return false, "two_labels"
 	case c32 == nil || itf == nil:
 		return false, "one_symbol"
 	case !sameLabel(c32, itf):

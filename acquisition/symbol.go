@@ -50,6 +50,13 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	// unknown: both readings are tried, upright first, and a value still
 	// needs its check digit and a high confidence.
 	if lr.kind != "" {
+		// The fast reader first: a sure reading of the bars' value is
+		// the second read (fastline.go).
+		for _, win := range lineWindows(lr) {
+			if st.fastConfirms(lr, win) {
+				return
+			}
+		}
 		// A line the OCR could not read (nothing passing its check) is
 		// read once more from a crop of the band at other margins and
 		// scale: an OCR value counts only when it equals the bars' or is
@@ -92,29 +99,37 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	for _, win := range lineWindows(lr) {
 		for _, flip := range []bool{false, true} {
 			for _, kind := range []string{first, second} {
-				if st.ocrUnder(lr, kind, flip, win, lineMargin) {
-					span := lr.text
-					if st.ocrConfirm(lr, kind, flip, win) {
-						lr.ocrOnly, lr.reversed = kind, flip
-						// A Code 32 region that did not decode can be a
-						// piece of the symbol; its digit line is printed
-						// centred on the whole symbol, so when the line
-						// lies wholly in the window its middle is the
-						// symbol's (the frame of a flipped crop runs the
-						// other way).
-						if kind == "code32" && span.whole {
-							u := span.mid
-							if flip {
-								u = -u
-							}
-							lr.center = framePoint(lr.center, lr.angle, u, 0)
-						}
-						lr.text = span
-						lr.text.found = true
-						return
+				read := st.ocrUnder(lr, kind, flip, win, lineMargin)
+				span := lr.text
+				switch {
+				case read && st.ocrConfirm(lr, kind, flip, win):
+				case !read && st.fastAlone(lr, kind, flip, win):
+					// Nothing the label model reads (a face it was not
+					// trained on): the fast reader and the field reader
+					// agree (fastline.go).
+					span = lr.text
+				default:
+					if read {
+						lr.note(ocrUnconfirmed)
 					}
-					lr.note(ocrUnconfirmed)
+					continue
 				}
+				lr.ocrOnly, lr.reversed = kind, flip
+				// A Code 32 region that did not decode can be a piece of
+				// the symbol; its digit line is printed centred on the
+				// whole symbol, so when the line lies wholly in the window
+				// its middle is the symbol's (the frame of a flipped crop
+				// runs the other way).
+				if kind == "code32" && span.whole {
+					u := span.mid
+					if flip {
+						u = -u
+					}
+					lr.center = framePoint(lr.center, lr.angle, u, 0)
+				}
+				lr.text = span
+				lr.text.found = true
+				return
 			}
 		}
 	}
@@ -130,6 +145,10 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 // label whose bars sit a little low started inside the glyphs and cut their
 // tops off: office and bitonal targature left unconfirmed.)
 func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
+	// The fast reader reading the same value is a second model agreeing.
+	if st.fastAgrees(lr, kind, flip, win) {
+		return st.otherModelAgrees(lr, kind, flip, win)
+	}
 	alt := *lr
 	alt.ocrAIC, alt.ocrTG = "", ""
 	if !st.ocrUnder(&alt, kind, flip, win, confirmMargin) {

@@ -1,0 +1,162 @@
+package acquisition
+
+// The fast line reader (package linenet) beside Tesseract.
+//
+// A symbol's value needs two independent reads. When its bars decoded,
+// the second is its digit line: the fast reader (a small convolutional
+// network trained on many label faces, well under a millisecond a line)
+// reads it first, and a sure reading equal to the bars' value confirms
+// them; only when it does not (unsure, another value, no line) does
+// Tesseract read the line, as before. When the bars did not decode, a
+// value rests on OCR alone and needs two different models to agree: the
+// fast reader's sure reading with Tesseract's label model, or, on a face
+// the label model was not trained on, with the stock model of the field
+// reader reading the same digits twice (fieldsRead). The fast reader's
+// own unsure readings are never used.
+
+import (
+	"image"
+	"math"
+	"strings"
+
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/linenet"
+	"github.com/regfus/regfus/tesseract"
+)
+
+// LineReader reads one printed digit line fast: package linenet's Reader.
+type LineReader interface {
+	Read(g *image.Gray) (linenet.Line, error)
+	Close() error
+}
+
+var _ LineReader = (*linenet.Reader)(nil)
+
+// WithLineReader gives the reader the fast line reader (see fastline.go);
+// without one, every digit line is read by the OCR engine.
+func WithLineReader(l LineReader) Option { return func(r *Reader) { r.lines = l } }
+
+// fastCode reads limg with the fast reader as a code of kind ("code32":
+// an AIC, "itf": a targatura) and returns it with its confidence when the
+// reading is sure and passes the code's check digit; "" otherwise.
+func (st *pageState) fastCode(limg *image.Gray, kind string) (string, float64) {
+	if st.r.lines == nil || limg == nil {
+		return "", 0
+	}
+	l, err := st.r.lines.Read(limg)
+	st.r.fast.reads++
+	if err != nil || l.Unsure || l.Text == "" {
+		return "", 0
+	}
+	switch kind {
+	case "code32":
+		a, err := tesseract.CheckAIC(l.Text)
+		if err != nil {
+			return "", 0
+		}
+		return string(a), l.Conf
+	case "itf":
+		t, err := tesseract.CheckTargatura(l.Text)
+		if err != nil {
+			return "", 0
+		}
+		return string(t), l.Conf
+	}
+	return "", 0
+}
+
+// fastConfirms reads the digit line in win under lr's decoded bars with
+// the fast reader and reports whether it reads the bars' value for sure:
+// the second read, without Tesseract.
+func (st *pageState) fastConfirms(lr *labelRead, win layout.Rect) bool {
+	if st.r.lines == nil {
+		return false
+	}
+	limg, _ := st.ocrLine(lr.center, lr.angle, lr.reversed, win, codeLineChars, lineMargin, &lr.text)
+	code, conf := st.fastCode(limg, lr.kind)
+	if code == "" || code != lr.barsValue() {
+		return false
+	}
+	if lr.kind == "itf" {
+		lr.ocrTG = lr.tg
+	} else {
+		lr.ocrAIC = lr.aic
+	}
+	lr.ocrConf, lr.text.found = conf, true
+	st.r.fast.confirmed++
+	return true
+}
+
+// fastAgrees reports whether the fast reader reads, for sure, the value
+// the label model read by OCR alone (lr.ocrAIC or lr.ocrTG) in the same
+// line: two different models agree.
+func (st *pageState) fastAgrees(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
+	if st.r.lines == nil {
+		return false
+	}
+	limg, _ := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, lineMargin, nil)
+	code, conf := st.fastCode(limg, kind)
+	if code == "" || code != lr.ocrValue(kind) {
+		return false
+	}
+	lr.ocrConf = math.Min(lr.ocrConf, conf)
+	return true
+}
+
+// fastAlone reads the line in win as kind with the fast reader when the
+// label model read nothing there (a face it was not trained on), and
+// keeps the value when the field reader's stock model reads the same
+// digits twice (fieldsRead): two different models agree. It reports
+// whether a value was kept (lr.ocrAIC or lr.ocrTG).
+func (st *pageState) fastAlone(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
+	if st.r.lines == nil {
+		return false
+	}
+	span := lr.text
+	limg, _ := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, lineMargin, &span)
+	code, conf := st.fastCode(limg, kind)
+	if code == "" {
+		return false
+	}
+	want := strings.TrimPrefix(code, "A")
+	other, ok := st.fieldsRead(lr, flip, win, want)
+	if !ok {
+		return false
+	}
+	lr.ocrAIC, lr.ocrTG = "", ""
+	if kind == "itf" {
+		lr.ocrTG = fustella.Targatura(code)
+	} else {
+		lr.ocrAIC = fustella.AIC(code)
+	}
+	lr.ocrConf, lr.text = math.Min(conf, other), span
+	st.r.fast.alone++
+	return true
+}
+
+// barsValue is the value lr's bars decoded to, "" when they did not.
+func (lr *labelRead) barsValue() string {
+	switch lr.kind {
+	case "code32":
+		return string(lr.aic)
+	case "itf":
+		return string(lr.tg)
+	}
+	return ""
+}
+
+// ocrValue is the value of kind lr's digit line was read as, "" if none.
+func (lr *labelRead) ocrValue(kind string) string {
+	if kind == "itf" {
+		return string(lr.ocrTG)
+	}
+	return string(lr.ocrAIC)
+}
+
+// fastStats counts, over a Reader's pages, what the fast reader did: lines read, bar
+// values it confirmed without Tesseract, and OCR-alone values it made with
+// the field reader.
+type fastStats struct {
+	reads, confirmed, alone int
+}
