@@ -19,8 +19,8 @@ import (
 // reconciliations: GET /v1/reconciliations?region=&asl=&pharmacy=&competence=&view=&limit=&cursor=.
 func (s *Server) reconciliations(c echo.Context) error {
 	p := mustPrincipal(c)
-	f := store.GroupFilter{Scope: p.Scope, Region: c.QueryParam("region"), ASL: c.QueryParam("asl"),
-		Pharmacy: c.QueryParam("pharmacy"), Competence: c.QueryParam("competence")}
+	f := store.GroupFilter{Scope: p.Scope, Key: sheet.Key{Region: c.QueryParam("region"), ASL: c.QueryParam("asl"),
+		Pharmacy: c.QueryParam("pharmacy"), Competence: c.QueryParam("competence")}}
 	for _, q := range []struct {
 		name, v string
 		n       int

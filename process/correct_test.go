@@ -208,7 +208,7 @@ func TestOutOfScopePageAndCorrection(t *testing.T) {
 		res.Sheet.Pharmacy != nil || len(res.Slots) != 0 {
 		t.Fatalf("out-of-scope page recorded as %+v", res)
 	}
-	if got, _ := e.store.ListSheetResults(ctx, store.GroupFilter{Scope: admin, Pharmacy: "93161"}); len(got) != 0 {
+	if got, _ := e.store.ListSheetResults(ctx, store.GroupFilter{Scope: admin, Key: sheet.Key{Pharmacy: "93161"}}); len(got) != 0 {
 		t.Fatalf("the out-of-scope page reached 93161's sheets: %+v", got)
 	}
 	items, err := e.store.ListReview(ctx, store.ReviewFilter{Scope: admin, PageID: pages[0].ID})

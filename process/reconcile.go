@@ -72,7 +72,7 @@ func (e *Engine) reconcilePharmacy(ctx context.Context, p sheet.Key) (out []stor
 	}
 	defer unlock()
 
-	f := store.GroupFilter{Scope: admin, Region: p.Region, ASL: p.ASL, Pharmacy: p.Pharmacy}
+	f := store.GroupFilter{Scope: admin, Key: p}
 	pages, err := e.store.ListSheetResults(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("reconciling pharmacy %s: pages: %w", p, err)

@@ -433,11 +433,11 @@ type ReviewFilter struct {
 	Limit   int          // 0 for no limit
 }
 
-// GroupFilter selects by identity within a scope; empty fields match all.
+// GroupFilter selects by identity within a scope; empty fields of its key
+// match all.
 type GroupFilter struct {
-	Scope                 auth.Scope
-	Region, ASL, Pharmacy string
-	Competence            string
+	Scope auth.Scope
+	sheet.Key
 }
 
 // SlotRef is where a targatura was read.

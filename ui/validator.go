@@ -50,7 +50,7 @@ const reconPageSize = 25
 // as GET /v1/reconciliations).
 func (u *UI) reconciliations(rc *reqCtx) error {
 	sc := rc.who.Scope
-	f := store.GroupFilter{Scope: sc, ASL: rc.QueryParam("asl"), Pharmacy: rc.QueryParam("pharmacy"), Competence: rc.QueryParam("month")}
+	f := store.GroupFilter{Scope: sc, Key: sheet.Key{ASL: rc.QueryParam("asl"), Pharmacy: rc.QueryParam("pharmacy"), Competence: rc.QueryParam("month")}}
 	d := reconData{Filter: f, PageSize: reconPageSize, FixedASL: sc.ASL != "", FixedPhar: sc.Pharmacy != ""}
 	bad := false
 	for _, q := range []struct {
@@ -175,8 +175,7 @@ func (u *UI) report(rc *reqCtx) error {
 		return fmt.Errorf("report of %v: %w", g, err)
 	}
 	d := reportData{G: rep, Path: reportPath(g), PageOf: map[string]int64{}}
-	pages, err := u.dom.Store.ListSheetResults(rc.Request().Context(), store.GroupFilter{Scope: rc.who.Scope,
-		Region: g.Region, ASL: g.ASL, Pharmacy: g.Pharmacy, Competence: g.Competence})
+	pages, err := u.dom.Store.ListSheetResults(rc.Request().Context(), store.GroupFilter{Scope: rc.who.Scope, Key: g})
 	if err != nil {
 		return err
 	}

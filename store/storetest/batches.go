@@ -10,6 +10,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -247,15 +248,15 @@ func testPageScope(t *testing.T, c context.Context, s Store) {
 	}
 
 	// Sheet identity is queryable by group, within scope.
-	res, err := s.ListSheetResults(c, store.GroupFilter{Scope: validator, Pharmacy: "99999", Competence: "2023-01"})
+	res, err := s.ListSheetResults(c, store.GroupFilter{Scope: validator, Key: sheet.Key{Pharmacy: "99999", Competence: "2023-01"}})
 	ok(t, err, "ListSheetResults")
 	if len(res) != 1 || res[0].ID != ids[0] || res[0].Result == nil || *res[0].Result.Sheet.Progressive != "1" {
 		t.Fatalf("ListSheetResults(99999) = %+v", res)
 	}
-	if res, _ := s.ListSheetResults(c, store.GroupFilter{Scope: pharmacyB, Pharmacy: "99999"}); len(res) != 0 {
+	if res, _ := s.ListSheetResults(c, store.GroupFilter{Scope: pharmacyB, Key: sheet.Key{Pharmacy: "99999"}}); len(res) != 0 {
 		t.Fatalf("pharmacy B sees pharmacy A's sheets: %+v", res)
 	}
-	if res, _ := s.ListSheetResults(c, store.GroupFilter{Scope: admin, Competence: "2023-02"}); len(res) != 0 {
+	if res, _ := s.ListSheetResults(c, store.GroupFilter{Scope: admin, Key: sheet.Key{Competence: "2023-02"}}); len(res) != 0 {
 		t.Fatalf("competence filter ignored: %+v", res)
 	}
 	if res, _ := s.ListSheetResults(c, store.GroupFilter{Scope: station205}); len(res) != 2 {

@@ -49,7 +49,7 @@ func testDeclarations(t *testing.T, c context.Context, s Store) {
 	if sum2.Replaced != 2 || sum2.Rows != 1 {
 		t.Fatalf("re-import summary %+v, want 2 replaced", sum2)
 	}
-	a, _ := s.ListDeclarations(c, store.GroupFilter{Scope: admin, Pharmacy: "99999"})
+	a, _ := s.ListDeclarations(c, store.GroupFilter{Scope: admin, Key: sheet.Key{Pharmacy: "99999"}})
 	if len(a) != 1 || a[0].Sheets != 7 || a[0].Bundle != records.REGFUS {
 		t.Fatalf("after re-import: %+v", a)
 	}
@@ -112,7 +112,7 @@ func testRecords(t *testing.T, c context.Context, s Store) {
 	if sum.Rows != 4 || len(sum.Groups) != 2 {
 		t.Fatalf("summary = %+v", sum)
 	}
-	jan, err := s.ListRecords(c, store.GroupFilter{Scope: pharmacyA, Competence: "2023-01"})
+	jan, err := s.ListRecords(c, store.GroupFilter{Scope: pharmacyA, Key: sheet.Key{Competence: "2023-01"}})
 	ok(t, err, "ListRecords")
 	if len(jan) != 3 {
 		t.Fatalf("January records: %+v", jan)
@@ -149,7 +149,7 @@ func testRecords(t *testing.T, c context.Context, s Store) {
 	if err == nil || !strings.Contains(err.Error(), "bad.csv line 3") {
 		t.Fatalf("bad state: error %v", err)
 	}
-	if jan, _ := s.ListRecords(c, store.GroupFilter{Scope: admin, Competence: "2023-01"}); len(jan) != 1 || jan[0].Targatura != "1111111112" {
+	if jan, _ := s.ListRecords(c, store.GroupFilter{Scope: admin, Key: sheet.Key{Competence: "2023-01"}}); len(jan) != 1 || jan[0].Targatura != "1111111112" {
 		t.Fatalf("failed import half-applied: %+v", jan)
 	}
 }

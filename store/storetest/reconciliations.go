@@ -38,7 +38,7 @@ func testReconciliations(t *testing.T, c context.Context, s Store) {
 	if !r.ComputedAt.After(at) {
 		t.Fatalf("computed_at not updated: %v", r.ComputedAt)
 	}
-	list, err := s.ListReconciliations(c, store.GroupFilter{Scope: station205, Competence: "2023-01"})
+	list, err := s.ListReconciliations(c, store.GroupFilter{Scope: station205, Key: sheet.Key{Competence: "2023-01"}})
 	ok(t, err, "ListReconciliations")
 	if len(list) != 2 || list[0].Group != gB {
 		t.Fatalf("ListReconciliations = %+v", list)
@@ -114,7 +114,7 @@ func testReconciliationPages(t *testing.T, c context.Context, s Store) {
 	}
 	// Filters and scope are applied inside the page, not after it.
 	page, err := s.PageReconciliations(c, store.ReconciliationQuery{
-		Filter: store.GroupFilter{Scope: validator, Pharmacy: "99999", Competence: "2023-02"}, Limit: 1, Summaries: true})
+		Filter: store.GroupFilter{Scope: validator, Key: sheet.Key{Pharmacy: "99999", Competence: "2023-02"}}, Limit: 1, Summaries: true})
 	ok(t, err, "filtered page")
 	if len(page) != 1 || page[0].Group != (sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-02"}) {
 		t.Fatalf("filtered page = %+v", page)

@@ -96,7 +96,7 @@ func testReview(t *testing.T, c context.Context, s Store) {
 	if p.Result.Status != page.OK || *p.Result.Slots[0].AIC != "012345676" {
 		t.Fatalf("page result not replaced: %+v", p.Result)
 	}
-	sheets, _ := s.ListSheetResults(c, store.GroupFilter{Scope: admin, Pharmacy: "99999"})
+	sheets, _ := s.ListSheetResults(c, store.GroupFilter{Scope: admin, Key: sheet.Key{Pharmacy: "99999"}})
 	if len(sheets) != 1 || *sheets[0].Result.Sheet.Progressive != "4" {
 		t.Fatalf("sheet identity not rewritten: %+v", sheets)
 	}
