@@ -117,6 +117,17 @@ func decode(logits []float32, cols, used int, scale float64, threshold float64) 
 			right.conf = min(right.conf, g)
 		}
 	}
+	// A run of Other is one Other (see Other): neighbours merge.
+	merged := chars[:0]
+	for _, c := range chars {
+		if n := len(merged); n > 0 && c.k == classes-1 && merged[n-1].k == c.k {
+			merged[n-1].conf = min(merged[n-1].conf, c.conf)
+			merged[n-1].t1 = c.t1
+			continue
+		}
+		merged = append(merged, c)
+	}
+	chars = merged
 	l := Line{Conf: gaps}
 	if len(chars) > 0 {
 		l.Conf = 1

@@ -75,3 +75,29 @@ func TestDecode(t *testing.T) {
 		t.Errorf("blank columns: %q unsure %v, want empty and sure", l.Text, l.Unsure)
 	}
 }
+
+// TestOtherRuns checks that a run of Other symbols reads as one Other,
+// in decode and in Transcribe alike, even across a blank column.
+func TestOtherRuns(t *testing.T) {
+	o := len(alphabet) // Other's class
+	cls := []int{class('A'), 0, o, 0, o, o, 0, class('1')}
+	p := []float64{0.99, 0.99, 0.98, 0.99, 0.97, 0.99, 0.99, 0.99}
+	l := decode(logitsFor(cls, p, len(cls)), len(cls), len(cls), 4, 0.9)
+	if l.Text != "A?1" || len(l.Chars) != 3 {
+		t.Fatalf("decoded %q (%d chars), want A?1", l.Text, len(l.Chars))
+	}
+	if c := l.Chars[1]; c.X0 != 8 || c.X1 != 24 || math.Abs(c.Conf-0.98) > 0.001 {
+		t.Errorf("Other at %d-%d conf %.3f, want 8-24 and the lower of its runs' peaks, 0.98", c.X0, c.X1, c.Conf)
+	}
+	for printed, want := range map[string]string{
+		"AIC 012345678":      "A?012345678",
+		"A.I.C. 012345678":   "A?012345678",
+		"Cod. AIC 012345678": "?A?012345678",
+		"A 012345678":        "A012345678",
+		"01234  56789 Lotto": "0123456789?",
+	} {
+		if got := Transcribe(printed); got != want {
+			t.Errorf("Transcribe(%q) = %q, want %q", printed, got, want)
+		}
+	}
+}

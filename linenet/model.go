@@ -21,26 +21,33 @@ var (
 // printed code is no character.
 const Charset = "0123456789AD"
 
-// Other is read for any other printed symbol: the letters and marks of a
-// prefix such as "AIC" or "A.I.C." ("AIC 012345678" reads
-// "A??012345678"), so that no letter is taken for a digit.
+// Other is read for any other printed symbols: the letters and marks of
+// a prefix such as "AIC" or "A.I.C.". One Other stands for a run of one
+// or more of them (how many dots and letters a word has is no part of a
+// code): "AIC 012345678" reads "A?012345678", so that no letter is taken
+// for a digit.
 const Other = '?'
 
 // alphabet is the network's classes after the blank.
 const alphabet = Charset + string(Other)
 
-// Transcribe returns what the network should read from a printed text:
-// spaces dropped, Charset kept, any other symbol Other.
+// Transcribe returns what Read should read from a printed text: spaces
+// dropped, Charset kept, each run of other symbols one Other.
 func Transcribe(printed string) string {
 	var b strings.Builder
+	last := rune(0)
 	for _, r := range printed {
 		switch {
 		case r == ' ':
+			continue
 		case strings.ContainsRune(Charset, r):
-			b.WriteRune(r)
+		case last == Other:
+			continue
 		default:
-			b.WriteRune(Other)
+			r = Other
 		}
+		b.WriteRune(r)
+		last = r
 	}
 	return b.String()
 }

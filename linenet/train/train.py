@@ -148,6 +148,15 @@ def decode(probs):
         for c in (left, right):
             if c:
                 c[1] = min(c[1], g)
+    # A run of Other ("?", the last class) is one Other: neighbours merge.
+    merged = []
+    for c in chars:
+        if merged and c[0] == len(CHARSET) and merged[-1][0] == c[0]:
+            merged[-1][1] = min(merged[-1][1], c[1])
+            merged[-1][3] = c[3]
+        else:
+            merged.append(c)
+    chars = merged
     text = "".join(CHARSET[c[0] - 1] for c in chars)
     conf = min((c[1] for c in chars), default=gaps)
     return text, [c[1] for c in chars], conf

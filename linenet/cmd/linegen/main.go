@@ -17,7 +17,7 @@
 // X.bin holds the normalised lines one after the other, linenet.Height
 // rows of w bytes each (ink 255, paper 0); X.jsonl has one line per line
 // image: its index in its set, its width, its byte offset in X.bin and
-// its text as the model must read it (linenet.Transcribe), with the face,
+// its text as the network must read it (target), with the face,
 // profile and kind. A line too faint to hold any ink (about 0.6% of the
 // training mixture) is left out.
 //
@@ -219,7 +219,7 @@ func emit(bin, idx *os.File, off int64, base string, each func(func(int, lines.S
 		if _, err := bw.Write(buf); err != nil {
 			return err
 		}
-		e := entry{I: i, W: nl.W, Off: off, Text: linenet.Transcribe(smp.Text), Profile: smp.Source, Kind: string(smp.Kind)}
+		e := entry{I: i, W: nl.W, Off: off, Text: target(smp.Text), Profile: smp.Source, Kind: string(smp.Kind)}
 		if smp.Params != nil {
 			e.Face = smp.Params.Font
 		}
@@ -244,4 +244,21 @@ func emit(bin, idx *os.File, off int64, base string, each func(func(int, lines.S
 		return err
 	}
 	return idx.Close()
+}
+
+// target is the network's CTC target for a printed text: spaces dropped,
+// linenet.Charset kept, one linenet.Other per other symbol (Read then
+// merges a run of them into one, see linenet.Transcribe).
+func target(printed string) string {
+	var b strings.Builder
+	for _, r := range printed {
+		switch {
+		case r == ' ':
+		case strings.ContainsRune(linenet.Charset, r):
+			b.WriteRune(r)
+		default:
+			b.WriteRune(linenet.Other)
+		}
+	}
+	return b.String()
 }
