@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -29,29 +28,18 @@ type Principal struct {
 	Scope auth.Scope
 }
 
-// Upload is one file of a multipart request. Name is the client's file
-// name (base name only) and MediaType the part's declared type, which
-// nothing trusts: the format is sniffed from the content. Open may be
-// called more than once.
-type Upload struct {
-	Name      string
-	MediaType string
-	Size      int64
-	Open      func() (io.ReadCloser, error)
-}
-
 // Batches takes uploads for processing.
 type Batches interface {
 	// Submit stores every file durably and records the batch and its pages
 	// before it returns; reading goes on after. Errors: Overloaded (503),
 	// Unreadable (422) when no file can be read, Invalid (400).
-	Submit(ctx context.Context, who Principal, files []Upload) (intake.Receipt, error)
+	Submit(ctx context.Context, who Principal, files []intake.File) (intake.Receipt, error)
 }
 
 // Checker reads one file at once, storing nothing (POST /v1/check).
 type Checker interface {
 	// Check returns one result per page. Errors as Batches.Submit.
-	Check(ctx context.Context, who Principal, file Upload) ([]page.Result, error)
+	Check(ctx context.Context, who Principal, file intake.File) ([]page.Result, error)
 }
 
 // Progress streams a batch's progress for the event stream.

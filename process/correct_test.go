@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/records"
@@ -67,7 +68,7 @@ func TestCorrectRebuildsTheResultAndReconciles(t *testing.T) {
 	// Uploaded by the station of the sheet's ASL (120-202): from another
 	// ASL's station it would be rejected as out of scope.
 	station202 := auth.Scope{Role: auth.Station, Region: "120", ASL: "202"}
-	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station202, Files: []process.Upload{upload(t, file)}})
+	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station202, Files: []intake.File{upload(t, file)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func TestOutOfScopePageAndCorrection(t *testing.T) {
 	e.start(t)
 	ctx := testCtx(t)
 	// station is ASL 120-201; 0001-clean.png is a sheet of 120-202-93161.
-	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, "0001-clean.png")}})
+	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{upload(t, "0001-clean.png")}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/scanfile"
@@ -32,7 +33,7 @@ func TestSubmitProcessesEveryPage(t *testing.T) {
 	e.start(t)
 	ctx := testCtx(t)
 	files := []string{"0001-clean.png", "0007-batch-tiff.tif"}
-	var ups []process.Upload
+	var ups []intake.File
 	wantPages := 0
 	for _, f := range files {
 		ups = append(ups, upload(t, f))
@@ -96,7 +97,7 @@ func TestSubmitProcessesEveryPage(t *testing.T) {
 	}
 
 	// The same bytes again: known, shared, not read again.
-	again, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, files[1])}})
+	again, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{upload(t, files[1])}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,16 +125,16 @@ func TestSubmitRefusals(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name     string
-		files    []process.Upload
+		files    []intake.File
 		want     error
 		wantKind scanfile.Kind
 		wantText string
 	}{
 		{"no files", nil, store.ErrInvalid, "", "no files"},
-		{"text file", []process.Upload{bytesUpload("notes.png", []byte("these are not the sheets\n"))}, process.ErrUnreadable, scanfile.KindUnsupported, "notes.png: unsupported format (looks like text)"},
-		{"zero bytes", []process.Upload{bytesUpload("empty.jpg", nil)}, process.ErrUnreadable, scanfile.KindEmpty, "empty.jpg: zero-byte file"},
-		{"truncated PNG", []process.Upload{bytesUpload("cut.png", pngHead(t))}, process.ErrUnreadable, "", "cut.png"},
-		{"every file bad", []process.Upload{bytesUpload("a.txt", []byte("a")), bytesUpload("b.txt", []byte("bb"))}, process.ErrUnreadable, scanfile.KindUnsupported, "a.txt: unsupported format"},
+		{"text file", []intake.File{bytesUpload("notes.png", []byte("these are not the sheets\n"))}, process.ErrUnreadable, scanfile.KindUnsupported, "notes.png: unsupported format (looks like text)"},
+		{"zero bytes", []intake.File{bytesUpload("empty.jpg", nil)}, process.ErrUnreadable, scanfile.KindEmpty, "empty.jpg: zero-byte file"},
+		{"truncated PNG", []intake.File{bytesUpload("cut.png", pngHead(t))}, process.ErrUnreadable, "", "cut.png"},
+		{"every file bad", []intake.File{bytesUpload("a.txt", []byte("a")), bytesUpload("b.txt", []byte("bb"))}, process.ErrUnreadable, scanfile.KindUnsupported, "a.txt: unsupported format"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,7 +180,7 @@ func TestSubmitKeepsGoodFiles(t *testing.T) {
 	e := newEnv(t, "", nil)
 	e.start(t)
 	ctx := testCtx(t)
-	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{
+	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{
 		upload(t, "0003-bitonal.tif"), bytesUpload("letter.docx", []byte("PK\x03\x04 not a scan")),
 	}})
 	if err != nil {
@@ -215,11 +216,11 @@ func TestSubmitOverloaded(t *testing.T) {
 	e := newEnv(t, "", func(c *process.Config) { c.MaxQueue = 2 })
 	ctx := testCtx(t)
 	for _, f := range []string{"0001-clean.png", "0002-office.jpg"} {
-		if _, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{upload(t, f)}}); err != nil {
+		if _, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{upload(t, f)}}); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
-	_, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []process.Upload{bytesUpload("x.png", []byte("never stored"))}})
+	_, err := e.eng.Submit(ctx, process.Submission{Scope: station, Files: []intake.File{bytesUpload("x.png", []byte("never stored"))}})
 	var oe *process.OverloadedError
 	if !errors.Is(err, process.ErrOverloaded) || !errors.As(err, &oe) {
 		t.Fatalf("third upload: %v, want ErrOverloaded", err)
@@ -248,16 +249,16 @@ func TestCheck(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name      string
-		up        func(t *testing.T) process.Upload
+		up        func(t *testing.T) intake.File
 		maxPages  int
 		wantPages int
 		wantErr   error
 	}{
-		{"single page", func(t *testing.T) process.Upload { return upload(t, "0001-clean.png") }, 0, 1, nil},
-		{"multi-page TIFF", func(t *testing.T) process.Upload { return upload(t, "0007-batch-tiff.tif") }, 0, len(truth(t, "0007-batch-tiff.tif").Pages), nil},
-		{"too many pages", func(t *testing.T) process.Upload { return upload(t, "0007-batch-tiff.tif") }, 1, 0, store.ErrInvalid},
-		{"not an image", func(t *testing.T) process.Upload { return bytesUpload("x.pdf", []byte("%!PS-Adobe-3.0\n")) }, 0, 0, process.ErrUnreadable},
-		{"via Open", func(t *testing.T) process.Upload {
+		{"single page", func(t *testing.T) intake.File { return upload(t, "0001-clean.png") }, 0, 1, nil},
+		{"multi-page TIFF", func(t *testing.T) intake.File { return upload(t, "0007-batch-tiff.tif") }, 0, len(truth(t, "0007-batch-tiff.tif").Pages), nil},
+		{"too many pages", func(t *testing.T) intake.File { return upload(t, "0007-batch-tiff.tif") }, 1, 0, store.ErrInvalid},
+		{"not an image", func(t *testing.T) intake.File { return bytesUpload("x.pdf", []byte("%!PS-Adobe-3.0\n")) }, 0, 0, process.ErrUnreadable},
+		{"via Open", func(t *testing.T) intake.File {
 			u := upload(t, "0002-office.jpg")
 			body := u.Body
 			u.Body = nil
@@ -329,7 +330,7 @@ func TestCheckAdmissionBounded(t *testing.T) {
 	errs := make(chan error, len(gates))
 	for i, g := range gates {
 		go func() {
-			res, err := e.eng.Check(ctx, process.Upload{Name: fmt.Sprintf("held-%d.png", i), Body: g})
+			res, err := e.eng.Check(ctx, intake.File{Name: fmt.Sprintf("held-%d.png", i), Body: g})
 			if err == nil && (len(res) != 1 || res[0].Status == page.Rejected) {
 				err = fmt.Errorf("check %d: %+v", i, res)
 			}
@@ -345,7 +346,7 @@ func TestCheckAdmissionBounded(t *testing.T) {
 	}
 	extra := newGate(scan)
 	close(extra.open)
-	_, err = e.eng.Check(ctx, process.Upload{Name: "one-too-many.png", Body: extra})
+	_, err = e.eng.Check(ctx, intake.File{Name: "one-too-many.png", Body: extra})
 	var oe *process.OverloadedError
 	if !errors.As(err, &oe) || !errors.Is(err, process.ErrOverloaded) || oe.RetryAfter < time.Second {
 		t.Fatalf("third check while two are in progress: %v, want ErrOverloaded with a retry hint", err)

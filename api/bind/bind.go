@@ -39,17 +39,9 @@ func (b Engine) Config(c api.Config) api.Config {
 	return c
 }
 
-func uploads(files []api.Upload) []process.Upload {
-	out := make([]process.Upload, len(files))
-	for i, f := range files {
-		out[i] = process.Upload{Name: f.Name, MediaType: f.MediaType, Open: f.Open}
-	}
-	return out
-}
-
 // Submit implements api.Batches.
-func (b Engine) Submit(ctx context.Context, who api.Principal, files []api.Upload) (intake.Receipt, error) {
-	r, err := b.E.Submit(ctx, process.Submission{KeyID: who.KeyID, Scope: who.Scope, Files: uploads(files)})
+func (b Engine) Submit(ctx context.Context, who api.Principal, files []intake.File) (intake.Receipt, error) {
+	r, err := b.E.Submit(ctx, process.Submission{KeyID: who.KeyID, Scope: who.Scope, Files: files})
 	if err != nil {
 		return intake.Receipt{}, translate(err)
 	}
@@ -57,8 +49,8 @@ func (b Engine) Submit(ctx context.Context, who api.Principal, files []api.Uploa
 }
 
 // Check implements api.Checker.
-func (b Engine) Check(ctx context.Context, who api.Principal, file api.Upload) ([]page.Result, error) {
-	res, err := b.E.Check(ctx, uploads([]api.Upload{file})[0])
+func (b Engine) Check(ctx context.Context, who api.Principal, file intake.File) ([]page.Result, error) {
+	res, err := b.E.Check(ctx, file)
 	if err != nil {
 		return nil, translate(err)
 	}
