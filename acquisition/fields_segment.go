@@ -360,14 +360,27 @@ func (gl *glyph) crop(s *segmented) *image.Gray {
 	if s.mask.line != nil {
 		restoreLines(in, r, &s.mask)
 	}
-	at := func(x, y int) bool { return x >= 0 && y >= 0 && x < rw && y < rh && in[y*rw+x] }
+	// near: in dilated by one pixel (8-neighbourhood), rows then columns.
+	row := make([]bool, rw*rh)
+	for ly := range rh {
+		for lx := range rw {
+			i := ly*rw + lx
+			row[i] = in[i] || lx > 0 && in[i-1] || lx+1 < rw && in[i+1]
+		}
+	}
+	near := make([]bool, rw*rh)
+	for ly := range rh {
+		for lx := range rw {
+			i := ly*rw + lx
+			near[i] = row[i] || ly > 0 && row[i-rw] || ly+1 < rh && row[i+rw]
+		}
+	}
 	for y := max(r.Min.Y, 0); y < min(r.Max.Y, h); y++ {
 		for x := max(r.Min.X, 0); x < min(r.Max.X, w); x++ {
 			lx, ly := x-r.Min.X, y-r.Min.Y
 			keep := in[ly*rw+lx]
 			if !keep && labels[y*w+x] == 0 {
-				keep = at(lx-1, ly) || at(lx+1, ly) || at(lx, ly-1) || at(lx, ly+1) ||
-					at(lx-1, ly-1) || at(lx+1, ly-1) || at(lx-1, ly+1) || at(lx+1, ly+1)
+				keep = near[ly*rw+lx]
 			}
 			if keep {
 				out.Pix[ly*out.Stride+lx] = g.Pix[y*g.Stride+x]

@@ -538,7 +538,13 @@ func (st *pageState) handwriting() error {
 	src := &page.Sources{}
 	sug := &page.Suggestions{}
 	unread := func(kind page.ReasonKind, br boxRead) *page.Suggestion {
-		st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: kind, Detail: br.why})
+		// The reason tells people the reading too: it is what a review
+		// item shows (its reason), beside the box's crop.
+		detail := br.why
+		if br.text != "" && !strings.Contains(detail, fmt.Sprintf("%q", br.text)) {
+			detail = fmt.Sprintf("reads %q at %.1f%%: %s", br.text, 100*br.conf, br.why)
+		}
+		st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: kind, Detail: detail})
 		if br.text == "" {
 			return nil
 		}
