@@ -8,11 +8,11 @@
 // over columns: the crop is scaled to 32 px high at any width, four 3×3
 // convolutions and a 2×3 one turn it into one column of 14 scores (CTC's
 // blank, 0-9, A, D, and Other for any other symbol) per 4 input columns,
-// and a greedy CTC decoding in Go
-// reads the text. No character is segmented, so touching and broken
-// characters, any pitch and any face are read alike. About 39,000
-// weights; the ONNX model is embedded and run by OpenCV's dnn module
-// through package vision, which keeps all cgo.
+// and a greedy CTC decoding in Go reads the text. No character is
+// segmented, so touching and broken characters, any pitch and any face
+// are read alike. About 39,000 weights; the ONNX model (159 KB) is
+// embedded and run by OpenCV's dnn module through package vision, which
+// keeps all cgo.
 //
 // Training (make linenet-model, scripts/train-linenet) draws its lines
 // from package ocrtrain/lines: the trained faces of its catalogue under
