@@ -40,28 +40,39 @@ func AICCheckDigit(first8 string) (byte, error) {
 // ParseAIC validates a 9-digit AIC. A leading "A" (as printed in OCR-A) is
 // accepted and dropped.
 func ParseAIC(s string) (AIC, error) {
-	t := strings.TrimPrefix(s, "A")
-	if err := allDigits(t, 9); err != nil {
-		return "", fmt.Errorf("%w %q: %v", ErrInvalidAIC, s, err)
-	}
-	c, _ := AICCheckDigit(t[:8])
-	if c != t[8] {
-		return "", fmt.Errorf("%w %q: check digit is %c, want %c", ErrInvalidAIC, s, t[8], c)
-	}
-	return AIC(t), nil
+	return parseChecked[AIC](s, strings.TrimPrefix(s, "A"), 9, AICCheckDigit, ErrInvalidAIC)
 }
 
 // NewAIC completes 8 digits with their check digit.
 func NewAIC(first8 string) (AIC, error) {
-	c, err := AICCheckDigit(first8)
-	if err != nil {
-		return "", err
-	}
-	return AIC(first8 + string(c)), nil
+	return withCheck[AIC](first8, AICCheckDigit)
 }
 
 // Printed returns the AIC as printed in OCR-A on the label: "A" + 9 digits.
 func (a AIC) Printed() string { return "A" + string(a) }
+
+// parseChecked validates digits, s as read with any printed prefix
+// dropped, as n digits whose last is check's digit of the others; errors
+// wrap invalid and quote s.
+func parseChecked[T ~string](s, digits string, n int, check func(string) (byte, error), invalid error) (T, error) {
+	if err := allDigits(digits, n); err != nil {
+		return "", fmt.Errorf("%w %q: %v", invalid, s, err)
+	}
+	c, _ := check(digits[:n-1])
+	if c != digits[n-1] {
+		return "", fmt.Errorf("%w %q: check digit is %c, want %c", invalid, s, digits[n-1], c)
+	}
+	return T(digits), nil
+}
+
+// withCheck completes first with its check digit.
+func withCheck[T ~string](first string, check func(string) (byte, error)) (T, error) {
+	c, err := check(first)
+	if err != nil {
+		return "", err
+	}
+	return T(first + string(c)), nil
+}
 
 func allDigits(s string, n int) error {
 	if len(s) != n {

@@ -98,18 +98,7 @@ func TestCode32RoundTrip(t *testing.T) {
 func TestAICCheckDigitCatchesSingleErrors(t *testing.T) {
 	t.Parallel()
 	a, _ := NewAIC("04123456")
-	for pos := 0; pos < 9; pos++ {
-		for d := byte('0'); d <= '9'; d++ {
-			if d == a[pos] {
-				continue
-			}
-			b := []byte(a)
-			b[pos] = d
-			if _, err := ParseAIC(string(b)); err == nil {
-				t.Errorf("single-digit change %s -> %s passes the check", a, b)
-			}
-		}
-	}
+	checkSingleErrors(t, string(a), func(s string) error { _, err := ParseAIC(s); return err })
 }
 
 func TestTargatura(t *testing.T) {
@@ -143,15 +132,22 @@ func TestTargatura(t *testing.T) {
 func TestTargaturaCheckDigitCatchesSingleErrors(t *testing.T) {
 	t.Parallel()
 	tg, _ := NewTargatura("987654321")
-	for pos := 0; pos < 10; pos++ {
+	checkSingleErrors(t, string(tg), func(s string) error { _, err := ParseTargatura(s); return err })
+}
+
+// checkSingleErrors checks that parse rejects every change of one digit of
+// the valid code.
+func checkSingleErrors(t *testing.T, code string, parse func(string) error) {
+	t.Helper()
+	for pos := 0; pos < len(code); pos++ {
 		for d := byte('0'); d <= '9'; d++ {
-			if d == tg[pos] {
+			if d == code[pos] {
 				continue
 			}
-			b := []byte(tg)
+			b := []byte(code)
 			b[pos] = d
-			if _, err := ParseTargatura(string(b)); err == nil {
-				t.Errorf("single-digit change %s -> %s passes the check", tg, b)
+			if err := parse(string(b)); err == nil {
+				t.Errorf("single-digit change %s -> %s passes the check", code, b)
 			}
 		}
 	}

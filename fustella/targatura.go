@@ -31,21 +31,10 @@ func TargaturaCheckDigit(first9 string) (byte, error) {
 
 // ParseTargatura validates a 10-digit targatura.
 func ParseTargatura(s string) (Targatura, error) {
-	if err := allDigits(s, 10); err != nil {
-		return "", fmt.Errorf("%w %q: %v", ErrInvalidTargatura, s, err)
-	}
-	c, _ := TargaturaCheckDigit(s[:9])
-	if c != s[9] {
-		return "", fmt.Errorf("%w %q: check digit is %c, want %c", ErrInvalidTargatura, s, s[9], c)
-	}
-	return Targatura(s), nil
+	return parseChecked[Targatura](s, s, 10, TargaturaCheckDigit, ErrInvalidTargatura)
 }
 
 // NewTargatura completes 9 digits with their check digit.
 func NewTargatura(first9 string) (Targatura, error) {
-	c, err := TargaturaCheckDigit(first9)
-	if err != nil {
-		return "", err
-	}
-	return Targatura(first9 + string(c)), nil
+	return withCheck[Targatura](first9, TargaturaCheckDigit)
 }
