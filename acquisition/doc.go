@@ -51,7 +51,10 @@
 //   - bars and OCR disagreeing, or two labels' symbols in one slot, leave
 //     the value null (aic_disagree, targatura_disagree);
 //   - the bars and the OCR line are the two independent reads: with the
-//     bars read and valid, one OCR reading that passes its check and
+//     bars read and valid, a sure reading of the line by the fast reader
+//     (package linenet, a small network trained on many label faces; see
+//     fastline.go) equal to the bars' value confirms it without Tesseract;
+//     otherwise one Tesseract reading that passes its check and
 //     equals the bars' value confirms it (when the first crop of the line
 //     gives nothing passing its check, a second crop at other margins is
 //     read: only a reading equal to the bars' can confirm them, so trying
@@ -64,7 +67,13 @@
 //     (each of them itself confirmed at 90% width; the two from crops of
 //     the line at different margins and scales), and a second, independent
 //     model (the field reader's) reading the same digits: one model's
-//     readings share its misreads on a font it never saw;
+//     readings share its misreads on a font it never saw; the fast
+//     reader's sure reading stands for the second reading of the line,
+//     and where the label model reads nothing, the fast reader's sure
+//     reading and the field reader's two agreeing ones are two models;
+//   - two labels' symbols in one slot (two of one kind, or a label read
+//     across two slots beside another: label.go) give the slot the
+//     overlap flag and no values;
 //   - a value left null records why (why.go), for measurements;
 //   - the values of overlapping labels are kept only when the slot's Code
 //     32 and ITF can be one label's and that label is centred on the slot:

@@ -24,14 +24,25 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	if lr.quiet > 0 {
 		quiet = lr.quiet
 	}
-	fr := layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
-	img, err := st.frameCrop(lr.center, lr.angle, false, fr, st.barPx())
+	crop := func() (*image.Gray, error) {
+		fr := layout.Rect{X: -lr.w/2 - quiet, Y: -lr.h/2 - 0.3, W: lr.w + 2*quiet, H: lr.h + 0.6}
+		return st.frameCrop(lr.center, lr.angle, false, fr, st.barPx())
+	}
+	img, err := crop()
 	if err != nil {
 		return
 	}
 	if !barLike(img) {
-		lr.note(ocrNotBars)
-		return // text, not bars: no OCR either
+		// Bars with their digit line printed close under or over them
+		// (0.3 mm on compact labels) are found as one region, whose lower
+		// or upper third is text: the bars are the rest.
+		if !st.trimToBars(lr, quiet) {
+			lr.note(ocrNotBars)
+			return // text, not bars: no OCR either
+		}
+		if img, err = crop(); err != nil {
+			return
+		}
 	}
 	if !st.decodeBars(lr, img, pos, true) {
 		if !barsOnly(img) {
@@ -342,6 +353,23 @@ func rejection(err error) ocrOutcome {
 		return ocrUnconfirmed
 	}
 	return ocrRejected
+}
+
+// trimToBars looks for bars in the upper and the lower part (barsPart of
+// the height) of the region lr that barLike did not take for bars, and
+// makes lr that part when one is: it reports whether one was.
+func (st *pageState) trimToBars(lr *labelRead, quiet float64) bool {
+	const barsPart = 0.7
+	h := lr.h * barsPart
+	for _, v := range []float64{-(lr.h - h) / 2, (lr.h - h) / 2} {
+		fr := layout.Rect{X: -lr.w/2 - quiet, Y: v - h/2, W: lr.w + 2*quiet, H: h}
+		img, err := st.frameCrop(lr.center, lr.angle, false, fr, st.barPx())
+		if err == nil && barLike(img) {
+			lr.center, lr.h = framePoint(lr.center, lr.angle, 0, v), h
+			return true
+		}
+	}
+	return false
 }
 
 // barLike tells bars from text before the (costly) decoding attempts:
