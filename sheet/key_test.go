@@ -8,10 +8,7 @@ import (
 
 func TestKey(t *testing.T) {
 	t.Parallel()
-	c, err := ParseCode("12020599999012023")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustParseCode(t, "12020599999012023")
 	k := c.Key()
 	if k != (Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}) {
 		t.Fatalf("Code.Key = %+v", k)

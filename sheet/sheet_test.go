@@ -8,10 +8,7 @@ import (
 
 func TestParseCode(t *testing.T) {
 	t.Parallel()
-	c, err := ParseCode("12020599999012023")
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mustParseCode(t, "12020599999012023")
 	want := Code{Region: "120", ASL: "205", Pharmacy: "99999", Month: 1, Year: 2023}
 	if c != want {
 		t.Fatalf("ParseCode = %+v, want %+v", c, want)
@@ -109,4 +106,14 @@ func TestParseCompetence(t *testing.T) {
 			t.Errorf("ParseCompetence(%q) = %d, %d, %v", tc.in, m, y, err)
 		}
 	}
+}
+
+// mustParseCode parses a sheet code the test knows to be valid.
+func mustParseCode(t *testing.T, s string) Code {
+	t.Helper()
+	c, err := ParseCode(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
