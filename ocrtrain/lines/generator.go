@@ -116,6 +116,13 @@ func (s Set) Line(i int) (Sample, error) {
 // Each generates the set on all cores and calls fn for every line, in
 // index order. It stops at the first error.
 func (s Set) Each(fn func(i int, smp Sample) error) error {
+	return s.EachFrom(0, fn)
+}
+
+// EachFrom is Each over lines from to from+s.N-1 of the set's seed: a
+// caller that writes a set in parts (a training set after its validation
+// lines) draws each part once, with the line numbers of the whole.
+func (s Set) EachFrom(from int, fn func(i int, smp Sample) error) error {
 	type res struct {
 		smp Sample
 		err error
@@ -133,7 +140,7 @@ func (s Set) Each(fn func(i int, smp Sample) error) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				smp, err := s.Line(i)
+				smp, err := s.Line(from + i)
 				out[i] <- res{smp, err}
 			}
 		}()
@@ -153,9 +160,9 @@ func (s Set) Each(fn func(i int, smp Sample) error) error {
 	for i := range s.N {
 		r := <-out[i]
 		if r.err != nil {
-			return fmt.Errorf("line %d of %s (seed %d): %w", i, s.Gen.Name(), s.Seed, r.err)
+			return fmt.Errorf("line %d of %s (seed %d): %w", from+i, s.Gen.Name(), s.Seed, r.err)
 		}
-		if err := fn(i, r.smp); err != nil {
+		if err := fn(from+i, r.smp); err != nil {
 			return err
 		}
 	}

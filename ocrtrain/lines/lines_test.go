@@ -77,6 +77,16 @@ func TestSetIsDeterministic(t *testing.T) {
 			t.Errorf("line %d differs between runs", i)
 		}
 	}
+	// A part drawn with EachFrom is the same lines, numbered as in the whole.
+	part := Set{Gen: set.Gen, Seed: set.Seed, N: 4}
+	if err := part.EachFrom(8, func(i int, s Sample) error {
+		if s.Text != all[i].Text || !bytes.Equal(s.Image.Pix, all[i].Image.Pix) {
+			t.Errorf("EachFrom(8): line %d differs from Each's", i)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	other, err := Set{Gen: Train(), Seed: 43, N: 1}.Line(0)
 	if err != nil {
 		t.Fatal(err)
