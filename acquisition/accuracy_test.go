@@ -174,6 +174,19 @@ func measureCorpus(t *testing.T, dir string, ocr bool, group func(synth.Page) st
 		whys[fmt.Sprintf("%s#%d", res.Source, res.Page)] = w
 		mu.Unlock()
 	}
+	var readers []*Reader
+	defer func() {
+		// How often the fast reader settled a line and Tesseract ran
+		// (issue 17 asks for it).
+		var ls LineStats
+		for _, r := range readers {
+			s := r.LineStats()
+			ls.Fast, ls.Confirmed, ls.Alone, ls.Tesseract = ls.Fast+s.Fast, ls.Confirmed+s.Confirmed, ls.Alone+s.Alone, ls.Tesseract+s.Tesseract
+		}
+		if len(readers) > 0 {
+			t.Logf("digit lines: fast reader read %d, confirmed %d decoded symbols alone, made %d values with the field reader; Tesseract asked %d times", ls.Fast, ls.Confirmed, ls.Alone, ls.Tesseract)
+		}
+	}()
 	pool.NewReader = func() (*Reader, error) {
 		if !ocr {
 			r := NewReader(nil)
@@ -183,6 +196,9 @@ func measureCorpus(t *testing.T, dir string, ocr bool, group func(synth.Page) st
 		r, err := NewOCRReader(nil)
 		if err == nil {
 			r.trace = trace
+			mu.Lock()
+			readers = append(readers, r)
+			mu.Unlock()
 		}
 		return r, err
 	}

@@ -45,7 +45,7 @@ func (st *pageState) fastCode(limg *image.Gray, kind string) (string, float64) {
 		return "", 0
 	}
 	l, err := st.r.lines.Read(limg)
-	st.r.fast.reads++
+	st.r.lineStats.Fast++
 	if err != nil || l.Unsure || l.Text == "" {
 		return "", 0
 	}
@@ -84,7 +84,7 @@ func (st *pageState) fastConfirms(lr *labelRead, win layout.Rect) bool {
 		lr.ocrAIC = lr.aic
 	}
 	lr.ocrConf, lr.text.found = conf, true
-	st.r.fast.confirmed++
+	st.r.lineStats.Confirmed++
 	return true
 }
 
@@ -131,7 +131,7 @@ func (st *pageState) fastAlone(lr *labelRead, kind string, flip bool, win layout
 		lr.ocrAIC = fustella.AIC(code)
 	}
 	lr.ocrConf, lr.text = math.Min(conf, other), span
-	st.r.fast.alone++
+	st.r.lineStats.Alone++
 	return true
 }
 
@@ -154,9 +154,15 @@ func (lr *labelRead) ocrValue(kind string) string {
 	return string(lr.ocrAIC)
 }
 
-// fastStats counts, over a Reader's pages, what the fast reader did: lines read, bar
-// values it confirmed without Tesseract, and OCR-alone values it made with
-// the field reader.
-type fastStats struct {
-	reads, confirmed, alone int
+// LineStats counts what a Reader's digit-line readers did over the
+// pages it read: how often the fast reader read a line, how many decoded
+// symbols it confirmed alone (no Tesseract call for them), how many values
+// it made with the field reader where the label model read nothing, and
+// how many Tesseract readings of a label's line were asked (each may read
+// the line more than once inside package tesseract).
+type LineStats struct {
+	Fast, Confirmed, Alone, Tesseract int
 }
+
+// LineStats returns the counts since the Reader was made.
+func (r *Reader) LineStats() LineStats { return r.lineStats }

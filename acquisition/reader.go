@@ -22,8 +22,8 @@ type Reader struct {
 	bars   *barcode.Decoder
 	ocr    OCR
 	// lines is the fast digit-line reader (fastline.go), nil without.
-	lines LineReader
-	fast  fastStats
+	lines     LineReader
+	lineStats LineStats
 	// fields reads the printed progressive and count, hand the handwritten
 	// characters (fields.go); either may be nil.
 	fields    FieldOCR

@@ -196,6 +196,7 @@ func (st *pageState) otherModelAgrees(lr *labelRead, kind string, flip bool, win
 		if limg == nil {
 			continue
 		}
+		st.r.lineStats.Tesseract++
 		l, err := st.r.fields.ReadField(limg)
 		if err != nil {
 			continue
@@ -234,6 +235,7 @@ func (st *pageState) fieldsRead(lr *labelRead, flip bool, win layout.Rect, want 
 		if limg == nil {
 			return 0, false
 		}
+		st.r.lineStats.Tesseract++
 		l, err := st.r.fields.ReadField(limg)
 		if err != nil {
 			return 0, false
@@ -317,6 +319,7 @@ func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.
 	// second independent read; the OCR's own confirming reading is needed
 	// only for a reading that differs (see tesseract.ReadAICAgainst).
 	bars := lr.kind == kind
+	st.r.lineStats.Tesseract++
 	switch kind {
 	case "code32":
 		read := st.r.ocr.ReadAIC
