@@ -17,11 +17,7 @@ import (
 
 func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	d, err := Open(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, root := openTemp(t)
 	data := []byte("a scanned page, or so we pretend")
 	sum := sha256.Sum256(data)
 	want := hex.EncodeToString(sum[:])
@@ -78,10 +74,7 @@ func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
 
 func TestPathRejectsNonDigests(t *testing.T) {
 	t.Parallel()
-	d, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, _ := openTemp(t)
 	for _, s := range []string{"", "../../etc/passwd", strings.Repeat("A", 64), strings.Repeat("a", 63), strings.Repeat("a", 62) + "/x"} {
 		if _, err := d.Path(s); err == nil {
 			t.Errorf("Path(%q) = nil error", s)
@@ -105,12 +98,8 @@ func (r *failingReader) Read(p []byte) (int, error) {
 
 func TestPutFailureLeavesNothing(t *testing.T) {
 	t.Parallel()
-	root := t.TempDir()
-	d, err := Open(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _, err = d.Put(context.Background(), &failingReader{n: 10})
+	d, root := openTemp(t)
+	_, _, err := d.Put(context.Background(), &failingReader{n: 10})
 	if err == nil || !strings.Contains(err.Error(), "after 10 bytes") || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("Put error = %v", err)
 	}
@@ -158,10 +147,7 @@ func TestOpenRemovesStaleTemporaries(t *testing.T) {
 
 func TestConcurrentPutsOfSameBytes(t *testing.T) {
 	t.Parallel()
-	d, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, _ := openTemp(t)
 	data := bytes.Repeat([]byte("page"), 1<<14)
 	var wg sync.WaitGroup
 	refs := make([]Ref, 8)
@@ -190,4 +176,15 @@ func TestConcurrentPutsOfSameBytes(t *testing.T) {
 func sameRef(a, b Ref) bool {
 	a.PutAt, b.PutAt = time.Time{}, time.Time{}
 	return a == b
+}
+
+// openTemp opens a Dir in a fresh temporary folder, its root.
+func openTemp(t *testing.T) (*Dir, string) {
+	t.Helper()
+	root := t.TempDir()
+	d, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, root
 }
