@@ -97,10 +97,7 @@ func Draw(g *image.Gray, res *page.Result, l *layout.Layout) *image.RGBA {
 		dx, dy := l.DateBox.Center()
 		txt.label(out, m, dx, dy, []string{"date " + orQ(sh.Date)}, colField)
 
-		read := map[int]page.Slot{}
-		for _, s := range res.Slots {
-			read[s.Slot] = s
-		}
+		read := slotsByNumber(res.Slots)
 		for _, ls := range l.Slots {
 			s, ok := read[ls.N]
 			if !ok {
@@ -182,4 +179,13 @@ func strokeLine(img *image.RGBA, x0, y0, x1, y1, width float64, c color.RGBA) {
 			draw.Draw(img, r, u, image.Point{}, draw.Src)
 		}
 	}
+}
+
+// slotsByNumber indexes a result's slots by their number.
+func slotsByNumber(slots []page.Slot) map[int]page.Slot {
+	read := make(map[int]page.Slot, len(slots))
+	for _, s := range slots {
+		read[s.Slot] = s
+	}
+	return read
 }

@@ -163,10 +163,7 @@ func TestOverlayStrokesOnTruth(t *testing.T) {
 					}
 				}
 			}
-			read := map[int]page.Slot{}
-			for _, s := range res.Slots {
-				read[s.Slot] = s
-			}
+			read := slotsByNumber(res.Slots)
 			for _, sl := range l.Slots {
 				s, ok := read[sl.N]
 				if !ok {
@@ -241,13 +238,7 @@ func TestDrawOverlay(t *testing.T) {
 		t.Errorf("markers (%d px) or fields (%d px) not drawn", count[colMarker], count[colField])
 	}
 	// The banner has the page status's colour across the first row.
-	want := colSure
-	switch res.Status {
-	case page.Review:
-		want = colDoubt
-	case page.Rejected:
-		want = colUnreadable
-	}
+	want := map[page.Status]color.RGBA{page.OK: colSure, page.Review: colDoubt, page.Rejected: colUnreadable}[res.Status]
 	if got := out.RGBAAt(out.Bounds().Max.X-2, 1); got != want {
 		t.Errorf("banner colour %v, want %v for status %s", got, want, res.Status)
 	}
