@@ -6,6 +6,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	"testing"
+
+	"github.com/regfus/regfus/render/rendertest"
 )
 
 // TestDecodeJPEGGrayMatchesGoLuma decodes colour and grey JPEGs of a
@@ -14,7 +16,7 @@ import (
 // implementations.
 func TestDecodeJPEGGrayMatchesGoLuma(t *testing.T) {
 	t.Parallel()
-	g := renderSheet(t, 100)
+	g := rendertest.EmptySheet(t, 100)
 	b := g.Rect
 	colour := image.NewRGBA(b)
 	for y := b.Min.Y; y < b.Max.Y; y++ {

@@ -8,13 +8,14 @@ import (
 	"gocv.io/x/gocv"
 
 	"github.com/regfus/regfus/geom"
+	"github.com/regfus/regfus/render/rendertest"
 )
 
 // TestNoMatLeaks runs every entry point of the package and checks that no
 // Mat outlives it (run with: go test -tags matprofile ./vision/).
 func TestNoMatLeaks(t *testing.T) {
 	start := gocv.MatProfile.Count()
-	g := renderSheet(t, 150)
+	g := rendertest.EmptySheet(t, 150)
 	im, err := NewImage(g)
 	if err != nil {
 		t.Fatal(err)

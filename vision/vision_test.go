@@ -1,33 +1,19 @@
 package vision
 
 import (
-	"github.com/regfus/regfus/geom"
 	"image"
 	"math"
 	"testing"
 
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
-	"github.com/regfus/regfus/render"
-	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/render/rendertest"
 )
-
-func renderSheet(t testing.TB, dpi float64) *image.Gray {
-	t.Helper()
-	code, err := sheet.ParseCode("12020599999012023")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := render.Image(layout.Current(), render.Sheet{Code: code, VAT: "12345678911", Name: "Farmacia Test"}, dpi)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
 
 func TestFindSquaresOnRenderedSheet(t *testing.T) {
 	t.Parallel()
 	for _, dpi := range []float64{100, 150, 200, 300} {
-		g := renderSheet(t, dpi)
+		g := rendertest.EmptySheet(t, dpi)
 		im, err := NewImage(g)
 		if err != nil {
 			t.Fatal(err)
@@ -66,7 +52,7 @@ func TestFindSquaresOnRenderedSheet(t *testing.T) {
 
 func TestWarpIdentityAndErrors(t *testing.T) {
 	t.Parallel()
-	g := renderSheet(t, 100)
+	g := rendertest.EmptySheet(t, 100)
 	im, err := NewImage(g)
 	if err != nil {
 		t.Fatal(err)
