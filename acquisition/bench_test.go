@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/render/rendertest"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/vision"
 )
@@ -42,7 +43,7 @@ func cpuTime() time.Duration {
 func benchPage(b *testing.B) *image.Gray {
 	b.Helper()
 	l := layout.Current()
-	g := renderPage(b, 200)
+	g := rendertest.EmptySheet(b, 200)
 	for _, s := range l.Slots {
 		stickLabel(b, g, 200, s, testLabel(b, s.N), 0, 0, false)
 	}

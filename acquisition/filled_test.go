@@ -9,6 +9,7 @@ import (
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/render/rendertest"
 	"github.com/regfus/regfus/synth"
 )
 
@@ -62,7 +63,7 @@ func TestFilledSlotsAreRead(t *testing.T) {
 	t.Parallel()
 	l := layout.Current()
 	const dpi = 200
-	g := renderPage(t, dpi)
+	g := rendertest.EmptySheet(t, dpi)
 	labels := map[int]*synth.Label{}
 	for _, n := range []int{1, 2, 6, 11, 17, 28} {
 		labels[n] = testLabel(t, n)

@@ -9,26 +9,11 @@ import (
 	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
-	"github.com/regfus/regfus/render"
-	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/render/rendertest"
 	"github.com/regfus/regfus/vision"
 )
 
-const testCode = "12020599999012023"
-
-// renderPage draws an empty sheet at dpi.
-func renderPage(t testing.TB, dpi float64) *image.Gray {
-	t.Helper()
-	code, err := sheet.ParseCode(testCode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := render.Image(layout.Current(), render.Sheet{Code: code, VAT: "12345678911", Name: "Farmacia Test"}, dpi)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
-}
+const testCode = rendertest.Code
 
 // transformed returns g seen through a scan that rotated it clockwise by
 // deg around its centre, scaled it by k and (persp != 0) tilted it, on a
@@ -71,7 +56,7 @@ func invert(h geom.Homography) geom.Homography {
 func TestGeometryFindsMarkersInEveryOrientation(t *testing.T) {
 	t.Parallel()
 	l := layout.Current()
-	base := renderPage(t, 200)
+	base := rendertest.EmptySheet(t, 200)
 	for _, tc := range []struct {
 		name        string
 		deg, k, p   float64
@@ -165,7 +150,7 @@ func TestBlankImageIsRejected(t *testing.T) {
 
 func TestEmptySheetReadsIdentity(t *testing.T) {
 	t.Parallel()
-	base := renderPage(t, 200)
+	base := rendertest.EmptySheet(t, 200)
 	for _, deg := range []float64{0, 90.8, 180, 269} {
 		img, _ := transformed(t, base, deg, 1, 0)
 		res := NewReader(nil).Read(context.Background(), img, "t.png", 1)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/render/rendertest"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/synth"
 )
@@ -21,7 +22,7 @@ import (
 // (gocv's matprofile build tag is what makes MatProfile count).
 func TestReadingLeavesNoMats(t *testing.T) {
 	start := gocv.MatProfile.Count()
-	g := renderPage(t, 200)
+	g := rendertest.EmptySheet(t, 200)
 	l := layout.Current()
 	for _, n := range []int{1, 7, 22} {
 		s, _ := l.Slot(n)
