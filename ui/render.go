@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/page"
 )
 
 // templates holds one template set per page: the page's own file parsed
@@ -33,16 +34,27 @@ func loadTemplates(cat catalogues) (*templates, error) {
 			}
 			return cat.t(lang, k)
 		},
-		// reason shows a page reason ("kind: detail") with its kind in
-		// the page's language; the detail, written by the reader, stays.
-		"reason": func(lang, r string) string {
-			kind, detail, _ := strings.Cut(r, ":")
-			k := "reason." + strings.TrimSpace(kind)
-			if !cat.has(k) {
-				return r
+		// reason shows a page reason (a page.Reason, or a review item's
+		// reason in its text form) with its kind in the page's language;
+		// the rest of its text (detail, slots), written by the reader,
+		// stays.
+		"reason": func(lang string, reason any) string {
+			var r page.Reason
+			switch v := reason.(type) {
+			case page.Reason:
+				r = v
+			case string:
+				r = page.ParseReason(v)
+			default:
+				return fmt.Sprint(reason)
 			}
-			if detail = strings.TrimSpace(detail); detail != "" {
-				return cat.t(lang, k) + ": " + detail
+			text := r.String()
+			k := "reason." + string(r.Kind)
+			if !cat.has(k) {
+				return text
+			}
+			if rest := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(text, string(r.Kind)), ":")); rest != "" {
+				return cat.t(lang, k) + ": " + rest
 			}
 			return cat.t(lang, k)
 		},
