@@ -50,56 +50,47 @@ func condLabel(sym Symbol, narrow float64, ci int, seed int64) *image.Gray {
 }
 
 func TestCode39Conditions(t *testing.T) {
+	testConditions(t, FormatCode39, []string{"0CSSBD", "12020599999012023", "REGFUS-1", "A1B2C3"},
+		mustCode39, (*Decoder).Code39, true)
+}
+
+func TestITFConditions(t *testing.T) {
+	testConditions(t, FormatITF, []string{"1234567895", "0000000000", "98765432", "31415926535897"},
+		mustITF, (*Decoder).ITF, false)
+}
+
+// testConditions reads texts of one symbology drawn by encode at every
+// narrow width, condition and wide:narrow ratio with decode, and checks the
+// text, the format and whether the read was reversed; checkInverted also
+// checks the inverted flag and the read's lines and confidence.
+func testConditions(t *testing.T, format Format, texts []string, encode func(testing.TB, string, float64) Symbol,
+	decode func(*Decoder, *image.Gray) (Result, error), checkInverted bool) {
 	t.Parallel()
-	texts := []string{"0CSSBD", "12020599999012023", "REGFUS-1", "A1B2C3"}
 	for ni, narrow := range narrows {
 		for ci, c := range conditions {
 			text := texts[(ni+ci)%len(texts)]
 			for _, ratio := range []float64{2.5, 3} {
 				t.Run(fmt.Sprintf("%gpx/%s/%g/%s", narrow, c.name, ratio, text), func(t *testing.T) {
 					t.Parallel()
-					img := condLabel(mustCode39(t, text, ratio), narrow, ci, int64(ni*100+ci))
-					r, err := NewDecoder().Code39(img)
+					img := condLabel(encode(t, text, ratio), narrow, ci, int64(ni*100+ci))
+					r, err := decode(NewDecoder(), img)
 					if err != nil {
-						t.Fatalf("Code39: %v", err)
+						t.Fatalf("%s: %v", format, err)
 					}
-					if r.Text != text || r.Format != FormatCode39 {
-						t.Fatalf("Code39 = %s %q, want %q", r.Format, r.Text, text)
+					if r.Text != text || r.Format != format {
+						t.Fatalf("%s = %s %q, want %q", format, r.Format, r.Text, text)
 					}
 					if c.flip != r.Attempt.Reversed {
 						t.Errorf("Reversed = %v, want %v (%s)", r.Attempt.Reversed, c.flip, r.Attempt)
+					}
+					if !checkInverted {
+						return
 					}
 					if c.d.invert != r.Attempt.Inverted {
 						t.Errorf("Inverted = %v, want %v (%s)", r.Attempt.Inverted, c.d.invert, r.Attempt)
 					}
 					if r.Lines < 1 || r.Confidence() <= 0 || r.Confidence() > 1 {
 						t.Errorf("Lines %d, Confidence %v", r.Lines, r.Confidence())
-					}
-				})
-			}
-		}
-	}
-}
-
-func TestITFConditions(t *testing.T) {
-	t.Parallel()
-	texts := []string{"1234567895", "0000000000", "98765432", "31415926535897"}
-	for ni, narrow := range narrows {
-		for ci, c := range conditions {
-			text := texts[(ni+ci)%len(texts)]
-			for _, ratio := range []float64{2.5, 3} {
-				t.Run(fmt.Sprintf("%gpx/%s/%g/%s", narrow, c.name, ratio, text), func(t *testing.T) {
-					t.Parallel()
-					img := condLabel(mustITF(t, text, ratio), narrow, ci, int64(ni*100+ci))
-					r, err := NewDecoder().ITF(img)
-					if err != nil {
-						t.Fatalf("ITF: %v", err)
-					}
-					if r.Text != text || r.Format != FormatITF {
-						t.Fatalf("ITF = %s %q, want %q", r.Format, r.Text, text)
-					}
-					if c.flip != r.Attempt.Reversed {
-						t.Errorf("Reversed = %v, want %v (%s)", r.Attempt.Reversed, c.flip, r.Attempt)
 					}
 				})
 			}
@@ -369,10 +360,7 @@ func TestCropPlanCoversFallbacks(t *testing.T) {
 func TestSampleFastPathMatchesBilinear(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewSource(1))
-	img := image.NewGray(image.Rect(0, 0, 37, 23))
-	for i := range img.Pix {
-		img.Pix[i] = byte(rng.Intn(256))
-	}
+	img := noiseGray(rng, 37, 23)
 	p := planeFromGray(img)
 	var acc []int
 	for _, vertical := range []bool{false, true} {

@@ -130,10 +130,7 @@ func TestFindAllWholeSheet(t *testing.T) {
 func TestFindAllNoFalsePositives(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewSource(4))
-	noise := image.NewGray(image.Rect(0, 0, 600, 400))
-	for i := range noise.Pix {
-		noise.Pix[i] = byte(rng.Intn(256))
-	}
+	noise := noiseGray(rng, 600, 400)
 	stripes := image.NewGray(image.Rect(0, 0, 600, 400))
 	for y := 0; y < 400; y++ {
 		x := 0

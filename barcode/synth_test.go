@@ -175,7 +175,16 @@ func mustITF(t testing.TB, digits string, ratio float64) Symbol {
 	return s
 }
 
-// transpose90 rotates img 90 degrees counter-clockwise.
+// noiseGray is a w x h image of uniform random grey levels drawn from rng.
+func noiseGray(rng *rand.Rand, w, h int) *image.Gray {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.Intn(256))
+	}
+	return img
+}
+
+// rotate90 rotates img 90 degrees counter-clockwise.
 func rotate90(img *image.Gray) *image.Gray {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -188,15 +197,5 @@ func rotate90(img *image.Gray) *image.Gray {
 	return out
 }
 
-// rotate180 turns img upside down.
-func rotate180(img *image.Gray) *image.Gray {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	out := image.NewGray(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			out.Pix[(h-1-y)*out.Stride+(w-1-x)] = img.Pix[y*img.Stride+x]
-		}
-	}
-	return out
-}
+// rotate180 turns img upside down: two quarter turns.
+func rotate180(img *image.Gray) *image.Gray { return rotate90(rotate90(img)) }
