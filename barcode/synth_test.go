@@ -122,24 +122,22 @@ func gaussBlur(src []float64, w, h int, sigma float64) []float64 {
 	for i := range ker {
 		ker[i] /= sum
 	}
-	tmp := make([]float64, w*h)
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			var s float64
-			for i, kv := range ker {
-				xx := min(max(x+i-k, 0), w-1)
-				s += kv * src[y*w+xx]
-			}
-			tmp[y*w+x] = s
-		}
-	}
+	return convolve(convolve(src, w, h, ker, 1, 0), w, h, ker, 0, 1)
+}
+
+// convolve convolves the w x h image src with the centred kernel ker
+// along (dx, dy), (1, 0) for rows or (0, 1) for columns, the edge pixels
+// repeated beyond the border.
+func convolve(src []float64, w, h int, ker []float64, dx, dy int) []float64 {
+	k := len(ker) / 2
 	out := make([]float64, w*h)
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			var s float64
 			for i, kv := range ker {
-				yy := min(max(y+i-k, 0), h-1)
-				s += kv * tmp[yy*w+x]
+				xx := min(max(x+dx*(i-k), 0), w-1)
+				yy := min(max(y+dy*(i-k), 0), h-1)
+				s += kv * src[yy*w+xx]
 			}
 			out[y*w+x] = s
 		}
