@@ -157,16 +157,18 @@ func label(sym Symbol, narrow, height, quiet, margin, angle float64, d degrade) 
 
 func mustCode39(t testing.TB, text string, ratio float64) Symbol {
 	t.Helper()
-	s, err := Code39(text, ratio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return mustEncode(t, Code39, text, ratio)
 }
 
 func mustITF(t testing.TB, digits string, ratio float64) Symbol {
 	t.Helper()
-	s, err := ITF(digits, ratio)
+	return mustEncode(t, ITF, digits, ratio)
+}
+
+// mustEncode encodes text with encode at ratio, failing the test on error.
+func mustEncode(t testing.TB, encode func(string, float64) (Symbol, error), text string, ratio float64) Symbol {
+	t.Helper()
+	s, err := encode(text, ratio)
 	if err != nil {
 		t.Fatal(err)
 	}
