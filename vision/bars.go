@@ -32,6 +32,67 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 		return nil, err
 	}
 	defer src.Close()
+	diff := barEdges(src, pxPerMM)
+	defer diff.Close()
+	out, tall := barBlocks(diff, pxPerMM, barGap, minW, minH, maxH)
+	// A block taller than any bars is bars joined to something along
+	// them: most often a tinted label's edge within the close of its
+	// bars' quiet zone (1.6 mm on some labels). Inside it, blocks closed
+	// over narrower gaps part the two. Only blocks as wide as a whole
+	// symbol count there: the narrower close can also part a symbol at
+	// its widest spaces, and such a piece, read by its digit line alone,
+	// would be a second symbol of its kind on the label.
+	for _, r := range tall {
+		sub := diff.Region(r)
+		more, _ := barBlocks(sub, pxPerMM, barGapTight, math.Max(minW, minSymbolW), minH, maxH)
+		sub.Close()
+		first := len(out)
+		for _, m := range more {
+			m.Center = m.Center.Add(geom.Point{X: float64(r.Min.X), Y: float64(r.Min.Y)})
+			// The block's bounding box can take in bars the first pass
+			// found whole beside it: those are not found twice.
+			if !overlapsAny(m, out[:first]) {
+				out = append(out, m)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].W*out[i].H > out[j].W*out[j].H })
+	return out, nil
+}
+
+// The gaps (mm) between bars that closing bridges: a symbol's widest
+// spaces are up to about 1 mm; barGapTight is the second pass's, inside a
+// block too tall to be bars.
+const (
+	barGap      = 1.4
+	barGapTight = 0.7
+	// minSymbolW (mm) is about the narrowest whole symbol labels print:
+	// a 10-digit ITF at a 0.19 mm narrow bar and 2:1 is about 15 mm.
+	minSymbolW = 14.0
+)
+
+// overlapsAny reports whether r's bounding box meets any of rs'.
+func overlapsAny(r Region, rs []Region) bool {
+	b := r.bounds()
+	for _, o := range rs {
+		if b.Overlaps(o.bounds()) {
+			return true
+		}
+	}
+	return false
+}
+
+// bounds is the axis-aligned bounding box of r.
+func (r Region) bounds() image.Rectangle {
+	a := r.Angle * math.Pi / 180
+	c, s := math.Abs(math.Cos(a)), math.Abs(math.Sin(a))
+	hw, hh := (r.W*c+r.H*s)/2, (r.W*s+r.H*c)/2
+	return image.Rect(int(r.Center.X-hw), int(r.Center.Y-hh), int(math.Ceil(r.Center.X+hw)), int(math.Ceil(r.Center.Y+hh)))
+}
+
+// barEdges is where g has vertical edges and few horizontal ones, blurred
+// over about 0.6 mm.
+func barEdges(src gocv.Mat, pxPerMM float64) gocv.Mat {
 	gx, gy := gocv.NewMat(), gocv.NewMat()
 	defer gx.Close()
 	defer gy.Close()
@@ -43,16 +104,21 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 	gocv.ConvertScaleAbs(gx, &ax, 1, 0)
 	gocv.ConvertScaleAbs(gy, &ay, 1, 0)
 	diff := gocv.NewMat()
-	defer diff.Close()
 	gocv.Subtract(ax, ay, &diff) // saturates at 0
 	k := max(3, int(pxPerMM*0.6)|1)
 	gocv.Blur(diff, &diff, image.Pt(k, k))
+	return diff
+}
+
+// barBlocks closes the edges of diff over gaps up to gap mm into solid
+// blocks and returns those of a bar region's size, and the bounds (pixels
+// of diff) of the blocks taller than maxH but otherwise such.
+func barBlocks(diff gocv.Mat, pxPerMM, gap, minW, minH, maxH float64) ([]Region, []image.Rectangle) {
 	bin := gocv.NewMat()
 	defer bin.Close()
 	gocv.Threshold(diff, &bin, 40, 255, gocv.ThresholdBinary)
-	// Close the gaps between bars (wide spaces are up to ~1 mm), then
-	// open to drop thin text strokes.
-	closeK := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(max(3, int(pxPerMM*1.4)), max(1, int(pxPerMM*0.3))))
+	// Close the gaps between bars, then open to drop thin text strokes.
+	closeK := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(max(3, int(pxPerMM*gap)), max(1, int(pxPerMM*0.3))))
 	defer closeK.Close()
 	gocv.MorphologyEx(bin, &bin, gocv.MorphClose, closeK)
 	openK := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(max(3, int(pxPerMM*1.0)), max(3, int(pxPerMM*1.0))))
@@ -62,6 +128,7 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 	contours := gocv.FindContours(bin, gocv.RetrievalExternal, gocv.ChainApproxSimple)
 	defer contours.Close()
 	var out []Region
+	var tall []image.Rectangle
 	for i := 0; i < contours.Size(); i++ {
 		pv := contours.At(i)
 		rr := gocv.MinAreaRect(pv)
@@ -81,15 +148,18 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 			continue
 		}
 		wm, hm := w/pxPerMM, h/pxPerMM
-		if wm < minW || hm < minH || hm > maxH {
+		if wm < minW || hm < minH {
+			continue
+		}
+		if hm > maxH {
+			tall = append(tall, gocv.BoundingRect(pv))
 			continue
 		}
 		pts := pv.ToPoints()
 		_, c := polygonAreaCentroid(pts)
 		out = append(out, Region{Center: c, W: w, H: h, Angle: ang})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].W*out[i].H > out[j].W*out[j].H })
-	return out, nil
+	return out, tall
 }
 
 // InkFraction returns, for each rectangle, the fraction of its pixels
