@@ -51,7 +51,16 @@ func (st *pageState) fastCode(limg *image.Gray, kind string) (string, float64) {
 	}
 	switch kind {
 	case "code32":
-		a, err := tesseract.CheckAIC(l.Text)
+		// A label printing "AIC 012345678" or "A.I.C. 012345678" reads
+		// "A?012345678": the fast reader gives one Other for a run of
+		// symbols outside its charset, so the prefix is known and the
+		// nine digits after it are the code (still checked, and still to
+		// agree with a second read).
+		t := l.Text
+		if rest, ok := strings.CutPrefix(t, "A"+string(linenet.Other)); ok {
+			t = "A" + rest
+		}
+		a, err := tesseract.CheckAIC(t)
 		if err != nil {
 			return "", 0
 		}

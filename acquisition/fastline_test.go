@@ -26,6 +26,9 @@ func TestFastCode(t *testing.T) {
 	}{
 		{"AIC with its A", "code32", linenet.Line{Text: "A012745168", Conf: 0.99}, "012745168"},
 		{"AIC without its A", "code32", linenet.Line{Text: "012745168", Conf: 0.99}, "012745168"},
+		{"AIC printed with its AIC prefix", "code32", linenet.Line{Text: "A?012745168", Conf: 0.99}, "012745168"},
+		{"other text before the AIC", "code32", linenet.Line{Text: "?012745168", Conf: 0.99}, ""},
+		{"other text inside the AIC", "code32", linenet.Line{Text: "A0127?45168", Conf: 0.99}, ""},
 		{"AIC unsure", "code32", linenet.Line{Text: "A012745168", Conf: 0.6, Unsure: true}, ""},
 		{"AIC check digit wrong", "code32", linenet.Line{Text: "A012745169", Conf: 0.99}, ""},
 		{"AIC with a D", "code32", linenet.Line{Text: "D012745168", Conf: 0.99}, ""},
