@@ -99,12 +99,8 @@ func (st *pageState) fastConfirms(lr *labelRead, win layout.Rect) bool {
 
 // fastAgrees reports whether the fast reader reads, for sure, the value
 // the label model read by OCR alone (lr.ocrAIC or lr.ocrTG) in the same
-// line: two different models agree.
-func (st *pageState) fastAgrees(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
-	if st.r.lines == nil {
-		return false
-	}
-	limg, _ := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, lineMargin, nil)
+// line crop limg: two different models agree.
+func (st *pageState) fastAgrees(lr *labelRead, kind string, limg *image.Gray) bool {
 	code, conf := st.fastCode(limg, kind)
 	if code == "" || code != lr.ocrValue(kind) {
 		return false
@@ -113,23 +109,17 @@ func (st *pageState) fastAgrees(lr *labelRead, kind string, flip bool, win layou
 	return true
 }
 
-// fastAlone reads the line in win as kind with the fast reader when the
-// label model read nothing there (a face it was not trained on), and
-// keeps the value when the field reader's stock model reads the same
-// digits twice (fieldsRead): two different models agree. It reports
-// whether a value was kept (lr.ocrAIC or lr.ocrTG).
-func (st *pageState) fastAlone(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
-	if st.r.lines == nil {
-		return false
-	}
-	span := lr.text
-	limg, _ := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, lineMargin, &span)
+// fastAlone reads the line crop limg (of win) as kind with the fast
+// reader when the label model read nothing there (a face it was not
+// trained on), and keeps the value when the field reader's stock model
+// reads the same digits twice (fieldsRead): two different models agree.
+// It reports whether a value was kept (lr.ocrAIC or lr.ocrTG).
+func (st *pageState) fastAlone(lr *labelRead, kind string, flip bool, win layout.Rect, limg *image.Gray) bool {
 	code, conf := st.fastCode(limg, kind)
 	if code == "" {
 		return false
 	}
-	want := strings.TrimPrefix(code, "A")
-	other, ok := st.fieldsRead(lr, flip, win, want)
+	other, ok := st.fieldsRead(lr, flip, win, code)
 	if !ok {
 		return false
 	}
@@ -139,7 +129,7 @@ func (st *pageState) fastAlone(lr *labelRead, kind string, flip bool, win layout
 	} else {
 		lr.ocrAIC = fustella.AIC(code)
 	}
-	lr.ocrConf, lr.text = math.Min(conf, other), span
+	lr.ocrConf = math.Min(conf, other)
 	st.r.lineStats.Alone++
 	return true
 }

@@ -109,16 +109,21 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	}
 	for _, win := range lineWindows(lr) {
 		for _, flip := range []bool{false, true} {
+			// One crop of the line serves both kinds and both models.
+			limg, o := st.ocrLine(lr.center, lr.angle, flip, win, codeLineChars, lineMargin, &lr.text)
+			if limg == nil {
+				lr.note(o)
+				continue
+			}
+			span := lr.text
 			for _, kind := range []string{first, second} {
-				read := st.ocrUnder(lr, kind, flip, win, lineMargin)
-				span := lr.text
+				read := st.readLine(lr, kind, limg)
 				switch {
-				case read && st.ocrConfirm(lr, kind, flip, win):
-				case !read && st.fastAlone(lr, kind, flip, win):
+				case read && st.ocrConfirm(lr, kind, flip, win, limg):
+				case !read && st.fastAlone(lr, kind, flip, win, limg):
 					// Nothing the label model reads (a face it was not
 					// trained on): the fast reader and the field reader
 					// agree (fastline.go).
-					span = lr.text
 				default:
 					if read {
 						lr.note(ocrUnconfirmed)
@@ -155,9 +160,10 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 // time in ten. (It used to read from a window 0.4 mm lower, which on a
 // label whose bars sit a little low started inside the glyphs and cut their
 // tops off: office and bitonal targature left unconfirmed.)
-func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layout.Rect) bool {
-	// The fast reader reading the same value is a second model agreeing.
-	if st.fastAgrees(lr, kind, flip, win) {
+func (st *pageState) ocrConfirm(lr *labelRead, kind string, flip bool, win layout.Rect, limg *image.Gray) bool {
+	// The fast reader reading the same value in the same crop is a second
+	// model agreeing.
+	if st.fastAgrees(lr, kind, limg) {
 		return st.otherModelAgrees(lr, kind, flip, win)
 	}
 	alt := *lr
@@ -315,6 +321,12 @@ func (st *pageState) ocrUnder(lr *labelRead, kind string, flip bool, win layout.
 		lr.note(o)
 		return false
 	}
+	return st.readLine(lr, kind, limg)
+}
+
+// readLine reads limg, a digit line cut by ocrLine, as kind with the label
+// model; it reports whether a valid value was read.
+func (st *pageState) readLine(lr *labelRead, kind string, limg *image.Gray) bool {
 	// With the bars read, one OCR reading equal to their value is the
 	// second independent read; the OCR's own confirming reading is needed
 	// only for a reading that differs (see tesseract.ReadAICAgainst).
