@@ -32,7 +32,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -149,48 +148,9 @@ func extend(base string, seed uint64, from, n int) error {
 	defer idx.Close()
 	set := lines.Set{Gen: lines.Train(), Seed: seed, N: n - from}
 	each := func(fn func(i int, smp lines.Sample) error) error {
-		return eachFrom(set, from, fn)
+		return set.EachFrom(from, fn)
 	}
 	return emit(bin, idx, end, base, each)
-}
-
-// eachFrom is lines.Set.Each over lines from..from+set.N-1 of set's seed,
-// on all cores, in index order.
-func eachFrom(set lines.Set, from int, fn func(i int, smp lines.Sample) error) error {
-	type res struct {
-		smp lines.Sample
-		err error
-	}
-	workers := runtime.GOMAXPROCS(0)
-	out := make([]chan res, set.N)
-	for i := range out {
-		out[i] = make(chan res, 1)
-	}
-	next := make(chan int)
-	go func() {
-		defer close(next)
-		for i := range set.N {
-			next <- i
-		}
-	}()
-	for range workers {
-		go func() {
-			for i := range next {
-				smp, err := set.Line(from + i)
-				out[i] <- res{smp, err}
-			}
-		}()
-	}
-	for i := range set.N {
-		r := <-out[i]
-		if r.err != nil {
-			return fmt.Errorf("line %d (seed %d): %w", from+i, set.Seed, r.err)
-		}
-		if err := fn(from+i, r.smp); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // emit normalises every line each gives and writes it to bin and idx,
