@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/render"
-	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/render/rendertest"
 )
 
 // scanInputs writes a rendered 150-dpi sheet and three files that are not
@@ -19,14 +18,7 @@ import (
 func scanInputs(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	code, err := sheet.ParseCode("12020599999012023")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := render.Image(layout.Current(), render.Sheet{Code: code, VAT: "12345678911", Name: "Farmacia Test"}, 150)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := rendertest.EmptySheet(t, 150)
 	f, err := os.Create(filepath.Join(dir, "a-sheet.png"))
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +67,7 @@ func TestScanFolderNDJSON(t *testing.T) {
 			t.Fatalf("ocr %v: %d results, want 4:\n%s", ocr, len(res), out)
 		}
 		sh := res["a-sheet.png"]
-		if sh.Status == page.Rejected || sh.Sheet.Code == nil || *sh.Sheet.Code != "12020599999012023" || len(sh.Slots) != 28 || sh.Page != 1 {
+		if sh.Status == page.Rejected || sh.Sheet.Code == nil || *sh.Sheet.Code != rendertest.Code || len(sh.Slots) != 28 || sh.Page != 1 {
 			t.Errorf("ocr %v: sheet: %+v", ocr, sh)
 		}
 		if sh.Orientation == nil || *sh.Orientation != 0 || sh.Quality == nil || sh.Quality.DPI < 140 || sh.Quality.DPI > 160 {
