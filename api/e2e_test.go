@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 )
 
 // truthPage is what the synthesiser put on a scanned page.
@@ -126,8 +127,8 @@ func TestEndToEnd(t *testing.T) {
 
 func testEndToEnd(t *testing.T, kind string) {
 	e := newEnv(t, kind, envOptions{})
-	station := e.key(auth.Scope{Role: auth.Station, Region: "120", ASL: scanASL})
-	validator := e.key(auth.Scope{Role: auth.Validator, Region: "120"})
+	station := e.key(auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: scanASL}})
+	validator := e.key(auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "120"}})
 	validatorKey, err := e.store.LookupKey(context.Background(), auth.Hash(validator))
 	if err != nil {
 		t.Fatal(err)

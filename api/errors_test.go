@@ -10,6 +10,7 @@ import (
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/sheet"
 )
 
 // checkErrorShape checks one error response against SPEC section 7: JSON
@@ -55,7 +56,7 @@ func testErrorShape(t *testing.T, kind string) {
 		engine: func(c *process.Config) { c.Workers, c.MaxQueue = -1, 1 },
 	})
 	admin := e.key(auth.Scope{Role: auth.Admin})
-	pharmacy := e.key(auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "202", Pharmacy: "93161"})
+	pharmacy := e.key(auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "202", Pharmacy: "93161"}})
 	body, ct := multipartBody(t, part{"files", scanClean, readScan(t, scanClean)})
 	other, otherCT := multipartBody(t, part{"files", scanOther, readScan(t, scanOther)})
 

@@ -51,7 +51,7 @@ func TestReconciliationPaging(t *testing.T) {
 					}
 				}
 			}
-			validator := e.key(auth.Scope{Role: auth.Validator, Region: "120"})
+			validator := e.key(auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "120"}})
 
 			type item struct {
 				Region, ASL, Pharmacy, Competence string
@@ -133,7 +133,7 @@ func TestReconciliationPaging(t *testing.T) {
 			}
 
 			// A pharmacy sees itself only, whatever the view.
-			ph := e.key(auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "202", Pharmacy: "10003"})
+			ph := e.key(auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "202", Pharmacy: "10003"}})
 			var own listing
 			e.do(req{method: "GET", path: "/v1/reconciliations?view=full", key: ph}).json(t, &own)
 			if len(own.Groups) != 2 || own.Groups[0].Pharmacy != "10003" || own.Groups[1].Pharmacy != "10003" || own.Groups[0].Findings == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -18,12 +19,12 @@ var principals = []struct {
 	scope auth.Scope
 }{
 	{"admin", auth.Scope{Role: auth.Admin}},
-	{"station202", auth.Scope{Role: auth.Station, Region: "120", ASL: "202"}},
-	{"station205", auth.Scope{Role: auth.Station, Region: "120", ASL: "205"}},
-	{"pharmacy", auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "202", Pharmacy: "93161"}},
-	{"otherPharmacy", auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "202", Pharmacy: "11111"}},
-	{"validator", auth.Scope{Role: auth.Validator, Region: "120"}},
-	{"otherRegion", auth.Scope{Role: auth.Validator, Region: "030"}},
+	{"station202", auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "202"}}},
+	{"station205", auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "205"}}},
+	{"pharmacy", auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "202", Pharmacy: "93161"}}},
+	{"otherPharmacy", auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "202", Pharmacy: "11111"}}},
+	{"validator", auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "120"}}},
+	{"otherRegion", auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "030"}}},
 }
 
 // Callers without a usable key.

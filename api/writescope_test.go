@@ -12,6 +12,7 @@ import (
 
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 )
 
 // The write-scope matrix (issue 13): every write route x every role x in
@@ -29,13 +30,13 @@ const (
 
 var (
 	wAdmin     = auth.Scope{Role: auth.Admin}
-	wStation   = auth.Scope{Role: auth.Station, Region: "120", ASL: "202"}
-	wStation1  = auth.Scope{Role: auth.Station, Region: "120", ASL: "201"}
-	wPharmacy  = auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "202", Pharmacy: "93161"}
-	wPharm1    = auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "201", Pharmacy: "31578"}
-	wPharm1b   = auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "201", Pharmacy: "93364"}
-	wValidator = auth.Scope{Role: auth.Validator, Region: "120"}
-	wRegion130 = auth.Scope{Role: auth.Validator, Region: "130"}
+	wStation   = auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "202"}}
+	wStation1  = auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "201"}}
+	wPharmacy  = auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "202", Pharmacy: "93161"}}
+	wPharm1    = auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "201", Pharmacy: "31578"}}
+	wPharm1b   = auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "201", Pharmacy: "93364"}}
+	wValidator = auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "120"}}
+	wRegion130 = auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "130"}}
 )
 
 // blankPNG is a white page with no sheet on it (rejected: no markers),

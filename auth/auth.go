@@ -56,6 +56,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -91,13 +92,27 @@ func ParseRole(s string) (Role, error) {
 	return "", fmt.Errorf("unknown role %q: want one of station, pharmacy, validator, admin", s)
 }
 
-// Scope is a role together with the part of the region it sees. Empty
-// fields are not fixed by the scope: an admin's scope has none.
+// Scope is a role together with the part of the region it sees: a prefix
+// of the pharmacy identity region > ASL > pharmacy, held as the one
+// pharmacy-month key (sheet.Key) with the parts the scope does not fix
+// left empty. An admin's scope fixes none; no scope fixes a month
+// (Competence is always empty).
 type Scope struct {
-	Role     Role   `json:"role"`
-	Region   string `json:"region,omitempty"`   // 3 digits
-	ASL      string `json:"asl,omitempty"`      // 3 digits
-	Pharmacy string `json:"pharmacy,omitempty"` // 5 digits, the pharmacy code within its ASL
+	Role Role
+	sheet.Key
+}
+
+// MarshalJSON writes the scope as `regfus keys create --json` and `keys
+// list --json` print it: the role and the parts the scope fixes,
+// {"role":"station","region":"120","asl":"205"}. Decoding that form
+// needs no method: the embedded key's field names match.
+func (s Scope) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Role     Role   `json:"role"`
+		Region   string `json:"region,omitempty"`
+		ASL      string `json:"asl,omitempty"`
+		Pharmacy string `json:"pharmacy,omitempty"`
+	}{s.Role, s.Region, s.ASL, s.Pharmacy})
 }
 
 // ScopeFlags are the scope options of `regfus keys create`, as typed.
@@ -133,7 +148,7 @@ func NewScope(role Role, f ScopeFlags) (Scope, error) {
 		if region == "" {
 			region = sheet.DefaultRegion
 		}
-		return Scope{Role: role, Region: region, ASL: f.ASL}, nil
+		return Scope{Role: role, Key: sheet.Key{Region: region, ASL: f.ASL}}, nil
 	case Pharmacy:
 		if f.ASL != "" || f.Region != "" {
 			return Scope{}, errors.New("--asl and --region are not used with role pharmacy: they are part of --pharmacy REGION-ASL-PHARMACY")
@@ -141,11 +156,11 @@ func NewScope(role Role, f ScopeFlags) (Scope, error) {
 		if f.Pharmacy == "" {
 			return Scope{}, errors.New("role pharmacy needs --pharmacy REGION-ASL-PHARMACY, e.g. 120-205-99999")
 		}
-		r, a, p, err := ParsePharmacy(f.Pharmacy)
+		k, err := ParsePharmacy(f.Pharmacy)
 		if err != nil {
 			return Scope{}, fmt.Errorf("--pharmacy: %w", err)
 		}
-		return Scope{Role: role, Region: r, ASL: a, Pharmacy: p}, nil
+		return Scope{Role: role, Key: k}, nil
 	case Validator:
 		if f.ASL != "" || f.Pharmacy != "" {
 			return Scope{}, errors.New("--asl and --pharmacy are not used with role validator: a validator sees a whole region (--region)")
@@ -153,7 +168,7 @@ func NewScope(role Role, f ScopeFlags) (Scope, error) {
 		if region == "" {
 			region = sheet.DefaultRegion
 		}
-		return Scope{Role: role, Region: region}, nil
+		return Scope{Role: role, Key: sheet.Key{Region: region}}, nil
 	default: // Admin
 		if f.ASL != "" || f.Pharmacy != "" || f.Region != "" {
 			return Scope{}, errors.New("--asl, --pharmacy and --region are not used with role admin: an admin sees everything")
@@ -162,22 +177,34 @@ func NewScope(role Role, f ScopeFlags) (Scope, error) {
 	}
 }
 
-// ParsePharmacy splits REGION-ASL-PHARMACY (3, 3 and 5 digits).
-func ParsePharmacy(s string) (region, asl, pharmacy string, err error) {
+// ParsePharmacy reads REGION-ASL-PHARMACY (3, 3 and 5 digits) as the key
+// of that pharmacy in every month.
+func ParsePharmacy(s string) (sheet.Key, error) {
 	parts := strings.Split(s, "-")
 	if len(parts) != 3 {
-		return "", "", "", fmt.Errorf("%q is not REGION-ASL-PHARMACY (e.g. 120-205-99999)", s)
+		return sheet.Key{}, fmt.Errorf("%q is not REGION-ASL-PHARMACY (e.g. 120-205-99999)", s)
 	}
-	if err := sheet.ValidateDigits("region", parts[0], 3); err != nil {
-		return "", "", "", fmt.Errorf("%q: %w", s, err)
+	k := sheet.Key{Region: parts[0], ASL: parts[1], Pharmacy: parts[2]}
+	if err := validateParts(k, true); err != nil {
+		return sheet.Key{}, fmt.Errorf("%q: %w", s, err)
 	}
-	if err := sheet.ValidateDigits("ASL", parts[1], 3); err != nil {
-		return "", "", "", fmt.Errorf("%q: %w", s, err)
+	return k, nil
+}
+
+// validateParts checks each part of k that is set (every part when all):
+// region and ASL 3 digits, pharmacy 5.
+func validateParts(k sheet.Key, all bool) error {
+	for _, c := range []struct {
+		what, v string
+		n       int
+	}{{"region", k.Region, 3}, {"ASL", k.ASL, 3}, {"pharmacy", k.Pharmacy, 5}} {
+		if all || c.v != "" {
+			if err := sheet.ValidateDigits(c.what, c.v, c.n); err != nil {
+				return err
+			}
+		}
 	}
-	if err := sheet.ValidateDigits("pharmacy", parts[2], 5); err != nil {
-		return "", "", "", fmt.Errorf("%q: %w", s, err)
-	}
-	return parts[0], parts[1], parts[2], nil
+	return nil
 }
 
 // Validate checks that s is a scope NewScope could have built. The store
@@ -198,15 +225,11 @@ func (s Scope) Validate() error {
 	if got != w {
 		return fmt.Errorf("scope %+v: role %s fixes region=%v asl=%v pharmacy=%v", s, s.Role, w[0], w[1], w[2])
 	}
-	for _, c := range []struct {
-		what, v string
-		n       int
-	}{{"region", s.Region, 3}, {"ASL", s.ASL, 3}, {"pharmacy", s.Pharmacy, 5}} {
-		if c.v != "" {
-			if err := sheet.ValidateDigits(c.what, c.v, c.n); err != nil {
-				return fmt.Errorf("scope: %w", err)
-			}
-		}
+	if s.Competence != "" {
+		return fmt.Errorf("scope %+v: a scope fixes no month", s)
+	}
+	if err := validateParts(s.Key, false); err != nil {
+		return fmt.Errorf("scope: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -18,19 +19,20 @@ func TestNewScope(t *testing.T) {
 		want    Scope
 		wantErr string // substring; "" means success
 	}{
-		{"station default region", Station, ScopeFlags{ASL: "205"}, Scope{Role: Station, Region: "120", ASL: "205"}, ""},
-		{"station explicit region", Station, ScopeFlags{ASL: "205", Region: "030"}, Scope{Role: Station, Region: "030", ASL: "205"}, ""},
+		{"station default region", Station, ScopeFlags{ASL: "205"}, Scope{Role: Station, Key: sheet.Key{Region: "120", ASL: "205"}}, ""},
+		{"station explicit region", Station, ScopeFlags{ASL: "205", Region: "030"}, Scope{Role: Station, Key: sheet.Key{Region: "030", ASL: "205"}}, ""},
 		{"station without asl", Station, ScopeFlags{}, Scope{}, "role station needs --asl"},
 		{"station short asl", Station, ScopeFlags{ASL: "20"}, Scope{}, `--asl "20" has 2 characters, want 3 digits`},
 		{"station letters", Station, ScopeFlags{ASL: "2x5"}, Scope{}, `--asl "2x5": character 2 is 'x', want a digit`},
 		{"station with pharmacy", Station, ScopeFlags{ASL: "205", Pharmacy: "120-205-99999"}, Scope{}, "--pharmacy is not used with role station"},
-		{"pharmacy", Pharmacy, ScopeFlags{Pharmacy: "120-205-99999"}, Scope{Role: Pharmacy, Region: "120", ASL: "205", Pharmacy: "99999"}, ""},
+		{"pharmacy", Pharmacy, ScopeFlags{Pharmacy: "120-205-99999"}, Scope{Role: Pharmacy, Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999"}}, ""},
 		{"pharmacy missing", Pharmacy, ScopeFlags{}, Scope{}, "role pharmacy needs --pharmacy REGION-ASL-PHARMACY"},
 		{"pharmacy two parts", Pharmacy, ScopeFlags{Pharmacy: "205-99999"}, Scope{}, `--pharmacy: "205-99999" is not REGION-ASL-PHARMACY`},
+		{"pharmacy empty asl", Pharmacy, ScopeFlags{Pharmacy: "120--99999"}, Scope{}, `ASL "" has 0 characters, want 3 digits`},
 		{"pharmacy short code", Pharmacy, ScopeFlags{Pharmacy: "120-205-9999"}, Scope{}, `pharmacy "9999" has 4 characters, want 5 digits`},
 		{"pharmacy with asl", Pharmacy, ScopeFlags{Pharmacy: "120-205-99999", ASL: "205"}, Scope{}, "not used with role pharmacy"},
-		{"validator default region", Validator, ScopeFlags{}, Scope{Role: Validator, Region: "120"}, ""},
-		{"validator region", Validator, ScopeFlags{Region: "030"}, Scope{Role: Validator, Region: "030"}, ""},
+		{"validator default region", Validator, ScopeFlags{}, Scope{Role: Validator, Key: sheet.Key{Region: "120"}}, ""},
+		{"validator region", Validator, ScopeFlags{Region: "030"}, Scope{Role: Validator, Key: sheet.Key{Region: "030"}}, ""},
 		{"validator bad region", Validator, ScopeFlags{Region: "3"}, Scope{}, `--region "3" has 1 characters, want 3 digits`},
 		{"validator with asl", Validator, ScopeFlags{ASL: "205"}, Scope{}, "not used with role validator"},
 		{"admin", Admin, ScopeFlags{}, Scope{Role: Admin}, ""},
@@ -64,12 +66,13 @@ func TestNewScope(t *testing.T) {
 func TestScopeValidateRejectsMalformed(t *testing.T) {
 	t.Parallel()
 	for _, s := range []Scope{
-		{Role: Station, Region: "120"},
-		{Role: Pharmacy, Region: "120", ASL: "205"},
+		{Role: Station, Key: sheet.Key{Region: "120"}},
+		{Role: Pharmacy, Key: sheet.Key{Region: "120", ASL: "205"}},
 		{Role: Validator},
-		{Role: Admin, Region: "120"},
+		{Role: Admin, Key: sheet.Key{Region: "120"}},
 		{Role: "boss"},
-		{Role: Station, Region: "12", ASL: "205"},
+		{Role: Station, Key: sheet.Key{Region: "12", ASL: "205"}},
+		{Role: Validator, Key: sheet.Key{Region: "120", Competence: "2023-01"}},
 	} {
 		if err := s.Validate(); err == nil {
 			t.Errorf("Validate(%+v) = nil, want an error", s)
@@ -77,12 +80,36 @@ func TestScopeValidateRejectsMalformed(t *testing.T) {
 	}
 }
 
+// TestScopeJSON: the wire form `regfus keys create --json` prints is the
+// role and the parts the scope fixes, and reads back to the same scope.
+func TestScopeJSON(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		s    Scope
+		want string
+	}{
+		{Scope{Role: Admin}, `{"role":"admin"}`},
+		{Scope{Role: Station, Key: sheet.Key{Region: "120", ASL: "205"}}, `{"role":"station","region":"120","asl":"205"}`},
+		{Scope{Role: Pharmacy, Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999"}}, `{"role":"pharmacy","region":"120","asl":"205","pharmacy":"99999"}`},
+		{Scope{Role: Validator, Key: sheet.Key{Region: "030"}}, `{"role":"validator","region":"030"}`},
+	} {
+		b, err := json.Marshal(tt.s)
+		if err != nil || string(b) != tt.want {
+			t.Errorf("json.Marshal(%v) = %s, %v; want %s", tt.s, b, err, tt.want)
+		}
+		var back Scope
+		if err := json.Unmarshal(b, &back); err != nil || back != tt.s {
+			t.Errorf("json.Unmarshal(%s) = %+v, %v; want %+v", b, back, err, tt.s)
+		}
+	}
+}
+
 func TestCovers(t *testing.T) {
 	t.Parallel()
 	type id struct{ r, a, p string }
-	station := Scope{Role: Station, Region: "120", ASL: "205"}
-	pharmacy := Scope{Role: Pharmacy, Region: "120", ASL: "205", Pharmacy: "99999"}
-	validator := Scope{Role: Validator, Region: "120"}
+	station := Scope{Role: Station, Key: sheet.Key{Region: "120", ASL: "205"}}
+	pharmacy := Scope{Role: Pharmacy, Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999"}}
+	validator := Scope{Role: Validator, Key: sheet.Key{Region: "120"}}
 	admin := Scope{Role: Admin}
 	tests := []struct {
 		s    Scope

@@ -67,7 +67,7 @@ func TestCorrectRebuildsTheResultAndReconciles(t *testing.T) {
 	const file = "0001-clean.png"
 	// Uploaded by the station of the sheet's ASL (120-202): from another
 	// ASL's station it would be rejected as out of scope.
-	station202 := auth.Scope{Role: auth.Station, Region: "120", ASL: "202"}
+	station202 := auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "202"}}
 	rc, err := e.eng.Submit(ctx, process.Submission{Scope: station202, Files: []intake.File{upload(t, file)}})
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +89,7 @@ func TestCorrectRebuildsTheResultAndReconciles(t *testing.T) {
 		t.Fatalf("a wrong value: %v, want ErrInvalid", err)
 	}
 	// Out of scope: not found.
-	other := auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "201", Pharmacy: "00001"}
+	other := auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "201", Pharmacy: "00001"}}
 	if _, err := e.eng.Correct(ctx, process.Correction{ItemID: bad.ID, Scope: other, After: answer(t, tp, bad)}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("out of scope: %v, want ErrNotFound", err)
 	}

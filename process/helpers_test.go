@@ -19,6 +19,7 @@ import (
 	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/sqlite"
 	"github.com/regfus/regfus/synth"
@@ -29,7 +30,7 @@ const scans = "../testdata/scans"
 
 var (
 	admin   = auth.Scope{Role: auth.Admin}
-	station = auth.Scope{Role: auth.Station, Region: "120", ASL: "201"}
+	station = auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "201"}}
 )
 
 func testCtx(t *testing.T) context.Context {

@@ -33,6 +33,7 @@ import (
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/sqlite"
 	"github.com/regfus/regfus/ui"
@@ -135,10 +136,10 @@ func (e *env) key(sc auth.Scope) string {
 
 // The scopes the tests use.
 var (
-	stationScope   = auth.Scope{Role: auth.Station, Region: "120", ASL: scanASL}
-	validatorScope = auth.Scope{Role: auth.Validator, Region: "120"}
-	pharmacyScope  = auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: scanASL, Pharmacy: scanPharmacy}
-	otherPharmacy  = auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: scanASL, Pharmacy: "93364"}
+	stationScope   = auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: scanASL}}
+	validatorScope = auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "120"}}
+	pharmacyScope  = auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: scanASL, Pharmacy: scanPharmacy}}
+	otherPharmacy  = auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: scanASL, Pharmacy: "93364"}}
 )
 
 // apiDo calls the REST API with a key.

@@ -80,11 +80,14 @@ func (c *KeysCommand) create(ctx context.Context, args []string) error {
 		return fmt.Errorf("keys create: %w", err)
 	}
 	if *asJSON {
-		return json.NewEncoder(c.Stdout).Encode(struct {
+		out, err := jsonObject(struct {
 			ID  string `json:"id"`
 			Key string `json:"key"`
-			auth.Scope
-		}{nk.ID, nk.Secret, scope})
+		}{nk.ID, nk.Secret}, scope)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(c.Stdout).Encode(out)
 	}
 	fmt.Fprintln(c.Stdout, nk.Secret)
 	fmt.Fprintf(c.Stderr, "regfus: created key %s for %s in the %s.\nThe key above is shown only now: only its hash is stored. Keep it secret.\n",
@@ -109,20 +112,25 @@ func (c *KeysCommand) list(ctx context.Context, args []string) error {
 		return fmt.Errorf("keys list: %w", err)
 	}
 	if *asJSON {
-		type row struct {
+		type id struct {
 			ID string `json:"id"`
-			auth.Scope
+		}
+		type rest struct {
 			Label     string     `json:"label"`
 			CreatedAt time.Time  `json:"created_at"`
 			RevokedAt *time.Time `json:"revoked_at"`
 		}
-		out := []row{}
+		out := []json.RawMessage{}
 		for _, k := range keys {
-			r := row{ID: k.ID, Scope: k.Scope, Label: k.Label, CreatedAt: k.CreatedAt}
+			r := rest{Label: k.Label, CreatedAt: k.CreatedAt}
 			if k.Revoked() {
 				r.RevokedAt = &k.RevokedAt
 			}
-			out = append(out, r)
+			row, err := jsonObject(id{k.ID}, k.Scope, r)
+			if err != nil {
+				return err
+			}
+			out = append(out, row)
 		}
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
@@ -175,4 +183,28 @@ func (c *KeysCommand) revoke(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.Stdout, "revoked %s (%s) at %s\n", k.ID, k.Scope, k.RevokedAt.Format(time.RFC3339))
 	return nil
+}
+
+// jsonObject joins the JSON objects of parts, in order, into one object:
+// how the --json outputs print a key's own fields around its scope's
+// (auth.Scope's wire form) without a struct that repeats the scope's
+// fields.
+func jsonObject(parts ...any) (json.RawMessage, error) {
+	out := []byte{'{'}
+	for _, p := range parts {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+			return nil, fmt.Errorf("%T does not marshal to a JSON object", p)
+		}
+		if inner := b[1 : len(b)-1]; len(inner) > 0 {
+			if len(out) > 1 {
+				out = append(out, ',')
+			}
+			out = append(out, inner...)
+		}
+	}
+	return append(out, '}'), nil
 }

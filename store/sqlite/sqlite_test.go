@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/storetest"
 )
@@ -206,7 +207,7 @@ func TestMigratePagesPerScopeKeepsData(t *testing.T) {
 		t.Errorf("foreign keys after migrating = %d, %v; want on", fk, err)
 	}
 	// A new page goes on from the old ids.
-	b, err := s.CreateBatch(context.Background(), store.NewBatch{Owner: auth.Scope{Region: "120", ASL: "205"},
+	b, err := s.CreateBatch(context.Background(), store.NewBatch{Owner: auth.Scope{Key: sheet.Key{Region: "120", ASL: "205"}},
 		Files: []store.NewFile{{SHA256: strings.Repeat("cd", 32), Name: "n.tif", Size: 1, MediaType: "image/tiff", BlobPath: "x", Pages: 1}}})
 	if err != nil {
 		t.Fatal(err)

@@ -66,7 +66,7 @@ func testBatchCreate(t *testing.T, c context.Context, s Store) {
 	pages2, err := s.ListPages(c, bc2.Batch.ID, admin)
 	ok(t, err, "ListPages 2")
 	if len(pages2) != 2 || pages2[0].ID != pages[2].ID || pages2[0].File.Name != "B-again.tif" || pages2[0].BatchID != bc.Batch.ID ||
-		pages2[0].SeenIn != bc2.Batch.ID || pages2[0].Owner != (auth.Scope{Region: "120", ASL: "205"}) {
+		pages2[0].SeenIn != bc2.Batch.ID || pages2[0].Owner != (auth.Scope{Key: sheet.Key{Region: "120", ASL: "205"}}) {
 		t.Fatalf("shared page: %+v (want id %d named B-again.tif from batch %d, seen in %d)", pages2[0], pages[2].ID, bc.Batch.ID, bc2.Batch.ID)
 	}
 	if depth, err := s.QueueDepth(c); err != nil || depth != 4 {
@@ -138,7 +138,7 @@ func testPagesPerScope(t *testing.T, c context.Context, s Store) {
 		if len(ps) != 1 || ps[0].ID == stationPage.ID || ps[0].BatchID != bc.Batch.ID || ps[0].File.Name != x2.Name {
 			t.Fatalf("%v: pages %+v, want one of its own", sc, ps)
 		}
-		want := auth.Scope{Region: sc.Region, ASL: sc.ASL, Pharmacy: sc.Pharmacy}
+		want := auth.Scope{Key: sc.Key}
 		if ps[0].Owner != want {
 			t.Fatalf("%v: page owner %+v, want %+v", sc, ps[0].Owner, want)
 		}

@@ -13,18 +13,19 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
 // The scopes the cases act as.
 var (
 	admin      = auth.Scope{Role: auth.Admin}
-	station205 = auth.Scope{Role: auth.Station, Region: "120", ASL: "205"}
-	station206 = auth.Scope{Role: auth.Station, Region: "120", ASL: "206"}
-	pharmacyA  = auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "205", Pharmacy: "99999"}
-	pharmacyB  = auth.Scope{Role: auth.Pharmacy, Region: "120", ASL: "205", Pharmacy: "11111"}
-	validator  = auth.Scope{Role: auth.Validator, Region: "120"}
-	otherReg   = auth.Scope{Role: auth.Validator, Region: "030"}
+	station205 = auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "205"}}
+	station206 = auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "206"}}
+	pharmacyA  = auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999"}}
+	pharmacyB  = auth.Scope{Role: auth.Pharmacy, Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "11111"}}
+	validator  = auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "120"}}
+	otherReg   = auth.Scope{Role: auth.Validator, Key: sheet.Key{Region: "030"}}
 )
 
 func ctx(t *testing.T) context.Context {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -38,7 +39,7 @@ func testKeys(t *testing.T, c context.Context, s Store) {
 	dupHash := k
 	dupHash.ID = "k_other"
 	is(t, s.CreateKey(c, dupHash), store.ErrConflict, "CreateKey(duplicate hash)")
-	bad := store.APIKey{ID: "k_bad", Hash: auth.Hash("x"), Scope: auth.Scope{Role: auth.Station, Region: "120"}}
+	bad := store.APIKey{ID: "k_bad", Hash: auth.Hash("x"), Scope: auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120"}}}
 	is(t, s.CreateKey(c, bad), store.ErrInvalid, "CreateKey(station without ASL)")
 
 	for _, sc := range []auth.Scope{admin, station205, validator} {

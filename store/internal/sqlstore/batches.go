@@ -113,7 +113,7 @@ func scanBatch(sc scanner) (store.Batch, error) {
 		return b, err
 	}
 	b.OwnerKeyID = str(owner)
-	b.Owner = auth.Scope{Region: str(region), ASL: str(asl), Pharmacy: str(pharmacy)}
+	b.Owner = auth.Scope{Key: partsKey(region, asl, pharmacy)}
 	b.CreatedAt = created.T
 	p.Total, p.Queued, p.Running = int(total.Int64), int(queued.Int64), int(running.Int64)
 	p.OK, p.Review, p.Rejected, p.Failed = int(finishedOK.Int64), int(review.Int64), int(rejected.Int64), int(failed.Int64)
@@ -153,7 +153,7 @@ func scanPage(sc scanner) (store.Page, error) {
 	if err != nil {
 		return p, err
 	}
-	p.Owner = auth.Scope{Region: str(region), ASL: str(asl), Pharmacy: str(pharmacy)}
+	p.Owner = auth.Scope{Key: partsKey(region, asl, pharmacy)}
 	p.State = store.PageState(state)
 	p.Error = str(perr)
 	p.Millis = millis.Int64

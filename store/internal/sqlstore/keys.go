@@ -34,7 +34,7 @@ func scanKey(sc scanner) (store.APIKey, error) {
 	if err != nil {
 		return k, err
 	}
-	k.Scope = auth.Scope{Role: auth.Role(role), Region: str(region), ASL: str(asl), Pharmacy: str(pharmacy)}
+	k.Scope = auth.Scope{Role: auth.Role(role), Key: partsKey(region, asl, pharmacy)}
 	k.CreatedAt, k.RevokedAt = created.T, revoked.T
 	return k, nil
 }

@@ -121,9 +121,17 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
+// partsKey is the key of a row's nullable region, asl and pharmacy
+// columns: a scope's (or a batch owner's) parts, NULL where it fixes none.
+func partsKey(region, asl, pharmacy sql.NullString) sheet.Key {
+	return sheet.Key{Region: region.String, ASL: asl.String, Pharmacy: pharmacy.String}
+}
+
 func groupPtr(region, asl, pharmacy, competence sql.NullString) *sheet.Key {
 	if !region.Valid || !asl.Valid || !pharmacy.Valid {
 		return nil
 	}
-	return &sheet.Key{Region: region.String, ASL: asl.String, Pharmacy: pharmacy.String, Competence: competence.String}
+	k := partsKey(region, asl, pharmacy)
+	k.Competence = competence.String
+	return &k
 }
