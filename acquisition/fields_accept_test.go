@@ -1,9 +1,12 @@
 package acquisition
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/regfus/regfus/icr"
 )
 
 func sure(text string) boxRead { return boxRead{written: true, text: text, conf: 0.99, sure: true} }
@@ -136,5 +139,53 @@ func TestCalendarDay(t *testing.T) {
 		if got != tc.sure {
 			t.Errorf("%s: confirmed %v, want %v (%+v)", tc.name, got, tc.sure, day)
 		}
+	}
+}
+
+// TestNoD: where a field has no place for a D, the model's reading is
+// conditioned on "not a D" only while the other classes keep at least
+// minAllowedMass; Other stays Other, and the progressive's first
+// character may still be a D.
+func TestNoD(t *testing.T) {
+	read := func(p map[icr.Class]float64) charRead {
+		probs := make([]float64, icr.NumClasses)
+		best := icr.Class(0)
+		for c, v := range p {
+			probs[c] = v
+			if v > probs[best] {
+				best = c
+			}
+		}
+		return charRead{ch: classChar(best), conf: probs[best], probs: probs}
+	}
+	for _, tc := range []struct {
+		name string
+		in   charRead
+		ch   byte
+		conf float64
+	}{
+		{"a 0 with a flat side", read(map[icr.Class]float64{icr.D: 0.58, 0: 0.41, 6: 0.01}), '0', 0.41 / 0.42},
+		{"a D the model is sure of", read(map[icr.Class]float64{icr.D: 0.9, 0: 0.1}), 'D', 0.9},
+		{"other stays other", read(map[icr.Class]float64{icr.Other: 0.6, icr.D: 0.3, 0: 0.1}), '?', 0.6 / 0.7},
+		{"a digit", read(map[icr.Class]float64{5: 0.98, icr.D: 0.02}), '5', 1},
+	} {
+		got := tc.in.noD()
+		if got.ch != tc.ch || math.Abs(got.conf-tc.conf) > 1e-9 {
+			t.Errorf("%s: noD reads %c %.4f, want %c %.4f", tc.name, got.ch, got.conf, tc.ch, tc.conf)
+		}
+	}
+	// The progressive's grammar: D first only.
+	reads := []charRead{
+		read(map[icr.Class]float64{icr.D: 0.6, 0: 0.4}),
+		read(map[icr.Class]float64{icr.D: 0.6, 0: 0.4}),
+	}
+	progressiveField.grammar(reads)
+	if reads[0].ch != 'D' || reads[1].ch != '0' {
+		t.Errorf("progressive: %c%c, want D0 (a D only first)", reads[0].ch, reads[1].ch)
+	}
+	reads = []charRead{read(map[icr.Class]float64{icr.D: 0.4, 1: 0.6}), read(map[icr.Class]float64{icr.D: 0.45, 0: 0.55})}
+	countField.grammar(reads)
+	if string([]byte{reads[0].ch, reads[1].ch}) != "10" || reads[1].conf != 1 {
+		t.Errorf("count: %c%c %.3f, want 10 at 1.000", reads[0].ch, reads[1].ch, reads[1].conf)
 	}
 }

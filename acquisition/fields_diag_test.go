@@ -140,7 +140,7 @@ func TestFieldsDiagnose(t *testing.T) {
 			}
 			if sh.ProgressiveSource == synth.SourceHandwritten {
 				last = rec{}
-				br, err := st.readBox(r.layout.Progressive.Rect, 5)
+				br, err := st.readBox(r.layout.Progressive.Rect, progressiveField)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,7 +148,7 @@ func TestFieldsDiagnose(t *testing.T) {
 			}
 			if sh.CountSource == synth.SourceHandwritten {
 				last = rec{}
-				br, err := st.readBox(r.layout.Count.Rect, 3)
+				br, err := st.readBox(r.layout.Count.Rect, countField)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -19,13 +19,7 @@ func WithHandReader(m *icr.Model) Option {
 			}
 			out := make([]charRead, len(ps))
 			for i, p := range ps {
-				out[i] = charRead{ch: '?', conf: p.Conf, probs: p.Probs[:10]}
-				switch {
-				case p.Class.Digit():
-					out[i].ch = byte('0' + p.Class)
-				case p.Class == icr.D:
-					out[i].ch = 'D'
-				}
+				out[i] = charRead{ch: classChar(p.Class), conf: p.Conf, probs: p.Probs}
 			}
 			return out, nil
 		}

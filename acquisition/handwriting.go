@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regfus/regfus/icr"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 )
@@ -47,9 +48,80 @@ type charRead struct {
 	// cell of the month or year, which the sheet code gives): the model
 	// and the context agree, and ctxThreshold is enough.
 	ctx bool
-	// probs are the model's calibrated probabilities of the digits 0-9
-	// (nil when unknown): what the calendar weighs a day's cells with.
+	// probs are the model's calibrated probabilities of every class,
+	// indexed by icr.Class (nil when unknown): what the calendar weighs a
+	// day's cells with, and what noD conditions.
 	probs []float64
+}
+
+// minAllowedMass is the least probability the model must give the
+// classes a character's place allows (noD) for its reading to be
+// conditioned on them.
+const minAllowedMass = 0.25
+
+// noD is the reading of a character where the field has no place for a
+// D (a DATA cell, the count, a progressive's characters after the first):
+// the model's probabilities conditioned on "not a D", p(c) / (1 - p(D)),
+// the first choice and its confidence taken again among the rest (Other
+// stays one of them: a mark that is not a digit still keeps the field
+// unread). A 0 whose side lay on a cell's line comes back from the line
+// removal with a flat side and can read as a D; the field's grammar, not
+// a correction, says which of the model's other readings it is. When the
+// model gives the other classes under minAllowedMass the reading is left
+// as it is (a D where none may be: the field stays unread).
+func (r charRead) noD() charRead {
+	if len(r.probs) != icr.NumClasses || r.ch == '_' {
+		return r
+	}
+	rest := 1 - r.probs[icr.D]
+	if rest < minAllowedMass {
+		return r
+	}
+	best := icr.Other
+	for c := range icr.Class(icr.NumClasses) {
+		if c != icr.D && r.probs[c] > r.probs[best] {
+			best = c
+		}
+	}
+	out := r
+	out.ch, out.conf = classChar(best), r.probs[best]/rest
+	return out
+}
+
+// classChar is the character a class is written as: '0'-'9', 'D', or
+// '?' for Other.
+func classChar(c icr.Class) byte {
+	switch {
+	case c.Digit():
+		return byte('0' + c)
+	case c == icr.D:
+		return 'D'
+	}
+	return '?'
+}
+
+// boxField is what the progressive or the count box may hold.
+type boxField struct {
+	maxMarks int  // more marks than this and the box is not read
+	maxChars int  // characters of a value at most: a touching blob is cut into no more
+	dFirst   bool // a D may come first (a dispensario's progressive)
+}
+
+var (
+	// progressiveField: an optional D and 1-4 digits.
+	progressiveField = boxField{maxMarks: 5, maxChars: 5, dFirst: true}
+	// countField: 1-2 digits.
+	countField = boxField{maxMarks: 3, maxChars: 2}
+)
+
+// grammar conditions the readings of a box's characters on what the
+// field allows where they stand (noD).
+func (f boxField) grammar(reads []charRead) {
+	for i := range reads {
+		if !(f.dFirst && i == 0) {
+			reads[i] = reads[i].noD()
+		}
+	}
 }
 
 // handClassifier reads character crops (dark ink on light paper, any
@@ -168,7 +240,7 @@ func mmToCrop(r, area layout.Rect, px float64) image.Rectangle {
 }
 
 // readBox reads the progressive or the count box.
-func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
+func (st *pageState) readBox(box layout.Rect, f boxField) (boxRead, error) {
 	area := box.Inset(-fieldMarginMM)
 	s, err := st.segmentArea(area, boxRules(box, area, boxLineMM, fieldPx))
 	if err != nil || s.labels == nil {
@@ -185,8 +257,8 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 		inked += g.area
 	}
 	switch {
-	case len(gs) > maxChars:
-		br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), maxChars)
+	case len(gs) > f.maxMarks:
+		br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), f.maxMarks)
 	case float64(stray) > maxStray*float64(inked):
 		br.why = fmt.Sprintf("%.0f%% of the ink is in marks that are not characters", 100*float64(stray)/float64(inked))
 	}
@@ -195,12 +267,12 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 	switch {
 	case st.r.hand != nil && cut && br.why == "":
 		var why string
-		if gs, reads, why, err = st.readCuts(s, gs); err != nil {
+		if gs, reads, why, err = st.readCuts(s, gs, f); err != nil {
 			return boxRead{}, err
 		}
 		br.why = why
-		if len(gs) > maxChars {
-			br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), maxChars)
+		if len(gs) > f.maxMarks {
+			br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), f.maxMarks)
 		}
 	case st.r.hand != nil:
 		crops := make([]*image.Gray, len(gs))
@@ -210,6 +282,7 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 		if reads, err = st.r.hand(crops); err != nil {
 			return boxRead{}, err
 		}
+		f.grammar(reads)
 	case cut && br.why == "":
 		br.why = "characters touching, cut apart"
 	}
@@ -244,12 +317,14 @@ func (st *pageState) readBox(box layout.Rect, maxChars int) (boxRead, error) {
 // readCuts reads a box some of whose characters were cut from blobs of
 // touching characters. Where to cut is a guess (half of one beside half
 // of the next can read as a confident other digit, and a touching 12 read
-// whole as a confident 2), so every blob is read cut as splitWide cut it,
-// into one character fewer and one more (1 to maxSplit). The blob is
+// whole as a confident 2), so every blob is read cut as splitWide cut it
+// (or into as many characters as the field can still hold, when that is
+// fewer), into one character fewer and one more (1 to maxSplit). The
+// characters' readings are conditioned on the field's grammar (noD). The blob is
 // taken as read only when splitWide's cut reads above the threshold and
 // no other cut reads otherwise above it: the other cuts can only veto.
 // Otherwise the box keeps splitWide's cut and why says what fell short.
-func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, string, error) {
+func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField) ([]glyph, []charRead, string, error) {
 	type unit struct {
 		hyps [][]glyph
 		def  int // splitWide's cut
@@ -268,14 +343,21 @@ func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, st
 		}
 		u := unit{def: -1}
 		whole := *g.whole
-		// The cuts next to splitWide's (j-i characters): one fewer, one
-		// more.
-		for n := max(j-i-1, 1); n <= min(j-i+1, maxSplit); n++ {
+		// splitWide's cut (j-i characters), but into no more characters
+		// than the field can have beside the box's other marks (a count
+		// is 1-2 digits: a wide 28 is two, not three; a 2 with a wide
+		// loop beside a 1 is one character).
+		target := j - i
+		if limit := f.maxChars - (len(gs) - (j - i)); limit >= 1 {
+			target = min(target, limit)
+		}
+		// The cuts next to it: one fewer, one more.
+		for n := max(target-1, 1); n <= min(target+1, maxSplit); n++ {
 			parts := []glyph{whole}
 			if n > 1 {
 				parts = slices.DeleteFunc(splitInto(whole, s.labels, s.mask.w, n), func(p glyph) bool { return tinyPart(p, whole.r.Dy()) })
 			}
-			if len(parts) == j-i && u.def < 0 && n > 1 {
+			if len(parts) == target && u.def < 0 && (n > 1 || target == 1) {
 				u.def = len(u.hyps)
 			}
 			u.hyps = append(u.hyps, parts)
@@ -310,6 +392,11 @@ func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, st
 		for h, parts := range u.hyps {
 			hr[h] = all[k : k+len(parts)]
 			k += len(parts)
+			for i := range hr[h] {
+				if !(f.dFirst && len(out)+i == 0) {
+					hr[h][i] = hr[h][i].noD()
+				}
+			}
 			ok := len(parts) > 0
 			var b strings.Builder
 			for _, r := range hr[h] {
@@ -326,10 +413,11 @@ func (st *pageState) readCuts(s *segmented, gs []glyph) ([]glyph, []charRead, st
 		case len(u.hyps) == 1:
 			pick = 0
 		case len(texts) == 1 && slices.Contains(sure, u.def):
-			// splitWide's cut, the one the blob's width argues for, read
-			// for sure, and no other cut read otherwise for sure. Another
-			// cut alone read for sure is not taken: a touching 12 read
-			// whole is a confident 2.
+			// splitWide's cut (the one the blob's width argues for, or
+			// the most the field leaves room for), read for sure, and no
+			// other cut read otherwise for sure. Another cut alone read
+			// for sure is not taken: a touching 12 read whole is a
+			// confident 2.
 		case len(texts) <= 1:
 			why = "characters touching, cut apart"
 		default:
@@ -456,7 +544,7 @@ func (st *pageState) readDate() (boxRead, error) {
 		full[i] = charRead{ch: '_', conf: 1}
 	}
 	for k, i := range at {
-		full[i] = reads[k]
+		full[i] = reads[k].noD() // a date has no D
 	}
 	// The month and year cells are expected to hold the competence's.
 	if sh := st.res.Sheet; sh.Month != nil && sh.Year != nil && len(full) == 8 {
@@ -521,11 +609,11 @@ func calendarDay(day []charRead, days int, minConf float64) {
 // handwriting is the step: it reads the three boxes and decides.
 func (st *pageState) handwriting() error {
 	l := st.r.layout
-	prog, err := st.readBox(l.Progressive.Rect, 5)
+	prog, err := st.readBox(l.Progressive.Rect, progressiveField)
 	if err != nil {
 		return err
 	}
-	count, err := st.readBox(l.Count.Rect, 3)
+	count, err := st.readBox(l.Count.Rect, countField)
 	if err != nil {
 		return err
 	}
