@@ -112,22 +112,11 @@ func scopeProblems(sc auth.Scope, kind string, ps []records.Problem) error {
 			kind, len(ps), plural(len(ps)), sc, first.Line)}
 }
 
-type groupJSON struct {
-	Region     string `json:"region"`
-	ASL        string `json:"asl"`
-	Pharmacy   string `json:"pharmacy"`
-	Competence string `json:"competence"`
-}
-
-func groupView(g sheet.Key) groupJSON {
-	return groupJSON{Region: g.Region, ASL: g.ASL, Pharmacy: g.Pharmacy, Competence: g.Competence}
-}
-
 type importJSON struct {
 	ImportID   int64       `json:"import_id"`
 	Rows       int         `json:"rows"`
 	Replaced   int         `json:"replaced"`
-	Groups     []groupJSON `json:"groups"`
+	Groups     []sheet.Key `json:"groups"`
 	Reconciled bool        `json:"reconciled"`
 }
 
@@ -171,9 +160,6 @@ func (s *Server) doImport(c echo.Context, imp func(context.Context, Principal, [
 	if err != nil {
 		return err
 	}
-	out := importJSON{ImportID: res.ImportID, Rows: res.Rows, Replaced: res.Replaced, Groups: make([]groupJSON, len(res.Groups)), Reconciled: res.Reconciled}
-	for i, g := range res.Groups {
-		out.Groups[i] = groupView(g)
-	}
+	out := importJSON{ImportID: res.ImportID, Rows: res.Rows, Replaced: res.Replaced, Groups: append([]sheet.Key{}, res.Groups...), Reconciled: res.Reconciled}
 	return c.JSON(http.StatusOK, out)
 }

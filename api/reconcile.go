@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -67,7 +66,7 @@ func (s *Server) reconciliations(c echo.Context) error {
 	}
 	q := store.ReconciliationQuery{Filter: f, Limit: int(limit) + 1, Summaries: view == viewSummary}
 	if raw := c.QueryParam("cursor"); raw != "" {
-		if q.After, err = decodeCursor(raw); err != nil {
+		if q.After, err = store.DecodeCursor(raw); err != nil {
 			return wrap(http.StatusBadRequest, err, "query parameter cursor=%q: not a cursor this service gave", raw)
 		}
 	}
@@ -78,7 +77,7 @@ func (s *Server) reconciliations(c echo.Context) error {
 	var next string
 	if len(recs) > int(limit) {
 		recs = recs[:limit]
-		next = encodeCursor(recs[len(recs)-1].Group)
+		next = store.EncodeCursor(recs[len(recs)-1].Group)
 	}
 	var buf bytes.Buffer
 	buf.Grow(64 + len(recs)*512)
@@ -141,28 +140,6 @@ func reportLink(g sheet.Key) string {
 	v.Set("competence", g.Competence)
 	v.Set("view", viewFull)
 	return "/v1/reconciliations?" + v.Encode()
-}
-
-// A cursor is the last group of a page, as base64url JSON: opaque to
-// clients, checked on the way back in.
-func encodeCursor(g sheet.Key) string {
-	b, _ := json.Marshal([4]string{g.Region, g.ASL, g.Pharmacy, g.Competence})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(raw string) (sheet.Key, error) {
-	b, err := base64.RawURLEncoding.DecodeString(raw)
-	if err != nil {
-		return sheet.Key{}, err
-	}
-	var k []string
-	if err := json.Unmarshal(b, &k); err != nil {
-		return sheet.Key{}, err
-	}
-	if len(k) != 4 {
-		return sheet.Key{}, fmt.Errorf("%d fields, want 4", len(k))
-	}
-	return sheet.Key{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
 }
 
 // writeMerged writes the JSON object obj with the members extra (name,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -64,7 +65,7 @@ type reviewJSON struct {
 	Status      store.ReviewStatus `json:"status"`
 	CreatedAt   time.Time          `json:"created_at"`
 	ResolvedAt  *time.Time         `json:"resolved_at"`
-	Group       *groupJSON         `json:"group"`
+	Group       *sheet.Key         `json:"group"`
 	Crop        string             `json:"crop"`
 	Image       string             `json:"image"`
 	Corrections []correctionJSON   `json:"corrections,omitempty"`
@@ -94,10 +95,7 @@ func reviewView(it store.ReviewItem) reviewJSON {
 		t := it.ResolvedAt.UTC()
 		v.ResolvedAt = &t
 	}
-	if it.Group != nil {
-		g := groupView(*it.Group)
-		v.Group = &g
-	}
+	v.Group = it.Group
 	for _, c := range it.Corrections {
 		v.Corrections = append(v.Corrections, correctionJSON{KeyID: c.KeyID, At: c.At.UTC(), Before: nullJSON(c.Before), After: nullJSON(c.After), Note: c.Note})
 	}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -21,15 +20,30 @@ import (
 // reconciliations by ASL, pharmacy and month with filters and paging, one
 // report with its findings and sheets, and its downloads.
 
-// summaryRow is one line of the listing, from the stored summary.
+// summaryRow is one line of the listing: the group's stored summary
+// (reconcile.Brief, the listing's wire format in the REST API too) and
+// the link to its report.
 type summaryRow struct {
-	Region, ASL, Pharmacy, Competence string
-	DeclaredSheets                    *int              `json:"declared_sheets"`
-	ScannedSheets                     int               `json:"scanned_sheets"`
-	Findings                          int               `json:"findings_count"`
-	Payable                           int               `json:"payable_count"`
-	Summary                           reconcile.Summary `json:"summary"`
-	Link                              string
+	reconcile.Brief
+	Link string
+}
+
+// summaryRows reads the summaries of recs (read with Summaries). A row
+// stored before summaries existed and not yet filled in by Migrate has
+// none: it shows its group with zero counts.
+func summaryRows(recs []store.Reconciliation) ([]summaryRow, error) {
+	var rows []summaryRow
+	for _, r := range recs {
+		var b reconcile.Brief
+		if len(r.Summary) > 0 {
+			if err := json.Unmarshal(r.Summary, &b); err != nil {
+				return nil, fmt.Errorf("stored summary of %s: %w", r.Group, err)
+			}
+		}
+		b.Key = r.Group
+		rows = append(rows, summaryRow{Brief: b, Link: reportPath(r.Group)})
+	}
+	return rows, nil
 }
 
 type reconData struct {
@@ -70,7 +84,7 @@ func (u *UI) reconciliations(rc *reqCtx) error {
 	}
 	q := store.ReconciliationQuery{Filter: f, Limit: reconPageSize + 1, Summaries: true}
 	if c := rc.QueryParam("cursor"); c != "" {
-		g, err := decodeCursor(c)
+		g, err := store.DecodeCursor(c)
 		if err != nil {
 			d.Error = u.cat.t(rc.lang, "recon.badfilter")
 			return u.render(rc, http.StatusBadRequest, "reconciliations", d)
@@ -87,39 +101,17 @@ func (u *UI) reconciliations(rc *reqCtx) error {
 	if len(recs) > reconPageSize {
 		recs = recs[:reconPageSize]
 		v := rc.QueryParams()
-		v.Set("cursor", encodeCursor(recs[len(recs)-1].Group))
+		v.Set("cursor", store.EncodeCursor(recs[len(recs)-1].Group))
 		d.Next = "/ui/reconciliations?" + v.Encode()
 	}
-	for _, r := range recs {
-		row := summaryRow{}
-		json.Unmarshal(r.Summary, &row)
-		g := r.Group
-		row.Region, row.ASL, row.Pharmacy, row.Competence = g.Region, g.ASL, g.Pharmacy, g.Competence
-		row.Link = reportPath(g)
-		d.Rows = append(d.Rows, row)
+	if d.Rows, err = summaryRows(recs); err != nil {
+		return err
 	}
 	return u.ok(rc, "reconciliations", d)
 }
 
 func reportPath(g sheet.Key) string {
 	return fmt.Sprintf("/ui/reconciliations/%s/%s/%s/%s", url.PathEscape(g.Region), url.PathEscape(g.ASL), url.PathEscape(g.Pharmacy), url.PathEscape(g.Competence))
-}
-
-func encodeCursor(g sheet.Key) string {
-	b, _ := json.Marshal([4]string{g.Region, g.ASL, g.Pharmacy, g.Competence})
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(raw string) (sheet.Key, error) {
-	b, err := base64.RawURLEncoding.DecodeString(raw)
-	if err != nil {
-		return sheet.Key{}, err
-	}
-	var k [4]string
-	if err := json.Unmarshal(b, &k); err != nil {
-		return sheet.Key{}, err
-	}
-	return sheet.Key{Region: k[0], ASL: k[1], Pharmacy: k[2], Competence: k[3]}, nil
 }
 
 // groupOfPath reads region, ASL, pharmacy and month from the path; a
@@ -251,13 +243,8 @@ func (u *UI) history(rc *reqCtx) error {
 		if err != nil {
 			return err
 		}
-		for _, r := range recs {
-			row := summaryRow{}
-			json.Unmarshal(r.Summary, &row)
-			g := r.Group
-			row.Region, row.ASL, row.Pharmacy, row.Competence = g.Region, g.ASL, g.Pharmacy, g.Competence
-			row.Link = reportPath(g)
-			d.Rows = append(d.Rows, row)
+		if d.Rows, err = summaryRows(recs); err != nil {
+			return err
 		}
 	}
 	return u.ok(rc, "history", d)
