@@ -339,8 +339,7 @@ func (q *queries) DeleteSheet(ctx context.Context, db querier, pageID int64) err
 // sheetRow is a row of the sheets table: the identity read from a page.
 type sheetRow struct {
 	code, tailCode, progressive, date *string
-	region, asl, pharmacy             string
-	competence                        string // "" when the month was not read
+	key                               sheet.Key // Competence "" when the month was not read
 	dispensario                       bool
 	declaredCount                     *int
 }
@@ -350,8 +349,8 @@ func (q *queries) InsertSheet(ctx context.Context, db querier, pageID int64, s s
 	if s.declaredCount != nil {
 		count = int64(*s.declaredCount)
 	}
-	_, err := q.exec(ctx, db, q.st.InsertSheet, pageID, ptrStr(s.code), ptrStr(s.tailCode), s.region, s.asl, s.pharmacy,
-		nullStr(s.competence), ptrStr(s.progressive), s.dispensario, count, ptrStr(s.date))
+	_, err := q.exec(ctx, db, q.st.InsertSheet, pageID, ptrStr(s.code), ptrStr(s.tailCode), s.key.Region, s.key.ASL, s.key.Pharmacy,
+		nullStr(s.key.Competence), ptrStr(s.progressive), s.dispensario, count, ptrStr(s.date))
 	return err
 }
 

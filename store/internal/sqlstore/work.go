@@ -145,17 +145,14 @@ func (s *Store) writeDerived(ctx context.Context, tx *sql.Tx, pageID int64, r *p
 		return err
 	}
 	sh := r.Sheet
-	if sh.Region == nil || sh.ASL == nil || sh.Pharmacy == nil {
+	k, ok := sh.Key()
+	if !ok {
 		return nil // not identified: no sheet row
 	}
 	row := sheetRow{
-		code: sh.Code, tailCode: sh.TailCode, progressive: sh.Progressive, date: sh.Date,
-		region: *sh.Region, asl: *sh.ASL, pharmacy: *sh.Pharmacy,
+		code: sh.Code, tailCode: sh.TailCode, progressive: sh.Progressive, date: sh.Date, key: k,
 		dispensario:   sh.Progressive != nil && strings.HasPrefix(*sh.Progressive, "D"),
 		declaredCount: sh.DeclaredCount,
-	}
-	if sh.Month != nil && sh.Year != nil {
-		row.competence = fmt.Sprintf("%04d-%02d", *sh.Year, *sh.Month)
 	}
 	return s.q.InsertSheet(ctx, tx, pageID, row)
 }
