@@ -8,49 +8,15 @@ import (
 	"image"
 	_ "image/jpeg"
 	"image/png"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/synth"
 )
-
-// truthPage is what the synthesiser put on a scanned page.
-type truthPage struct {
-	Sheet struct {
-		Code          string `json:"code"`
-		Progressive   string `json:"progressive"`
-		DeclaredCount *int   `json:"declared_count"`
-		Date          string `json:"date"`
-	} `json:"sheet"`
-	Scan struct {
-		Orientation int `json:"orientation"`
-	} `json:"scan"`
-	Slots []struct {
-		Slot      int    `json:"slot"`
-		State     string `json:"state"`
-		AIC       string `json:"aic"`
-		Targatura string `json:"targatura"`
-	} `json:"slots"`
-}
-
-func readTruth(t *testing.T, scan string) truthPage {
-	t.Helper()
-	b, err := os.ReadFile(scanPath(strings.TrimSuffix(scan, filepath.Ext(scan)) + ".truth.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tf struct {
-		Pages []truthPage `json:"pages"`
-	}
-	if err := json.Unmarshal(b, &tf); err != nil {
-		t.Fatal(err)
-	}
-	return tf.Pages[0]
-}
 
 // pageJSON is the API's page.
 type pageJSON struct {
@@ -134,9 +100,9 @@ func testEndToEnd(t *testing.T, kind string) {
 		t.Fatal(err)
 	}
 	scans := []string{scanClean, scanUpside, scanBitonal}
-	truth := map[string]truthPage{}
+	truth := map[string]synth.Page{}
 	for _, s := range scans {
-		truth[s] = readTruth(t, s)
+		truth[s] = servicetest.Truth(t, scanPath(s))
 	}
 
 	// Upload and follow.
@@ -248,22 +214,11 @@ func testEndToEnd(t *testing.T, kind string) {
 	if r := e.do(req{method: "POST", path: "/v1/declarations", key: validator, body: []byte(decl), contentType: "text/csv"}); r.status != 200 {
 		t.Fatalf("declarations: %s", r)
 	}
-	var recs []map[string]any
-	for _, s := range scans {
-		tr := truth[s]
-		for _, sl := range tr.Slots {
-			if sl.State != "filled" {
-				continue
-			}
-			id := fmt.Sprintf("%s-%02d", strings.TrimSuffix(s, filepath.Ext(s)), sl.Slot)
-			recs = append(recs, map[string]any{
-				"record_id": id, "region": "120", "asl": scanASL, "pharmacy": scanPharmacy,
-				"dispensed_on": "2025-06-03", "competence": scanMonth, "prescription": "NRE-" + id,
-				"aic": sl.AIC, "targatura": sl.Targatura, "sheet": tr.Sheet.Progressive, "slot": sl.Slot,
-				"state": "closed", "closed_on": "2025-06-03", "signature": "digital", "signed_document_id": "DOC-" + id,
-			})
-		}
+	paths := make([]string, len(scans))
+	for i, s := range scans {
+		paths[i] = scanPath(s)
 	}
+	recs := servicetest.Records(t, sheet.Key{Region: "120", ASL: scanASL, Pharmacy: scanPharmacy, Competence: scanMonth}, "2025-06-03", paths...)
 	recsJSON, _ := json.Marshal(recs)
 	var imp struct {
 		Rows       int  `json:"rows"`
@@ -410,7 +365,7 @@ func testEndToEnd(t *testing.T, kind string) {
 }
 
 // correctionFor is the right value for a review item, from the truth.
-func correctionFor(t *testing.T, it reviewJSON, tr truthPage) json.RawMessage {
+func correctionFor(t *testing.T, it reviewJSON, tr synth.Page) json.RawMessage {
 	t.Helper()
 	var v any
 	switch it.Field {

@@ -39,6 +39,7 @@ import (
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/internal/pgtest"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
@@ -225,17 +226,7 @@ func openStore(t *testing.T, kind string) (store.Store, process.Queue) {
 }
 
 // key creates a key with the given scope and returns its secret.
-func (e *env) key(sc auth.Scope) string {
-	e.t.Helper()
-	nk, err := auth.Generate(nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := e.store.CreateKey(context.Background(), store.APIKey{ID: nk.ID, Hash: nk.Hash, Scope: sc, Label: "test " + sc.String()}); err != nil {
-		e.t.Fatal(err)
-	}
-	return nk.Secret
-}
+func (e *env) key(sc auth.Scope) string { return servicetest.Key(e.t, e.store, sc) }
 
 // req is one request to make.
 type req struct {

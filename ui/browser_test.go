@@ -580,20 +580,7 @@ func TestBrowserSelfCheck(t *testing.T) {
 	e := newEnv(t)
 	key := e.key(pharmacyScope)
 	var want []int
-	b, err := os.ReadFile(strings.TrimSuffix(scanPath(scan), ".jpg") + ".truth.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tf struct {
-		Pages []struct {
-			Slots []struct {
-				Slot    int      `json:"slot"`
-				Defects []string `json:"defects"`
-			} `json:"slots"`
-		} `json:"pages"`
-	}
-	json.Unmarshal(b, &tf)
-	for _, s := range tf.Pages[0].Slots {
+	for _, s := range readTruth(t, scan).Slots {
 		for _, d := range s.Defects {
 			if d == "overlap" {
 				want = append(want, s.Slot)

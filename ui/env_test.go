@@ -23,7 +23,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -32,10 +31,12 @@ import (
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/sqlite"
+	"github.com/regfus/regfus/synth"
 	"github.com/regfus/regfus/ui"
 )
 
@@ -122,17 +123,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // key creates a key with the given scope and returns its secret.
-func (e *env) key(sc auth.Scope) string {
-	e.t.Helper()
-	nk, err := auth.Generate(nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := e.store.CreateKey(context.Background(), store.APIKey{ID: nk.ID, Hash: nk.Hash, Scope: sc, Label: "test " + sc.String()}); err != nil {
-		e.t.Fatal(err)
-	}
-	return nk.Secret
-}
+func (e *env) key(sc auth.Scope) string { return servicetest.Key(e.t, e.store, sc) }
 
 // The scopes the tests use.
 var (
@@ -208,35 +199,8 @@ func (e *env) waitBatch(key string, id int64) {
 	e.t.Fatalf("batch %d not read by %v", id, deadline)
 }
 
-// truth is what the synthesiser put on a scan.
-type truth struct {
-	Sheet struct {
-		Code          string `json:"code"`
-		Progressive   string `json:"progressive"`
-		DeclaredCount *int   `json:"declared_count"`
-	} `json:"sheet"`
-	Slots []struct {
-		Slot      int    `json:"slot"`
-		State     string `json:"state"`
-		AIC       string `json:"aic"`
-		Targatura string `json:"targatura"`
-	} `json:"slots"`
-}
-
-func readTruth(t *testing.T, scan string) truth {
-	t.Helper()
-	b, err := os.ReadFile(strings.TrimSuffix(scanPath(scan), filepath.Ext(scan)) + ".truth.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tf struct {
-		Pages []truth `json:"pages"`
-	}
-	if err := json.Unmarshal(b, &tf); err != nil {
-		t.Fatal(err)
-	}
-	return tf.Pages[0]
-}
+// readTruth is the ground truth of a committed scan.
+func readTruth(t *testing.T, scan string) synth.Page { return servicetest.Truth(t, scanPath(scan)) }
 
 // importMonth imports a declaration of 4 sheets and the records of what
 // is on the given scans for pharmacy 93161 (as a validator), so that
@@ -247,22 +211,11 @@ func (e *env) importMonth(validator string, scans ...string) {
 	if st, body := e.apiDo("POST", "/v1/declarations", validator, []byte(decl), "text/csv"); st != 200 {
 		e.t.Fatalf("declarations: %d %s", st, body)
 	}
-	var recs []map[string]any
-	for _, s := range scans {
-		tr := readTruth(e.t, s)
-		for _, sl := range tr.Slots {
-			if sl.State != "filled" {
-				continue
-			}
-			id := fmt.Sprintf("%s-%02d", strings.TrimSuffix(s, filepath.Ext(s)), sl.Slot)
-			recs = append(recs, map[string]any{
-				"record_id": id, "region": "120", "asl": scanASL, "pharmacy": scanPharmacy,
-				"dispensed_on": "2025-06-03", "competence": scanMonth, "prescription": "NRE-" + id,
-				"aic": sl.AIC, "targatura": sl.Targatura, "sheet": tr.Sheet.Progressive, "slot": sl.Slot,
-				"state": "closed", "closed_on": "2025-06-03", "signature": "digital", "signed_document_id": "DOC-" + id,
-			})
-		}
+	paths := make([]string, len(scans))
+	for i, s := range scans {
+		paths[i] = scanPath(s)
 	}
+	recs := servicetest.Records(e.t, sheet.Key{Region: "120", ASL: scanASL, Pharmacy: scanPharmacy, Competence: scanMonth}, "2025-06-03", paths...)
 	b, _ := json.Marshal(recs)
 	if st, body := e.apiDo("POST", "/v1/records", validator, b, "application/json"); st != 200 {
 		e.t.Fatalf("records: %d %s", st, body)

@@ -1,0 +1,78 @@
+// Package servicetest is what the tests of the service's two faces, the
+// REST API (package api) and the web interface (package ui), share: a key
+// of a scope in a store, and the ground truth of the committed scans
+// (testdata/scans) with the dispensing records that match it.
+package servicetest
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/sheet"
+	"github.com/regfus/regfus/store"
+	"github.com/regfus/regfus/synth"
+)
+
+// Key creates a key of scope sc in s and returns its secret.
+func Key(t testing.TB, s store.Store, sc auth.Scope) string {
+	t.Helper()
+	nk, err := auth.Generate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateKey(context.Background(), store.APIKey{ID: nk.ID, Hash: nk.Hash, Scope: sc, Label: "test " + sc.String()}); err != nil {
+		t.Fatal(err)
+	}
+	return nk.Secret
+}
+
+// Truth returns the ground truth of the first page of the scan file at
+// path (its synth truth file beside it).
+func Truth(t testing.TB, path string) synth.Page {
+	t.Helper()
+	tr, err := synth.LoadTruth(strings.TrimSuffix(path, filepath.Ext(path)) + synth.TruthSuffix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr.Pages[0]
+}
+
+// Records returns the dispensing records of the fustelle on the scans at
+// paths, as pharmacy k's counter software would have kept them for month
+// k.Competence: one closed, digitally signed prescription a fustella,
+// dispensed on the date on (YYYY-MM-DD), placed where the truth puts it.
+// A record's id is the scan's name and the slot ("0009-clean-07").
+func Records(t testing.TB, k sheet.Key, on string, paths ...string) []records.Record {
+	t.Helper()
+	day, err := time.Parse(time.DateOnly, on)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var recs []records.Record
+	for _, p := range paths {
+		tr := Truth(t, p)
+		base := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		for _, sl := range tr.Slots {
+			if sl.State != "filled" {
+				continue
+			}
+			prog, err := sheet.ParseProgressive(tr.Sheet.Progressive)
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			id := fmt.Sprintf("%s-%02d", base, sl.Slot)
+			recs = append(recs, records.Record{ID: id, Region: k.Region, ASL: k.ASL, Pharmacy: k.Pharmacy,
+				DispensedOn: day, Competence: k.Competence, Prescription: "NRE-" + id,
+				AIC: fustella.AIC(sl.AIC), Targatura: fustella.Targatura(sl.Targatura), Sheet: prog, Slot: sl.Slot,
+				State: records.Closed, ClosedOn: day, Signature: records.Digital, SignedDocumentID: "DOC-" + id})
+		}
+	}
+	return recs
+}
