@@ -49,7 +49,7 @@ func (im *storeImports) Declarations(ctx context.Context, who Principal, data []
 	}
 	var out []records.Problem
 	for _, d := range ds {
-		if p, ok := outOfScope(who.Scope, source, d.Pos.Line, d.Key()); !ok {
+		if p, ok := outOfScope(who.Scope, source, d.Pos.Line, d.Key); !ok {
 			out = append(out, p)
 		}
 	}
@@ -70,7 +70,7 @@ func (im *storeImports) Records(ctx context.Context, who Principal, data []byte,
 	}
 	var out []records.Problem
 	for _, r := range rs {
-		if p, ok := outOfScope(who.Scope, source, r.Pos.Line, r.Key()); !ok {
+		if p, ok := outOfScope(who.Scope, source, r.Pos.Line, r.Key); !ok {
 			out = append(out, p)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/records"
-	"github.com/regfus/regfus/sheet"
 )
 
 func (r *run) accounting() {
@@ -49,7 +48,9 @@ func (r *run) accounting() {
 			ri.payIn = payIn
 			pg := g
 			if payIn != rec.Competence {
-				pg = r.group(sheet.Key{Region: rec.Region, ASL: rec.ASL, Pharmacy: rec.Pharmacy, Competence: payIn})
+				k := rec.Key
+				k.Competence = payIn
+				pg = r.group(k)
 			}
 			p := Payable{RecordID: rec.ID, AIC: string(rec.AIC), Targatura: string(rec.Targatura), Attestation: rec.SignedDocumentID,
 				Signature: string(rec.Signature), Sheet: ri.foundP.label(), Slot: ri.foundS.n}

@@ -157,8 +157,8 @@ func loadCorpus(t *testing.T) *corpus {
 						pr, _ := sheet.ParseProgressive(prog)
 						day := time.Date(code.Year, time.Month(code.Month), 10, 0, 0, 0, 0, time.UTC)
 						id := fmt.Sprintf("%s-%s-%02d", code.Pharmacy, prog, ts.Slot)
-						recs = append(recs, records.Record{ID: id, Region: code.Region, ASL: code.ASL, Pharmacy: code.Pharmacy,
-							DispensedOn: day, Competence: code.Competence(), Prescription: "NRE" + id,
+						recs = append(recs, records.Record{ID: id, Key: code.Key(),
+							DispensedOn: day, Prescription: "NRE" + id,
 							AIC: fustella.AIC(ts.AIC), Targatura: fustella.Targatura(ts.Targatura), Sheet: pr, Slot: ts.Slot,
 							State: records.Closed, ClosedOn: day, Signature: records.Digital, SignedDocumentID: "SD-" + id,
 							Pos: records.Position{File: "corpus-records.csv", Line: len(recs) + 2}})
@@ -193,10 +193,10 @@ func loadCorpus(t *testing.T) *corpus {
 				}
 			}
 		}
-		c.in.Declarations = append(c.in.Declarations, records.Declaration{Region: k.Region, ASL: k.ASL, Pharmacy: k.Pharmacy, Competence: k.Competence,
+		c.in.Declarations = append(c.in.Declarations, records.Declaration{Key: k,
 			Bundle: records.REGFUS, Sheets: n[0], Pos: records.Position{File: "corpus-dcr.csv", Line: 2}})
 		if n[1] > 0 {
-			c.in.Declarations = append(c.in.Declarations, records.Declaration{Region: k.Region, ASL: k.ASL, Pharmacy: k.Pharmacy, Competence: k.Competence,
+			c.in.Declarations = append(c.in.Declarations, records.Declaration{Key: k,
 				Bundle: records.REGFUSD, Sheets: n[1], Pos: records.Position{File: "corpus-dcr.csv", Line: 3}})
 		}
 	}
@@ -343,7 +343,7 @@ pages:
 	}
 	p0 := base.in.Pages[pi]
 	r0 := base.in.Records[ri]
-	g0 := r0.Key()
+	g0 := r0.Key
 	src := fmt.Sprintf("%s#%d", p0.Source, p0.Page)
 	prog := *p0.Sheet.Progressive
 	// Consequences that show only when the base does not already have them.

@@ -66,13 +66,13 @@ func rec(id string, n int, prog string, slot int) records.Record {
 	if err != nil {
 		panic(err)
 	}
-	return records.Record{ID: id, Region: "120", ASL: "205", Pharmacy: "99999", DispensedOn: date("2023-01-10"), Competence: "2023-01",
+	return records.Record{ID: id, Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}, DispensedOn: date("2023-01-10"),
 		Prescription: "NRE" + id, AIC: fustella.AIC(aicN(n)), Targatura: fustella.Targatura(tgN(n)), Sheet: p, Slot: slot,
 		State: records.Closed, ClosedOn: date("2023-01-10"), Signature: records.Digital, SignedDocumentID: "SD-" + id}
 }
 
 func decl(bundle records.Bundle, sheets int) records.Declaration {
-	return records.Declaration{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01", Bundle: bundle, Sheets: sheets,
+	return records.Declaration{Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}, Bundle: bundle, Sheets: sheets,
 		Pos: records.Position{File: "d.csv", Line: 2}}
 }
 

@@ -171,7 +171,7 @@ func (r *run) indexRecords(recs []records.Record) {
 	for i := range recs {
 		rec := &recs[i]
 		ri := &infos[i]
-		ri.r, ri.key = rec, rec.Key()
+		ri.r, ri.key = rec, rec.Key
 		if g == nil || g.key != ri.key {
 			g = r.group(ri.key)
 		}
@@ -205,7 +205,7 @@ func (r *run) indexDeclarations(decls []records.Declaration) {
 		return a.Line < b.Line
 	})
 	for _, d := range sorted {
-		g := r.group(d.Key())
+		g := r.group(d.Key)
 		if first := g.decl[d.Bundle]; first != nil {
 			g.findings = append(g.findings, Finding{Kind: DuplicateDeclaration,
 				Detail: fmt.Sprintf("%s declared twice: %d sheets at %s is used, %d sheets at %s is ignored", d.Bundle, first.Sheets, first.Pos, d.Sheets, d.Pos)})

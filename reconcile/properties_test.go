@@ -124,8 +124,7 @@ func randomInput(rng *rand.Rand) Input {
 		ph, month := pharmacies[rng.IntN(len(pharmacies))], 1+rng.IntN(3)
 		pr, _ := sheet.ParseProgressive(progs[rng.IntN(len(progs))])
 		disp := time.Date(2023, time.Month(month), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
-		r := records.Record{ID: fmt.Sprintf("R%03d", rng.IntN(500)), Region: "120", ASL: "205", Pharmacy: ph, DispensedOn: disp,
-			Competence: disp.Format("2006-01"), Prescription: "NRE", AIC: fustella.AIC(aicN(f)), Targatura: fustella.Targatura(tgN(f)),
+		r := records.Record{ID: fmt.Sprintf("R%03d", rng.IntN(500)), Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: ph, Competence: disp.Format("2006-01")}, DispensedOn: disp, Prescription: "NRE", AIC: fustella.AIC(aicN(f)), Targatura: fustella.Targatura(tgN(f)),
 			Sheet: pr, Slot: 1 + rng.IntN(28), State: records.Closed, ClosedOn: disp, Signature: records.Digital, SignedDocumentID: "SD"}
 		if pick(10) {
 			r.AIC = fustella.AIC(aicN(f + 1))
@@ -152,7 +151,7 @@ func randomInput(rng *rand.Rand) Input {
 				if !pick(30) {
 					continue
 				}
-				d := records.Declaration{Region: "120", ASL: "205", Pharmacy: ph, Competence: fmt.Sprintf("2023-%02d", month), Bundle: b,
+				d := records.Declaration{Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: ph, Competence: fmt.Sprintf("2023-%02d", month)}, Bundle: b,
 					Sheets: rng.IntN(5), Pos: records.Position{File: "d.csv", Line: len(in.Declarations) + 2}}
 				if pick(10) {
 					d.Ticket = 100

@@ -78,8 +78,8 @@ func ParseDeclarations(data []byte, file string, f Format) ([]Declaration, error
 	cols := declarationSchema.columns
 	out := make([]Declaration, 0, len(rows))
 	type key struct {
-		region, asl, pharmacy, competence string
-		bundle                            Bundle
+		sheet.Key
+		bundle Bundle
 	}
 	seen := make(map[key]int, len(rows))
 	for _, rw := range rows {
@@ -106,9 +106,9 @@ func ParseDeclarations(data []byte, file string, f Format) ([]Declaration, error
 		if !ok {
 			continue
 		}
-		kk := key{d.Region, d.ASL, d.Pharmacy, d.Competence, d.Bundle}
+		kk := key{d.Key, d.Bundle}
 		if prev, dup := seen[kk]; dup {
-			ps.add(rw.line, rw.col, "", "second %s declaration for %s-%s-%s %s (first on line %d)", d.Bundle, d.Region, d.ASL, d.Pharmacy, d.Competence, prev)
+			ps.add(rw.line, rw.col, "", "second %s declaration for %s (first on line %d)", d.Bundle, d.Key, prev)
 			continue
 		}
 		seen[kk] = rw.line

@@ -134,12 +134,10 @@ func ParseCents(s string) (Cents, error) {
 // Declaration is one row of the DCR: the REGFUS (or REGFUS-D) bundle one
 // pharmacy declared for one competence month.
 type Declaration struct {
-	Region   string `json:"region"`
-	ASL      string `json:"asl"`
-	Pharmacy string `json:"pharmacy"`
-	// Competence is the month as YYYY-MM.
-	Competence string `json:"competence"`
-	Bundle     Bundle `json:"bundle"`
+	// Key is the pharmacy and the competence month declared; its members
+	// are the declaration's region, asl, pharmacy and competence.
+	sheet.Key
+	Bundle Bundle `json:"bundle"`
 	// Sheets is "Numero Ricette": the number of register sheets.
 	Sheets int `json:"sheets"`
 	// GrossAmount and Ticket must be zero for a REGFUS bundle; reconciliation
@@ -149,23 +147,16 @@ type Declaration struct {
 	Pos         Position `json:"-"`
 }
 
-// Key returns the pharmacy and month the declaration is of.
-func (d Declaration) Key() sheet.Key {
-	return sheet.Key{Region: d.Region, ASL: d.ASL, Pharmacy: d.Pharmacy, Competence: d.Competence}
-}
-
 // Record is one dispensed pack as the counter software and the signing
 // platform know it. It marshals to JSON with the import keys, so what is
 // exported imports back unchanged.
 type Record struct {
-	ID       string
-	Region   string
-	ASL      string
-	Pharmacy string
+	ID string
+	// Key is the pharmacy, and the month of the sheet the fustella goes
+	// on (Competence, YYYY-MM).
+	sheet.Key
 	// DispensedOn is the dispensing date (UTC midnight).
 	DispensedOn time.Time
-	// Competence is the month of the sheet the fustella goes on, YYYY-MM.
-	Competence string
 	// Prescription is the prescription id (NRE).
 	Prescription string
 	AIC          fustella.AIC
@@ -213,12 +204,6 @@ func nilIfEmpty(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// Key returns the pharmacy and month of the sheet the record's fustella
-// goes on.
-func (r Record) Key() sheet.Key {
-	return sheet.Key{Region: r.Region, ASL: r.ASL, Pharmacy: r.Pharmacy, Competence: r.Competence}
 }
 
 // ClosedCompetence returns the month the prescription closed, YYYY-MM, or

@@ -78,7 +78,7 @@ func TestExampleFiles(t *testing.T) {
 	if !reflect.DeepEqual(rc, rj) {
 		t.Errorf("records differ:\n%+v\n%+v", rc, rj)
 	}
-	want := Declaration{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01", Bundle: REGFUSD, Sheets: 1}
+	want := Declaration{Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}, Bundle: REGFUSD, Sheets: 1}
 	if dc[1] != want {
 		t.Errorf("declaration 2 = %+v, want %+v", dc[1], want)
 	}

@@ -68,8 +68,8 @@ func Records(t testing.TB, k sheet.Key, on string, paths ...string) []records.Re
 				t.Fatalf("%s: %v", p, err)
 			}
 			id := fmt.Sprintf("%s-%02d", base, sl.Slot)
-			recs = append(recs, records.Record{ID: id, Region: k.Region, ASL: k.ASL, Pharmacy: k.Pharmacy,
-				DispensedOn: day, Competence: k.Competence, Prescription: "NRE-" + id,
+			recs = append(recs, records.Record{ID: id, Key: k,
+				DispensedOn: day, Prescription: "NRE-" + id,
 				AIC: fustella.AIC(sl.AIC), Targatura: fustella.Targatura(sl.Targatura), Sheet: prog, Slot: sl.Slot,
 				State: records.Closed, ClosedOn: day, Signature: records.Digital, SignedDocumentID: "DOC-" + id})
 		}

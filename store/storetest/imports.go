@@ -14,7 +14,7 @@ import (
 )
 
 func decl(line int, pharm, competence string, bundle records.Bundle, sheets int) records.Declaration {
-	return records.Declaration{Region: "120", ASL: "205", Pharmacy: pharm, Competence: competence, Bundle: bundle, Sheets: sheets,
+	return records.Declaration{Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: pharm, Competence: competence}, Bundle: bundle, Sheets: sheets,
 		Pos: records.Position{File: "dcr.csv", Line: line}}
 }
 
@@ -95,8 +95,8 @@ func rec(line int, id, pharm, competence string, targatura fustella.Targatura) r
 	if err != nil {
 		panic(err)
 	}
-	return records.Record{ID: id, Region: "120", ASL: "205", Pharmacy: pharm, DispensedOn: day,
-		Competence: competence, Prescription: "NRE" + id, AIC: "012345676", Targatura: targatura, Sheet: sheet.Progressive{N: 1}, Slot: 3,
+	return records.Record{ID: id, Key: sheet.Key{Region: "120", ASL: "205", Pharmacy: pharm, Competence: competence}, DispensedOn: day,
+		Prescription: "NRE" + id, AIC: "012345676", Targatura: targatura, Sheet: sheet.Progressive{N: 1}, Slot: 3,
 		State: records.Closed, ClosedOn: day, Signature: records.Digital, SignedDocumentID: "DOC" + id,
 		Pos: records.Position{File: "records.csv", Line: line}}
 }

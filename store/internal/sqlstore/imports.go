@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/regfus/regfus/fustella"
@@ -79,10 +79,7 @@ func sortGroups(m map[sheet.Key]bool) []sheet.Key {
 	for g := range m {
 		out = append(out, g)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		return a.Region+a.ASL+a.Pharmacy+a.Competence < b.Region+b.ASL+b.Pharmacy+b.Competence
-	})
+	slices.SortFunc(out, sheet.Key.Compare)
 	return out
 }
 
@@ -101,7 +98,7 @@ func (s *Store) ImportDeclarations(ctx context.Context, imp store.Import, rows [
 		what: func(d records.Declaration) string {
 			return fmt.Sprintf("pharmacy %s-%s-%s competence %s bundle %s is already declared on", d.Region, d.ASL, d.Pharmacy, d.Competence, d.Bundle)
 		},
-		group:  records.Declaration.Key,
+		group:  func(d records.Declaration) sheet.Key { return d.Key },
 		line:   func(d records.Declaration) int { return d.Pos.Line },
 		del:    s.q.DeleteDeclarationsGroup,
 		insert: s.q.InsertDeclaration,
@@ -116,7 +113,7 @@ func (s *Store) ImportRecords(ctx context.Context, imp store.Import, rows []reco
 		what: func(r records.Record) string {
 			return fmt.Sprintf("record_id %q of pharmacy %s-%s-%s competence %s already appears on", r.ID, r.Region, r.ASL, r.Pharmacy, r.Competence)
 		},
-		group:  records.Record.Key,
+		group:  func(r records.Record) sheet.Key { return r.Key },
 		line:   func(r records.Record) int { return r.Pos.Line },
 		del:    s.q.DeleteRecordsGroup,
 		insert: s.q.InsertRecord,
