@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/icr"
+	"github.com/regfus/regfus/page"
 )
 
 func sure(text string) boxRead { return boxRead{written: true, text: text, conf: 0.99, sure: true} }
@@ -19,6 +20,9 @@ func TestAcceptProgressive(t *testing.T) {
 		{sure("7"), "7"},
 		{sure("D12"), "D12"},
 		{sure("012"), "12"},
+		{boxRead{written: true, source: page.SourceHandwritten, text: "012", conf: 0.999, sure: true}, ""}, // a D read as 0?
+		{boxRead{written: true, source: page.SourceHandwritten, text: "D012", conf: 0.999, sure: true}, ""},
+		{boxRead{written: true, source: page.SourceHandwritten, text: "D10", conf: 0.999, sure: true}, "D10"},
 		{sure("D"), ""},     // a D alone
 		{sure("1D2"), ""},   // a D not first
 		{sure("DD2"), ""},   // two Ds

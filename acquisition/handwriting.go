@@ -24,7 +24,8 @@ import (
 // never corrected:
 //
 //   - progressive: an optional D and then 1-4 digits making a positive
-//     number, every character above the confidence threshold;
+//     number (by hand, without a leading 0: it may be a D), every
+//     character above the confidence threshold;
 //   - count: 1-2 digits above the threshold making 0-28. When it differs
 //     from the filled slots found it is kept and the page gets
 //     count_mismatch (a finding, not an unread value);
@@ -32,6 +33,9 @@ import (
 //     real calendar day; one outside the competence month is kept with
 //     date_outside_month.
 //
+// A character's reading is the model's, conditioned on what its place in
+// the field allows (noD: no D in a date, a count, or after a
+// progressive's first character).
 // Anything else leaves the field null with a reason naming it and the
 // reading kept as a suggestion (page.Suggestion) for the reviewer. A
 // character the model calls neither a digit nor a D, or a D anywhere but
@@ -714,6 +718,11 @@ func acceptProgressive(br boxRead) (string, string) {
 	n, _ := strconv.Atoi(digits)
 	if n < 1 {
 		return "", fmt.Sprintf("read %q, not a positive number", t)
+	}
+	if br.source == page.SourceHandwritten && len(digits) > 1 && digits[0] == '0' {
+		// Nobody writes a leading 0 by hand; a D read as a 0 would be
+		// a dispensario's sheet lost.
+		return "", fmt.Sprintf("read %q, a handwritten leading 0 (a D?)", t)
 	}
 	if strings.HasPrefix(t, "D") {
 		return "D" + strconv.Itoa(n), ""
