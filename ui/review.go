@@ -356,15 +356,11 @@ func (u *UI) reviewData(rc *reqCtx, id int64) (reviewData, error) {
 // of the queue opens, with what the correction changed in the pharmacy's
 // reconciliation.
 func (u *UI) correct(rc *reqCtx) error {
-	id, err := pathID(rc)
+	it, err := u.itemOfPath(rc)
 	if err != nil {
 		return err
 	}
-	ctx := rc.Request().Context()
-	it, err := u.dom.Reviews.Get(ctx, rc.who, id)
-	if err != nil {
-		return notFound(err)
-	}
+	ctx, id := rc.Request().Context(), it.ID
 	e := newEntry(it)
 	typed := rc.FormValue("value")
 	if len(rc.FormValue("note")) > 2000 { // as POST /v1/review/{id}
@@ -480,29 +476,21 @@ func (u *UI) goNext(rc *reqCtx, id int64) error {
 
 // postpone puts the item at the end of this session's queue.
 func (u *UI) postpone(rc *reqCtx) error {
-	id, err := pathID(rc)
+	it, err := u.itemOfPath(rc)
 	if err != nil {
 		return err
 	}
-	if _, err := u.dom.Reviews.Get(rc.Request().Context(), rc.who, id); err != nil {
-		return notFound(err)
-	}
-	rc.sess.postpone(id)
-	return u.goNext(rc, id)
+	rc.sess.postpone(it.ID)
+	return u.goNext(rc, it.ID)
 }
 
 // crop sends the part of the page the item is about.
 func (u *UI) crop(rc *reqCtx) error {
-	id, err := pathID(rc)
+	it, err := u.itemOfPath(rc)
 	if err != nil {
 		return err
 	}
-	ctx := rc.Request().Context()
-	it, err := u.dom.Reviews.Get(ctx, rc.who, id)
-	if err != nil {
-		return notFound(err)
-	}
-	b, err := u.dom.Pages.Crop(ctx, rc.who, it)
+	b, err := u.dom.Pages.Crop(rc.Request().Context(), rc.who, it)
 	if err != nil {
 		return notFound(err)
 	}
@@ -603,4 +591,18 @@ func (u *UI) bulkAccept(rc *reqCtx) error {
 	fl.Bulk = n
 	rc.sess.setFlash(fl)
 	return rc.Redirect(http.StatusSeeOther, "/ui/review/bulk")
+}
+
+// itemOfPath reads the review item the path's id names, in the caller's
+// scope: a 404 for an id that is malformed, unknown or out of scope.
+func (u *UI) itemOfPath(rc *reqCtx) (store.ReviewItem, error) {
+	id, err := pathID(rc)
+	if err != nil {
+		return store.ReviewItem{}, err
+	}
+	it, err := u.dom.Reviews.Get(rc.Request().Context(), rc.who, id)
+	if err != nil {
+		return it, notFound(err)
+	}
+	return it, nil
 }

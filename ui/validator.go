@@ -141,30 +141,31 @@ type reportData struct {
 	PageOf map[string]int64
 }
 
-// loadReport reads a group's stored report in the caller's scope.
-func (u *UI) loadReport(rc *reqCtx) (sheet.Key, store.Reconciliation, error) {
+// loadReport reads a group's stored report in the caller's scope, as
+// stored and decoded.
+func (u *UI) loadReport(rc *reqCtx) (sheet.Key, store.Reconciliation, reconcile.Group, error) {
+	var rep reconcile.Group
 	g, err := groupOfPath(rc)
 	if err != nil {
-		return g, store.Reconciliation{}, err
+		return g, store.Reconciliation{}, rep, err
 	}
 	r, err := u.dom.Store.GetReconciliation(rc.Request().Context(), g, rc.who.Scope)
 	if err != nil {
-		return g, r, notFound(err)
+		return g, r, rep, notFound(err)
 	}
-	return g, r, nil
+	if err := json.Unmarshal(r.Report, &rep); err != nil {
+		return g, r, rep, fmt.Errorf("report of %v: %w", g, err)
+	}
+	return g, r, rep, nil
 }
 
 // report is one pharmacy and month: figures, findings with links to the
 // page images, every sheet drawn with its slots coloured by outcome, and
 // the downloads.
 func (u *UI) report(rc *reqCtx) error {
-	g, r, err := u.loadReport(rc)
+	g, _, rep, err := u.loadReport(rc)
 	if err != nil {
 		return err
-	}
-	var rep reconcile.Group
-	if err := json.Unmarshal(r.Report, &rep); err != nil {
-		return fmt.Errorf("report of %v: %w", g, err)
 	}
 	d := reportData{G: rep, Path: reportPath(g), PageOf: map[string]int64{}}
 	pages, err := u.dom.Store.ListSheetResults(rc.Request().Context(), store.GroupFilter{Scope: rc.who.Scope, Key: g})
@@ -194,13 +195,9 @@ func (u *UI) report(rc *reqCtx) error {
 // download sends findings.csv, payable.csv or report.json of one group,
 // written by package report as `regfus verify` writes them.
 func (u *UI) download(rc *reqCtx) error {
-	g, r, err := u.loadReport(rc)
+	g, r, rep, err := u.loadReport(rc)
 	if err != nil {
 		return err
-	}
-	var rep reconcile.Group
-	if err := json.Unmarshal(r.Report, &rep); err != nil {
-		return fmt.Errorf("report of %v: %w", g, err)
 	}
 	full := &reconcile.Report{Groups: []reconcile.Group{rep}}
 	var buf bytes.Buffer
