@@ -85,14 +85,8 @@ func (c *BarcodeCommand) Run(ctx context.Context, args []string) error {
 	if *maxPixels < 1 {
 		return usagef("barcode: --max-pixels %d: want at least 1", *maxPixels)
 	}
-	stdin := 0
-	for _, f := range files {
-		if f == "-" {
-			stdin++
-		}
-	}
-	if stdin > 1 {
-		return usagef("barcode: standard input (-) given %d times", stdin)
+	if n := stdinCount(files); n > 1 {
+		return usagef("barcode: standard input (-) given %d times", n)
 	}
 
 	type result struct {

@@ -70,3 +70,15 @@ func (o *optionalInt) Set(s string) error {
 	o.n, o.set = n, true
 	return nil
 }
+
+// stdinCount counts the paths that name standard input ("-"): a command
+// reads it once, so more than one is a usage error.
+func stdinCount(paths []string) int {
+	n := 0
+	for _, p := range paths {
+		if p == "-" {
+			n++
+		}
+	}
+	return n
+}

@@ -73,14 +73,8 @@ func (c *VerifyCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("verify: %v", err)
 	}
-	stdinUsed := 0
-	for _, r := range results {
-		if r == "-" {
-			stdinUsed++
-		}
-	}
-	if stdinUsed > 1 {
-		return usagef("verify: --results - given %d times", stdinUsed)
+	if n := stdinCount(results); n > 1 {
+		return usagef("verify: --results - given %d times", n)
 	}
 	if len(paths) > 0 && scanPaths == nil {
 		return errNoScanner
