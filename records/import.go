@@ -87,11 +87,7 @@ func ParseDeclarations(data []byte, file string, f Format) ([]Declaration, error
 		var d Declaration
 		ok := true
 		var k bool
-		d.Region, k = digitsCode(c[dRegion], cols[dRegion], 3, ps)
-		ok = ok && k
-		d.ASL, k = digitsCode(c[dASL], cols[dASL], 3, ps)
-		ok = ok && k
-		d.Pharmacy, k = digitsCode(c[dPharmacy], cols[dPharmacy], 5, ps)
+		d.Key, k = pharmacy(c, cols, dRegion, ps)
 		ok = ok && k
 		d.Competence, k = competence(c[dCompetence], cols[dCompetence], ps)
 		ok = ok && k
@@ -138,11 +134,7 @@ func ParseRecords(data []byte, file string, f Format) ([]Record, error) {
 		var k bool
 		r.ID, k = identifier(c[rID], cols[rID], ps)
 		ok = ok && k
-		r.Region, k = digitsCode(c[rRegion], cols[rRegion], 3, ps)
-		ok = ok && k
-		r.ASL, k = digitsCode(c[rASL], cols[rASL], 3, ps)
-		ok = ok && k
-		r.Pharmacy, k = digitsCode(c[rPharmacy], cols[rPharmacy], 5, ps)
+		r.Key, k = pharmacy(c, cols, rRegion, ps)
 		ok = ok && k
 		var dispensedOK, closedOK, competenceOK bool
 		r.DispensedOn, dispensedOK = date(c[rDispensedOn], cols[rDispensedOn], ps)
@@ -241,6 +233,18 @@ func parsed[T any](c cell, col column, ps *problems, parse func(string) (T, erro
 		return zero, false
 	}
 	return v, true
+}
+
+// pharmacy reads the region, ASL and pharmacy cells, which every schema
+// has side by side from index i, as the pharmacy's key (its month left
+// to the caller); a cell in error is reported and the key is not ok.
+func pharmacy(c []cell, cols []column, i int, ps *problems) (sheet.Key, bool) {
+	var k sheet.Key
+	var ok [3]bool
+	k.Region, ok[0] = digitsCode(c[i], cols[i], 3, ps)
+	k.ASL, ok[1] = digitsCode(c[i+1], cols[i+1], 3, ps)
+	k.Pharmacy, ok[2] = digitsCode(c[i+2], cols[i+2], 5, ps)
+	return k, ok == [3]bool{true, true, true}
 }
 
 func competence(c cell, col column, ps *problems) (string, bool) {
