@@ -74,8 +74,11 @@ func TestCorrectRebuildsTheResultAndReconciles(t *testing.T) {
 	}
 	waitDone(t, e.eng, rc.Batch.ID, 5*time.Minute)
 	tp := truth(t, file).Pages[0]
-	g := sheet.Key{Region: tp.Sheet.Region, ASL: tp.Sheet.ASL, Pharmacy: tp.Sheet.Pharmacy,
-		Competence: fmt.Sprintf("%04d-%02d", tp.Sheet.Year, tp.Sheet.Month)}
+	code, err := sheet.ParseCode(tp.Sheet.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := code.Key()
 	items, err := e.store.ListReview(ctx, store.ReviewFilter{Scope: admin, BatchID: rc.Batch.ID, Status: store.ReviewOpen})
 	if err != nil {
 		t.Fatal(err)
