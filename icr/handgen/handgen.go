@@ -56,8 +56,9 @@ func Rand(seed, index uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, ind
 // FromMNIST makes a sample of the 28×28 MNIST image pix (white on black)
 // of digit label: inverted onto paper as it is, or, with augment, enlarged
 // three times, given a European hook and foot (1) or a bar (7) a third of
-// the time, distorted, made thicker or thinner and cropped on paper (with
-// box lines a third of the time, bitonal a fifth).
+// the time, distorted, made thicker or thinner, given what a field
+// reader leaves of box lines and neighbours (remnants) and cropped on
+// paper (with whole box lines a quarter of the time, bitonal a fifth).
 func FromMNIST(r *rand.Rand, pix []byte, label int, augment bool) Sample {
 	if !augment {
 		g := image.NewGray(image.Rect(0, 0, 28, 28))
@@ -87,7 +88,8 @@ func FromMNIST(r *rand.Rand, pix []byte, label int, augment bool) Sample {
 	}
 	c = distort(r, c)
 	c = morph(c, r.IntN(5)-1) // -1..3 px at 3×: thin to felt tip
-	return Sample{compose(r, c, crop{boxLines: r.Float64() < 0.35, bitonal: r.Float64() < 0.2}), icr.Class(label), MNISTAug}
+	c = remnants(r, c)
+	return Sample{compose(r, c, crop{boxLines: r.Float64() < 0.25, bitonal: r.Float64() < 0.2}), icr.Class(label), MNISTAug}
 }
 
 // rowCentre is the ink-weighted x of row y of c, and whether it has ink.
@@ -144,18 +146,18 @@ func crossBar(r *rand.Rand, c *canvas) {
 // Glyph makes a sample of class c (a digit, D or Other) in the pen model's
 // hand or, for D and Other, sometimes in a distorted Go font.
 func Glyph(r *rand.Rand, c icr.Class) Sample {
-	opt := crop{boxLines: r.Float64() < 0.35, bitonal: r.Float64() < 0.2}
+	opt := crop{boxLines: r.Float64() < 0.25, bitonal: r.Float64() < 0.2}
 	height := uniform(r, 24, 90)
 	switch {
 	case c.Digit():
 		shapes := digitShapes[c]
 		ink := newHand(r).draw(r, shapes[r.IntN(len(shapes))], height)
-		return Sample{compose(r, ink, opt), c, PenDigit}
+		return Sample{compose(r, remnants(r, ink), opt), c, PenDigit}
 	case c == icr.D:
 		if r.Float64() < 0.15 {
-			return Sample{compose(r, morph(distort(r, fontGlyph(r, 'D', height)), r.IntN(3)-1), opt), c, FontD}
+			return Sample{compose(r, remnants(r, morph(distort(r, fontGlyph(r, 'D', height)), r.IntN(3)-1)), opt), c, FontD}
 		}
-		return Sample{compose(r, newHand(r).draw(r, dShape(r), height), opt), c, PenD}
+		return Sample{compose(r, remnants(r, newHand(r).draw(r, dShape(r), height)), opt), c, PenD}
 	}
 	if r.Float64() < 0.15 {
 		ch := fontOthers[r.IntN(len(fontOthers))]

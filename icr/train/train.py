@@ -143,7 +143,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--patience", type=int, default=2)
     ap.add_argument("--epoch-size", type=int, default=70000,
                     help="examples drawn (without replacement) for each epoch")
