@@ -20,13 +20,14 @@ func TestEnvChild(t *testing.T) {
 	before := os.Getenv(ThreadEnv)
 	was := EnsureSingleThread()
 	// Printed for the parent to parse.
-	os.Stdout.WriteString("ENV limit=" + strconv.Itoa(ThreadLimit()) + " before=" + before +
+	os.Stdout.WriteString("ENV limit=" + strconv.Itoa(ThreadLimit()) + " arena=" + os.Getenv(ArenaEnv) + " before=" + before +
 		" was=" + strconv.FormatBool(was) + " after=" + os.Getenv(ThreadEnv) + "\n")
 }
 
-// TestEnvGuard runs this test binary as a child without OMP_THREAD_LIMIT:
-// with TestMain's ReexecIfNeeded the child re-executes itself and OpenMP's
-// limit is 1; without it the limit stays OpenMP's default, and
+// TestEnvGuard runs this test binary as a child without OMP_THREAD_LIMIT
+// and MALLOC_ARENA_MAX: with TestMain's ReexecIfNeeded the child
+// re-executes itself, OpenMP's limit is 1 and glibc's arenas are capped;
+// without it the limit stays OpenMP's default, and
 // EnsureSingleThread, though it sets the variable, cannot change that: the
 // reason for re-executing.
 func TestEnvGuard(t *testing.T) {
@@ -35,17 +36,18 @@ func TestEnvGuard(t *testing.T) {
 		name      string
 		noReexec  bool
 		wantLimit func(int) bool
+		wantArena string
 		wantLine  string
 	}{
-		{name: "reexec", wantLimit: func(n int) bool { return n == 1 }, wantLine: "before=1 was=true after=1"},
-		{name: "no reexec", noReexec: true, wantLimit: func(n int) bool { return n > 1 }, wantLine: "before= was=false after=1"},
+		{name: "reexec", wantLimit: func(n int) bool { return n == 1 }, wantArena: arenaMax, wantLine: "before=1 was=true after=1"},
+		{name: "no reexec", noReexec: true, wantLimit: func(n int) bool { return n > 1 }, wantArena: "", wantLine: "before= was=false after=1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestEnvChild$", "-test.count=1")
 			env := []string{childEnv + "=1"}
 			for _, kv := range os.Environ() {
-				if !hasKey(kv, ThreadEnv) && !hasKey(kv, reexecMarker) && !hasKey(kv, noReexecEnv) {
+				if !hasKey(kv, ThreadEnv) && !hasKey(kv, reexecMarker) && !hasKey(kv, noReexecEnv) && !hasKey(kv, ArenaEnv) {
 					env = append(env, kv)
 				}
 			}
@@ -70,6 +72,9 @@ func TestEnvGuard(t *testing.T) {
 			limit, err := strconv.Atoi(strings.TrimPrefix(f[1], "limit="))
 			if err != nil || !tc.wantLimit(limit) {
 				t.Errorf("child OpenMP limit: %q", line)
+			}
+			if f[2] != "arena="+tc.wantArena {
+				t.Errorf("child: %q, want arena=%s", line, tc.wantArena)
 			}
 			if !strings.HasSuffix(line, tc.wantLine) {
 				t.Errorf("child: %q, want suffix %q", line, tc.wantLine)
