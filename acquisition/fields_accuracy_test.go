@@ -260,9 +260,9 @@ func handCorpus(t testing.TB, dir string, seed uint64, pages int) {
 //     that print them (issue 11; a single printed digit needs the
 //     handwriting model to agree with the OCR);
 //   - handwritten progressive or count are read on under 95%, the date on
-//     under 90% (issue 12): these rates are logged as "below target" and fail only
-//     with REGFUS_ACCURACY=strict, as TestAccuracyOnCorpus does, while
-//     the handwriting model is the placeholder icr commits (1 epoch);
+//     under 90% (issue 12): these rates are logged as "below target" and
+//     fail only with REGFUS_ACCURACY=strict, as TestAccuracyOnCorpus
+//     does, while they are not met (docs/handwriting.md has the figures);
 //   - any value is wrong without a page reason naming its field, or a
 //     value is read from an empty box.
 //
