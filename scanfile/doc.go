@@ -11,7 +11,9 @@
 // CMYK; not G3 2-D coding, which no Go decoder reads) and PDF (multi-page,
 // rasterised by poppler's pdftoppm: a page that is one scanned image at
 // that image's own resolution, any other page at 200 dpi, or every page at
-// Options.PDFDPI when it is set). The
+// Options.PDFDPI when it is set; a page that is one grey JPEG over the
+// whole page is taken out of the file by pdfimages and decoded as a JPEG
+// file is, see pdfimage.go). The
 // format is found by content sniffing, never by the file name: a PNG named
 // .pdf reads as a PNG, and a text file named .png is "unsupported format
 // (looks like text)".

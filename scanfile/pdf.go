@@ -59,8 +59,14 @@ type pdfFile struct {
 
 // pdfPage is a page's size in points (1/72 in), the larger of its media
 // box and crop box, and the resolution of the scanned image it consists of
-// (0 when it is not one full-page image).
-type pdfPage struct{ w, h, native float64 }
+// (0 when it is not one full-page image). rot is its /Rotate (degrees);
+// embedded is set when its image can be taken out of the file as it is
+// rather than rasterised (see pdfimage.go).
+type pdfPage struct {
+	w, h, native float64
+	rot          int
+	embedded     bool
+}
 
 // The native resolutions trusted for a scanned page; outside them (a
 // thumbnail, a 1200-dpi archive scan) the page is rasterised at the default.
@@ -120,22 +126,40 @@ func nativeResolutions(ctx context.Context, abs string, opts Options, pages []pd
 	if err := cmd.Run(); err != nil {
 		return toolError(ctx, "pdfimages", err, stderr)
 	}
-	for n, im := range parsePDFImages(out.String()) {
-		if n < 1 || n > len(pages) || len(im) != 1 {
+	for n, ims := range parsePDFImages(out.String()) {
+		if n < 1 || n > len(pages) {
 			continue
 		}
-		pages[n-1].native = im[0].nativeOn(pages[n-1])
+		var images []pdfImageInfo
+		for _, im := range ims {
+			if !im.mask {
+				images = append(images, im)
+			}
+		}
+		if len(images) != 1 {
+			continue
+		}
+		p := &pages[n-1]
+		p.native = images[0].nativeOn(*p)
+		p.embedded = p.native > 0 && len(ims) == 1 && images[0].embeddable(*p)
 	}
 	return nil
 }
 
-// pdfImageInfo is one line of `pdfimages -list`: an image's size in pixels
-// and its resolution as drawn on the page.
-type pdfImageInfo struct{ w, h, xppi, yppi float64 }
+// pdfImageInfo is one line of `pdfimages -list`: an image's size in pixels,
+// its resolution as drawn on the page, its colour space, components, bits
+// per component and encoding (as pdfimages names them: gray, jpeg, ...),
+// and whether it is a mask (smask, stencil) rather than an image.
+type pdfImageInfo struct {
+	w, h, xppi, yppi float64
+	color, enc       string
+	comp, bpc        int
+	mask             bool
+}
 
 // parsePDFImages reads `pdfimages -list` output into the images drawn on
-// each page (by page number). Masks (smask, stencil) are not images of
-// their own; lines that do not parse are ignored.
+// each page (by page number), masks (smask, stencil) included and marked;
+// lines that do not parse are ignored.
 //
 //	page   num  type   width height color comp bpc  enc interp  object ID x-ppi y-ppi size ratio
 //	--------------------------------------------------------------------------------------------
@@ -144,7 +168,12 @@ func parsePDFImages(s string) map[int][]pdfImageInfo {
 	out := map[int][]pdfImageInfo{}
 	for _, l := range strings.Split(s, "\n") {
 		f := strings.Fields(l)
-		if len(f) < 14 || f[2] != "image" {
+		if len(f) < 14 {
+			continue
+		}
+		switch f[2] {
+		case "image", "mask", "smask", "stencil":
+		default:
 			continue
 		}
 		n, err := strconv.Atoi(f[0])
@@ -158,8 +187,11 @@ func parsePDFImages(s string) map[int][]pdfImageInfo {
 				ok = false
 			}
 		}
-		if ok {
-			out[n] = append(out[n], pdfImageInfo{w: v[0], h: v[1], xppi: v[2], yppi: v[3]})
+		comp, e1 := strconv.Atoi(f[6])
+		bpc, e2 := strconv.Atoi(f[7])
+		if ok && e1 == nil && e2 == nil {
+			out[n] = append(out[n], pdfImageInfo{w: v[0], h: v[1], xppi: v[2], yppi: v[3],
+				color: f[5], comp: comp, bpc: bpc, enc: f[8], mask: f[2] != "image"})
 		}
 	}
 	return out
@@ -222,6 +254,10 @@ func parsePDFInfo(s string) (int, []pdfPage, error) {
 			continue
 		}
 		switch {
+		case f[2] == "rot:" && n >= 1 && n <= len(pages):
+			if r, err := strconv.Atoi(f[3]); err == nil {
+				pages[n-1].rot = r
+			}
 		case f[2] == "size:" && len(f) >= 6 && f[4] == "x":
 			w, e1 := strconv.ParseFloat(f[3], 64)
 			h, e2 := strconv.ParseFloat(f[5], 64)
@@ -268,11 +304,25 @@ func (p *pdfFile) checkSize(n int, opts Options) error {
 	return checkPixels(int(w), int(h), opts.MaxPixels)
 }
 
-// render rasterises page n alone, in a pdftoppm process of its own.
+// render returns page n alone: taken out of the file when it is one
+// embedded scan (pdfimage.go), else rasterised by a pdftoppm of its own.
 func (p *pdfFile) render(ctx context.Context, n int, opts Options) (*image.Gray, float64, error) {
 	if err := p.checkSize(n, opts); err != nil {
 		return nil, 0, err
 	}
+	if p.pages[n-1].embedded {
+		var batch *pdfImages
+		img := p.embeddedPage(ctx, &batch, n, opts)
+		batch.close()
+		if img != nil {
+			return img, p.dpi(n, opts), nil
+		}
+	}
+	return p.rasterise(ctx, n, opts)
+}
+
+// rasterise renders page n alone, in a pdftoppm process of its own.
+func (p *pdfFile) rasterise(ctx context.Context, n int, opts Options) (*image.Gray, float64, error) {
 	dpi := p.dpi(n, opts)
 	r, err := p.startRun(ctx, n, n, dpi, opts)
 	if err != nil {
@@ -376,15 +426,18 @@ func (r *pdfRun) close() {
 	}
 }
 
-// pages yields every page in order (see File.Pages), rendering runs of
-// pages at one resolution with one pdftoppm each. A page over the pixel
-// limit is refused on its own, between runs.
+// pages yields every page in order (see File.Pages), taking embedded scans
+// out of the file in runs with one pdfimages each (pdfimage.go) and
+// rendering runs of other pages at one resolution with one pdftoppm each.
+// A page over the pixel limit is refused on its own, between runs.
 func (p *pdfFile) pagesInOrder(ctx context.Context, opts Options, yield func(n int, img *image.Gray, dpi float64, err error) bool) {
 	var run *pdfRun
+	var batch *pdfImages
 	defer func() {
 		if run != nil {
 			run.close()
 		}
+		batch.close()
 	}()
 	for n := 1; n <= len(p.pages); n++ {
 		if err := ctx.Err(); err != nil {
@@ -401,9 +454,25 @@ func (p *pdfFile) pagesInOrder(ctx context.Context, opts Options, yield func(n i
 			}
 			continue
 		}
+		if p.pages[n-1].embedded {
+			if run != nil {
+				run.close()
+				run = nil
+			}
+			img, dpi, err := p.embeddedPage(ctx, &batch, n, opts), p.dpi(n, opts), error(nil)
+			if img == nil {
+				pctx, cancel := context.WithTimeout(ctx, opts.PageTimeout)
+				img, dpi, err = p.rasterise(pctx, n, opts)
+				cancel()
+			}
+			if !yield(n, img, dpi, err) {
+				return
+			}
+			continue
+		}
 		if run == nil {
 			last, dpi := n, p.dpi(n, opts)
-			for last < len(p.pages) && p.dpi(last+1, opts) == dpi && p.checkSize(last+1, opts) == nil {
+			for last < len(p.pages) && p.dpi(last+1, opts) == dpi && p.checkSize(last+1, opts) == nil && !p.pages[last].embedded {
 				last++
 			}
 			var err error

@@ -51,16 +51,26 @@ func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error)
 	if _, err := r.ReadAt(data, 0); err != nil {
 		return nil, 0, err
 	}
-	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	g, err := decodeJPEGData(data, opts)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkPixels(cfg.Width, cfg.Height, opts.MaxPixels); err != nil {
-		return nil, 0, err
-	}
 	xdpi, ydpi := jpegDPI(bytes.NewReader(data))
+	return squarePixels(g, xdpi, ydpi, opts.MaxPixels)
+}
+
+// decodeJPEGData decodes a JPEG stream held in memory to grey (see
+// decodeJPEG), refusing it over the pixel limit before decoding.
+func decodeJPEGData(data []byte, opts Options) (*image.Gray, error) {
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPixels(cfg.Width, cfg.Height, opts.MaxPixels); err != nil {
+		return nil, err
+	}
 	if !jpegComplete(data) {
-		return nil, 0, fmt.Errorf("jpeg: no end of image after the last scan: %w", io.ErrUnexpectedEOF)
+		return nil, fmt.Errorf("jpeg: no end of image after the last scan: %w", io.ErrUnexpectedEOF)
 	}
 	dec := opts.JPEG
 	if dec == nil {
@@ -68,12 +78,12 @@ func decodeJPEG(r *io.SectionReader, opts Options) (*image.Gray, float64, error)
 	}
 	g, err := dec(data)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if g.Rect.Dx() != cfg.Width || g.Rect.Dy() != cfg.Height {
-		return nil, 0, fmt.Errorf("jpeg: decoded %dx%d, header says %dx%d", g.Rect.Dx(), g.Rect.Dy(), cfg.Width, cfg.Height)
+		return nil, fmt.Errorf("jpeg: decoded %dx%d, header says %dx%d", g.Rect.Dx(), g.Rect.Dy(), cfg.Width, cfg.Height)
 	}
-	return squarePixels(g, xdpi, ydpi, opts.MaxPixels)
+	return g, nil
 }
 
 // goJPEGGray is the JPEGDecoder of the standard library.
