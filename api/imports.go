@@ -47,20 +47,8 @@ func (im *storeImports) Declarations(ctx context.Context, who Principal, data []
 	if err != nil {
 		return ImportResult{}, err
 	}
-	var out []records.Problem
-	for _, d := range ds {
-		if p, ok := outOfScope(who.Scope, source, d.Pos.Line, d.Key); !ok {
-			out = append(out, p)
-		}
-	}
-	if len(out) > 0 {
-		return ImportResult{}, scopeProblems(who.Scope, "declarations", out)
-	}
-	sum, err := im.store.ImportDeclarations(ctx, store.Import{KeyID: who.KeyID, Source: source}, ds)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	return im.reconcile(ctx, sum), nil
+	at := func(d records.Declaration) (int, sheet.Key) { return d.Pos.Line, d.Key }
+	return importRows(ctx, im, who, source, "declarations", ds, at, im.store.ImportDeclarations)
 }
 
 func (im *storeImports) Records(ctx context.Context, who Principal, data []byte, source string, f records.Format) (ImportResult, error) {
@@ -68,16 +56,27 @@ func (im *storeImports) Records(ctx context.Context, who Principal, data []byte,
 	if err != nil {
 		return ImportResult{}, err
 	}
+	at := func(r records.Record) (int, sheet.Key) { return r.Pos.Line, r.Key }
+	return importRows(ctx, im, who, source, "records", rs, at, im.store.ImportRecords)
+}
+
+// importRows is the rest of an import once its rows are parsed, the same
+// for declarations and records (kind names them in the 403): every row in
+// the caller's scope (at gives a row's line and pharmacy) or nothing is
+// stored, then save stores them and their groups are reconciled again.
+func importRows[T any](ctx context.Context, im *storeImports, who Principal, source, kind string, rows []T,
+	at func(T) (int, sheet.Key), save func(context.Context, store.Import, []T) (store.ImportSummary, error)) (ImportResult, error) {
 	var out []records.Problem
-	for _, r := range rs {
-		if p, ok := outOfScope(who.Scope, source, r.Pos.Line, r.Key); !ok {
+	for _, r := range rows {
+		line, k := at(r)
+		if p, ok := outOfScope(who.Scope, source, line, k); !ok {
 			out = append(out, p)
 		}
 	}
 	if len(out) > 0 {
-		return ImportResult{}, scopeProblems(who.Scope, "records", out)
+		return ImportResult{}, scopeProblems(who.Scope, kind, out)
 	}
-	sum, err := im.store.ImportRecords(ctx, store.Import{KeyID: who.KeyID, Source: source}, rs)
+	sum, err := save(ctx, store.Import{KeyID: who.KeyID, Source: source}, rows)
 	if err != nil {
 		return ImportResult{}, err
 	}
