@@ -293,6 +293,17 @@ func (r resp) json(t *testing.T, v any) {
 	}
 }
 
+// getJSON GETs path as key and decodes the body into v; anything but a
+// 200 fails the test.
+func (e *env) getJSON(key, path string, v any) {
+	e.t.Helper()
+	r := e.do(req{method: "GET", path: path, key: key})
+	if r.status != http.StatusOK {
+		e.t.Fatalf("GET %s: %s", path, r)
+	}
+	r.json(e.t, v)
+}
+
 // part is one file of a multipart body.
 type part struct {
 	field, name string

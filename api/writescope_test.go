@@ -62,11 +62,7 @@ func (e *env) batchPages(key string, batch int64) []pageJSON {
 	var out struct {
 		Pages []pageJSON `json:"pages"`
 	}
-	r := e.do(req{method: "GET", path: fmt.Sprintf("/v1/batches/%d/pages", batch), key: key})
-	if r.status != 200 {
-		e.t.Fatalf("pages of batch %d: %s", batch, r)
-	}
-	r.json(e.t, &out)
+	e.getJSON(key, fmt.Sprintf("/v1/batches/%d/pages", batch), &out)
 	return out.Pages
 }
 
@@ -94,11 +90,7 @@ func (e *env) itemsOf(key string, pageID int64) []reviewJSON {
 	var l struct {
 		Items []reviewJSON `json:"items"`
 	}
-	r := e.do(req{method: "GET", path: fmt.Sprintf("/v1/review?status=any&page=%d", pageID), key: key})
-	if r.status != 200 {
-		e.t.Fatalf("review of page %d: %s", pageID, r)
-	}
-	r.json(e.t, &l)
+	e.getJSON(key, fmt.Sprintf("/v1/review?status=any&page=%d", pageID), &l)
 	return l.Items
 }
 
@@ -106,11 +98,7 @@ func (e *env) itemsOf(key string, pageID int64) []reviewJSON {
 func (e *env) groupsOf(adminKey, region, asl, pharmacy string) int {
 	e.t.Helper()
 	var rep reportJSON
-	r := e.do(req{method: "GET", path: fmt.Sprintf("/v1/reconciliations?region=%s&asl=%s&pharmacy=%s", region, asl, pharmacy), key: adminKey})
-	if r.status != 200 {
-		e.t.Fatalf("reconciliations: %s", r)
-	}
-	r.json(e.t, &rep)
+	e.getJSON(adminKey, fmt.Sprintf("/v1/reconciliations?region=%s&asl=%s&pharmacy=%s", region, asl, pharmacy), &rep)
 	return len(rep.Groups)
 }
 
