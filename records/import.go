@@ -189,21 +189,13 @@ func ParseRecords(data []byte, file string, f Format) ([]Record, error) {
 				ok = false
 			}
 		}
-		if r.ID != "" {
-			if prev, dup := ids[r.ID]; dup {
-				ps.at(c[rID], "record_id", "%q already used on line %d", r.ID, prev)
-				ok = false
-			} else {
-				ids[r.ID] = rw.line
-			}
+		if prev, dup := seenOn(ids, r.ID, rw.line); dup {
+			ps.at(c[rID], "record_id", "%q already used on line %d", r.ID, prev)
+			ok = false
 		}
-		if r.Targatura != "" {
-			if prev, dup := targature[r.Targatura]; dup {
-				ps.at(c[rTargatura], "targatura", "%s already on line %d: the same pack twice", r.Targatura, prev)
-				ok = false
-			} else {
-				targature[r.Targatura] = rw.line
-			}
+		if prev, dup := seenOn(targature, r.Targatura, rw.line); dup {
+			ps.at(c[rTargatura], "targatura", "%s already on line %d: the same pack twice", r.Targatura, prev)
+			ok = false
 		}
 		if !ok {
 			continue
@@ -318,4 +310,19 @@ func formatOf(path string) Format {
 		return JSON
 	}
 	return Auto
+}
+
+// seenOn tells whether k is already in seen, and on which line; a k not
+// seen before is recorded on line. The zero k (a cell left empty, already
+// reported as such) is never recorded nor a duplicate.
+func seenOn[K comparable](seen map[K]int, k K, line int) (int, bool) {
+	var zero K
+	if k == zero {
+		return 0, false
+	}
+	if prev, dup := seen[k]; dup {
+		return prev, true
+	}
+	seen[k] = line
+	return 0, false
 }
