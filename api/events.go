@@ -110,41 +110,5 @@ type pollProgress struct {
 }
 
 func (p pollProgress) Events(ctx context.Context, batchID int64, scope auth.Scope) (<-chan store.Batch, error) {
-	b, err := p.store.GetBatch(ctx, batchID, scope)
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan store.Batch, 1)
-	out <- b
-	if finished(b) {
-		close(out)
-		return out, nil
-	}
-	go func() {
-		defer close(out)
-		t := time.NewTicker(p.interval)
-		defer t.Stop()
-		last := b.Progress
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			b, err := p.store.GetBatch(ctx, batchID, scope)
-			if err != nil || b.Progress == last {
-				continue // the store may come back
-			}
-			last = b.Progress
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-			if finished(b) {
-				return
-			}
-		}
-	}()
-	return out, nil
+	return store.FollowBatch(ctx, p.store, batchID, scope, p.interval, nil, finished)
 }

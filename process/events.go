@@ -3,7 +3,6 @@ package process
 import (
 	"context"
 	"sync"
-	"time"
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/store"
@@ -50,48 +49,5 @@ func Finished(b store.Batch) bool {
 // While the database is unreachable the stream pauses and resumes when it
 // answers again; it does not end on its own.
 func (e *Engine) Events(ctx context.Context, batchID int64, scope auth.Scope) (<-chan store.Batch, error) {
-	b, err := e.store.GetBatch(ctx, batchID, scope)
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan store.Batch, 1)
-	out <- b
-	if Finished(b) {
-		close(out)
-		return out, nil
-	}
-	go func() {
-		defer close(out)
-		last := b.Progress
-		t := time.NewTicker(e.cfg.PollInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-e.events.wait():
-			case <-t.C:
-			}
-			b, err := e.store.GetBatch(ctx, batchID, scope)
-			if err != nil {
-				if ctx.Err() != nil {
-					return
-				}
-				continue // database away: keep trying at the poll interval
-			}
-			if b.Progress == last && !Finished(b) {
-				continue
-			}
-			last = b.Progress
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-			if Finished(b) {
-				return
-			}
-		}
-	}()
-	return out, nil
+	return store.FollowBatch(ctx, e.store, batchID, scope, e.cfg.PollInterval, e.events.wait, Finished)
 }
