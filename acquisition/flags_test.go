@@ -104,6 +104,17 @@ func TestSameLabel(t *testing.T) {
 	itf := func(x, y, ang float64, rev bool) *labelRead {
 		return &labelRead{center: geom.Point{X: x, Y: y}, w: 27, h: 5, kind: "itf", angle: ang, reversed: rev}
 	}
+	line := func(x0, y0, x1, y1 float64) lineSpan {
+		return lineSpan{found: true, quad: [4]geom.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}}
+	}
+	// The Code 32's digits under its bars (y 93-94.7), the ITF's bars at
+	// y 96.2-101.2.
+	c32ui := c32
+	c32ui.text = line(66, 93, 94, 94.7)
+	itfOver := itf(80, 98.7, 0, false)
+	itfOver.text = line(66, 93, 94, 94.7)
+	itfOnBars := itf(80, 98.7, 0, false)
+	itfOnBars.text = line(66, 88, 94, 91)
 	for _, c := range []struct {
 		name string
 		a, b *labelRead
@@ -120,6 +131,11 @@ func TestSameLabel(t *testing.T) {
 		{"the ITF of the label beside (one slot right)", &c32, itf(128, 98.7, 0, false), false},
 		{"prints overlapping", &c32, itf(80, 92, 0, false), false},
 		{"an unread region", &c32, &labelRead{center: geom.Point{X: 80, Y: 98.7}, w: 27, h: 5}, false},
+		// The OCR took the Code 32's digit line, over the ITF's bars, for
+		// the ITF's own (seed 7070's bordered bitonal page, slot 4): the
+		// two lines are one, the symbols still one label's.
+		{"the ITF's line found over it, on the Code 32's", &c32ui, itfOver, true},
+		{"the ITF's line found on the Code 32's bars", &c32, itfOnBars, false},
 	} {
 		if got := sameLabel(c.a, c.b); got != c.want {
 			t.Errorf("%s: sameLabel = %v, want %v", c.name, got, c.want)
@@ -245,5 +261,53 @@ func TestSplitLabels(t *testing.T) {
 	}
 	if got := splitLabels(normal); len(got) != 0 {
 		t.Errorf("two labels in their slots: splitLabels = %v, want none", got)
+	}
+}
+
+// A label's side in a profile across it (gray levels per 1/8 mm, outward
+// from the print at index 0): the thin dark line of its cut edge, the
+// step up from a tinted paper to the sheet's, the step down to a darker
+// label it meets (an even level that holds), never the step up out of
+// its own text (it starts under the label's paper level), and
+// past a printed frame (as dark as ink) to the paper's edge beyond it.
+func TestLabelEdge(t *testing.T) {
+	t.Parallel()
+	const n = 120
+	flat := func(level float64) []float64 {
+		p := make([]float64, n)
+		for i := range p {
+			p[i] = level
+		}
+		return p
+	}
+	set := func(p []float64, from, to int, level float64) []float64 {
+		for i := from; i < to && i < len(p); i++ {
+			p[i] = level
+		}
+		return p
+	}
+	whole := func(p []float64) [4][]float64 { return [4][]float64{p, p, p, p} }
+	for _, c := range []struct {
+		name string
+		p    [4][]float64
+		at   int // -1: none
+	}{
+		{"white label, faint cut edge", whole(set(flat(250), 40, 41, 238)), 40},
+		{"white label on white paper, no edge", whole(flat(250)), -1},
+		{"tinted label, step up to the sheet", whole(set(flat(250), 0, 40, 215)), 40},
+		{"tinted label under a darker one", whole(set(flat(240), 40, n, 205)), 40},
+		{"a shadow line: the edge, no step down", whole(set(flat(240), 40, 43, 200)), 41},
+		{"own text (its rows' 70th percentile) stepping up to the paper, then the edge", whole(set(set(flat(250), 0, 50, 220), 0, 25, 210)), 50},
+		{"printed frame, the paper's edge 1 mm past it", whole(set(set(flat(250), 0, 40, 222), 30, 33, 40)), 40},
+		{"printed frame, the paper's edge unseen", whole(set(flat(250), 30, 33, 40)), 32 + 2},
+		{"a step over a third of the span only", [4][]float64{set(flat(250), 0, 40, 232), set(flat(250), 0, 40, 200), flat(250), flat(250)}, -1},
+	} {
+		i, ok := labelEdge(c.p, 1, n-1)
+		if !ok {
+			i = -1
+		}
+		if d := i - c.at; d < -1 || d > 1 || (i < 0) != (c.at < 0) {
+			t.Errorf("%s: edge at %d (ok %v), want %d", c.name, i, ok, c.at)
+		}
 	}
 }

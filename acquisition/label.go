@@ -85,8 +85,12 @@ func (b *box) add(u, v float64) {
 func (b box) w() float64 { return b.u1 - b.u0 }
 func (b box) h() float64 { return b.v1 - b.v0 }
 
-// meets reports whether b and o overlap by more than d mm on both axes.
+// meets reports whether b and o overlap by more than d mm on both axes
+// (never when either is empty).
 func (b box) meets(o box, d float64) bool {
+	if !b.set || !o.set {
+		return false
+	}
 	return math.Min(b.u1, o.u1)-math.Max(b.u0, o.u0) > d && math.Min(b.v1, o.v1)-math.Max(b.v0, o.v0) > d
 }
 
@@ -104,10 +108,27 @@ func (lr *labelRead) barQuad() [4]geom.Point {
 // inkIn is the box in f of lr's print: its bars, and its digit line when
 // the OCR found one.
 func (lr *labelRead) inkIn(f frame) box {
+	b := lr.barsIn(f)
+	if t := lr.textIn(f); t.set {
+		b.add(t.u0, t.v0)
+		b.add(t.u1, t.v1)
+	}
+	return b
+}
+
+// barsIn is the box in f of lr's bars.
+func (lr *labelRead) barsIn(f frame) box {
 	var b box
 	for _, p := range lr.barQuad() {
 		b.add(f.local(p))
 	}
+	return b
+}
+
+// textIn is the box in f of lr's digit line, empty (not set) when the
+// OCR found none.
+func (lr *labelRead) textIn(f frame) box {
+	var b box
 	if lr.text.found {
 		for _, p := range lr.text.quad {
 			b.add(f.local(p))
@@ -130,10 +151,15 @@ func sameLabel(a, b *labelRead) bool {
 	if math.Abs(d) > maxTurn {
 		return false
 	}
-	ia, ib := a.inkIn(fa), b.inkIn(fa)
-	if ia.meets(ib, 0.5) {
+	// Two symbols' bars never overlap on one label, nor does one's digit
+	// line cover the other's bars. Their digit lines may: the line over
+	// a symbol's bars can be its neighbour's, read as its own by the OCR
+	// (a misread the values' cross-check catches), and it places nothing.
+	ba, bb := a.barsIn(fa), b.barsIn(fa)
+	if ba.meets(bb, 0.5) || a.textIn(fa).meets(bb, 0.5) || b.textIn(fa).meets(ba, 0.5) {
 		return false
 	}
+	ia, ib := a.inkIn(fa), b.inkIn(fa)
 	u := box{math.Min(ia.u0, ib.u0), math.Min(ia.v0, ib.v0), math.Max(ia.u1, ib.u1), math.Max(ia.v1, ib.v1), true}
 	return u.w() <= maxLabelW && u.h() <= maxLabelH
 }

@@ -3,6 +3,7 @@ package acquisition
 import (
 	"image"
 	"math"
+	"sort"
 
 	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
@@ -154,7 +155,7 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	rows := edgeProfiles(img, true, px(ink.u0-fr.X), px(ink.u1-fr.X))
 	cols := edgeProfiles(img, false, px(ink.v0-fr.Y), px(ink.v1-fr.Y))
 	side := func(p [4][]float64, from, to float64) (float64, bool) {
-		i, ok := nearestEdge(p, px(from), px(to))
+		i, ok := labelEdge(p, px(from), px(to))
 		return float64(i)/outlinePx + 0.5/outlinePx, ok
 	}
 	in := func(u, v float64) (float64, float64) { return u - fr.X, v - fr.Y }
@@ -360,17 +361,29 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// front of the print: the label covers its border.
 		return tNb - dir*past, ahead
 	}
-	if !ahead || st.cornersShow(slot, horizontal, line) {
-		// Neither shows in front of the print while the slot's border
-		// shows at its corners, or the print reaches the border itself:
-		// something covers both there (this label reaching into the
-		// neighbouring slot, or a neighbour's label over this one): the
-		// edge is the nearest beyond, if it shows within intoNeighbour of
-		// the neighbour's border (further, the neighbour's own label edge
-		// is likelier than this one's).
+	if !ahead || st.cornersShow(slot, horizontal, line) || st.linesShow(slot) {
+		// Neither shows in front of the print while the page shows its
+		// lines (this border at its corners, or another of the slot's),
+		// or the print reaches the border itself: something covers both
+		// there (this label reaching into the neighbouring slot, or a
+		// neighbour's label over this one): the edge is the nearest
+		// beyond, if it shows within intoNeighbour of the neighbour's
+		// border (further, the neighbour's own label edge is likelier
+		// than this one's). Which label covers them is not told from
+		// their being hidden: a neighbour's crossing label hides them
+		// too.
 		return tNb + dir*intoNeighbour, false
 	}
 	return tNb, false
+}
+
+// linesShow reports whether any of the slot's four borders shows at its
+// corners (cornersShow): the scan keeps the sheet's thin lines, so a
+// border that does not show in front of a label's print is covered, not
+// lost (a bitonal scan can lose them all).
+func (st *pageState) linesShow(slot layout.Rect) bool {
+	return st.cornersShow(slot, true, slot.Y) || st.cornersShow(slot, true, slot.Bottom()) ||
+		st.cornersShow(slot, false, slot.X) || st.cornersShow(slot, false, slot.Right())
 }
 
 // cornersShow reports whether the slot's border line at c (y when
@@ -499,6 +512,170 @@ func nearestEdge(p [4][]float64, from, to int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// labelEdge returns the index nearest from, going towards to, where the
+// profiles p (edgeProfiles) show the label's edge: its cut edge's thin
+// dark line (nearestEdge), or the step up from a tinted label's paper to
+// the brighter paper beyond it (stepEdge), whichever comes first.
+//
+// A line as dark as ink (inkDip) is print, not paper's edge: a printed
+// frame lies inside the label's paper. The edge is then looked for again
+// up to frameReach past it; where none shows, the side is inkMargin past
+// the frame, as past any print.
+func labelEdge(p [4][]float64, from, to int) (int, bool) {
+	s := sign(to - from)
+	i, ok := nearestEdge(p, from, to)
+	j, okS := stepEdge(p, from, to)
+	switch {
+	case okS && (!ok || (j-i)*s < 0):
+		return j, true
+	case !ok:
+		return 0, false
+	}
+	if dip(p[0], i) < inkDip {
+		return i, true
+	}
+	past := int(math.Round(inkMargin * outlinePx))
+	end := i + s*int(math.Round(frameReach*outlinePx))
+	if (end-to)*s > 0 {
+		end = to
+	}
+	if (end-i)*s > past {
+		if k, ok := labelEdge(p, i+s*2, end); ok {
+			return k, true
+		}
+	}
+	return i + s*past, true
+}
+
+// A printed frame's line is at least inkDip gray levels under the paper
+// either side (a cut edge and its shadow, 5-30% darker over a fraction of
+// a millimetre, stay well above ink), and the paper's edge lies within
+// frameReach (mm) outside it.
+const (
+	inkDip     = 90
+	frameReach = 1.5
+)
+
+// A tinted label's edge is a step in gray level more than a line: its
+// paper (a few tens of levels under the sheet's) ends where the sheet, or
+// a whiter label, begins. The step is told from the print's by where it
+// starts: on the label's own paper, as seen just outside its print
+// (labelPaper), never on ink (a line of text, the name over the bars,
+// ends in a step up to the label's paper too).
+const (
+	// minStep is the least rise (gray levels) from the label's paper to
+	// what lies beyond it, over stepSpan either side; half that in each
+	// third of the span.
+	minStep  = 14
+	stepSpan = 4 // px, 0.5 mm at outlinePx
+	// paperTol is how far (gray levels) under its paper level the
+	// profile may lie on the label's side of a step.
+	paperTol = 8
+)
+
+// stepEdge returns the index nearest from, going towards to, where the
+// profiles p step from the label's paper (its level just past from) by
+// minStep: up (the sheet, a whiter label), or down to a darker level that
+// holds (a tinted label over or under it); the middle of the step, where
+// it is steepest.
+func stepEdge(p [4][]float64, from, to int) (int, bool) {
+	s := sign(to - from)
+	if s == 0 {
+		return 0, false
+	}
+	n := len(p[0])
+	paper := labelPaper(p[0], from, s)
+	if paper < 0 {
+		return 0, false
+	}
+	// rise is the step at i in q: the mean beyond it less the mean
+	// before it, and the mean before it.
+	rise := func(q []float64, i int) (float64, float64) {
+		var in, out float64
+		for k := 1; k <= stepSpan; k++ {
+			in += q[i-s*k]
+			out += q[i+s*k]
+		}
+		return (out - in) / stepSpan, in / stepSpan
+	}
+	ok := func(i int) bool { return i-stepSpan >= 0 && i+stepSpan < n }
+	// A step down is another label's edge (the label's paper meets a
+	// darker one, over it or under it) when the darker level holds, even,
+	// for plateau px beyond: a shadow or a line is thinner, and rows of
+	// text (the name over the bars) vary from one to the next.
+	const plateau, even = int(outlinePx), 10.0
+	holds := func(q []float64, i int, in float64) bool {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for k := 1; k <= plateau; k++ {
+			j := i + s*k
+			if j < 0 || j >= n || q[j] > in-minStep/2 {
+				return false
+			}
+			lo, hi = math.Min(lo, q[j]), math.Max(hi, q[j])
+		}
+		return hi-lo <= even
+	}
+	for i := from + s*stepSpan; i != to && ok(i); i += s {
+		r, in := rise(p[0], i)
+		if math.Abs(r) < minStep || in < paper-paperTol || r < 0 && !holds(p[0], i, in) {
+			continue
+		}
+		// The steepest point of the step.
+		for ok(i+s) && i+s != to {
+			if r2, _ := rise(p[0], i+s); math.Abs(r2) > math.Abs(r) && r2*r > 0 {
+				r, i = r2, i+s
+				continue
+			}
+			break
+		}
+		all := true
+		for _, q := range p[1:] {
+			best := 0.0
+			for j := i - 2; j <= i+2; j++ {
+				if ok(j) {
+					rq, _ := rise(q, j)
+					if r < 0 {
+						rq = -rq
+					}
+					best = math.Max(best, rq)
+				}
+			}
+			all = all && best >= minStep/2
+		}
+		if all {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// labelPaper is the label's paper level just outside its print, going
+// from from in the sense s: the median of the profile over 1 mm, -1 when
+// the profile is too short.
+func labelPaper(p []float64, from, s int) float64 {
+	var vs []float64
+	for k := 0; k < int(outlinePx); k++ {
+		if i := from + s*k; i >= 0 && i < len(p) {
+			vs = append(vs, p[i])
+		}
+	}
+	if len(vs) < 3 {
+		return -1
+	}
+	sort.Float64s(vs)
+	return vs[len(vs)/2]
+}
+
+func sign(x int) int {
+	switch {
+	case x > 0:
+		return 1
+	case x < 0:
+		return -1
+	}
+	return 0
 }
 
 // dip is how far p[i], a local minimum, lies under the profile 0.4 mm

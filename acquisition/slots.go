@@ -373,8 +373,8 @@ func (sr *slotRead) twoOfAKind() bool {
 
 // owns reports whether both codes of the slot come from one label (its
 // Code 32 and ITF, read from their bars or by OCR alone, where one label
-// puts them) whose outline is centred within d mm of the slot's centre on
-// both axes. When not, why says what is missing (for why.go).
+// puts them) whose outline and print are centred within d mm of the
+// slot's centre on both axes. When not, why says what is missing (for why.go).
 func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 	c32, itf := sr.first("code32"), sr.first("itf")
 	switch {
@@ -396,7 +396,14 @@ func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 		c = c.Add(p.Scale(0.25))
 	}
 	cx, cy := r.Center()
-	if math.Abs(c.X-cx) > d || math.Abs(c.Y-cy) > d {
+	// The label's outline and its print must both be centred on the
+	// slot: an outline grown to an edge that is not the label's (a
+	// covered label's, seen through a faint edge of the one on top) can
+	// place a neighbour's label moved onto the slot on it (seed
+	// 20261205's compact clean page, slot 1, once reported its
+	// neighbour's targatura so).
+	p := sr.labelCentre(c32)
+	if math.Abs(c.X-cx) > d || math.Abs(c.Y-cy) > d || math.Abs(p.X-cx) > d || math.Abs(p.Y-cy) > d {
 		return false, "off_centre"
 	}
 	return true, ""
