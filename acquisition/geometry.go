@@ -57,8 +57,29 @@ func findGeometry(im *vision.Image, l *layout.Layout) (*Geometry, error) {
 	if err != nil {
 		return nil, err
 	}
+	best := chooseFit(cands, l)
+	if best == nil {
+		return nil, fmt.Errorf("%w: %d square candidates, no head and tail markers forming the sheet's rectangle", errNoMarkers, len(cands))
+	}
+	return best.geometry(l)
+}
+
+// chooseFit assigns square candidates (largest first) to the four markers:
+// four that fit one sheet if any do, else three. Every three points fit an
+// affine map exactly, so among three-marker fits the residual says nothing:
+// smaller squares that happen to form the right triangle (the finder
+// patterns of a label's QR code, at a third of the scale and any rotation)
+// tie with the sheet's markers. The markers are the largest squares a sheet
+// carries, so a fit's squares smaller than the largest candidate count
+// against it (score): on a page whose fourth marker is hidden by a folded
+// corner the three true markers win, where the first triangle found used to.
+func chooseFit(cands []vision.Square, l *layout.Layout) *fit {
 	if len(cands) > 24 {
 		cands = cands[:24] // largest first; markers are the biggest squares
+	}
+	largest := 0.0
+	for _, c := range cands {
+		largest = math.Max(largest, c.Side)
 	}
 	var heads, tails []int
 	for i, c := range cands {
@@ -72,7 +93,11 @@ func findGeometry(im *vision.Image, l *layout.Layout) (*Geometry, error) {
 	var best *fit
 	try := func(idx [4]int) {
 		f := evaluate(cands, idx, l)
-		if f != nil && (best == nil || f.score < best.score) {
+		if f == nil {
+			return
+		}
+		f.score += sizePenalty * (1 - f.sides/largest)
+		if best == nil || f.score < best.score {
 			best = f
 		}
 	}
@@ -113,11 +138,14 @@ func findGeometry(im *vision.Image, l *layout.Layout) (*Geometry, error) {
 			}
 		})
 	}
-	if best == nil {
-		return nil, fmt.Errorf("%w: %d square candidates, no head and tail markers forming the sheet's rectangle", errNoMarkers, len(cands))
-	}
-	return best.geometry(l)
+	return best
 }
+
+// sizePenalty is what a fit loses, in mm of residual, for squares a whole
+// largest candidate smaller than the largest (a fit of squares half its size
+// loses half of it): less than a marker missing (5), more than the residual
+// of any real four-marker fit (well under 1 mm).
+const sizePenalty = 2.0
 
 // fit is one assignment of candidates to the markers (head-left,
 // head-right, tail-left, tail-right; -1 for a missing one).
