@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/intake"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/scanfile"
@@ -58,7 +59,7 @@ func TestSubmitProcessesEveryPage(t *testing.T) {
 	if final.Status != store.BatchDone || final.Progress.Finished != wantPages {
 		t.Fatalf("final batch %+v", final)
 	}
-	pages := checkOnce(t, e.store, rc.Batch.ID)
+	pages := servicetest.RecordedOnce(t, e.store, rc.Batch.ID)
 	groups := map[sheet.Key]bool{}
 	for _, p := range pages {
 		if p.Result.Source != p.File.Name || p.Result.Page != p.Index {
@@ -185,7 +186,7 @@ func TestSubmitKeepsGoodFiles(t *testing.T) {
 		t.Fatalf("receipts %+v", rc.Files)
 	}
 	waitDone(t, e.eng, rc.Batch.ID, 5*time.Minute)
-	pages := checkOnce(t, e.store, rc.Batch.ID)
+	pages := servicetest.RecordedOnce(t, e.store, rc.Batch.ID)
 	var bad *store.Page
 	for i := range pages {
 		if pages[i].File.Name == "letter.docx" {

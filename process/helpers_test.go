@@ -162,42 +162,6 @@ func waitDone(t *testing.T, eng *process.Engine, id int64, within time.Duration)
 	return last
 }
 
-// reviewCounts returns the number of review items of each page.
-func reviewCounts(t *testing.T, s store.Store, batchID int64) map[int64]int {
-	t.Helper()
-	items, err := s.ListReview(context.Background(), store.ReviewFilter{Scope: admin, BatchID: batchID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[int64]int{}
-	for _, it := range items {
-		out[it.PageID]++
-	}
-	return out
-}
-
-// checkOnce checks that every page of a batch is done with exactly the
-// review items its result calls for: CompletePage saves both in one
-// transaction, so a page recorded twice would have its items twice.
-func checkOnce(t *testing.T, s store.Store, batchID int64) []store.Page {
-	t.Helper()
-	pages, err := s.ListPages(context.Background(), batchID, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	counts := reviewCounts(t, s, batchID)
-	for _, p := range pages {
-		if p.State != store.PageDone || p.Result == nil {
-			t.Errorf("page %d (%s p.%d) is %s, want done with a result (error %q)", p.ID, p.File.Name, p.Index, p.State, p.Error)
-			continue
-		}
-		if want := len(process.ReviewItems(p.Result)); counts[p.ID] != want {
-			t.Errorf("page %d (%s p.%d) has %d review items, its result calls for %d", p.ID, p.File.Name, p.Index, counts[p.ID], want)
-		}
-	}
-	return pages
-}
-
 // value reads a counter or gauge.
 func value(m prometheus.Metric) float64 {
 	var d dto.Metric

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/intake"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 )
@@ -39,7 +40,7 @@ func TestRestartResumes(t *testing.T) {
 	if b.Status != store.BatchDone || b.Progress.Finished != rc.Batch.Progress.Total {
 		t.Fatalf("after restart: %+v", b)
 	}
-	pages := checkOnce(t, second.store, rc.Batch.ID)
+	pages := servicetest.RecordedOnce(t, second.store, rc.Batch.ID)
 	for _, p := range pages {
 		want := 1
 		if p.ID == crashed.Page.ID {
@@ -108,7 +109,7 @@ func TestStopHandsPagesBack(t *testing.T) {
 	second := newEnv(t, dir, func(c *process.Config) { c.Lease = time.Hour })
 	second.start(t)
 	waitDone(t, second.eng, rc.Batch.ID, 5*time.Minute)
-	checkOnce(t, second.store, rc.Batch.ID)
+	servicetest.RecordedOnce(t, second.store, rc.Batch.ID)
 }
 
 // TestEventsSeePagesOfOtherProcesses: a progress stream on an engine that

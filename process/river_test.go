@@ -10,6 +10,7 @@ import (
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/internal/pgtest"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
@@ -107,7 +108,7 @@ func TestRiverProcessesEachPageOnce(t *testing.T) {
 	if final.Progress.Finished != rc.Batch.Progress.Total {
 		t.Fatalf("final %+v", final.Progress)
 	}
-	pages := checkOnce(t, a.store, rc.Batch.ID)
+	pages := servicetest.RecordedOnce(t, a.store, rc.Batch.ID)
 	// River marks a job completed just after Work returns.
 	all, completed := jobsPerPage(t, a.store)
 	for deadline := time.Now().Add(30 * time.Second); len(completed) < len(pages) && time.Now().Before(deadline); {
@@ -163,5 +164,5 @@ func TestRiverSweepsPagesWithoutJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitDone(t, w.eng, created.Batch.ID, 3*time.Minute)
-	checkOnce(t, w.store, created.Batch.ID)
+	servicetest.RecordedOnce(t, w.store, created.Batch.ID)
 }

@@ -1,7 +1,9 @@
 // Package servicetest is what the tests of the service's two faces, the
 // REST API (package api) and the web interface (package ui), share: a key
 // of a scope in a store, and the ground truth of the committed scans
-// (testdata/scans) with the dispensing records that match it.
+// (testdata/scans) with the dispensing records that match it; and the
+// check that a batch's pages were each recorded once, shared by the
+// processing engine's tests (package process and its fault tests).
 package servicetest
 
 import (
@@ -14,6 +16,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
@@ -75,4 +78,36 @@ func Records(t testing.TB, k sheet.Key, on string, paths ...string) []records.Re
 		}
 	}
 	return recs
+}
+
+// RecordedOnce checks that every page of the batch is done with exactly
+// the review items its result calls for, and returns the pages:
+// CompletePage saves both in one transaction, and a second result is
+// refused before anything is written, so a page recorded twice would
+// have its items twice.
+func RecordedOnce(t testing.TB, s store.Store, batchID int64) []store.Page {
+	t.Helper()
+	ctx, admin := context.Background(), auth.Scope{Role: auth.Admin}
+	pages, err := s.ListPages(ctx, batchID, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.ListReview(ctx, store.ReviewFilter{Scope: admin, BatchID: batchID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int64]int{}
+	for _, it := range items {
+		counts[it.PageID]++
+	}
+	for _, p := range pages {
+		if p.State != store.PageDone || p.Result == nil {
+			t.Errorf("page %d (%s p.%d) is %s, want done with a result (error %q)", p.ID, p.File.Name, p.Index, p.State, p.Error)
+			continue
+		}
+		if want := len(process.ReviewItems(p.Result)); counts[p.ID] != want {
+			t.Errorf("page %d (%s p.%d) has %d review items, its result calls for %d", p.ID, p.File.Name, p.Index, counts[p.ID], want)
+		}
+	}
+	return pages
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/internal/pgtest"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
 	"github.com/regfus/regfus/store/postgres"
@@ -43,37 +44,14 @@ func corpusPages(t *testing.T) int {
 
 var admin = auth.Scope{Role: auth.Admin}
 
-// checkExactlyOnce checks, in the store, that every page of the batch is
-// done and was recorded once: its review items are exactly those its
-// result calls for (they are saved in the same transaction as the
-// result, and a second result is refused before anything is written).
-// It returns the pages.
+// checkExactlyOnce checks, in the store, that the batch has wantPages
+// pages and each is done and was recorded once
+// (servicetest.RecordedOnce). It returns the pages.
 func checkExactlyOnce(t *testing.T, s store.Store, batchID int64, wantPages int) []store.Page {
 	t.Helper()
-	ctx := context.Background()
-	pages, err := s.ListPages(ctx, batchID, admin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := servicetest.RecordedOnce(t, s, batchID)
 	if len(pages) != wantPages {
 		t.Fatalf("batch has %d pages, want %d", len(pages), wantPages)
-	}
-	items, err := s.ListReview(ctx, store.ReviewFilter{Scope: admin, BatchID: batchID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	perPage := map[int64]int{}
-	for _, it := range items {
-		perPage[it.PageID]++
-	}
-	for _, p := range pages {
-		if p.State != store.PageDone || p.Result == nil {
-			t.Errorf("page %d (%s p.%d): %s, error %q", p.ID, p.File.Name, p.Index, p.State, p.Error)
-			continue
-		}
-		if want := len(process.ReviewItems(p.Result)); perPage[p.ID] != want {
-			t.Errorf("page %d (%s p.%d): %d review items, its one result calls for %d", p.ID, p.File.Name, p.Index, perPage[p.ID], want)
-		}
 	}
 	return pages
 }
