@@ -87,6 +87,16 @@ func pathID(c echo.Context, what string) (int64, error) {
 	return id, nil
 }
 
+// viewAll is each of xs as view shows it: a list's wire form, [] (never
+// null) when xs is empty.
+func viewAll[T, V any](xs []T, view func(T) V) []V {
+	out := make([]V, len(xs))
+	for i, x := range xs {
+		out[i] = view(x)
+	}
+	return out
+}
+
 // notFound turns the store's ErrNotFound into a 404 naming what was asked
 // for; other errors pass through.
 func notFound(err error, what string, id int64) error {
@@ -183,10 +193,7 @@ func (s *Server) listBatches(c echo.Context) error {
 	}
 	out := struct {
 		Batches []batchJSON `json:"batches"`
-	}{Batches: make([]batchJSON, len(bs))}
-	for i, b := range bs {
-		out.Batches[i] = batchView(b)
-	}
+	}{Batches: viewAll(bs, batchView)}
 	return c.JSON(http.StatusOK, out)
 }
 
@@ -220,10 +227,7 @@ func (s *Server) batchPages(c echo.Context) error {
 	out := struct {
 		BatchID int64      `json:"batch_id"`
 		Pages   []pageJSON `json:"pages"`
-	}{BatchID: id, Pages: make([]pageJSON, len(ps))}
-	for i, p := range ps {
-		out.Pages[i] = pageView(p)
-	}
+	}{BatchID: id, Pages: viewAll(ps, pageView)}
 	return c.JSON(http.StatusOK, out)
 }
 

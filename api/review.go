@@ -132,10 +132,7 @@ func (s *Server) listReview(c echo.Context) error {
 	}
 	out := struct {
 		Items []reviewJSON `json:"items"`
-	}{Items: make([]reviewJSON, len(items))}
-	for i, it := range items {
-		out.Items[i] = reviewView(it)
-	}
+	}{Items: viewAll(items, reviewView)}
 	return c.JSON(http.StatusOK, out)
 }
 
