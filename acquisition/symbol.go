@@ -11,7 +11,9 @@ import (
 	"math"
 	"strings"
 
+	"github.com/regfus/regfus/barcode"
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/tesseract"
 )
@@ -50,7 +52,9 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 			return // a 2D symbol (or text and bars): neither decoding nor OCR
 		}
 		lr.note(ocrNotTried)
-		st.decodeBars(lr, img, pos, false)
+		if !st.decodeBars(lr, img, pos, false) {
+			st.decodeWhole(lr, pos)
+		}
 	}
 	if st.r.ocr == nil {
 		return
@@ -254,6 +258,85 @@ func (st *pageState) fieldsRead(lr *labelRead, flip bool, win layout.Rect, want 
 	}
 	return conf, true
 }
+
+// decodeWhole reads the symbol that the bars lr found may be a piece of,
+// from a crop reaching past both ends of lr as far as a whole symbol could
+// (and its quiet zone). A blurred photo's dense narrow bars respond weakly
+// to FindBarRegions, which then finds only the wider parts of a symbol (a
+// third to four fifths of it, on phone pages); the crop around that piece
+// cuts the symbol, and no whole read is possible. A read counts only when
+// the symbol read (its Span) covers all of lr: the wider crop can hold the
+// label's other symbol or a neighbour's, and those are not lr's. lr then
+// becomes the whole symbol.
+func (st *pageState) decodeWhole(lr *labelRead, pos int) bool {
+	reach := maxSymbolW - lr.w
+	if reach < 2 {
+		return false
+	}
+	reach += wholeQuiet
+	px := st.barPx()
+	fr := layout.Rect{X: -lr.w/2 - reach, Y: -lr.h/2 - 0.3, W: lr.w + 2*reach, H: lr.h + 0.6}
+	img, err := st.frameCrop(lr.center, lr.angle, false, fr, px)
+	if err != nil {
+		return false
+	}
+	covers := func(r barcode.Result) (float64, float64, bool) {
+		u0, u1 := r.Span[0]/px+fr.X, r.Span[1]/px+fr.X
+		return u0, u1, u0 <= -lr.w/2+pieceSlack && u1 >= lr.w/2-pieceSlack && u1-u0 <= maxSymbolW
+	}
+	try := []string{"code32", "itf"}
+	if pos%2 == 1 {
+		try[0], try[1] = try[1], try[0]
+	}
+	for _, kind := range try {
+		var r barcode.Result
+		var err error
+		var a fustella.AIC
+		var t fustella.Targatura
+		if kind == "code32" {
+			a, r, err = st.r.bars.Code32(img)
+		} else {
+			t, r, err = st.r.bars.Targatura(img)
+		}
+		if err != nil {
+			continue
+		}
+		u0, u1, ok := covers(r)
+		if !ok {
+			continue
+		}
+		c := framePoint(lr.center, lr.angle, (u0+u1)/2, 0)
+		if st.slotOf(c) != st.slotOf(lr.center) {
+			// The whole symbol's centre is on another slot: bars belong
+			// to the slot their centre is on (readSlot), so these are a
+			// neighbour's (its label moved over this one), not lr's.
+			return false
+		}
+		lr.kind, lr.aic, lr.tg, lr.conf, lr.reversed = kind, a, t, r.Confidence(), r.Attempt.Reversed
+		lr.center, lr.w = c, u1-u0
+		return true
+	}
+	return false
+}
+
+// slotOf is the number of the slot whose area (1 mm past its border, as
+// readSlot takes bars) holds the page point c, 0 if none.
+func (st *pageState) slotOf(c geom.Point) int {
+	for _, s := range st.r.layout.Slots {
+		if s.Rect.Inset(-1).Contains(layout.Rect{X: c.X, Y: c.Y}) {
+			return s.N
+		}
+	}
+	return 0
+}
+
+// wholeQuiet (mm) is the paper decodeWhole's crop leaves past the widest
+// symbol; pieceSlack (mm) how far a region found may reach past the
+// symbol read from it (the blur of its ends).
+const (
+	wholeQuiet = 3.0
+	pieceSlack = 1.0
+)
 
 // decodeBars reads img as Code 32 or targatura, the likelier first; quick
 // limits both to the first passes of the crop plan (barcode.Decoder.Quick).

@@ -392,9 +392,10 @@ type vote struct {
 	n        int
 	reversed bool
 	rows     []int
+	span     [2]float64 // the first read's, crop pixels
 }
 
-func addVote(vs []vote, text string, rev bool, y, band int) []vote {
+func addVote(vs []vote, text string, rev bool, y, band int, span [2]float64) []vote {
 	for i := range vs {
 		if vs[i].text != text {
 			continue
@@ -408,7 +409,7 @@ func addVote(vs []vote, text string, rev bool, y, band int) []vote {
 		vs[i].rows = append(vs[i].rows, y)
 		return vs
 	}
-	return append(vs, vote{text: text, n: 1, reversed: rev, rows: []int{y}})
+	return append(vs, vote{text: text, n: 1, reversed: rev, rows: []int{y}, span: span})
 }
 
 // minCropSize is the smallest crop worth reading: a CODE 39 start, one
@@ -471,7 +472,10 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 						return false
 					}
 				}
-				votes = addVote(votes, text, rev, y, ps.band)
+				// Samples along the line to crop pixels (a tilted line's
+				// few degrees are ignored: a pixel at most).
+				k := float64(ps.scale)
+				votes = addVote(votes, text, rev, y, ps.band, [2]float64{lr.start / k, lr.end / k})
 				if budget < 0 {
 					budget = confirmLines
 				}
@@ -499,14 +503,14 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 		return Result{Format: t.format, Text: best.text, Lines: best.n, Attempt: Attempt{
 			Index: i, Binarizer: ps.bin, Inverted: ps.invert, Reversed: best.reversed,
 			Angle: ps.angle, Scale: ps.scale, Band: ps.band, Sweep: ps.sweep,
-		}}, nil
+		}, Span: best.span}, nil
 	}
 	if m := modelTarget(t); m != nil && !t.quick {
 		accept := t.accept
 		if r, n, ok := d.decodeModel(p, m, accept); ok {
 			return Result{Format: t.format, Text: r.text, Lines: n, Attempt: Attempt{
 				Index: len(order), Binarizer: Model, Reversed: r.reversed, Scale: 1, Band: p.h / modelBands,
-			}}, nil
+			}, Span: r.span}, nil
 		}
 		fail.Attempts++
 	}

@@ -2,6 +2,7 @@ package barcode
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -205,6 +206,7 @@ type modelRead struct {
 	rms      float64 // residual over contrast
 	margin   float64 // least (second - best) / noise over the data slots
 	worstFit float64 // worst slot's residual RMS over contrast
+	l, r     float64 // the fitted first and last bar edges, px
 }
 
 // slotSpan returns the pixel span of slot k's elements for candidate c.
@@ -535,7 +537,7 @@ func (f *modelFit) read(m *modelSymbol, y []float64, l0, r0 float64) (modelRead,
 	i0 := max(0, int(best.l-3*n))
 	i1 := min(len(y), int(best.r+3*n)+1)
 	noise := math.Sqrt(sse / float64(i1-i0))
-	rd := modelRead{rms: noise / math.Max(f.beta, 1e-9), margin: math.Inf(1), text: f.text()}
+	rd := modelRead{rms: noise / math.Max(f.beta, 1e-9), margin: math.Inf(1), text: f.text(), l: best.l, r: best.r}
 	if f.beta <= 0.05 || math.IsInf(sse, 1) {
 		return rd, false
 	}
@@ -598,6 +600,7 @@ type bandRead struct {
 	text     string
 	reversed bool
 	rd       modelRead
+	span     [2]float64 // first and last bar edges, px of the profile as read forwards
 }
 
 // decodeModel reads p as symbol m in modelBands horizontal bands of rows
@@ -647,12 +650,33 @@ func (d *Decoder) bandProfile(p plane, a, e int) []float64 {
 	return prof
 }
 
-// readBand reads one band's profile both ways round.
+// readBand reads one band's profile both ways round: over the symbol's
+// extent darkness finds first, and when that reads nothing, over the
+// other extents a whole symbol could have (symbolExtents).
 func (d *Decoder) readBand(prof []float64, m *modelSymbol, accept func(string) error) (bandRead, bool) {
 	y, l0, r0, ok := darkness(prof, m, &d.mdark)
-	if !ok {
-		return bandRead{}, false
+	if ok {
+		if r, ok := d.readExtent(y, l0, r0, m, accept); ok {
+			return r, true
+		}
+	} else {
+		l0, r0 = -1, -1
 	}
+	for _, e := range symbolExtents(prof, m, l0, r0) {
+		y, ok := darknessOver(prof, m, &d.mdark, e[0], e[1])
+		if !ok {
+			continue
+		}
+		if r, ok := d.readExtent(y, e[0], e[1], m, accept); ok {
+			return r, true
+		}
+	}
+	return bandRead{}, false
+}
+
+// readExtent reads the darkness profile y of a symbol spanning roughly
+// [l0, r0] both ways round.
+func (d *Decoder) readExtent(y []float64, l0, r0 float64, m *modelSymbol, accept func(string) error) (bandRead, bool) {
 	var got []bandRead
 	for _, rev := range []bool{false, true} {
 		yy, l, r := y, l0, r0
@@ -670,13 +694,131 @@ func (d *Decoder) readBand(prof []float64, m *modelSymbol, accept func(string) e
 		if accept(rd.text) != nil {
 			continue
 		}
-		got = append(got, bandRead{text: rd.text, reversed: rev, rd: rd})
+		span := [2]float64{rd.l, rd.r}
+		if rev {
+			span = [2]float64{float64(len(y)) - rd.r, float64(len(y)) - rd.l}
+		}
+		got = append(got, bandRead{text: rd.text, reversed: rev, rd: rd, span: span})
 	}
 	if len(got) != 1 {
 		return bandRead{}, false // nothing, or both directions: not trusted
 	}
 	return got[0], true
 }
+
+// symbolExtents returns the extents, other than [l0, r0], that a whole
+// symbol m could have in prof: clusters of dark runs around the middle of
+// the profile whose gaps are all no wider than maxInnerGap narrow widths
+// (at the widest narrow width the cluster's span allows), with a quiet
+// zone beyond both ends inside the profile. darkness's own rule (gaps under twice the widest in
+// the middle half) fails on a crop much wider than its symbol, as the
+// page reader cuts around a piece of a symbol found in a blurred photo
+// (acquisition's decodeWhole): there the middle half holds the quiet
+// zones, and the cluster runs over them into whatever lies beyond. At most
+// maxExtents are returned, narrowest first.
+func symbolExtents(prof []float64, m *modelSymbol, l0, r0 float64) [][2]float64 {
+	n := len(prof)
+	s := append([]float64(nil), prof...)
+	sort.Float64s(s)
+	white, black := s[n*95/100], s[n*3/100]
+	if white-black < minContrast {
+		return nil
+	}
+	var out [][2]float64
+	for _, dark := range extentDarkness {
+		for _, e := range clusterExtents(prof, m, white-dark*(white-black)) {
+			if e != [2]float64{l0, r0} && !slices.Contains(out, e) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// extentDarkness are the levels, as fractions of the contrast below the
+// paper, under which symbolExtents takes the profile for a bar: 0.3 as
+// darkness does; 0.2 for blurred narrow bars that stay lighter than that
+// (an ITF's, between wide spaces, were not seen, and their gaps looked
+// wider than any space).
+var extentDarkness = []float64{0.3, 0.2}
+
+// clusterExtents is symbolExtents for the dark runs of prof under th.
+func clusterExtents(prof []float64, m *modelSymbol, th float64) [][2]float64 {
+	n := len(prof)
+	type run struct{ a, b int }
+	var runs []run
+	for i := 0; i < n; {
+		if prof[i] >= th {
+			i++
+			continue
+		}
+		j := i
+		for j < n && prof[j] < th {
+			j++
+		}
+		runs = append(runs, run{i, j})
+		i = j
+	}
+	if len(runs) < 5 {
+		return nil
+	}
+	mid := 0
+	for k, r := range runs {
+		if math.Abs(float64(r.a+r.b)/2-float64(n)/2) < math.Abs(float64(runs[mid].a+runs[mid].b)/2-float64(n)/2) {
+			mid = k
+		}
+	}
+	var out [][2]float64
+	lo, hi := mid, mid
+	inner := 0 // widest gap inside [lo, hi]
+	for len(out) < maxExtents {
+		w := float64(runs[hi].b - runs[lo].a)
+		narrowMax := w / (float64(m.na) + 2*float64(m.nb))
+		narrowMin := w / (float64(m.na) + 3*float64(m.nb))
+		gapL, gapR := runs[lo].a, n-runs[hi].b // to the crop's ends
+		if lo > 0 {
+			gapL = runs[lo].a - runs[lo-1].b
+		}
+		if hi+1 < len(runs) {
+			gapR = runs[hi+1].a - runs[hi].b
+		}
+		if float64(inner) > maxInnerGap*float64(n)/(float64(m.na)+2*float64(m.nb)) {
+			break // a gap no symbol the profile can hold has
+		}
+		// The quiet zones: white of quietNarrow narrow widths, and clearly
+		// wider than any gap inside.
+		quiet := math.Max(quietNarrow*narrowMin, 1.5*float64(inner))
+		e := [2]float64{float64(runs[lo].a), float64(runs[hi].b)}
+		if float64(inner) <= maxInnerGap*narrowMax && float64(gapL) >= quiet && float64(gapR) >= quiet && narrowMin >= modelMinNarrow {
+			out = append(out, e)
+		}
+		// Grow over the narrower of the two gaps beside the cluster.
+		switch {
+		case lo == 0 && hi+1 == len(runs):
+			return out
+		case lo == 0 || hi+1 < len(runs) && gapR <= gapL:
+			inner = max(inner, gapR)
+			hi++
+		default:
+			inner = max(inner, gapL)
+			lo--
+		}
+	}
+	return out
+}
+
+// maxExtents bounds the extents symbolExtents returns (each costs a fit);
+// modelMinNarrow (px) is the narrowest narrow width worth a fit.
+//
+// maxInnerGap (narrow widths) is the widest gap between dark runs inside
+// a symbol: a wide space is at most 3, and a blurred narrow bar between a
+// wide and a narrow space can stay above the level that makes a run,
+// which joins the three.
+const (
+	maxExtents     = 3
+	modelMinNarrow = 0.8
+	maxInnerGap    = 5.5
+)
 
 // darkness turns a profile into darkness 1 - p/A, A the paper level (a
 // line through the quiet zones), and finds the symbol's rough extent: the
@@ -735,6 +877,17 @@ func darkness(prof []float64, m *modelSymbol, buf *[]float64) ([]float64, float6
 	if r0-l0 < 0.3*float64(n) {
 		return nil, 0, 0, false
 	}
+	y, ok := darknessOver(prof, m, buf, l0, r0)
+	return y, l0, r0, ok
+}
+
+// darknessOver turns prof into darkness 1 - p/A for a symbol spanning
+// [l0, r0], A the paper level: a line through the quiet zones beside it.
+func darknessOver(prof []float64, m *modelSymbol, buf *[]float64, l0, r0 float64) ([]float64, bool) {
+	n := len(prof)
+	s := append([]float64(nil), prof...)
+	sort.Float64s(s)
+	white := s[n*95/100]
 	// Paper level from the quiet zones next to the symbol.
 	nw := (r0 - l0) / (float64(m.na) + 2.75*float64(m.nb))
 	level := func(a, b float64) (float64, float64, bool) {
@@ -764,5 +917,5 @@ func darkness(prof []float64, m *modelSymbol, buf *[]float64) ([]float64, float6
 		}
 		y[i] = 1 - prof[i]/a
 	}
-	return y, l0, r0, true
+	return y, true
 }

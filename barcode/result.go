@@ -73,6 +73,12 @@ type Result struct {
 	// Lines is how many scan lines of the successful attempt read Text:
 	// at least 2 (a single line is never trusted), at most 1+confirmLines.
 	Lines int
+	// Span is where the symbol lies across the crop: the outer edges of
+	// its first and last bars, in pixels along the crop's x axis (from
+	// its left edge), whichever way round it was read. A caller that cut
+	// its crop wider than the bars it found (a piece of a symbol) tells
+	// from it where the whole symbol is.
+	Span [2]float64
 }
 
 // Confidence is a heuristic in (0, 1]: 1 for a plain read confirmed by
