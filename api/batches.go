@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -85,6 +86,22 @@ func pathID(c echo.Context, what string) (int64, error) {
 		return 0, errorf(http.StatusNotFound, "%s %q not found", what, raw)
 	}
 	return id, nil
+}
+
+// getByID answers a GET of one object: the id the path names (what
+// names the object in errors), the object get returns for it, as view
+// shows it; an object get does not find (or the caller may not see) is a
+// 404.
+func getByID[T, V any](c echo.Context, what string, get func(context.Context, int64) (T, error), view func(T) V) error {
+	id, err := pathID(c, what)
+	if err != nil {
+		return err
+	}
+	x, err := get(c.Request().Context(), id)
+	if err != nil {
+		return notFound(err, what, id)
+	}
+	return c.JSON(http.StatusOK, view(x))
 }
 
 // viewAll is each of xs as view shows it: a list's wire form, [] (never
@@ -199,15 +216,9 @@ func (s *Server) listBatches(c echo.Context) error {
 
 // getBatch: GET /v1/batches/{id}.
 func (s *Server) getBatch(c echo.Context) error {
-	id, err := pathID(c, "batch")
-	if err != nil {
-		return err
-	}
-	b, err := s.cfg.Store.GetBatch(c.Request().Context(), id, mustPrincipal(c).Scope)
-	if err != nil {
-		return notFound(err, "batch", id)
-	}
-	return c.JSON(http.StatusOK, batchView(b))
+	return getByID(c, "batch", func(ctx context.Context, id int64) (store.Batch, error) {
+		return s.cfg.Store.GetBatch(ctx, id, mustPrincipal(c).Scope)
+	}, batchView)
 }
 
 // batchPages: GET /v1/batches/{id}/pages.
@@ -233,15 +244,9 @@ func (s *Server) batchPages(c echo.Context) error {
 
 // getPage: GET /v1/pages/{id}.
 func (s *Server) getPage(c echo.Context) error {
-	id, err := pathID(c, "page")
-	if err != nil {
-		return err
-	}
-	p, err := s.cfg.Store.GetPage(c.Request().Context(), id, mustPrincipal(c).Scope)
-	if err != nil {
-		return notFound(err, "page", id)
-	}
-	return c.JSON(http.StatusOK, pageView(p))
+	return getByID(c, "page", func(ctx context.Context, id int64) (store.Page, error) {
+		return s.cfg.Store.GetPage(ctx, id, mustPrincipal(c).Scope)
+	}, pageView)
 }
 
 // check: POST /v1/check.

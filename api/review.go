@@ -138,15 +138,9 @@ func (s *Server) listReview(c echo.Context) error {
 
 // getReview: GET /v1/review/{id}.
 func (s *Server) getReview(c echo.Context) error {
-	id, err := pathID(c, "review item")
-	if err != nil {
-		return err
-	}
-	it, err := s.reviews.Get(c.Request().Context(), mustPrincipal(c), id)
-	if err != nil {
-		return notFound(err, "review item", id)
-	}
-	return c.JSON(http.StatusOK, reviewView(it))
+	return getByID(c, "review item", func(ctx context.Context, id int64) (store.ReviewItem, error) {
+		return s.reviews.Get(ctx, mustPrincipal(c), id)
+	}, reviewView)
 }
 
 // correctReview: POST /v1/review/{id}.
