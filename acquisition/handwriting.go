@@ -551,15 +551,15 @@ func (st *pageState) readDate() (boxRead, error) {
 		full[i] = reads[k].noD() // a date has no D
 	}
 	// The month and year cells are expected to hold the competence's.
-	if sh := st.res.Sheet; sh.Month != nil && sh.Year != nil && len(full) == 8 {
-		want := fmt.Sprintf("%02d%04d", *sh.Month, *sh.Year)
+	if c, ok := st.res.Sheet.SheetCode(); ok && len(full) == 8 {
+		want := fmt.Sprintf("%02d%04d", c.Month, c.Year)
 		inMonth := true
 		for i := 2; i < 8; i++ {
 			full[i].ctx = full[i].ch == want[i-2]
 			inMonth = inMonth && full[i].ctx
 		}
 		if inMonth {
-			calendarDay(full[:2], daysIn(*sh.Month, *sh.Year), st.r.handMin)
+			calendarDay(full[:2], daysIn(c.Month, c.Year), st.r.handMin)
 		}
 	}
 	return handRead(full, br, st.r.handMin), nil
@@ -669,15 +669,16 @@ func (st *pageState) handwriting() error {
 
 	if date.written {
 		d, why := acceptDate(date)
-		if why == "" && sh.Year != nil && abs(d.Year()-*sh.Year) > 1 {
+		c, coded := sh.SheetCode()
+		if why == "" && coded && abs(d.Year()-c.Year) > 1 {
 			// Sheets are dated in their month: a year that far off is a
 			// misread more likely than a finding.
-			why = fmt.Sprintf("read %s, not plausible for a sheet of %04d", d.Format("02/01/2006"), *sh.Year)
+			why = fmt.Sprintf("read %s, not plausible for a sheet of %04d", d.Format("02/01/2006"), c.Year)
 		}
 		if why == "" {
 			sh.Date, src.Date = page.Str(d.Format("2006-01-02")), date.source
-			if sh.Month != nil && sh.Year != nil && (int(d.Month()) != *sh.Month || d.Year() != *sh.Year) {
-				st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: page.ReasonDateOutsideMonth, Detail: fmt.Sprintf("%s, the sheet is of %02d/%04d", d.Format("02/01/2006"), *sh.Month, *sh.Year)})
+			if coded && (int(d.Month()) != c.Month || d.Year() != c.Year) {
+				st.res.Reasons = append(st.res.Reasons, page.Reason{Kind: page.ReasonDateOutsideMonth, Detail: fmt.Sprintf("%s, the sheet is of %02d/%04d", d.Format("02/01/2006"), c.Month, c.Year)})
 			}
 		} else {
 			date.why = why

@@ -114,14 +114,10 @@ func decodeSheet(d *barcode.Decoder, img *image.Gray) sheetRead {
 	return sheetRead{code: c, ok: true, conf: r.Confidence()}
 }
 
-// setCode fills the sheet's identity from a code.
+// setCode sets the sheet's identity: its code (page.Sheet derives the
+// code's parts from it).
 func setCode(s *page.Sheet, c sheet.Code) {
 	s.Code = strp(c.String())
-	s.Region = strp(c.Region)
-	s.ASL = strp(c.ASL)
-	s.Pharmacy = strp(c.Pharmacy)
-	m, y := c.Month, c.Year
-	s.Month, s.Year = &m, &y
 }
 
 // identifyWithoutMarkers tries, on a page whose markers were not found, to

@@ -9,6 +9,7 @@
 package page
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/regfus/regfus/sheet"
@@ -91,14 +92,20 @@ type Geometry struct {
 	Height int `json:"height"`
 }
 
-// Sheet is the identity read from the header and footer.
+// Sheet is the identity read from the header and footer, and the
+// header's fields.
+//
+// The identity is the sheet code: its region, ASL, pharmacy, month and
+// year are not kept apart from it (Key and SheetCode give them). On the
+// wire (MarshalJSON) they follow the code as members of their own,
+// "region", "asl", "pharmacy", "month" and "year", null when the code is,
+// for consumers that do not parse the code.
 type Sheet struct {
-	Code     *string `json:"code"`
-	Region   *string `json:"region"`
-	ASL      *string `json:"asl"`
-	Pharmacy *string `json:"pharmacy"`
-	Month    *int    `json:"month"`
-	Year     *int    `json:"year"`
+	// Code is the sheet code decided from the head and tail barcodes and
+	// the digits under the head barcode (17 digits); nil when undecided.
+	Code *string `json:"code"`
+	// TailCode is what the tail barcode read, when it read a valid code;
+	// it differs from Code when head and tail disagree.
 	TailCode *string `json:"tail_code"`
 	// Progressive as printed or written: "2" or "D2".
 	Progressive *string `json:"progressive"`
@@ -118,18 +125,94 @@ type Sheet struct {
 	Suggestions *Suggestions `json:"suggestions,omitempty"`
 }
 
-// Key returns the pharmacy the sheet's identity names, with its month
-// when Month and Year were read; false when Region, ASL or Pharmacy is
-// missing (the sheet was not identified).
+// SheetCode returns the parsed Code; false when there is none or it is
+// not a valid sheet code.
+func (s Sheet) SheetCode() (sheet.Code, bool) {
+	if s.Code == nil {
+		return sheet.Code{}, false
+	}
+	c, err := sheet.ParseCode(*s.Code)
+	return c, err == nil
+}
+
+// Key returns the pharmacy and month the sheet's code names; false when
+// the sheet was not identified.
 func (s Sheet) Key() (sheet.Key, bool) {
-	if s.Region == nil || s.ASL == nil || s.Pharmacy == nil {
+	c, ok := s.SheetCode()
+	if !ok {
 		return sheet.Key{}, false
 	}
-	k := sheet.Key{Region: *s.Region, ASL: *s.ASL, Pharmacy: *s.Pharmacy}
-	if s.Month != nil && s.Year != nil {
-		k.Competence = fmt.Sprintf("%04d-%02d", *s.Year, *s.Month)
+	return c.Key(), true
+}
+
+// sheetWire is a Sheet on the wire: the code's parts beside the code,
+// in the order results have always had.
+type sheetWire struct {
+	Code     *string `json:"code"`
+	Region   *string `json:"region"`
+	ASL      *string `json:"asl"`
+	Pharmacy *string `json:"pharmacy"`
+	Month    *int    `json:"month"`
+	Year     *int    `json:"year"`
+	TailCode *string `json:"tail_code"`
+	sheetFields
+}
+
+// sheetFields is Sheet without its methods; its Code and TailCode are
+// shadowed by sheetWire's own.
+type sheetFields Sheet
+
+// MarshalJSON writes the sheet with its code's parts (see Sheet).
+func (s Sheet) MarshalJSON() ([]byte, error) {
+	w := sheetWire{Code: s.Code, TailCode: s.TailCode, sheetFields: sheetFields(s)}
+	if c, ok := s.SheetCode(); ok {
+		w.Region, w.ASL, w.Pharmacy = &c.Region, &c.ASL, &c.Pharmacy
+		w.Month, w.Year = &c.Month, &c.Year
 	}
-	return k, true
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes. The code's parts may be
+// left out or null; given, they must be the code's: a result whose parts
+// contradict its code is refused, not silently taken one way.
+func (s *Sheet) UnmarshalJSON(b []byte) error {
+	var w sheetWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*s = Sheet(w.sheetFields)
+	s.Code, s.TailCode = w.Code, w.TailCode
+	if w.Region == nil && w.ASL == nil && w.Pharmacy == nil && w.Month == nil && w.Year == nil {
+		return nil
+	}
+	c, ok := s.SheetCode()
+	if !ok {
+		return fmt.Errorf("sheet: region, asl, pharmacy, month or year given without a valid code")
+	}
+	for _, p := range []struct {
+		name      string
+		got, want any
+		given     bool
+	}{
+		{"region", deref(w.Region), c.Region, w.Region != nil},
+		{"asl", deref(w.ASL), c.ASL, w.ASL != nil},
+		{"pharmacy", deref(w.Pharmacy), c.Pharmacy, w.Pharmacy != nil},
+		{"month", deref(w.Month), c.Month, w.Month != nil},
+		{"year", deref(w.Year), c.Year, w.Year != nil},
+	} {
+		if p.given && p.got != p.want {
+			return fmt.Errorf("sheet: %s %v is not the code %s's (%v)", p.name, p.got, *s.Code, p.want)
+		}
+	}
+	return nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
 }
 
 // How a header value was put on the sheet.

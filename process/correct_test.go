@@ -209,7 +209,7 @@ func TestOutOfScopePageAndCorrection(t *testing.T) {
 	}
 	res := pages[0].Result
 	if res.Status != page.Rejected || len(res.Reasons) != 1 || !strings.HasPrefix(res.Reasons[0].String(), string(page.ReasonOutOfScope)+": sheet 12020293161062025") ||
-		res.Sheet.Pharmacy != nil || len(res.Slots) != 0 {
+		res.Sheet.Code != nil || len(res.Slots) != 0 {
 		t.Fatalf("out-of-scope page recorded as %+v", res)
 	}
 	if got, _ := e.store.ListSheetResults(ctx, store.GroupFilter{Scope: admin, Key: sheet.Key{Pharmacy: "93161"}}); len(got) != 0 {

@@ -173,6 +173,9 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 		if err := strictJSON(after, &whole); err != nil {
 			return page.Result{}, invalidf("%s: want null or {\"sheet\":{...},\"slots\":[...]}: %v", where, err)
 		}
+		if err := sheetMembersKnown(after); err != nil {
+			return page.Result{}, invalidf("%s: want null or {\"sheet\":{...},\"slots\":[...]}: %v", where, err)
+		}
 		if whole.Sheet == nil || whole.Sheet.Code == nil {
 			return page.Result{}, invalidf("%s: the sheet and its code are required", where)
 		}
@@ -355,8 +358,6 @@ func setCode(res *page.Result, code string) error {
 	}
 	s := c.String()
 	res.Sheet.Code, res.Sheet.TailCode = page.Str(s), page.Str(s)
-	res.Sheet.Region, res.Sheet.ASL, res.Sheet.Pharmacy = page.Str(c.Region), page.Str(c.ASL), page.Str(c.Pharmacy)
-	res.Sheet.Month, res.Sheet.Year = page.Int(c.Month), page.Int(c.Year)
 	return nil
 }
 
@@ -397,4 +398,30 @@ func copyResult(res page.Result) (page.Result, error) {
 		out.Slots = []page.Slot{}
 	}
 	return out, err
+}
+
+// sheetMembersKnown refuses a keyed-in page whose sheet has a member a
+// page.Sheet does not: the sheet decodes through its own UnmarshalJSON,
+// which the decoder's DisallowUnknownFields does not reach.
+func sheetMembersKnown(after json.RawMessage) error {
+	var whole struct {
+		Sheet map[string]json.RawMessage `json:"sheet"`
+	}
+	if err := json.Unmarshal(after, &whole); err != nil {
+		return err
+	}
+	all, err := json.Marshal(page.Sheet{Written: &page.Written{}, Sources: &page.Sources{}, Suggestions: &page.Suggestions{}})
+	if err != nil {
+		return err
+	}
+	var known map[string]json.RawMessage
+	if err := json.Unmarshal(all, &known); err != nil {
+		return err
+	}
+	for k := range whole.Sheet {
+		if _, ok := known[k]; !ok {
+			return fmt.Errorf("json: unknown field %q", k)
+		}
+	}
+	return nil
 }

@@ -20,7 +20,6 @@ func reviewPage() page.Result {
 		Source: "scan.pdf", Page: 2, Status: page.Review,
 		Reasons: parseReasons("progressive_unread: box empty", "date_unread", "unreadable_slot: slots 3", "rule_broken: crossing in slots 2,3"),
 		Sheet: page.Sheet{Code: page.Str("12020131578012024"), TailCode: page.Str("12020131578012024"),
-			Region: page.Str("120"), ASL: page.Str("201"), Pharmacy: page.Str("31578"), Month: page.Int(1), Year: page.Int(2024),
 			DeclaredCount: page.Int(3)},
 		Slots: []page.Slot{
 			{Slot: 2, State: page.Filled, AIC: page.Str("012345676"), Targatura: page.Str("1234567895"), Confidence: 0.9, Flags: []string{page.FlagCrossing}},
@@ -140,7 +139,7 @@ func TestApplyCorrection(t *testing.T) {
 	rejected := page.Result{Source: "x.png", Page: 1, Status: page.Rejected, Reasons: parseReasons("markers_not_found"), Slots: []page.Slot{}}
 	codeUnread := reviewPage()
 	codeUnread.Reasons = parseReasons("head_barcode_unread", "tail_barcode_unread")
-	codeUnread.Sheet.Code, codeUnread.Sheet.TailCode, codeUnread.Sheet.Region = nil, nil, nil
+	codeUnread.Sheet.Code, codeUnread.Sheet.TailCode = nil, nil
 	cases := []struct {
 		name    string
 		res     page.Result
@@ -151,7 +150,7 @@ func TestApplyCorrection(t *testing.T) {
 	}{
 		{"code sets the identity and clears code reasons", codeUnread, store.ReviewItem{Field: process.FieldCode}, `"12020531578022025"`, "",
 			func(t *testing.T, r page.Result) {
-				if r.Status != page.OK || *r.Sheet.ASL != "205" || *r.Sheet.Month != 2 || *r.Sheet.Year != 2025 || *r.Sheet.TailCode != "12020531578022025" {
+				if r.Status != page.OK || r.Sheet.Code == nil || *r.Sheet.Code != "12020531578022025" || *r.Sheet.TailCode != "12020531578022025" {
 					t.Errorf("%s %+v", r.Status, r.Sheet)
 				}
 			}},
@@ -214,11 +213,13 @@ func TestApplyCorrection(t *testing.T) {
 		{"rejected page keyed in", rejected, store.ReviewItem{Field: process.FieldPage},
 			`{"sheet":{"code":"12020131578012024","progressive":"2","declared_count":1},"slots":[{"slot":1,"state":"filled","aic":"012345676","targatura":"1234567895"}]}`, "",
 			func(t *testing.T, r page.Result) {
-				if r.Status != page.OK || *r.Sheet.Pharmacy != "31578" || *r.Sheet.Progressive != "2" || len(r.Slots) != 1 || r.Slots[0].Confidence != 1 {
+				if r.Status != page.OK || *r.Sheet.Code != "12020131578012024" || *r.Sheet.Progressive != "2" || len(r.Slots) != 1 || r.Slots[0].Confidence != 1 {
 					t.Errorf("%+v", r)
 				}
 			}},
 		{"keyed-in page needs its code", rejected, store.ReviewItem{Field: process.FieldPage}, `{"sheet":{},"slots":[]}`, "code", nil},
+		{"keyed-in page with an unknown sheet member", rejected, store.ReviewItem{Field: process.FieldPage},
+			`{"sheet":{"code":"12020131578012024","progresive":"2"},"slots":[]}`, "unknown field", nil},
 		{"keyed-in page repeats a slot", rejected, store.ReviewItem{Field: process.FieldPage},
 			`{"sheet":{"code":"12020131578012024"},"slots":[{"slot":1,"state":"empty"},{"slot":1,"state":"empty"}]}`, "repeated", nil},
 		{"empty value", reviewPage(), store.ReviewItem{Field: process.FieldDate}, ``, "no value", nil},

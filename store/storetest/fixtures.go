@@ -75,8 +75,7 @@ func result(status page.Status, asl, pharm, progressive string, targature ...str
 	r := page.Result{Source: "scan.tif", Page: 1, Status: status, Reasons: page.Reasons{}, Orientation: page.Int(0), LayoutVersion: 1}
 	if pharm != "" {
 		code := "120" + asl + pharm + "012023"
-		r.Sheet = page.Sheet{Code: &code, Region: page.Str("120"), ASL: page.Str(asl), Pharmacy: page.Str(pharm),
-			Month: page.Int(1), Year: page.Int(2023), TailCode: &code, Progressive: page.Str(progressive),
+		r.Sheet = page.Sheet{Code: &code, TailCode: &code, Progressive: page.Str(progressive),
 			DeclaredCount: page.Int(len(targature)), Date: page.Str("2023-01-31")}
 	}
 	for i, tg := range targature {
