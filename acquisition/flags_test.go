@@ -113,6 +113,8 @@ func TestSameLabel(t *testing.T) {
 	c32ui.text = line(66, 93, 94, 94.7)
 	itfOver := itf(80, 98.7, 0, false)
 	itfOver.text = line(66, 93, 94, 94.7)
+	itfOther := itf(80, 98.7, 0, false)
+	itfOther.text = line(66, 93.8, 94, 95.6)
 	itfOnBars := itf(80, 98.7, 0, false)
 	itfOnBars.text = line(66, 88, 94, 91)
 	for _, c := range []struct {
@@ -136,6 +138,7 @@ func TestSameLabel(t *testing.T) {
 		// two lines are one, the symbols still one label's.
 		{"the ITF's line found over it, on the Code 32's", &c32ui, itfOver, true},
 		{"the ITF's line found on the Code 32's bars", &c32, itfOnBars, false},
+		{"two digit lines overlapping, not one band", &c32ui, itfOther, false},
 	} {
 		if got := sameLabel(c.a, c.b); got != c.want {
 			t.Errorf("%s: sameLabel = %v, want %v", c.name, got, c.want)

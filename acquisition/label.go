@@ -116,6 +116,13 @@ func (lr *labelRead) inkIn(f frame) box {
 	return b
 }
 
+// oneBand reports whether two digit lines found are one band of ink: the
+// same line, found from two symbols.
+func oneBand(a, b box) bool {
+	const tol = 0.4 // mm
+	return a.set && b.set && math.Abs(a.v0-b.v0) < tol && math.Abs(a.v1-b.v1) < tol && a.meets(b, 0.5)
+}
+
 // barsIn is the box in f of lr's bars.
 func (lr *labelRead) barsIn(f frame) box {
 	var b box
@@ -151,15 +158,19 @@ func sameLabel(a, b *labelRead) bool {
 	if math.Abs(d) > maxTurn {
 		return false
 	}
-	// Two symbols' bars never overlap on one label, nor does one's digit
-	// line cover the other's bars. Their digit lines may: the line over
-	// a symbol's bars can be its neighbour's, read as its own by the OCR
-	// (a misread the values' cross-check catches), and it places nothing.
-	ba, bb := a.barsIn(fa), b.barsIn(fa)
-	if ba.meets(bb, 0.5) || a.textIn(fa).meets(bb, 0.5) || b.textIn(fa).meets(ba, 0.5) {
-		return false
-	}
+	// Two symbols' prints never overlap on one label, but for one case:
+	// the line over a symbol's bars can be the other's digit line, read
+	// as its own by the OCR (a misread the values' cross-check catches;
+	// seed 7070's bordered bitonal page, slot 4): both symbols' lines are
+	// then the same band, and their bars still apart.
 	ia, ib := a.inkIn(fa), b.inkIn(fa)
+	if ia.meets(ib, 0.5) {
+		ta, tb := a.textIn(fa), b.textIn(fa)
+		ba, bb := a.barsIn(fa), b.barsIn(fa)
+		if !oneBand(ta, tb) || ba.meets(bb, 0.5) || ta.meets(bb, 0.5) || tb.meets(ba, 0.5) {
+			return false
+		}
+	}
 	u := box{math.Min(ia.u0, ib.u0), math.Min(ia.v0, ib.v0), math.Max(ia.u1, ib.u1), math.Max(ia.v1, ib.v1), true}
 	return u.w() <= maxLabelW && u.h() <= maxLabelH
 }
