@@ -2,15 +2,15 @@ package acquisition
 
 import "image"
 
-// edgeLevels is edgeProfiles (outline.go) in one pass over the pixels:
-// each line's 70th-percentile gray level over the span [from, to) of the
-// other axis, and over each third of it. edgeProfiles reads every pixel
-// twice, once for the whole span and once for its third; here each line's
-// three thirds are counted once, in three histograms, and the whole span's
-// histogram is their sum (the thirds partition the span, clipped to the
-// image as each lineLevels call clips its own). The levels are the same
-// numbers (TestEdgeLevelsIsEdgeProfiles). labelOutline and sheetLineShows
-// spent 14 ms of CPU per page of regfus bench in lineLevels.
+// edgeLevels returns, for each row (rowsOf) or column of g, the 70th
+// percentile of its gray levels over the span [from, to) of the other axis
+// (clipped to the image), and over each third of that span: the profiles a
+// label's edge is looked for in (nearestEdge, labelEdge). It is one pass
+// over the pixels: each line's three thirds are counted once, in three
+// histograms, and the whole span's histogram is their sum. It gives the
+// same numbers as a histogram per line and span (edgeProfiles, kept in the
+// tests as the reference: TestEdgeLevelsIsEdgeProfiles), which read every
+// pixel twice and cost 14 ms of CPU per page of regfus bench.
 func edgeLevels(g *image.Gray, rowsOf bool, from, to int) [4][]float64 {
 	w, h := g.Rect.Dx(), g.Rect.Dy()
 	n, span := h, w

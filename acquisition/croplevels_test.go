@@ -47,3 +47,54 @@ func BenchmarkEdgeLevels(b *testing.B) {
 		})
 	}
 }
+
+// The reference edgeLevels is checked against: each level by its own
+// histogram over the span, as the outline once computed them.
+
+// edgeProfiles returns lineLevels over the span [from, to) and over each
+// of its thirds.
+func edgeProfiles(g *image.Gray, rowsOf bool, from, to int) [4][]float64 {
+	third := (to - from) / 3
+	return [4][]float64{
+		lineLevels(g, rowsOf, from, to),
+		lineLevels(g, rowsOf, from, from+third),
+		lineLevels(g, rowsOf, from+third, to-third),
+		lineLevels(g, rowsOf, to-third, to),
+	}
+}
+
+// lineLevels returns, for each row (rowsOf) or column of g, the 70th
+// percentile of its gray levels over the span [from, to) of the other axis
+// (by a histogram: gray levels are bytes).
+func lineLevels(g *image.Gray, rowsOf bool, from, to int) []float64 {
+	w, h := g.Rect.Dx(), g.Rect.Dy()
+	n, span := h, w
+	if !rowsOf {
+		n, span = w, h
+	}
+	from, to = max(0, from), min(span, to)
+	out := make([]float64, n)
+	if to <= from {
+		return out
+	}
+	rank := (to - from) * 7 / 10
+	for i := 0; i < n; i++ {
+		var hist [256]int
+		for j := from; j < to; j++ {
+			if rowsOf {
+				hist[g.Pix[i*g.Stride+j]]++
+			} else {
+				hist[g.Pix[j*g.Stride+i]]++
+			}
+		}
+		c := 0
+		for v := 0; v < 256; v++ {
+			c += hist[v]
+			if c > rank {
+				out[i] = float64(v)
+				break
+			}
+		}
+	}
+	return out
+}

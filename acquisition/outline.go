@@ -1,7 +1,6 @@
 package acquisition
 
 import (
-	"image"
 	"math"
 	"sort"
 
@@ -151,9 +150,9 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	// unless ink covers most of it) ignores text and bars crossing it. A
 	// label's edge runs along the whole print; the print of a neighbour
 	// (its bars, seen end on) or a rule does not: an edge must show in
-	// each third of the span too (see edgeProfiles).
-	rows := edgeProfiles(img, true, px(ink.u0-fr.X), px(ink.u1-fr.X))
-	cols := edgeProfiles(img, false, px(ink.v0-fr.Y), px(ink.v1-fr.Y))
+	// each third of the span too (see edgeLevels).
+	rows := edgeLevels(img, true, px(ink.u0-fr.X), px(ink.u1-fr.X))
+	cols := edgeLevels(img, false, px(ink.v0-fr.Y), px(ink.v1-fr.Y))
 	side := func(p [4][]float64, from, to float64) (float64, bool) {
 		i, ok := labelEdge(p, px(from), px(to))
 		return float64(i)/outlinePx + 0.5/outlinePx, ok
@@ -221,42 +220,6 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	toPage := func(x, y float64) geom.Point { return f.point(x+fr.X, y+fr.Y) }
 	o.corners = [4]geom.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
 	return o, true
-}
-
-// lineLevels returns, for each row (rowsOf) or column of g, the 70th
-// percentile of its gray levels over the span [from, to) of the other axis
-// (by a histogram: gray levels are bytes).
-func lineLevels(g *image.Gray, rowsOf bool, from, to int) []float64 {
-	w, h := g.Rect.Dx(), g.Rect.Dy()
-	n, span := h, w
-	if !rowsOf {
-		n, span = w, h
-	}
-	from, to = max(0, from), min(span, to)
-	out := make([]float64, n)
-	if to <= from {
-		return out
-	}
-	rank := (to - from) * 7 / 10
-	for i := 0; i < n; i++ {
-		var hist [256]int
-		for j := from; j < to; j++ {
-			if rowsOf {
-				hist[g.Pix[i*g.Stride+j]]++
-			} else {
-				hist[g.Pix[j*g.Stride+i]]++
-			}
-		}
-		c := 0
-		for v := 0; v < 256; v++ {
-			c += hist[v]
-			if c > rank {
-				out[i] = float64(v)
-				break
-			}
-		}
-	}
-	return out
 }
 
 // borderLimit is how far (in f, on the axis of side k: 0 top, 1 right,
@@ -433,7 +396,7 @@ func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b geom.Point)
 	if !horizontal {
 		span = img.Rect.Dy()
 	}
-	p := edgeProfiles(img, horizontal, 0, span)
+	p := edgeLevels(img, horizontal, 0, span)
 	mid := int(math.Round(half * outlinePx))
 	i, ok := nearestEdge(p, mid-4, mid+5)
 	return ok && i >= mid-4
@@ -465,20 +428,8 @@ func onSheetLine(l *layout.Layout, a, b geom.Point) bool {
 	return false
 }
 
-// edgeProfiles returns lineLevels over the span [from, to) and over each
-// of its thirds.
-func edgeProfiles(g *image.Gray, rowsOf bool, from, to int) [4][]float64 {
-	third := (to - from) / 3
-	return [4][]float64{
-		lineLevels(g, rowsOf, from, to),
-		lineLevels(g, rowsOf, from, from+third),
-		lineLevels(g, rowsOf, from+third, to-third),
-		lineLevels(g, rowsOf, to-third, to),
-	}
-}
-
 // nearestEdge returns the index nearest from, going towards to, where the
-// profiles p (edgeProfiles) show a label edge: a thin dark line (the cut
+// profiles p (edgeLevels) show a label edge: a thin dark line (the cut
 // edge, its shadow) at least minEdgeDip gray levels under the profile 0.4
 // mm either side over the whole span, and half that in each third within
 // 0.25 mm. ok is false when nothing stands out (a white sticker on a
@@ -515,7 +466,7 @@ func nearestEdge(p [4][]float64, from, to int) (int, bool) {
 }
 
 // labelEdge returns the index nearest from, going towards to, where the
-// profiles p (edgeProfiles) show the label's edge: its cut edge's thin
+// profiles p (edgeLevels) show the label's edge: its cut edge's thin
 // dark line (nearestEdge), or the step up from a tinted label's paper to
 // the brighter paper beyond it (stepEdge), whichever comes first.
 //
