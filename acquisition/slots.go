@@ -191,18 +191,28 @@ func (st *pageState) slots() error {
 	// neighbour's label stuck across it: the values of an overlapping slot
 	// are kept only when its label's centre is within attributionMM of the
 	// slot's; otherwise a person decides.
+	// Without an overlap, the values of a slot none of whose labels is
+	// centred on it (centred) are a neighbour's label moved onto it, its
+	// own hidden under it or missing: seed 9191's phone page 32 reported
+	// slot 14's label, moved 14 mm up over slot 10's, as slot 10's once
+	// its bars were read whole.
 	for i, r := range reads {
-		if !hasFlag(r.out.Flags, page.FlagOverlap) || r.out.State == page.Empty {
+		if r.out.State == page.Empty || r.out.AIC == nil && r.out.Targatura == nil {
 			st.res.Slots = append(st.res.Slots, r.out)
 			continue
 		}
-		ok, why := r.owns(l.Slots[i].Rect, attributionMM)
+		ok, why, credit := true, "", whyOverlapCredit
+		if hasFlag(r.out.Flags, page.FlagOverlap) {
+			ok, why = r.owns(l.Slots[i].Rect, attributionMM)
+		} else if _, any := st.centred(r); !any {
+			ok, why, credit = false, "off_centre", whyMovedCredit
+		}
 		if !ok {
 			if r.out.AIC != nil {
-				r.why[0] = whyOverlapCredit + ":" + why
+				r.why[0] = credit + ":" + why
 			}
 			if r.out.Targatura != nil {
-				r.why[1] = whyOverlapCredit + ":" + why
+				r.why[1] = credit + ":" + why
 			}
 			r.out.AIC, r.out.Targatura, r.out.Confidence = nil, nil, 0
 			r.out.State = page.Unreadable
@@ -303,10 +313,23 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 // the slot's centre. When no read is, all reads count (the slot's own
 // label is the one moved away).
 func (st *pageState) home(sr *slotRead) []bool {
+	out, any := st.centred(sr)
+	if !any {
+		for i := range out {
+			out[i] = sr.labels[i].readAs() != ""
+		}
+	}
+	return out
+}
+
+// centred marks the read labels of the slot whose centre is within
+// attributionMM of the slot's (home without its fallback); any is false
+// when there is none: what the slot shows is a neighbour's label moved onto
+// it, whose values are not the slot's.
+func (st *pageState) centred(sr *slotRead) (out []bool, any bool) {
 	s, _ := st.r.layout.Slot(sr.n)
 	cx, cy := s.Rect.Center()
-	out := make([]bool, len(sr.labels))
-	any := false
+	out = make([]bool, len(sr.labels))
 	for i := range sr.labels {
 		lr := &sr.labels[i]
 		if lr.readAs() == "" {
@@ -316,12 +339,7 @@ func (st *pageState) home(sr *slotRead) []bool {
 		out[i] = math.Abs(c.X-cx) <= attributionMM && math.Abs(c.Y-cy) <= attributionMM
 		any = any || out[i]
 	}
-	if !any {
-		for i := range out {
-			out[i] = sr.labels[i].readAs() != ""
-		}
-	}
-	return out
+	return out, any
 }
 
 // holdsBesides reports whether the slot shows bars other than pieces of

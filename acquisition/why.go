@@ -21,7 +21,10 @@ package acquisition
 //   - overlap_attribution:WHY: overlapping labels, and the values read
 //     cannot be credited to this slot's label (see slots and owns): WHY is
 //     one_symbol (only one of Code 32 and ITF read), two_labels, no_outline
-//     or off_centre.
+//     or off_centre;
+//   - moved_attribution:off_centre: no overlap seen, but no label read in
+//     the slot is centred on it (within attributionMM): a neighbour's label
+//     moved onto it, whose values are not this slot's.
 const (
 	whyNoBars        = "no_bars_found"
 	whyNotFound      = "symbol_not_found"
@@ -31,6 +34,7 @@ const (
 	whyDisagree      = "disagree"
 	whyTwoLabels     = "two_labels"
 	whyOverlapCredit = "overlap_attribution"
+	whyMovedCredit   = "moved_attribution"
 )
 
 // ocrOutcome is how far the OCR of the line under an undecoded bar region
