@@ -284,20 +284,8 @@ func (st *pageState) decodeWhole(lr *labelRead, pos int) bool {
 		u0, u1 := r.Span[0]/px+fr.X, r.Span[1]/px+fr.X
 		return u0, u1, u0 <= -lr.w/2+pieceSlack && u1 >= lr.w/2-pieceSlack && u1-u0 <= maxSymbolW
 	}
-	try := []string{"code32", "itf"}
-	if pos%2 == 1 {
-		try[0], try[1] = try[1], try[0]
-	}
-	for _, kind := range try {
-		var r barcode.Result
-		var err error
-		var a fustella.AIC
-		var t fustella.Targatura
-		if kind == "code32" {
-			a, r, err = st.r.bars.Code32(img)
-		} else {
-			t, r, err = st.r.bars.Targatura(img)
-		}
+	for _, kind := range kindOrder(pos) {
+		a, t, r, err := readKind(kind, img, st.r.bars.Code32, st.r.bars.Targatura)
 		if err != nil {
 			continue
 		}
@@ -312,7 +300,7 @@ func (st *pageState) decodeWhole(lr *labelRead, pos int) bool {
 			// neighbour's (its label moved over this one), not lr's.
 			return false
 		}
-		lr.kind, lr.aic, lr.tg, lr.conf, lr.reversed = kind, a, t, r.Confidence(), r.Attempt.Reversed
+		lr.setBars(kind, a, t, r)
 		lr.center, lr.w = c, u1-u0
 		return true
 	}
@@ -352,26 +340,48 @@ func (st *pageState) decodeBars(lr *labelRead, img *image.Gray, pos int, quick b
 		q := st.r.bars.Quick()
 		code32, targatura = q.Code32, q.Targatura
 	}
-	tryAIC := func() bool {
-		a, r, err := code32(img)
-		if err != nil {
-			return false
+	for _, kind := range kindOrder(pos) {
+		if a, t, r, err := readKind(kind, img, code32, targatura); err == nil {
+			lr.setBars(kind, a, t, r)
+			return true
 		}
-		lr.kind, lr.aic, lr.conf, lr.reversed = "code32", a, r.Confidence(), r.Attempt.Reversed
-		return true
 	}
-	tryTG := func() bool {
-		t, r, err := targatura(img)
-		if err != nil {
-			return false
-		}
-		lr.kind, lr.tg, lr.conf, lr.reversed = "itf", t, r.Confidence(), r.Attempt.Reversed
-		return true
-	}
+	return false
+}
+
+// kindOrder is the order a region at position pos on its label is read
+// in: Code 32 first at even positions, the ITF first at odd ones (the
+// likelier symbol there).
+func kindOrder(pos int) [2]string {
 	if pos%2 == 0 {
-		return tryAIC() || tryTG()
+		return [2]string{"code32", "itf"}
 	}
-	return tryTG() || tryAIC()
+	return [2]string{"itf", "code32"}
+}
+
+// readKind reads img as kind ("code32" or "itf") with the reader given
+// for it.
+func readKind(kind string, img *image.Gray,
+	code32 func(*image.Gray) (fustella.AIC, barcode.Result, error),
+	targatura func(*image.Gray) (fustella.Targatura, barcode.Result, error),
+) (a fustella.AIC, t fustella.Targatura, r barcode.Result, err error) {
+	if kind == "code32" {
+		a, r, err = code32(img)
+	} else {
+		t, r, err = targatura(img)
+	}
+	return a, t, r, err
+}
+
+// setBars records a symbol read from lr's bars as kind: its value (a
+// for a Code 32, t for an ITF), confidence and way up.
+func (lr *labelRead) setBars(kind string, a fustella.AIC, t fustella.Targatura, r barcode.Result) {
+	lr.kind, lr.conf, lr.reversed = kind, r.Confidence(), r.Attempt.Reversed
+	if kind == "code32" {
+		lr.aic = a
+	} else {
+		lr.tg = t
+	}
 }
 
 // Characters of the printed lines: "A" + 9 digits for the AIC, 10 digits

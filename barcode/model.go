@@ -745,20 +745,7 @@ var extentDarkness = []float64{0.3, 0.2}
 // clusterExtents is symbolExtents for the dark runs of prof under th.
 func clusterExtents(prof []float64, m *modelSymbol, th float64) [][2]float64 {
 	n := len(prof)
-	type run struct{ a, b int }
-	var runs []run
-	for i := 0; i < n; {
-		if prof[i] >= th {
-			i++
-			continue
-		}
-		j := i
-		for j < n && prof[j] < th {
-			j++
-		}
-		runs = append(runs, run{i, j})
-		i = j
-	}
+	runs := darkRuns(prof, th)
 	if len(runs) < 5 {
 		return nil
 	}
@@ -834,21 +821,7 @@ func darkness(prof []float64, m *modelSymbol, buf *[]float64) ([]float64, float6
 		return nil, 0, 0, false
 	}
 	th := white - 0.3*(white-black)
-	// Dark runs.
-	type run struct{ a, b int }
-	var runs []run
-	for i := 0; i < n; {
-		if prof[i] >= th {
-			i++
-			continue
-		}
-		j := i
-		for j < n && prof[j] < th {
-			j++
-		}
-		runs = append(runs, run{i, j})
-		i = j
-	}
+	runs := darkRuns(prof, th)
 	if len(runs) < 5 {
 		return nil, 0, 0, false
 	}
@@ -918,4 +891,25 @@ func darknessOver(prof []float64, m *modelSymbol, buf *[]float64, l0, r0 float64
 		y[i] = 1 - prof[i]/a
 	}
 	return y, true
+}
+
+// run is a dark run [a, b) of a profile: its samples under a threshold.
+type run struct{ a, b int }
+
+// darkRuns returns the maximal runs of prof under th, left to right.
+func darkRuns(prof []float64, th float64) []run {
+	var runs []run
+	for i, n := 0, len(prof); i < n; {
+		if prof[i] >= th {
+			i++
+			continue
+		}
+		j := i
+		for j < n && prof[j] < th {
+			j++
+		}
+		runs = append(runs, run{i, j})
+		i = j
+	}
+	return runs
 }
