@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
@@ -62,6 +63,7 @@ type reviewJSON struct {
 	Field       string             `json:"field"`
 	Reason      string             `json:"reason"`
 	Value       json.RawMessage    `json:"value"`
+	Suggestion  *page.Suggestion   `json:"suggestion"`
 	Status      store.ReviewStatus `json:"status"`
 	CreatedAt   time.Time          `json:"created_at"`
 	ResolvedAt  *time.Time         `json:"resolved_at"`
@@ -89,7 +91,7 @@ func nullJSON(v json.RawMessage) json.RawMessage {
 
 func reviewView(it store.ReviewItem) reviewJSON {
 	v := reviewJSON{ID: it.ID, PageID: it.PageID, BatchID: it.BatchID, SHA256: it.FileSHA256, Page: it.PageIndex,
-		Slot: it.Slot, Field: it.Field, Reason: it.Reason, Value: nullJSON(it.Value), Status: it.Status,
+		Slot: it.Slot, Field: it.Field, Reason: it.Reason, Value: nullJSON(it.Value), Suggestion: it.Suggestion, Status: it.Status,
 		CreatedAt: it.CreatedAt.UTC(), Crop: fmt.Sprintf("/v1/review/%d/crop", it.ID), Image: fmt.Sprintf("/v1/pages/%d/image", it.PageID)}
 	if !it.ResolvedAt.IsZero() {
 		t := it.ResolvedAt.UTC()

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/sheet"
@@ -141,6 +143,32 @@ func TestSaneRequestID(t *testing.T) {
 	} {
 		if got := saneRequestID(id); got != want {
 			t.Errorf("saneRequestID(%q) = %v", id, got)
+		}
+	}
+}
+
+// TestReviewViewSuggestion: a review item's suggestion is shown as the
+// page's (text, confidence, source, why), and as null when there is none:
+// the member is always there, as the OpenAPI document says.
+func TestReviewViewSuggestion(t *testing.T) {
+	sug := &page.Suggestion{Text: "D7", Confidence: 0.875, Source: page.SourceHandwritten, Why: "a character below 0.990 confidence"}
+	for _, c := range []struct {
+		sug  *page.Suggestion
+		want string
+	}{
+		{sug, `{"text":"D7","confidence":0.875,"source":"handwritten","why":"a character below 0.990 confidence"}`},
+		{nil, `null`},
+	} {
+		b, err := json.Marshal(reviewView(store.ReviewItem{ID: 3, Field: "progressive", Suggestion: c.sug}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]json.RawMessage
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if s, ok := got["suggestion"]; !ok || string(s) != c.want {
+			t.Errorf("suggestion %+v: shown as %s (present %v), want %s", c.sug, s, ok, c.want)
 		}
 	}
 }

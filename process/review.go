@@ -60,7 +60,9 @@ var ruleFlags = []string{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDow
 // FieldCode item for the sheet code, one each for the progressive, count
 // and date, one FieldSlot item per unreadable slot, one FieldRule item per
 // broken rule per slot, and a FieldPage item for any other reason. Each
-// item's Value is what the machine read (null if nothing). So once every
+// item's Value is what the machine read (null if nothing); a progressive,
+// count or date item also carries the sheet's suggestion for that field,
+// what was read there but not accepted, for the reviewer. So once every
 // item is corrected, the page has no reason left and is ok.
 func ReviewItems(res *page.Result) []store.NewReviewItem {
 	switch res.Status {
@@ -74,6 +76,10 @@ func ReviewItems(res *page.Result) []store.NewReviewItem {
 		return []store.NewReviewItem{{Field: FieldPage, Reason: reason, Value: mustJSON(map[string]any{"reasons": res.Reasons})}}
 	}
 	var items []store.NewReviewItem
+	var sug page.Suggestions
+	if res.Sheet.Suggestions != nil {
+		sug = *res.Sheet.Suggestions
+	}
 	codeDone := false
 	for _, r := range res.Reasons {
 		switch k := r.Kind; {
@@ -84,11 +90,14 @@ func ReviewItems(res *page.Result) []store.NewReviewItem {
 					Value: mustJSON(map[string]*string{"code": res.Sheet.Code, "tail_code": res.Sheet.TailCode})})
 			}
 		case k == page.ReasonProgressiveUnread:
-			items = append(items, store.NewReviewItem{Field: FieldProgressive, Reason: r.String(), Value: mustJSON(res.Sheet.Progressive)})
+			items = append(items, store.NewReviewItem{Field: FieldProgressive, Reason: r.String(), Value: mustJSON(res.Sheet.Progressive),
+				Suggestion: sug.Progressive})
 		case k == page.ReasonCountUnread:
-			items = append(items, store.NewReviewItem{Field: FieldCount, Reason: r.String(), Value: mustJSON(res.Sheet.DeclaredCount)})
+			items = append(items, store.NewReviewItem{Field: FieldCount, Reason: r.String(), Value: mustJSON(res.Sheet.DeclaredCount),
+				Suggestion: sug.Count})
 		case k == page.ReasonDateUnread:
-			items = append(items, store.NewReviewItem{Field: FieldDate, Reason: r.String(), Value: mustJSON(res.Sheet.Date)})
+			items = append(items, store.NewReviewItem{Field: FieldDate, Reason: r.String(), Value: mustJSON(res.Sheet.Date),
+				Suggestion: sug.Date})
 		case k == page.ReasonUnreadableSlot || k == page.ReasonRuleBroken:
 			// one item per slot, below
 		case k == page.ReasonLowResolution:

@@ -99,6 +99,34 @@ func TestReviewItems(t *testing.T) {
 	}
 }
 
+// TestReviewItemsCarryTheSuggestion: the items of the count and date
+// carry the sheet's suggestion for their own field, and no other item
+// carries one (the progressive box was empty: no suggestion).
+func TestReviewItemsCarryTheSuggestion(t *testing.T) {
+	t.Parallel()
+	res := reviewPage()
+	res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonCountUnread})
+	res.Sheet.DeclaredCount = nil
+	date := &page.Suggestion{Text: "3101202_", Confidence: 0.97, Source: page.SourceHandwritten, Why: "date cell 8 empty"}
+	count := &page.Suggestion{Text: "3", Confidence: 0.41, Source: page.SourceHandwritten, Why: "below the threshold"}
+	res.Sheet.Suggestions = &page.Suggestions{Date: date, Count: count}
+	want := map[string]*page.Suggestion{process.FieldDate: date, process.FieldCount: count}
+	seen := 0
+	for _, it := range process.ReviewItems(&res) {
+		if w := want[it.Field]; w != nil {
+			seen++
+			if it.Suggestion == nil || *it.Suggestion != *w {
+				t.Errorf("%s item: suggestion %+v, want %+v", it.Field, it.Suggestion, w)
+			}
+		} else if it.Suggestion != nil {
+			t.Errorf("%s item (slot %d): suggestion %+v, want none", it.Field, it.Slot, it.Suggestion)
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("%d items of the count and date, want 2", seen)
+	}
+}
+
 // TestCorrectingEveryItemMakesThePageOK: the items of a page and the
 // reasons that hold it in review are the same things, so answering every
 // item leaves an ok page.

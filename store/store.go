@@ -372,6 +372,10 @@ type NewReviewItem struct {
 	Reason string // why: a page.Flag* or page.Reason* value, or free text
 	// Value is what the machine read (JSON, null if nothing).
 	Value json.RawMessage
+	// Suggestion is what the reader read in the field's box without
+	// accepting it (progressive, count, date), offered to the reviewer,
+	// never a value; nil when there is none.
+	Suggestion *page.Suggestion
 }
 
 // ReviewStatus is open until a person corrects the item.
@@ -393,6 +397,9 @@ type ReviewItem struct {
 	Field      string
 	Reason     string
 	Value      json.RawMessage // what the machine read
+	// Suggestion is what the reader read but did not accept (see
+	// NewReviewItem); nil when there is none.
+	Suggestion *page.Suggestion
 	Status     ReviewStatus
 	CreatedAt  time.Time
 	ResolvedAt time.Time

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,9 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/sheet"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -544,6 +548,110 @@ func TestBrowserReview(t *testing.T) {
 	if after := recon(); after == before {
 		t.Errorf("reconciliation unchanged by the corrections: %s", after)
 	}
+}
+
+// TestBrowserSuggestion: an item of a field read but not accepted shows
+// the suggestion (text, confidence, why) beside "nothing read", the
+// value field starts with it when it is a whole value, and Enter saves
+// it as the person's answer. The item's suggestion, from the API, is the
+// page's own for that field.
+func TestBrowserSuggestion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	station := e.key(auth.Scope{Role: auth.Station, Key: sheet.Key{Region: "120", ASL: "201"}})
+	batch := e.upload(station, scanSuggests)
+	pages := e.pagesOf(station, batch)
+	if len(pages) != 1 {
+		t.Fatalf("pages %+v", pages)
+	}
+	_, body := e.apiDo("GET", fmt.Sprintf("/v1/pages/%d", pages[0].ID), station, nil, "")
+	var pg struct {
+		Sheet struct {
+			Suggestions map[string]json.RawMessage `json:"suggestions"`
+		} `json:"sheet"`
+	}
+	if err := json.Unmarshal(body, &pg); err != nil {
+		t.Fatal(err)
+	}
+	member := map[string]string{"progressive": "progressive", "declared_count": "count", "date": "date"}
+	var typed []reviewItem // items whose suggestion starts the field
+	shown := 0
+	b := newBrowser(t, e, 1280, 900)
+	b.signIn(station)
+	for _, it := range e.reviewItems(station, "open") {
+		m, ok := member[it.Field]
+		if !ok {
+			if it.Suggestion != nil {
+				t.Errorf("%s item %d has a suggestion %+v", it.Field, it.ID, *it.Suggestion)
+			}
+			continue
+		}
+		want, _ := json.Marshal(it.Suggestion)
+		if got := pg.Sheet.Suggestions[m]; !jsonSame(got, want) {
+			t.Errorf("%s item %d: suggestion %s, the page's %s", it.Field, it.ID, want, got)
+		}
+		if it.Suggestion == nil {
+			continue
+		}
+		shown++
+		b.open(fmt.Sprintf("/ui/review/%d", it.ID))
+		if got := b.text("#suggestion-text"); got != it.Suggestion.Text {
+			b.fail("item %d shows suggestion %q, want %q", it.ID, got, it.Suggestion.Text)
+		}
+		if got, want := b.text("#suggestion-confidence"), fmt.Sprintf("%.0f%%", it.Suggestion.Confidence*100); got != want {
+			b.fail("item %d shows confidence %q, want %q", it.ID, got, want)
+		}
+		if got := b.text("#suggestion-why"); got != it.Suggestion.Why {
+			b.fail("item %d shows why %q, want %q", it.ID, got, it.Suggestion.Why)
+		}
+		if got := b.text("#read-value"); got != "(niente)" {
+			b.fail("item %d shows %q as read, want (niente): a suggestion is not a value", it.ID, got)
+		}
+		var input string
+		b.eval(`document.getElementById("value").value`, &input)
+		_, err := strconv.Atoi(it.Suggestion.Text)
+		whole := err == nil && (it.Field == "progressive" || it.Field == "declared_count") && it.Suggestion.Text[0] != '0'
+		if whole != (input == it.Suggestion.Text) || (!whole && input != "") {
+			b.fail("item %d (%s, suggestion %q): the field starts with %q", it.ID, it.Field, it.Suggestion.Text, input)
+		}
+		if whole {
+			typed = append(typed, it)
+		}
+	}
+	if shown == 0 {
+		t.Fatalf("%s gave no item with a suggestion: the test needs a scan that does", scanSuggests)
+	}
+	// Enter on a suggestion that starts the field saves it.
+	for _, it := range typed {
+		b.open(fmt.Sprintf("/ui/review/%d", it.ID))
+		b.waitJS(`document.activeElement && document.activeElement.id === "value"`)
+		b.run(chromedp.KeyEvent(kb.Enter))
+		b.waitJS(fmt.Sprintf(`document.readyState === "complete" && !location.pathname.endsWith("/%d")`, it.ID))
+		got := e.reviewItem(station, it.ID)
+		want := it.Suggestion.Text
+		if it.Field == "progressive" {
+			want = strconv.Quote(want)
+		}
+		if got.Status != "resolved" || len(got.Corrections) != 1 || string(got.Corrections[0].After) != want {
+			t.Errorf("item %d after Enter: %s, corrections %+v, want one saving %s", it.ID, got.Status, got.Corrections, want)
+		}
+	}
+}
+
+// jsonSame reports whether two JSON texts hold the same value (a missing
+// member, nil, is null).
+func jsonSame(a, b []byte) bool {
+	var x, y any
+	if len(a) == 0 {
+		a = []byte("null")
+	}
+	if len(b) == 0 {
+		b = []byte("null")
+	}
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // TestBrowserBulk accepts every item of one field and value in one go.

@@ -50,6 +50,9 @@ const (
 	scanPharmacy = "93161"
 	scanASL      = "202"
 	scanMonth    = "2025-06"
+	// scanSuggests is a sheet of pharmacy 120-201-31578 whose progressive
+	// and count are read but not accepted: their items carry suggestions.
+	scanSuggests = "0002-office.jpg"
 )
 
 func scanPath(name string) string {
@@ -224,11 +227,17 @@ func (e *env) importMonth(validator string, scans ...string) {
 
 // reviewItems lists review items through the API.
 type reviewItem struct {
-	ID          int64           `json:"id"`
-	PageID      int64           `json:"page_id"`
-	Field       string          `json:"field"`
-	Status      string          `json:"status"`
-	Value       json.RawMessage `json:"value"`
+	ID         int64           `json:"id"`
+	PageID     int64           `json:"page_id"`
+	Field      string          `json:"field"`
+	Status     string          `json:"status"`
+	Value      json.RawMessage `json:"value"`
+	Suggestion *struct {
+		Text       string  `json:"text"`
+		Confidence float64 `json:"confidence"`
+		Source     string  `json:"source"`
+		Why        string  `json:"why"`
+	} `json:"suggestion"`
 	Corrections []struct {
 		KeyID string          `json:"key_id"`
 		After json.RawMessage `json:"after"`

@@ -174,6 +174,48 @@ func TestTypedValue(t *testing.T) {
 	}
 }
 
+// TestSuggestedInput: a suggestion starts the field only when it is a
+// whole value of the field (an unread character or an impossible value
+// is shown, not offered), and Enter on it saves that value.
+func TestSuggestedInput(t *testing.T) {
+	for _, c := range []struct {
+		field, text, input, saved string
+	}{
+		{process.FieldProgressive, "D12", "D12", `"D12"`},
+		{process.FieldProgressive, "7", "7", `"7"`},
+		{process.FieldProgressive, "1?", "", ""},
+		{process.FieldProgressive, "0", "", ""},
+		{process.FieldCount, "12", "12", `12`},
+		{process.FieldCount, "29", "", ""},
+		{process.FieldCount, "03", "", ""},
+		{process.FieldCount, "?", "", ""},
+		{process.FieldDate, "19012024", "19/01/2024", `"2024-01-19"`},
+		{process.FieldDate, "1901202_", "", ""},
+		{process.FieldDate, "31022025", "", ""},
+		{process.FieldSlot, "12", "", ""},
+	} {
+		it := store.ReviewItem{ID: 1, Field: c.field, Value: json.RawMessage("null"),
+			Suggestion: &page.Suggestion{Text: c.text, Confidence: 0.5, Source: page.SourceHandwritten, Why: "test"}}
+		e := newEntry(it)
+		if e.Suggested != c.input {
+			t.Errorf("%s suggestion %q: field starts with %q, want %q", c.field, c.text, e.Suggested, c.input)
+			continue
+		}
+		if c.input == "" {
+			continue
+		}
+		if got, err := typedValue(it, e.Suggested); err != nil || string(got) != c.saved {
+			t.Errorf("%s suggestion %q: Enter saves %s %v, want %s", c.field, c.text, got, err, c.saved)
+		}
+	}
+	// A value read is what the field starts with, not the suggestion.
+	read := newEntry(store.ReviewItem{Field: process.FieldCount, Value: json.RawMessage("5"),
+		Suggestion: &page.Suggestion{Text: "6", Source: page.SourceHandwritten}})
+	if read.Input != "5" || read.Suggested != "" {
+		t.Errorf("count read 5 with suggestion 6: input %q, suggested %q", read.Input, read.Suggested)
+	}
+}
+
 // TestQueueOrder: slots by confidence first (most sure first), then the
 // fields without one, postponed items last in the order put off.
 func TestQueueOrder(t *testing.T) {

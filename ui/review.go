@@ -46,6 +46,15 @@ type entry struct {
 	// Typable: the field takes a typed value (rule and page items are
 	// confirmed, not typed).
 	Typable bool
+	// Suggested is the item's suggestion (what the reader read in the box
+	// without accepting it) as it is typed in the field, when nothing was
+	// read and the suggestion is a whole value of the field ("" otherwise:
+	// a suggestion with an unread character is shown, not offered). The
+	// field starts with it, so Enter saves it as the person's answer, who
+	// sees the crop, the suggestion and why it was not accepted; clearing
+	// the field saves "nothing there" as before. It is never the item's
+	// accept: the bulk view confirms only what was read.
+	Suggested string
 	// accept is the correction that confirms the value as shown.
 	accept json.RawMessage
 }
@@ -118,7 +127,31 @@ func newEntry(it store.ReviewItem) entry {
 		}
 		e.Typable, e.Acceptable, e.accept = false, true, json.RawMessage("null")
 	}
+	if e.Input == "" && it.Suggestion != nil {
+		e.Suggested = suggestedInput(it.Field, it.Suggestion.Text)
+	}
 	return e
+}
+
+// suggestedInput is a suggestion's text as a person types it in the
+// field, when it is a whole value the field takes; "" otherwise.
+func suggestedInput(field, text string) string {
+	switch field {
+	case process.FieldProgressive:
+		if p, err := sheet.ParseProgressive(text); err == nil {
+			return p.String()
+		}
+	case process.FieldCount:
+		if n, err := strconv.Atoi(text); err == nil && n >= 0 && n <= 28 && strconv.Itoa(n) == text {
+			return text
+		}
+	case process.FieldDate:
+		// DDMMYYYY, the eight cells, as DD/MM/YYYY.
+		if d, err := time.Parse("02012006", text); err == nil && len(text) == 8 {
+			return d.Format("02/01/2006")
+		}
+	}
+	return ""
 }
 
 func nullJSON(v json.RawMessage) json.RawMessage {

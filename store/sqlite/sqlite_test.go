@@ -82,7 +82,7 @@ func TestMigrateFreshAndReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	applied, err := s.Migrate(context.Background())
-	if err != nil || strings.Join(applied, " ") != "0001_init.sql 0002_reconciliation_summary.sql 0003_blobs.sql 0004_reconciliation_text.sql 0005_pages_per_scope.sql 0006_summaries_in_sql.sql" {
+	if err != nil || strings.Join(applied, " ") != "0001_init.sql 0002_reconciliation_summary.sql 0003_blobs.sql 0004_reconciliation_text.sql 0005_pages_per_scope.sql 0006_summaries_in_sql.sql 0007_review_suggestion.sql" {
 		t.Fatalf("Migrate = %v, %v", applied, err)
 	}
 	s.Close()
@@ -186,7 +186,7 @@ func TestMigratePagesPerScopeKeepsData(t *testing.T) {
 	}
 	defer s.Close()
 	applied, err := s.Migrate(context.Background())
-	if err != nil || strings.Join(applied, " ") != "0003_blobs.sql 0004_reconciliation_text.sql 0005_pages_per_scope.sql 0006_summaries_in_sql.sql" {
+	if err != nil || strings.Join(applied, " ") != "0003_blobs.sql 0004_reconciliation_text.sql 0005_pages_per_scope.sql 0006_summaries_in_sql.sql 0007_review_suggestion.sql" {
 		t.Fatalf("Migrate = %v, %v", applied, err)
 	}
 	for q, want := range map[string]int{
@@ -194,6 +194,7 @@ func TestMigratePagesPerScopeKeepsData(t *testing.T) {
 		"SELECT COUNT(*) FROM slots WHERE page_id = 7":                                    1,
 		"SELECT COUNT(*) FROM sheets WHERE page_id = 7":                                   1,
 		"SELECT COUNT(*) FROM review_items WHERE page_id = 7":                             1,
+		"SELECT COUNT(*) FROM review_items WHERE page_id = 7 AND suggestion IS NULL":      1,
 		"SELECT COUNT(*) FROM batch_files WHERE origin_batch_id = 1":                      2,
 		"SELECT COUNT(*) FROM pragma_foreign_key_list('slots') WHERE \"table\" = 'pages'": 1,
 	} {

@@ -24,7 +24,8 @@ func testReview(t *testing.T, c context.Context, s Store) {
 	r.Sheet.Progressive = nil
 	items := []store.NewReviewItem{
 		{Slot: 1, Field: "aic", Reason: page.FlagAICUnread},
-		{Field: "progressive", Reason: string(page.ReasonProgressiveUnread), Value: json.RawMessage(`"4?"`)},
+		{Field: "progressive", Reason: string(page.ReasonProgressiveUnread), Value: json.RawMessage(`"4?"`),
+			Suggestion: &page.Suggestion{Text: "4?", Confidence: 0.625, Source: page.SourceHandwritten, Why: "a mark that is not a digit"}},
 	}
 	ok(t, s.CompletePage(c, store.PageOutcome{PageID: cl.Page.ID, Token: cl.Token, Result: r, Review: items}), "CompletePage")
 	is(t, s.CompletePage(c, store.PageOutcome{PageID: 1 << 40, Result: r, Review: []store.NewReviewItem{{}}}), store.ErrNotFound, "CompletePage(unknown)")
@@ -35,7 +36,7 @@ func testReview(t *testing.T, c context.Context, s Store) {
 		t.Fatalf("ListReview = %d items, want 2", len(list))
 	}
 	aic, prog := list[0], list[1]
-	if aic.Slot != 1 || aic.Field != "aic" || aic.Reason != page.FlagAICUnread || aic.Value != nil || aic.Status != store.ReviewOpen ||
+	if aic.Slot != 1 || aic.Field != "aic" || aic.Reason != page.FlagAICUnread || aic.Value != nil || aic.Suggestion != nil || aic.Status != store.ReviewOpen ||
 		aic.PageID != cl.Page.ID || aic.BatchID != bc.Batch.ID || aic.PageIndex != 1 || aic.FileSHA256 != sha("review") ||
 		aic.Group == nil || *aic.Group != (sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}) {
 		t.Fatalf("aic item = %+v", aic)
@@ -44,6 +45,14 @@ func testReview(t *testing.T, c context.Context, s Store) {
 		t.Fatalf("progressive item = %+v", prog)
 	}
 	jsonEq(t, prog.Value, json.RawMessage(`"4?"`), "progressive value")
+	// The suggestion comes back as it went in, on the list and on one item.
+	wantSug := page.Suggestion{Text: "4?", Confidence: 0.625, Source: page.SourceHandwritten, Why: "a mark that is not a digit"}
+	if prog.Suggestion == nil || *prog.Suggestion != wantSug {
+		t.Fatalf("progressive suggestion = %+v, want %+v", prog.Suggestion, wantSug)
+	}
+	if one, err := s.GetReview(c, prog.ID, admin); err != nil || one.Suggestion == nil || *one.Suggestion != wantSug {
+		t.Fatalf("GetReview(progressive) = %+v, %v; want suggestion %+v", one.Suggestion, err, wantSug)
+	}
 
 	for _, f := range []struct {
 		f    store.ReviewFilter

@@ -355,7 +355,15 @@ func (q *queries) InsertSheet(ctx context.Context, db querier, pageID int64, s s
 }
 
 func (q *queries) InsertReview(ctx context.Context, db querier, pageID int64, it store.NewReviewItem, at time.Time) error {
-	_, err := q.exec(ctx, db, q.st.InsertReview, pageID, nullInt(it.Slot), it.Field, it.Reason, nullJSON(it.Value), q.t(at))
+	var sug any
+	if it.Suggestion != nil {
+		b, err := json.Marshal(it.Suggestion)
+		if err != nil {
+			return err
+		}
+		sug = string(b)
+	}
+	_, err := q.exec(ctx, db, q.st.InsertReview, pageID, nullInt(it.Slot), it.Field, it.Reason, nullJSON(it.Value), sug, q.t(at))
 	return err
 }
 

@@ -176,8 +176,8 @@ INSERT INTO sheets (page_id, code, tail_code, region, asl, pharmacy, competence,
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
 -- name: InsertReview
-INSERT INTO review_items (page_id, slot, field, reason, value, created_at)
-VALUES ($1, $2, $3, $4, $5, $6);
+INSERT INTO review_items (page_id, slot, field, reason, value, suggestion, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
 
 -- name: QueueDepth
 SELECT COUNT(*) FROM pages WHERE state IN ('queued', 'running');
@@ -310,7 +310,7 @@ LEFT JOIN pages p ON p.file_sha256 = bf.file_sha256 AND p.batch_id = bf.origin_b
        p.queued_at, p.started_at, p.finished_at, p.millis{{end}}
 
 {{define "review columns"}}r.id, r.page_id, p.batch_id, p.file_sha256, p.page_index, r.slot, r.field, r.reason,
-       r.value, r.status, r.created_at, r.resolved_at,
+       r.value, r.suggestion, r.status, r.created_at, r.resolved_at,
        sh.region, sh.asl, sh.pharmacy, sh.competence
 FROM review_items r
 JOIN pages p ON p.id = r.page_id

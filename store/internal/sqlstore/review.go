@@ -7,28 +7,35 @@ import (
 	"fmt"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
 )
 
 // scanReview reads the review columns: r.id, r.page_id, p.batch_id,
 // p.file_sha256, p.page_index, r.slot, r.field, r.reason, r.value,
-// r.status, r.created_at, r.resolved_at, sh.region, sh.asl, sh.pharmacy,
-// sh.competence.
+// r.suggestion, r.status, r.created_at, r.resolved_at, sh.region, sh.asl,
+// sh.pharmacy, sh.competence.
 func scanReview(sc scanner) (store.ReviewItem, error) {
 	var it store.ReviewItem
 	var slot sql.NullInt64
-	var value []byte
+	var value, sug []byte
 	var status string
 	var created, resolved timeCol
 	var region, asl, pharmacy, competence sql.NullString
 	err := sc.Scan(&it.ID, &it.PageID, &it.BatchID, &it.FileSHA256, &it.PageIndex, &slot, &it.Field, &it.Reason,
-		&value, &status, &created, &resolved, &region, &asl, &pharmacy, &competence)
+		&value, &sug, &status, &created, &resolved, &region, &asl, &pharmacy, &competence)
 	if err != nil {
 		return it, err
 	}
 	it.Slot = int(slot.Int64)
 	if len(value) > 0 {
 		it.Value = value
+	}
+	if len(sug) > 0 {
+		it.Suggestion = new(page.Suggestion)
+		if err := json.Unmarshal(sug, it.Suggestion); err != nil {
+			return it, fmt.Errorf("review item %d: suggestion: %w", it.ID, err)
+		}
 	}
 	it.Status = store.ReviewStatus(status)
 	it.CreatedAt, it.ResolvedAt = created.T, resolved.T
