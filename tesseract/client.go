@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"sync"
+
+	"github.com/regfus/regfus/resample"
 )
 
 // newMu serialises client creation: Tesseract's initialisation sets
@@ -110,7 +112,8 @@ func (c *Client) Close() error {
 // img should be a crop of a single line (see the package doc), best scaled
 // to LineHeight pixels high; a crop of another height is scaled to it here
 // (keeping the aspect ratio) when it is off by more than the model's
-// training range (0.85-1.2x). Colour is converted to grey with the BT.601
+// training range (0.85-1.2x), with the filter the training lines were
+// scaled with (package resample). Colour is converted to grey with the BT.601
 // weights. The result is Tesseract's, unverified: use the Read* helpers
 // for codes.
 func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
@@ -131,7 +134,7 @@ func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 	w, h := b.Dx(), b.Dy()
 	if h < LineHeight*85/100 || h > LineHeight*120/100 {
 		w = max(8, (w*LineHeight+h/2)/h)
-		px = scaleGray(px, b.Dx(), b.Dy(), w, LineHeight)
+		px = resample.Gray(px, b.Dx(), b.Dy(), w, LineHeight)
 		h = LineHeight
 	}
 	soften(px, w, h)
@@ -172,42 +175,6 @@ func lineOf(boxes []symbolBox) Line {
 	l.Text = text.String()
 	l.Confidence = sum / float64(len(l.Symbols))
 	return l
-}
-
-// scaleGray resamples grey pixels (sw x sh) to dw x dh with a tent filter
-// whose support widens when shrinking (area-like) and is bilinear when
-// enlarging, as ocrtrain's lines are scaled.
-func scaleGray(src []byte, sw, sh, dw, dh int) []byte {
-	tmp := make([]float32, dw*sh)
-	for y := range sh {
-		resample(func(i int) float32 { return float32(src[y*sw+i]) }, sw, dw, func(i int, v float32) { tmp[y*dw+i] = v })
-	}
-	out := make([]byte, dw*dh)
-	for x := range dw {
-		resample(func(i int) float32 { return tmp[i*dw+x] }, sh, dh, func(i int, v float32) {
-			out[i*dw+x] = uint8(math.Max(0, math.Min(255, math.Round(float64(v)))))
-		})
-	}
-	return out
-}
-
-func resample(get func(int) float32, n, m int, set func(int, float32)) {
-	scale := float64(m) / float64(n)
-	support := math.Max(1, 1/scale)
-	for i := range m {
-		c := (float64(i)+0.5)/scale - 0.5
-		lo, hi := int(math.Floor(c-support)), int(math.Ceil(c+support))
-		var s, ws float64
-		for j := lo; j <= hi; j++ {
-			wt := 1 - math.Abs(float64(j)-c)/support
-			if wt <= 0 {
-				continue
-			}
-			s += wt * float64(get(min(n-1, max(0, j))))
-			ws += wt
-		}
-		set(i, float32(s/ws))
-	}
 }
 
 // soften blurs the grey pixels (w x h) in place with a small Gaussian

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/resample"
 	"github.com/regfus/regfus/sheet"
 )
 
@@ -112,7 +113,7 @@ func stretch(img image.Image) *image.Gray {
 	px := grey(img)
 	nw := w * 112 / 100
 	out := image.NewGray(image.Rect(0, 0, nw, h))
-	copy(out.Pix, scaleGray(px, w, h, nw, h))
+	copy(out.Pix, resample.Gray(px, w, h, nw, h))
 	return out
 }
 

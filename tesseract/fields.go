@@ -1,12 +1,8 @@
 package tesseract
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"image"
-	"os"
-	"path/filepath"
 	"sync"
 
 	_ "embed"
@@ -99,42 +95,4 @@ func (c *FieldClient) ReadField(img image.Image) (Line, error) {
 		}
 	}
 	return lineOf(boxes), nil
-}
-
-// writeTessdata writes an embedded model to
-// <user cache dir>/regfus/tessdata-<lang>-<hash prefix>/<lang>.traineddata
-// unless it is there with the right content, and returns the directory, as
-// writeModel does for the OCR-A model.
-func writeTessdata(lang string, data []byte) (string, error) {
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
-	base, err := os.UserCacheDir()
-	if err != nil || base == "" {
-		base = os.TempDir()
-	}
-	dir := filepath.Join(base, "regfus", "tessdata-"+lang+"-"+hash[:16])
-	path := filepath.Join(dir, lang+".traineddata")
-	if b, err := os.ReadFile(path); err == nil && sha256.Sum256(b) == sum {
-		return dir, nil
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, lang+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("tesseract: write model to %s: %w", path, werr)
-	}
-	return dir, nil
 }

@@ -25,33 +25,36 @@ var ModelSHA256 = func() string {
 	return hex.EncodeToString(s[:])
 }()
 
-var modelDir = sync.OnceValues(writeModel)
+var modelDir = sync.OnceValues(func() (string, error) { return writeTessdata(Language, model) })
 
-// writeModel writes the embedded model to
-// <user cache dir>/regfus/tessdata-<hash prefix>/ocra.traineddata (or the
-// same under the temp dir when there is no cache dir), unless it is already
-// there with the right content, and returns the directory (Tesseract's
-// tessdata prefix). The directory is private (0700); the file is written to
-// a temporary name and renamed, so concurrent processes never see half a
-// model.
-func writeModel() (string, error) {
+// writeTessdata writes an embedded model (the OCR-A model, the
+// printed-field model of fields.go) to
+// <user cache dir>/regfus/tessdata-<lang>-<hash prefix>/<lang>.traineddata
+// (or the same under the temp dir when there is no cache dir), unless it
+// is already there with the right content, and returns the directory
+// (Tesseract's tessdata prefix). The directory is private (0700); the file
+// is written to a temporary name and renamed, so concurrent processes
+// never see half a model.
+func writeTessdata(lang string, data []byte) (string, error) {
+	sum := sha256.Sum256(data)
+	hash := hex.EncodeToString(sum[:])
 	base, err := os.UserCacheDir()
 	if err != nil || base == "" {
 		base = os.TempDir()
 	}
-	dir := filepath.Join(base, "regfus", "tessdata-"+ModelSHA256[:16])
-	path := filepath.Join(dir, Language+".traineddata")
-	if b, err := os.ReadFile(path); err == nil && sha256.Sum256(b) == sha256.Sum256(model) {
+	dir := filepath.Join(base, "regfus", "tessdata-"+lang+"-"+hash[:16])
+	path := filepath.Join(dir, lang+".traineddata")
+	if b, err := os.ReadFile(path); err == nil && sha256.Sum256(b) == sum {
 		return dir, nil
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, Language+".*.tmp")
+	tmp, err := os.CreateTemp(dir, lang+".*.tmp")
 	if err != nil {
 		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
 	}
-	_, werr := tmp.Write(model)
+	_, werr := tmp.Write(data)
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr

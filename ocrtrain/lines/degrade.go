@@ -8,6 +8,8 @@ import (
 	"image/jpeg"
 	"math"
 	"math/rand/v2"
+
+	"github.com/regfus/regfus/resample"
 )
 
 // plane is one float channel, 0 black .. 1 white (or coverage 0..1).
@@ -96,7 +98,7 @@ func degrade(cov *plane, p Params, charPx float64, rng *rand.Rand) (*image.Gray,
 	}
 	th := int(math.Round(LineHeight * p.ScaleJitter))
 	tw := max(1, int(math.Round(float64(w)*float64(th)/float64(h))))
-	return Resize(gray, tw, th), nil
+	return resample.Image(gray, tw, th), nil
 }
 
 func to8(v float32) uint8 {
@@ -169,43 +171,4 @@ func convolve(pl *plane, k []float32, horiz bool) {
 		}
 	}
 	pl.v = out
-}
-
-// Resize scales a grey image to w x h with a tent filter whose support
-// widens when shrinking (area-like averaging) and is bilinear when
-// enlarging. It is the scaling the training lines get; the reader should
-// scale crops the same way (OpenCV INTER_LINEAR up, INTER_AREA down).
-func Resize(src *image.Gray, w, h int) *image.Gray {
-	sw, sh := src.Rect.Dx(), src.Rect.Dy()
-	tmp := newPlane(w, sh)
-	for y := range sh {
-		row := src.Pix[y*src.Stride : y*src.Stride+sw]
-		resample1D(func(i int) float32 { return float32(row[i]) }, sw, w, func(i int, v float32) { tmp.v[y*w+i] = v })
-	}
-	dst := image.NewGray(image.Rect(0, 0, w, h))
-	for x := range w {
-		resample1D(func(i int) float32 { return tmp.v[i*w+x] }, sh, h, func(i int, v float32) {
-			dst.Pix[i*dst.Stride+x] = uint8(math.Max(0, math.Min(255, math.Round(float64(v)))))
-		})
-	}
-	return dst
-}
-
-func resample1D(get func(int) float32, n, m int, set func(int, float32)) {
-	scale := float64(m) / float64(n)
-	support := math.Max(1, 1/scale)
-	for i := range m {
-		c := (float64(i)+0.5)/scale - 0.5
-		lo, hi := int(math.Floor(c-support)), int(math.Ceil(c+support))
-		var s, ws float64
-		for j := lo; j <= hi; j++ {
-			wt := 1 - math.Abs(float64(j)-c)/support
-			if wt <= 0 {
-				continue
-			}
-			s += wt * float64(get(min(n-1, max(0, j))))
-			ws += wt
-		}
-		set(i, float32(s/ws))
-	}
 }
