@@ -4,6 +4,12 @@ import (
 	"context"
 	"image"
 	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -158,4 +164,116 @@ func BenchmarkReadPage(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		r.Read(context.Background(), img, "bench", 1)
 	}
+}
+
+// benchPagesDir names a folder of page images (regfus bench's corpus,
+// e.g. /work/bench200 or a folder regfus bench --dir generated) for the
+// two benchmarks below; without it they skip. BENCH_PAGES bounds how many
+// of its pages are decoded (default 20).
+const benchPagesDir = "REGFUS_BENCH_DIR"
+
+// benchPages decodes up to BENCH_PAGES pages of $REGFUS_BENCH_DIR.
+func benchPages(b *testing.B) []scanfile.Page {
+	dir := os.Getenv(benchPagesDir)
+	if dir == "" {
+		b.Skipf("%s not set", benchPagesDir)
+	}
+	n := 20
+	if v, err := strconv.Atoi(os.Getenv("BENCH_PAGES")); err == nil && v > 0 {
+		n = v
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.jpg"))
+	if err != nil || len(files) == 0 {
+		b.Skipf("no *.jpg in %s", dir)
+	}
+	sort.Strings(files)
+	var pages []scanfile.Page
+	for pg, err := range scanfile.All(context.Background(), files[:min(n, len(files))], scanOptions) {
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = append(pages, pg)
+	}
+	return pages
+}
+
+// BenchmarkReadPages reads the pages of $REGFUS_BENCH_DIR in turn with one
+// OCR reader, as one worker of regfus scan does (decoding excluded): the
+// CPU and the allocations per page of the pipeline on real corpus pages,
+// for -cpuprofile and -memprofile (regfus bench's profile is the scan's,
+// whose allocations it cannot show).
+//
+//	REGFUS_BENCH_DIR=/work/bench200 go test -run XXX -bench ReadPages -benchtime 40x -benchmem ./acquisition/
+func BenchmarkReadPages(b *testing.B) {
+	pages := benchPages(b)
+	r := ocrReader(b)
+	b.ResetTimer()
+	cpuMetric(b)
+	for i := 0; i < b.N; i++ {
+		pg := pages[i%len(pages)]
+		r.Read(context.Background(), pg.Image, pg.Source, pg.Index)
+	}
+}
+
+// BenchmarkWorkerRSS is the cheap check that a long-running worker's
+// memory stays flat (issue 17.4): one OCR reader reads the pages of
+// $REGFUS_BENCH_DIR round and round, b.N pages in all, and the resident
+// size is sampled (after a collection that gives freed Go memory back)
+// every tenth of the run. It reports the first and last samples and the
+// least-squares slope of the samples after the first tenth, in KB per
+// page: a leak of 1 KB per OCR call (gosseract's, ~5 calls a page) would
+// show as about 5 KB/page. What it does not show: a leak on a path these
+// pages never take (PDF input, a page that times out), or one too slow to
+// rise above the allocator's noise in the pages run.
+//
+//	REGFUS_BENCH_DIR=/work/bench200 go test -run XXX -bench WorkerRSS -benchtime 1000x ./acquisition/
+func BenchmarkWorkerRSS(b *testing.B) {
+	pages := benchPages(b)
+	r := ocrReader(b)
+	b.ResetTimer()
+	cpuMetric(b)
+	step := max(1, b.N/10)
+	var xs, ys []float64
+	for i := 1; i <= b.N; i++ {
+		pg := pages[i%len(pages)]
+		r.Read(context.Background(), pg.Image, pg.Source, pg.Index)
+		if i%step == 0 {
+			rss := residentKB(b)
+			b.Logf("after %6d pages: RSS %.1f MB", i, rss/1000)
+			xs, ys = append(xs, float64(i)), append(ys, rss)
+		}
+	}
+	if len(ys) < 3 {
+		return
+	}
+	b.ReportMetric(ys[0]/1000, "rss-first-MB")
+	b.ReportMetric(ys[len(ys)-1]/1000, "rss-last-MB")
+	b.ReportMetric(slope(xs[1:], ys[1:]), "rss-KB/page")
+}
+
+// residentKB is the process's resident size in KB after a collection that
+// returns freed Go memory to the system.
+func residentKB(b *testing.B) float64 {
+	runtime.GC()
+	debug.FreeOSMemory()
+	s, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		b.Skipf("no /proc/self/statm: %v", err)
+	}
+	f := strings.Fields(string(s))
+	pages, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return float64(pages*int64(os.Getpagesize())) / 1000
+}
+
+// slope is the least-squares slope of ys over xs.
+func slope(xs, ys []float64) float64 {
+	n := float64(len(xs))
+	var sx, sy, sxx, sxy float64
+	for i := range xs {
+		sx, sy, sxx, sxy = sx+xs[i], sy+ys[i], sxx+xs[i]*xs[i], sxy+xs[i]*ys[i]
+	}
+	return (n*sxy - sx*sy) / (n*sxx - sx*sx)
 }

@@ -26,12 +26,13 @@ type BenchCommand struct{ Streams }
 
 // Run implements Command.
 func (c *BenchCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("bench", "[--pages N] [--workers N] [--dir DIR] [--no-ocr]", c.Stdout)
+	fs := newFlagSet("bench", "[--pages N] [--workers N] [--dir DIR] [--no-ocr] [--cpu-profile FILE]", c.Stdout)
 	pages := fs.Int("pages", 200, "pages to generate")
 	workers := fs.Int("workers", runtime.NumCPU(), "scan workers")
 	dir := fs.String("dir", "", "corpus folder: reused when it holds a corpus, else generated there (default: a temporary folder, removed after)")
 	profile := fs.String("profile", "office", "scan profile(s) of the generated corpus")
 	noOCR := fs.Bool("no-ocr", false, "scan without the OCR cross-check")
+	keep := fs.String("cpu-profile", "", "keep the scan's CPU profile in this file (for go tool pprof; default: a temporary file, removed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -89,13 +90,17 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	prof, err := os.CreateTemp("", "regfus-bench-*.pprof")
-	if err != nil {
-		return err
+	profPath := *keep
+	if profPath == "" {
+		prof, err := os.CreateTemp("", "regfus-bench-*.pprof")
+		if err != nil {
+			return err
+		}
+		prof.Close()
+		defer os.Remove(prof.Name())
+		profPath = prof.Name()
 	}
-	prof.Close()
-	defer os.Remove(prof.Name())
-	sargs := []string{"scan", "--workers", fmt.Sprint(*workers), "--progress", "never", "--cpu-profile", prof.Name()}
+	sargs := []string{"scan", "--workers", fmt.Sprint(*workers), "--progress", "never", "--cpu-profile", profPath}
 	if *noOCR {
 		sargs = append(sargs, "--no-ocr")
 	}
@@ -114,7 +119,7 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	if ru != nil {
 		fmt.Fprintf(c.Stdout, "peak memory (max RSS of regfus scan): %.0f MB\n", float64(ru.Maxrss)/1024)
 	}
-	stages, all, err := cpuByStage(prof.Name())
+	stages, all, err := cpuByStage(profPath)
 	if err != nil {
 		return fmt.Errorf("bench: %w", err)
 	}
