@@ -71,7 +71,12 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 	}
 	lo, hi := minSide*f, maxSide*f
 	var out []Square
-	for i := 0; i < contours.Size(); i++ {
+	// The tests go from the cheapest to the dearest: a contour's points
+	// come out of C one call each (two in gocv's ToPoints), so they are
+	// read last, for the few blobs of a square's size and shape (a page's
+	// digits and letters are of a marker's size at this scale, but
+	// narrower than 1.4:1).
+	for i, n := 0, contours.Size(); i < n; i++ {
 		if hier.GetVeciAt(0, i)[3] >= 0 {
 			continue // a hole
 		}
@@ -80,15 +85,14 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 		if d := float64(max(bb.Dx(), bb.Dy())); d < lo*0.8 || d > hi*1.5 {
 			continue
 		}
-		pts := pv.ToPoints()
-		area, c := polygonAreaCentroid(pts)
-		side := math.Sqrt(area)
-		if side < lo || side > hi {
-			continue
-		}
 		rr := gocv.MinAreaRect(pv)
 		rw, rh := float64(rr.Width), float64(rr.Height)
-		if rw < 1 || rh < 1 || math.Max(rw, rh)/math.Min(rw, rh) > 1.4 || area/(rw*rh) < 0.82 {
+		if rw < 1 || rh < 1 || math.Max(rw, rh)/math.Min(rw, rh) > 1.4 {
+			continue
+		}
+		area, c := polygonAreaCentroid(points(pv))
+		side := math.Sqrt(area)
+		if side < lo || side > hi || area/(rw*rh) < 0.82 {
 			continue
 		}
 		ring, ok := ringContrast(gray, c, side/7)
@@ -99,6 +103,16 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Side > out[j].Side })
 	return out, nil
+}
+
+// points copies a contour's points to Go (gocv's ToPoints, but for
+// asking the size once).
+func points(pv gocv.PointVector) []image.Point {
+	pts := make([]image.Point, pv.Size())
+	for j := range pts {
+		pts[j] = pv.At(j)
+	}
+	return pts
 }
 
 // inkMask returns a binary Mat (255 = ink) of the pixels of src darker than
