@@ -89,14 +89,11 @@ func TestHandReadThreshold(t *testing.T) {
 	if br := handRead(reads, boxRead{written: true}, handThreshold); !br.sure || br.text != "D17" {
 		t.Errorf("every character at the threshold: %+v", br)
 	}
-	// A character the context expects needs only ctxThreshold.
-	reads[2].conf, reads[2].ctx = ctxThreshold, true
+	// A character the context confirmed (contextConfirms, the month or
+	// year cells, the calendar) needs no more.
+	reads[2].conf, reads[2].ctx = 0.6, true
 	if br := handRead(reads, boxRead{written: true}, handThreshold); !br.sure {
-		t.Errorf("a character the context expects, at ctxThreshold: %+v", br)
-	}
-	reads[2].conf = ctxThreshold - 0.01
-	if br := handRead(reads, boxRead{written: true}, handThreshold); br.sure {
-		t.Errorf("a character the context expects, under ctxThreshold: %+v", br)
+		t.Errorf("a character the context confirmed: %+v", br)
 	}
 	reads[2].conf, reads[2].ctx = handThreshold, false
 	// A reason found before (too many marks) stands whatever the model says.
@@ -191,5 +188,81 @@ func TestNoD(t *testing.T) {
 	countField.grammar(reads)
 	if string([]byte{reads[0].ch, reads[1].ch}) != "10" || reads[1].conf != 1 {
 		t.Errorf("count: %c%c %.3f, want 10 at 1.000", reads[0].ch, reads[1].ch, reads[1].conf)
+	}
+}
+
+// TestContextConfirms: a count that reads the filled slots found needs the
+// probability the count's prior leaves, on the whole value; any other
+// reading, or none expected, is not confirmed.
+func TestContextConfirms(t *testing.T) {
+	const minConf = 0.9904
+	st := &pageState{r: &Reader{handMin: minConf}}
+	cm := contextMin(minConf, countPrior)
+	if cm < 0.9 || cm > 0.95 {
+		t.Fatalf("contextMin(%.4f, %.2f) = %.4f, want about 0.92", minConf, countPrior, cm)
+	}
+	// Posterior odds at contextMin are the threshold's.
+	if post := cm / (1 - cm) * countPrior / (1 - countPrior); math.Abs(post-minConf/(1-minConf)) > 1e-6 {
+		t.Errorf("posterior odds %.3f, want %.3f", post, minConf/(1-minConf))
+	}
+	if d := contextMin(minConf, datePrior); d < 0.5 || d > 0.52 {
+		t.Errorf("contextMin for a date cell = %.4f, want about 0.51", d)
+	}
+	rd := func(text string, confs ...float64) []charRead {
+		out := make([]charRead, len(text))
+		for i := range text {
+			out[i] = charRead{ch: text[i], conf: confs[i]}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		reads []charRead
+		want  string
+		ok    bool
+	}{
+		{"agrees", rd("18", 0.999, 0.95), "18", true},
+		{"agrees, the product under", rd("18", 0.95, 0.95), "18", false},
+		{"another value", rd("19", 0.999, 0.999), "18", false},
+		{"one digit fewer", rd("8", 0.999), "18", false},
+		{"nothing expected", rd("18", 0.999, 0.95), "", false},
+	} {
+		got := st.contextConfirms(tc.reads, tc.want)
+		br := handRead(tc.reads, boxRead{written: true}, minConf)
+		if got != tc.ok || br.sure != tc.ok && tc.reads[len(tc.reads)-1].conf < minConf {
+			t.Errorf("%s: confirmed %v (sure %v), want %v", tc.name, got, br.sure, tc.ok)
+		}
+	}
+}
+
+// TestDigitOnly: a mark the model calls other or D, in a cell that must
+// hold a digit, is read among the digits only while they keep at least
+// minDigitMass.
+func TestDigitOnly(t *testing.T) {
+	read := func(p map[icr.Class]float64) charRead {
+		probs := make([]float64, icr.NumClasses)
+		best := icr.Class(0)
+		for c, v := range p {
+			probs[c] = v
+			if v > probs[best] {
+				best = c
+			}
+		}
+		return charRead{ch: classChar(best), conf: probs[best], probs: probs}
+	}
+	for _, tc := range []struct {
+		name string
+		in   charRead
+		ch   byte
+		conf float64
+	}{
+		{"an open 0", read(map[icr.Class]float64{icr.Other: 0.8, 0: 0.18, 6: 0.02}), '0', 0.9},
+		{"a flat-sided 0", read(map[icr.Class]float64{icr.D: 0.755, 0: 0.24, 8: 0.005}), '0', 0.24 / 0.245},
+		{"other for sure", read(map[icr.Class]float64{icr.Other: 0.95, 4: 0.03, 9: 0.02}), '?', 0.95},
+	} {
+		got := tc.in.digitOnly()
+		if got.ch != tc.ch || math.Abs(got.conf-tc.conf) > 1e-9 {
+			t.Errorf("%s: digitOnly reads %c %.4f, want %c %.4f", tc.name, got.ch, got.conf, tc.ch, tc.conf)
+		}
 	}
 }

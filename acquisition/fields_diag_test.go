@@ -116,8 +116,16 @@ func TestFieldsDiagnose(t *testing.T) {
 				}
 				got := br.text
 				var confs []string
-				for _, rd := range last.reads {
-					confs = append(confs, fmt.Sprintf("%c%.3f", rd.ch, rd.conf))
+				for i, rd := range last.reads {
+					c := fmt.Sprintf("%c%.3f", rd.ch, rd.conf)
+					// The model's probability of the truth's character,
+					// when the reads are one per character.
+					if len(last.reads) == len(want) && rd.probs != nil && rd.ch != want[i] {
+						if k := want[i]; k >= '0' && k <= '9' {
+							c += fmt.Sprintf("(%c%.3f)", k, rd.probs[k-'0'])
+						}
+					}
+					confs = append(confs, c)
 				}
 				line := fmt.Sprintf("%s want %s got %q src %s [%s] %s", name, want, got, br.source, strings.Join(confs, " "), why)
 				if br.source != "handwritten" {
@@ -140,7 +148,7 @@ func TestFieldsDiagnose(t *testing.T) {
 			}
 			if sh.ProgressiveSource == synth.SourceHandwritten {
 				last = rec{}
-				br, err := st.readBox(r.layout.Progressive.Rect, progressiveField)
+				br, err := st.readBox(r.layout.Progressive.Rect, progressiveField, "")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,7 +156,9 @@ func TestFieldsDiagnose(t *testing.T) {
 			}
 			if sh.CountSource == synth.SourceHandwritten {
 				last = rec{}
-				br, err := st.readBox(r.layout.Count.Rect, countField)
+				// The slots are not read here: the context is the
+				// truth's filled slots (what a right slot reader finds).
+				br, err := st.readBox(r.layout.Count.Rect, countField, fmt.Sprint(sh.Fustelle))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -42,7 +42,7 @@ func TestCropField(t *testing.T) {
 	}
 	// The progressive (no touching characters on this page: one call).
 	seen = nil
-	if _, err := st.readBox(r.layout.Progressive.Rect, progressiveField); err != nil {
+	if _, err := st.readBox(r.layout.Progressive.Rect, progressiveField, ""); err != nil {
 		t.Fatal(err)
 	}
 	fc, err := CropField(st.src, res, FieldProgressive)

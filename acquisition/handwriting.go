@@ -48,14 +48,33 @@ import (
 type charRead struct {
 	ch   byte
 	conf float64
-	// ctx is set when the context expects this very character (a DATA
-	// cell of the month or year, which the sheet code gives): the model
-	// and the context agree, and ctxThreshold is enough.
+	// ctx is set when the context confirms this very character at the
+	// threshold its prior allows (contextMin): a DATA cell of the month or
+	// year that the sheet code gives, a day the calendar weighs, a count
+	// that equals the filled slots found. The model's first choice is the
+	// context's; nothing is corrected.
 	ctx bool
 	// probs are the model's calibrated probabilities of every class,
 	// indexed by icr.Class (nil when unknown): what the calendar weighs a
 	// day's cells with, and what noD conditions.
 	probs []float64
+}
+
+// rivalJoint is the least probability (joint) at which a blob's cut at
+// another place that reads otherwise vetoes a reading (readCuts).
+const rivalJoint = 0.5
+
+// joint is the probability of a reading of several characters: the
+// product of their confidences, 0 when one is read as other.
+func joint(rs []charRead) float64 {
+	p := 1.0
+	for _, r := range rs {
+		if r.ch == '?' {
+			return 0
+		}
+		p *= r.conf
+	}
+	return p
 }
 
 // minAllowedMass is the least probability the model must give the
@@ -89,6 +108,38 @@ func (r charRead) noD() charRead {
 	}
 	out := r
 	out.ch, out.conf = classChar(best), r.probs[best]/rest
+	return out
+}
+
+// minDigitMass is the least probability the model must give the digits
+// for a mark it calls other to be read among them (digitOnly): under it
+// the model's ranking of the digits rests on the tails of its output.
+const minDigitMass = 0.1
+
+// digitOnly is the reading of a character that must be a digit (a DATA
+// cell of the month or year, which the sheet code says what to expect
+// in): the model's probabilities conditioned on "a digit", p(c) / sum of
+// the digits' p, when the digits keep at least minDigitMass. A 0 whose
+// side lay on a cell's line, a 4 broken by a bitonal scan, come back as
+// marks the model calls other; the context, not the model alone, then
+// decides (contextMin). Otherwise the reading is left as it is.
+func (r charRead) digitOnly() charRead {
+	if len(r.probs) != icr.NumClasses {
+		return r
+	}
+	mass := 0.0
+	best := icr.Class(0)
+	for c := range icr.Class(10) {
+		mass += r.probs[c]
+		if r.probs[c] > r.probs[best] {
+			best = c
+		}
+	}
+	if mass < minDigitMass {
+		return r
+	}
+	out := r
+	out.ch, out.conf = classChar(best), r.probs[best]/mass
 	return out
 }
 
@@ -243,8 +294,12 @@ func mmToCrop(r, area layout.Rect, px float64) image.Rectangle {
 	return image.Rect(int(math.Round((r.X-area.X)*px)), int(math.Round((r.Y-area.Y)*px)), int(math.Round((r.Right()-area.X)*px)), int(math.Round((r.Bottom()-area.Y)*px)))
 }
 
-// readBox reads the progressive or the count box.
-func (st *pageState) readBox(box layout.Rect, f boxField) (boxRead, error) {
+// readBox reads the progressive or the count box. want is the value the
+// context expects ("" for none): the count's filled slots found. A reading
+// of exactly that value, the model's first choices, needs only the
+// context's threshold (contextConfirms); any other reading needs every
+// character at the model's.
+func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead, error) {
 	area := box.Inset(-fieldMarginMM)
 	s, err := st.segmentArea(area, boxRules(box, area, boxLineMM, fieldPx))
 	if err != nil || s.labels == nil {
@@ -271,7 +326,7 @@ func (st *pageState) readBox(box layout.Rect, f boxField) (boxRead, error) {
 	switch {
 	case st.r.hand != nil && cut && br.why == "":
 		var why string
-		if gs, reads, why, err = st.readCuts(s, gs, f); err != nil {
+		if gs, reads, why, err = st.readCuts(s, gs, f, want); err != nil {
 			return boxRead{}, err
 		}
 		br.why = why
@@ -287,6 +342,9 @@ func (st *pageState) readBox(box layout.Rect, f boxField) (boxRead, error) {
 			return boxRead{}, err
 		}
 		f.grammar(reads)
+		if br.why == "" {
+			st.contextConfirms(reads, want)
+		}
 	case cut && br.why == "":
 		br.why = "characters touching, cut apart"
 	}
@@ -321,23 +379,35 @@ func (st *pageState) readBox(box layout.Rect, f boxField) (boxRead, error) {
 // readCuts reads a box some of whose characters were cut from blobs of
 // touching characters. Where to cut is a guess (half of one beside half
 // of the next can read as a confident other digit, and a touching 12 read
-// whole as a confident 2), so every blob is read cut as splitWide cut it
-// (or into as many characters as the field can still hold, when that is
-// fewer), into one character fewer and one more (1 to maxSplit). The
-// characters' readings are conditioned on the field's grammar (noD). The blob is
-// taken as read only when splitWide's cut reads above the threshold and
-// no other cut reads otherwise above it: the other cuts can only veto.
-// Otherwise the box keeps splitWide's cut and why says what fell short.
-func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField) ([]glyph, []charRead, string, error) {
+// whole as a confident 2), so every blob is read whole and cut into the
+// characters splitWide argues for (or as many as the field can still
+// hold, when that is fewer), one fewer and one more (1 to maxSplit). The
+// characters' readings are conditioned on the field's grammar (noD). The
+// default cut is the one into the target number of characters. The blob
+// is taken as read when the default cut reads above the threshold and no
+// other cut reads otherwise above it: the other cuts veto. (Taking the
+// blob read whole when it alone reads for sure and every cut leaves a
+// piece the model calls other, a wide 2 or 5, was tried and dropped: a 2
+// with a small 6 touching it reads whole as a sure 2, its cut 6 as
+// other.) Otherwise the box keeps the default cut and why says what fell short, unless some
+// cuts read want, the value the context expects (readBox), confirmed at
+// its threshold (contextConfirms) and vetoed by no other cut of the same
+// blob read otherwise for sure: a count's touching 28 cut into 2 and 8
+// where splitWide made three pieces.
+func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string) ([]glyph, []charRead, string, error) {
 	type unit struct {
 		hyps [][]glyph
-		def  int // splitWide's cut
+		n    []int // the characters each hypothesis was cut into
+		// target: the characters splitWide argues for, no more than
+		// the field has room for; the default cut is the likeliest
+		// hypothesis of target characters.
+		target int
 	}
 	var units []unit
 	for i := 0; i < len(gs); {
 		g := gs[i]
 		if !g.cut {
-			units = append(units, unit{hyps: [][]glyph{{g}}})
+			units = append(units, unit{hyps: [][]glyph{{g}}, n: []int{1}, target: 1})
 			i++
 			continue
 		}
@@ -345,29 +415,29 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField) ([]glyph, []
 		for j < len(gs) && gs[j].cut && gs[j].whole == g.whole {
 			j++
 		}
-		u := unit{def: -1}
 		whole := *g.whole
 		// splitWide's cut (j-i characters), but into no more characters
 		// than the field can have beside the box's other marks (a count
 		// is 1-2 digits: a wide 28 is two, not three; a 2 with a wide
 		// loop beside a 1 is one character).
-		target := j - i
+		u := unit{target: j - i}
 		if limit := f.maxChars - (len(gs) - (j - i)); limit >= 1 {
-			target = min(target, limit)
+			u.target = min(u.target, limit)
 		}
-		// The cuts next to it: one fewer, one more.
-		for n := max(target-1, 1); n <= min(target+1, maxSplit); n++ {
+		keep := func(parts []glyph) []glyph {
+			return slices.DeleteFunc(parts, func(p glyph) bool { return tinyPart(p, whole.r.Dy()) })
+		}
+		// The cuts next to it: one fewer, one more. (Cutting in two at
+		// a few places, to find the best, was tried and dropped: more
+		// cuts give more confident misreadings, a touching 28 cut
+		// further right reads as a sure 23, and the vetoes they call for
+		// cost more than the better cuts gain.)
+		for n := max(u.target-1, 1); n <= min(u.target+1, maxSplit); n++ {
 			parts := []glyph{whole}
 			if n > 1 {
-				parts = slices.DeleteFunc(splitInto(whole, s.labels, s.mask.w, n), func(p glyph) bool { return tinyPart(p, whole.r.Dy()) })
+				parts = keep(splitInto(whole, s.labels, s.mask.w, n))
 			}
-			if len(parts) == target && u.def < 0 && (n > 1 || target == 1) {
-				u.def = len(u.hyps)
-			}
-			u.hyps = append(u.hyps, parts)
-		}
-		if u.def < 0 {
-			u.def = 1
+			u.hyps, u.n = append(u.hyps, parts), append(u.n, n)
 		}
 		units = append(units, u)
 		i = j
@@ -385,45 +455,94 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField) ([]glyph, []
 		return nil, nil, "", err
 	}
 	minConf := max(st.r.handMin, handThreshold)
-	var out []glyph
-	var reads []charRead
 	why := ""
 	k := 0
-	for _, u := range units {
+	// Every cut of every blob read; picks[u] is the cut taken.
+	hrs := make([][][]charRead, len(units))
+	sureOf := make([][]bool, len(units)) // per unit and hypothesis: read for sure
+	picks := make([]int, len(units))
+	pos := 0 // the first character's place in the field (noD)
+	textOf := func(rs []charRead) string {
+		b := make([]byte, len(rs))
+		for i, r := range rs {
+			b[i] = r.ch
+		}
+		return string(b)
+	}
+	// vetoed: another cut of the blob reads otherwise, for sure or, cut
+	// into as many characters elsewhere, at rivalJoint (one blob cut at
+	// a few places is one guess: a touching 28 cut further right reads
+	// as a confident 23).
+	vetoed := func(ui, h int) bool {
+		t, n := textOf(hrs[ui][h]), len(units[ui].hyps[h])
+		for h2, rs := range hrs[ui] {
+			if h2 == h || textOf(rs) == t {
+				continue
+			}
+			if sureOf[ui][h2] || len(units[ui].hyps[h2]) == n && joint(rs) >= rivalJoint {
+				return true
+			}
+		}
+		return false
+	}
+	for ui, u := range units {
 		hr := make([][]charRead, len(u.hyps))
-		var sure []int // hypotheses read above the threshold
 		texts := map[string]bool{}
+		var sure []int // hypotheses read above the threshold
 		for h, parts := range u.hyps {
 			hr[h] = all[k : k+len(parts)]
 			k += len(parts)
 			for i := range hr[h] {
-				if !(f.dFirst && len(out)+i == 0) {
+				if !(f.dFirst && pos+i == 0) {
 					hr[h][i] = hr[h][i].noD()
 				}
 			}
 			ok := len(parts) > 0
-			var b strings.Builder
 			for _, r := range hr[h] {
 				ok = ok && r.ch != '?' && r.conf >= minConf
-				b.WriteByte(r.ch)
 			}
 			if ok {
 				sure = append(sure, h)
-				texts[b.String()] = true
+				texts[textOf(hr[h])] = true
 			}
 		}
-		pick := u.def
+		hrs[ui] = hr
+		sureOf[ui] = make([]bool, len(u.hyps))
+		for _, h := range sure {
+			sureOf[ui][h] = true
+		}
+		// The default: the likeliest cut into target characters (the
+		// product of its characters' confidences, a mark read as other
+		// counting nothing).
+		def, best := -1, -1.0
+		for h, parts := range u.hyps {
+			if len(parts) != u.target || u.n[h] == 1 && u.target > 1 {
+				continue
+			}
+			p := joint(hr[h])
+			if slices.Contains(sure, h) {
+				p++ // a cut read for sure first
+			}
+			if p > best {
+				def, best = h, p
+			}
+		}
+		if def < 0 {
+			def = min(1, len(u.hyps)-1)
+		}
+		pick := def
 		switch {
 		case len(u.hyps) == 1:
 			pick = 0
-		case len(texts) == 1 && slices.Contains(sure, u.def):
-			// splitWide's cut (the one the blob's width argues for, or
-			// the most the field leaves room for), read for sure, and no
-			// other cut read otherwise for sure. Another cut alone read
-			// for sure is not taken: a touching 12 read whole is a
-			// confident 2.
+		case len(texts) == 1 && slices.Contains(sure, def) && !vetoed(ui, def):
+			// The default cut read for sure, and no other cut read
+			// otherwise (vetoed). Another cut alone read for sure is
+			// not taken: a touching 12 read whole is a confident 2.
 		case len(texts) <= 1:
 			why = "characters touching, cut apart"
+			if slices.Contains(sure, def) {
+				why = "characters touching, cut apart at other places they read otherwise"
+			}
 		default:
 			var ts []string
 			for t := range texts {
@@ -432,10 +551,53 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField) ([]glyph, []
 			slices.Sort(ts)
 			why = fmt.Sprintf("characters touching, cut apart they read %s", strings.Join(ts, " or "))
 		}
-		out = append(out, u.hyps[pick]...)
-		reads = append(reads, hr[pick]...)
+		picks[ui] = pick
+		pos += len(u.hyps[pick])
 	}
-	return out, reads, why, nil
+	collect := func(picks []int) ([]glyph, []charRead) {
+		var out []glyph
+		var reads []charRead
+		for ui, u := range units {
+			out = append(out, u.hyps[picks[ui]]...)
+			reads = append(reads, hrs[ui][picks[ui]]...)
+		}
+		return out, reads
+	}
+	out, reads := collect(picks)
+	if want == "" || why == "" && handRead(reads, boxRead{}, minConf).sure {
+		return out, reads, why, nil
+	}
+	// The context: the cuts that read the value it expects, each blob's
+	// cut vetoed by another of its cuts read otherwise for sure (a
+	// touching 12 read whole as a confident 2 is no 12). One such
+	// reading confirmed at the context's threshold is taken.
+	var found []int
+	var try func(ui int, cur []int)
+	try = func(ui int, cur []int) {
+		if ui == len(units) {
+			o, rs := collect(cur)
+			if textOf(rs) == want && len(o) == len(want) && found == nil {
+				cp := slices.Clone(rs)
+				if st.contextConfirms(cp, want) {
+					found = slices.Clone(cur)
+				}
+			}
+			return
+		}
+		for h := range units[ui].hyps {
+			if !vetoed(ui, h) {
+				try(ui+1, append(cur, h))
+			}
+		}
+	}
+	try(0, nil)
+	if found == nil {
+		return out, reads, why, nil
+	}
+	out, reads = collect(found)
+	reads = slices.Clone(reads)
+	st.contextConfirms(reads, want)
+	return out, reads, "", nil
 }
 
 // printAgrees tells whether the handwriting model's readings of the
@@ -463,7 +625,7 @@ func printAgrees(text string, reads []charRead) bool {
 }
 
 // handRead fills br from the model's character readings, each needing
-// minConf (or ctxThreshold when the context expects it).
+// minConf unless the context confirmed it (charRead.ctx).
 func handRead(reads []charRead, br boxRead, minConf float64) boxRead {
 	minConf = max(minConf, handThreshold)
 	var b strings.Builder
@@ -472,7 +634,7 @@ func handRead(reads []charRead, br boxRead, minConf float64) boxRead {
 	for _, r := range reads {
 		b.WriteByte(r.ch)
 		br.conf = math.Min(br.conf, r.conf)
-		low = low || r.conf < minConf && !(r.ctx && r.conf >= ctxThreshold)
+		low = low || r.conf < minConf && !r.ctx
 	}
 	br.text = b.String()
 	if br.why != "" {
@@ -486,9 +648,57 @@ func handRead(reads []charRead, br boxRead, minConf float64) boxRead {
 	return br
 }
 
-// ctxThreshold is the least probability of a character the context
-// expects (charRead.ctx): the model's first choice, at even odds or better.
-const ctxThreshold = 0.5
+// The context's priors: how often a page's field holds the value its
+// context expects. A reading that agrees with the context is accepted at
+// the calibrated probability the context leaves (contextMin), so that the
+// value's probability given the model and the context stays at the
+// model's threshold.
+const (
+	// countPrior: the count equals the filled slots found on nine pages
+	// in ten at least (a person miscounts, a slot is missed). synth's
+	// pages make the count differ on one in ten.
+	countPrior = 0.9
+	// datePrior: a sheet is dated in its competence month (the month and
+	// year cells); one in a hundred is dated outside it (and reported).
+	datePrior = 0.99
+)
+
+// contextMin is the least calibrated probability p of a reading that
+// agrees with a context whose prior is prior, for its posterior to reach
+// minConf: p/(1-p) * prior/(1-prior) >= minConf/(1-minConf). The
+// alternatives' share of the prior, 1-prior, is put whole on the model's
+// strongest alternative (the worst case: no assumption on which values a
+// wrong context hides), so the bound holds whatever they are. With the
+// model's threshold 0.9904 a count needs 0.920 and a month or year cell
+// 0.51; a model with another threshold moves both with it.
+func contextMin(minConf, prior float64) float64 {
+	odds := minConf / (1 - minConf) * (1 - prior) / prior
+	return odds / (1 + odds)
+}
+
+// contextConfirms marks reads (a box's characters, its grammar applied)
+// as confirmed by the context when they read want, the value it expects,
+// and the probability of that reading, the product of the characters',
+// is at least contextMin for countPrior. It reports whether it did.
+func (st *pageState) contextConfirms(reads []charRead, want string) bool {
+	if want == "" || len(reads) != len(want) {
+		return false
+	}
+	p := 1.0
+	for i, r := range reads {
+		if r.ch != want[i] {
+			return false
+		}
+		p *= r.conf
+	}
+	if p < contextMin(max(st.r.handMin, handThreshold), countPrior) {
+		return false
+	}
+	for i := range reads {
+		reads[i].ctx = true
+	}
+	return true
+}
 
 // handThreshold is the least calibrated probability of every character of
 // an accepted handwritten value, unless the model's own measured threshold
@@ -553,10 +763,18 @@ func (st *pageState) readDate() (boxRead, error) {
 	// The month and year cells are expected to hold the competence's.
 	if c, ok := st.res.Sheet.SheetCode(); ok && len(full) == 8 {
 		want := fmt.Sprintf("%02d%04d", c.Month, c.Year)
+		cellMin := contextMin(max(st.r.handMin, handThreshold), datePrior)
 		inMonth := true
 		for i := 2; i < 8; i++ {
-			full[i].ctx = full[i].ch == want[i-2]
-			inMonth = inMonth && full[i].ctx
+			if d := full[i].digitOnly(); (full[i].ch == '?' || full[i].ch == 'D') && d.ch == want[i-2] {
+				// A cell the context expects a digit in: the model's
+				// reading among the digits (digitOnly), when it is the
+				// expected one (the suggestion keeps the model's reading
+				// otherwise).
+				full[i] = d
+			}
+			full[i].ctx = full[i].ch == want[i-2] && full[i].conf >= cellMin
+			inMonth = inMonth && full[i].ch == want[i-2]
 		}
 		if inMonth {
 			calendarDay(full[:2], daysIn(c.Month, c.Year), st.r.handMin)
@@ -613,11 +831,17 @@ func calendarDay(day []charRead, days int, minConf float64) {
 // handwriting is the step: it reads the three boxes and decides.
 func (st *pageState) handwriting() error {
 	l := st.r.layout
-	prog, err := st.readBox(l.Progressive.Rect, progressiveField)
+	prog, err := st.readBox(l.Progressive.Rect, progressiveField, "")
 	if err != nil {
 		return err
 	}
-	count, err := st.readBox(l.Count.Rect, countField)
+	// The count's context: the filled slots the slot reader found (none
+	// when it did not run).
+	wantCount := ""
+	if len(st.res.Slots) > 0 {
+		wantCount = strconv.Itoa(filledSlots(st.res.Slots))
+	}
+	count, err := st.readBox(l.Count.Rect, countField, wantCount)
 	if err != nil {
 		return err
 	}
