@@ -197,6 +197,9 @@ func TestSuggestedInput(t *testing.T) {
 		it := store.ReviewItem{ID: 1, Field: c.field, Value: json.RawMessage("null"),
 			Suggestion: &page.Suggestion{Text: c.text, Confidence: 0.5, Source: page.SourceHandwritten, Why: "test"}}
 		e := newEntry(it)
+		if e.Acceptable || len(bulkGroups([]entry{e})) != 0 {
+			t.Errorf("%s suggestion %q: the item can be confirmed as read (nothing) in bulk", c.field, c.text)
+		}
 		if e.Suggested != c.input {
 			t.Errorf("%s suggestion %q: field starts with %q, want %q", c.field, c.text, e.Suggested, c.input)
 			continue

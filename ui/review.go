@@ -53,7 +53,8 @@ type entry struct {
 	// field starts with it, so Enter saves it as the person's answer, who
 	// sees the crop, the suggestion and why it was not accepted; clearing
 	// the field saves "nothing there" as before. It is never the item's
-	// accept: the bulk view confirms only what was read.
+	// accept, and an item with a suggestion and nothing read is not
+	// Acceptable: the bulk view never confirms a written box as empty.
 	Suggested string
 	// accept is the correction that confirms the value as shown.
 	accept json.RawMessage
@@ -129,6 +130,7 @@ func newEntry(it store.ReviewItem) entry {
 	}
 	if e.Input == "" && it.Suggestion != nil {
 		e.Suggested = suggestedInput(it.Field, it.Suggestion.Text)
+		e.Acceptable = false
 	}
 	return e
 }
