@@ -33,6 +33,10 @@ type Client struct {
 	second *Client
 	// noSecond marks the second opinion itself, which has none.
 	noSecond bool
+	// recent is the last readings, given back for a repeated crop
+	// (recent.go); recognitions counts the engine's recognitions.
+	recent       recent
+	recognitions int
 }
 
 // New loads the model into a new engine. Create clients one at a time
@@ -113,7 +117,9 @@ func (c *Client) Close() error {
 // to LineHeight pixels high; a crop of another height is scaled to it here
 // (keeping the aspect ratio) when it is off by more than the model's
 // training range (0.85-1.2x), with the filter the training lines were
-// scaled with (package resample). Colour is converted to grey with the BT.601
+// scaled with (package resample). A crop the client has just read under
+// a whitelist that answers this call is not recognised again (recent.go).
+// Colour is converted to grey with the BT.601
 // weights. The result is Tesseract's, unverified: use the Read* helpers
 // for codes.
 func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
@@ -143,11 +149,17 @@ func (c *Client) ReadLine(img image.Image, k Kind) (Line, error) {
 		// hallucinate digits.
 		return Line{}, nil
 	}
+	if l, ok := c.recent.find(px, w, h, c.whitelist); ok {
+		return l, nil
+	}
+	c.recognitions++
 	boxes, err := c.tc.recognize(px, w, h)
 	if err != nil {
 		return Line{}, fmt.Errorf("tesseract: recognise %s: %w", k, err)
 	}
-	return lineOf(boxes), nil
+	l := lineOf(boxes)
+	c.recent.add(px, w, h, c.whitelist, l)
+	return l, nil
 }
 
 // lineOf makes a Line of the symbols Tesseract recognised, dropping empty
