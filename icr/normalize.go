@@ -3,6 +3,7 @@ package icr
 import (
 	"image"
 	"math"
+	"sync"
 )
 
 // Size is the side of the model's input, in pixels (MNIST's 28).
@@ -71,7 +72,9 @@ func Normalize(g *image.Gray) (*image.Gray, bool) {
 			lut[p] = float32(math.Min(v, 1))
 		}
 	}
-	ink := make([]float32, w*h)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	ink := grow(&sc.ink, w*h) // every pixel written below
 	for y := 0; y < h; y++ {
 		row := g.Pix[y*g.Stride : y*g.Stride+w]
 		dst := ink[y*w : (y+1)*w]
@@ -79,7 +82,7 @@ func Normalize(g *image.Gray) (*image.Gray, bool) {
 			dst[x] = lut[p]
 		}
 	}
-	x0, y0, x1, y1, ok := dropSpecks(ink, w, h)
+	x0, y0, x1, y1, ok := dropSpecks(ink, w, h, sc)
 	if !ok {
 		return out, false
 	}
@@ -143,13 +146,36 @@ func darkest(hist *[256]int, n int) int {
 	return 255
 }
 
+// scratch holds Normalize's per-crop buffers, kept between calls
+// (scratchPool): allocating them anew for every glyph cost as much CPU,
+// in the allocator and the collector, as the work done with them.
+type scratch struct {
+	ink   []float32
+	label []int32
+	stack []int
+	sizes []int
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// grow returns (*buf)[:n], reallocating *buf when it is too short; the
+// contents are left as they were.
+func grow[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	return (*buf)[:n]
+}
+
 // dropSpecks clears the pieces of ink (4-connected, over inkCut) much
 // smaller than the largest, and returns the box [x0,x1)×[y0,y1) of what is
-// left.
-func dropSpecks(ink []float32, w, h int) (x0, y0, x1, y1 int, ok bool) {
-	label := make([]int32, w*h)
-	var sizes []int
-	var stack []int
+// left. sc provides the buffers.
+func dropSpecks(ink []float32, w, h int, sc *scratch) (x0, y0, x1, y1 int, ok bool) {
+	label := grow(&sc.label, w*h)
+	clear(label)
+	sizes := sc.sizes[:0]
+	stack := sc.stack[:0]
+	defer func() { sc.sizes, sc.stack = sizes, stack }()
 	for i, v := range ink {
 		if v <= inkCut || label[i] != 0 {
 			continue
