@@ -6,6 +6,7 @@ import (
 
 	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/page"
 )
 
 // The geometry behind the crossing and overlap flags, on slot 6 of layout
@@ -290,6 +291,19 @@ func TestLabelEdge(t *testing.T) {
 		return p
 	}
 	whole := func(p []float64) [4][]float64 { return [4][]float64{p, p, p, p} }
+	// ramp goes from a to b between from and to, flat either side.
+	ramp := func(a, b float64, from, to int) []float64 {
+		p := flat(a)
+		for i := range p {
+			switch {
+			case i >= to:
+				p[i] = b
+			case i > from:
+				p[i] = a + (b-a)*float64(i-from)/float64(to-from)
+			}
+		}
+		return p
+	}
 	for _, c := range []struct {
 		name string
 		p    [4][]float64
@@ -304,6 +318,9 @@ func TestLabelEdge(t *testing.T) {
 		{"printed frame, the paper's edge 1 mm past it", whole(set(set(flat(250), 0, 40, 222), 30, 33, 40)), 40},
 		{"printed frame, the paper's edge unseen", whole(set(flat(250), 30, 33, 40)), 32 + 2},
 		{"a step over a third of the span only", [4][]float64{set(flat(250), 0, 40, 232), set(flat(250), 0, 40, 200), flat(250), flat(250)}, -1},
+		{"a phone's dim tinted label: 7 levels under a 165 sheet, blurred over 1 mm", whole(ramp(158, 165, 36, 44)), 40},
+		{"a phone's light falling off across the sheet, no label edge", whole(ramp(158, 170, 0, n)), -1},
+		{"a phone's dim sheet, a 3-level step", whole(ramp(160, 163, 36, 44)), -1},
 	} {
 		i, ok := labelEdge(c.p, 1, n-1)
 		if !ok {
@@ -312,5 +329,86 @@ func TestLabelEdge(t *testing.T) {
 		if d := i - c.at; d < -1 || d > 1 || (i < 0) != (c.at < 0) {
 			t.Errorf("%s: edge at %d (ok %v), want %d", c.name, i, ok, c.at)
 		}
+	}
+}
+
+// pairAt is a label's two symbols read (a Code 32 over an ITF, 8 mm
+// apart) with their print's middle near c.
+func pairAt(c geom.Point) []labelRead {
+	return []labelRead{
+		{center: geom.Point{X: c.X, Y: c.Y - 4}, w: 32, h: 5, kind: "code32"},
+		{center: geom.Point{X: c.X, Y: c.Y + 4}, w: 30, h: 5, kind: "itf"},
+	}
+}
+
+// The cross-slot view: a label off its slot's centre is the slot's own,
+// pushed across its border, only when the slot it leans towards shows a
+// label of its own; a slot that looks empty while its neighbour shows a
+// label leaning towards it that cannot be the neighbour's is sent to a
+// person with the flags of a moved label.
+func TestCrossSlotAttribution(t *testing.T) {
+	t.Parallel()
+	st := &pageState{r: NewReader(nil)}
+	centre := func(n int) geom.Point {
+		s, _ := st.r.layout.Slot(n)
+		x, y := s.Rect.Center()
+		return geom.Point{X: x, Y: y}
+	}
+	reads := func() []*slotRead {
+		out := make([]*slotRead, len(st.r.layout.Slots))
+		for i := range out {
+			out[i] = &slotRead{n: i + 1, out: page.Slot{Slot: i + 1, State: page.Filled, Flags: []string{}}}
+		}
+		return out
+	}
+	// Slot 10's label pushed 11 mm down towards slot 14.
+	pushed := centre(10).Add(geom.Point{Y: 11})
+	rs := reads()
+	rs[9].labels = pairAt(pushed)
+	rs[13].labels = pairAt(centre(14))
+	if !st.pushedOwn(rs, 9) {
+		t.Error("slot 14 shows its own label: slot 10's label leaning to it is slot 10's")
+	}
+	rs[13].labels = nil
+	if st.pushedOwn(rs, 9) {
+		t.Error("slot 14 shows no label of its own: the label on slot 10 may be slot 14's")
+	}
+	rs[13].labels = pairAt(centre(14).Add(geom.Point{Y: -12}))
+	if st.pushedOwn(rs, 9) {
+		t.Error("slot 14's label is off its centre too: not a label of its own")
+	}
+	rs[9].labels = pairAt(centre(10).Add(geom.Point{Y: 3}))
+	rs[13].labels = pairAt(centre(14))
+	if st.pushedOwn(rs, 9) {
+		t.Error("slot 10's label is centred: nothing leans")
+	}
+
+	// Slot 14's label moved up over slot 10's: slot 14 looks empty.
+	rs = reads()
+	rs[9].labels = append(pairAt(centre(10).Add(geom.Point{Y: -6})), pairAt(centre(10).Add(geom.Point{Y: 12}))...)
+	rs[13].out.State = page.Empty
+	st.lentTo(rs)
+	if rs[13].out.State != page.Unreadable || !hasFlag(rs[13].out.Flags, page.FlagCrossing) || !hasFlag(rs[13].out.Flags, page.FlagOverlap) {
+		t.Errorf("slot 14, its label moved onto slot 10 over slot 10's: %v %v, want unreadable, crossing and overlap", rs[13].out.State, rs[13].out.Flags)
+	}
+	if !hasFlag(rs[9].out.Flags, page.FlagOverlap) {
+		t.Errorf("slot 10 under a moved label: flags %v, want overlap", rs[9].out.Flags)
+	}
+	// Slot 10's own label pushed 11 mm towards an empty slot 14: slot 14
+	// stays empty.
+	rs = reads()
+	rs[9].labels = pairAt(pushed)
+	rs[13].out.State = page.Empty
+	st.lentTo(rs)
+	if rs[13].out.State != page.Empty || len(rs[9].out.Flags) != 0 {
+		t.Errorf("slot 10's label pushed towards an empty slot 14: slot 14 %v, slot 10 flags %v; want empty and none", rs[13].out.State, rs[9].out.Flags)
+	}
+	// Alone but 18 mm right of slot 10's centre: no pushed label lies so
+	// far.
+	rs[9].labels = pairAt(centre(10).Add(geom.Point{X: 18}))
+	rs[10].out.State = page.Empty
+	st.lentTo(rs)
+	if rs[10].out.State != page.Unreadable {
+		t.Errorf("a label 18 mm off slot 10's centre towards an empty slot 11: slot 11 %v, want unreadable", rs[10].out.State)
 	}
 }

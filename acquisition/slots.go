@@ -187,15 +187,18 @@ func (st *pageState) slots() error {
 			}
 		}
 	}
+	st.lentTo(reads)
 	// When labels overlap, the bars read in one slot may be its
 	// neighbour's label stuck across it: the values of an overlapping slot
 	// are kept only when its label's centre is within attributionMM of the
 	// slot's; otherwise a person decides.
 	// Without an overlap, the values of a slot none of whose labels is
 	// centred on it (centred) are a neighbour's label moved onto it, its
-	// own hidden under it or missing: seed 9191's phone page 32 reported
+	// own hidden under it or missing (seed 9191's phone page 32 reported
 	// slot 14's label, moved 14 mm up over slot 10's, as slot 10's once
-	// its bars were read whole.
+	// its bars were read whole), unless the slot it leans towards shows
+	// a label of its own (pushedOwn: it is this slot's, pushed across the
+	// border).
 	for i, r := range reads {
 		if r.out.State == page.Empty || r.out.AIC == nil && r.out.Targatura == nil {
 			st.res.Slots = append(st.res.Slots, r.out)
@@ -204,7 +207,7 @@ func (st *pageState) slots() error {
 		ok, why, credit := true, "", whyOverlapCredit
 		if hasFlag(r.out.Flags, page.FlagOverlap) {
 			ok, why = r.owns(l.Slots[i].Rect, attributionMM)
-		} else if _, any := st.centred(r); !any {
+		} else if _, any := st.centred(r); !any && !st.pushedOwn(reads, i) {
 			ok, why, credit = false, "off_centre", whyMovedCredit
 		}
 		if !ok {

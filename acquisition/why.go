@@ -24,7 +24,11 @@ package acquisition
 //     or off_centre;
 //   - moved_attribution:off_centre: no overlap seen, but no label read in
 //     the slot is centred on it (within attributionMM): a neighbour's label
-//     moved onto it, whose values are not this slot's.
+//     moved onto it, whose values are not this slot's (unless the slot it
+//     leans towards shows a label of its own: see crossslot.go);
+//   - moved_attribution:on_neighbour: the slot looks empty, but a
+//     neighbour shows a label leaning towards it that is not the
+//     neighbour's own: this slot's label, moved onto the neighbour.
 const (
 	whyNoBars        = "no_bars_found"
 	whyNotFound      = "symbol_not_found"
@@ -35,6 +39,7 @@ const (
 	whyTwoLabels     = "two_labels"
 	whyOverlapCredit = "overlap_attribution"
 	whyMovedCredit   = "moved_attribution"
+	whyLent          = "on_neighbour"
 )
 
 // ocrOutcome is how far the OCR of the line under an undecoded bar region

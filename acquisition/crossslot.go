@@ -1,0 +1,135 @@
+package acquisition
+
+import (
+	"math"
+
+	"github.com/regfus/regfus/geom"
+	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/page"
+)
+
+// The cross-slot view. A slot read alone cannot tell its own label pushed
+// across its border from a neighbour's label moved onto it: both show a
+// whole label off the slot's centre. With every slot's reads in view, the
+// neighbour it leans towards tells them apart:
+//
+//   - that neighbour shows a label of its own (both symbols, one label,
+//     centred on it): the label leaning towards it is not its label, so it
+//     is this slot's, pushed across the border (its values are the
+//     slot's);
+//   - that neighbour shows nothing of its own: the label may be its, moved
+//     onto this slot over this slot's own, and which slot it belongs to is
+//     a person's call (no values, as before);
+//   - that neighbour looks empty while the label cannot be this slot's
+//     own (another label shows beside it, or it lies further off the
+//     centre than a pushed label can): the neighbour's label is the one
+//     moved away (seed 9191's compact and side-by-side pages had filled
+//     slots reported empty so), and the neighbour is sent to a person,
+//     unreadable, with the flags of a label moved onto another (lentTo).
+
+// settled reports whether the slot shows a label of its own: a Code 32
+// and an ITF read as one label's (group) whose print is centred on the
+// slot (within attributionMM on both axes).
+func (st *pageState) settled(sr *slotRead) bool {
+	s, _ := st.r.layout.Slot(sr.n)
+	cx, cy := s.Rect.Center()
+	for i := range sr.labels {
+		lr := &sr.labels[i]
+		if lr.readAs() == "" || len(sr.group(lr)) < 2 {
+			continue
+		}
+		c := sr.labelCentre(lr)
+		if math.Abs(c.X-cx) <= attributionMM && math.Abs(c.Y-cy) <= attributionMM {
+			return true
+		}
+	}
+	return false
+}
+
+// leaning is the slot (index into reads) other than i whose centre is
+// nearest the print of lr's label, when that label (both symbols read as
+// one label's, group) lies off i's centre (further than attributionMM on
+// an axis) and still nearer i's centre than any other's: a label pushed
+// across i's border, or a neighbour's moved onto i. -1 otherwise.
+func (st *pageState) leaning(reads []*slotRead, i int, lr *labelRead) int {
+	sr := reads[i]
+	if lr == nil || len(sr.group(lr)) < 2 {
+		return -1
+	}
+	c := sr.labelCentre(lr)
+	slots := st.r.layout.Slots
+	cx, cy := slots[i].Rect.Center()
+	if math.Abs(c.X-cx) <= attributionMM && math.Abs(c.Y-cy) <= attributionMM {
+		return -1
+	}
+	best, bestD := -1, math.Inf(1)
+	for j, s := range slots {
+		if j == i {
+			continue
+		}
+		if d := centreDist(s.Rect, c); d < bestD {
+			best, bestD = j, d
+		}
+	}
+	if centreDist(slots[i].Rect, c) >= bestD {
+		return -1
+	}
+	return best
+}
+
+func centreDist(r layout.Rect, p geom.Point) float64 {
+	cx, cy := r.Center()
+	return math.Hypot(p.X-cx, p.Y-cy)
+}
+
+// pushedOwn reports whether the label slot i shows off its centre is its
+// own, pushed across its border: the slot it leans towards shows a label
+// of its own (settled).
+func (st *pageState) pushedOwn(reads []*slotRead, i int) bool {
+	j := st.leaning(reads, i, reads[i].anchor(nil))
+	return j >= 0 && st.settled(reads[j])
+}
+
+// lentTo marks the slots that look empty while a neighbour shows a label
+// off its centre leaning towards them (leaning) that cannot be the
+// neighbour's own: the neighbour shows another label besides it, or the
+// label lies further off the neighbour's centre than a label pushed
+// across its border can (movedMM). Such a slot's label is the one moved
+// onto the neighbour. It is unreadable, crossing (its label lies across
+// its border) and overlapping (over the neighbour's own), for a person to
+// decide; so is the neighbour when its own label shows.
+func (st *pageState) lentTo(reads []*slotRead) {
+	for i, a := range reads {
+		for k := range a.labels {
+			// Each label is seen from both its symbols: the same marks.
+			lr := &a.labels[k]
+			g := a.group(lr)
+			j := st.leaning(reads, i, lr)
+			if j < 0 || reads[j].out.State != page.Empty {
+				continue
+			}
+			other := false
+			for m := range a.labels {
+				o := &a.labels[m]
+				other = other || o.readAs() != "" && o != g[0] && o != g[1]
+			}
+			if !other && centreDist(st.r.layout.Slots[i].Rect, a.labelCentre(lr)) <= movedMM {
+				continue
+			}
+			e := reads[j]
+			e.out.State = page.Unreadable
+			e.why = [2]string{whyMovedCredit + ":" + whyLent, whyMovedCredit + ":" + whyLent}
+			addFlag(&e.out, page.FlagCrossing)
+			addFlag(&e.out, page.FlagOverlap)
+			if other {
+				addFlag(&a.out, page.FlagOverlap)
+			}
+		}
+	}
+}
+
+// movedMM is how far (mm) off its slot's centre a label's print can lie
+// before it cannot be that slot's label pushed across the border: a
+// pushed label's centre stays within about 13 mm (the slot's spare room,
+// 6 mm past the border and the print's own offset on the label).
+const movedMM = 16.0
