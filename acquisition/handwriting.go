@@ -26,12 +26,16 @@ import (
 //   - progressive: an optional D and then 1-4 digits making a positive
 //     number (by hand, without a leading 0: it may be a D), every
 //     character above the confidence threshold;
-//   - count: 1-2 digits above the threshold making 0-28. When it differs
-//     from the filled slots found it is kept and the page gets
-//     count_mismatch (a finding, not an unread value);
-//   - date: all eight cells written, every digit above the threshold, a
-//     real calendar day; one outside the competence month is kept with
-//     date_outside_month.
+//   - count: 1-2 digits above the threshold making 0-28, or, when they
+//     read the filled slots found, above the threshold that context
+//     leaves (contextConfirms). When it differs from the filled slots
+//     found it is kept and the page gets count_mismatch (a finding, not
+//     an unread value);
+//   - date: all eight cells written, a real calendar day, every digit
+//     above the threshold, or the month and year cells the sheet code's
+//     above the threshold that context leaves (contextMin) and the day
+//     weighed with the calendar (calendarDay); one outside the
+//     competence month is kept with date_outside_month.
 //
 // A character's reading is the model's, conditioned on what its place in
 // the field allows (noD: no D in a date, a count, or after a
@@ -359,9 +363,18 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 			return boxRead{written: true, source: page.SourcePrinted, text: pr.text, conf: pr.conf, sure: true}, nil
 		}
 		if pr.ok && br.why == "" && reads != nil {
-			// Two models read the box differently: neither is taken.
+			// Two models read the box differently: neither is taken,
+			// unless the handwriting model reads a single character
+			// for sure, or the context confirms its reading
+			// (contextConfirms: a count that is the filled slots
+			// found). The OCR reads many a handwritten 1, 4 or 9 as a
+			// 7, and its confidence is no probability; the model's is
+			// calibrated, and it reads the printed faces' single digits
+			// at its threshold only when the OCR agrees (no printed
+			// value read wrong on 360 synth pages, 9 faces).
 			hr := handRead(reads, br, st.r.handMin)
-			if hr.text != pr.text {
+			confirmed := !slices.ContainsFunc(reads, func(r charRead) bool { return !r.ctx })
+			if hr.text != pr.text && !(hr.sure && (confirmed || len(gs) == 1)) {
 				hr.sure, hr.why = false, fmt.Sprintf("the print OCR reads %q, the handwriting model %q", pr.text, hr.text)
 				return hr, nil
 			}
