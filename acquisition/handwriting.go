@@ -681,9 +681,10 @@ const (
 // minConf: p/(1-p) * prior/(1-prior) >= minConf/(1-minConf). The
 // alternatives' share of the prior, 1-prior, is put whole on the model's
 // strongest alternative (the worst case: no assumption on which values a
-// wrong context hides), so the bound holds whatever they are. With the
-// model's threshold 0.9904 a count needs 0.920 and a month or year cell
-// 0.51; a model with another threshold moves both with it.
+// wrong context hides), so the bound holds whatever they are. With a
+// threshold of 0.9904 a count needs 0.920 and a month or year cell 0.51,
+// with 0.9866 (the 16/32 model) 0.891 and 0.43: a model with another
+// threshold moves both with it.
 func contextMin(minConf, prior float64) float64 {
 	odds := minConf / (1 - minConf) * (1 - prior) / prior
 	return odds / (1 + odds)
