@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/regfus/regfus/tesseract"
 )
@@ -205,16 +206,40 @@ func printedLine(g *image.Gray, gs []glyph, labels []int32, w int, margin float6
 // printedReading is the OCR's reading of a printed box.
 type printedReading struct {
 	text string
-	conf float64 // the least character confidence of the two readings
+	conf float64 // the least character confidence of the readings taken
 	ok   bool    // two readings agree, confident, one character per glyph
+	// strict: the reading rests on the fast line reader and one of
+	// Tesseract's readings failing, so the handwriting model's first choice
+	// must read every character the same (printAgrees' strict form).
+	strict bool
+	// fast: the reading rests on the fast line reader. One the handwriting
+	// model does not leave standing gives way to the handwriting reading
+	// (a handwritten 2 that Tesseract, unsure, and the fast reader both
+	// take for a D is still the model's 2); only Tesseract's own two
+	// agreeing readings veto it.
+	fast bool
+	// disputed: Tesseract's two agreeing readings and the fast reader's
+	// sure one differ. Not taken; it still vetoes the handwriting model.
+	disputed bool
 }
 
-// readPrinted reads a printed box twice: at 48 px with 0.4 line heights of
-// paper round it, and at 64 px with 0.6 (Tesseract's English model drops a
-// thin 1 beside a wider digit at 32 px).
-func readPrinted(ocr FieldOCR, g *image.Gray, gs []glyph, labels []int32, w int) (printedReading, error) {
+// readPrinted reads a printed box twice with Tesseract: at 48 px with 0.4
+// line heights of paper round it, and at 64 px with 0.6 (Tesseract's
+// English model drops a thin 1 beside a wider digit at 32 px); and once
+// with the fast line reader (package linenet, trained on many print faces,
+// when lines is not nil), whose sure reading is a second model:
+//   - Tesseract's two readings agreeing confidently are a reading, unless
+//     a sure fast reading says otherwise (disputed);
+//   - a sure fast reading equal to one of Tesseract's (at any confidence)
+//     is a reading: two models;
+//   - where Tesseract reads nothing the same, a sure fast reading of a box
+//     that looks printed (look) is a reading only with the handwriting
+//     model reading every character the same (strict): Tesseract misses
+//     lone printed characters, the 6 above all.
+func readPrinted(ocr FieldOCR, lines LineReader, g *image.Gray, gs []glyph, labels []int32, w int, look bool) (printedReading, error) {
 	var texts []string
 	conf := 1.0
+	whole := true // every Tesseract reading has one character per glyph
 	for _, v := range []struct {
 		margin float64
 		height int
@@ -226,10 +251,31 @@ func readPrinted(ocr FieldOCR, g *image.Gray, gs []glyph, labels []int32, w int)
 		texts = append(texts, l.Text)
 		conf = math.Min(conf, l.MinConfidence)
 		if l.Text == "" || len(l.Symbols) != len(gs) {
-			return printedReading{text: l.Text, conf: conf}, nil
+			whole = false
+			break
 		}
 	}
 	pr := printedReading{text: texts[0], conf: conf}
-	pr.ok = texts[0] == texts[1] && conf >= minPrintedConf
+	pr.ok = whole && texts[0] == texts[1] && conf >= minPrintedConf
+	fast, fastConf := "", 0.0
+	if lines != nil {
+		l, err := lines.Read(printedLine(g, gs, labels, w, 0.4, 48))
+		if err != nil {
+			return printedReading{}, err
+		}
+		if !l.Unsure && len(l.Text) == len(gs) && strings.Trim(l.Text, "0123456789D") == "" {
+			fast, fastConf = l.Text, l.Conf
+		}
+	}
+	switch {
+	case fast == "":
+	case pr.ok && fast != pr.text:
+		pr.disputed = true // two print models read the box differently
+	case pr.ok:
+	case slices.Contains(texts, fast):
+		pr = printedReading{text: fast, conf: fastConf, ok: true, fast: true}
+	case look:
+		pr = printedReading{text: fast, conf: fastConf, ok: true, strict: true, fast: true}
+	}
 	return pr, nil
 }

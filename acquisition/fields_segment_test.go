@@ -223,20 +223,27 @@ func TestLooksPrinted(t *testing.T) {
 
 func TestPrintAgrees(t *testing.T) {
 	for _, tc := range []struct {
-		text  string
-		reads []charRead
-		want  bool
+		text   string
+		reads  []charRead
+		strict bool
+		want   bool
 	}{
-		{"7", nil, false}, // one character needs the model's word
-		{"17", nil, true},
-		{"7", []charRead{{ch: '1', conf: 0.99}}, false},
-		{"7", []charRead{{ch: '7', conf: 0.6}}, true},
-		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '1', conf: 0.6}}, true},
-		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '1', conf: 0.99}}, false},
-		{"17", []charRead{{ch: '1', conf: 0.99}}, false},
+		{"7", nil, false, false}, // one character needs the model's word
+		{"17", nil, false, true},
+		{"7", []charRead{{ch: '1', conf: 0.99}}, false, false},
+		{"7", []charRead{{ch: '7', conf: 0.6}}, false, true},
+		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '1', conf: 0.6}}, false, true},
+		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '1', conf: 0.99}}, false, false},
+		{"17", []charRead{{ch: '1', conf: 0.99}}, false, false},
+		// strict (the fast line reader alone): every character the model's
+		// first choice, at any confidence
+		{"17", nil, true, false},
+		{"7", []charRead{{ch: '7', conf: 0.6}}, true, true},
+		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '7', conf: 0.6}}, true, true},
+		{"D17", []charRead{{ch: 'D', conf: 0.99}, {ch: '1', conf: 0.5}, {ch: '1', conf: 0.6}}, true, false},
 	} {
-		if got := printAgrees(tc.text, tc.reads); got != tc.want {
-			t.Errorf("printAgrees(%q, %v) = %v, want %v", tc.text, tc.reads, got, tc.want)
+		if got := printAgrees(tc.text, tc.reads, tc.strict); got != tc.want {
+			t.Errorf("printAgrees(%q, %v, %v) = %v, want %v", tc.text, tc.reads, tc.strict, got, tc.want)
 		}
 	}
 }

@@ -354,15 +354,16 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 	}
 	// Print: several characters that look printed, or one character (its
 	// look alone cannot tell) that the handwriting model reads the same.
-	if st.r.fields != nil && br.why == "" && (len(gs) == 1 && reads != nil || looksPrinted(gs, &s.mask, s.labels)) {
-		pr, err := readPrinted(st.r.fields, s.gray, gs, s.labels, s.mask.w)
+	look := st.r.fields != nil && looksPrinted(gs, &s.mask, s.labels)
+	if st.r.fields != nil && br.why == "" && (len(gs) == 1 && reads != nil || look) {
+		pr, err := readPrinted(st.r.fields, st.r.lines, s.gray, gs, s.labels, s.mask.w, look)
 		if err != nil {
 			return boxRead{}, err
 		}
-		if pr.ok && printAgrees(pr.text, reads) {
+		if pr.ok && !pr.disputed && printAgrees(pr.text, reads, pr.strict) {
 			return boxRead{written: true, source: page.SourcePrinted, text: pr.text, conf: pr.conf, sure: true}, nil
 		}
-		if pr.ok && br.why == "" && reads != nil {
+		if pr.ok && !pr.fast && br.why == "" && reads != nil {
 			// Two models read the box differently: neither is taken,
 			// unless the handwriting model reads a single character
 			// for sure, or the context confirms its reading
@@ -617,11 +618,12 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 // characters leave a printed reading standing: a single character must be
 // read the same by both (a hooked handwritten 1 reads as a printed 7),
 // and no character of a longer value may be read otherwise by the model
-// at its acceptance confidence. Without the model a single character is
-// never taken for print.
-func printAgrees(text string, reads []charRead) bool {
+// at its acceptance confidence; strict, every character must be the
+// model's first choice. Without the model a single character, and a
+// strict reading, is never taken for print.
+func printAgrees(text string, reads []charRead, strict bool) bool {
 	if len(reads) == 0 {
-		return len(text) > 1
+		return len(text) > 1 && !strict
 	}
 	if len(reads) != len(text) {
 		return false
@@ -630,7 +632,7 @@ func printAgrees(text string, reads []charRead) bool {
 		return reads[0].ch == text[0]
 	}
 	for i, r := range reads {
-		if r.ch != text[i] && r.conf >= handThreshold {
+		if r.ch != text[i] && (strict || r.conf >= handThreshold) {
 			return false
 		}
 	}
