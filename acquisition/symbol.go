@@ -284,8 +284,14 @@ func (st *pageState) decodeWhole(lr *labelRead, pos int) bool {
 		u0, u1 := r.Span[0]/px+fr.X, r.Span[1]/px+fr.X
 		return u0, u1, u0 <= -lr.w/2+pieceSlack && u1 >= lr.w/2-pieceSlack && u1-u0 <= maxSymbolW
 	}
+	// The model fits only extents that span the region found (less the
+	// blur of its ends) and are no wider than a symbol: any other is not
+	// lr's symbol (covers, below).
+	q := st.r.bars.QuickModel(barcode.Extent{
+		Lo: (-lr.w/2 + pieceSlack - fr.X) * px, Hi: (lr.w/2 - pieceSlack - fr.X) * px, MaxW: maxSymbolW * px,
+	})
 	for _, kind := range kindOrder(pos) {
-		a, t, r, err := readKind(kind, img, st.r.bars.Code32, st.r.bars.Targatura)
+		a, t, r, err := readKind(kind, img, q.Code32, q.Targatura)
 		if err != nil {
 			continue
 		}

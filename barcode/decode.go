@@ -90,6 +90,7 @@ type Decoder struct {
 	// Per-image state of a crop decode.
 	hybrid [2]*gozxing.BitMatrix // [inverted], computed on demand
 	hyErr  [2]error
+	cover  Extent // the target's, while the model reads
 }
 
 // NewDecoder returns a ready Decoder.
@@ -118,8 +119,11 @@ type target struct {
 	// accept validates a read; nil accepts anything.
 	accept func(text string) error
 	// quick limits a crop decode to the first quickPasses passes of its
-	// order, without the model fallback (see Decoder.Quick).
-	quick bool
+	// order, without the model fallback (see Decoder.Quick) unless model
+	// is set too (Decoder.QuickModel).
+	quick, model bool
+	// cover bounds the extents the model fits (Decoder.QuickModel).
+	cover Extent
 }
 
 // zxing's default ITF lengths, plus anything longer than 14.
@@ -197,22 +201,60 @@ const quickPasses = 3
 // holds asks both quickly first and only then runs the whole plan (see
 // acquisition's decodeBars). Quick and d share their buffers: use one at a
 // time.
-func (d *Decoder) Quick() QuickDecoder { return QuickDecoder{d} }
+func (d *Decoder) Quick() QuickDecoder { return QuickDecoder{d: d} }
 
-// QuickDecoder is Decoder.Quick's view.
-type QuickDecoder struct{ d *Decoder }
+// QuickModel returns a view of d whose Code32 and Targatura try the quick
+// passes and then the model reader (model.go), without the crop plan's
+// other passes, and whose model fits only the extents within e: what reads
+// a blurred symbol that the page reader found only in part, from a crop
+// much wider than it (acquisition's decodeWhole). There the model made
+// nearly every read (on phone pages, 269 of 276 reads of the whole plan),
+// after 30-odd passes that cost 50 to 100 ms to fail; and an extent that
+// leaves out some of the part found, or is wider than any symbol, is not
+// the symbol sought (a neighbour's, the label's other symbol, or all of
+// them run together), whatever it reads. A gozxing pass's read is not held
+// to e: its Result.Span is the caller's to check.
+func (d *Decoder) QuickModel(e Extent) QuickDecoder {
+	return QuickDecoder{d: d, model: true, cover: e}
+}
 
-// Code32 is Decoder.Code32 limited to the quick passes.
+// Extent bounds where a symbol sought lies in a crop (px): it spans at
+// least columns Lo to Hi and is at most MaxW wide. The zero Extent bounds
+// nothing.
+type Extent struct{ Lo, Hi, MaxW float64 }
+
+// allows reports whether a symbol's extent [l, r] found by threshold can
+// be the one e bounds, with extentSlack px to spare (its ends are good to
+// a pixel or two).
+func (e Extent) allows(l, r float64) bool {
+	if e.Hi > e.Lo && (l > e.Lo+extentSlack || r < e.Hi-extentSlack) {
+		return false
+	}
+	return e.MaxW <= 0 || r-l <= e.MaxW+extentSlack
+}
+
+// extentSlack is in px.
+const extentSlack = 3
+
+// QuickDecoder is Decoder.Quick's and Decoder.QuickModel's view.
+type QuickDecoder struct {
+	d     *Decoder
+	model bool
+	cover Extent
+}
+
+// Code32 is Decoder.Code32 limited to the quick passes (and the model).
 func (q QuickDecoder) Code32(img *image.Gray) (fustella.AIC, Result, error) {
 	t := code32Target
-	t.quick = true
+	t.quick, t.model, t.cover = true, q.model, q.cover
 	return q.d.code32(img, &t)
 }
 
-// Targatura is Decoder.Targatura limited to the quick passes.
+// Targatura is Decoder.Targatura limited to the quick passes (and the
+// model).
 func (q QuickDecoder) Targatura(img *image.Gray) (fustella.Targatura, Result, error) {
 	t := targaturaTarget
-	t.quick = true
+	t.quick, t.model, t.cover = true, q.model, q.cover
 	return q.d.targatura(img, &t)
 }
 
@@ -505,9 +547,12 @@ func (d *Decoder) decodeCrop(img *image.Gray, t *target) (Result, error) {
 			Angle: ps.angle, Scale: ps.scale, Band: ps.band, Sweep: ps.sweep,
 		}, Span: best.span}, nil
 	}
-	if m := modelTarget(t); m != nil && !t.quick {
+	if m := modelTarget(t); m != nil && (!t.quick || t.model) {
 		accept := t.accept
-		if r, n, ok := d.decodeModel(p, m, accept); ok {
+		d.cover = t.cover
+		r, n, ok := d.decodeModel(p, m, accept)
+		d.cover = Extent{}
+		if ok {
 			return Result{Format: t.format, Text: r.text, Lines: n, Attempt: Attempt{
 				Index: len(order), Binarizer: Model, Reversed: r.reversed, Scale: 1, Band: p.h / modelBands,
 			}, Span: r.span}, nil

@@ -74,3 +74,32 @@ func TestModelReadsSymbolInWideCrop(t *testing.T) {
 		t.Errorf("Targatura %s: span %v, drawn at %v", tg, r.Span, span)
 	}
 }
+
+// TestQuickModel checks that Decoder.QuickModel reads such a symbol in a
+// wide crop with its model (value and span), where the quick passes alone
+// read nothing, and reads nothing from a symbol cut by the crop's edge.
+func TestQuickModel(t *testing.T) {
+	t.Parallel()
+	d := NewDecoder()
+	aic := fustella.AIC("048164305")
+	sym := mustCode39(t, aic.Code32(), 2.6)
+	img, span := wideScene(t, sym, mustITF(t, "2142710823", 2.6), false)
+	if got, _, err := d.Quick().Code32(img); err == nil {
+		t.Fatalf("the quick passes read %q: the scene does not need the model", got)
+	}
+	got, r, err := d.QuickModel(Extent{}).Code32(img)
+	if err != nil || got != aic || r.Attempt.Binarizer != Model {
+		t.Errorf("QuickModel: %q by %v (%v), want %s by the model", got, r.Attempt, err, aic)
+	} else if math.Abs(r.Span[0]-span[0]) > 1.5 || math.Abs(r.Span[1]-span[1]) > 1.5 {
+		t.Errorf("QuickModel: span %v, drawn at %v", r.Span, span)
+	}
+	cut, _ := wideScene(t, sym, nil, true)
+	if got, _, err := d.QuickModel(Extent{}).Code32(cut); err == nil {
+		t.Errorf("QuickModel read %q from a symbol cut by the crop's edge", got)
+	}
+	tg := fustella.Targatura("6226903149")
+	img, _ = wideScene(t, mustITF(t, string(tg), 2.8), mustCode39(t, "0CSSBD", 2.6), false)
+	if got, _, err := d.QuickModel(Extent{}).Targatura(img); err != nil || got != tg {
+		t.Errorf("QuickModel targatura: got %q, %v", got, err)
+	}
+}

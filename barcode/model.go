@@ -584,12 +584,13 @@ const (
 )
 
 // modelTarget returns the symbol model for a crop target, nil if it has
-// none (the model needs a fixed length).
+// none (the model needs a fixed length). It goes by what the target reads,
+// so that a quick view's copy of a target has its model too.
 func modelTarget(t *target) *modelSymbol {
-	switch t {
-	case &code32Target:
+	switch t.what {
+	case code32Target.what:
 		return code32Model
-	case &targaturaTarget:
+	case targaturaTarget.what:
 		return targaturaModel
 	}
 	return nil
@@ -656,13 +657,18 @@ func (d *Decoder) bandProfile(p plane, a, e int) []float64 {
 func (d *Decoder) readBand(prof []float64, m *modelSymbol, accept func(string) error) (bandRead, bool) {
 	y, l0, r0, ok := darkness(prof, m, &d.mdark)
 	if ok {
-		if r, ok := d.readExtent(y, l0, r0, m, accept); ok {
-			return r, true
+		if d.cover.allows(l0, r0) { // else not the symbol sought: no fit
+			if r, ok := d.readExtent(y, l0, r0, m, accept); ok {
+				return r, true
+			}
 		}
 	} else {
 		l0, r0 = -1, -1
 	}
 	for _, e := range symbolExtents(prof, m, l0, r0) {
+		if !d.cover.allows(e[0], e[1]) {
+			continue
+		}
 		y, ok := darknessOver(prof, m, &d.mdark, e[0], e[1])
 		if !ok {
 			continue
