@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -48,7 +49,7 @@ type profileScore struct {
 	// unread, "aic: cause" and "targatura: cause".
 	unread map[string]int
 	// flagBy counts, per defect flag, labelled cases, found, false.
-	flagBy map[string]*[3]int
+	flagBy map[page.Flag]*[3]int
 }
 
 // slotWhy is the cause, per slot, of each unread value of one page (see
@@ -214,7 +215,7 @@ func measureCorpus(t *testing.T, dir string, ocr bool, group func(synth.Page) st
 		key := group(tp)
 		sc := scores[key]
 		if sc == nil {
-			sc = &profileScore{unread: map[string]int{}, flagBy: map[string]*[3]int{}}
+			sc = &profileScore{unread: map[string]int{}, flagBy: map[page.Flag]*[3]int{}}
 			scores[key] = sc
 		}
 		score(sc, tp, res, fmt.Sprintf("%s p%d", filepath.Base(res.Source), res.Page), whys[fmt.Sprintf("%s#%d", res.Source, res.Page)])
@@ -353,7 +354,7 @@ func clear(ts synth.Slot, kinds ...string) bool {
 }
 
 // checkedFlags are the defect flags issue 4 scores.
-var checkedFlags = []string{page.FlagOverlap, page.FlagUpsideDown, page.FlagCrossing}
+var checkedFlags = []page.Flag{page.FlagOverlap, page.FlagUpsideDown, page.FlagCrossing}
 
 func score(sc *profileScore, tp synth.Page, res *page.Result, where string, whys slotWhy) {
 	sc.pages++
@@ -405,7 +406,7 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string, whys
 			// the truth marks a symbol not clear when another label, a pen
 			// mark or the page edge covers part of it.
 			aicOK, tgOK := clear(ts, synth.SymCode32, synth.SymAICText), clear(ts, synth.SymITF, synth.SymTargaturaText)
-			noOverlap := !hasFlag(ts.Defects, synth.DefectOverlap)
+			noOverlap := !slices.Contains(ts.Defects, synth.DefectOverlap)
 			if aicOK {
 				sc.aicReadable++
 				if noOverlap {
@@ -456,7 +457,7 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string, whys
 			continue
 		}
 		for _, f := range checkedFlags {
-			has, want := hasFlag(s.Flags, f), hasFlag(ts.Defects, f)
+			has, want := s.HasFlag(f), slices.Contains(ts.Defects, string(f))
 			by := sc.flagBy[f]
 			if by == nil {
 				by = &[3]int{}

@@ -98,13 +98,13 @@ func TestFilledSlotsAreRead(t *testing.T) {
 				if s.State == page.Empty || s.AIC != nil && *s.AIC != string(lbl.AIC) || s.Targatura != nil && *s.Targatura != string(lbl.Targatura) {
 					t.Errorf("deg %g slot %d: %s aic %v tg %v flags %v, want %s %s", deg, s.Slot, s.State, deref(s.AIC), deref(s.Targatura), s.Flags, lbl.AIC, lbl.Targatura)
 				}
-				if !hasFlag(s.Flags, page.FlagBarsOnly) {
+				if !s.HasFlag(page.FlagBarsOnly) {
 					confirmed++
 				}
 			case filled && (s.State != page.Filled || s.AIC == nil || *s.AIC != string(lbl.AIC) || s.Targatura == nil || *s.Targatura != string(lbl.Targatura)):
 				t.Errorf("deg %g slot %d: %s aic %v tg %v flags %v, want %s %s", deg, s.Slot, s.State, deref(s.AIC), deref(s.Targatura), s.Flags, lbl.AIC, lbl.Targatura)
 			}
-			upside := hasFlag(s.Flags, page.FlagUpsideDown)
+			upside := s.HasFlag(page.FlagUpsideDown)
 			if upside != (s.Slot == 17) {
 				t.Errorf("deg %g slot %d: upside_down flag %v", deg, s.Slot, upside)
 			}

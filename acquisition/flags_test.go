@@ -357,7 +357,7 @@ func TestCrossSlotAttribution(t *testing.T) {
 	reads := func() []*slotRead {
 		out := make([]*slotRead, len(st.r.layout.Slots))
 		for i := range out {
-			out[i] = &slotRead{n: i + 1, out: page.Slot{Slot: i + 1, State: page.Filled, Flags: []string{}}}
+			out[i] = &slotRead{n: i + 1, out: page.Slot{Slot: i + 1, State: page.Filled, Flags: []page.Flag{}}}
 		}
 		return out
 	}
@@ -388,10 +388,10 @@ func TestCrossSlotAttribution(t *testing.T) {
 	rs[9].labels = append(pairAt(centre(10).Add(geom.Point{Y: -6})), pairAt(centre(10).Add(geom.Point{Y: 12}))...)
 	rs[13].out.State = page.Empty
 	st.lentTo(rs)
-	if rs[13].out.State != page.Unreadable || !hasFlag(rs[13].out.Flags, page.FlagCrossing) || !hasFlag(rs[13].out.Flags, page.FlagOverlap) {
+	if rs[13].out.State != page.Unreadable || !rs[13].out.HasFlag(page.FlagCrossing) || !rs[13].out.HasFlag(page.FlagOverlap) {
 		t.Errorf("slot 14, its label moved onto slot 10 over slot 10's: %v %v, want unreadable, crossing and overlap", rs[13].out.State, rs[13].out.Flags)
 	}
-	if !hasFlag(rs[9].out.Flags, page.FlagOverlap) {
+	if !rs[9].out.HasFlag(page.FlagOverlap) {
 		t.Errorf("slot 10 under a moved label: flags %v, want overlap", rs[9].out.Flags)
 	}
 	// Slot 10's own label pushed 11 mm towards an empty slot 14: slot 14

@@ -2,7 +2,8 @@ package acquisition
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/regfus/regfus/page"
 )
@@ -25,14 +26,13 @@ func (st *pageState) output() error {
 		res.Geometry = &page.Geometry{ToSource: st.geo.ToSource, Width: st.src.Bounds().Dx(), Height: st.src.Bounds().Dy()}
 	}
 	var unreadable []int
-	rules := map[string][]int{}
+	rules := map[page.Flag][]int{}
 	for _, s := range res.Slots {
 		if s.State == page.Unreadable {
 			unreadable = append(unreadable, s.Slot)
 		}
 		for _, f := range s.Flags {
-			switch f {
-			case page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown:
+			if f.Rule() {
 				rules[f] = append(rules[f], s.Slot)
 			}
 		}
@@ -46,13 +46,8 @@ func (st *pageState) output() error {
 				Detail: fmt.Sprintf("%.0f dpi, the fustelle need %d or more (scan at 200 dpi)", q.DPI, minReadableDPI)})
 		}
 	}
-	var kinds []string
-	for k := range rules {
-		kinds = append(kinds, k)
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonRuleBroken, Detail: k, Slots: rules[k]})
+	for _, k := range slices.Sorted(maps.Keys(rules)) {
+		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonRuleBroken, Detail: string(k), Slots: rules[k]})
 	}
 	if res.Sheet.Code == nil && !res.Reasons.Has(page.ReasonHeadUnread) {
 		res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonInvalidCode})
@@ -61,13 +56,4 @@ func (st *pageState) output() error {
 		res.Status = page.Review
 	}
 	return nil
-}
-
-func hasFlag(fs []string, f string) bool {
-	for _, x := range fs {
-		if x == f {
-			return true
-		}
-	}
-	return false
 }

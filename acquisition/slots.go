@@ -205,7 +205,7 @@ func (st *pageState) slots() error {
 			continue
 		}
 		ok, why, credit := true, "", whyOverlapCredit
-		if hasFlag(r.out.Flags, page.FlagOverlap) {
+		if r.out.HasFlag(page.FlagOverlap) {
 			ok, why = r.owns(l.Slots[i].Rect, attributionMM)
 		} else if _, any := st.centred(r); !any && !st.pushedOwn(reads, i) {
 			ok, why, credit = false, "off_centre", whyMovedCredit
@@ -236,7 +236,7 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	if err != nil {
 		return nil, err
 	}
-	sr := &slotRead{n: s.N, out: page.Slot{Slot: s.N, Flags: []string{}}}
+	sr := &slotRead{n: s.N, out: page.Slot{Slot: s.N, Flags: []page.Flag{}}}
 	// Ink inside the slot, less its border line and printed number.
 	toPx := func(r layout.Rect) image.Rectangle {
 		return image.Rect(int((r.X-area.X)*px), int((r.Y-area.Y)*px), int((r.Right()-area.X)*px), int((r.Bottom()-area.Y)*px))
@@ -578,8 +578,8 @@ func (lr *labelRead) readAs() string {
 	return lr.ocrOnly
 }
 
-func addFlag(s *page.Slot, f string) {
-	if !hasFlag(s.Flags, f) {
+func addFlag(s *page.Slot, f page.Flag) {
+	if !s.HasFlag(f) {
 		s.Flags = append(s.Flags, f)
 	}
 }
@@ -698,7 +698,7 @@ func (st *pageState) decide(sr *slotRead) {
 // crossCode compares the bar reads and the OCR lines of one code of a
 // slot: the AIC of its Code 32 reads (aicOf), or the targatura of its
 // ITF reads (tgOf). An unread or disagreeing code gets the flag given.
-func crossCode[T ~string](rs []*labelRead, withOCR bool, code func(*labelRead) (bars, ocr T), unread, disagree string) (T, float64, []string, error) {
+func crossCode[T ~string](rs []*labelRead, withOCR bool, code func(*labelRead) (bars, ocr T), unread, disagree page.Flag) (T, float64, []page.Flag, error) {
 	var bars, ocr []T
 	var bc, oc float64
 	for _, r := range rs {
@@ -724,7 +724,7 @@ var (
 	errDisagree = errors.New("disagree")
 )
 
-func flagsFor(f []string, err error, unread, disagree string) []string {
+func flagsFor(f []page.Flag, err error, unread, disagree page.Flag) []page.Flag {
 	switch {
 	case errors.Is(err, errUnread):
 		f = append(f, unread)
@@ -738,7 +738,7 @@ func flagsFor(f []string, err error, unread, disagree string) []string {
 // value (each already validated by its check digit): all reads must agree;
 // two agreeing independent reads give the value with high confidence, one
 // read alone gives it only above its confidence floor.
-func cross[T ~string](bars, ocr []T, barConf, ocrConf float64, withOCR bool) (T, float64, []string, error) {
+func cross[T ~string](bars, ocr []T, barConf, ocrConf float64, withOCR bool) (T, float64, []page.Flag, error) {
 	var zero T
 	all := map[T]bool{}
 	for _, v := range bars {
@@ -761,9 +761,9 @@ func cross[T ~string](bars, ocr []T, barConf, ocrConf float64, withOCR bool) (T,
 	case len(bars) > 0 && len(ocr) > 0:
 		return v, 1 - (1-barConf)*(1-ocrConf), nil, nil
 	case len(bars) > 0:
-		var f []string
+		var f []page.Flag
 		if withOCR {
-			f = []string{page.FlagBarsOnly}
+			f = []page.Flag{page.FlagBarsOnly}
 		}
 		if barConf < minBarConfidence {
 			return zero, 0, f, errUnread
@@ -771,8 +771,8 @@ func cross[T ~string](bars, ocr []T, barConf, ocrConf float64, withOCR bool) (T,
 		return v, barConf, f, nil
 	default:
 		if ocrConf < minOCRConfidence {
-			return zero, 0, []string{page.FlagOCROnly}, errUnread
+			return zero, 0, []page.Flag{page.FlagOCROnly}, errUnread
 		}
-		return v, ocrConf, []string{page.FlagOCROnly}, nil
+		return v, ocrConf, []page.Flag{page.FlagOCROnly}, nil
 	}
 }

@@ -35,20 +35,11 @@ func slotColour(s page.Slot) color.RGBA {
 	case page.Unreadable:
 		return colUnreadable
 	}
-	if s.AIC == nil || s.Targatura == nil || s.Confidence < sureConfidence {
+	if s.AIC == nil || s.Targatura == nil || s.Confidence < sureConfidence || len(s.Flags) > 0 {
 		return colDoubt
-	}
-	for _, f := range s.Flags {
-		if f != FlagCorrected {
-			return colDoubt
-		}
 	}
 	return colSure
 }
-
-// FlagCorrected is the slot flag of a slot a person keyed in; it does not
-// make a slot doubtful.
-const FlagCorrected = "corrected"
 
 // Draw returns res drawn onto a lightened colour copy of the page g, with
 // l the layout res was read with: markers and fields in their colours with
@@ -109,7 +100,7 @@ func Draw(g *image.Gray, res *page.Result, l *layout.Layout) *image.RGBA {
 			if s.State != page.Empty {
 				lines = append(lines, "AIC "+orQ(s.AIC), "TG "+orQ(s.Targatura))
 				if len(s.Flags) > 0 {
-					lines = append(lines, strings.Join(s.Flags, ","))
+					lines = append(lines, page.JoinFlags(s.Flags, ","))
 				}
 			}
 			x, y := ls.Rect.Center()

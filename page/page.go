@@ -11,6 +11,8 @@ package page
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/regfus/regfus/sheet"
 )
@@ -36,19 +38,34 @@ const (
 	Unreadable SlotState = "unreadable"
 )
 
-// Slot flags. A flag on a slot describes either a rule the pharmacy broke
-// (overlap, crossing, upside_down) or why a code is missing.
+// Flag is one thing said about a slot: a rule the pharmacy broke
+// (overlap, crossing, upside_down: Rule), or why a code is missing or
+// doubtful. A result keeps whatever flags it was written with, names no
+// reader knows included (any string decodes).
+type Flag string
+
+// Slot flags.
 const (
-	FlagOverlap           = "overlap"          // rule a: overlaps a neighbouring fustella
-	FlagCrossing          = "crossing"         // the fustella crosses its slot border
-	FlagUpsideDown        = "upside_down"      // rule b: stuck upside down
-	FlagAICUnread         = "aic_unread"       // no valid AIC from bars or OCR
-	FlagTargaturaUnread   = "targatura_unread" // no valid targatura from bars or OCR
-	FlagAICDisagree       = "aic_disagree"     // bars and OCR give different valid AICs
-	FlagTargaturaDisagree = "targatura_disagree"
-	FlagOCROnly           = "ocr_only"  // bars unreadable, value from OCR alone
-	FlagBarsOnly          = "bars_only" // OCR unreadable, value from bars alone
+	FlagOverlap           Flag = "overlap"          // rule a: overlaps a neighbouring fustella
+	FlagCrossing          Flag = "crossing"         // the fustella crosses its slot border
+	FlagUpsideDown        Flag = "upside_down"      // rule b: stuck upside down
+	FlagAICUnread         Flag = "aic_unread"       // no valid AIC from bars or OCR
+	FlagTargaturaUnread   Flag = "targatura_unread" // no valid targatura from bars or OCR
+	FlagAICDisagree       Flag = "aic_disagree"     // bars and OCR give different valid AICs
+	FlagTargaturaDisagree Flag = "targatura_disagree"
+	FlagOCROnly           Flag = "ocr_only"  // bars unreadable, value from OCR alone
+	FlagBarsOnly          Flag = "bars_only" // OCR unreadable, value from bars alone
 )
+
+// RuleFlags are the flags of the rules a pharmacy can break, in the
+// order a page reports them (one rule_broken reason each).
+func RuleFlags() []Flag { return []Flag{FlagOverlap, FlagCrossing, FlagUpsideDown} }
+
+// Rule reports whether f records a broken rule (see RuleFlags): the
+// fustella was read, the pharmacy stuck it wrongly; reconciliation
+// reports it and a reviewer only acknowledges it. Other flags say why a
+// code is missing or doubtful.
+func (f Flag) Rule() bool { return slices.Contains(RuleFlags(), f) }
 
 // Result is one page read from one input file.
 type Result struct {
@@ -265,8 +282,23 @@ type Slot struct {
 	AIC       *string   `json:"aic"`
 	Targatura *string   `json:"targatura"`
 	// Confidence in [0,1] that AIC and Targatura are both right; 0 when empty.
-	Confidence float64  `json:"confidence"`
-	Flags      []string `json:"flags"`
+	Confidence float64 `json:"confidence"`
+	Flags      []Flag  `json:"flags"`
+}
+
+// HasFlag reports whether the slot carries f.
+func (s Slot) HasFlag(f Flag) bool { return slices.Contains(s.Flags, f) }
+
+// JoinFlags writes flags as their names separated by sep, for people.
+func JoinFlags(fs []Flag, sep string) string {
+	var b strings.Builder
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteString(sep)
+		}
+		b.WriteString(string(f))
+	}
+	return b.String()
 }
 
 // Quality holds per-page figures a scanning station can act on.

@@ -13,7 +13,7 @@ func TestReasonText(t *testing.T) {
 	}{
 		{"head_barcode_unread", Reason{Kind: ReasonHeadUnread}},
 		{"unreadable_slot: slots 3,4", Reason{Kind: ReasonUnreadableSlot, Slots: []int{3, 4}}},
-		{"rule_broken: crossing in slots 2,12", Reason{Kind: ReasonRuleBroken, Detail: FlagCrossing, Slots: []int{2, 12}}},
+		{"rule_broken: crossing in slots 2,12", Reason{Kind: ReasonRuleBroken, Detail: string(FlagCrossing), Slots: []int{2, 12}}},
 		{"progressive_unread: box empty", Reason{Kind: ReasonProgressiveUnread, Detail: DetailBoxEmpty}},
 		{"timeout: slots: context deadline exceeded", Reason{Kind: ReasonTimeout, Detail: "slots: context deadline exceeded"}},
 		{"low_resolution: 100 dpi, the fustelle need 150 or more (scan at 200 dpi)",
@@ -50,8 +50,8 @@ func TestReasonsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(in), &v); err != nil {
 		t.Fatal(err)
 	}
-	if !v.Reasons.HasSlot(ReasonUnreadableSlot, "", 4) || !v.Reasons.HasSlot(ReasonRuleBroken, FlagUpsideDown, 7) ||
-		v.Reasons.HasSlot(ReasonRuleBroken, FlagCrossing, 7) || v.Reasons[2].Detail != "2 marks < 3" {
+	if !v.Reasons.HasSlot(ReasonUnreadableSlot, "", 4) || !v.Reasons.HasSlot(ReasonRuleBroken, string(FlagUpsideDown), 7) ||
+		v.Reasons.HasSlot(ReasonRuleBroken, string(FlagCrossing), 7) || v.Reasons[2].Detail != "2 marks < 3" {
 		t.Errorf("parsed %#v", v.Reasons)
 	}
 	out, err := json.Marshal(v)
@@ -72,7 +72,7 @@ func TestReasonsJSON(t *testing.T) {
 func TestReasonsQueries(t *testing.T) {
 	rs := Reasons{
 		{Kind: ReasonUnreadableSlot, Slots: []int{3, 4}},
-		{Kind: ReasonRuleBroken, Detail: FlagCrossing, Slots: []int{4}},
+		{Kind: ReasonRuleBroken, Detail: string(FlagCrossing), Slots: []int{4}},
 		{Kind: ReasonCountUnread, Detail: "unclear"},
 	}
 	if !rs.Has(ReasonDateUnread, ReasonCountUnread) || rs.Has(ReasonDateUnread) {
@@ -81,7 +81,7 @@ func TestReasonsQueries(t *testing.T) {
 	if rs.Contains(Reason{Kind: ReasonCountUnread}) || !rs.Contains(Reason{Kind: ReasonCountUnread, Detail: "unclear"}) {
 		t.Error("Contains compares the detail")
 	}
-	got := rs.WithoutSlot(ReasonUnreadableSlot, "", 3).WithoutSlot(ReasonRuleBroken, FlagCrossing, 4)
+	got := rs.WithoutSlot(ReasonUnreadableSlot, "", 3).WithoutSlot(ReasonRuleBroken, string(FlagCrossing), 4)
 	want := []string{"unreadable_slot: slots 4", "count_unread: unclear"}
 	if !reflect.DeepEqual(got.Strings(), want) {
 		t.Errorf("WithoutSlot: %q, want %q", got.Strings(), want)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/regfus/regfus/fustella"
@@ -50,9 +49,6 @@ const (
 // codeReasons are the page reasons about the sheet code; one FieldCode
 // item covers them all.
 var codeReasons = []page.ReasonKind{page.ReasonHeadUnread, page.ReasonTailUnread, page.ReasonInvalidCode, page.ReasonHeadTailMismatch}
-
-// ruleFlags are the slot flags that record a broken rule.
-var ruleFlags = []string{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown}
 
 // ReviewItems decides what on a page result needs a person. An ok page
 // needs nothing. A rejected page is one FieldPage item (its first reason).
@@ -111,20 +107,20 @@ func ReviewItems(res *page.Result) []store.NewReviewItem {
 		if s.State == page.Unreadable {
 			// The item's reason is the slot's: its flags other than rules.
 			reason := page.Reason{Kind: page.ReasonUnreadableSlot}
-			var why []string
+			var why []page.Flag
 			for _, f := range s.Flags {
-				if !slices.Contains(ruleFlags, f) {
+				if !f.Rule() {
 					why = append(why, f)
 				}
 			}
-			reason.Detail = strings.Join(why, ",")
+			reason.Detail = page.JoinFlags(why, ",")
 			items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldSlot, Reason: reason.String(), Value: mustJSON(s)})
 		}
 	}
 	for _, s := range res.Slots {
 		for _, f := range s.Flags {
-			if slices.Contains(ruleFlags, f) && res.Reasons.HasSlot(page.ReasonRuleBroken, f, s.Slot) {
-				items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldRule, Reason: f, Value: mustJSON(s)})
+			if f.Rule() && res.Reasons.HasSlot(page.ReasonRuleBroken, string(f), s.Slot) {
+				items = append(items, store.NewReviewItem{Slot: s.Slot, Field: FieldRule, Reason: string(f), Value: mustJSON(s)})
 			}
 		}
 	}
@@ -301,7 +297,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 		out.Reasons = out.Reasons.WithoutSlot(page.ReasonUnreadableSlot, "", item.Slot)
 
 	case FieldRule:
-		if !slices.Contains(ruleFlags, item.Reason) {
+		if !page.Flag(item.Reason).Rule() {
 			return page.Result{}, invalidf("%s: reason %q is not a rule flag", where, item.Reason)
 		}
 		out.Reasons = out.Reasons.WithoutSlot(page.ReasonRuleBroken, item.Reason, item.Slot)
@@ -328,10 +324,10 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 // codes are dropped; confidence is 1 for a filled slot (a person read
 // it).
 func correctedSlot(n int, s page.Slot, old *page.Slot) (page.Slot, error) {
-	out := page.Slot{Slot: n, State: s.State, Flags: []string{}}
+	out := page.Slot{Slot: n, State: s.State, Flags: []page.Flag{}}
 	if old != nil {
 		for _, f := range old.Flags {
-			if slices.Contains(ruleFlags, f) {
+			if f.Rule() {
 				out.Flags = append(out.Flags, f)
 			}
 		}

@@ -22,9 +22,9 @@ func reviewPage() page.Result {
 		Sheet: page.Sheet{Code: page.Str("12020131578012024"), TailCode: page.Str("12020131578012024"),
 			DeclaredCount: page.Int(3)},
 		Slots: []page.Slot{
-			{Slot: 2, State: page.Filled, AIC: page.Str("012345676"), Targatura: page.Str("1234567895"), Confidence: 0.9, Flags: []string{page.FlagCrossing}},
-			{Slot: 3, State: page.Unreadable, AIC: page.Str("012345676"), Flags: []string{page.FlagCrossing, page.FlagTargaturaUnread}},
-			{Slot: 5, State: page.Filled, AIC: page.Str("012345676"), Targatura: page.Str("1234567895"), Confidence: 1, Flags: []string{}},
+			{Slot: 2, State: page.Filled, AIC: page.Str("012345676"), Targatura: page.Str("1234567895"), Confidence: 0.9, Flags: []page.Flag{page.FlagCrossing}},
+			{Slot: 3, State: page.Unreadable, AIC: page.Str("012345676"), Flags: []page.Flag{page.FlagCrossing, page.FlagTargaturaUnread}},
+			{Slot: 5, State: page.Filled, AIC: page.Str("012345676"), Targatura: page.Str("1234567895"), Confidence: 1, Flags: []page.Flag{}},
 		},
 	}
 }
@@ -34,8 +34,8 @@ func reviewPage() page.Result {
 func coarsePage() page.Result {
 	p := reviewPage()
 	p.Reasons = parseReasons("unreadable_slot: slots 3", "low_resolution: 140 dpi, the fustelle need 150 or more (scan at 200 dpi)")
-	p.Slots[0].Flags = []string{}
-	p.Slots[1].Flags = []string{page.FlagTargaturaUnread}
+	p.Slots[0].Flags = []page.Flag{}
+	p.Slots[1].Flags = []page.Flag{page.FlagTargaturaUnread}
 	return p
 }
 
@@ -71,8 +71,8 @@ func TestReviewItems(t *testing.T) {
 			{process.FieldProgressive, 0, "progressive_unread: box empty"},
 			{process.FieldDate, 0, "date_unread"},
 			{process.FieldSlot, 3, "unreadable_slot: targatura_unread"},
-			{process.FieldRule, 2, page.FlagCrossing},
-			{process.FieldRule, 3, page.FlagCrossing},
+			{process.FieldRule, 2, string(page.FlagCrossing)},
+			{process.FieldRule, 3, string(page.FlagCrossing)},
 		}},
 		{"coarse scan: low_resolution is no item of its own", coarsePage(), []itemKey{
 			{process.FieldSlot, 3, "unreadable_slot: targatura_unread"},
@@ -154,7 +154,7 @@ func TestCorrectingEveryItemMakesThePageOK(t *testing.T) {
 		t.Fatalf("after every correction: %s %v", res.Status, res.Reasons)
 	}
 	s3 := res.Slots[1]
-	if s3.State != page.Filled || *s3.Targatura != "1234567895" || s3.Confidence != 1 || !reflect.DeepEqual(s3.Flags, []string{page.FlagCrossing}) {
+	if s3.State != page.Filled || *s3.Targatura != "1234567895" || s3.Confidence != 1 || !reflect.DeepEqual(s3.Flags, []page.Flag{page.FlagCrossing}) {
 		t.Errorf("slot 3 as corrected: %+v", s3)
 	}
 	if *res.Sheet.Progressive != "4" || *res.Sheet.Date != "2024-01-31" {
@@ -223,12 +223,12 @@ func TestApplyCorrection(t *testing.T) {
 				}
 			}},
 		{"slot unknown key", reviewPage(), store.ReviewItem{Field: process.FieldSlot, Slot: 3}, `{"state":"empty","colour":"red"}`, "unknown field", nil},
-		{"rule acknowledged for one slot only", reviewPage(), store.ReviewItem{Field: process.FieldRule, Slot: 2, Reason: page.FlagCrossing}, `true`, "",
+		{"rule acknowledged for one slot only", reviewPage(), store.ReviewItem{Field: process.FieldRule, Slot: 2, Reason: string(page.FlagCrossing)}, `true`, "",
 			func(t *testing.T, r page.Result) {
 				if !reflect.DeepEqual(r.Reasons[3:], parseReasons("rule_broken: crossing in slots 3")) {
 					t.Errorf("%v", r.Reasons)
 				}
-				if !reflect.DeepEqual(r.Slots[0].Flags, []string{page.FlagCrossing}) {
+				if !reflect.DeepEqual(r.Slots[0].Flags, []page.Flag{page.FlagCrossing}) {
 					t.Errorf("the rule's flag must stay on the slot: %v", r.Slots[0].Flags)
 				}
 			}},

@@ -74,19 +74,18 @@ func strOrUnread(s *string) string {
 	return *s
 }
 
-func ruleFlags(flags []string) []string {
-	var out []string
+func ruleFlags(flags []page.Flag) []page.Flag {
+	var out []page.Flag
 	for _, f := range flags {
-		switch f {
-		case page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown:
+		if f.Rule() {
 			out = append(out, f)
 		}
 	}
 	return out
 }
 
-func ruleDetail(flags []string) string {
-	words := map[string]string{
+func ruleDetail(flags []page.Flag) string {
+	words := map[page.Flag]string{
 		page.FlagOverlap:    "overlaps a neighbouring fustella (rule a)",
 		page.FlagCrossing:   "crosses the slot border",
 		page.FlagUpsideDown: "is upside down (rule b)",

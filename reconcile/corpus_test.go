@@ -139,14 +139,14 @@ func loadCorpus(t *testing.T) *corpus {
 				c.countMismatch[where] = true
 			}
 			for _, ts := range tp.Slots {
-				s := page.Slot{Slot: ts.Slot, State: page.Empty, Flags: []string{}}
+				s := page.Slot{Slot: ts.Slot, State: page.Empty, Flags: []page.Flag{}}
 				if ts.State == "filled" {
 					s.State, s.AIC, s.Targatura, s.Confidence = page.Filled, page.Str(ts.AIC), page.Str(ts.Targatura), 1
 					at := fmt.Sprintf("%s/%d", where, ts.Slot)
 					for _, d := range ts.Defects {
-						switch d {
-						case page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown:
-							s.Flags = append(s.Flags, d)
+						// The truth names a broken rule as its flag.
+						if f := page.Flag(d); f.Rule() {
+							s.Flags = append(s.Flags, f)
 							c.broken[at] = true
 						}
 					}

@@ -43,7 +43,7 @@ func sheetPage(src string, codeStr, prog string, filled map[int]int) page.Result
 		r.Sheet.Progressive = page.Str(prog)
 	}
 	for n := 1; n <= 28; n++ {
-		s := page.Slot{Slot: n, State: page.Empty, Flags: []string{}}
+		s := page.Slot{Slot: n, State: page.Empty, Flags: []page.Flag{}}
 		if f, ok := filled[n]; ok {
 			s.State, s.AIC, s.Targatura, s.Confidence = page.Filled, page.Str(aicN(f)), page.Str(tgN(f)), 0.99
 		}

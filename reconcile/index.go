@@ -106,7 +106,7 @@ func (r *run) indexPages(results []page.Result) {
 }
 
 // doubtFlags are the slot flags that say a code is not read for sure.
-var doubtFlags = []string{page.FlagAICUnread, page.FlagTargaturaUnread, page.FlagAICDisagree, page.FlagTargaturaDisagree}
+var doubtFlags = []page.Flag{page.FlagAICUnread, page.FlagTargaturaUnread, page.FlagAICDisagree, page.FlagTargaturaDisagree}
 
 // readSlot decides whether a slot's codes can be used: state filled, both
 // codes present and valid, and no flag in doubtFlags. The codes are kept
@@ -127,7 +127,7 @@ func readSlot(si *slotInfo, s *page.Slot) {
 	case page.Unreadable:
 		si.why = "slot unreadable"
 		if len(s.Flags) > 0 {
-			si.why += " (" + strings.Join(s.Flags, ", ") + ")"
+			si.why += " (" + page.JoinFlags(s.Flags, ", ") + ")"
 		}
 		return
 	case page.Filled:
@@ -135,14 +135,14 @@ func readSlot(si *slotInfo, s *page.Slot) {
 		si.why = fmt.Sprintf("unknown slot state %q", s.State)
 		return
 	}
-	var doubts []string
+	var doubts []page.Flag
 	for _, f := range s.Flags {
 		if slices.Contains(doubtFlags, f) {
 			doubts = append(doubts, f)
 		}
 	}
 	if len(doubts) > 0 {
-		problems = append(problems, "codes read with doubt ("+strings.Join(doubts, ", ")+")")
+		problems = append(problems, "codes read with doubt ("+page.JoinFlags(doubts, ", ")+")")
 	}
 	if len(problems) > 0 {
 		si.why = strings.Join(problems, "; ")

@@ -324,7 +324,7 @@ func certainSlot(p page.Result, n int) bool {
 			return false
 		}
 		for _, f := range s.Flags {
-			if strings.HasSuffix(f, "_unread") || strings.HasSuffix(f, "_disagree") {
+			if strings.HasSuffix(string(f), "_unread") || strings.HasSuffix(string(f), "_disagree") {
 				return false
 			}
 		}

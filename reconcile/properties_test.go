@@ -96,10 +96,10 @@ func randomInput(rng *rand.Rand) Input {
 				s.AIC = page.Str("000000000" + "1")
 			}
 			if s.State == page.Filled && pick(5) {
-				s.Flags = []string{page.FlagOverlap}
+				s.Flags = []page.Flag{page.FlagOverlap}
 			}
 			if s.State == page.Filled && pick(4) {
-				s.Flags = append(s.Flags, []string{page.FlagAICDisagree, page.FlagTargaturaUnread, page.FlagOCROnly}[rng.IntN(3)])
+				s.Flags = append(s.Flags, []page.Flag{page.FlagAICDisagree, page.FlagTargaturaUnread, page.FlagOCROnly}[rng.IntN(3)])
 			}
 		}
 		if pick(5) && len(p.Slots) > 3 {

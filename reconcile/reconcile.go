@@ -27,7 +27,7 @@ type slotInfo struct {
 	tg      fustella.Targatura
 	codesOK bool   // both codes present and valid
 	why     string // why the codes are not usable
-	flags   []string
+	flags   []page.Flag
 	outcome FustellaOutcome
 	rec     *recInfo
 	issues  []Kind

@@ -331,7 +331,7 @@ func TestUnreadable(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
 		s := &in.Pages[0].Slots[1] // slot 2, R2's
-		s.State, s.AIC, s.Targatura, s.Flags = page.Unreadable, nil, nil, []string{page.FlagTargaturaUnread}
+		s.State, s.AIC, s.Targatura, s.Flags = page.Unreadable, nil, nil, []page.Flag{page.FlagTargaturaUnread}
 		in.Pages[0].Status, in.Pages[0].Reasons = page.OK, page.Reasons{}
 		g := mustReconcile(t, in).Group(jan)
 		// One finding, naming the record that is not reported missing.
@@ -352,7 +352,7 @@ func TestUnreadable(t *testing.T) {
 		// so the page's other fustelle are matched as before.
 		in := cleanMonth()
 		s := &in.Pages[0].Slots[1]
-		s.State, s.AIC, s.Targatura, s.Flags = page.Unreadable, nil, nil, []string{page.FlagTargaturaUnread}
+		s.State, s.AIC, s.Targatura, s.Flags = page.Unreadable, nil, nil, []page.Flag{page.FlagTargaturaUnread}
 		in.Pages[0].Status = page.Review
 		in.Pages[0].Reasons = page.Reasons{{Kind: page.ReasonUnreadableSlot, Slots: []int{2}}, {Kind: page.ReasonLowResolution, Detail: "137 dpi"}}
 		g := mustReconcile(t, in).Group(jan)
@@ -431,7 +431,7 @@ func TestUnreadable(t *testing.T) {
 func TestRuleBrokenAndDuplicateDeclaration(t *testing.T) {
 	t.Parallel()
 	in := cleanMonth()
-	in.Pages[0].Slots[0].Flags = []string{page.FlagUpsideDown, page.FlagOCROnly}
+	in.Pages[0].Slots[0].Flags = []page.Flag{page.FlagUpsideDown, page.FlagOCROnly}
 	d := decl(records.REGFUS, 5)
 	d.Pos = records.Position{File: "e.csv", Line: 9}
 	in.Declarations = append(in.Declarations, d)
@@ -599,9 +599,9 @@ func TestValueLevelDoubt(t *testing.T) {
 		p.Status, p.Reasons = page.Review, page.Reasons{{Kind: page.ReasonUnreadableSlot, Slots: []int{2}}}
 		// Slot 2: the targatura read by bars alone, the AICs disagree.
 		p.Slots[1].State, p.Slots[1].AIC = page.Unreadable, nil
-		p.Slots[1].Flags = []string{page.FlagAICDisagree, page.FlagBarsOnly}
+		p.Slots[1].Flags = []page.Flag{page.FlagAICDisagree, page.FlagBarsOnly}
 		// Slot 3: both codes given, but the targatura reads disagree.
-		p.Slots[2].Flags = []string{page.FlagTargaturaDisagree}
+		p.Slots[2].Flags = []page.Flag{page.FlagTargaturaDisagree}
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable@1/2/R2", "unreadable@1/3/R3")
 		if got := strings.Join(payableIDs(g), ","); got != "R1,R4,R5,R6" {
@@ -628,7 +628,7 @@ func TestValueLevelDoubt(t *testing.T) {
 		in.Records = append(in.Records, rec("R9", 9, "2", 9))
 		p := &in.Pages[0]
 		p.Status, p.Reasons = page.Review, because(page.ReasonUnreadableSlot)
-		p.Slots[9] = page.Slot{Slot: 10, State: page.Unreadable, Targatura: page.Str(tgN(9)), Flags: []string{page.FlagAICUnread}}
+		p.Slots[9] = page.Slot{Slot: 10, State: page.Unreadable, Targatura: page.Str(tgN(9)), Flags: []page.Flag{page.FlagAICUnread}}
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable@1/10/R9")
 		if r := recordOf(g, "R9"); r.Match != MUnverifiable {
@@ -663,7 +663,7 @@ func TestValueLevelDoubt(t *testing.T) {
 		// that could be sheet 2: missing. R10's slot 6 is unreadable on
 		// one of them: unverifiable, named by that slot's finding.
 		in.Records = append(in.Records, rec("R9", 9, "2", 5), rec("R10", 10, "2", 6))
-		in.Pages[2].Slots[5] = page.Slot{Slot: 6, State: page.Unreadable, Flags: []string{page.FlagAICUnread, page.FlagTargaturaUnread}}
+		in.Pages[2].Slots[5] = page.Slot{Slot: 6, State: page.Unreadable, Flags: []page.Flag{page.FlagAICUnread, page.FlagTargaturaUnread}}
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "unreadable", "unreadable", "unreadable", "missing_fustella@2/5/R9", "unreadable@/6/R10")
 		if f := findingOf(g, MissingFustella); !strings.HasSuffix(f.Detail, "none was read as 2, and slot 5 is read for sure on the 3 whose progressive was not read") {

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/regfus/regfus/auth"
@@ -137,9 +136,9 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 		if sl.State == page.Unreadable {
 			v.Problems = append(v.Problems, problem{Key: "check.p.unreadable", Fix: "check.f.unreadable", Slot: sl.Slot})
 		}
-		for _, f := range []string{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown} {
-			if slices.Contains(sl.Flags, f) {
-				v.Problems = append(v.Problems, problem{Key: "check.p." + f, Fix: "check.f." + f, Slot: sl.Slot})
+		for _, f := range page.RuleFlags() {
+			if sl.HasFlag(f) {
+				v.Problems = append(v.Problems, problem{Key: "check.p." + string(f), Fix: "check.f." + string(f), Slot: sl.Slot})
 			}
 		}
 	}

@@ -97,12 +97,12 @@ func TestCatalogues(t *testing.T) {
 	if len(used) < 150 {
 		t.Fatalf("found only %d keys in use: the scan is broken", len(used))
 	}
-	for _, f := range []string{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown, page.FlagAICUnread, page.FlagTargaturaUnread,
+	for _, f := range []page.Flag{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown, page.FlagAICUnread, page.FlagTargaturaUnread,
 		page.FlagAICDisagree, page.FlagTargaturaDisagree, page.FlagOCROnly, page.FlagBarsOnly} {
-		used = append(used, "flag."+f)
+		used = append(used, "flag."+string(f))
 	}
-	for _, f := range []string{page.FlagOverlap, page.FlagCrossing, page.FlagUpsideDown} {
-		used = append(used, "check.p."+f, "check.f."+f)
+	for _, f := range page.RuleFlags() {
+		used = append(used, "check.p."+string(f), "check.f."+string(f))
 	}
 	for _, k := range reconcile.Kinds {
 		used = append(used, "kind."+string(k))

@@ -80,7 +80,7 @@ func result(status page.Status, asl, pharm, progressive string, targature ...str
 	}
 	for i, tg := range targature {
 		r.Slots = append(r.Slots, page.Slot{Slot: i + 1, State: page.Filled, AIC: page.Str("012345676"),
-			Targatura: page.Str(tg), Confidence: 0.99, Flags: []string{}})
+			Targatura: page.Str(tg), Confidence: 0.99, Flags: []page.Flag{}})
 	}
 	return r
 }

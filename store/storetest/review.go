@@ -20,10 +20,10 @@ func testReview(t *testing.T, c context.Context, s Store) {
 	cl := claim(t, s, time.Hour)
 	r := result(page.Review, "205", "99999", "4", "1234567890")
 	r.Slots[0].AIC = nil
-	r.Slots[0].Flags = []string{page.FlagAICUnread}
+	r.Slots[0].Flags = []page.Flag{page.FlagAICUnread}
 	r.Sheet.Progressive = nil
 	items := []store.NewReviewItem{
-		{Slot: 1, Field: "aic", Reason: page.FlagAICUnread},
+		{Slot: 1, Field: "aic", Reason: string(page.FlagAICUnread)},
 		{Field: "progressive", Reason: string(page.ReasonProgressiveUnread), Value: json.RawMessage(`"4?"`),
 			Suggestion: &page.Suggestion{Text: "4?", Confidence: 0.625, Source: page.SourceHandwritten, Why: "a mark that is not a digit"}},
 	}
@@ -36,7 +36,7 @@ func testReview(t *testing.T, c context.Context, s Store) {
 		t.Fatalf("ListReview = %d items, want 2", len(list))
 	}
 	aic, prog := list[0], list[1]
-	if aic.Slot != 1 || aic.Field != "aic" || aic.Reason != page.FlagAICUnread || aic.Value != nil || aic.Suggestion != nil || aic.Status != store.ReviewOpen ||
+	if aic.Slot != 1 || aic.Field != "aic" || aic.Reason != string(page.FlagAICUnread) || aic.Value != nil || aic.Suggestion != nil || aic.Status != store.ReviewOpen ||
 		aic.PageID != cl.Page.ID || aic.BatchID != bc.Batch.ID || aic.PageIndex != 1 || aic.FileSHA256 != sha("review") ||
 		aic.Group == nil || *aic.Group != (sheet.Key{Region: "120", ASL: "205", Pharmacy: "99999", Competence: "2023-01"}) {
 		t.Fatalf("aic item = %+v", aic)
