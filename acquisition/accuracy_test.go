@@ -373,7 +373,7 @@ func score(sc *profileScore, tp synth.Page, res *page.Result, where string, whys
 		sc.silent = append(sc.silent, where+": "+fmt.Sprintf(format, a...))
 	}
 	if res.Sheet.Code != nil {
-		if *res.Sheet.Code == tp.Sheet.Code {
+		if res.Sheet.Code.String() == tp.Sheet.Code {
 			sc.codeRead++
 		} else {
 			sc.codeWrong++

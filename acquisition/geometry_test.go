@@ -157,7 +157,7 @@ func TestEmptySheetReadsIdentity(t *testing.T) {
 		if res.Status == page.Rejected {
 			t.Fatalf("deg %g: rejected: %v", deg, res.Reasons)
 		}
-		if res.Sheet.Code == nil || *res.Sheet.Code != testCode || res.Sheet.TailCode == nil || *res.Sheet.TailCode != testCode {
+		if res.Sheet.Code == nil || res.Sheet.Code.String() != testCode || res.Sheet.TailCode == nil || res.Sheet.TailCode.String() != testCode {
 			t.Errorf("deg %g: code %v tail %v reasons %v", deg, res.Sheet.Code, res.Sheet.TailCode, res.Reasons)
 		}
 		for _, s := range res.Slots {

@@ -47,7 +47,7 @@ func (st *pageState) identity() error {
 	}
 	res := st.res
 	if tail.ok {
-		res.Sheet.TailCode = strp(tail.code.String())
+		res.Sheet.TailCode = page.CodeOf(tail.code)
 	}
 	var code *sheet.Code
 	switch {
@@ -117,7 +117,7 @@ func decodeSheet(d *barcode.Decoder, img *image.Gray) sheetRead {
 // setCode sets the sheet's identity: its code (page.Sheet derives the
 // code's parts from it).
 func setCode(s *page.Sheet, c sheet.Code) {
-	s.Code = strp(c.String())
+	s.Code = page.CodeOf(c)
 }
 
 // identifyWithoutMarkers tries, on a page whose markers were not found, to

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 )
 
 // TestLowResolutionReason: unreadable slots on a page under minReadableDPI
@@ -32,8 +33,7 @@ func TestLowResolutionReason(t *testing.T) {
 		if strings.Contains(tc.name, "head") {
 			res.Reasons = append(res.Reasons, page.Reason{Kind: page.ReasonHeadUnread})
 		}
-		code := "12020599999012023"
-		res.Sheet.Code = &code
+		res.Sheet.Code = page.CodeOf(sheet.MustParseCode("12020599999012023"))
 		st := &pageState{res: res}
 		if err := st.output(); err != nil {
 			t.Fatal(err)

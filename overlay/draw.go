@@ -83,7 +83,7 @@ func Draw(g *image.Gray, res *page.Result, l *layout.Layout) *image.RGBA {
 		txt.label(out, m, px, py, []string{"prog " + orQ(sh.Progressive)}, colField)
 		strokeQuad(out, m.quad(l.Count.Rect), line, colField)
 		cx, cy := l.Count.Rect.Center()
-		txt.label(out, m, cx, cy, []string{"n " + orQInt(sh.DeclaredCount)}, colField)
+		txt.label(out, m, cx, cy, []string{"n " + orQ(sh.DeclaredCount)}, colField)
 		strokeQuad(out, m.quad(l.DateBox), line, colField)
 		dx, dy := l.DateBox.Center()
 		txt.label(out, m, dx, dy, []string{"date " + orQ(sh.Date)}, colField)
@@ -111,18 +111,12 @@ func Draw(g *image.Gray, res *page.Result, l *layout.Layout) *image.RGBA {
 	return out
 }
 
-func orQ(s *string) string {
-	if s == nil {
+// orQ is what p points to, as text, or "?" when nothing was read.
+func orQ[T any](p *T) string {
+	if p == nil {
 		return "?"
 	}
-	return *s
-}
-
-func orQInt(n *int) string {
-	if n == nil {
-		return "?"
-	}
-	return fmt.Sprint(*n)
+	return fmt.Sprint(*p)
 }
 
 // banner writes the page's status and reasons across the top.

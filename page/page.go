@@ -119,11 +119,13 @@ type Geometry struct {
 // for consumers that do not parse the code.
 type Sheet struct {
 	// Code is the sheet code decided from the head and tail barcodes and
-	// the digits under the head barcode (17 digits); nil when undecided.
-	Code *string `json:"code"`
+	// the digits under the head barcode; nil when undecided. On the wire
+	// it is its 17 digits, and a result whose code is not a valid one does
+	// not decode.
+	Code *sheet.Code `json:"code"`
 	// TailCode is what the tail barcode read, when it read a valid code;
 	// it differs from Code when head and tail disagree.
-	TailCode *string `json:"tail_code"`
+	TailCode *sheet.Code `json:"tail_code"`
 	// Progressive as printed or written: "2" or "D2".
 	Progressive *string `json:"progressive"`
 	// DeclaredCount is the number of fustelle written on the sheet.
@@ -142,14 +144,12 @@ type Sheet struct {
 	Suggestions *Suggestions `json:"suggestions,omitempty"`
 }
 
-// SheetCode returns the parsed Code; false when there is none or it is
-// not a valid sheet code.
+// SheetCode returns the Code; false when there is none.
 func (s Sheet) SheetCode() (sheet.Code, bool) {
 	if s.Code == nil {
 		return sheet.Code{}, false
 	}
-	c, err := sheet.ParseCode(*s.Code)
-	return c, err == nil
+	return *s.Code, true
 }
 
 // Key returns the pharmacy and month the sheet's code names; false when
@@ -165,13 +165,13 @@ func (s Sheet) Key() (sheet.Key, bool) {
 // sheetWire is a Sheet on the wire: the code's parts beside the code,
 // in the order results have always had.
 type sheetWire struct {
-	Code     *string `json:"code"`
-	Region   *string `json:"region"`
-	ASL      *string `json:"asl"`
-	Pharmacy *string `json:"pharmacy"`
-	Month    *int    `json:"month"`
-	Year     *int    `json:"year"`
-	TailCode *string `json:"tail_code"`
+	Code     *sheet.Code `json:"code"`
+	Region   *string     `json:"region"`
+	ASL      *string     `json:"asl"`
+	Pharmacy *string     `json:"pharmacy"`
+	Month    *int        `json:"month"`
+	Year     *int        `json:"year"`
+	TailCode *sheet.Code `json:"tail_code"`
 	sheetFields
 }
 
@@ -204,7 +204,7 @@ func (s *Sheet) UnmarshalJSON(b []byte) error {
 	}
 	c, ok := s.SheetCode()
 	if !ok {
-		return fmt.Errorf("sheet: region, asl, pharmacy, month or year given without a valid code")
+		return fmt.Errorf("sheet: region, asl, pharmacy, month or year given without a code")
 	}
 	for _, p := range []struct {
 		name      string
@@ -218,7 +218,7 @@ func (s *Sheet) UnmarshalJSON(b []byte) error {
 		{"year", deref(w.Year), c.Year, w.Year != nil},
 	} {
 		if p.given && p.got != p.want {
-			return fmt.Errorf("sheet: %s %v is not the code %s's (%v)", p.name, p.got, *s.Code, p.want)
+			return fmt.Errorf("sheet: %s %v is not the code %s's (%v)", p.name, p.got, c, p.want)
 		}
 	}
 	return nil
@@ -313,6 +313,9 @@ type Quality struct {
 
 // Str returns a pointer to s, for building results.
 func Str(s string) *string { return &s }
+
+// CodeOf returns a pointer to c, for building results.
+func CodeOf(c sheet.Code) *sheet.Code { return &c }
 
 // Int returns a pointer to n.
 func Int(n int) *int { return &n }

@@ -4,14 +4,16 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/regfus/regfus/sheet"
 )
 
 // TestSheetWire: a sheet's JSON carries its code's parts beside the code,
 // in the order results have always had, and reads back; parts that
 // contradict the code, or come without one, are refused.
 func TestSheetWire(t *testing.T) {
-	code := "12020599999012023"
-	b, err := json.Marshal(Sheet{Code: &code, TailCode: &code, Progressive: Str("2")})
+	code := sheet.MustParseCode("12020599999012023")
+	b, err := json.Marshal(Sheet{Code: CodeOf(code), TailCode: CodeOf(code), Progressive: Str("2")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +22,7 @@ func TestSheetWire(t *testing.T) {
 		t.Fatalf("json.Marshal = %s\nwant %s", b, want)
 	}
 	var back Sheet
-	if err := json.Unmarshal(b, &back); err != nil || *back.Code != code || *back.TailCode != code || *back.Progressive != "2" {
+	if err := json.Unmarshal(b, &back); err != nil || back.Code == nil || *back.Code != code || back.TailCode == nil || *back.TailCode != code || *back.Progressive != "2" {
 		t.Fatalf("json.Unmarshal(%s) = %+v, %v", b, back, err)
 	}
 	if b, _ := json.Marshal(Sheet{}); !strings.HasPrefix(string(b), `{"code":null,"region":null,"asl":null,"pharmacy":null,"month":null,"year":null,"tail_code":null,`) {
@@ -31,6 +33,10 @@ func TestSheetWire(t *testing.T) {
 		`{"code":"12020599999012023","month":2}`,
 		`{"code":null,"region":"120"}`,
 		`{"code":"1202059999901202","region":"120"}`,
+		`{"code":"1202059999901202"}`,
+		`{"code":"12020599999132023"}`,
+		`{"code":"12020599999012023","tail_code":"x"}`,
+		`{"code":12020599999012023}`,
 	} {
 		var s Sheet
 		if err := json.Unmarshal([]byte(bad), &s); err == nil {

@@ -83,7 +83,7 @@ func ReviewItems(res *page.Result) []store.NewReviewItem {
 			if !codeDone {
 				codeDone = true
 				items = append(items, store.NewReviewItem{Field: FieldCode, Reason: r.String(),
-					Value: mustJSON(map[string]*string{"code": res.Sheet.Code, "tail_code": res.Sheet.TailCode})})
+					Value: mustJSON(map[string]*sheet.Code{"code": res.Sheet.Code, "tail_code": res.Sheet.TailCode})})
 			}
 		case k == page.ReasonProgressiveUnread:
 			items = append(items, store.NewReviewItem{Field: FieldProgressive, Reason: r.String(), Value: mustJSON(res.Sheet.Progressive),
@@ -184,9 +184,7 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 		if whole.Sheet == nil || whole.Sheet.Code == nil {
 			return page.Result{}, invalidf("%s: the sheet and its code are required", where)
 		}
-		if err := setCode(&out, *whole.Sheet.Code); err != nil {
-			return page.Result{}, invalidf("%s: %v", where, err)
-		}
+		setCode(&out, *whole.Sheet.Code)
 		out.Sheet.Progressive, out.Sheet.DeclaredCount, out.Sheet.Date = nil, nil, nil
 		if p := whole.Sheet.Progressive; p != nil {
 			if err := setProgressive(&out, *p); err != nil {
@@ -228,9 +226,11 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 		if err := strictJSON(after, &code); err != nil {
 			return page.Result{}, invalidf("%s: want the 17-digit sheet code as a string: %v", where, err)
 		}
-		if err := setCode(&out, code); err != nil {
+		c, err := sheet.ParseCode(code)
+		if err != nil {
 			return page.Result{}, invalidf("%s: %v", where, err)
 		}
+		setCode(&out, c)
 		out.Reasons = out.Reasons.Without(codeReasons...)
 
 	case FieldProgressive:
@@ -356,14 +356,9 @@ func correctedSlot(n int, s page.Slot, old *page.Slot) (page.Slot, error) {
 	return out, nil
 }
 
-func setCode(res *page.Result, code string) error {
-	c, err := sheet.ParseCode(code)
-	if err != nil {
-		return err
-	}
-	s := c.String()
-	res.Sheet.Code, res.Sheet.TailCode = page.Str(s), page.Str(s)
-	return nil
+// setCode sets the sheet's code as a person read it: head and tail agree.
+func setCode(res *page.Result, c sheet.Code) {
+	res.Sheet.Code, res.Sheet.TailCode = page.CodeOf(c), page.CodeOf(c)
 }
 
 func setProgressive(res *page.Result, s string) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
+	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -19,7 +20,7 @@ func reviewPage() page.Result {
 	return page.Result{
 		Source: "scan.pdf", Page: 2, Status: page.Review,
 		Reasons: parseReasons("progressive_unread: box empty", "date_unread", "unreadable_slot: slots 3", "rule_broken: crossing in slots 2,3"),
-		Sheet: page.Sheet{Code: page.Str("12020131578012024"), TailCode: page.Str("12020131578012024"),
+		Sheet: page.Sheet{Code: page.CodeOf(sheet.MustParseCode("12020131578012024")), TailCode: page.CodeOf(sheet.MustParseCode("12020131578012024")),
 			DeclaredCount: page.Int(3)},
 		Slots: []page.Slot{
 			{Slot: 2, State: page.Filled, AIC: page.Str("012345676"), Targatura: page.Str("1234567895"), Confidence: 0.9, Flags: []page.Flag{page.FlagCrossing}},
@@ -178,7 +179,7 @@ func TestApplyCorrection(t *testing.T) {
 	}{
 		{"code sets the identity and clears code reasons", codeUnread, store.ReviewItem{Field: process.FieldCode}, `"12020531578022025"`, "",
 			func(t *testing.T, r page.Result) {
-				if r.Status != page.OK || r.Sheet.Code == nil || *r.Sheet.Code != "12020531578022025" || *r.Sheet.TailCode != "12020531578022025" {
+				if r.Status != page.OK || r.Sheet.Code == nil || r.Sheet.Code.String() != "12020531578022025" || r.Sheet.TailCode.String() != "12020531578022025" {
 					t.Errorf("%s %+v", r.Status, r.Sheet)
 				}
 			}},
@@ -241,7 +242,7 @@ func TestApplyCorrection(t *testing.T) {
 		{"rejected page keyed in", rejected, store.ReviewItem{Field: process.FieldPage},
 			`{"sheet":{"code":"12020131578012024","progressive":"2","declared_count":1},"slots":[{"slot":1,"state":"filled","aic":"012345676","targatura":"1234567895"}]}`, "",
 			func(t *testing.T, r page.Result) {
-				if r.Status != page.OK || *r.Sheet.Code != "12020131578012024" || *r.Sheet.Progressive != "2" || len(r.Slots) != 1 || r.Slots[0].Confidence != 1 {
+				if r.Status != page.OK || r.Sheet.Code.String() != "12020131578012024" || *r.Sheet.Progressive != "2" || len(r.Slots) != 1 || r.Slots[0].Confidence != 1 {
 					t.Errorf("%+v", r)
 				}
 			}},

@@ -39,7 +39,7 @@ func judgeScope(p store.Page, res *page.Result) *page.Result {
 	}
 	code := ""
 	if res.Sheet.Code != nil {
-		code = "sheet " + *res.Sheet.Code + " of "
+		code = "sheet " + res.Sheet.Code.String() + " of "
 	}
 	out := &page.Result{
 		Source: res.Source, Page: res.Page, Status: page.Rejected,

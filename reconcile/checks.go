@@ -43,7 +43,7 @@ func (r *run) pageChecks(g *group) {
 			continue
 		}
 		sh := p.res.Sheet
-		if (sh.Code != nil && sh.TailCode != nil && strings.TrimSpace(*sh.Code) != strings.TrimSpace(*sh.TailCode)) ||
+		if (sh.Code != nil && sh.TailCode != nil && *sh.Code != *sh.TailCode) ||
 			p.res.Reasons.Has(page.ReasonHeadTailMismatch) {
 			r.add(g, Finding{Kind: HeadTailMismatch, Detail: fmt.Sprintf("head code %s, tail code %s", strOrUnread(sh.Code), strOrUnread(sh.TailCode))}, p, nil)
 		}
@@ -67,11 +67,12 @@ func (r *run) pageChecks(g *group) {
 	}
 }
 
-func strOrUnread(s *string) string {
-	if s == nil {
+// strOrUnread is what p points to, as text, or "unread".
+func strOrUnread[T any](p *T) string {
+	if p == nil {
 		return "unread"
 	}
-	return *s
+	return fmt.Sprint(*p)
 }
 
 func ruleFlags(flags []page.Flag) []page.Flag {

@@ -98,7 +98,7 @@ func loadCorpus(t *testing.T) *corpus {
 			}
 			key := code.Key()
 			res := page.Result{Source: tp.File, Page: tp.Page, Status: page.OK, Reasons: page.Reasons{}, LayoutVersion: 1,
-				Sheet: page.Sheet{Code: page.Str(tp.Sheet.Code), TailCode: page.Str(tp.Sheet.TailCode), DeclaredCount: tp.Sheet.DeclaredCount}}
+				Sheet: page.Sheet{Code: page.CodeOf(sheet.MustParseCode(tp.Sheet.Code)), TailCode: page.CodeOf(sheet.MustParseCode(tp.Sheet.TailCode)), DeclaredCount: tp.Sheet.DeclaredCount}}
 			if tp.Sheet.Date != "" {
 				res.Sheet.Date = page.Str(tp.Sheet.Date)
 			}
@@ -357,7 +357,7 @@ pages:
 	// The highest regular progressive a reader sees in g0, or declared.
 	top := declaredRegular(base.in, g0)
 	for _, p := range base.in.Pages {
-		if p.Sheet.Progressive != nil && mustCode(*p.Sheet.Code).Key() == g0 {
+		if p.Sheet.Progressive != nil && p.Sheet.Code.Key() == g0 {
 			if pr, err := sheet.ParseProgressive(*p.Sheet.Progressive); err == nil && !pr.Dispensario {
 				top = max(top, pr.N)
 			}
@@ -377,7 +377,7 @@ pages:
 		in.Declarations = slices.Clone(base.in.Declarations)
 		p := in.Pages[pi]
 		p.Slots = slices.Clone(p.Slots)
-		p.Sheet.TailCode = page.Str(*p.Sheet.TailCode)
+		p.Sheet.TailCode = page.CodeOf(*p.Sheet.TailCode)
 		in.Pages[pi] = p
 		return in
 	}
@@ -405,14 +405,14 @@ pages:
 		{ForeignSheet, func(in *Input) {
 			other := in.Pages[pi]
 			other.Source = "foreign.tif"
-			other.Sheet.Code = page.Str("12020599999012023")
+			other.Sheet.Code = page.CodeOf(sheet.MustParseCode("12020599999012023"))
 			other.Sheet.TailCode = other.Sheet.Code
 			in.Pages = append(in.Pages, other)
 		}, []string{fmt.Sprintf("120-205-99999 2023-01 foreign_sheet sheet=%s slot=0 rec= src=foreign.tif#1", prog),
 			// Its fustelle are the same packs as on the page it copies.
 			"+duplicates"}},
 		{HeadTailMismatch, func(in *Input) {
-			in.Pages[pi].Sheet.TailCode = page.Str("12020599999012023")
+			in.Pages[pi].Sheet.TailCode = page.CodeOf(sheet.MustParseCode("12020599999012023"))
 			in.Pages[pi].Status, in.Pages[pi].Reasons = page.Review, because(page.ReasonHeadTailMismatch)
 		}, []string{fmt.Sprintf("%s head_tail_mismatch sheet=%s slot=0 rec= src=%s", g0, prog, src),
 			// The identity is not certain: the page contributes nothing,

@@ -38,7 +38,7 @@ func code(pharmacy string, month int) string {
 // number (for aicN/tgN) of slot n, the others empty.
 func sheetPage(src string, codeStr, prog string, filled map[int]int) page.Result {
 	r := page.Result{Source: src, Page: 1, Status: page.OK, Reasons: page.Reasons{}, LayoutVersion: 1,
-		Sheet: page.Sheet{Code: page.Str(codeStr), TailCode: page.Str(codeStr)}}
+		Sheet: page.Sheet{Code: page.CodeOf(sheet.MustParseCode(codeStr)), TailCode: page.CodeOf(sheet.MustParseCode(codeStr))}}
 	if prog != "" {
 		r.Sheet.Progressive = page.Str(prog)
 	}

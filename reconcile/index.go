@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -40,11 +41,8 @@ func identityDoubt(res *page.Result) string {
 	if sh.Code == nil {
 		return "the head sheet code is not read"
 	}
-	if _, ok := parseCode(sh.Code); !ok {
-		return fmt.Sprintf("the sheet code %q is not valid", *sh.Code)
-	}
-	if sh.TailCode != nil && strings.TrimSpace(*sh.TailCode) != strings.TrimSpace(*sh.Code) {
-		return fmt.Sprintf("head code %s and tail code %s disagree", strings.TrimSpace(*sh.Code), strings.TrimSpace(*sh.TailCode))
+	if sh.TailCode != nil && *sh.TailCode != *sh.Code {
+		return fmt.Sprintf("head code %s and tail code %s disagree", sh.Code, sh.TailCode)
 	}
 	for _, x := range res.Reasons {
 		if !slices.Contains(valueReasons, x.Kind) {
@@ -54,21 +52,11 @@ func identityDoubt(res *page.Result) string {
 	return ""
 }
 
-func parseCode(s *string) (sheet.Code, bool) {
-	if s == nil {
-		return sheet.Code{}, false
-	}
-	c, err := sheet.ParseCode(strings.TrimSpace(*s))
-	return c, err == nil
-}
-
 func (r *run) indexPages(results []page.Result) {
 	for i := range results {
 		res := &results[i]
 		p := &pageInfo{idx: i, res: res}
-		if c, ok := parseCode(res.Sheet.Code); ok {
-			p.key, p.identified = c.Key(), true
-		} else if c, ok := parseCode(res.Sheet.TailCode); ok {
+		if c := cmp.Or(res.Sheet.Code, res.Sheet.TailCode); c != nil {
 			p.key, p.identified = c.Key(), true
 		}
 		p.doubt = identityDoubt(res)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/page"
-	"github.com/regfus/regfus/sheet"
 )
 
 // checkInvariants asserts what must hold for every input: every fustella
@@ -289,11 +288,7 @@ func certainIdentity(p page.Result) bool {
 	if p.Status != page.OK && p.Status != page.Review || p.Sheet.Code == nil {
 		return false
 	}
-	code := strings.TrimSpace(*p.Sheet.Code)
-	if _, err := sheet.ParseCode(code); err != nil {
-		return false
-	}
-	if p.Sheet.TailCode != nil && strings.TrimSpace(*p.Sheet.TailCode) != code {
+	if p.Sheet.TailCode != nil && *p.Sheet.TailCode != *p.Sheet.Code {
 		return false
 	}
 	for _, r := range p.Reasons {

@@ -33,14 +33,11 @@ func randomInput(rng *rand.Rand) Input {
 		}
 		p := sheetPage(fmt.Sprintf("f%d.tif", rng.IntN(5)), c, progs[rng.IntN(len(progs))], filled)
 		p.Page = 1 + rng.IntN(40)
-		switch {
-		case pick(5):
+		if pick(5) {
 			p.Sheet.Code = nil
-		case pick(5):
-			p.Sheet.Code = page.Str("12020599999132023") // invalid month
 		}
 		if pick(5) {
-			p.Sheet.TailCode = page.Str(code(ph, 1+rng.IntN(3)))
+			p.Sheet.TailCode = page.CodeOf(sheet.MustParseCode(code(ph, 1+rng.IntN(3))))
 		}
 		if pick(5) {
 			p.Sheet.TailCode = nil
@@ -74,7 +71,7 @@ func randomInput(rng *rand.Rand) Input {
 				p.Sheet.TailCode = nil
 			case x < 20:
 				p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonHeadTailMismatch})
-				p.Sheet.TailCode = page.Str(code(ph, 1+(month%3)))
+				p.Sheet.TailCode = page.CodeOf(sheet.MustParseCode(code(ph, 1+(month%3))))
 			case x < 25:
 				p.Reasons = append(p.Reasons, page.Reason{Kind: page.ReasonTimeout, Detail: "slots"})
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/records"
+	"github.com/regfus/regfus/sheet"
 )
 
 func TestCleanMonth(t *testing.T) {
@@ -141,7 +142,7 @@ func TestForeignSheet(t *testing.T) {
 func TestHeadTailMismatch(t *testing.T) {
 	t.Parallel()
 	in := cleanMonth()
-	in.Pages[1].Sheet.TailCode = page.Str(code("99999", 2))
+	in.Pages[1].Sheet.TailCode = page.CodeOf(sheet.MustParseCode(code("99999", 2)))
 	in.Pages[1].Status = page.Review
 	in.Pages[1].Reasons = because(page.ReasonHeadTailMismatch)
 	g := mustReconcile(t, in).Group(jan)
@@ -553,7 +554,7 @@ func TestValueLevelDoubt(t *testing.T) {
 		t.Parallel()
 		in := cleanMonth()
 		asRead(&in.Pages[0], false, false)
-		in.Pages[0].Sheet.TailCode = page.Str(code("99999", 2))
+		in.Pages[0].Sheet.TailCode = page.CodeOf(sheet.MustParseCode(code("99999", 2)))
 		in.Pages[0].Reasons = append(in.Pages[0].Reasons, page.Reason{Kind: page.ReasonHeadTailMismatch})
 		g := mustReconcile(t, in).Group(jan)
 		wantFindings(t, g, "head_tail_mismatch", "unreadable", "unreadable@1/1/R1", "unreadable@1/2/R2", "unreadable@1/3/R3")

@@ -54,6 +54,16 @@ func ParseCode(s string) (Code, error) {
 	return c, nil
 }
 
+// MustParseCode is ParseCode for codes known to be valid (tests, fixed
+// examples): it panics on an invalid one.
+func MustParseCode(s string) Code {
+	c, err := ParseCode(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 // NewCode builds and validates a code from its parts.
 func NewCode(region, asl, pharmacy string, month, year int) (Code, error) {
 	c := Code{Region: region, ASL: asl, Pharmacy: pharmacy, Month: month, Year: year}
@@ -83,6 +93,27 @@ func (c Code) Validate() error {
 // String formats c as its 17 digits.
 func (c Code) String() string {
 	return fmt.Sprintf("%s%s%s%02d%04d", c.Region, c.ASL, c.Pharmacy, c.Month, c.Year)
+}
+
+// MarshalText writes c as its 17 digits, so that a code is its digits in
+// JSON and text, as printed under the head barcode. An invalid code is an
+// error, not digits no reader would take back.
+func (c Code) MarshalText() ([]byte, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return []byte(c.String()), nil
+}
+
+// UnmarshalText reads a code's 17 digits (ParseCode): anything else is
+// an error wrapping ErrInvalidCode.
+func (c *Code) UnmarshalText(b []byte) error {
+	v, err := ParseCode(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
 }
 
 // Competence returns the competence month as YYYY-MM.

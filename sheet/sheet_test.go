@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -116,4 +117,28 @@ func mustParseCode(t *testing.T, s string) Code {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestCodeText: a code is its 17 digits in JSON and text, both ways; text
+// that is not a valid code does not decode, and an invalid Code does not
+// encode.
+func TestCodeText(t *testing.T) {
+	c := MustParseCode("12020599999012023")
+	b, err := json.Marshal(map[string]Code{"code": c})
+	if err != nil || string(b) != `{"code":"12020599999012023"}` {
+		t.Fatalf("json.Marshal = %s, %v", b, err)
+	}
+	var back map[string]Code
+	if err := json.Unmarshal(b, &back); err != nil || back["code"] != c {
+		t.Fatalf("json.Unmarshal(%s) = %v, %v", b, back, err)
+	}
+	for _, bad := range []string{`"12020599999132023"`, `"1202059999901202"`, `"1202059999901202x"`, `""`, `12020599999012023`} {
+		var x Code
+		if err := json.Unmarshal([]byte(bad), &x); err == nil {
+			t.Errorf("json.Unmarshal(%s) = %v, want an error", bad, x)
+		}
+	}
+	if _, err := json.Marshal(Code{Region: "120", ASL: "205", Pharmacy: "99999", Month: 13, Year: 2023}); err == nil {
+		t.Error("an invalid code was encoded")
+	}
 }

@@ -91,7 +91,7 @@ func judge(r *page.Result, sc auth.Scope) verdict {
 	v := verdict{Page: r.Page, Status: r.Status}
 	s := r.Sheet
 	if s.Code != nil {
-		v.Code = *s.Code
+		v.Code = s.Code.String()
 	}
 	if k, ok := s.Key(); ok {
 		v.Pharmacy = k.AnyMonth().String()

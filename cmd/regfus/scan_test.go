@@ -67,7 +67,7 @@ func TestScanFolderNDJSON(t *testing.T) {
 			t.Fatalf("ocr %v: %d results, want 4:\n%s", ocr, len(res), out)
 		}
 		sh := res["a-sheet.png"]
-		if sh.Status == page.Rejected || sh.Sheet.Code == nil || *sh.Sheet.Code != rendertest.Code || len(sh.Slots) != 28 || sh.Page != 1 {
+		if sh.Status == page.Rejected || sh.Sheet.Code == nil || sh.Sheet.Code.String() != rendertest.Code || len(sh.Slots) != 28 || sh.Page != 1 {
 			t.Errorf("ocr %v: sheet: %+v", ocr, sh)
 		}
 		if sh.Orientation == nil || *sh.Orientation != 0 || sh.Quality == nil || sh.Quality.DPI < 140 || sh.Quality.DPI > 160 {

@@ -74,8 +74,8 @@ func mustBatch(t *testing.T, s store.Store, owner auth.Scope, files ...store.New
 func result(status page.Status, asl, pharm, progressive string, targature ...string) page.Result {
 	r := page.Result{Source: "scan.tif", Page: 1, Status: status, Reasons: page.Reasons{}, Orientation: page.Int(0), LayoutVersion: 1}
 	if pharm != "" {
-		code := "120" + asl + pharm + "012023"
-		r.Sheet = page.Sheet{Code: &code, TailCode: &code, Progressive: page.Str(progressive),
+		code := sheet.Code{Region: "120", ASL: asl, Pharmacy: pharm, Month: 1, Year: 2023}
+		r.Sheet = page.Sheet{Code: page.CodeOf(code), TailCode: page.CodeOf(code), Progressive: page.Str(progressive),
 			DeclaredCount: page.Int(len(targature)), Date: page.Str("2023-01-31")}
 	}
 	for i, tg := range targature {

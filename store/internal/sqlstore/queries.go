@@ -172,6 +172,14 @@ func nullJSON(b json.RawMessage) any {
 	return string(b)
 }
 
+// ptrText is a code's text, or NULL.
+func ptrText(c *sheet.Code) any {
+	if c == nil {
+		return nil
+	}
+	return c.String()
+}
+
 func ptrStr(p *string) any {
 	if p == nil {
 		return nil
@@ -338,10 +346,11 @@ func (q *queries) DeleteSheet(ctx context.Context, db querier, pageID int64) err
 
 // sheetRow is a row of the sheets table: the identity read from a page.
 type sheetRow struct {
-	code, tailCode, progressive, date *string
-	key                               sheet.Key // Competence "" when the month was not read
-	dispensario                       bool
-	declaredCount                     *int
+	code, tailCode    *sheet.Code
+	progressive, date *string
+	key               sheet.Key // Competence "" when the month was not read
+	dispensario       bool
+	declaredCount     *int
 }
 
 func (q *queries) InsertSheet(ctx context.Context, db querier, pageID int64, s sheetRow) error {
@@ -349,7 +358,7 @@ func (q *queries) InsertSheet(ctx context.Context, db querier, pageID int64, s s
 	if s.declaredCount != nil {
 		count = int64(*s.declaredCount)
 	}
-	_, err := q.exec(ctx, db, q.st.InsertSheet, pageID, ptrStr(s.code), ptrStr(s.tailCode), s.key.Region, s.key.ASL, s.key.Pharmacy,
+	_, err := q.exec(ctx, db, q.st.InsertSheet, pageID, ptrText(s.code), ptrText(s.tailCode), s.key.Region, s.key.ASL, s.key.Pharmacy,
 		nullStr(s.key.Competence), ptrStr(s.progressive), s.dispensario, count, ptrStr(s.date))
 	return err
 }
