@@ -27,9 +27,14 @@
 //     (label.go, outline.go): its symbols are the ones that read the same
 //     way, square to each other and fit on the largest label; its outline
 //     is their print grown to the nearest paper edge that shows along the
-//     whole print, never past a line of the sheet that shows (a label
-//     hides what it covers); the crossing and overlap flags come from that
-//     outline, and from a slot border the label covers; upside down and
+//     whole print (a sticker's cut edge and shadow: a thin dark line; a
+//     tinted sticker: a step in grey level, looked for again over a wider
+//     span on a dim phone picture), never past a line of the sheet that
+//     shows (a label hides what it covers); the crossing and overlap flags
+//     come from that outline, and from a slot border the label covers;
+//     with every slot read, a label off its slot's centre is told from a
+//     neighbour's moved onto it by what that neighbour shows (crossslot.go:
+//     a label of its own, nothing, or an empty look); upside down and
 //     crossing are judged on the slot's own label when a neighbour's
 //     reaches into the slot; upside down when the bars read right to left,
 //     or, bars unread, when the digit line reads (confirmed) only in the
@@ -79,10 +84,14 @@
 //     32 and ITF can be one label's and that label is centred on the slot:
 //     a label pushed onto its neighbour is never credited to it;
 //   - the progressive, count and date (fields*.go): a printed value is read
-//     twice by the field OCR, a handwritten one by the digit model, and
-//     either is accepted only when the context agrees (the count equals the
-//     labels found, the date is a real one in the competence month); any
-//     other reading stays null, kept as a suggestion for the reviewer.
+//     by two print models (the field OCR twice, and the fast line reader;
+//     where the OCR reads nothing the same, the fast reader's sure reading
+//     needs the digit model's first choice on every character), a
+//     handwritten one by the digit model, and either is accepted only when
+//     the context agrees (the count equals the labels found, the date is a
+//     real one in the competence month; a reading the context confirms
+//     needs the lower threshold the context's prior leaves); any other
+//     reading stays null, kept as a suggestion for the reviewer.
 //
 // # Concurrency
 //
