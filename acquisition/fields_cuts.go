@@ -1,0 +1,232 @@
+package acquisition
+
+import (
+	"fmt"
+	"image"
+	"slices"
+	"strings"
+)
+
+// readCuts reads a box some of whose characters were cut from blobs of
+// touching characters. Where to cut is a guess (half of one beside half
+// of the next can read as a confident other digit, and a touching 12 read
+// whole as a confident 2), so every blob is read whole and cut into the
+// characters splitWide argues for (or as many as the field can still
+// hold, when that is fewer), one fewer and one more (1 to maxSplit). The
+// characters' readings are conditioned on the field's grammar (noD). The
+// default cut is the one into the target number of characters. The blob
+// is taken as read when the default cut reads above the threshold and no
+// other cut reads otherwise above it: the other cuts veto. (Taking the
+// blob read whole when it alone reads for sure and every cut leaves a
+// piece the model calls other, a wide 2 or 5, was tried and dropped: a 2
+// with a small 6 touching it reads whole as a sure 2, its cut 6 as
+// other.) Otherwise the box keeps the default cut and why says what fell short, unless some
+// cuts read want, the value the context expects (readBox), confirmed at
+// its threshold (contextConfirms) and vetoed by no other cut of the same
+// blob read otherwise for sure: a count's touching 28 cut into 2 and 8
+// where splitWide made three pieces.
+func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string) ([]glyph, []charRead, string, error) {
+	type unit struct {
+		hyps [][]glyph
+		n    []int // the characters each hypothesis was cut into
+		// target: the characters splitWide argues for, no more than
+		// the field has room for; the default cut is the likeliest
+		// hypothesis of target characters.
+		target int
+	}
+	var units []unit
+	for i := 0; i < len(gs); {
+		g := gs[i]
+		if !g.cut {
+			units = append(units, unit{hyps: [][]glyph{{g}}, n: []int{1}, target: 1})
+			i++
+			continue
+		}
+		j := i
+		for j < len(gs) && gs[j].cut && gs[j].whole == g.whole {
+			j++
+		}
+		whole := *g.whole
+		// splitWide's cut (j-i characters), but into no more characters
+		// than the field can have beside the box's other marks (a count
+		// is 1-2 digits: a wide 28 is two, not three; a 2 with a wide
+		// loop beside a 1 is one character).
+		u := unit{target: j - i}
+		if limit := f.maxChars - (len(gs) - (j - i)); limit >= 1 {
+			u.target = min(u.target, limit)
+		}
+		keep := func(parts []glyph) []glyph {
+			return slices.DeleteFunc(parts, func(p glyph) bool { return tinyPart(p, whole.r.Dy()) })
+		}
+		// The cuts next to it: one fewer, one more. (Cutting in two at
+		// a few places, to find the best, was tried and dropped: more
+		// cuts give more confident misreadings, a touching 28 cut
+		// further right reads as a sure 23, and the vetoes they call for
+		// cost more than the better cuts gain.)
+		for n := max(u.target-1, 1); n <= min(u.target+1, maxSplit); n++ {
+			parts := []glyph{whole}
+			if n > 1 {
+				parts = keep(splitInto(whole, s.labels, s.mask.w, n))
+			}
+			u.hyps, u.n = append(u.hyps, parts), append(u.n, n)
+		}
+		units = append(units, u)
+		i = j
+	}
+	var crops []*image.Gray
+	for _, u := range units {
+		for _, h := range u.hyps {
+			for i := range h {
+				crops = append(crops, h[i].crop(s))
+			}
+		}
+	}
+	all, err := st.r.hand(crops)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	minConf := max(st.r.handMin, handThreshold)
+	why := ""
+	k := 0
+	// Every cut of every blob read; picks[u] is the cut taken.
+	hrs := make([][][]charRead, len(units))
+	sureOf := make([][]bool, len(units)) // per unit and hypothesis: read for sure
+	picks := make([]int, len(units))
+	pos := 0 // the first character's place in the field (noD)
+	textOf := func(rs []charRead) string {
+		b := make([]byte, len(rs))
+		for i, r := range rs {
+			b[i] = r.ch
+		}
+		return string(b)
+	}
+	// vetoed: another cut of the blob reads otherwise, for sure or, cut
+	// into as many characters elsewhere, at rivalJoint (one blob cut at
+	// a few places is one guess: a touching 28 cut further right reads
+	// as a confident 23).
+	vetoed := func(ui, h int) bool {
+		t, n := textOf(hrs[ui][h]), len(units[ui].hyps[h])
+		for h2, rs := range hrs[ui] {
+			if h2 == h || textOf(rs) == t {
+				continue
+			}
+			if sureOf[ui][h2] || len(units[ui].hyps[h2]) == n && joint(rs) >= rivalJoint {
+				return true
+			}
+		}
+		return false
+	}
+	for ui, u := range units {
+		hr := make([][]charRead, len(u.hyps))
+		texts := map[string]bool{}
+		var sure []int // hypotheses read above the threshold
+		for h, parts := range u.hyps {
+			hr[h] = all[k : k+len(parts)]
+			k += len(parts)
+			for i := range hr[h] {
+				if !(f.dFirst && pos+i == 0) {
+					hr[h][i] = hr[h][i].noD()
+				}
+			}
+			ok := len(parts) > 0
+			for _, r := range hr[h] {
+				ok = ok && r.ch != '?' && r.conf >= minConf
+			}
+			if ok {
+				sure = append(sure, h)
+				texts[textOf(hr[h])] = true
+			}
+		}
+		hrs[ui] = hr
+		sureOf[ui] = make([]bool, len(u.hyps))
+		for _, h := range sure {
+			sureOf[ui][h] = true
+		}
+		// The default: the likeliest cut into target characters (the
+		// product of its characters' confidences, a mark read as other
+		// counting nothing).
+		def, best := -1, -1.0
+		for h, parts := range u.hyps {
+			if len(parts) != u.target || u.n[h] == 1 && u.target > 1 {
+				continue
+			}
+			p := joint(hr[h])
+			if slices.Contains(sure, h) {
+				p++ // a cut read for sure first
+			}
+			if p > best {
+				def, best = h, p
+			}
+		}
+		if def < 0 {
+			def = min(1, len(u.hyps)-1)
+		}
+		pick := def
+		switch {
+		case len(u.hyps) == 1:
+			pick = 0
+		case len(texts) == 1 && slices.Contains(sure, def) && !vetoed(ui, def):
+			// The default cut read for sure, and no other cut read
+			// otherwise (vetoed). Another cut alone read for sure is
+			// not taken: a touching 12 read whole is a confident 2.
+		case len(texts) <= 1:
+			why = "characters touching, cut apart"
+			if slices.Contains(sure, def) {
+				why = "characters touching, cut apart at other places they read otherwise"
+			}
+		default:
+			var ts []string
+			for t := range texts {
+				ts = append(ts, t)
+			}
+			slices.Sort(ts)
+			why = fmt.Sprintf("characters touching, cut apart they read %s", strings.Join(ts, " or "))
+		}
+		picks[ui] = pick
+		pos += len(u.hyps[pick])
+	}
+	collect := func(picks []int) ([]glyph, []charRead) {
+		var out []glyph
+		var reads []charRead
+		for ui, u := range units {
+			out = append(out, u.hyps[picks[ui]]...)
+			reads = append(reads, hrs[ui][picks[ui]]...)
+		}
+		return out, reads
+	}
+	out, reads := collect(picks)
+	if want == "" || why == "" && handRead(reads, boxRead{}, minConf).sure {
+		return out, reads, why, nil
+	}
+	// The context: the cuts that read the value it expects, each blob's
+	// cut vetoed by another of its cuts read otherwise for sure (a
+	// touching 12 read whole as a confident 2 is no 12). One such
+	// reading confirmed at the context's threshold is taken.
+	var found []int
+	var try func(ui int, cur []int)
+	try = func(ui int, cur []int) {
+		if ui == len(units) {
+			o, rs := collect(cur)
+			if textOf(rs) == want && len(o) == len(want) && found == nil {
+				cp := slices.Clone(rs)
+				if st.contextConfirms(cp, want) {
+					found = slices.Clone(cur)
+				}
+			}
+			return
+		}
+		for h := range units[ui].hyps {
+			if !vetoed(ui, h) {
+				try(ui+1, append(cur, h))
+			}
+		}
+	}
+	try(0, nil)
+	if found == nil {
+		return out, reads, why, nil
+	}
+	out, reads = collect(found)
+	reads = slices.Clone(reads)
+	st.contextConfirms(reads, want)
+	return out, reads, "", nil
+}
