@@ -44,8 +44,11 @@ func (st *pageState) readDate() (boxRead, error) {
 		return boxRead{}, nil
 	}
 	br := boxRead{written: true, source: page.SourceHandwritten}
-	if len(crops) < len(cells) {
+	switch {
+	case len(crops) < len(cells):
 		br.why = fmt.Sprintf("%d of %d cells written", len(crops), len(cells))
+	case st.covered(s):
+		br.why = fmt.Sprintf("%d of the cells' printed lines not seen, and a corner marker: the field may be covered", s.hidden)
 	}
 	if st.r.hand == nil {
 		if br.why == "" {

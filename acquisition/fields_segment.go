@@ -114,11 +114,15 @@ type ruling struct {
 // the ink run that meets the line's rows (give or take a pixel, for the
 // jagged edge of a thresholded or slightly bent line) is erased when it
 // is no thicker than the line can be; a longer run is a stroke crossing
-// or touching the line and stays whole.
-func (m *inkMask) removeRulings(rs []ruling) {
+// or touching the line and stays whole. hidden is the number of lines
+// not found: a line of the form that does not show where it is printed
+// is covered (a folded corner, a sticker) or the crop is off, and what
+// shows in its place is not the field.
+func (m *inkMask) removeRulings(rs []ruling) (hidden int) {
 	for _, r := range rs {
 		a, b, ok := m.findRuling(r)
 		if !ok {
+			hidden++
 			continue
 		}
 		maxRun := int(math.Ceil(1.6*r.thick)) + 3
@@ -150,6 +154,7 @@ func (m *inkMask) removeRulings(rs []ruling) {
 			}
 		}
 	}
+	return hidden
 }
 
 // len is the extent of the crop along r.

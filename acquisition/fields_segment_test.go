@@ -348,3 +348,41 @@ func TestCellsClipPerComponent(t *testing.T) {
 		t.Errorf("cell 6's glyph starts at x=%d: its foot spilling into cell 5 (from %d) was cut", gs[6].r.Min.X, cells[6].Min.X)
 	}
 }
+
+// TestCoveredBox: a box whose left line is hidden (paper over it, as a
+// folded corner's flap lies) counts one hidden line, and is taken for
+// covered only on a page that also hides a corner marker.
+func TestCoveredBox(t *testing.T) {
+	box := layout.Current().Count.Rect
+	tb := newTestBox(box, boxLineMM)
+	tb.digit0(box.X+2, box.Bottom()-1.5, 5)
+	m, ok := binarize(tb.img)
+	if !ok {
+		t.Fatal("no contrast")
+	}
+	if n := m.removeRulings(boxRules(tb.box, tb.area, boxLineMM, fieldPx)); n != 0 {
+		t.Fatalf("whole box: %d lines hidden, want 0", n)
+	}
+	tb = newTestBox(box, boxLineMM)
+	tb.digit0(box.X+2, box.Bottom()-1.5, 5)
+	tb.rect(layout.Rect{X: box.X - 1, Y: box.Y - 1, W: 1 + boxLineMM + 0.2, H: box.H + 2}, 235)
+	if m, ok = binarize(tb.img); !ok {
+		t.Fatal("no contrast")
+	}
+	s := &segmented{hidden: m.removeRulings(boxRules(tb.box, tb.area, boxLineMM, fieldPx))}
+	if s.hidden != 1 {
+		t.Fatalf("left line covered: %d lines hidden, want 1", s.hidden)
+	}
+	for _, c := range []struct {
+		markers int
+		want    bool
+	}{{4, false}, {3, true}} {
+		st := &pageState{geo: &Geometry{Markers: c.markers}}
+		if got := st.covered(s); got != c.want {
+			t.Errorf("%d markers: covered = %v, want %v", c.markers, got, c.want)
+		}
+	}
+	if (&pageState{geo: &Geometry{Markers: 3}}).covered(&segmented{}) {
+		t.Error("no line hidden: covered")
+	}
+}

@@ -228,6 +228,9 @@ type segmented struct {
 	mask   inkMask
 	comps  []component
 	labels []int32
+	// hidden is the number of the field's printed lines not seen
+	// (removeRulings).
+	hidden int
 }
 
 // segmentArea crops area (mm) at fieldPx, binarises it and removes rules.
@@ -241,10 +244,20 @@ func (st *pageState) segmentArea(area layout.Rect, rules []ruling) (*segmented, 
 	if !ok {
 		return s, nil
 	}
-	m.removeRulings(rules)
+	s.hidden = m.removeRulings(rules)
 	s.mask = m
 	s.comps, s.labels = m.components(int(minSpeckMM2 * fieldPx * fieldPx))
 	return s, nil
+}
+
+// covered reports whether a field may lie under something that is not the
+// sheet: some of its printed lines do not show (s.hidden) on a page that
+// also hides a corner marker. A folded corner's flap does both, and its
+// edge across a DATA cell reads as a sure 1 (seed 6363: a date read 11-11
+// where 01-11 was written). Lines alone are no evidence: a bitonal scan
+// loses thin lines all over the page.
+func (st *pageState) covered(s *segmented) bool {
+	return s.hidden > 0 && st.geo != nil && st.geo.Markers < 4
 }
 
 // boxRules returns the four border lines of box inside a crop of area.
@@ -324,6 +337,8 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), f.maxMarks)
 	case float64(stray) > maxStray*float64(inked):
 		br.why = fmt.Sprintf("%.0f%% of the ink is in marks that are not characters", 100*float64(stray)/float64(inked))
+	case st.covered(s):
+		br.why = fmt.Sprintf("%d of the box's printed lines not seen, and a corner marker: the box may be covered", s.hidden)
 	}
 	var reads []charRead
 	cut := slices.ContainsFunc(gs, func(g glyph) bool { return g.cut })
