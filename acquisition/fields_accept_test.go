@@ -143,32 +143,35 @@ func TestCalendarDay(t *testing.T) {
 	}
 }
 
+// modelRead is the model's reading of one character whose class
+// probabilities are p (the others 0): its likeliest class, at p's share.
+func modelRead(p map[icr.Class]float64) charRead {
+	probs := make([]float64, icr.NumClasses)
+	best := icr.Class(0)
+	for c, v := range p {
+		probs[c] = v
+		if v > probs[best] {
+			best = c
+		}
+	}
+	return charRead{ch: classChar(best), conf: probs[best], probs: probs}
+}
+
 // TestNoD: where a field has no place for a D, the model's reading is
 // conditioned on "not a D" only while the other classes keep at least
 // minAllowedMass; Other stays Other, and the progressive's first
 // character may still be a D.
 func TestNoD(t *testing.T) {
-	read := func(p map[icr.Class]float64) charRead {
-		probs := make([]float64, icr.NumClasses)
-		best := icr.Class(0)
-		for c, v := range p {
-			probs[c] = v
-			if v > probs[best] {
-				best = c
-			}
-		}
-		return charRead{ch: classChar(best), conf: probs[best], probs: probs}
-	}
 	for _, tc := range []struct {
 		name string
 		in   charRead
 		ch   byte
 		conf float64
 	}{
-		{"a 0 with a flat side", read(map[icr.Class]float64{icr.D: 0.58, 0: 0.41, 6: 0.01}), '0', 0.41 / 0.42},
-		{"a D the model is sure of", read(map[icr.Class]float64{icr.D: 0.9, 0: 0.1}), 'D', 0.9},
-		{"other stays other", read(map[icr.Class]float64{icr.Other: 0.6, icr.D: 0.3, 0: 0.1}), '?', 0.6 / 0.7},
-		{"a digit", read(map[icr.Class]float64{5: 0.98, icr.D: 0.02}), '5', 1},
+		{"a 0 with a flat side", modelRead(map[icr.Class]float64{icr.D: 0.58, 0: 0.41, 6: 0.01}), '0', 0.41 / 0.42},
+		{"a D the model is sure of", modelRead(map[icr.Class]float64{icr.D: 0.9, 0: 0.1}), 'D', 0.9},
+		{"other stays other", modelRead(map[icr.Class]float64{icr.Other: 0.6, icr.D: 0.3, 0: 0.1}), '?', 0.6 / 0.7},
+		{"a digit", modelRead(map[icr.Class]float64{5: 0.98, icr.D: 0.02}), '5', 1},
 	} {
 		got := tc.in.noD()
 		if got.ch != tc.ch || math.Abs(got.conf-tc.conf) > 1e-9 {
@@ -177,14 +180,14 @@ func TestNoD(t *testing.T) {
 	}
 	// The progressive's grammar: D first only.
 	reads := []charRead{
-		read(map[icr.Class]float64{icr.D: 0.6, 0: 0.4}),
-		read(map[icr.Class]float64{icr.D: 0.6, 0: 0.4}),
+		modelRead(map[icr.Class]float64{icr.D: 0.6, 0: 0.4}),
+		modelRead(map[icr.Class]float64{icr.D: 0.6, 0: 0.4}),
 	}
 	progressiveField.grammar(reads)
 	if reads[0].ch != 'D' || reads[1].ch != '0' {
 		t.Errorf("progressive: %c%c, want D0 (a D only first)", reads[0].ch, reads[1].ch)
 	}
-	reads = []charRead{read(map[icr.Class]float64{icr.D: 0.4, 1: 0.6}), read(map[icr.Class]float64{icr.D: 0.45, 0: 0.55})}
+	reads = []charRead{modelRead(map[icr.Class]float64{icr.D: 0.4, 1: 0.6}), modelRead(map[icr.Class]float64{icr.D: 0.45, 0: 0.55})}
 	countField.grammar(reads)
 	if string([]byte{reads[0].ch, reads[1].ch}) != "10" || reads[1].conf != 1 {
 		t.Errorf("count: %c%c %.3f, want 10 at 1.000", reads[0].ch, reads[1].ch, reads[1].conf)
@@ -239,26 +242,15 @@ func TestContextConfirms(t *testing.T) {
 // hold a digit, is read among the digits only while they keep at least
 // minDigitMass.
 func TestDigitOnly(t *testing.T) {
-	read := func(p map[icr.Class]float64) charRead {
-		probs := make([]float64, icr.NumClasses)
-		best := icr.Class(0)
-		for c, v := range p {
-			probs[c] = v
-			if v > probs[best] {
-				best = c
-			}
-		}
-		return charRead{ch: classChar(best), conf: probs[best], probs: probs}
-	}
 	for _, tc := range []struct {
 		name string
 		in   charRead
 		ch   byte
 		conf float64
 	}{
-		{"an open 0", read(map[icr.Class]float64{icr.Other: 0.8, 0: 0.18, 6: 0.02}), '0', 0.9},
-		{"a flat-sided 0", read(map[icr.Class]float64{icr.D: 0.755, 0: 0.24, 8: 0.005}), '0', 0.24 / 0.245},
-		{"other for sure", read(map[icr.Class]float64{icr.Other: 0.95, 4: 0.03, 9: 0.02}), '?', 0.95},
+		{"an open 0", modelRead(map[icr.Class]float64{icr.Other: 0.8, 0: 0.18, 6: 0.02}), '0', 0.9},
+		{"a flat-sided 0", modelRead(map[icr.Class]float64{icr.D: 0.755, 0: 0.24, 8: 0.005}), '0', 0.24 / 0.245},
+		{"other for sure", modelRead(map[icr.Class]float64{icr.Other: 0.95, 4: 0.03, 9: 0.02}), '?', 0.95},
 	} {
 		got := tc.in.digitOnly()
 		if got.ch != tc.ch || math.Abs(got.conf-tc.conf) > 1e-9 {
