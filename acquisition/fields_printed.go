@@ -240,11 +240,18 @@ func readPrinted(ocr FieldOCR, lines LineReader, g *image.Gray, gs []glyph, labe
 	var texts []string
 	conf := 1.0
 	whole := true // every Tesseract reading has one character per glyph
-	for _, v := range []struct {
+	// The first crop is also the fast reader's (it scales any line to
+	// its own height).
+	first := printedLine(g, gs, labels, w, 0.4, 48)
+	for i, v := range []struct {
 		margin float64
 		height int
 	}{{0.4, 48}, {0.6, 64}} {
-		l, err := ocr.ReadField(printedLine(g, gs, labels, w, v.margin, v.height))
+		crop := first
+		if i > 0 {
+			crop = printedLine(g, gs, labels, w, v.margin, v.height)
+		}
+		l, err := ocr.ReadField(crop)
 		if err != nil {
 			return printedReading{}, err
 		}
@@ -259,7 +266,7 @@ func readPrinted(ocr FieldOCR, lines LineReader, g *image.Gray, gs []glyph, labe
 	pr.ok = whole && texts[0] == texts[1] && conf >= minPrintedConf
 	fast, fastConf := "", 0.0
 	if lines != nil {
-		l, err := lines.Read(printedLine(g, gs, labels, w, 0.4, 48))
+		l, err := lines.Read(first)
 		if err != nil {
 			return printedReading{}, err
 		}
