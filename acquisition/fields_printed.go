@@ -223,6 +223,16 @@ type printedReading struct {
 	disputed bool
 }
 
+// standsFor tells whether the reading may stand in a field whose context
+// expects want ("" for none: the progressive). One resting on the fast
+// reader must be want: a handwritten 24 that looks printed, on a bitonal
+// page, read 21 by the fast reader, one Tesseract crop and the model
+// alike, made a false count_mismatch (the demo's page 2). A mismatch is
+// reported on Tesseract's two readings only.
+func (pr printedReading) standsFor(want string) bool {
+	return !pr.fast || want == "" || pr.text == want
+}
+
 // readPrinted reads a printed box twice with Tesseract: at 48 px with 0.4
 // line heights of paper round it, and at 64 px with 0.6 (Tesseract's
 // English model drops a thin 1 beside a wider digit at 32 px); and once

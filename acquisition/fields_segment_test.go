@@ -386,3 +386,24 @@ func TestCoveredBox(t *testing.T) {
 		t.Error("no line hidden: covered")
 	}
 }
+
+// TestPrintedStandsFor: a printed count resting on the fast reader stands
+// only when it is the fustelle found; Tesseract's own two readings stand
+// against the context (a mismatch is a finding), and the progressive has
+// no context.
+func TestPrintedStandsFor(t *testing.T) {
+	for _, tc := range []struct {
+		pr   printedReading
+		want string
+		ok   bool
+	}{
+		{printedReading{text: "21", fast: true}, "24", false},
+		{printedReading{text: "24", fast: true}, "24", true},
+		{printedReading{text: "21"}, "24", true},
+		{printedReading{text: "D3", fast: true}, "", true},
+	} {
+		if got := tc.pr.standsFor(tc.want); got != tc.ok {
+			t.Errorf("%+v standsFor(%q) = %v, want %v", tc.pr, tc.want, got, tc.ok)
+		}
+	}
+}

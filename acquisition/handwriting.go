@@ -375,13 +375,7 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		if err != nil {
 			return boxRead{}, err
 		}
-		// A count resting on the fast reader stands only when it is the
-		// fustelle found: a handwritten 24 that looks printed, on a
-		// bitonal page, read 21 by the fast reader, one Tesseract crop
-		// and the model, made a false count_mismatch (the demo's page
-		// 2). A mismatch is reported on Tesseract's two readings only.
-		contextOK := !pr.fast || want == "" || pr.text == want
-		if pr.ok && !pr.disputed && contextOK && printAgrees(pr.text, reads, pr.strict) {
+		if pr.ok && !pr.disputed && pr.standsFor(want) && printAgrees(pr.text, reads, pr.strict) {
 			return boxRead{written: true, source: page.SourcePrinted, text: pr.text, conf: pr.conf, sure: true}, nil
 		}
 		if pr.ok && !pr.fast && br.why == "" && reads != nil {
