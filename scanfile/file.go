@@ -55,11 +55,8 @@ func Open(ctx context.Context, path string, opts Options) (*File, error) {
 	if err != nil {
 		return nil, newError(path, 0, KindIO, "", err)
 	}
-	if st.IsDir() {
-		return nil, newError(path, 0, KindIO, "is a directory", nil)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, newError(path, 0, KindUnsupported, "not a regular file", nil)
+	if err := regularFile(path, st); err != nil {
+		return nil, err
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -73,16 +70,25 @@ func Open(ctx context.Context, path string, opts Options) (*File, error) {
 	return file, nil
 }
 
+// regularFile refuses a directory, a device, a FIFO or a socket: only a
+// regular file is read.
+func regularFile(path string, st os.FileInfo) error {
+	if st.IsDir() {
+		return newError(path, 0, KindIO, "is a directory", nil)
+	}
+	if !st.Mode().IsRegular() {
+		return newError(path, 0, KindUnsupported, "not a regular file", nil)
+	}
+	return nil
+}
+
 func open(ctx context.Context, path string, f *os.File, opts Options) (*File, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, newError(path, 0, KindIO, "", err)
 	}
-	if st.IsDir() {
-		return nil, newError(path, 0, KindIO, "is a directory", nil)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, newError(path, 0, KindUnsupported, "not a regular file", nil)
+	if err := regularFile(path, st); err != nil {
+		return nil, err
 	}
 	size := st.Size()
 	if size == 0 {

@@ -23,53 +23,40 @@ func toGray(img image.Image) *image.Gray {
 		if b.Min == (image.Point{}) {
 			return m
 		}
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
-			copy(out.Pix[y*out.Stride:y*out.Stride+w], m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
-		}
-		return out
+		return grayRows(w, h, func(y int, dst []uint8) {
+			copy(dst, m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):])
+		})
 	case *image.YCbCr:
 		// Copy rather than alias the Y plane: the decoder allocated Y, Cb
 		// and Cr in one slice, and aliasing would keep the chroma alive.
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
-			copy(out.Pix[y*out.Stride:y*out.Stride+w], m.Y[m.YOffset(b.Min.X, b.Min.Y+y):])
-		}
-		return out
+		return grayRows(w, h, func(y int, dst []uint8) {
+			copy(dst, m.Y[m.YOffset(b.Min.X, b.Min.Y+y):])
+		})
 	case *image.Gray16:
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
+		return grayRows(w, h, func(y int, dst []uint8) {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := out.Pix[y*out.Stride : y*out.Stride+w]
 			for x := range dst {
 				dst[x] = src[2*x] // big-endian: the high byte
 			}
-		}
-		return out
+		})
 	case *image.RGBA:
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
+		return grayRows(w, h, func(y int, dst []uint8) {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := out.Pix[y*out.Stride : y*out.Stride+w]
 			for x := range dst {
 				p := src[4*x : 4*x+4 : 4*x+4]
 				// Premultiplied: over white adds the missing coverage.
 				dst[x] = clamp8(luma8(p[0], p[1], p[2]) + 255 - uint32(p[3]))
 			}
-		}
-		return out
+		})
 	case *image.NRGBA:
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
+		return grayRows(w, h, func(y int, dst []uint8) {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := out.Pix[y*out.Stride : y*out.Stride+w]
 			for x := range dst {
 				p := src[4*x : 4*x+4 : 4*x+4]
 				a := uint32(p[3])
 				dst[x] = uint8((luma8(p[0], p[1], p[2])*a + 255*(255-a) + 127) / 255)
 			}
-		}
-		return out
+		})
 	case *image.Paletted:
 		var lut [256]uint8
 		for i := range lut {
@@ -80,22 +67,26 @@ func toGray(img image.Image) *image.Gray {
 				lut[i] = grayOverWhite(c)
 			}
 		}
-		out := image.NewGray(image.Rect(0, 0, w, h))
-		for y := 0; y < h; y++ {
+		return grayRows(w, h, func(y int, dst []uint8) {
 			src := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):]
-			dst := out.Pix[y*out.Stride : y*out.Stride+w]
 			for x := range dst {
 				dst[x] = lut[src[x]]
 			}
-		}
-		return out
+		})
 	}
-	out := image.NewGray(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		dst := out.Pix[y*out.Stride : y*out.Stride+w]
+	return grayRows(w, h, func(y int, dst []uint8) {
 		for x := range dst {
 			dst[x] = grayOverWhite(img.At(b.Min.X+x, b.Min.Y+y))
 		}
+	})
+}
+
+// grayRows makes a w x h Gray image at the origin and has fill write each
+// of its rows.
+func grayRows(w, h int, fill func(y int, dst []uint8)) *image.Gray {
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		fill(y, out.Pix[y*out.Stride:y*out.Stride+w])
 	}
 	return out
 }
