@@ -1,7 +1,7 @@
 package icr
 
 import (
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,32 +11,55 @@ import (
 	"github.com/regfus/regfus/vision"
 )
 
-// The network (model/icr.onnx) and what training measured of it
+// The networks (model/*.onnx) and what training measured of them
 // (model/icr.json) are written by `make icr-model` (scripts/train-icr).
-var (
-	//go:embed model/icr.onnx
-	onnxModel []byte
-	//go:embed model/icr.json
-	modelInfo []byte
-)
+//
+//go:embed model
+var modelFiles embed.FS
 
-// Info is what the training run measured, stored beside the network.
-// Every figure is on data the network was not trained on: the held-out
-// slice of MNIST's training split (the last 5,000 digits) and glyphs
-// generated from seeds training did not use. None is on MNIST's t10k.
+// Info is what training measured, stored beside the networks. Every
+// figure is on data the networks were not trained on: the held-out slice
+// of MNIST's training split (the last 5,000 digits) and glyphs generated
+// from seeds training did not use. None is on MNIST's t10k.
+//
+// The model is an ensemble: Members are networks trained apart (other
+// seeds, widths or data), each calibrated on its own, and a glyph's
+// probabilities are the mean of theirs. A glyph read for sure must be
+// read so by every member: a mean of p needs each of k members at
+// 1-k(1-p) or more (0.98 for two at 0.99), and members trained apart
+// rarely share a confident mistake. Threshold and HeldOut are the
+// ensemble's, as Classify runs it (icr/cmd/icrcal).
 type Info struct {
-	// Temperature divides the logits (temperature scaling, fitted on the
-	// held-out slice); it is already folded into the network's last
-	// layer, so Classify's probabilities are calibrated as they come.
-	Temperature float64 `json:"temperature"`
 	// Threshold is the lowest confidence at which the held-out error rate
 	// of the accepted glyphs stays at or under ThresholdErrorRate: a
 	// suggested acceptance threshold.
 	Threshold          float64 `json:"threshold"`
 	ThresholdErrorRate float64 `json:"threshold_error_rate"`
 	// HeldOut holds the held-out figures: accuracy, ECE, coverage and
-	// error rate at thresholds.
+	// error rate at thresholds, per source and class.
 	HeldOut map[string]float64 `json:"held_out"`
+	// Members are the networks, in the order their files are run.
+	Members []Member `json:"members"`
+}
+
+// Member is one network of the ensemble and what its training measured.
+type Member struct {
+	// File is the network's file in model/.
+	File string `json:"file"`
+	// Width is the channels of its two convolutions and the units of its
+	// hidden layer; Seed the training's random seed; Data the icrgen
+	// flags of its training set.
+	Width string `json:"width"`
+	Seed  int    `json:"seed"`
+	Data  string `json:"data"`
+	// Temperature divides the member's logits (temperature scaling,
+	// fitted on its held-out set); it is already folded into the
+	// network's last layer, so its softmax is calibrated as it comes.
+	Temperature float64 `json:"temperature"`
+	// Threshold and HeldOut: the member's own figures on its held-out set,
+	// alone.
+	Threshold float64            `json:"threshold"`
+	HeldOut   map[string]float64 `json:"held_out"`
 	// Epochs and Seconds of training; Examples per epoch.
 	Epochs   int     `json:"epochs"`
 	Seconds  float64 `json:"seconds"`
@@ -58,12 +81,12 @@ type Prediction struct {
 	Blank bool
 }
 
-// Model is the handwritten character classifier: the embedded network in
+// Model is the handwritten character classifier: the embedded networks in
 // OpenCV's dnn (package vision). A Model is safe for concurrent use, but
 // calls wait for each other; load one Model per goroutine to classify in
-// parallel (Load costs about a millisecond and a few hundred KB).
+// parallel (Load costs a few milliseconds and about a megabyte).
 type Model struct {
-	net  *vision.Net
+	nets []*vision.Net
 	info Info
 }
 
@@ -72,19 +95,50 @@ const maxBatch = 256
 
 // Load loads the embedded model.
 func Load() (*Model, error) {
-	var info Info
-	if err := json.Unmarshal(modelInfo, &info); err != nil {
-		return nil, fmt.Errorf("icr: model info: %w", err)
-	}
-	net, err := vision.ReadNetONNX(onnxModel, Size, Size)
+	js, err := modelFiles.ReadFile("model/icr.json")
 	if err != nil {
 		return nil, fmt.Errorf("icr: %w", err)
 	}
-	if net.Outputs() != NumClasses {
-		net.Close()
-		return nil, fmt.Errorf("icr: model gives %d outputs, want %d", net.Outputs(), NumClasses)
+	var info Info
+	if err := json.Unmarshal(js, &info); err != nil {
+		return nil, fmt.Errorf("icr: model info: %w", err)
 	}
-	return &Model{net: net, info: info}, nil
+	files := make([][]byte, len(info.Members))
+	for i, mb := range info.Members {
+		if files[i], err = modelFiles.ReadFile("model/" + mb.File); err != nil {
+			return nil, fmt.Errorf("icr: member %d: %w", i, err)
+		}
+	}
+	m, err := LoadNets(files...)
+	if err != nil {
+		return nil, err
+	}
+	m.info = info
+	return m, nil
+}
+
+// LoadNets loads a model made of the given ONNX networks (input 1×28×28,
+// NumClasses calibrated logits out), each a member of the ensemble, with
+// no Info. Load gives the embedded model; this is for measuring
+// candidates (icr/cmd/icrcal).
+func LoadNets(onnx ...[]byte) (*Model, error) {
+	if len(onnx) == 0 {
+		return nil, errors.New("icr: a model needs at least one network")
+	}
+	m := &Model{}
+	for i, b := range onnx {
+		net, err := vision.ReadNetONNX(b, Size, Size)
+		if err != nil {
+			m.Close()
+			return nil, fmt.Errorf("icr: network %d: %w", i, err)
+		}
+		m.nets = append(m.nets, net)
+		if net.Outputs() != NumClasses {
+			m.Close()
+			return nil, fmt.Errorf("icr: network %d gives %d outputs, want %d", i, net.Outputs(), NumClasses)
+		}
+	}
+	return m, nil
 }
 
 // Info returns what training measured of the model.
@@ -94,7 +148,7 @@ func (m *Model) Info() Info { return m.info }
 // character, dark ink on light paper, of any size; see Normalize for what
 // is done to it. A nil or empty glyph is an error.
 func (m *Model) Classify(glyphs []*image.Gray) ([]Prediction, error) {
-	if m == nil || m.net == nil {
+	if m == nil || len(m.nets) == 0 {
 		return nil, errors.New("icr: Classify on a nil Model")
 	}
 	out := make([]Prediction, 0, len(glyphs))
@@ -113,34 +167,49 @@ func (m *Model) Classify(glyphs []*image.Gray) ([]Prediction, error) {
 				in = append(in, float32(p)/255)
 			}
 		}
-		logits, err := m.net.Forward(in, len(batch))
-		if err != nil {
-			return nil, fmt.Errorf("icr: %w", err)
+		probs := make([][]float64, len(batch))
+		for i := range probs {
+			probs[i] = make([]float64, NumClasses)
 		}
-		for i, l := range logits {
-			p := predict(l)
-			p.Blank = blank[i]
-			out = append(out, p)
+		for _, net := range m.nets {
+			logits, err := net.Forward(in, len(batch))
+			if err != nil {
+				return nil, fmt.Errorf("icr: %w", err)
+			}
+			for i, l := range logits {
+				addSoftmax(probs[i], l, 1/float64(len(m.nets)))
+			}
+		}
+		for i, p := range probs {
+			pr := predict(p)
+			pr.Blank = blank[i]
+			out = append(out, pr)
 		}
 	}
 	return out, nil
 }
 
-// predict turns calibrated logits into a Prediction.
-func predict(logits []float32) Prediction {
-	probs := make([]float64, len(logits))
+// addSoftmax adds w times the softmax of logits to probs.
+func addSoftmax(probs []float64, logits []float32, w float64) {
 	hi := math.Inf(-1)
 	for _, l := range logits {
 		hi = math.Max(hi, float64(l))
 	}
 	var sum float64
+	e := make([]float64, len(logits))
 	for i, l := range logits {
-		probs[i] = math.Exp(float64(l) - hi)
-		sum += probs[i]
+		e[i] = math.Exp(float64(l) - hi)
+		sum += e[i]
 	}
+	for i := range e {
+		probs[i] += w * e[i] / sum
+	}
+}
+
+// predict turns the ensemble's probabilities into a Prediction.
+func predict(probs []float64) Prediction {
 	best := 0
 	for i := range probs {
-		probs[i] /= sum
 		if probs[i] > probs[best] {
 			best = i
 		}
@@ -148,10 +217,15 @@ func predict(logits []float32) Prediction {
 	return Prediction{Class: Class(best), Conf: probs[best], Probs: probs}
 }
 
-// Close frees the network. It is safe to call more than once.
+// Close frees the networks. It is safe to call more than once.
 func (m *Model) Close() error {
-	if m == nil || m.net == nil {
+	if m == nil {
 		return nil
 	}
-	return m.net.Close()
+	var errs []error
+	for _, n := range m.nets {
+		errs = append(errs, n.Close())
+	}
+	m.nets = nil
+	return errors.Join(errs...)
 }

@@ -39,8 +39,9 @@ func main() {
 	penDigits := flag.Int("pen-digits", 800, "pen-model digits per class (training; a tenth held out)")
 	ds := flag.Int("d", 9000, "D's (training; a tenth held out)")
 	others := flag.Int("other", 14000, "Other glyphs (training; a tenth held out)")
+	lowres := flag.Float64("lowres", 0, "fraction of the distorted and generated glyphs given a low-resolution scan's look (handgen.LowRes)")
 	flag.Parse()
-	if err := run(*out, *seed, *aug, *penDigits, *ds, *others); err != nil {
+	if err := run(*out, *seed, *aug, *penDigits, *ds, *others, *lowres); err != nil {
 		fmt.Fprintln(os.Stderr, "icrgen:", err)
 		os.Exit(1)
 	}
@@ -55,7 +56,12 @@ type job struct {
 	class       icr.Class
 }
 
-func run(dir string, seed uint64, aug, penDigits, ds, others int) error {
+// lowresSeed offsets a sample's seed for the random source of its
+// low-resolution look (kept apart from the one that made it, so that
+// -lowres 0 writes the data sets it wrote before the flag).
+const lowresSeed = 1 << 40
+
+func run(dir string, seed uint64, aug, penDigits, ds, others int, lowres float64) error {
 	start := time.Now()
 	images, labels, err := handgen.LoadMNIST("train")
 	if err != nil {
@@ -109,6 +115,11 @@ func run(dir string, seed uint64, aug, penDigits, ds, others int) error {
 						smp = handgen.FromMNIST(handgen.Rand(j.seed, j.index), images[j.mnist], labels[j.mnist], j.augment)
 					} else {
 						smp = handgen.Glyph(handgen.Rand(j.seed, j.index), j.class)
+					}
+					if lowres > 0 && (j.mnist < 0 || j.augment) {
+						if lr := handgen.Rand(j.seed+lowresSeed, j.index); lr.Float64() < lowres {
+							smp.Crop = handgen.LowRes(lr, smp.Crop)
+						}
 					}
 					n, _ := icr.Normalize(smp.Crop)
 					imgs[i], labs[i], srcs[i] = n.Pix, []byte{byte(smp.Class)}, []byte{byte(smp.Source)}
