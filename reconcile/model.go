@@ -156,6 +156,23 @@ type Report struct {
 // Group is the reconciliation of one pharmacy in one competence month.
 type Group struct {
 	sheet.Key
+	SheetCounts
+
+	Findings []Finding `json:"findings"`
+	Payable  []Payable `json:"payable"`
+
+	// Records holds every record of this pharmacy and month with its two
+	// outcomes, sorted by record id.
+	Records []RecordResult `json:"records"`
+	// Sheets holds every delivered page of this group with each slot's
+	// outcome, for pictures; sorted by progressive.
+	Sheets  []SheetView `json:"sheets"`
+	Summary Summary     `json:"summary"`
+}
+
+// SheetCounts are a group's sheets, declared and delivered; its Brief
+// carries them too.
+type SheetCounts struct {
 	// DeclaredSheets is "Numero Ricette" of the REGFUS declaration, nil
 	// when there is none.
 	DeclaredSheets *int `json:"declared_sheets"`
@@ -170,17 +187,6 @@ type Group struct {
 	// was not read (included in ScannedSheets): REGFUS or REGFUS-D, a
 	// person will tell.
 	UnknownProgressiveSheets int `json:"unknown_progressive_sheets"`
-
-	Findings []Finding `json:"findings"`
-	Payable  []Payable `json:"payable"`
-
-	// Records holds every record of this pharmacy and month with its two
-	// outcomes, sorted by record id.
-	Records []RecordResult `json:"records"`
-	// Sheets holds every delivered page of this group with each slot's
-	// outcome, for pictures; sorted by progressive.
-	Sheets  []SheetView `json:"sheets"`
-	Summary Summary     `json:"summary"`
 }
 
 // Finding is one discrepancy. Sheet, Slot, Targatura and RecordID are
