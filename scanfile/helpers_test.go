@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
+
+	"github.com/regfus/regfus/pdfwrite"
 )
 
 // A4 at 200 dpi, the reader's working resolution.
@@ -113,25 +115,19 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 	return p
 }
 
-// pdfImage is one page of a hand-made PDF: an image filling the page.
+// pdfImage is one page of a hand-made PDF: an image filling the page, or,
+// with Cover set, the fraction of the page's width and height it is drawn
+// over (from the bottom-left corner).
 type pdfImage struct {
-	W, H   int     // pixels
-	DPI    float64 // page size = pixels / DPI inches
-	Gray   bool
-	Filter string // "DCTDecode" (Data is a JPEG) or "FlateDecode" (Data is raw samples, zlib'd here)
-	Data   []byte
-	// Cover, when set, is the fraction of the page's width and height the
-	// image is drawn over (from the bottom-left corner) instead of all of
-	// it; NoImage makes the page a grey vector rectangle instead.
-	Cover   float64
-	NoImage bool
+	pdfwrite.Page
+	Cover float64
 }
 
 // jpegPage makes a DCTDecode pdfImage from img.
 func jpegPage(t testing.TB, img image.Image, dpi float64) pdfImage {
 	_, gray := img.(*image.Gray)
 	b := img.Bounds()
-	return pdfImage{W: b.Dx(), H: b.Dy(), DPI: dpi, Gray: gray, Filter: "DCTDecode", Data: encodeJPEG(t, img, 90)}
+	return pdfImage{Page: pdfwrite.Page{Width: b.Dx(), Height: b.Dy(), DPI: dpi, Gray: gray, Filter: pdfwrite.DCT, Data: encodeJPEG(t, img, 90)}}
 }
 
 // flatePage makes a lossless FlateDecode grayscale pdfImage from g.
@@ -141,70 +137,33 @@ func flatePage(g *image.Gray, dpi float64) pdfImage {
 	for y := 0; y < b.Dy(); y++ {
 		raw = append(raw, g.Pix[y*g.Stride:y*g.Stride+b.Dx()]...)
 	}
-	return pdfImage{W: b.Dx(), H: b.Dy(), DPI: dpi, Gray: true, Filter: "FlateDecode", Data: raw}
+	return pdfImage{Page: flateData(b.Dx(), b.Dy(), dpi, raw)}
 }
 
-// makePDF writes a minimal, valid PDF with one page per image, each image
-// drawn over the whole page: what a scanner's "scan to PDF" produces. It
-// builds the cross-reference table from real byte offsets.
+// flateData makes a FlateDecode grayscale page of raw 8-bit samples.
+func flateData(w, h int, dpi float64, raw []byte) pdfwrite.Page {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(raw)
+	zw.Close()
+	return pdfwrite.Page{Width: w, Height: h, DPI: dpi, Gray: true, Filter: pdfwrite.Flate, Data: z.Bytes()}
+}
+
+// makePDF writes a PDF with one page per image, as a scanner's "scan to
+// PDF" produces (package pdfwrite, which synth's corpus is written with).
 func makePDF(pages ...pdfImage) []byte {
-	var b bytes.Buffer
-	var offsets []int
-	obj := func(body string, stream []byte) {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s", len(offsets), body)
-		if stream != nil {
-			b.WriteString("\nstream\n")
-			b.Write(stream)
-			b.WriteString("\nendstream")
-		}
-		b.WriteString("\nendobj\n")
-	}
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	n := len(pages)
-	// Objects: 1 catalog, 2 pages, then per page: page, content, image.
-	kids := ""
-	for i := range n {
-		kids += fmt.Sprintf("%d 0 R ", 3+3*i)
-	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>", nil)
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n), nil)
+	out := make([]pdfwrite.Page, len(pages))
 	for i, p := range pages {
-		wpt, hpt := float64(p.W)*72/p.DPI, float64(p.H)*72/p.DPI
-		page, content, img := 3+3*i, 4+3*i, 5+3*i
-		_ = page
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.4f %.4f] /Contents %d 0 R /Resources << /XObject << /Im0 %d 0 R >> >> >>",
-			wpt, hpt, content, img), nil)
-		cover := p.Cover
-		if cover == 0 {
-			cover = 1
+		out[i] = p.Page
+		if p.Cover != 0 {
+			wpt, hpt := p.Size()
+			out[i].Contents = fmt.Sprintf("q %.4f 0 0 %.4f 0 0 cm %s Do Q", wpt*p.Cover, hpt*p.Cover, pdfwrite.ImageName(i))
 		}
-		cs := fmt.Sprintf("q %.4f 0 0 %.4f 0 0 cm /Im0 Do Q", wpt*cover, hpt*cover)
-		if p.NoImage {
-			cs = fmt.Sprintf("0.5 g 10 10 %.4f %.4f re f", wpt/2, hpt/2)
-		}
-		obj(fmt.Sprintf("<< /Length %d >>", len(cs)), []byte(cs))
-		space := "/DeviceRGB"
-		if p.Gray {
-			space = "/DeviceGray"
-		}
-		data := p.Data
-		if p.Filter == "FlateDecode" {
-			var z bytes.Buffer
-			zw := zlib.NewWriter(&z)
-			zw.Write(data)
-			zw.Close()
-			data = z.Bytes()
-		}
-		obj(fmt.Sprintf("<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace %s /BitsPerComponent 8 /Filter /%s /Length %d >>",
-			p.W, p.H, space, p.Filter, len(data)), data)
 	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	var b bytes.Buffer
+	if err := pdfwrite.Write(&b, out); err != nil {
+		panic(err)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
 	return b.Bytes()
 }
 

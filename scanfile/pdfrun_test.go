@@ -17,7 +17,7 @@ func TestPDFPagesInRuns(t *testing.T) {
 	t.Parallel()
 	src := synthPage(400, 560, 21)
 	other := synthPage(400, 560, 22)
-	huge := pdfImage{W: 8, H: 8, DPI: 0.03, Gray: true, Filter: "FlateDecode", Data: make([]byte, 64)}
+	huge := pdfImage{Page: flateData(8, 8, 0.03, make([]byte, 64))}
 	path := writeFile(t, t.TempDir(), "runs.pdf", makePDF(
 		jpegPage(t, src, 200), flatePage(other, 200), huge, jpegPage(t, other, 200),
 		flatePage(src, 300), flatePage(other, 300),

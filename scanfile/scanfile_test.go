@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -252,7 +253,8 @@ func TestPDFNativeResolution(t *testing.T) {
 	half := flatePage(src, 300)
 	half.Cover = 0.5
 	vector := flatePage(src, 300)
-	vector.NoImage = true
+	wpt, hpt := vector.Size()
+	vector.Contents = fmt.Sprintf("0.5 g 10 10 %.4f %.4f re f", wpt/2, hpt/2) // a grey rectangle, the image unused
 	path := writeFile(t, t.TempDir(), "mixed.pdf", makePDF(
 		flatePage(src, 300),   // 2x2.8 in at 300 ppi
 		jpegPage(t, src, 150), // 4x5.6 in at 150 ppi
@@ -440,7 +442,7 @@ func hostileCases(t *testing.T) []hostileCase {
 		copy(corruptJPEG[i+4:i+40], bytes.Repeat([]byte{0xff}, 36)) // Huffman table garbage
 	}
 	a4pdf := makePDF(flatePage(src, 200), flatePage(src, 200), flatePage(src, 200))
-	hugePDF := makePDF(pdfImage{W: 8, H: 8, DPI: 0.03, Gray: true, Filter: "FlateDecode", Data: make([]byte, 64)})
+	hugePDF := makePDF(pdfImage{Page: flateData(8, 8, 0.03, make([]byte, 64))})
 	hugeTIFF := tinyTIFF(50000, 50000, make([]byte, 64), func(uint32) uint32 { return 0 })
 	loopTIFF := tinyTIFF(4, 4, make([]byte, 16), func(ifd uint32) uint32 { return ifd })
 	return []hostileCase{
