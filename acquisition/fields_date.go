@@ -3,6 +3,8 @@ package acquisition
 import (
 	"fmt"
 	"image"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -68,27 +70,47 @@ func (st *pageState) readDate() (boxRead, error) {
 	for k, i := range at {
 		full[i] = reads[k].noD() // a date has no D
 	}
-	// The month and year cells are expected to hold the competence's.
-	if c, ok := st.res.Sheet.SheetCode(); ok && len(full) == 8 {
-		want := fmt.Sprintf("%02d%04d", c.Month, c.Year)
-		cellMin := contextMin(max(st.r.handMin, handThreshold), datePrior)
-		inMonth := true
-		for i := 2; i < 8; i++ {
-			if d := full[i].digitOnly(); (full[i].ch == '?' || full[i].ch == 'D') && d.ch == want[i-2] {
-				// A cell the context expects a digit in: the model's
-				// reading among the digits (digitOnly), when it is the
-				// expected one (the suggestion keeps the model's reading
-				// otherwise).
-				full[i] = d
-			}
-			full[i].ctx = full[i].ch == want[i-2] && full[i].conf >= cellMin
-			inMonth = inMonth && full[i].ch == want[i-2]
-		}
-		if inMonth {
-			calendarDay(full[:2], daysIn(c.Month, c.Year), st.r.handMin)
-		}
+	// The month and year cells are expected to hold the competence's,
+	// the day is weighed with the calendar (dateContext); the blobs two
+	// cells share are cut at other places where a cell is not read for
+	// sure (recut), and the context weighs the new readings again.
+	st.dateContext(full)
+	if err := st.recut(s, gs, cells, full); err != nil {
+		return boxRead{}, err
 	}
+	st.dateContext(full)
 	return handRead(full, br, st.r.handMin), nil
+}
+
+// dateContext marks the DATA cells' readings (full, DDMMYYYY, the
+// field's grammar applied) that the context confirms: the month and year
+// cells that read the competence's (the sheet code) at the threshold its
+// prior leaves (contextMin), a cell the model calls other or D read among
+// the digits (digitOnly) when that gives the expected digit, and the day,
+// when the month and year are the competence's, weighed with the
+// calendar (calendarDay). Without a sheet code nothing is marked.
+func (st *pageState) dateContext(full []charRead) {
+	c, ok := st.res.Sheet.SheetCode()
+	if !ok || len(full) != 8 {
+		return
+	}
+	want := fmt.Sprintf("%02d%04d", c.Month, c.Year)
+	cellMin := contextMin(max(st.r.handMin, handThreshold), datePrior)
+	inMonth := true
+	for i := 2; i < 8; i++ {
+		if d := full[i].digitOnly(); (full[i].ch == '?' || full[i].ch == 'D') && d.ch == want[i-2] {
+			// A cell the context expects a digit in: the model's
+			// reading among the digits (digitOnly), when it is the
+			// expected one (the suggestion keeps the model's reading
+			// otherwise).
+			full[i] = d
+		}
+		full[i].ctx = full[i].ch == want[i-2] && full[i].conf >= cellMin
+		inMonth = inMonth && full[i].ch == want[i-2]
+	}
+	if inMonth {
+		calendarDay(full[:2], daysIn(c.Month, c.Year), st.r.handMin)
+	}
 }
 
 // daysIn is the number of days of month m of year y.
@@ -134,4 +156,103 @@ func calendarDay(day []charRead, days int, minConf float64) {
 			day[i].ctx, day[i].conf = true, max(day[i].conf, share)
 		}
 	}
+}
+
+// cellCutShifts are the other places, in fractions of the cells' pitch
+// from the line between two DATA cells, where a blob of ink the two cells
+// share is cut (recut).
+var cellCutShifts = []float64{-0.3, -0.15, 0.15, 0.3}
+
+// recut tries other cuts of the blobs two neighbouring DATA cells share.
+// Digits written across a cell's line and touching or overlapping their
+// neighbour make one blob, which cellGlyphs cuts at the line: a piece of
+// one digit goes with the other (an 8 leaning over its 0 gives the 0 a
+// bowl and reads 6). Where one of the two cells is not read for sure
+// (full: the field's grammar and the context applied, dateContext), the
+// blob is also cut at cellCutShifts, and the cut whose two readings are
+// likeliest (the product of their confidences, a mark read as other
+// counting nothing) replaces the line's when it is likelier. The cut is
+// chosen by the model alone, never by what the context expects, and only
+// a cell not read for sure may change its reading: a cell read for sure
+// keeps it, and so does a day cell (only its confidence may change): the
+// day has no context but the calendar, and a cut further right can read
+// a 28 as a sure 23, where a month or year cell is weighed by the context
+// again. (Cutting again where the line's cut reads for sure was tried:
+// the likeliest cut then turned confirmed year cells into sure
+// misreadings, a 23 into a 25.) gs and full are updated in place.
+func (st *pageState) recut(s *segmented, gs []*glyph, cells []image.Rectangle, full []charRead) error {
+	w := s.mask.w
+	minH := 0.8 * fieldPx
+	for k := 0; k+1 < len(cells); k++ {
+		a, b := gs[k], gs[k+1]
+		keep := [2]bool{k < 2 || st.cellSure(full[k]), k+1 < 2 || st.cellSure(full[k+1])}
+		if a == nil || b == nil || st.cellSure(full[k]) && st.cellSure(full[k+1]) {
+			continue
+		}
+		line := (cells[k].Max.X + cells[k+1].Min.X) / 2
+		var shared [][2]int // the blobs' indices in a's ids and in b's
+		for i, id := range a.ids {
+			if a.idClip[i][1] != line {
+				continue
+			}
+			if j := slices.Index(b.ids, id); j >= 0 && b.idClip[j][0] == line {
+				shared = append(shared, [2]int{i, j})
+			}
+		}
+		if len(shared) == 0 {
+			continue
+		}
+		pitch := float64(cells[k+1].Min.X - cells[k].Min.X)
+		var hyps [][2]*glyph
+		var crops []*image.Gray
+		for _, f := range cellCutShifts {
+			x := line + int(math.Round(f*pitch))
+			na, nb := a.cellCopy(), b.cellCopy()
+			for _, p := range shared {
+				na.idClip[p[0]][1], nb.idClip[p[1]][0] = x, x
+			}
+			if !na.bound(s.comps, s.labels, w, minH) || !nb.bound(s.comps, s.labels, w, minH) {
+				continue
+			}
+			hyps = append(hyps, [2]*glyph{na, nb})
+			crops = append(crops, na.crop(s), nb.crop(s))
+		}
+		if len(hyps) == 0 {
+			continue
+		}
+		rs, err := st.r.hand(crops)
+		if err != nil {
+			return err
+		}
+		best, bestP := -1, joint(full[k:k+2])
+		var bestR [2]charRead
+		for h := range hyps {
+			r := [2]charRead{rs[2*h].noD(), rs[2*h+1].noD()}
+			if keep[0] && r[0].ch != full[k].ch || keep[1] && r[1].ch != full[k+1].ch {
+				continue
+			}
+			if p := joint(r[:]); p > bestP {
+				best, bestP, bestR = h, p, r
+			}
+		}
+		if best >= 0 {
+			gs[k], gs[k+1] = hyps[best][0], hyps[best][1]
+			full[k], full[k+1] = bestR[0], bestR[1]
+		}
+	}
+	return nil
+}
+
+// cellSure reports whether a DATA cell's reading stands alone or with
+// the context: a digit at the threshold, or confirmed (charRead.ctx).
+func (st *pageState) cellSure(r charRead) bool {
+	return r.ctx || r.ch >= '0' && r.ch <= '9' && r.conf >= max(st.r.handMin, handThreshold)
+}
+
+// cellCopy is a copy of a DATA cell's glyph whose clips can be changed.
+func (g *glyph) cellCopy() *glyph {
+	c := *g
+	c.ids = slices.Clone(g.ids)
+	c.idClip = slices.Clone(g.idClip)
+	return &c
 }

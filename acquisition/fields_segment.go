@@ -666,29 +666,31 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 			g.idClip = append(g.idClip, [2]int{cx0, cx1})
 		}
 	}
-	// Bounds and areas within each cell's columns: each component's
-	// pixels, within its box and its clip.
 	for k, g := range out {
-		if g == nil {
-			continue
-		}
-		g.r = image.Rectangle{}
-		for j, id := range g.ids {
-			cr := comps[id-1].r
-			x0, x1 := max(cr.Min.X, g.idClip[j][0]), min(cr.Max.X, g.idClip[j][1])
-			for y := cr.Min.Y; y < cr.Max.Y; y++ {
-				row := labels[y*w : (y+1)*w]
-				for x := x0; x < x1; x++ {
-					if row[x] == id {
-						g.area++
-						g.r = g.r.Union(image.Rect(x, y, x+1, y+1))
-					}
-				}
-			}
-		}
-		if g.area == 0 || float64(max(g.r.Dx(), g.r.Dy())) < minH {
+		if g != nil && !g.bound(comps, labels, w, minH) {
 			out[k] = nil
 		}
 	}
 	return out
+}
+
+// bound sets a DATA cell's glyph's box and area from its components'
+// pixels within their clips (idClip), and reports whether it is a
+// character at all: some ink, at least minH pixels tall or wide.
+func (g *glyph) bound(comps []component, labels []int32, w int, minH float64) bool {
+	g.r, g.area = image.Rectangle{}, 0
+	for j, id := range g.ids {
+		cr := comps[id-1].r
+		x0, x1 := max(cr.Min.X, g.idClip[j][0]), min(cr.Max.X, g.idClip[j][1])
+		for y := cr.Min.Y; y < cr.Max.Y; y++ {
+			row := labels[y*w : (y+1)*w]
+			for x := x0; x < x1; x++ {
+				if row[x] == id {
+					g.area++
+					g.r = g.r.Union(image.Rect(x, y, x+1, y+1))
+				}
+			}
+		}
+	}
+	return g.area > 0 && float64(max(g.r.Dx(), g.r.Dy())) >= minH
 }
