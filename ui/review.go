@@ -631,13 +631,7 @@ func (u *UI) bulkAccept(rc *reqCtx) error {
 // itemOfPath reads the review item the path's id names, in the caller's
 // scope: a 404 for an id that is malformed, unknown or out of scope.
 func (u *UI) itemOfPath(rc *reqCtx) (store.ReviewItem, error) {
-	id, err := pathID(rc)
-	if err != nil {
-		return store.ReviewItem{}, err
-	}
-	it, err := u.dom.Reviews.Get(rc.Request().Context(), rc.who, id)
-	if err != nil {
-		return it, notFound(err)
-	}
-	return it, nil
+	return ofPath(rc, func(ctx context.Context, id int64) (store.ReviewItem, error) {
+		return u.dom.Reviews.Get(ctx, rc.who, id)
+	})
 }

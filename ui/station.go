@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
@@ -145,6 +146,21 @@ func pathID(rc *reqCtx) (int64, error) {
 	return id, nil
 }
 
+// ofPath gets what the path's {id} names, in the caller's scope: a 404 for
+// an id that is malformed, unknown or out of scope.
+func ofPath[T any](rc *reqCtx, get func(ctx context.Context, id int64) (T, error)) (T, error) {
+	id, err := pathID(rc)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := get(rc.Request().Context(), id)
+	if err != nil {
+		return v, notFound(err)
+	}
+	return v, nil
+}
+
 // notFound turns the store's not-found (or out of scope) into the page's
 // 404.
 func notFound(err error) error {
@@ -164,16 +180,13 @@ type batchData struct {
 // /ui/batches/{id}/pages, the table htmx refreshes when the batch is done
 // (the template gives htmx the fragment, a browser the page).
 func (u *UI) batch(rc *reqCtx) error {
-	id, err := pathID(rc)
+	b, err := ofPath(rc, func(ctx context.Context, id int64) (store.Batch, error) {
+		return u.dom.Store.GetBatch(ctx, id, rc.who.Scope)
+	})
 	if err != nil {
 		return err
 	}
-	ctx := rc.Request().Context()
-	b, err := u.dom.Store.GetBatch(ctx, id, rc.who.Scope)
-	if err != nil {
-		return notFound(err)
-	}
-	ps, err := u.dom.Store.ListPages(ctx, id, rc.who.Scope)
+	ps, err := u.dom.Store.ListPages(rc.Request().Context(), b.ID, rc.who.Scope)
 	if err != nil {
 		return err
 	}
@@ -224,20 +237,17 @@ type pageData struct {
 // sheet identity, the reasons, every slot's values and flags, and its
 // open review items.
 func (u *UI) page(rc *reqCtx) error {
-	id, err := pathID(rc)
+	p, err := ofPath(rc, func(ctx context.Context, id int64) (store.Page, error) {
+		return u.dom.Store.GetPage(ctx, id, rc.who.Scope)
+	})
 	if err != nil {
 		return err
-	}
-	ctx := rc.Request().Context()
-	p, err := u.dom.Store.GetPage(ctx, id, rc.who.Scope)
-	if err != nil {
-		return notFound(err)
 	}
 	d := pageData{Page: p, Result: p.Result}
 	if p.Result != nil {
 		d.Slots = p.Result.Slots
 	}
-	d.Review, err = u.dom.Reviews.List(ctx, rc.who, store.ReviewFilter{Status: store.ReviewOpen, PageID: id})
+	d.Review, err = u.dom.Reviews.List(rc.Request().Context(), rc.who, store.ReviewFilter{Status: store.ReviewOpen, PageID: p.ID})
 	if err != nil {
 		return err
 	}
@@ -246,13 +256,11 @@ func (u *UI) page(rc *reqCtx) error {
 
 // pageImage sends a page's original through the API's Pages.
 func (u *UI) pageImage(rc *reqCtx) error {
-	id, err := pathID(rc)
+	img, err := ofPath(rc, func(ctx context.Context, id int64) (api.Image, error) {
+		return u.dom.Pages.Image(ctx, rc.who, id)
+	})
 	if err != nil {
 		return err
-	}
-	img, err := u.dom.Pages.Image(rc.Request().Context(), rc.who, id)
-	if err != nil {
-		return notFound(err)
 	}
 	defer img.Body.Close()
 	rc.Response().Header().Set(echo.HeaderCacheControl, "private, max-age=3600")
@@ -261,13 +269,11 @@ func (u *UI) pageImage(rc *reqCtx) error {
 
 // pageOverlay sends the page with what was read drawn on it.
 func (u *UI) pageOverlay(rc *reqCtx) error {
-	id, err := pathID(rc)
+	b, err := ofPath(rc, func(ctx context.Context, id int64) ([]byte, error) {
+		return u.dom.Pages.Overlay(ctx, rc.who, id)
+	})
 	if err != nil {
 		return err
-	}
-	b, err := u.dom.Pages.Overlay(rc.Request().Context(), rc.who, id)
-	if err != nil {
-		return notFound(err)
 	}
 	rc.Response().Header().Set(echo.HeaderCacheControl, "private, no-cache")
 	return rc.Blob(http.StatusOK, "image/png", b)
