@@ -327,20 +327,19 @@ func newSummary() Summary {
 
 func (s *Summary) add(o Summary) {
 	s.Pages += o.Pages
-	for k, v := range o.Fustelle {
-		s.Fustelle[k] += v
-	}
-	for k, v := range o.RecordsMatch {
-		s.RecordsMatch[k] += v
-	}
-	for k, v := range o.RecordsAccount {
-		s.RecordsAccount[k] += v
-	}
-	for k, v := range o.Findings {
-		s.Findings[k] += v
-	}
+	addCounts(s.Fustelle, o.Fustelle)
+	addCounts(s.RecordsMatch, o.RecordsMatch)
+	addCounts(s.RecordsAccount, o.RecordsAccount)
+	addCounts(s.Findings, o.Findings)
 	s.Payable += o.Payable
 	s.PayableCarried += o.PayableCarried
+}
+
+// addCounts adds the counts of src to dst.
+func addCounts[K comparable](dst, src map[K]int) {
+	for k, v := range src {
+		dst[k] += v
+	}
 }
 
 // Group returns the group with key k, or nil.
