@@ -16,11 +16,12 @@ import (
 // characters' readings are conditioned on the field's grammar (noD). The
 // default cut is the one into the target number of characters. The blob
 // is taken as read when the default cut reads above the threshold and no
-// other cut reads otherwise above it: the other cuts veto. (Taking the
-// blob read whole when it alone reads for sure and every cut leaves a
-// piece the model calls other, a wide 2 or 5, was tried and dropped: a 2
-// with a small 6 touching it reads whole as a sure 2, its cut 6 as
-// other.) Otherwise the box keeps the default cut and why says what fell short, unless some
+// other cut reads otherwise above it: the other cuts veto. The blob read
+// whole is taken when it alone reads for sure, it is no wider than one
+// digit commonly is (oneWide: a 2 with a small 6 touching it, read whole
+// as a sure 2 and its cut 6 as other, is 1.4 times as wide as high), and
+// no cut of it reads digits at rivalJoint (a touching 22 read whole as a
+// sure 2). Otherwise the box keeps the default cut and why says what fell short, unless some
 // cuts read want, the value the context expects (readBox), confirmed at
 // its threshold (contextConfirms) and vetoed by no other cut of the same
 // blob read otherwise for sure: a count's touching 28 cut into 2 and 8
@@ -116,6 +117,17 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 		}
 		return false
 	}
+	// rivalled: another cut of the blob reads otherwise, every piece a
+	// digit, at rivalJoint (a blob read whole against its cuts).
+	rivalled := func(ui, h int) bool {
+		t := textOf(hrs[ui][h])
+		for h2, rs := range hrs[ui] {
+			if h2 != h && textOf(rs) != t && joint(rs) >= rivalJoint {
+				return true
+			}
+		}
+		return false
+	}
 	for ui, u := range units {
 		hr := make([][]charRead, len(u.hyps))
 		texts := map[string]bool{}
@@ -169,6 +181,15 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 			// The default cut read for sure, and no other cut read
 			// otherwise (vetoed). Another cut alone read for sure is
 			// not taken: a touching 12 read whole is a confident 2.
+		case len(sure) == 1 && u.n[sure[0]] == 1 && oneWide(u.hyps[sure[0]][0]) && !rivalled(ui, sure[0]):
+			// Read whole for sure, no wider than one handwritten digit
+			// commonly is, and no cut of it reads digits at rivalJoint:
+			// one wide digit (a 2, a 5, a 0) that splitWide cut in
+			// two, a sliver read as other beside the rest. A touching
+			// 15 read whole as a sure 5 is rivalled by its cut, read 1
+			// and 5 at 0.98, a touching 22 read whole as a sure 2 by
+			// its cut read 26 at 0.59 (seed 7373).
+			pick = sure[0]
 		case len(texts) <= 1:
 			why = "characters touching, cut apart"
 			if slices.Contains(sure, def) {
@@ -229,4 +250,18 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 	reads = slices.Clone(reads)
 	st.contextConfirms(reads, want)
 	return out, reads, "", nil
+}
+
+// oneWideAspect is the widest, against its height, a blob read whole as
+// one character may be (oneWide): MNIST's training digits are no wider
+// than 1.05 times their height in nine of ten, 1.25 in 98 of 100 (2's
+// and 5's the widest: a tenth of them over 1.25); splitWide cuts from
+// 1.05. A pair of digits touching is mostly wider (two digits of 0.7),
+// and reads for sure cut.
+const oneWideAspect = 1.25
+
+// oneWide reports whether the blob g is narrow enough to be one digit
+// read whole (oneWideAspect).
+func oneWide(g glyph) bool {
+	return float64(g.r.Dx()) <= oneWideAspect*float64(g.r.Dy())
 }
