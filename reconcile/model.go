@@ -270,8 +270,12 @@ type SheetView struct {
 	Page   int         `json:"page"`
 	Status page.Status `json:"status"`
 	// Sheet is the progressive, "" when it was not read.
-	Sheet         string `json:"sheet"`
-	DeclaredCount *int   `json:"declared_count"`
+	Sheet string `json:"sheet"`
+	// ScanOrder, when Sheet was not read, is what the order of the scan
+	// batch suggests for it (nil when it suggests nothing): a suggestion,
+	// never a value, so Sheet stays "".
+	ScanOrder     *ScanOrder `json:"scan_order,omitempty"`
+	DeclaredCount *int       `json:"declared_count"`
 	// Found counts the fustelle on the page (filled or unreadable slots).
 	Found int `json:"found"`
 	// RescanOf names the page this one repeats, when it is a second scan.
@@ -280,6 +284,10 @@ type SheetView struct {
 	// LayoutVersion is the layout the page was read against.
 	LayoutVersion int        `json:"layout_version"`
 	Slots         []SlotView `json:"slots"`
+	// Input is the page's index in Input.Pages, for the caller to find
+	// the page it gave (not in the JSON: the report names a page by
+	// Source and Page).
+	Input int `json:"-"`
 }
 
 // Slot view outcomes that are not fustella outcomes.

@@ -7,6 +7,20 @@ import (
 	"github.com/regfus/regfus/sheet"
 )
 
+// ScanOrder is what the order of the scan batch suggests for a progressive
+// that was not read (issue 12.3; see orderSuggestion): a suggestion for the
+// reviewer, never a value. The report gives it on the page's SheetView, and
+// process offers it on the page's progressive review item when the reader
+// had no suggestion of its own.
+type ScanOrder struct {
+	// Sheet is the suggested progressive as printed ("5", "D5").
+	Sheet string `json:"sheet"`
+	// Prev and Next are the read sheets of its bundle scanned nearest
+	// before and after it ("4", "6"): the evidence.
+	Prev string `json:"prev"`
+	Next string `json:"next"`
+}
+
 // orderSuggestion is what the order of the scan batch suggests for the
 // progressive of page p, whose progressive was not read (issue 12.3): a
 // bundle is usually scanned in order, so a sheet lying between sheets 4
@@ -21,10 +35,10 @@ import (
 // whose progressive was read, of one bundle (REGFUS or REGFUS-D),
 // must bracket p exactly (the numbers between them as many as the pages
 // between them, so no sheet is missing or out of order there); with a read
-// neighbour on one side only, none is suggested.
-func orderSuggestion(p *pageInfo) (sheet.Progressive, bool) {
+// neighbour on one side only, none is suggested (nil).
+func orderSuggestion(p *pageInfo) *ScanOrder {
 	if p.g == nil || p.progKnown {
-		return sheet.Progressive{}, false
+		return nil
 	}
 	pages := slices.Clone(p.g.pages)
 	slices.SortStableFunc(pages, func(a, b *pageInfo) int {
@@ -41,7 +55,7 @@ func orderSuggestion(p *pageInfo) (sheet.Progressive, bool) {
 		}
 	}
 	if at < 0 {
-		return sheet.Progressive{}, false
+		return nil
 	}
 	var prev, next *pageInfo
 	var a, b int // pages from prev to p, from p to next
@@ -58,10 +72,11 @@ func orderSuggestion(p *pageInfo) (sheet.Progressive, bool) {
 		}
 	}
 	if prev == nil || next == nil || prev.prog.Dispensario != next.prog.Dispensario {
-		return sheet.Progressive{}, false
+		return nil
 	}
 	if next.prog.N-prev.prog.N != a+b {
-		return sheet.Progressive{}, false
+		return nil
 	}
-	return sheet.Progressive{N: prev.prog.N + a, Dispensario: prev.prog.Dispensario}, true
+	s := sheet.Progressive{N: prev.prog.N + a, Dispensario: prev.prog.Dispensario}
+	return &ScanOrder{Sheet: s.String(), Prev: prev.prog.String(), Next: next.prog.String()}
 }

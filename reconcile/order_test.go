@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
@@ -8,7 +9,8 @@ import (
 )
 
 // TestOrderSuggestion: an unread progressive between sheets 1 and 3 of
-// the scan batch is suggested as 2, in the finding's words only: the
+// the scan batch is suggested as 2, in the finding's words and on the
+// page's sheet view (ScanOrder, with the page's index in the input): the
 // sheet stays of unknown progressive everywhere else. Without a read
 // neighbour on both sides, or with neighbours that do not bracket it
 // exactly, nothing is suggested.
@@ -42,18 +44,44 @@ func TestOrderSuggestion(t *testing.T) {
 	if g.UnknownProgressiveSheets != 1 {
 		t.Errorf("unknown progressive sheets %d, want 1: a suggestion is not a value", g.UnknownProgressiveSheets)
 	}
+	// suggested is the scan order of each sheet view, by its input index.
+	suggested := func(g *Group) map[int]ScanOrder {
+		out := map[int]ScanOrder{}
+		for _, v := range g.Sheets {
+			if v.ScanOrder != nil {
+				out[v.Input] = *v.ScanOrder
+			}
+		}
+		return out
+	}
+	if got, want := suggested(g), (map[int]ScanOrder{1: {Sheet: "2", Prev: "1", Next: "3"}}); !maps.Equal(got, want) {
+		t.Errorf("between 1 and 3: sheet views suggest %v, want %v", got, want)
+	}
+	for _, v := range g.Sheets {
+		if v.Source != in.Pages[v.Input].Source || v.Page != in.Pages[v.Input].Page {
+			t.Errorf("sheet view %s p.%d names input %d, which is %s p.%d", v.Source, v.Page, v.Input, in.Pages[v.Input].Source, in.Pages[v.Input].Page)
+		}
+	}
 	// The last REGFUS sheet: no read neighbour after it in its bundle
 	// (the D1 sheet is of the other bundle).
 	in = three()
 	unread(&in, 2)
-	if d := detail(mustReconcile(t, in).Group(jan)); d == "" || strings.Contains(d, "suggests") {
+	g = mustReconcile(t, in).Group(jan)
+	if d := detail(g); d == "" || strings.Contains(d, "suggests") {
 		t.Errorf("last sheet: %q", d)
+	}
+	if s := suggested(g); len(s) != 0 {
+		t.Errorf("last sheet: sheet views suggest %v", s)
 	}
 	// Between 1 and 3 with a gap (the sheet after is 4): nothing.
 	in = three()
 	in.Pages[2].Sheet.Progressive = page.Str("4")
 	unread(&in, 1)
-	if d := detail(mustReconcile(t, in).Group(jan)); d == "" || strings.Contains(d, "suggests") {
+	g = mustReconcile(t, in).Group(jan)
+	if d := detail(g); d == "" || strings.Contains(d, "suggests") {
 		t.Errorf("between 1 and 4: %q", d)
+	}
+	if s := suggested(g); len(s) != 0 {
+		t.Errorf("between 1 and 4: sheet views suggest %v", s)
 	}
 }

@@ -87,8 +87,8 @@ func (r *run) report() *Report {
 }
 
 func (r *run) sheetView(p *pageInfo, sum *Summary) SheetView {
-	v := SheetView{Source: p.res.Source, Page: p.res.Page, Status: p.res.Status, Sheet: p.label(),
-		DeclaredCount: p.res.Sheet.DeclaredCount, Found: p.found(), Foreign: p.foreign, LayoutVersion: p.res.LayoutVersion}
+	v := SheetView{Source: p.res.Source, Page: p.res.Page, Status: p.res.Status, Sheet: p.label(), ScanOrder: orderSuggestion(p),
+		DeclaredCount: p.res.Sheet.DeclaredCount, Found: p.found(), Foreign: p.foreign, LayoutVersion: p.res.LayoutVersion, Input: p.idx}
 	if p.rescanOf != nil {
 		v.RescanOf = p.rescanOf.ref()
 	}

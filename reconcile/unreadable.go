@@ -98,8 +98,8 @@ func fieldsUnread(p *pageInfo) string {
 			what += suggested(sug.Progressive)
 		}
 		what += ": slot assignment not checked against the sheet number (fustelle are matched by targatura and their slot number is still compared); no progressive is judged missing on its account"
-		if s, ok := orderSuggestion(p); ok {
-			what += fmt.Sprintf(" (the scan order suggests sheet %s, a suggestion only)", s)
+		if s := orderSuggestion(p); s != nil {
+			what += fmt.Sprintf(" (the scan order suggests sheet %s, a suggestion only)", s.Sheet)
 		}
 		out = append(out, what)
 	}
