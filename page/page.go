@@ -238,6 +238,13 @@ const (
 	SourceHandwritten = "handwritten"
 )
 
+// SourceScanOrder is the Source of a suggestion for a progressive that
+// was not read from the box at all: reconciliation found the page scanned
+// between two read sheets of its bundle with no number missing between
+// them (reconcile.ScanOrder), and process offers that on the review item
+// when the reader had no suggestion of its own. Never a value.
+const SourceScanOrder = "scan_order"
+
 // Sources tells how each value read was put on the sheet (SourcePrinted,
 // SourceHandwritten); "" for a field not read.
 type Sources struct {
@@ -254,15 +261,19 @@ type Suggestions struct {
 	Date        *Suggestion `json:"date,omitempty"`
 }
 
-// Suggestion is what the reader read in a box without accepting it.
+// Suggestion is what the reader read in a box without accepting it, or,
+// for a progressive with none, what the scan order suggests
+// (SourceScanOrder).
 type Suggestion struct {
 	// Text is the characters read, left to right: digits, "D", and "?"
 	// for a mark that is neither; the date as its eight cells, DDMMYYYY,
 	// with "_" for an empty cell.
 	Text string `json:"text"`
-	// Confidence is the least confidence of its characters, 0-1.
+	// Confidence is the least confidence of its characters, 0-1; 0 for
+	// a suggestion of the scan order, which reads nothing.
 	Confidence float64 `json:"confidence"`
-	// Source is SourcePrinted or SourceHandwritten: how it looked.
+	// Source is SourcePrinted or SourceHandwritten: how it looked; or
+	// SourceScanOrder: nothing was read, the order of the scan suggests it.
 	Source string `json:"source"`
 	// Why is what stopped the value being accepted.
 	Why string `json:"why"`

@@ -190,6 +190,14 @@ type Store interface {
 	// resolves the item and, when given, replaces the page's result in the
 	// same transaction. It returns the item with its corrections.
 	CorrectReview(ctx context.Context, c NewCorrection) (ReviewItem, error)
+	// SetReviewSuggestion sets the suggestion of the open review items of
+	// field on page pageID to sug, or clears it (sug nil), on the items
+	// whose suggestion is absent or of source: an item holding a
+	// suggestion of another source (the reader's own) keeps it. Resolved
+	// items keep what their reviewer saw. For suggestions derived after
+	// the page was read (page.SourceScanOrder, by reconciliation), set
+	// again on every run. ErrInvalid when sug's Source is not source.
+	SetReviewSuggestion(ctx context.Context, pageID int64, field, source string, sug *page.Suggestion) error
 
 	// CreateKey stores a new key (hash only). ErrConflict on a duplicate id
 	// or hash.

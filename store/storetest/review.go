@@ -140,3 +140,81 @@ func testReview(t *testing.T, c context.Context, s Store) {
 		t.Fatalf("correction without a key has key %q", got.Corrections[0].KeyID)
 	}
 }
+
+// testReviewSuggestion: SetReviewSuggestion sets, replaces and clears a
+// suggestion of its source on the page's open items of its field only,
+// and never replaces or clears one of another source (the reader's) nor
+// touches a resolved item or another page.
+func testReviewSuggestion(t *testing.T, c context.Context, s Store) {
+	mustBatch(t, s, station205, file("suggest", 2))
+	reader := &page.Suggestion{Text: "1_022023", Confidence: 0.41, Source: page.SourceHandwritten, Why: "7 of 8 cells written"}
+	var pages [2]int64
+	for i := range pages {
+		cl := claim(t, s, time.Hour)
+		pages[i] = cl.Page.ID
+		r := result(page.Review, "205", "99999", "", "1234567890")
+		items := []store.NewReviewItem{
+			{Field: "progressive", Reason: string(page.ReasonProgressiveUnread), Value: json.RawMessage("null")},
+			{Field: "date", Reason: string(page.ReasonDateUnread), Value: json.RawMessage("null"), Suggestion: reader},
+		}
+		ok(t, s.CompletePage(c, store.PageOutcome{PageID: cl.Page.ID, Token: cl.Token, Result: r, Review: items}), "CompletePage")
+	}
+	// suggestions is page -> field -> the open or resolved item's suggestion.
+	suggestions := func() map[int64]map[string]*page.Suggestion {
+		t.Helper()
+		list, err := s.ListReview(c, store.ReviewFilter{Scope: admin})
+		ok(t, err, "ListReview")
+		out := map[int64]map[string]*page.Suggestion{}
+		for _, it := range list {
+			if out[it.PageID] == nil {
+				out[it.PageID] = map[string]*page.Suggestion{}
+			}
+			out[it.PageID][it.Field] = it.Suggestion
+		}
+		return out
+	}
+	want := func(what string, p int64, field string, w *page.Suggestion) {
+		t.Helper()
+		got := suggestions()[p][field]
+		if (got == nil) != (w == nil) || got != nil && *got != *w {
+			t.Errorf("%s: page %d %s suggestion = %+v, want %+v", what, p, field, got, w)
+		}
+	}
+	order := func(text string) *page.Suggestion {
+		return &page.Suggestion{Text: text, Source: page.SourceScanOrder, Why: "scanned between 1 and 3"}
+	}
+	set := func(p int64, field string, sug *page.Suggestion) {
+		t.Helper()
+		ok(t, s.SetReviewSuggestion(c, p, field, page.SourceScanOrder, sug), "SetReviewSuggestion")
+	}
+
+	set(pages[0], "progressive", order("2"))
+	want("set", pages[0], "progressive", order("2"))
+	want("set, other page", pages[1], "progressive", nil)
+	want("set, other field", pages[0], "date", reader)
+	set(pages[0], "progressive", order("D2"))
+	want("replaced", pages[0], "progressive", order("D2"))
+	// The reader's suggestion is neither replaced nor cleared.
+	set(pages[0], "date", order("01022023"))
+	want("over the reader's", pages[0], "date", reader)
+	set(pages[0], "date", nil)
+	want("clearing the reader's", pages[0], "date", reader)
+	// A suggestion given as of another source is refused.
+	is(t, s.SetReviewSuggestion(c, pages[1], "progressive", page.SourceScanOrder, reader), store.ErrInvalid, "SetReviewSuggestion(other source)")
+	want("refused", pages[1], "progressive", nil)
+	set(pages[0], "progressive", nil)
+	want("cleared", pages[0], "progressive", nil)
+
+	// A resolved item keeps what its reviewer saw.
+	set(pages[1], "progressive", order("2"))
+	list, err := s.ListReview(c, store.ReviewFilter{Scope: admin, PageID: pages[1]})
+	ok(t, err, "ListReview")
+	for _, it := range list {
+		if it.Field == "progressive" {
+			_, err := s.CorrectReview(c, store.NewCorrection{ItemID: it.ID, Scope: admin, After: json.RawMessage(`"2"`)})
+			ok(t, err, "CorrectReview")
+		}
+	}
+	set(pages[1], "progressive", nil)
+	want("resolved", pages[1], "progressive", order("2"))
+}

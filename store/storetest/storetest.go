@@ -57,6 +57,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 		{"CompleteWithoutClaim", testCompleteWithoutClaim},
 		// Review items and corrections. (review.go)
 		{"ReviewAndCorrections", testReview},
+		{"ReviewSuggestionOfScanOrder", testReviewSuggestion},
 		// Declarations and records. (imports.go)
 		{"Declarations", testDeclarations},
 		{"Records", testRecords},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/sheet"
 	regsheet "github.com/regfus/regfus/sheet"
@@ -35,7 +36,7 @@ type statements struct {
 	PutReconciliation, GetReconciliation, ListReconciliations                    statement
 	ListReconciliationReports, ListReconciliationSummaries                       statement
 
-	ListReview, GetReview, ListCorrections, InsertCorrection, ResolveReview statement
+	ListReview, GetReview, ListCorrections, InsertCorrection, ResolveReview, SetReviewSuggestion statement
 }
 
 // querier is what *sql.DB and *sql.Tx share.
@@ -364,16 +365,24 @@ func (q *queries) InsertSheet(ctx context.Context, db querier, pageID int64, s s
 }
 
 func (q *queries) InsertReview(ctx context.Context, db querier, pageID int64, it store.NewReviewItem, at time.Time) error {
-	var sug any
-	if it.Suggestion != nil {
-		b, err := json.Marshal(it.Suggestion)
-		if err != nil {
-			return err
-		}
-		sug = string(b)
+	sug, err := suggestionArg(it.Suggestion)
+	if err != nil {
+		return err
 	}
-	_, err := q.exec(ctx, db, q.st.InsertReview, pageID, nullInt(it.Slot), it.Field, it.Reason, nullJSON(it.Value), sug, q.t(at))
+	_, err = q.exec(ctx, db, q.st.InsertReview, pageID, nullInt(it.Slot), it.Field, it.Reason, nullJSON(it.Value), sug, q.t(at))
 	return err
+}
+
+// suggestionArg is a suggestion's JSON, or NULL.
+func suggestionArg(s *page.Suggestion) (any, error) {
+	if s == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
 }
 
 func (q *queries) QueueDepth(ctx context.Context, db querier) row {
@@ -490,6 +499,17 @@ func (q *queries) InsertCorrection(ctx context.Context, db querier, c store.NewC
 
 func (q *queries) ResolveReview(ctx context.Context, db querier, id int64, at time.Time) error {
 	_, err := q.exec(ctx, db, q.st.ResolveReview, id, q.t(at))
+	return err
+}
+
+// SetReviewSuggestion sets (sug) or clears (nil) the suggestion of the
+// page's open items of field that hold none or one of source.
+func (q *queries) SetReviewSuggestion(ctx context.Context, db querier, pageID int64, field, source string, sug *page.Suggestion) error {
+	arg, err := suggestionArg(sug)
+	if err != nil {
+		return err
+	}
+	_, err = q.exec(ctx, db, q.st.SetReviewSuggestion, pageID, field, source, arg)
 	return err
 }
 

@@ -291,6 +291,13 @@ VALUES ($1, $2, $3, $4, $5, $6);
 -- name: ResolveReview
 UPDATE review_items SET status = 'resolved', resolved_at = $2 WHERE id = $1;
 
+-- name: SetReviewSuggestion
+-- $4 is the suggestion's JSON or NULL; only where the item holds none or
+-- one of source $3 (->> reads a JSON member in both databases).
+UPDATE review_items SET suggestion = $4
+WHERE page_id = $1 AND field = $2 AND status = 'open'
+  AND (suggestion IS NULL OR suggestion ->> 'source' = $3);
+
 -- Shared pieces (templates, not statements: no "-- name:" line).
 
 {{define "batch columns"}}b.id, b.owner_key_id, b.region, b.asl, b.pharmacy, b.created_at,

@@ -132,3 +132,11 @@ func (s *Store) CorrectReview(ctx context.Context, c store.NewCorrection) (store
 	}
 	return it, nil
 }
+
+// SetReviewSuggestion implements store.Store.
+func (s *Store) SetReviewSuggestion(ctx context.Context, pageID int64, field, source string, sug *page.Suggestion) error {
+	if sug != nil && sug.Source != source {
+		return fmt.Errorf("page %d, %s: %w: a suggestion of source %q given as of %q", pageID, field, store.ErrInvalid, sug.Source, source)
+	}
+	return s.q.SetReviewSuggestion(ctx, s.db, pageID, field, source, sug)
+}
