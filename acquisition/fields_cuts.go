@@ -140,7 +140,9 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 					hr[h][i] = hr[h][i].noD()
 				}
 			}
-			ok := len(parts) > 0
+			// A blob too wide to be one digit read whole is no reading
+			// of it: neither taken nor a rival of its cuts.
+			ok := len(parts) > 0 && !(u.n[h] == 1 && tooWide(parts[0]))
 			for _, r := range hr[h] {
 				ok = ok && r.ch != '?' && r.conf >= minConf
 			}
@@ -259,6 +261,18 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 // 1.05. A pair of digits touching is mostly wider (two digits of 0.7),
 // and reads for sure cut.
 const oneWideAspect = 1.25
+
+// tooWideAspect is the width, against its height, of a blob too wide to
+// be one digit: 1.43 is MNIST's training digits' 99th percentile.
+const tooWideAspect = 1.45
+
+// tooWide reports whether the blob g is too wide to be one digit
+// (tooWideAspect): read whole it is never read for sure (readCuts), so
+// it is neither taken nor a veto of its cuts (a touching 22 read whole as
+// a sure 2 kept its cut, 22, from being taken).
+func tooWide(g glyph) bool {
+	return float64(g.r.Dx()) > tooWideAspect*float64(g.r.Dy())
+}
 
 // oneWide reports whether the blob g is narrow enough to be one digit
 // read whole (oneWideAspect).

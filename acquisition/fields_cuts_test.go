@@ -81,3 +81,46 @@ func TestReadCutsOneWideDigit(t *testing.T) {
 		}
 	}
 }
+
+// TestReadCutsTooWideWhole: two 0's touching, a blob 1.6 times as wide
+// as high, are read as their cut when the model reads that for sure,
+// though it reads the blob whole as a sure 0: no digit is that wide.
+func TestReadCutsTooWideWhole(t *testing.T) {
+	box := layout.Current().Count.Rect
+	tb := newTestBox(box, boxLineMM)
+	tb.wideZero(box.X+1.5, box.Bottom()-1.2, 4.5, 0.8)
+	tb.wideZero(box.X+1.5+3.4, box.Bottom()-1.2, 4.5, 0.8)
+	s, gs := tb.segment(t)
+	if len(gs) != 2 || !gs[0].cut || !tooWide(*gs[0].whole) {
+		t.Fatalf("%d glyphs, want a blob wider than %.2f cut in two (the fixture is off)", len(gs), tooWideAspect)
+	}
+	// The stand-in model: wider than tall, the blob whole, a sure 0;
+	// a 0's width (the cut in two: 0.92 and 0.59), a sure 0; narrower
+	// (the cut in three), a piece, other.
+	hand := func(crops []*image.Gray) ([]charRead, error) {
+		out := make([]charRead, len(crops))
+		for i, c := range crops {
+			switch a := inkAspect(c); {
+			case a > 0.95:
+				out[i] = charRead{ch: '0', conf: 0.999}
+			case a > 0.55:
+				out[i] = charRead{ch: '0', conf: 0.995}
+			default:
+				out[i] = charRead{ch: '?', conf: 0.9}
+			}
+		}
+		return out, nil
+	}
+	st := &pageState{r: &Reader{hand: hand, handMin: 0.9904}}
+	_, reads, why, err := st.readCuts(s, gs, countField, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ""
+	for _, r := range reads {
+		got += string(r.ch)
+	}
+	if why != "" || got != "00" {
+		t.Errorf("read %q (why %q), want \"00\"", got, why)
+	}
+}
