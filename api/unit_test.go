@@ -157,6 +157,9 @@ func TestReviewViewSuggestion(t *testing.T) {
 		want string
 	}{
 		{sug, `{"text":"D7","confidence":0.875,"source":"handwritten","why":"a character below 0.990 confidence"}`},
+		// The scan order's: no confidence, and it says so (0, not absent).
+		{&page.Suggestion{Text: "5", Source: page.SourceScanOrder, Why: "scanned between 4 and 6"},
+			`{"text":"5","confidence":0,"source":"scan_order","why":"scanned between 4 and 6"}`},
 		{nil, `null`},
 	} {
 		b, err := json.Marshal(reviewView(store.ReviewItem{ID: 3, Field: "progressive", Suggestion: c.sug}))

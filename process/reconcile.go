@@ -22,7 +22,9 @@ import (
 // matched on its own month's sheets and paid in the closing month, so
 // neither month's report is right without the other. Each month is then
 // stored as its own group (store.Reconciliation.Report is the JSON of one
-// reconcile.Group, with the keys of SPEC section 5).
+// reconcile.Group, with the keys of SPEC section 5), and the progressive
+// review items of its pages get what the scan order suggests
+// (offerScanOrder).
 //
 // Input: the done pages whose sheet names the pharmacy, its declarations
 // and records, and, for duplicate targature, every slot known to the
@@ -86,9 +88,11 @@ func (e *Engine) reconcilePharmacy(ctx context.Context, p sheet.Key) (out []stor
 		return nil, fmt.Errorf("reconciling pharmacy %s: records: %w", p, err)
 	}
 	in := reconcile.Input{Known: storeKnown{ctx: ctx, s: e.store}, Declarations: decls, Records: recs}
+	var ids []int64 // the store's id of each of in.Pages
 	for _, pg := range pages {
 		if pg.Result != nil {
 			in.Pages = append(in.Pages, *pg.Result)
+			ids = append(ids, pg.ID)
 		}
 	}
 	rep, err := reconcile.Reconcile(in)
@@ -115,9 +119,37 @@ func (e *Engine) reconcilePharmacy(ctx context.Context, p sheet.Key) (out []stor
 		if err := e.store.PutReconciliation(ctx, r); err != nil {
 			return nil, fmt.Errorf("reconciling pharmacy %s: storing %s: %w", p, g.Key, err)
 		}
+		if err := e.offerScanOrder(ctx, g, ids); err != nil {
+			return nil, fmt.Errorf("reconciling pharmacy %s: %s: %w", p, g.Key, err)
+		}
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// offerScanOrder puts on the progressive review item of each page of g
+// whose progressive was not read what the order of the scan suggests for
+// it (reconcile.ScanOrder), as a suggestion of source page.SourceScanOrder
+// with no confidence (nothing was read), and clears the one an earlier
+// run put there when the order suggests nothing now (a later upload or a
+// correction changed the neighbours). The store never replaces nor clears
+// a suggestion of the reader's own, nor touches a resolved item. ids are
+// the store's ids of the reconciled pages, by their index in the input.
+func (e *Engine) offerScanOrder(ctx context.Context, g reconcile.Group, ids []int64) error {
+	for _, v := range g.Sheets {
+		if v.Sheet != "" {
+			continue
+		}
+		var sug *page.Suggestion
+		if so := v.ScanOrder; so != nil {
+			sug = &page.Suggestion{Text: so.Sheet, Source: page.SourceScanOrder,
+				Why: fmt.Sprintf("not read from the box; scanned between sheets %s and %s of its bundle, none missing between them (the scan order only)", so.Prev, so.Next)}
+		}
+		if err := e.store.SetReviewSuggestion(ctx, ids[v.Input], FieldProgressive, page.SourceScanOrder, sug); err != nil {
+			return fmt.Errorf("scan order suggestion for %s p.%d: %w", v.Source, v.Page, err)
+		}
+	}
+	return nil
 }
 
 // storeKnown answers reconciliation's duplicate lookup from the store:

@@ -58,8 +58,9 @@ var codeReasons = []page.ReasonKind{page.ReasonHeadUnread, page.ReasonTailUnread
 // broken rule per slot, and a FieldPage item for any other reason. Each
 // item's Value is what the machine read (null if nothing); a progressive,
 // count or date item also carries the sheet's suggestion for that field,
-// what was read there but not accepted, for the reviewer. So once every
-// item is corrected, the page has no reason left and is ok.
+// what was read there but not accepted, for the reviewer (a progressive
+// item with none may get the scan order's later: Engine.Reconcile). So
+// once every item is corrected, the page has no reason left and is ok.
 func ReviewItems(res *page.Result) []store.NewReviewItem {
 	switch res.Status {
 	case page.OK:
