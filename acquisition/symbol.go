@@ -451,6 +451,11 @@ func (st *pageState) readLine(lr *labelRead, kind string, limg *image.Gray) bool
 			}
 		}
 		t, c, err := read(limg)
+		if err == nil && t != lr.tg && st.aicLine(limg, t) {
+			// The AIC's line, not this symbol's: nothing read here.
+			lr.note(ocrRejected)
+			return false
+		}
 		if err == nil {
 			lr.ocrTG, lr.ocrConf, lr.text.found = t, c, true
 			return true
@@ -458,6 +463,32 @@ func (st *pageState) readLine(lr *labelRead, kind string, limg *image.Gray) bool
 		lr.note(rejection(err))
 	}
 	return false
+}
+
+// aicLine reports whether t, a targatura the label model read in limg
+// (other than the bars'), is the line of an AIC, its "A" taken for a
+// digit: a window over or under an ITF can hold the Code 32's digit line
+// (labels that print it between the two symbols), and "A" + 9 digits
+// reads as a targatura whenever the digit read for the "A" makes the
+// targatura's check pass (seed 606's compact clean page, slot 8:
+// "A014525733" read as 4014525733; seed h1-4242's compact phone page 5,
+// slot 14: "A043544840" as 8043544840, both against other bars). It is
+// when t's last 9 digits are a valid AIC and the fast reader, which knows
+// the "A", or the label model read as an AIC, reads the line as that AIC.
+func (st *pageState) aicLine(limg *image.Gray, t fustella.Targatura) bool {
+	s := string(t)
+	if len(s) != 10 {
+		return false
+	}
+	if _, err := tesseract.CheckAIC(s[1:]); err != nil {
+		return false
+	}
+	if code, _ := st.fastCode(limg, "code32"); code == s[1:] {
+		return true
+	}
+	st.r.lineStats.Tesseract++
+	a, _, err := st.r.ocr.ReadAIC(limg)
+	return err == nil && string(a) == s[1:]
 }
 
 // rejection is the outcome of a Read* error: a reading that failed its
