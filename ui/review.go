@@ -56,6 +56,10 @@ type entry struct {
 	// accept, and an item with a suggestion and nothing read is not
 	// Acceptable: the bulk view never confirms a written box as empty.
 	Suggested string
+	// SuggestionRead: the suggestion was read from the box and has a
+	// confidence to show; the scan order's (page.SourceScanOrder) reads
+	// nothing, so none is shown for it.
+	SuggestionRead bool
 	// accept is the correction that confirms the value as shown.
 	accept json.RawMessage
 }
@@ -128,6 +132,7 @@ func newEntry(it store.ReviewItem) entry {
 		}
 		e.Typable, e.Acceptable, e.accept = false, true, json.RawMessage("null")
 	}
+	e.SuggestionRead = it.Suggestion != nil && it.Suggestion.Source != page.SourceScanOrder
 	if e.Input == "" && it.Suggestion != nil {
 		e.Suggested = suggestedInput(it.Field, it.Suggestion.Text)
 		e.Acceptable = false
