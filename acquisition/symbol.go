@@ -119,6 +119,19 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 				lr.note(o)
 				continue
 			}
+			win := win
+			if !lr.text.whole {
+				// The line runs past the window: the region is a piece
+				// of its symbol (a blurred photo's bars are found in
+				// part), and the line, printed centred on the whole
+				// symbol, is cut. The window widened by pieceReach on
+				// both sides holds it whole, or nothing changes.
+				wide := layout.Rect{X: win.X - pieceReach, Y: win.Y, W: win.W + 2*pieceReach, H: win.H}
+				var sp lineSpan
+				if wimg, _ := st.ocrLine(lr.center, lr.angle, flip, wide, codeLineChars, lineMargin, &sp); wimg != nil && sp.whole {
+					limg, win, lr.text = wimg, wide, sp
+				}
+			}
 			span := lr.text
 			for _, kind := range []string{first, second} {
 				read := st.readLine(lr, kind, limg)
@@ -323,6 +336,11 @@ func (st *pageState) slotOf(c geom.Point) int {
 	}
 	return 0
 }
+
+// pieceReach (mm) is how far past an undecoded region's ends its digit
+// line is looked for when the line runs past them: a Code 32's line (up to
+// about 15 mm) centred on a symbol found only in its wider half.
+const pieceReach = 6.0
 
 // wholeQuiet (mm) is the paper decodeWhole's crop leaves past the widest
 // symbol; pieceSlack (mm) how far a region found may reach past the
