@@ -132,8 +132,13 @@ func newEntry(it store.ReviewItem) entry {
 		}
 		e.Typable, e.Acceptable, e.accept = false, true, json.RawMessage("null")
 	}
+	// A suggestion read from the box pre-fills the value, so that Enter
+	// saves what the reviewer sees in the crop. The scan order's is shown
+	// but not pre-filled: nothing in the image backs it (a sheet scanned
+	// out of order would be confirmed by a keystroke), so the reviewer
+	// types what the crop shows.
 	e.SuggestionRead = it.Suggestion != nil && it.Suggestion.Source != page.SourceScanOrder
-	if e.Input == "" && it.Suggestion != nil {
+	if e.Input == "" && e.SuggestionRead {
 		e.Suggested = suggestedInput(it.Field, it.Suggestion.Text)
 		e.Acceptable = false
 	}

@@ -13,7 +13,8 @@ import (
 // page's progressive item, from the scan order: the API gives it as the
 // item's suggestion (source scan_order, confidence 0), and the review
 // screen shows it, named as the scan order's and with no confidence,
-// starting the value field; the page's value stays unread.
+// without pre-filling the value field (nothing in the image backs it);
+// the page's value stays unread.
 func TestReviewShowsScanOrder(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -58,12 +59,16 @@ func TestReviewShowsScanOrder(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("review screen: %d", resp.StatusCode)
 	}
-	for _, want := range []string{`id="suggestion-text" class="mono">3<`, "ordine di scansione", `value="3"`} {
+	for _, want := range []string{`id="suggestion-text" class="mono">3<`, "ordine di scansione"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("review screen lacks %q", want)
 		}
 	}
 	if strings.Contains(html, `id="suggestion-confidence"`) {
 		t.Errorf("review screen shows a confidence for the scan order's suggestion")
+	}
+	// Shown, not pre-filled: the reviewer types what the crop shows.
+	if strings.Contains(html, `value="3"`) {
+		t.Errorf("review screen pre-fills the scan order's suggestion")
 	}
 }
