@@ -456,6 +456,11 @@ func (st *pageState) readLine(lr *labelRead, kind string, limg *image.Gray) bool
 			read = func(img image.Image) (fustella.AIC, float64, error) { return st.r.ocr.ReadAICAgainst(img, lr.aic) }
 		}
 		a, c, err := read(limg)
+		if !bars && errors.Is(err, tesseract.ErrUnconfirmed) {
+			if v, vc, ok := fastSecond(st, limg, kind, st.r.ocr.ReadAICAgainst); ok {
+				a, c, err = v, vc, nil
+			}
+		}
 		if err == nil {
 			lr.ocrAIC, lr.ocrConf, lr.text.found = a, c, true
 			return true
@@ -469,6 +474,11 @@ func (st *pageState) readLine(lr *labelRead, kind string, limg *image.Gray) bool
 			}
 		}
 		t, c, err := read(limg)
+		if !bars && errors.Is(err, tesseract.ErrUnconfirmed) {
+			if v, vc, ok := fastSecond(st, limg, kind, st.r.ocr.ReadTargaturaAgainst); ok {
+				t, c, err = v, vc, nil
+			}
+		}
 		if err == nil && t != lr.tg && st.aicLine(limg, t) {
 			// The AIC's line, not this symbol's: nothing read here.
 			lr.note(ocrRejected)
@@ -481,6 +491,26 @@ func (st *pageState) readLine(lr *labelRead, kind string, limg *image.Gray) bool
 		lr.note(rejection(err))
 	}
 	return false
+}
+
+// fastSecond is the second read of a line read by OCR alone whose label
+// model reading passed its check but not the model's own confirming
+// reading (a squeezed copy read otherwise, ErrUnconfirmed): the fast
+// reader's sure reading of the line, passing its check, when the label
+// model's first reading (against: ReadAICAgainst or
+// ReadTargaturaAgainst) is that value. Two different models then agree;
+// the value still goes through ocrConfirm (the field reader's veto).
+func fastSecond[T ~string](st *pageState, limg *image.Gray, kind string, against func(image.Image, T) (T, float64, error)) (T, float64, bool) {
+	v, fc := st.fastCode(limg, kind)
+	if v == "" {
+		return "", 0, false
+	}
+	st.r.lineStats.Tesseract++
+	got, c, err := against(limg, T(v))
+	if err != nil || string(got) != v {
+		return "", 0, false
+	}
+	return got, math.Min(c, fc), true
 }
 
 // aicLine reports whether t, a targatura the label model read in limg
