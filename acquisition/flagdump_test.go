@@ -55,6 +55,7 @@ func TestDumpSlotReads(t *testing.T) {
 		Shape          *[4]geom.Point `json:",omitempty"`
 		Across, Covers bool
 		Stacked, Split bool
+		Hides          int
 		Out            page.Slot
 		Why            [2]string
 	}
@@ -74,7 +75,7 @@ func TestDumpSlotReads(t *testing.T) {
 		r.trace = func(res *page.Result, reads []*slotRead) {
 			rc := rec{Source: filepath.Base(res.Source), Page: res.Page}
 			for _, sr := range reads {
-				s := slot{N: sr.n, Ink: sr.ink, Stacked: sr.stacked, Split: sr.split, Out: sr.out, Why: sr.why}
+				s := slot{N: sr.n, Ink: sr.ink, Stacked: sr.stacked, Split: sr.split, Hides: sr.hides, Out: sr.out, Why: sr.why}
 				if sr.shape != nil {
 					c := sr.shape.corners
 					s.Shape, s.Across, s.Covers = &c, sr.shape.across, sr.shape.covers

@@ -37,6 +37,14 @@ type outline struct {
 	// covers is set when the label hides a stretch of its slot's border
 	// that shows beside it (see borderLimit): it crosses the border.
 	covers bool
+	// hides is the number of the neighbouring slot whose border, with
+	// the slot's own, is gone in front of the print on a side where no
+	// edge of the label showed (see borderLimit), 0 when none: the label
+	// crosses into that slot, unless that slot's label is the one lying
+	// over both borders (see slotRead.hides). hideGap is how far (mm)
+	// that slot's border lies from the print.
+	hides   int
+	hideGap float64
 }
 
 // Bars cut by the slot crop. readSlot looks for bar regions in a crop
@@ -62,6 +70,15 @@ const (
 	// are 4-15 mm high, blurred).
 	maxBarsH = 16.0
 )
+
+// quietZone is the least paper (mm) a label shows beyond either end of
+// its bars: a Code 39 or ITF symbol needs a quiet zone of 10 narrow bars
+// (1.9 mm at the thinnest bars a fustella prints, 0.19 mm), printed on
+// the label with the symbol, less 0.4 mm for the bars' ends blurred
+// outward. Where a label's side along its symbols shows no edge (a white
+// label's left side casts no shadow; a bitonal scan keeps no edge at
+// all), that side lies at least this far past the bars.
+const quietZone = 1.5
 
 // barSpan is a bar region found whole (wholeBars), page mm.
 type barSpan struct {
@@ -170,8 +187,10 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	slot, _ := st.r.layout.Slot(sr.n)
 	var limit [4]float64
 	var covered [4]bool
+	var hidden [4]int
+	var gap [4]float64
 	for k := range limit {
-		limit[k], covered[k] = st.borderLimit(f, slot.Rect, ink, k)
+		limit[k], covered[k], hidden[k], gap[k] = st.borderLimit(f, slot.Rect, ink, k)
 	}
 	top, okT := side(rows, v0-edgeGap, limit[0]-fr.Y, -1)
 	bot, okB := side(rows, v1+edgeGap, limit[2]-fr.Y, 1)
@@ -215,13 +234,26 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	if !okB {
 		bot = v1 + inkMargin
 	}
+	// Along the symbols, an unseen side lies past the bars' quiet zone
+	// too (see quietZone).
+	var bars box
+	for _, m := range sr.group(lr) {
+		b := m.barsIn(f)
+		bars.add(b.u0, b.v0)
+		bars.add(b.u1, b.v1)
+	}
 	if !okL {
-		left = u0 - inkMargin
+		left = math.Min(u0-inkMargin, bars.u0-fr.X-quietZone)
 	}
 	if !okR {
-		right = u1 + inkMargin
+		right = math.Max(u1+inkMargin, bars.u1-fr.X+quietZone)
 	}
 	o := &outline{across: okL || okR, covers: covered[0] || covered[1] || covered[2] || covered[3]}
+	for k, ok := range [4]bool{okT, okR, okB, okL} {
+		if !ok && hidden[k] != 0 && o.hides == 0 {
+			o.hides, o.hideGap = hidden[k], gap[k]
+		}
+	}
 	toPage := func(x, y float64) geom.Point { return f.point(x+fr.X, y+fr.Y) }
 	o.corners = [4]geom.Point{toPage(left, top), toPage(right, top), toPage(right, bot), toPage(left, bot)}
 	return o, true
@@ -240,7 +272,18 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 // page's frame. Where neither shows (a bitonal scan can lose the thin grey
 // borders), the search reaches the neighbour's border: beyond that, a
 // neighbour's edge could be taken for the label's.
-func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (limit float64, covered bool) {
+//
+// hidden is the neighbouring slot's number, and gap how far (mm) its
+// border lies past the print, when both borders are gone in
+// front of the whole print (lineGone: no stretch of either line shows)
+// while the slot's border shows at its corners: something lies over both,
+// this label or the neighbour's. A white label's top and left edges cast
+// no shadow and can show nothing at all (seed 20261205's compact clean
+// page, slots 13 and 24: labels crossing by 3.3 and 5.6 mm, no edge found
+// on that side), so this is the evidence left of a crossing; which of the
+// two labels lies over the borders is decided with both slots in view
+// (slotRead.hides).
+func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (limit float64, covered bool, hidden int, gap float64) {
 	const gutter, past = 2.0, 0.3
 	// The side's span ends and its outward axis: t runs along u (k 1, 3)
 	// or v (k 0, 2); dir is the outward sense.
@@ -305,9 +348,11 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 	if !horizontal {
 		beyond = geom.Point{X: line + sense*(gutter+1), Y: mid.Y}
 	}
-	neighbour := false
+	neighbour := 0
 	for _, sl := range st.r.layout.Slots {
-		neighbour = neighbour || sl.Rect.Contains(layout.Rect{X: beyond.X, Y: beyond.Y})
+		if sl.Rect.Contains(layout.Rect{X: beyond.X, Y: beyond.Y}) {
+			neighbour = sl.N
+		}
 	}
 	shows := func(c float64) (float64, bool, bool) {
 		t := nearest(c)
@@ -318,10 +363,10 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 	}
 	tOwn, ahead, own := shows(line)
 	if own {
-		return tOwn - dir*past, false
+		return tOwn - dir*past, false, 0, 0
 	}
-	if !neighbour {
-		return tOwn + dir*outerReach, false
+	if neighbour == 0 {
+		return tOwn + dir*outerReach, false, 0, 0
 	}
 	tNb, aheadNb, nb := shows(line + sense*gutter)
 	if !aheadNb {
@@ -335,12 +380,12 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// edge (seed 5151's tall-side bitonal page, slot 7's label
 		// crossing 4 mm onto slot 11's, both flagged overlapping with an
 		// 8 mm reach).
-		return start + dir*intoNeighbour, false
+		return start + dir*intoNeighbour, false, 0, 0
 	}
 	if nb {
 		// The neighbour's border shows and the slot's own does not, in
 		// front of the print: the label covers its border.
-		return tNb - dir*past, ahead
+		return tNb - dir*past, ahead, 0, 0
 	}
 	if !ahead || st.cornersShow(slot, horizontal, line) || st.linesShow(slot) {
 		// Neither shows in front of the print while the page shows its
@@ -353,9 +398,109 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// than this one's). Which label covers them is not told from
 		// their being hidden: a neighbour's crossing label hides them
 		// too.
-		return tNb + dir*intoNeighbour, false
+		if ahead && st.cornersShow(slot, horizontal, line) &&
+			st.lineGone(horizontal, line, at(o0, tOwn), at(o1, tOwn)) &&
+			st.lineGone(horizontal, line+sense*gutter, at(o0, tNb), at(o1, tNb)) {
+			hidden = neighbour
+		}
+		return tNb + dir*intoNeighbour, false, hidden, dir * (tNb - start)
 	}
-	return tNb, false
+	return tNb, false, 0, 0
+}
+
+// lineGone reports whether the sheet's line at page coordinate c (y when
+// horizontal, else x) is gone from at least two of the thirds of the
+// stretch a-b: covered, not merely faint or broken. A third keeps its
+// line when the mean gray level across it (every pixel counts: a bitonal
+// scan's dotted line, that edgeLevels' percentile ignores, still darkens
+// it) dips at the line by goneDip or more under the paper 0.8-1.2 mm
+// either side; under a label the level is flat. One third may keep it:
+// the label's own print can lie along the line (seed 20261205's compact
+// clean page, slot 13: its name's baseline on the hidden border).
+func (st *pageState) lineGone(horizontal bool, c float64, a, b geom.Point) bool {
+	d := b.Sub(a).Scale(1.0 / 3)
+	if d.Len() < 2.5 {
+		return false // a stretch too short to tell
+	}
+	shown := 0
+	for i := 0; i < 3; i++ {
+		p := a.Add(d.Scale(float64(i)))
+		if st.lineDip(horizontal, c, p, p.Add(d)) >= goneDip {
+			shown++
+		}
+	}
+	return shown <= 1
+}
+
+// goneDip is the least dip (gray levels) of the mean across a stretch at
+// a sheet's line that shows: a thin gray line over a third of a slot's
+// side darkens its mean by tens of levels, a cut label edge or the
+// sheet's texture by a few; a line must also be thin (see lineDip).
+const goneDip = 6
+
+// lineDip is how far (gray levels) the mean level across the stretch a-b
+// dips at the sheet's line at c (within 0.5 mm) under the darker of its
+// means 0.8-1.2 mm either side; 0 when the stretch cannot be cropped.
+func (st *pageState) lineDip(horizontal bool, c float64, a, b geom.Point) float64 {
+	const half = 1.2
+	var r layout.Rect
+	if horizontal {
+		r = layout.Rect{X: math.Min(a.X, b.X), Y: c - half, W: math.Abs(a.X - b.X), H: 2 * half}
+	} else {
+		r = layout.Rect{X: c - half, Y: math.Min(a.Y, b.Y), W: 2 * half, H: math.Abs(a.Y - b.Y)}
+	}
+	img, err := st.frameCrop(geom.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
+	if err != nil {
+		return 0
+	}
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	n, m := h, w // profile across the line, means along it
+	if !horizontal {
+		n, m = w, h
+	}
+	if m == 0 || float64(n) < 2*half*outlinePx-1 {
+		return 0
+	}
+	prof := make([]float64, n)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			v := float64(img.Pix[y*img.Stride+x])
+			if horizontal {
+				prof[y] += v
+			} else {
+				prof[x] += v
+			}
+		}
+	}
+	for i := range prof {
+		prof[i] /= float64(m)
+	}
+	mean := func(from, to float64) float64 {
+		f, t := from*outlinePx, to*outlinePx
+		i0, i1 := int(f), int(t)
+		var s float64
+		for i := i0; i < i1; i++ {
+			s += prof[i]
+		}
+		return s / float64(i1-i0)
+	}
+	side := math.Min(mean(0, 0.4), mean(2*half-0.4, 2*half))
+	at := -1
+	lo, hi := (half-0.5)*outlinePx, (half+0.5)*outlinePx
+	for i := int(lo); i <= int(hi); i++ {
+		if at < 0 || prof[i] < prof[at] {
+			at = i
+		}
+	}
+	dip := side - prof[at]
+	// A line is thin: half its dip is gone 0.5 mm either side of its
+	// darkest. A row of text along it (a label's name on the hidden
+	// border) stays dark over its letters' height.
+	const k = int(outlinePx / 2)
+	if at-k < 0 || at+k >= n || prof[at-k] < prof[at]+dip/2 || prof[at+k] < prof[at]+dip/2 {
+		return 0
+	}
+	return dip
 }
 
 // linesShow reports whether any of the slot's four borders shows at its

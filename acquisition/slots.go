@@ -56,7 +56,16 @@ type slotRead struct {
 	// split is set when the slot shows a symbol of a label read across two
 	// slots besides another label's (splitLabels).
 	split bool
-	out   page.Slot
+	// hides is the neighbouring slot (number) whose border and its own
+	// are gone in front of its own label's print where no edge of that
+	// label shows (outline.hides), its label not otherwise crossing: the
+	// label crosses into it unless that slot says the same of this one
+	// (then either label may be the one over both borders, see
+	// overBorders). hideGap is how far that slot's border lies from the
+	// print (outline.hideGap).
+	hides   int
+	hideGap float64
+	out     page.Slot
 	// why says, for the AIC and the targatura, why the value is null (see
 	// why.go); "" when it was read or the slot is empty.
 	why [2]string
@@ -187,6 +196,14 @@ func (st *pageState) slots() error {
 			}
 		}
 	}
+	// A label over its slot's border and the neighbour's, where its own
+	// edge does not show (slotRead.hides): it crosses, unless the
+	// neighbour's label may be the one over both.
+	for i, a := range reads {
+		if a.hides != 0 && overBorders(a, reads[a.hides-1], l.Slots[i].Rect) {
+			addFlag(&a.out, page.FlagCrossing)
+		}
+	}
 	st.lentTo(reads)
 	// When labels overlap, the bars read in one slot may be its
 	// neighbour's label stuck across it: the values of an overlapping slot
@@ -299,6 +316,8 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 			}
 			if o != nil && o.crosses(s.Rect) {
 				addFlag(&sr.out, page.FlagCrossing)
+			} else if o != nil {
+				sr.hides, sr.hideGap = o.hides, o.hideGap
 			}
 			// The slot shows its own label and another (a neighbour's
 			// moved onto it): where their outlines meet, they overlap.
@@ -310,6 +329,38 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	}
 	return sr, nil
 }
+
+// overBorders decides whether a's label is the one over its slot's border
+// and b's, gone in front of its print (a.hides is b; r is a's slot): yes
+// when b is empty; no when b shows a label without an outline (it may be
+// the one over both) or one seen reaching past its own border towards a
+// (within the gutter less seenSlop of a's slot: it is); else yes when b
+// does not say the same of a; when both do, the label whose print lies
+// nearer the
+// far border by nearerBy mm or more. A label pushed across into b's slot
+// has its print off its slot's centre towards b while b's own label
+// keeps its slot's inset and the gutter between its print and a's border
+// (seed 20261205's compact clean page: slot 24's label crossing 5.6 mm
+// into slot 23, its print 0.1 mm from slot 23's border, slot 23's print
+// 15.4 mm from slot 24's; neither label's edge shows on that side).
+func overBorders(a, b *slotRead, r layout.Rect) bool {
+	const gutter = 2.0
+	switch {
+	case b.out.State == page.Empty:
+		return true
+	case b.shape == nil, b.shape.intrudes(r.Inset(-(gutter - seenSlop))) > 0:
+		return false
+	case b.hides != a.n:
+		return true
+	}
+	return b.hideGap-a.hideGap >= nearerBy
+}
+
+// nearerBy: a pushed label's print lies at least the gutter and an inset
+// (2.3 mm) plus how far the label passes the neighbour's border nearer
+// the far border than the neighbour's own print, when both labels have
+// like margins around their print.
+const nearerBy = 2.5
 
 // home tells, for each of the slot's reads, whether it counts for the
 // slot's own label: read, and on a label centred within attributionMM of
