@@ -38,6 +38,13 @@ type Info struct {
 	// HeldOut holds the held-out figures: accuracy, ECE, coverage and
 	// error rate at thresholds, per source and class.
 	HeldOut map[string]float64 `json:"held_out"`
+	// Temperature calibrates the ensemble: the mean of the members'
+	// probabilities is raised to 1/Temperature and normalised (fitted on
+	// the held-out set by icrcal; 0 or 1: none). A mean of calibrated
+	// members is less sure than its members are right (where they agree,
+	// each is at its own calibrated level, and one member's doubt halves
+	// into the mean), so the fitted temperature is under 1.
+	Temperature float64 `json:"temperature"`
 	// Members are the networks, in the order their files are run.
 	Members []Member `json:"members"`
 }
@@ -87,6 +94,7 @@ type Prediction struct {
 // parallel (Load costs a few milliseconds and about a megabyte).
 type Model struct {
 	nets []*vision.Net
+	temp float64 // Info.Temperature, 1 for none
 	info Info
 }
 
@@ -109,7 +117,7 @@ func Load() (*Model, error) {
 			return nil, fmt.Errorf("icr: member %d: %w", i, err)
 		}
 	}
-	m, err := LoadNets(files...)
+	m, err := LoadNets(info.Temperature, files...)
 	if err != nil {
 		return nil, err
 	}
@@ -118,14 +126,21 @@ func Load() (*Model, error) {
 }
 
 // LoadNets loads a model made of the given ONNX networks (input 1×28×28,
-// NumClasses calibrated logits out), each a member of the ensemble, with
-// no Info. Load gives the embedded model; this is for measuring
-// candidates (icr/cmd/icrcal).
-func LoadNets(onnx ...[]byte) (*Model, error) {
+// NumClasses calibrated logits out), each a member of the ensemble, their
+// mean calibrated with temperature (0 or 1: none), with no Info. Load
+// gives the embedded model; this is for measuring candidates
+// (icr/cmd/icrcal).
+func LoadNets(temperature float64, onnx ...[]byte) (*Model, error) {
 	if len(onnx) == 0 {
 		return nil, errors.New("icr: a model needs at least one network")
 	}
-	m := &Model{}
+	if temperature < 0 || math.IsNaN(temperature) || math.IsInf(temperature, 0) {
+		return nil, fmt.Errorf("icr: ensemble temperature %v", temperature)
+	}
+	if temperature == 0 {
+		temperature = 1
+	}
+	m := &Model{temp: temperature}
 	for i, b := range onnx {
 		net, err := vision.ReadNetONNX(b, Size, Size)
 		if err != nil {
@@ -167,18 +182,9 @@ func (m *Model) Classify(glyphs []*image.Gray) ([]Prediction, error) {
 				in = append(in, float32(p)/255)
 			}
 		}
-		probs := make([][]float64, len(batch))
-		for i := range probs {
-			probs[i] = make([]float64, NumClasses)
-		}
-		for _, net := range m.nets {
-			logits, err := net.Forward(in, len(batch))
-			if err != nil {
-				return nil, fmt.Errorf("icr: %w", err)
-			}
-			for i, l := range logits {
-				addSoftmax(probs[i], l, 1/float64(len(m.nets)))
-			}
+		probs, err := m.forward(in, len(batch))
+		if err != nil {
+			return nil, err
 		}
 		for i, p := range probs {
 			pr := predict(p)
@@ -187,6 +193,74 @@ func (m *Model) Classify(glyphs []*image.Gray) ([]Prediction, error) {
 		}
 	}
 	return out, nil
+}
+
+// ClassifyNormalized is Classify for images Normalize has already made
+// (28×28, white ink on black, as icrgen writes its data sets): the
+// networks run on them as they are. Blank is never set.
+func (m *Model) ClassifyNormalized(imgs []*image.Gray) ([]Prediction, error) {
+	if m == nil || len(m.nets) == 0 {
+		return nil, errors.New("icr: Classify on a nil Model")
+	}
+	out := make([]Prediction, 0, len(imgs))
+	for start := 0; start < len(imgs); start += maxBatch {
+		batch := imgs[start:min(start+maxBatch, len(imgs))]
+		in := make([]float32, 0, len(batch)*Size*Size)
+		for i, g := range batch {
+			if g == nil || g.Rect.Dx() != Size || g.Rect.Dy() != Size {
+				return nil, fmt.Errorf("icr: image %d is not %d×%d", start+i, Size, Size)
+			}
+			for y := range Size {
+				for _, p := range g.Pix[y*g.Stride : y*g.Stride+Size] {
+					in = append(in, float32(p)/255)
+				}
+			}
+		}
+		ps, err := m.forward(in, len(batch))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			out = append(out, predict(p))
+		}
+	}
+	return out, nil
+}
+
+// forward runs every member on n inputs and returns the mean of their
+// probabilities, calibrated with the ensemble's temperature.
+func (m *Model) forward(in []float32, n int) ([][]float64, error) {
+	probs := make([][]float64, n)
+	for i := range probs {
+		probs[i] = make([]float64, NumClasses)
+	}
+	for _, net := range m.nets {
+		logits, err := net.Forward(in, n)
+		if err != nil {
+			return nil, fmt.Errorf("icr: %w", err)
+		}
+		for i, l := range logits {
+			addSoftmax(probs[i], l, 1/float64(len(m.nets)))
+		}
+	}
+	if m.temp != 1 {
+		for _, p := range probs {
+			temper(p, m.temp)
+		}
+	}
+	return probs, nil
+}
+
+// temper raises the probabilities p to 1/t and normalises them again.
+func temper(p []float64, t float64) {
+	var sum float64
+	for i, v := range p {
+		p[i] = math.Pow(v, 1/t)
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
 }
 
 // addSoftmax adds w times the softmax of logits to probs.

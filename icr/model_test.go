@@ -365,3 +365,28 @@ func cpuTime() time.Duration {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// ClassifyNormalized on Normalize's images says what Classify says of
+// the crops.
+func TestClassifyNormalized(t *testing.T) {
+	m := load(t)
+	var crops, norm []*image.Gray
+	for i := range 40 {
+		s := handgen.Glyph(handgen.Rand(testSeed, uint64(i)), icr.Class(i%icr.NumClasses))
+		n, _ := icr.Normalize(s.Crop)
+		crops, norm = append(crops, s.Crop), append(norm, n)
+	}
+	a := classify(t, m, crops)
+	b, err := m.ClassifyNormalized(norm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		if a[i].Class != b[i].Class || math.Abs(a[i].Conf-b[i].Conf) > 1e-9 {
+			t.Errorf("glyph %d: Classify %v %.6f, ClassifyNormalized %v %.6f", i, a[i].Class, a[i].Conf, b[i].Class, b[i].Conf)
+		}
+	}
+	if _, err := m.ClassifyNormalized([]*image.Gray{crops[0]}); crops[0].Rect.Dx() != icr.Size && err == nil {
+		t.Error("a crop that is not 28×28: no error")
+	}
+}

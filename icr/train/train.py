@@ -3,16 +3,19 @@
 
 Reads the idx files `go run ./icr/cmd/icrgen` writes (train-* to learn from,
 heldout-* for early stopping, temperature scaling and the figures), trains a
-small convolutional net (LeNet-5's shape, a little wider), folds the fitted
-temperature into its last layer and writes:
+small convolutional net (LeNet-5's shape, a little wider), one member of
+the model's ensemble, folds the fitted temperature into its last layer and
+writes:
 
-  OUT/icr.onnx   the network: input "glyphs" (N,1,28,28) float in [0,1],
+  OUT/NAME.onnx  the network: input "glyphs" (N,1,28,28) float in [0,1],
                  white ink on black; output "logits" (N,12), calibrated
-  OUT/icr.json   what was measured on the held-out set (icr.Info)
+  INFO           what was measured of it alone on the held-out set
+                 (icr.Member); icr/cmd/icrcal measures the ensemble and
+                 writes the model's icr.json from the members' records
 
 MNIST's t10k split is never read here: it is kept for acceptance.
 
-  /usr/bin/python3 icr/train/train.py --data DIR --out icr/model
+  /usr/bin/python3 icr/train/train.py --data DIR --out icr/model --name net-a --info DIR/net-a.json
 """
 import argparse
 import json
@@ -151,6 +154,9 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--width", default="12,24,128",
                     help="channels of the two convolutions and units of the hidden layer")
+    ap.add_argument("--name", default="icr", help="the network's file name in OUT, without .onnx")
+    ap.add_argument("--info", required=True, help="where the member's record (icr.Member, JSON) goes")
+    ap.add_argument("--data-flags", default="", help="the icrgen flags of --data, recorded")
     ap.add_argument("--rate", type=float, default=0.001,
                     help="held-out error rate the suggested threshold keeps to")
     args = ap.parse_args()
@@ -204,9 +210,12 @@ def main():
     held = figures(probs, yh, sh)
     thr = threshold_for(probs, yh, args.rate)
     info = {
+        "file": f"{args.name}.onnx",
+        "width": args.width,
+        "seed": args.seed,
+        "data": args.data_flags,
         "temperature": t,
         "threshold": thr,
-        "threshold_error_rate": args.rate,
         "held_out": held,
         "epochs": epochs,
         "seconds": round(seconds, 1),
@@ -215,11 +224,11 @@ def main():
     print(json.dumps(info, indent=1), flush=True)
 
     net.eval()
-    torch.onnx.export(net, torch.zeros(1, 1, 28, 28), f"{args.out}/icr.onnx",
+    torch.onnx.export(net, torch.zeros(1, 1, 28, 28), f"{args.out}/{args.name}.onnx",
                       input_names=["glyphs"], output_names=["logits"],
                       dynamic_axes={"glyphs": {0: "n"}, "logits": {0: "n"}},
                       opset_version=11, do_constant_folding=True)
-    with open(f"{args.out}/icr.json", "w") as f:
+    with open(args.info, "w") as f:
         json.dump(info, f, indent=1, sort_keys=True)
         f.write("\n")
 

@@ -40,8 +40,9 @@ func main() {
 	ds := flag.Int("d", 9000, "D's (training; a tenth held out)")
 	others := flag.Int("other", 14000, "Other glyphs (training; a tenth held out)")
 	lowres := flag.Float64("lowres", 0, "fraction of the distorted and generated glyphs given a low-resolution scan's look (handgen.LowRes)")
+	only := flag.String("only", "", "write only this set (train or heldout)")
 	flag.Parse()
-	if err := run(*out, *seed, *aug, *penDigits, *ds, *others, *lowres); err != nil {
+	if err := run(*out, *seed, *aug, *penDigits, *ds, *others, *lowres, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "icrgen:", err)
 		os.Exit(1)
 	}
@@ -61,7 +62,7 @@ type job struct {
 // -lowres 0 writes the data sets it wrote before the flag).
 const lowresSeed = 1 << 40
 
-func run(dir string, seed uint64, aug, penDigits, ds, others int, lowres float64) error {
+func run(dir string, seed uint64, aug, penDigits, ds, others int, lowres float64, only string) error {
 	start := time.Now()
 	images, labels, err := handgen.LoadMNIST("train")
 	if err != nil {
@@ -81,6 +82,9 @@ func run(dir string, seed uint64, aug, penDigits, ds, others int, lowres float64
 		{"heldout", seed + 1, split, len(images), 10},
 	}
 	for _, s := range sets {
+		if only != "" && only != s.name {
+			continue
+		}
 		var jobs []job
 		for i := s.from; i < s.to; i++ {
 			jobs = append(jobs, job{mnist: i})

@@ -1,0 +1,319 @@
+// Command icrcal measures package icr's ensemble on the held-out set and
+// writes the model's icr.json: the members' own records (as
+// icr/train/train.py wrote them) and, for the ensemble as Classify runs it
+// (the mean of the members' calibrated probabilities, through OpenCV's
+// dnn), the held-out figures and the acceptance threshold.
+//
+//	go run ./icr/cmd/icrcal -data DIR -model icr/model DIR/net-a.json DIR/net-b.json ...
+//
+// DIR holds icrgen's heldout-*.idx; each member file names its network
+// (its "file", in -model). MNIST's t10k split is not read. Each member is
+// also measured alone on the same held-out set, and printed beside the
+// ensemble.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"image"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/regfus/regfus/icr"
+	"github.com/regfus/regfus/icr/handgen"
+)
+
+// thresholds are the confidences the figures give coverage and errors at
+// (train.py's).
+var thresholds = []float64{0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999}
+
+func main() {
+	data := flag.String("data", "", "directory of icrgen's heldout-*.idx")
+	dir := flag.String("model", "icr/model", "directory of the members' networks; icr.json is written there")
+	rate := flag.Float64("rate", 0.001, "held-out error rate the threshold keeps to")
+	flag.Parse()
+	if err := run(*data, *dir, *rate, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "icrcal:", err)
+		os.Exit(1)
+	}
+}
+
+func run(data, dir string, rate float64, memberFiles []string) error {
+	if data == "" || len(memberFiles) == 0 {
+		return fmt.Errorf("usage: icrcal -data DIR [-model DIR] MEMBER.json...")
+	}
+	imgs, n, err := handgen.ReadIDX(filepath.Join(data, "heldout-images.idx"))
+	if err != nil {
+		return err
+	}
+	if n != icr.Size {
+		return fmt.Errorf("held-out images are %d×%d", n, n)
+	}
+	labels, _, err := handgen.ReadIDX(filepath.Join(data, "heldout-labels.idx"))
+	if err != nil {
+		return err
+	}
+	sources, _, err := handgen.ReadIDX(filepath.Join(data, "heldout-sources.idx"))
+	if err != nil {
+		return err
+	}
+	if len(labels) != len(imgs) || len(sources) != len(imgs) {
+		return fmt.Errorf("held out: %d images, %d labels, %d sources", len(imgs), len(labels), len(sources))
+	}
+	in := make([]*image.Gray, len(imgs))
+	for i, b := range imgs {
+		in[i] = &image.Gray{Pix: b, Stride: icr.Size, Rect: image.Rect(0, 0, icr.Size, icr.Size)}
+	}
+	var set truth
+	for i := range labels {
+		set.labels = append(set.labels, icr.Class(labels[i][0]))
+		set.sources = append(set.sources, handgen.Source(sources[i][0]))
+	}
+
+	var members []icr.Member
+	var nets [][]byte
+	for _, f := range memberFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		var mb icr.Member
+		if err := json.Unmarshal(b, &mb); err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		net, err := os.ReadFile(filepath.Join(dir, mb.File))
+		if err != nil {
+			return err
+		}
+		members, nets = append(members, mb), append(nets, net)
+	}
+
+	measure := func(name string, temp float64, onnx ...[]byte) (map[string]float64, float64, error) {
+		m, err := icr.LoadNets(temp, onnx...)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer m.Close()
+		ps, err := m.ClassifyNormalized(in)
+		if err != nil {
+			return nil, 0, err
+		}
+		fig, th := set.figures(ps, rate)
+		if temp == 0 && len(onnx) > 1 {
+			fig["temperature"] = set.fitTemperature(ps)
+		}
+		fmt.Printf("%-28s accuracy %.4f  ECE %.4f  NLL %.4f  threshold %.4f: %.1f%% accepted (MNIST %.1f%%), %d wrong; at 0.99: %.1f%%, %d wrong\n",
+			name, fig["accuracy"], fig["ece"], fig["nll"], th, 100*fig["coverage@threshold"], 100*fig["coverage@threshold_mnist"],
+			int(fig["errors@threshold"]), 100*fig["coverage@0.99"], int(fig["errors@0.99"]))
+		fmt.Printf("%-28s errors at the threshold: %s\n", "", set.confused(ps, th))
+		return fig, th, nil
+	}
+	if len(nets) > 1 {
+		for i, mb := range members {
+			if _, _, err := measure(fmt.Sprintf("member %s (%s)", mb.File, mb.Width), 0, nets[i]); err != nil {
+				return err
+			}
+		}
+	}
+	fig, th, err := measure(fmt.Sprintf("mean of %d", len(nets)), 0, nets...)
+	if err != nil {
+		return err
+	}
+	temp := 1.0
+	if len(nets) > 1 {
+		temp = fig["temperature"]
+		if fig, th, err = measure(fmt.Sprintf("mean of %d, T %.3f", len(nets), temp), temp, nets...); err != nil {
+			return err
+		}
+	}
+	info := icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: temp, Members: members}
+	b, err := json.MarshalIndent(info, "", " ")
+	if err != nil {
+		return err
+	}
+	out := filepath.Join(dir, "icr.json")
+	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("icrcal: wrote %s\n", out)
+	return nil
+}
+
+// truth is the held-out set's labels and sources.
+type truth struct {
+	labels  []icr.Class
+	sources []handgen.Source
+}
+
+// fitTemperature is the temperature t that minimises the held-out
+// negative log-likelihood of the predictions' probabilities raised to 1/t
+// and normalised (as icr's ensemble applies it): a golden-section search
+// over [0.2, 5] in log t.
+func (s truth) fitTemperature(ps []icr.Prediction) float64 {
+	nll := func(lt float64) float64 {
+		t := math.Exp(lt)
+		var sum float64
+		for i, p := range ps {
+			var z float64
+			for _, v := range p.Probs {
+				z += math.Pow(math.Max(v, 1e-300), 1/t)
+			}
+			sum -= math.Log(math.Max(p.Probs[s.labels[i]], 1e-300))/t - math.Log(z)
+		}
+		return sum
+	}
+	a, b := math.Log(0.2), math.Log(5)
+	g := (math.Sqrt(5) - 1) / 2
+	c, d := b-g*(b-a), a+g*(b-a)
+	fc, fd := nll(c), nll(d)
+	for b-a > 1e-4 {
+		if fc < fd {
+			b, d, fd = d, c, fc
+			c = b - g*(b-a)
+			fc = nll(c)
+		} else {
+			a, c, fc = c, d, fd
+			d = a + g*(b-a)
+			fd = nll(d)
+		}
+	}
+	return math.Exp((a + b) / 2)
+}
+
+// confused lists the errors at confidence th or more, as "want>got
+// (source)" with their counts.
+func (s truth) confused(ps []icr.Prediction, th float64) string {
+	count := map[string]int{}
+	for i, p := range ps {
+		if p.Conf >= th && p.Class != s.labels[i] {
+			count[fmt.Sprintf("%v>%v (%v)", s.labels[i], p.Class, s.sources[i])]++
+		}
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := ""
+	for _, k := range keys {
+		out += fmt.Sprintf("%s %d; ", k, count[k])
+	}
+	return out
+}
+
+// figures gives what train.py's figures give, for predictions ps of the
+// set, and the threshold: the lowest confidence whose accepted glyphs
+// (highest confidence first) keep an error rate of at most rate.
+func (s truth) figures(ps []icr.Prediction, rate float64) (map[string]float64, float64) {
+	n := len(ps)
+	fig := map[string]float64{"n": float64(n)}
+	right := make([]bool, n)
+	var acc, nll float64
+	var bins [15]struct{ n, right, conf float64 }
+	for i, p := range ps {
+		right[i] = p.Class == s.labels[i]
+		if right[i] {
+			acc++
+		}
+		nll -= math.Log(math.Max(p.Probs[s.labels[i]], 1e-12))
+		b := min(int(p.Conf*15), 14)
+		bins[b].n++
+		bins[b].conf += p.Conf
+		if right[i] {
+			bins[b].right++
+		}
+	}
+	fig["accuracy"] = acc / float64(n)
+	fig["nll"] = nll / float64(n)
+	var ece float64
+	for _, b := range bins {
+		if b.n > 0 {
+			ece += b.n / float64(n) * math.Abs(b.right/b.n-b.conf/b.n)
+		}
+	}
+	fig["ece"] = ece
+	at := func(t float64, keep func(i int) bool) (accepted, wrong, total int) {
+		for i, p := range ps {
+			if !keep(i) {
+				continue
+			}
+			total++
+			if p.Conf >= t {
+				accepted++
+				if !right[i] {
+					wrong++
+				}
+			}
+		}
+		return
+	}
+	all := func(int) bool { return true }
+	for _, t := range thresholds {
+		a, w, tot := at(t, all)
+		fig[fmt.Sprintf("coverage@%g", t)] = float64(a) / float64(tot)
+		fig[fmt.Sprintf("errors@%g", t)] = float64(w)
+		if a > 0 {
+			fig[fmt.Sprintf("error@%g", t)] = float64(w) / float64(a)
+		}
+	}
+	// the threshold
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ps[order[a]].Conf > ps[order[b]].Conf })
+	th, wrong := 1.0, 0
+	for k, i := range order {
+		if !right[i] {
+			wrong++
+		}
+		if float64(wrong) <= rate*float64(k+1) {
+			th = ps[i].Conf
+		}
+	}
+	a, w, _ := at(th, all)
+	fig["coverage@threshold"] = float64(a) / float64(n)
+	fig["errors@threshold"] = float64(w)
+	am, _, tm := at(th, func(i int) bool { return s.sources[i] == handgen.MNIST })
+	if tm > 0 {
+		fig["coverage@threshold_mnist"] = float64(am) / float64(tm)
+	}
+	for _, c := range []icr.Class{icr.D, icr.Other} {
+		var want, got, hit float64
+		for i, p := range ps {
+			if s.labels[i] == c {
+				want++
+			}
+			if p.Class == c {
+				got++
+				if s.labels[i] == c {
+					hit++
+				}
+			}
+		}
+		if want > 0 {
+			fig["recall_"+c.String()] = hit / want
+		}
+		if got > 0 {
+			fig["precision_"+c.String()] = hit / got
+		}
+	}
+	for src := range handgen.NumSources {
+		var k, r float64
+		for i := range ps {
+			if s.sources[i] == src {
+				k++
+				if right[i] {
+					r++
+				}
+			}
+		}
+		if k > 0 {
+			fig["accuracy_"+src.String()] = r / k
+		}
+	}
+	return fig, th
+}
