@@ -90,27 +90,43 @@ func (st *pageState) readDate() (boxRead, error) {
 // when the month and year are the competence's, weighed with the
 // calendar (calendarDay). Without a sheet code nothing is marked.
 func (st *pageState) dateContext(full []charRead) {
-	c, ok := st.res.Sheet.SheetCode()
+	want, ok := st.dateWant()
 	if !ok || len(full) != 8 {
 		return
 	}
-	want := fmt.Sprintf("%02d%04d", c.Month, c.Year)
-	cellMin := contextMin(max(st.r.handMin, handThreshold), datePrior)
 	inMonth := true
 	for i := 2; i < 8; i++ {
-		if d := full[i].digitOnly(); (full[i].ch == '?' || full[i].ch == 'D') && d.ch == want[i-2] {
-			// A cell the context expects a digit in: the model's
-			// reading among the digits (digitOnly), when it is the
-			// expected one (the suggestion keeps the model's reading
-			// otherwise).
-			full[i] = d
-		}
-		full[i].ctx = full[i].ch == want[i-2] && full[i].conf >= cellMin
+		full[i] = st.cellContext(full[i], want[i-2])
 		inMonth = inMonth && full[i].ch == want[i-2]
 	}
 	if inMonth {
+		c, _ := st.res.Sheet.SheetCode()
 		calendarDay(full[:2], daysIn(c.Month, c.Year), st.r.handMin)
 	}
+}
+
+// dateWant is what the DATA cells of the month and year are expected to
+// hold (MMYYYY): the sheet code's competence; ok is false without a code.
+func (st *pageState) dateWant() (string, bool) {
+	c, ok := st.res.Sheet.SheetCode()
+	if !ok {
+		return "", false
+	}
+	return fmt.Sprintf("%02d%04d", c.Month, c.Year), true
+}
+
+// cellContext is the reading r of a month or year cell weighed by the
+// context, which expects the digit want there: a cell the model calls
+// other or D is read among the digits (digitOnly) when that gives want
+// (the suggestion keeps the model's reading otherwise), and the reading
+// is confirmed (ctx) when it is want at the threshold the context's prior
+// leaves (contextMin).
+func (st *pageState) cellContext(r charRead, want byte) charRead {
+	if d := r.digitOnly(); (r.ch == '?' || r.ch == 'D') && d.ch == want {
+		r = d
+	}
+	r.ctx = r.ch == want && r.conf >= contextMin(max(st.r.handMin, handThreshold), datePrior)
+	return r
 }
 
 // daysIn is the number of days of month m of year y.
@@ -163,30 +179,38 @@ func calendarDay(day []charRead, days int, minConf float64) {
 // share is cut (recut).
 var cellCutShifts = []float64{-0.3, -0.15, 0.15, 0.3}
 
-// recut tries other cuts of the blobs two neighbouring DATA cells share.
-// Digits written across a cell's line and touching or overlapping their
-// neighbour make one blob, which cellGlyphs cuts at the line: a piece of
-// one digit goes with the other (an 8 leaning over its 0 gives the 0 a
-// bowl and reads 6). Where one of the two cells is not read for sure
-// (full: the field's grammar and the context applied, dateContext), the
-// blob is also cut at cellCutShifts, and the cut whose two readings are
-// likeliest (the product of their confidences, a mark read as other
-// counting nothing) replaces the line's when it is likelier. The cut is
-// chosen by the model alone, never by what the context expects, and only
-// a cell not read for sure may change its reading: a cell read for sure
-// keeps it, and so does a day cell (only its confidence may change): the
-// day has no context but the calendar, and a cut further right can read
-// a 28 as a sure 23, where a month or year cell is weighed by the context
-// again. (Cutting again where the line's cut reads for sure was tried:
-// the likeliest cut then turned confirmed year cells into sure
-// misreadings, a 23 into a 25.) gs and full are updated in place.
+// recut tries other cuts of the blobs two neighbouring month or year
+// cells share. Digits written across a cell's line and touching or
+// overlapping their neighbour make one blob, which cellGlyphs cuts at the
+// line: a piece of one digit goes with the other (an 8 leaning over its 0
+// gives the 0 a bowl and reads 6). Where one of the two cells is not read
+// for sure (full: the field's grammar and the context applied,
+// dateContext), the blob is also cut at cellCutShifts, and the cut whose
+// two readings are likeliest (the product of their confidences, a mark
+// read as other counting nothing) is taken when it is likelier than the
+// line's, a cell read for sure keeps its reading, and both its cells read
+// the competence's digits at the context's threshold (cellContext). The
+// model alone chooses the cut, never what the context expects; but the
+// cut is the best of five, so neither its readings nor its confidences
+// stand on their own: only the context can confirm them. Hence no day
+// cell is cut again (the day has no context but the calendar: a cut
+// further right can read a 28 as a sure 23), nor any cell of a sheet
+// without a code. (Tried: recutting cells read for sure turned confirmed
+// year cells into sure misreadings, a 23 into a 25; taking a cut's reading
+// on its own confidence dated a sheet of 09 in 07, its 9 cut into a 7 at
+// over the threshold where the line's cut read it at 0.946: a false
+// finding.) gs and full are updated in place.
 func (st *pageState) recut(s *segmented, gs []*glyph, cells []image.Rectangle, full []charRead) error {
+	want, coded := st.dateWant()
+	if !coded || len(cells) != 8 {
+		return nil // no context to confirm a cut with
+	}
 	w := s.mask.w
 	minH := 0.8 * fieldPx
-	for k := 0; k+1 < len(cells); k++ {
+	for k := 2; k+1 < len(cells); k++ {
 		a, b := gs[k], gs[k+1]
-		keep := [2]bool{k < 2 || st.cellSure(full[k]), k+1 < 2 || st.cellSure(full[k+1])}
-		if a == nil || b == nil || st.cellSure(full[k]) && st.cellSure(full[k+1]) {
+		keep := [2]bool{st.cellSure(full[k]), st.cellSure(full[k+1])}
+		if a == nil || b == nil || keep[0] && keep[1] {
 			continue
 		}
 		line := (cells[k].Max.X + cells[k+1].Min.X) / 2
@@ -235,10 +259,19 @@ func (st *pageState) recut(s *segmented, gs []*glyph, cells []image.Rectangle, f
 				best, bestP, bestR = h, p, r
 			}
 		}
-		if best >= 0 {
-			gs[k], gs[k+1] = hyps[best][0], hyps[best][1]
-			full[k], full[k+1] = bestR[0], bestR[1]
+		if best < 0 {
+			continue
 		}
+		// Both cells of the cut must read what the context expects,
+		// confirmed: the cut is one of five tried, so neither its
+		// readings nor its confidences stand on their own (a 9 cut
+		// into a 7 at a higher confidence than the line's 0.946 dated a
+		// sheet of 09 in 07, a false finding).
+		if !st.cellContext(bestR[0], want[k-2]).ctx || !st.cellContext(bestR[1], want[k-1]).ctx {
+			continue
+		}
+		gs[k], gs[k+1] = hyps[best][0], hyps[best][1]
+		full[k], full[k+1] = bestR[0], bestR[1]
 	}
 	return nil
 }

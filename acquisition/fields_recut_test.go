@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/layout"
+	"github.com/regfus/regfus/page"
+	"github.com/regfus/regfus/sheet"
 )
 
 // recutFixture draws, in the DATA area, a 1 in cell k+1 whose foot runs
@@ -63,9 +65,10 @@ func narrowOnes(crops []*image.Gray) ([]charRead, error) {
 	return out, nil
 }
 
-// TestRecut: the blob two DATA cells share is cut again where a cell is
-// not read for sure, and the likeliest cut is taken; a cell read for sure
-// and a day cell keep their readings.
+// TestRecut: the blob two month or year cells share is cut again where a
+// cell is not read for sure, and the likeliest cut is taken when both its
+// cells read what the context expects; a cell read for sure, the day
+// cells and a sheet without a code keep the line's cut.
 func TestRecut(t *testing.T) {
 	read := func(s *segmented, gs []*glyph) []charRead {
 		full := make([]charRead, len(gs))
@@ -78,42 +81,65 @@ func TestRecut(t *testing.T) {
 		}
 		return full
 	}
-	st := &pageState{r: &Reader{hand: narrowOnes, handMin: 0.9904}}
+	// A sheet of month/year: cells 6 and 7 expect the year's last two
+	// digits (the stand-in reads cell 6, with its 1 and most of the
+	// foot, as a 7 at 0.6, over the 0.51 the context asks).
+	stOf := func(code string) *pageState {
+		res := &page.Result{}
+		if code != "" {
+			res.Sheet.Code = page.CodeOf(sheet.MustParseCode(code))
+		}
+		return &pageState{r: &Reader{hand: narrowOnes, handMin: 0.9904}, res: res}
+	}
 
-	// Year cells 4 and 5: the line's cut gives cell 5 half the foot (a
-	// 7 at 0.6); a cut further right reads its 1 for sure.
-	s, gs, cells := recutFixture(t, 4)
+	// Year cells 6 and 7 of a sheet of 01/2071: the line's cut gives
+	// cell 7 half the foot (a 7 at 0.6); a cut further right reads its 1
+	// for sure, the year's last digit.
+	s, gs, cells := recutFixture(t, 6)
 	full := read(s, gs)
-	if full[5].ch != '7' {
-		t.Fatalf("cell 5 cut at the line reads %c, want the stand-in's 7 (the fixture is off)", full[5].ch)
+	if full[7].ch != '7' {
+		t.Fatalf("cell 7 cut at the line reads %c, want the stand-in's 7 (the fixture is off)", full[7].ch)
 	}
-	before := gs[5].r
-	if err := st.recut(s, gs, cells, full); err != nil {
+	before := gs[7].r
+	if err := stOf("12020599999012071").recut(s, gs, cells, full); err != nil {
 		t.Fatal(err)
 	}
-	if full[5].ch != '1' || full[5].conf < 0.99 {
-		t.Errorf("cell 5 after recut reads %c %.3f, want a sure 1", full[5].ch, full[5].conf)
+	if full[7].ch != '1' || full[7].conf < 0.99 {
+		t.Errorf("cell 7 after recut reads %c %.3f, want a sure 1", full[7].ch, full[7].conf)
 	}
-	if gs[5].r.Min.X <= before.Min.X {
-		t.Errorf("cell 5's glyph starts at x=%d, the line's cut at %d: want it cut further right", gs[5].r.Min.X, before.Min.X)
+	if gs[7].r.Min.X <= before.Min.X {
+		t.Errorf("cell 7's glyph starts at x=%d, the line's cut at %d: want it cut further right", gs[7].r.Min.X, before.Min.X)
 	}
 
-	// The same blob, cell 5 read for sure already (the context): no
-	// cut may change its reading.
-	s, gs, cells = recutFixture(t, 4)
+	// The same blob on a sheet of 2073 (the cut's 1 is not the year's
+	// 3), or without a sheet code: the line's cut stands.
+	for _, code := range []string{"12020599999012073", ""} {
+		s, gs, cells = recutFixture(t, 6)
+		full = read(s, gs)
+		if err := stOf(code).recut(s, gs, cells, full); err != nil {
+			t.Fatal(err)
+		}
+		if full[7].ch != '7' {
+			t.Errorf("code %q: cell 7 reads %c after recut, want the line's 7 kept", code, full[7].ch)
+		}
+	}
+
+	// Cell 7 read for sure already (the context): no cut may change it.
+	s, gs, cells = recutFixture(t, 6)
 	full = read(s, gs)
-	full[5].ctx = true
-	if err := st.recut(s, gs, cells, full); err != nil {
+	full[7].ctx = true
+	if err := stOf("12020599999012071").recut(s, gs, cells, full); err != nil {
 		t.Fatal(err)
 	}
-	if full[5].ch != '7' {
-		t.Errorf("cell 5, confirmed, reads %c after recut, want its 7 kept", full[5].ch)
+	if full[7].ch != '7' {
+		t.Errorf("cell 7, confirmed, reads %c after recut, want its 7 kept", full[7].ch)
 	}
 
-	// Day cells 0 and 1: the day keeps its reading whatever the cut.
+	// Day cells 0 and 1: never cut again (the day has no context but
+	// the calendar).
 	s, gs, cells = recutFixture(t, 0)
 	full = read(s, gs)
-	if err := st.recut(s, gs, cells, full); err != nil {
+	if err := stOf("12020599999012071").recut(s, gs, cells, full); err != nil {
 		t.Fatal(err)
 	}
 	if full[0].ch != '7' || full[1].ch != '7' {
