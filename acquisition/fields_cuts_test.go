@@ -65,16 +65,9 @@ func TestReadCutsOneWideDigit(t *testing.T) {
 			}
 			return out, nil
 		}
-		st := &pageState{r: &Reader{hand: hand, handMin: 0.9904}}
-		_, reads, why, err := st.readCuts(s, gs, countField, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := ""
-		if why == "" {
-			for _, r := range reads {
-				got += string(r.ch)
-			}
+		got, why := readCutsWith(t, s, gs, hand)
+		if why != "" {
+			got = ""
 		}
 		if got != tc.want {
 			t.Errorf("%s: read %q (why %q), want %q", tc.name, got, why, tc.want)
@@ -111,6 +104,17 @@ func TestReadCutsTooWideWhole(t *testing.T) {
 		}
 		return out, nil
 	}
+	got, why := readCutsWith(t, s, gs, hand)
+	if why != "" || got != "00" {
+		t.Errorf("read %q (why %q), want \"00\"", got, why)
+	}
+}
+
+// readCutsWith reads the count box's glyphs gs with readCuts and the
+// stand-in model hand, and returns the characters read and why the
+// reading is not taken ("" when it is).
+func readCutsWith(t *testing.T, s *segmented, gs []glyph, hand func([]*image.Gray) ([]charRead, error)) (string, string) {
+	t.Helper()
 	st := &pageState{r: &Reader{hand: hand, handMin: 0.9904}}
 	_, reads, why, err := st.readCuts(s, gs, countField, "")
 	if err != nil {
@@ -120,7 +124,5 @@ func TestReadCutsTooWideWhole(t *testing.T) {
 	for _, r := range reads {
 		got += string(r.ch)
 	}
-	if why != "" || got != "00" {
-		t.Errorf("read %q (why %q), want \"00\"", got, why)
-	}
+	return got, why
 }

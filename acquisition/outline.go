@@ -1,6 +1,7 @@
 package acquisition
 
 import (
+	"image"
 	"math"
 	"sort"
 
@@ -442,14 +443,8 @@ const goneDip = 6
 // dips at the sheet's line at c (within 0.5 mm) under the darker of its
 // means 0.8-1.2 mm either side; 0 when the stretch cannot be cropped.
 func (st *pageState) lineDip(horizontal bool, c float64, a, b geom.Point) float64 {
-	const half = 1.2
-	var r layout.Rect
-	if horizontal {
-		r = layout.Rect{X: math.Min(a.X, b.X), Y: c - half, W: math.Abs(a.X - b.X), H: 2 * half}
-	} else {
-		r = layout.Rect{X: c - half, Y: math.Min(a.Y, b.Y), W: 2 * half, H: math.Abs(a.Y - b.Y)}
-	}
-	img, err := st.frameCrop(geom.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
+	const half = lineStripHalf
+	img, err := st.lineStrip(horizontal, c, a, b)
 	if err != nil {
 		return 0
 	}
@@ -537,21 +532,33 @@ const intoNeighbour = 2.5
 // slot beyond (the page's margins) a label's edge is looked for.
 const outerReach = 8.0
 
-// sheetLineShows reports whether the sheet's line at page coordinate c
-// (y when horizontal, else x) shows between the page points a and b
-// along it: a thin dark line over the whole stretch and in each third.
-func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b geom.Point) bool {
-	const half = 1.2
+// lineStripHalf is the half width (mm) of the strip lineStrip crops
+// across a sheet's line.
+const lineStripHalf = 1.2
+
+// lineStrip crops, at outlinePx, the strip lineStripHalf either side of
+// the sheet's line at page coordinate c (y when horizontal, else x)
+// between the page points a and b along it (lineDip, sheetLineShows).
+func (st *pageState) lineStrip(horizontal bool, c float64, a, b geom.Point) (*image.Gray, error) {
+	const half = lineStripHalf
 	var r layout.Rect
 	if horizontal {
 		r = layout.Rect{X: math.Min(a.X, b.X), Y: c - half, W: math.Abs(a.X - b.X), H: 2 * half}
 	} else {
 		r = layout.Rect{X: c - half, Y: math.Min(a.Y, b.Y), W: 2 * half, H: math.Abs(a.Y - b.Y)}
 	}
-	if horizontal && r.W < 2.5 || !horizontal && r.H < 2.5 {
+	return st.frameCrop(geom.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
+}
+
+// sheetLineShows reports whether the sheet's line at page coordinate c
+// (y when horizontal, else x) shows between the page points a and b
+// along it: a thin dark line over the whole stretch and in each third.
+func (st *pageState) sheetLineShows(horizontal bool, c float64, a, b geom.Point) bool {
+	const half = lineStripHalf
+	if horizontal && math.Abs(a.X-b.X) < 2.5 || !horizontal && math.Abs(a.Y-b.Y) < 2.5 {
 		return false
 	}
-	img, err := st.frameCrop(geom.Point{X: r.X, Y: r.Y}, 0, false, layout.Rect{W: r.W, H: r.H}, outlinePx)
+	img, err := st.lineStrip(horizontal, c, a, b)
 	if err != nil {
 		return false
 	}
