@@ -33,7 +33,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/auth"
@@ -122,28 +121,18 @@ func newEnv(t *testing.T, kind string, opt envOptions) *env {
 	if !opt.noEngine {
 		pcfg := process.Config{
 			Store: st, Blobs: blobs, Queue: queue, Workers: 2, CPU: 2, Logger: log, PollInterval: 100 * time.Millisecond,
-			NewReader: func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil },
+			NewReader: servicetest.BarsOnly,
 		}
 		if opt.engine != nil {
 			opt.engine(&pcfg)
 		}
-		eng, err := process.New(pcfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+		eng := servicetest.Engine(t, pcfg)
 		if err := eng.Metrics().Register(reg); err != nil {
 			t.Fatal(err)
 		}
 		if err := eng.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			if err := eng.Stop(ctx); err != nil {
-				t.Errorf("stopping the engine: %v", err)
-			}
-		})
 		e.engine = eng
 		cfg = bind.Engine{E: eng}.Config(cfg)
 	} else {

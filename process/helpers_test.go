@@ -13,10 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/intake"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/sheet"
@@ -38,10 +38,6 @@ func testCtx(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
-
-// barsOnly makes readers without Tesseract: the real reader, reading codes
-// from their bars alone, which keeps the engine tests fast.
-func barsOnly() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
 
 // quietLog discards the engine's log lines unless -v.
 func quietLog() *slog.Logger {
@@ -86,7 +82,7 @@ func newEnv(t *testing.T, dir string, tune func(*process.Config)) *env {
 		t.Fatal(err)
 	}
 	cfg := process.Config{
-		Store: s, Blobs: blobs, Queue: process.LocalQueue(dir), Workers: 2, CPU: 2, NewReader: barsOnly,
+		Store: s, Blobs: blobs, Queue: process.LocalQueue(dir), Workers: 2, CPU: 2, NewReader: servicetest.BarsOnly,
 		PollInterval: 50 * time.Millisecond, Logger: quietLog(),
 	}
 	if tune != nil {

@@ -35,7 +35,7 @@ func newPGEnv(t *testing.T, schema, dataDir string, tune func(*process.Config)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := process.Config{Store: s, Blobs: blobs, Queue: process.RiverQueue(s.Pool()), Workers: 1, CPU: 1, NewReader: barsOnly,
+	cfg := process.Config{Store: s, Blobs: blobs, Queue: process.RiverQueue(s.Pool()), Workers: 1, CPU: 1, NewReader: servicetest.BarsOnly,
 		PollInterval: 100 * time.Millisecond, Logger: quietLog()}
 	if tune != nil {
 		tune(&cfg)

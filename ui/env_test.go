@@ -13,7 +13,6 @@ package ui_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,7 +25,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/auth"
@@ -35,7 +33,6 @@ import (
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
-	"github.com/regfus/regfus/store/sqlite"
 	"github.com/regfus/regfus/synth"
 	"github.com/regfus/regfus/ui"
 )
@@ -74,15 +71,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := servicetest.SQLite(t, t.TempDir())
 	blobs, err := blob.Open(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
 		t.Fatal(err)
@@ -91,23 +80,10 @@ func newEnv(t *testing.T) *env {
 	if os.Getenv("UI_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	eng, err := process.New(process.Config{
+	eng := servicetest.Started(t, process.Config{
 		Store: st, Blobs: blobs, Queue: process.LocalQueue(t.TempDir()),
 		Workers: 2, CPU: 2, Logger: log, PollInterval: 50 * time.Millisecond,
-		NewReader: func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := eng.Stop(ctx); err != nil {
-			t.Errorf("stopping the engine: %v", err)
-		}
+		NewReader: servicetest.BarsOnly,
 	})
 	srv, err := api.New(bind.Engine{E: eng}.Config(api.Config{Store: st, Blobs: blobs, Logger: log, PollInterval: 50 * time.Millisecond}))
 	if err != nil {

@@ -16,13 +16,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
 	"github.com/regfus/regfus/intake"
+	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/store"
-	"github.com/regfus/regfus/store/sqlite"
 	"github.com/regfus/regfus/synth"
 )
 
@@ -60,27 +59,15 @@ func TestICRExport(t *testing.T) {
 	if tr == nil {
 		t.Fatal("no page with a handwritten date in 30 seeds")
 	}
-	s, err := sqlite.Open(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := servicetest.SQLite(t, dir)
 	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := process.New(process.Config{Store: s, Blobs: blobs, Queue: process.LocalQueue(dir), Workers: 1, CPU: 1,
+	eng := servicetest.Started(t, process.Config{Store: s, Blobs: blobs, Queue: process.LocalQueue(dir), Workers: 1, CPU: 1,
 		// No handwriting model: the handwritten fields go to review.
-		NewReader: func() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }, PollInterval: 50 * time.Millisecond,
+		NewReader: servicetest.BarsOnly, PollInterval: 50 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
 	b, err := os.ReadFile(img)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,10 @@
 // of a scope in a store, and the ground truth of the committed scans
 // (testdata/scans) with the dispensing records that match it; and the
 // check that a batch's pages were each recorded once, shared by the
-// processing engine's tests (package process and its fault tests).
+// processing engine's tests (package process and its fault tests); and
+// the engine those tests run on a real store: bars-only readers, the
+// embedded store opened and migrated, an engine stopped when the test
+// ends.
 package servicetest
 
 import (
@@ -14,14 +17,68 @@ import (
 	"testing"
 	"time"
 
+	"github.com/regfus/regfus/acquisition"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
+	"github.com/regfus/regfus/store/sqlite"
 	"github.com/regfus/regfus/synth"
 )
+
+// BarsOnly is the engine's NewReader for tests: the real reader without
+// Tesseract or the handwriting model, reading codes from their bars
+// alone. It keeps the tests quick, and the handwritten fields
+// (progressive, count, date) then always go to review, which gives the
+// review tests something certain to correct.
+func BarsOnly() (*acquisition.Reader, error) { return acquisition.NewReader(nil), nil }
+
+// SQLite opens the embedded store in dir and migrates it; the test's
+// cleanup closes it.
+func SQLite(t testing.TB, dir string) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Engine makes an engine of cfg, not started; the test's cleanup stops
+// it (a minute at most: a failure to stop fails the test), before the
+// store opened earlier is closed.
+func Engine(t testing.TB, cfg process.Config) *process.Engine {
+	t.Helper()
+	eng, err := process.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := eng.Stop(ctx); err != nil {
+			t.Errorf("stopping the engine: %v", err)
+		}
+	})
+	return eng
+}
+
+// Started is Engine, started.
+func Started(t testing.TB, cfg process.Config) *process.Engine {
+	t.Helper()
+	eng := Engine(t, cfg)
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
 
 // Key creates a key of scope sc in s and returns its secret.
 func Key(t testing.TB, s store.Store, sc auth.Scope) string {
