@@ -87,11 +87,13 @@ func abs(x int) int {
 	return x
 }
 
-// distort slants, rotates and stretches c (used on MNIST digits and font
-// letters, whose shapes come without a hand's variation).
+// distort slants (-0.3..0.45, backward to strongly forward), rotates
+// (±12°) and stretches c (used on MNIST digits and font letters, whose
+// shapes come without a hand's variation). The ranges are as wide as a
+// form's writers are, not as synth's pages draw them.
 func distort(r *rand.Rand, c *canvas) *canvas {
-	sh := uniform(r, -0.3, 0.4)
-	rot := uniform(r, -0.15, 0.15)
+	sh := uniform(r, -0.3, 0.45)
+	rot := uniform(r, -0.21, 0.21)
 	sx := uniform(r, 0.8, 1.2)
 	cs, sn := math.Cos(rot), math.Sin(rot)
 	// rotation · shear · stretch
@@ -129,8 +131,18 @@ func compose(r *rand.Rand, c *canvas, opt crop) *image.Gray {
 	if opt.boxLines {
 		boxLines(r, ink, w, h, x0-cx0, y0-cy0, x1-cx0, y1-cy0)
 	}
+	if r.Float64() < 0.3 {
+		// A scan's blur, before a bitonal threshold (which then thickens
+		// or thins the strokes): a Gaussian of 0.5-3% of the glyph.
+		blur(ink, w, h, gh*uniform(r, 0.005, 0.03))
+	}
 	paper := uniform(r, 170, 250)
 	tone := uniform(r, 0, 110)
+	if r.Float64() < 0.2 {
+		// Light ink (a pencil, a dry ballpoint, a light scan): 50-100
+		// grey levels under the paper.
+		tone = paper - uniform(r, 50, 100)
+	}
 	noise := uniform(r, 0, 8)
 	g := image.NewGray(image.Rect(0, 0, w, h))
 	for i, v := range ink {
@@ -204,4 +216,39 @@ func boxLines(r *rand.Rand, ink []float32, w, h, x0, y0, x1, y1 int) {
 		vert(true)
 		vert(false)
 	}
+}
+
+// blur convolves the w×h ink map v with a Gaussian of deviation sigma px
+// (separable; nothing under 0.3 px).
+func blur(v []float32, w, h int, sigma float64) {
+	if sigma < 0.3 {
+		return
+	}
+	rad := int(math.Ceil(2.5 * sigma))
+	k := make([]float32, 2*rad+1)
+	var sum float32
+	for i := range k {
+		d := float64(i - rad)
+		k[i] = float32(math.Exp(-d * d / (2 * sigma * sigma)))
+		sum += k[i]
+	}
+	for i := range k {
+		k[i] /= sum
+	}
+	tmp := make([]float32, len(v))
+	pass := func(dst, src []float32, n, m int, at func(i, j int) int) {
+		for j := 0; j < m; j++ {
+			for i := 0; i < n; i++ {
+				var acc float32
+				for t, kv := range k {
+					if ii := i + t - rad; ii >= 0 && ii < n {
+						acc += kv * src[at(ii, j)]
+					}
+				}
+				dst[at(i, j)] = acc
+			}
+		}
+	}
+	pass(tmp, v, w, h, func(x, y int) int { return y*w + x })
+	pass(v, tmp, h, w, func(y, x int) int { return y*w + x })
 }

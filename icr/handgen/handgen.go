@@ -31,10 +31,11 @@ const (
 	FontD                   // a D of a Go font, distorted
 	PenOther                // a letter, scribble, fragment, dot or line piece
 	FontOther               // a letter or symbol of a Go font, distorted
+	BadCut                  // Other made of MNIST digits: two touching, or one cut in part
 	NumSources
 )
 
-var sourceNames = [...]string{"mnist", "mnist-aug", "pen-digit", "pen-D", "font-D", "pen-other", "font-other"}
+var sourceNames = [...]string{"mnist", "mnist-aug", "pen-digit", "pen-D", "font-D", "pen-other", "font-other", "bad-cut"}
 
 func (s Source) String() string {
 	if int(s) < len(sourceNames) {
@@ -67,6 +68,24 @@ func FromMNIST(r *rand.Rand, pix []byte, label int, augment bool) Sample {
 		}
 		return Sample{g, icr.Class(label), MNIST}
 	}
+	c := enlarge(pix)
+	if r.Float64() < 0.35 {
+		switch label {
+		case 1:
+			hook(r, c)
+		case 7:
+			crossBar(r, c)
+		}
+	}
+	c = distort(r, c)
+	c = morph(c, r.IntN(6)-2) // -2..3 px at 3×: a fine pen to a felt tip
+	c = remnants(r, c)
+	return Sample{compose(r, c, crop{boxLines: r.Float64() < 0.3, bitonal: r.Float64() < 0.25}), icr.Class(label), MNISTAug}
+}
+
+// enlarge is the 28×28 MNIST image pix (white on black) scaled three
+// times (bilinear) on a canvas with a 12 px margin.
+func enlarge(pix []byte) *canvas {
 	const k = 3
 	c := newCanvas(28*k+24, 28*k+24)
 	src := &canvas{28, 28, make([]float32, 28*28)}
@@ -78,18 +97,7 @@ func FromMNIST(r *rand.Rand, pix []byte, label int, augment bool) Sample {
 			c.v[y*c.w+x] = src.bilinear((float64(x-12)+0.5)/k-0.5, (float64(y-12)+0.5)/k-0.5)
 		}
 	}
-	if r.Float64() < 0.35 {
-		switch label {
-		case 1:
-			hook(r, c)
-		case 7:
-			crossBar(r, c)
-		}
-	}
-	c = distort(r, c)
-	c = morph(c, r.IntN(5)-1) // -1..3 px at 3×: thin to felt tip
-	c = remnants(r, c)
-	return Sample{compose(r, c, crop{boxLines: r.Float64() < 0.25, bitonal: r.Float64() < 0.2}), icr.Class(label), MNISTAug}
+	return c
 }
 
 // rowCentre is the ink-weighted x of row y of c, and whether it has ink.

@@ -200,7 +200,7 @@ func clipSide(r *rand.Rand, c *canvas) *canvas {
 
 // remnants gives a glyph's ink what a field reader's segmentation leaves
 // around it: a printed line's remnant (40%; sometimes two), a cut side
-// (15%).
+// (25%, half of those with a neighbour's stroke).
 func remnants(r *rand.Rand, c *canvas) *canvas {
 	if r.Float64() < 0.4 {
 		c = lineRemnant(r, c)
@@ -208,7 +208,7 @@ func remnants(r *rand.Rand, c *canvas) *canvas {
 			c = lineRemnant(r, c)
 		}
 	}
-	if r.Float64() < 0.15 {
+	if r.Float64() < 0.25 {
 		c = clipSide(r, c)
 	}
 	return c

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 
 NUM_CLASSES = 12  # 0-9, D, Other (icr.Class)
 THRESHOLDS = [0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999]
-SOURCES = ["mnist", "mnist-aug", "pen-digit", "pen-D", "font-D", "pen-other", "font-other"]
+SOURCES = ["mnist", "mnist-aug", "pen-digit", "pen-D", "font-D", "pen-other", "font-other", "bad-cut"]  # handgen.Source
 
 
 def read_idx(path):

@@ -4,7 +4,8 @@
 //
 //	train-{images,labels,sources}.idx    MNIST train[0:55000], as it is and
 //	                                      distorted on paper, plus generated
-//	                                      digits, D's and Other (seed -seed)
+//	                                      digits, D's and Other (seed -seed),
+//	                                      and bad cuts of its digits (Other)
 //	heldout-{images,labels,sources}.idx  MNIST train[55000:60000] the same
 //	                                      way, plus generated glyphs from
 //	                                      seed -seed+1: early stopping,
@@ -39,22 +40,25 @@ func main() {
 	penDigits := flag.Int("pen-digits", 800, "pen-model digits per class (training; a tenth held out)")
 	ds := flag.Int("d", 9000, "D's (training; a tenth held out)")
 	others := flag.Int("other", 14000, "Other glyphs (training; a tenth held out)")
+	badCuts := flag.Int("bad-cuts", 0, "Other glyphs made of the set's MNIST digits, two touching or one cut in part (handgen.FromMNISTBadCut; training, a tenth held out)")
 	lowres := flag.Float64("lowres", 0, "fraction of the distorted and generated glyphs given a low-resolution scan's look (handgen.LowRes)")
 	only := flag.String("only", "", "write only this set (train or heldout)")
 	flag.Parse()
-	if err := run(*out, *seed, *aug, *penDigits, *ds, *others, *lowres, *only); err != nil {
+	if err := run(*out, *seed, *aug, *penDigits, *ds, *others, *badCuts, *lowres, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "icrgen:", err)
 		os.Exit(1)
 	}
 }
 
-// job is one sample to make: an MNIST digit (mnist >= 0) or a generated
-// glyph of class.
+// job is one sample to make: an MNIST digit (mnist >= 0), a bad cut of
+// the MNIST digits cut and pair, or a generated glyph of class.
 type job struct {
 	seed, index uint64
 	mnist       int
 	augment     bool
 	class       icr.Class
+	badCut      bool
+	cut, pair   int
 }
 
 // lowresSeed offsets a sample's seed for the random source of its
@@ -62,7 +66,7 @@ type job struct {
 // -lowres 0 writes the data sets it wrote before the flag).
 const lowresSeed = 1 << 40
 
-func run(dir string, seed uint64, aug, penDigits, ds, others int, lowres float64, only string) error {
+func run(dir string, seed uint64, aug, penDigits, ds, others, badCuts int, lowres float64, only string) error {
 	start := time.Now()
 	images, labels, err := handgen.LoadMNIST("train")
 	if err != nil {
@@ -102,6 +106,13 @@ func run(dir string, seed uint64, aug, penDigits, ds, others int, lowres float64
 		}
 		gen(icr.D, ds)
 		gen(icr.Other, others)
+		for i := range badCuts / s.div {
+			// the digits of a bad cut come from the set's own part of
+			// MNIST, so the held-out set's are held out too
+			pick := handgen.Rand(s.seed*100+71, uint64(i))
+			jobs = append(jobs, job{seed: s.seed*100 + 70, index: uint64(i), mnist: -1, class: icr.Other, badCut: true,
+				cut: s.from + pick.IntN(s.to-s.from), pair: s.from + pick.IntN(s.to-s.from)})
+		}
 
 		imgs := make([][]byte, len(jobs))
 		labs := make([][]byte, len(jobs))
@@ -115,7 +126,9 @@ func run(dir string, seed uint64, aug, penDigits, ds, others int, lowres float64
 				for i := w; i < len(jobs); i += workers {
 					j := jobs[i]
 					var smp handgen.Sample
-					if j.mnist >= 0 {
+					if j.badCut {
+						smp = handgen.FromMNISTBadCut(handgen.Rand(j.seed, j.index), images[j.cut], labels[j.cut], images[j.pair])
+					} else if j.mnist >= 0 {
 						smp = handgen.FromMNIST(handgen.Rand(j.seed, j.index), images[j.mnist], labels[j.mnist], j.augment)
 					} else {
 						smp = handgen.Glyph(handgen.Rand(j.seed, j.index), j.class)
