@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -9,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -21,11 +19,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/regfus/regfus/internal/clitest"
 	"github.com/regfus/regfus/tesseract"
 )
 
@@ -71,132 +69,28 @@ func TestServeUsage(t *testing.T) {
 	}
 }
 
-// child is a regfus process started by a test.
-type child struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	addr chan string
-	mu   sync.Mutex
-	log  bytes.Buffer
-	done chan struct{}
-	err  error
-}
-
-// startCLI runs the test binary as `regfus args...`.
-func startCLI(t *testing.T, args ...string) *child {
+// startCLI runs the test binary as `regfus args...`: a server, whose
+// Proc.URL waits for it to listen.
+func startCLI(t *testing.T, args ...string) *clitest.Proc {
 	t.Helper()
-	c := &child{t: t, addr: make(chan string, 1), done: make(chan struct{})}
-	c.cmd = exec.Command(os.Args[0], args...)
-	c.cmd.Env = append(os.Environ(), asCLI+"=1")
-	stderr, err := c.cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.cmd.Stdout = io.Discard
-	if err := c.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			c.mu.Lock()
-			c.log.WriteString(line + "\n")
-			c.mu.Unlock()
-			var l struct {
-				Msg  string `json:"msg"`
-				Addr string `json:"addr"`
-			}
-			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "serving" {
-				c.addr <- l.Addr
-			}
-		}
-		c.err = c.cmd.Wait()
-		close(c.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-c.done:
-		default:
-			c.cmd.Process.Kill()
-			<-c.done
-		}
-		if t.Failed() {
-			t.Logf("log of %v:\n%s", args[0], c.logs())
-		}
-	})
-	return c
-}
-
-func (c *child) logs() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.log.String()
-}
-
-// url waits for the server to listen and returns its base URL.
-func (c *child) url() string {
-	c.t.Helper()
-	select {
-	case a := <-c.addr:
-		return "http://" + a
-	case <-c.done:
-		c.t.Fatalf("regfus exited before serving: %v\n%s", c.err, c.logs())
-	case <-time.After(2 * time.Minute):
-		c.t.Fatal("regfus did not start serving within 2 minutes")
-	}
-	return ""
-}
-
-// signal sends sig and, for SIGTERM, waits for the exit.
-func (c *child) stop(sig syscall.Signal) error {
-	c.t.Helper()
-	if err := c.cmd.Process.Signal(sig); err != nil {
-		c.t.Fatal(err)
-	}
-	select {
-	case <-c.done:
-		return c.err
-	case <-time.After(2 * time.Minute):
-		c.t.Fatalf("regfus did not exit within 2 minutes of %v", sig)
-	}
-	return nil
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), asCLI+"=1")
+	return clitest.Start(t, "regfus "+args[0], cmd, clitest.Serving)
 }
 
 // faultScans are multi-page files of testdata/scans: 13 pages in all (a
 // batch still open when the graceful-shutdown test stops the server).
 var faultScans = []string{"0007-batch-tiff.tif", "0008-batch-pdf.pdf", "0015-batch-tiff.tif", "0016-batch-pdf.pdf", "0023-batch-tiff.tif", "0024-batch-pdf.pdf"}
 
+// uploadScans posts the files of testdata/scans named as one batch and
+// returns its id.
 func uploadScans(t *testing.T, base, key string, names ...string) int64 {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for _, n := range names {
-		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "scans", n))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fw, _ := w.CreateFormFile("files", n)
-		fw.Write(data)
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join("..", "..", "testdata", "scans", n)
 	}
-	w.Close()
-	req, _ := http.NewRequest("POST", base+"/v1/batches", &buf)
-	req.Header.Set("Authorization", "Bearer "+key)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out struct {
-		ID int64 `json:"id"`
-	}
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 202 || json.Unmarshal(b, &out) != nil {
-		t.Fatalf("upload: %d %s", res.StatusCode, b)
-	}
-	return out.ID
+	return clitest.Upload(t, base, key, paths...)
 }
 
 func createKey(t *testing.T, storeArgs ...string) string {
@@ -217,7 +111,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 	data := t.TempDir()
 	key := createKey(t, "--data", data)
 	srv := startCLI(t, "serve", "--addr", "127.0.0.1:0", "--data", data, "--no-ocr", "--workers", "1", "--grace", "20s")
-	base := srv.url()
+	base := srv.URL()
 	id := uploadScans(t, base, key, faultScans...)
 
 	// An event stream of the unfinished batch.
@@ -263,8 +157,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 	// No bound on how long the shutdown takes: the check in flight may run
 	// past the grace period on a loaded machine (and under -race), and the
 	// server must still answer it rather than cut it (tests never assert on
-	// wall-clock time); srv.stop fails if the process does not exit.
-	if err := srv.stop(syscall.SIGTERM); err != nil {
+	// wall-clock time); srv.Stop fails if the process does not exit.
+	if err := srv.Stop(syscall.SIGTERM); err != nil {
 		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 	if code := <-checked; code != 200 {
@@ -308,7 +202,7 @@ func TestServeTLS(t *testing.T) {
 	pool := writeSelfSigned(t, certFile, keyFile)
 	srv := startCLI(t, "serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--no-ocr", "--workers", "0",
 		"--tls-cert", certFile, "--tls-key", keyFile)
-	base := "https://" + strings.TrimPrefix(srv.url(), "http://")
+	base := "https://" + strings.TrimPrefix(srv.URL(), "http://")
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}, Timeout: 30 * time.Second}
 	res, err := client.Get(base + "/healthz")
 	if err != nil {
@@ -325,7 +219,7 @@ func TestServeTLS(t *testing.T) {
 			t.Fatal("plain HTTP answered 200 on the TLS listener")
 		}
 	}
-	srv.stop(syscall.SIGTERM)
+	srv.Stop(syscall.SIGTERM)
 }
 
 // writeSelfSigned writes a self-signed certificate for 127.0.0.1 and its

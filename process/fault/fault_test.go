@@ -102,7 +102,7 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	first.stop(syscall.SIGKILL)
+	first.Stop(syscall.SIGKILL)
 	before, _ := c.batch(id)
 	if before.PagesDone == before.PagesTotal {
 		t.Fatalf("batch finished before the kill: %+v", before)
@@ -183,7 +183,7 @@ func TestRestartEmbeddedServerMidBatch(t *testing.T) {
 			want := corpusPages(t)
 			id := c.upload(batchFiles...)
 			c.waitFor(id, untilDeadline(t), "a page done and one running", func(b batch) bool { return b.PagesDone >= 1 && b.PagesRunning >= 1 })
-			srv.stop(sig)
+			srv.Stop(sig)
 			s, err := sqlite.Open(context.Background(), data)
 			if err != nil {
 				t.Fatal(err)

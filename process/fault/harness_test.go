@@ -1,22 +1,20 @@
 package fault
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/regfus/regfus/internal/clitest"
 )
 
 // bin is the regfus binary built for these tests.
@@ -69,121 +67,27 @@ func run(t *testing.T, args ...string) string {
 	return stdout.String()
 }
 
-// proc is a regfus process running in the background; its stderr is kept
-// (and shown if the test fails).
-type proc struct {
-	t    *testing.T
-	name string
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	log  bytes.Buffer
-	line chan string
-	done chan struct{}
-}
-
 // start starts regfus with args and waits for a stderr line containing
 // ready (the line is returned).
-func start(t *testing.T, name, ready string, args ...string) (*proc, string) {
+func start(t *testing.T, name, ready string, args ...string) (*clitest.Proc, string) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env()
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{t: t, name: name, cmd: cmd, line: make(chan string, 1), done: make(chan struct{})}
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		found := false
-		for sc.Scan() {
-			l := sc.Text()
-			p.mu.Lock()
-			p.log.WriteString(l + "\n")
-			p.mu.Unlock()
-			if !found && strings.Contains(l, ready) {
-				found = true
-				p.line <- l
-			}
-		}
-		cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		p.signal(syscall.SIGKILL)
-		<-p.done
-		if t.Failed() {
-			t.Logf("--- %s stderr (request lines left out, last 80 lines):\n%s", name, p.tail(80))
-		}
-	})
-	select {
-	case l := <-p.line:
-		return p, l
-	case <-p.done:
-		t.Fatalf("%s exited before it was ready:\n%s", name, p.tail(80))
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("%s not ready after 2 minutes:\n%s", name, p.tail(80))
-	}
-	return nil, ""
-}
-
-// tail is the last n lines of the log, without per-request lines.
-func (p *proc) tail(n int) string {
-	var keep []string
-	for _, l := range strings.Split(p.logText(), "\n") {
-		if !strings.Contains(l, `"msg":"request"`) {
-			keep = append(keep, l)
-		}
-	}
-	if len(keep) > n {
-		keep = keep[len(keep)-n:]
-	}
-	return strings.Join(keep, "\n")
-}
-
-func (p *proc) logText() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.log.String()
-}
-
-func (p *proc) signal(sig syscall.Signal) {
-	if p.cmd.Process != nil {
-		p.cmd.Process.Signal(sig)
-	}
-}
-
-// stop sends sig and waits for the process to end.
-func (p *proc) stop(sig syscall.Signal) {
-	p.t.Helper()
-	p.signal(sig)
-	select {
-	case <-p.done:
-	case <-time.After(2 * time.Minute):
-		p.t.Fatalf("%s did not stop on %s", p.name, sig)
-	}
+	p := clitest.Start(t, name, cmd, ready)
+	return p, p.Ready()
 }
 
 // serve starts `regfus serve` on a free loopback port and returns its
 // base URL.
-func serve(t *testing.T, name string, args ...string) (*proc, string) {
+func serve(t *testing.T, name string, args ...string) (*clitest.Proc, string) {
 	t.Helper()
 	args = append([]string{"serve", "--addr", "127.0.0.1:0", "--no-ocr"}, args...)
-	p, line := start(t, name, `"msg":"serving"`, args...)
-	var l struct {
-		Addr string `json:"addr"`
-	}
-	if err := json.Unmarshal([]byte(line), &l); err != nil || l.Addr == "" {
-		t.Fatalf("%s: no address in %q", name, line)
-	}
-	return p, "http://" + l.Addr
+	p, _ := start(t, name, clitest.Serving, args...)
+	return p, p.URL()
 }
 
 // worker starts `regfus worker`.
-func worker(t *testing.T, name string, args ...string) *proc {
+func worker(t *testing.T, name string, args ...string) *clitest.Proc {
 	t.Helper()
 	p, _ := start(t, name, "worker started", append([]string{"worker", "--no-ocr"}, args...)...)
 	return p
@@ -211,35 +115,22 @@ func (c *client) do(req *http.Request) (*http.Response, []byte) {
 // uploadRequest is a POST /v1/batches of corpus files.
 func uploadRequest(t *testing.T, base, key string, files ...string) *http.Request {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for _, f := range files {
-		b, err := os.ReadFile(filepath.Join(scans, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		part, _ := mw.CreateFormFile("files", f)
-		part.Write(b)
-	}
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, base+"/v1/batches", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+key)
-	return req
+	return clitest.UploadRequest(t, base, key, corpus(files)...)
 }
 
 // upload posts the corpus files as one batch and returns its id.
 func (c *client) upload(files ...string) int64 {
 	c.t.Helper()
-	resp, out := c.do(uploadRequest(c.t, c.base, c.key, files...))
-	if resp.StatusCode != http.StatusAccepted {
-		c.t.Fatalf("upload: %s %s", resp.Status, out)
+	return clitest.Upload(c.t, c.base, c.key, corpus(files)...)
+}
+
+// corpus is the paths of the corpus files.
+func corpus(files []string) []string {
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(scans, f)
 	}
-	var b struct {
-		ID int64 `json:"id"`
-	}
-	json.Unmarshal(out, &b)
-	return b.ID
+	return paths
 }
 
 // batch is GET /v1/batches/{id} as the API shows it.
