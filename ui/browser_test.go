@@ -341,11 +341,7 @@ func TestBrowserUpload(t *testing.T) {
 	// Multi-page files with a foreign sheet among the station's own, as a
 	// real day's box of scans.
 	scans := []string{"0016-batch-pdf.pdf", scanOther}
-	var paths []string
-	for _, s := range scans {
-		paths = append(paths, scanPath(s))
-	}
-	b.run(chromedp.SetUploadFiles(chromedp.ID("files"), paths))
+	b.run(chromedp.SetUploadFiles(chromedp.ID("files"), scanPaths(scans)))
 	b.waitJS(`document.getElementById("upload-chosen").textContent.startsWith("2 ×")`)
 	b.shot("station")
 	b.run(chromedp.Focus(chromedp.ID("upload-submit")), chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.ID("live")))

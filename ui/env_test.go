@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,6 +28,7 @@ import (
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/blob"
+	"github.com/regfus/regfus/internal/clitest"
 	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
 	"github.com/regfus/regfus/sheet"
@@ -135,27 +135,18 @@ func (e *env) apiDo(method, path, key string, body []byte, ctype string) (int, [
 // upload submits scans through the API and waits until they are read.
 func (e *env) upload(key string, scans ...string) int64 {
 	e.t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, s := range scans {
-		b, err := os.ReadFile(scanPath(s))
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		w, _ := mw.CreateFormFile("files", s)
-		w.Write(b)
+	id := clitest.Upload(e.t, e.url, key, scanPaths(scans)...)
+	e.waitBatch(key, id)
+	return id
+}
+
+// scanPaths is the paths of the committed scans named.
+func scanPaths(scans []string) []string {
+	paths := make([]string, len(scans))
+	for i, s := range scans {
+		paths[i] = scanPath(s)
 	}
-	mw.Close()
-	st, body := e.apiDo("POST", "/v1/batches", key, buf.Bytes(), mw.FormDataContentType())
-	if st != http.StatusAccepted {
-		e.t.Fatalf("upload: %d %s", st, body)
-	}
-	var sub struct {
-		ID int64 `json:"id"`
-	}
-	json.Unmarshal(body, &sub)
-	e.waitBatch(key, sub.ID)
-	return sub.ID
+	return paths
 }
 
 func (e *env) waitBatch(key string, id int64) {
@@ -190,11 +181,7 @@ func (e *env) importMonth(validator string, scans ...string) {
 	if st, body := e.apiDo("POST", "/v1/declarations", validator, []byte(decl), "text/csv"); st != 200 {
 		e.t.Fatalf("declarations: %d %s", st, body)
 	}
-	paths := make([]string, len(scans))
-	for i, s := range scans {
-		paths[i] = scanPath(s)
-	}
-	recs := servicetest.Records(e.t, sheet.Key{Region: "120", ASL: scanASL, Pharmacy: scanPharmacy, Competence: scanMonth}, "2025-06-03", paths...)
+	recs := servicetest.Records(e.t, sheet.Key{Region: "120", ASL: scanASL, Pharmacy: scanPharmacy, Competence: scanMonth}, "2025-06-03", scanPaths(scans)...)
 	b, _ := json.Marshal(recs)
 	if st, body := e.apiDo("POST", "/v1/records", validator, b, "application/json"); st != 200 {
 		e.t.Fatalf("records: %d %s", st, body)

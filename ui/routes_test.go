@@ -6,16 +6,15 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/regfus/regfus/internal/clitest"
 	"github.com/regfus/regfus/ui"
 )
 
@@ -86,21 +85,6 @@ func (c *client) signIn(key string) *http.Response {
 	return resp
 }
 
-func multipartBody(field string, scans ...string) ([]byte, string) {
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for _, s := range scans {
-		b, err := os.ReadFile(scanPath(s))
-		if err != nil {
-			panic(err)
-		}
-		w, _ := mw.CreateFormFile(field, s)
-		w.Write(b)
-	}
-	mw.Close()
-	return buf.Bytes(), mw.FormDataContentType()
-}
-
 // TestRoutes requests every route of the route table, as the role it is
 // for and signed out, and fails for a route no case requests.
 func TestRoutes(t *testing.T) {
@@ -118,8 +102,8 @@ func TestRoutes(t *testing.T) {
 	for who, key := range map[string]string{"station": stationKey, "validator": validatorKey, "pharmacy": pharmacyKey} {
 		clients[who].signIn(key)
 	}
-	upload, uploadType := multipartBody("files", scanOther)
-	check, checkType := multipartBody("file", scanClean)
+	upload, uploadType := clitest.Multipart(t, "files", scanPath(scanOther))
+	check, checkType := clitest.Multipart(t, "file", scanPath(scanClean))
 	report := "/ui/reconciliations/120/202/93161/2025-06"
 	type tc struct {
 		method, path, who string

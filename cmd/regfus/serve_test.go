@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"os"
@@ -88,10 +87,13 @@ func uploadScans(t *testing.T, base, key string, names ...string) int64 {
 	t.Helper()
 	paths := make([]string, len(names))
 	for i, n := range names {
-		paths[i] = filepath.Join("..", "..", "testdata", "scans", n)
+		paths[i] = scanPath(n)
 	}
 	return clitest.Upload(t, base, key, paths...)
 }
+
+// scanPath is the path of a file of testdata/scans.
+func scanPath(name string) string { return filepath.Join("..", "..", "testdata", "scans", name) }
 
 func createKey(t *testing.T, storeArgs ...string) string {
 	t.Helper()
@@ -125,15 +127,10 @@ func TestServeGracefulShutdown(t *testing.T) {
 	go func() { _, err := io.ReadAll(stream.Body); streamEnded <- err }()
 
 	// A check in flight when the signal comes.
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	fw, _ := w.CreateFormFile("file", "0009-clean.png")
-	scan, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "scans", "0009-clean.png"))
-	fw.Write(scan)
-	w.Close()
-	creq, _ := http.NewRequest("POST", base+"/v1/check", &buf)
+	body, ctype := clitest.Multipart(t, "file", scanPath("0009-clean.png"))
+	creq, _ := http.NewRequest("POST", base+"/v1/check", bytes.NewReader(body))
 	creq.Header.Set("Authorization", "Bearer "+key)
-	creq.Header.Set("Content-Type", w.FormDataContentType())
+	creq.Header.Set("Content-Type", ctype)
 	checked := make(chan int, 1)
 	go func() {
 		res, err := http.DefaultClient.Do(creq)

@@ -2,7 +2,8 @@
 // operator runs it: a server or a worker that the test starts, waits for,
 // signals or kills, and uploads scans to over HTTP. The command's own
 // tests (cmd/regfus, which runs its test binary as the command) and the
-// fault tests (process/fault, which build the command) share it.
+// fault tests (process/fault, which build the command) share it; the web
+// interface's tests (ui) upload through Upload to a server of their own.
 package clitest
 
 import (
@@ -163,9 +164,9 @@ func (p *Proc) Stop(sig syscall.Signal) error {
 	return nil
 }
 
-// UploadRequest is a POST /v1/batches with key of the files at paths,
-// each under its base name.
-func UploadRequest(t testing.TB, base, key string, paths ...string) *http.Request {
+// Multipart is a multipart/form-data body of the files at paths, each
+// as a part named field under its base name, and its content type.
+func Multipart(t testing.TB, field string, paths ...string) ([]byte, string) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -174,7 +175,7 @@ func UploadRequest(t testing.TB, base, key string, paths ...string) *http.Reques
 		if err != nil {
 			t.Fatal(err)
 		}
-		part, err := mw.CreateFormFile("files", filepath.Base(path))
+		part, err := mw.CreateFormFile(field, filepath.Base(path))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,11 +184,19 @@ func UploadRequest(t testing.TB, base, key string, paths ...string) *http.Reques
 	if err := mw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/batches", &body)
+	return body.Bytes(), mw.FormDataContentType()
+}
+
+// UploadRequest is a POST /v1/batches with key of the files at paths,
+// each under its base name.
+func UploadRequest(t testing.TB, base, key string, paths ...string) *http.Request {
+	t.Helper()
+	body, ctype := Multipart(t, "files", paths...)
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/batches", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", ctype)
 	req.Header.Set("Authorization", "Bearer "+key)
 	return req
 }
