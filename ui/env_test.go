@@ -149,24 +149,11 @@ func scanPaths(scans []string) []string {
 	return paths
 }
 
+// waitBatch waits until the batch is read to its end.
 func (e *env) waitBatch(key string, id int64) {
 	e.t.Helper()
-	deadline := time.Now().Add(10 * time.Minute)
-	if d, ok := e.t.Deadline(); ok && d.Add(-30*time.Second).Before(deadline) {
-		deadline = d.Add(-30 * time.Second)
-	}
-	for time.Now().Before(deadline) {
-		_, body := e.apiDo("GET", fmt.Sprintf("/v1/batches/%d", id), key, nil, "")
-		var b struct {
-			Status string `json:"status"`
-		}
-		json.Unmarshal(body, &b)
-		if b.Status == "done" || b.Status == "failed" {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	e.t.Fatalf("batch %d not read by %v", id, deadline)
+	c := &clitest.Client{T: e.t, Base: e.url, Key: key}
+	c.WaitFor(id, clitest.UntilDeadline(e.t), "read", clitest.Finished)
 }
 
 // readTruth is the ground truth of a committed scan.

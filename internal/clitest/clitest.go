@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -218,4 +219,100 @@ func Upload(t testing.TB, base, key string, paths ...string) int64 {
 		t.Fatalf("upload: %s %s", res.Status, b)
 	}
 	return out.ID
+}
+
+// Client talks to a running service's API with one key.
+type Client struct {
+	T    testing.TB
+	Base string // the service's base URL
+	Key  string
+}
+
+// Do makes req with the client's key and returns the answer and its
+// body; a request that gets no answer fails the test.
+func (c *Client) Do(req *http.Request) (*http.Response, []byte) {
+	c.T.Helper()
+	req.Header.Set("Authorization", "Bearer "+c.Key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.T.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+// Upload posts the files at paths as one batch and returns its id (see
+// Upload).
+func (c *Client) Upload(paths ...string) int64 {
+	c.T.Helper()
+	return Upload(c.T, c.Base, c.Key, paths...)
+}
+
+// Batch is GET /v1/batches/{id} as the API shows it: the fields the
+// tests wait on.
+type Batch struct {
+	ID            int64  `json:"id"`
+	Status        string `json:"status"`
+	PagesTotal    int    `json:"pages_total"`
+	PagesDone     int    `json:"pages_done"`
+	PagesFailed   int    `json:"pages_failed"`
+	PagesQueued   int    `json:"pages_queued"`
+	PagesRunning  int    `json:"pages_running"`
+	PagesRejected int    `json:"pages_rejected"`
+}
+
+// Finished says whether the batch is read to its end: done, or failed.
+func Finished(b Batch) bool { return b.Status == "done" || b.Status == "failed" }
+
+// Batch reads the batch; an answer other than 200 is an error.
+func (c *Client) Batch(id int64) (Batch, error) {
+	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/batches/%d", c.Base, id), nil)
+	req.Header.Set("Authorization", "Bearer "+c.Key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return Batch{}, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return Batch{}, fmt.Errorf("%s %s", resp.Status, body)
+	}
+	var b Batch
+	err = json.Unmarshal(body, &b)
+	return b, err
+}
+
+// WaitFor polls the batch until cond holds and returns it; what names
+// cond in the failure of a batch that does not get there within the
+// time given, which shows the batch's last state.
+func (c *Client) WaitFor(id int64, within time.Duration, what string, cond func(Batch) bool) Batch {
+	c.T.Helper()
+	deadline := time.Now().Add(within)
+	var last Batch
+	var lastErr error
+	for time.Now().Before(deadline) {
+		b, err := c.Batch(id)
+		if err == nil && cond(b) {
+			return b
+		}
+		last, lastErr = b, err
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.T.Fatalf("batch %d: %s not reached within %s (last %+v, %v)", id, what, within, last, lastErr)
+	return Batch{}
+}
+
+// UntilDeadline is how long a test may wait for pages to be read: until
+// shortly before go test's own -timeout. Reading pages is CPU-bound;
+// under the race detector on a loaded 2-core machine it is many times
+// slower, so a fixed wait would measure the machine, not the behaviour
+// under test (a fixed 3-minute wait once failed that way). A test that
+// hangs still fails: at the deadline, with the batch's last state.
+func UntilDeadline(t *testing.T) time.Duration {
+	d, ok := t.Deadline()
+	if !ok {
+		return 30 * time.Minute
+	}
+	return max(time.Until(d)-30*time.Second, time.Minute)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/internal/clitest"
 	"github.com/regfus/regfus/internal/pgtest"
 	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/process"
@@ -83,12 +84,12 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	}
 	defer s.Close()
 
-	c := &client{t: t, base: base, key: key}
+	c := &clitest.Client{T: t, Base: base, Key: key}
 	want := corpusPages(t)
-	id := c.upload(batchFiles...)
-	c.waitFor(id, untilDeadline(t), "a page done", func(b batch) bool { return b.PagesDone >= 1 })
+	id := c.Upload(corpus(batchFiles...)...)
+	c.WaitFor(id, clitest.UntilDeadline(t), "a page done", func(b clitest.Batch) bool { return b.PagesDone >= 1 })
 	// Kill it while it holds a job.
-	deadline := time.Now().Add(untilDeadline(t))
+	deadline := time.Now().Add(clitest.UntilDeadline(t))
 	for {
 		var running int
 		if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE state = 'running'`).Scan(&running); err != nil {
@@ -103,12 +104,12 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	first.Stop(syscall.SIGKILL)
-	before, _ := c.batch(id)
+	before, _ := c.Batch(id)
 	if before.PagesDone == before.PagesTotal {
 		t.Fatalf("batch finished before the kill: %+v", before)
 	}
 	worker(t, "worker 2", wargs()...)
-	final := c.waitFor(id, untilDeadline(t), "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
+	final := c.WaitFor(id, clitest.UntilDeadline(t), "done", clitest.Finished)
 	if final.Status != "done" || final.PagesTotal != want || final.PagesDone != want || final.PagesFailed != 0 {
 		t.Fatalf("final batch %+v, want %d pages done", final, want)
 	}
@@ -117,7 +118,7 @@ func TestKillWorkerMidBatchPostgres(t *testing.T) {
 	// A job whose page was recorded just before the kill stays "running"
 	// until River rescues it; retried, it finds the page done and
 	// completes without reading it again. Wait for that.
-	deadline = time.Now().Add(untilDeadline(t))
+	deadline = time.Now().Add(clitest.UntilDeadline(t))
 	for {
 		var open int
 		if err := s.Pool().QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE state <> 'completed'`).Scan(&open); err != nil {
@@ -179,10 +180,10 @@ func TestRestartEmbeddedServerMidBatch(t *testing.T) {
 			key := strings.TrimSpace(run(t, "keys", "create", "--role", "admin", "--data", data))
 			// --grace 0: a graceful stop hands pages back at once.
 			srv, base := serve(t, "serve 1", "--data", data, "--workers", "2", "--grace", "0s")
-			c := &client{t: t, base: base, key: key}
+			c := &clitest.Client{T: t, Base: base, Key: key}
 			want := corpusPages(t)
-			id := c.upload(batchFiles...)
-			c.waitFor(id, untilDeadline(t), "a page done and one running", func(b batch) bool { return b.PagesDone >= 1 && b.PagesRunning >= 1 })
+			id := c.Upload(corpus(batchFiles...)...)
+			c.WaitFor(id, clitest.UntilDeadline(t), "a page done and one running", func(b clitest.Batch) bool { return b.PagesDone >= 1 && b.PagesRunning >= 1 })
 			srv.Stop(sig)
 			s, err := sqlite.Open(context.Background(), data)
 			if err != nil {
@@ -201,8 +202,8 @@ func TestRestartEmbeddedServerMidBatch(t *testing.T) {
 			}
 
 			_, base = serve(t, "serve 2", "--data", data, "--workers", "2")
-			c.base = base
-			final := c.waitFor(id, untilDeadline(t), "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
+			c.Base = base
+			final := c.WaitFor(id, clitest.UntilDeadline(t), "done", clitest.Finished)
 			if final.Status != "done" || final.PagesDone != want {
 				t.Fatalf("final batch %+v, want %d pages done", final, want)
 			}
@@ -236,7 +237,7 @@ func TestDatabaseGoesAway(t *testing.T) {
 	storeArgs := []string{"--database-url", viaProxy, "--data", data}
 	key := strings.TrimSpace(run(t, append([]string{"keys", "create", "--role", "admin"}, storeArgs...)...))
 	_, base := serve(t, "serve", append([]string{"--workers", "1"}, storeArgs...)...)
-	c := &client{t: t, base: base, key: key}
+	c := &clitest.Client{T: t, Base: base, Key: key}
 
 	if got := status(base + "/readyz"); got != 200 {
 		t.Fatalf("/readyz %d with the database up", got)
@@ -249,11 +250,11 @@ func TestDatabaseGoesAway(t *testing.T) {
 	// A keyed request cannot check its key: 503, not 401 or 500.
 	list, _ := http.NewRequest(http.MethodGet, base+"/v1/batches", nil)
 	list.Header.Set("Authorization", "Bearer "+key)
-	if resp, body := c.do(list); resp.StatusCode != 503 {
+	if resp, body := c.Do(list); resp.StatusCode != 503 {
 		t.Errorf("keyed GET /v1/batches while the database is away: %s %s", resp.Status, body)
 	}
 	req := uploadRequest(t, base, key, "0001-clean.png")
-	resp, body := c.do(req)
+	resp, body := c.Do(req)
 	if resp.StatusCode != 503 {
 		t.Errorf("upload while the database is away: %s %s", resp.Status, body)
 	}
@@ -261,11 +262,11 @@ func TestDatabaseGoesAway(t *testing.T) {
 	waitStatus(t, base+"/readyz", 200, time.Minute)
 	list, _ = http.NewRequest(http.MethodGet, base+"/v1/batches", nil)
 	list.Header.Set("Authorization", "Bearer "+key)
-	if resp, body := c.do(list); resp.StatusCode != 200 {
+	if resp, body := c.Do(list); resp.StatusCode != 200 {
 		t.Errorf("keyed GET /v1/batches after the database came back: %s %s", resp.Status, body)
 	}
-	id := c.upload("0002-office.jpg")
-	final := c.waitFor(id, untilDeadline(t), "done", func(b batch) bool { return b.Status == "done" || b.Status == "failed" })
+	id := c.Upload(corpus("0002-office.jpg")...)
+	final := c.WaitFor(id, clitest.UntilDeadline(t), "done", clitest.Finished)
 	if final.Status != "done" {
 		t.Fatalf("batch after the database came back: %+v", final)
 	}

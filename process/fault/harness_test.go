@@ -3,9 +3,7 @@ package fault
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -93,91 +91,19 @@ func worker(t *testing.T, name string, args ...string) *clitest.Proc {
 	return p
 }
 
-// client talks to the API with one key.
-type client struct {
-	t    *testing.T
-	base string
-	key  string
-}
-
-func (c *client) do(req *http.Request) (*http.Response, []byte) {
-	c.t.Helper()
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp, body
-}
-
 // uploadRequest is a POST /v1/batches of corpus files.
 func uploadRequest(t *testing.T, base, key string, files ...string) *http.Request {
 	t.Helper()
-	return clitest.UploadRequest(t, base, key, corpus(files)...)
-}
-
-// upload posts the corpus files as one batch and returns its id.
-func (c *client) upload(files ...string) int64 {
-	c.t.Helper()
-	return clitest.Upload(c.t, c.base, c.key, corpus(files)...)
+	return clitest.UploadRequest(t, base, key, corpus(files...)...)
 }
 
 // corpus is the paths of the corpus files.
-func corpus(files []string) []string {
+func corpus(files ...string) []string {
 	paths := make([]string, len(files))
 	for i, f := range files {
 		paths[i] = filepath.Join(scans, f)
 	}
 	return paths
-}
-
-// batch is GET /v1/batches/{id} as the API shows it.
-type batch struct {
-	ID            int64  `json:"id"`
-	Status        string `json:"status"`
-	PagesTotal    int    `json:"pages_total"`
-	PagesDone     int    `json:"pages_done"`
-	PagesFailed   int    `json:"pages_failed"`
-	PagesQueued   int    `json:"pages_queued"`
-	PagesRunning  int    `json:"pages_running"`
-	PagesRejected int    `json:"pages_rejected"`
-}
-
-func (c *client) batch(id int64) (batch, error) {
-	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/batches/%d", c.base, id), nil)
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return batch{}, err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return batch{}, fmt.Errorf("%s %s", resp.Status, body)
-	}
-	var b batch
-	err = json.Unmarshal(body, &b)
-	return b, err
-}
-
-// waitFor polls the batch until cond holds.
-func (c *client) waitFor(id int64, within time.Duration, what string, cond func(batch) bool) batch {
-	c.t.Helper()
-	deadline := time.Now().Add(within)
-	var last batch
-	var lastErr error
-	for time.Now().Before(deadline) {
-		b, err := c.batch(id)
-		if err == nil && cond(b) {
-			return b
-		}
-		last, lastErr = b, err
-		time.Sleep(100 * time.Millisecond)
-	}
-	c.t.Fatalf("batch %d: %s not reached within %s (last %+v, %v)", id, what, within, last, lastErr)
-	return batch{}
 }
 
 // status returns the status code of an unauthenticated GET.
@@ -191,18 +117,4 @@ func status(url string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
-}
-
-// untilDeadline is how long a fault test may wait for pages to be read:
-// until shortly before go test's own -timeout. Reading pages is CPU-bound;
-// under the race detector on a loaded 2-core machine it is many times
-// slower, so a fixed wait would measure the machine, not the behaviour
-// under test (a fixed 3-minute wait once failed that way). A test that
-// hangs still fails: at the deadline, with the batch's last state.
-func untilDeadline(t *testing.T) time.Duration {
-	d, ok := t.Deadline()
-	if !ok {
-		return 30 * time.Minute
-	}
-	return max(time.Until(d)-30*time.Second, time.Minute)
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/regfus/regfus/internal/clitest"
 )
 
 // TestHotFolderAgainstServer: `regfus watch --once` against a real
@@ -48,10 +50,10 @@ func TestHotFolderAgainstServer(t *testing.T) {
 	if !strings.Contains(string(reason), "422") || !strings.Contains(string(reason), "notes.png") {
 		t.Errorf("reason file: %q", reason)
 	}
-	c := &client{t: t, base: base, key: key}
+	c := &clitest.Client{T: t, Base: base, Key: key}
 	count := func() int {
 		req, _ := http.NewRequest(http.MethodGet, base+"/v1/batches", nil)
-		resp, body := c.do(req)
+		resp, body := c.Do(req)
 		if resp.StatusCode != 200 {
 			t.Fatalf("list batches: %s %s", resp.Status, body)
 		}
