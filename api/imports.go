@@ -47,8 +47,7 @@ func (im *storeImports) Declarations(ctx context.Context, who Principal, data []
 	if err != nil {
 		return ImportResult{}, err
 	}
-	at := func(d records.Declaration) (int, sheet.Key) { return d.Pos.Line, d.Key }
-	return importRows(ctx, im, who, source, "declarations", ds, at, im.store.ImportDeclarations)
+	return importRows(ctx, im, who, source, "declarations", ds, im.store.ImportDeclarations)
 }
 
 func (im *storeImports) Records(ctx context.Context, who Principal, data []byte, source string, f records.Format) (ImportResult, error) {
@@ -56,20 +55,18 @@ func (im *storeImports) Records(ctx context.Context, who Principal, data []byte,
 	if err != nil {
 		return ImportResult{}, err
 	}
-	at := func(r records.Record) (int, sheet.Key) { return r.Pos.Line, r.Key }
-	return importRows(ctx, im, who, source, "records", rs, at, im.store.ImportRecords)
+	return importRows(ctx, im, who, source, "records", rs, im.store.ImportRecords)
 }
 
 // importRows is the rest of an import once its rows are parsed, the same
 // for declarations and records (kind names them in the 403): every row in
-// the caller's scope (at gives a row's line and pharmacy) or nothing is
-// stored, then save stores them and their groups are reconciled again.
-func importRows[T any](ctx context.Context, im *storeImports, who Principal, source, kind string, rows []T,
-	at func(T) (int, sheet.Key), save func(context.Context, store.Import, []T) (store.ImportSummary, error)) (ImportResult, error) {
+// the caller's scope or nothing is stored, then save stores them and
+// their groups are reconciled again.
+func importRows[T records.Row](ctx context.Context, im *storeImports, who Principal, source, kind string, rows []T,
+	save func(context.Context, store.Import, []T) (store.ImportSummary, error)) (ImportResult, error) {
 	var out []records.Problem
 	for _, r := range rows {
-		line, k := at(r)
-		if p, ok := outOfScope(who.Scope, source, line, k); !ok {
+		if p, ok := outOfScope(who.Scope, source, r.Line(), r.Group()); !ok {
 			out = append(out, p)
 		}
 	}

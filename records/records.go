@@ -147,6 +147,26 @@ type Declaration struct {
 	Pos         Position `json:"-"`
 }
 
+// Row is what a declaration or a record is to its importer (the API's
+// scope check, the stores' duplicate check and replacement by group):
+// the pharmacy and month it belongs to, and the line it was read from.
+type Row interface {
+	Group() sheet.Key
+	Line() int
+}
+
+// Group implements Row: the pharmacy and competence month declared.
+func (d Declaration) Group() sheet.Key { return d.Key }
+
+// Line implements Row.
+func (d Declaration) Line() int { return d.Pos.Line }
+
+// Group implements Row: the pharmacy, and the month of the sheet.
+func (r Record) Group() sheet.Key { return r.Key }
+
+// Line implements Row.
+func (r Record) Line() int { return r.Pos.Line }
+
 // Record is one dispensed pack as the counter software and the signing
 // platform know it. It marshals to JSON with the import keys, so what is
 // exported imports back unchanged.

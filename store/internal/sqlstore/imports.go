@@ -15,16 +15,14 @@ import (
 )
 
 // importRows is what ImportDeclarations and ImportRecords share: a kind
-// of row, how to name it and its group, and how to store it.
-type importRows[T any] struct {
+// of row (its group and line from records.Row), how to name it, and how
+// to store it.
+type importRows[T records.Row] struct {
 	kind store.ImportKind
 	// key is what may appear once per file, within the row's group; what
 	// describes it in the error naming a duplicate.
 	key  func(T) string
 	what func(T) string
-	// group and line of a row.
-	group func(T) sheet.Key
-	line  func(T) int
 	// del deletes a group's stored rows; insert stores one row.
 	del    func(context.Context, querier, sheet.Key) (int64, error)
 	insert func(context.Context, querier, int64, T) error
@@ -41,12 +39,12 @@ func (ir importRows[T]) run(ctx context.Context, s *Store, imp store.Import, row
 	seen := map[key]int{}
 	groups := map[sheet.Key]bool{}
 	for _, r := range rows {
-		k := key{ir.group(r), ir.key(r)}
+		k := key{r.Group(), ir.key(r)}
 		if prev, dup := seen[k]; dup {
 			return store.ImportSummary{}, fmt.Errorf("%s %s %s: %w: %s %s",
-				ir.kind, imp.Source, line(ir.line(r)), store.ErrInvalid, ir.what(r), line(prev))
+				ir.kind, imp.Source, line(r.Line()), store.ErrInvalid, ir.what(r), line(prev))
 		}
-		seen[k] = ir.line(r)
+		seen[k] = r.Line()
 		groups[k.g] = true
 	}
 	sum := store.ImportSummary{Rows: len(rows), Groups: sortGroups(groups)}
@@ -63,7 +61,7 @@ func (ir importRows[T]) run(ctx context.Context, s *Store, imp store.Import, row
 		}
 		for _, r := range rows {
 			if err := ir.insert(ctx, tx, sum.ImportID, r); err != nil {
-				return fmt.Errorf("%s %s %s: %w", ir.kind, imp.Source, line(ir.line(r)), err)
+				return fmt.Errorf("%s %s %s: %w", ir.kind, imp.Source, line(r.Line()), err)
 			}
 		}
 		return nil
@@ -98,8 +96,6 @@ func (s *Store) ImportDeclarations(ctx context.Context, imp store.Import, rows [
 		what: func(d records.Declaration) string {
 			return fmt.Sprintf("pharmacy %s-%s-%s competence %s bundle %s is already declared on", d.Region, d.ASL, d.Pharmacy, d.Competence, d.Bundle)
 		},
-		group:  func(d records.Declaration) sheet.Key { return d.Key },
-		line:   func(d records.Declaration) int { return d.Pos.Line },
 		del:    s.q.DeleteDeclarationsGroup,
 		insert: s.q.InsertDeclaration,
 	}.run(ctx, s, imp, rows)
@@ -113,8 +109,6 @@ func (s *Store) ImportRecords(ctx context.Context, imp store.Import, rows []reco
 		what: func(r records.Record) string {
 			return fmt.Sprintf("record_id %q of pharmacy %s-%s-%s competence %s already appears on", r.ID, r.Region, r.ASL, r.Pharmacy, r.Competence)
 		},
-		group:  func(r records.Record) sheet.Key { return r.Key },
-		line:   func(r records.Record) int { return r.Pos.Line },
 		del:    s.q.DeleteRecordsGroup,
 		insert: s.q.InsertRecord,
 	}.run(ctx, s, imp, rows)
