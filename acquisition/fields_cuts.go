@@ -34,10 +34,22 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 		// the field has room for; the default cut is the likeliest
 		// hypothesis of target characters.
 		target int
+		ambig  bool // one blob splitWide left whole (glyph.ambig)
 	}
 	var units []unit
 	for i := 0; i < len(gs); {
 		g := gs[i]
+		if g.ambig {
+			// Read whole and cut in two: taken whole only when no cut
+			// reads otherwise (rivalled below).
+			u := unit{hyps: [][]glyph{{g}}, n: []int{1}, target: 1, ambig: true}
+			if parts := slices.DeleteFunc(splitInto(g, s.labels, s.mask.w, 2), func(p glyph) bool { return tinyPart(p, g.r.Dy()) }); len(parts) == 2 {
+				u.hyps, u.n = append(u.hyps, parts), append(u.n, 2)
+			}
+			units = append(units, u)
+			i++
+			continue
+		}
 		if !g.cut {
 			units = append(units, unit{hyps: [][]glyph{{g}}, n: []int{1}, target: 1})
 			i++
@@ -179,6 +191,16 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 		switch {
 		case len(u.hyps) == 1:
 			pick = 0
+		case u.ambig:
+			// One character or two: whole, unless its cut in two reads
+			// digits at rivalJoint (a 91 whose 1 leans into the 9, read
+			// whole as a sure 9), or reads for sure only cut.
+			pick = 0
+			switch {
+			case sureOf[ui][0] && joint(hr[1]) < ambigRival && !sureOf[ui][1]:
+			case sureOf[ui][0] || len(sure) > 0:
+				why = fmt.Sprintf("one character or two touching: whole it reads %s, cut %s", textOf(hr[0]), textOf(hr[1]))
+			}
 		case len(texts) == 1 && slices.Contains(sure, def) && !vetoed(ui, def):
 			// The default cut read for sure, and no other cut read
 			// otherwise (vetoed). Another cut alone read for sure is
@@ -253,6 +275,16 @@ func (st *pageState) readCuts(s *segmented, gs []glyph, f boxField, want string)
 	st.contextConfirms(reads, want)
 	return out, reads, "", nil
 }
+
+// ambigRival is the least probability (joint) at which a blob's cut in
+// two that reads two digits keeps the blob, read whole for sure, unread
+// (readCuts, glyph.ambig). The model reads the halves of one wide digit
+// as two digits at 0.5-0.8 often (a 4 cut into 42 at 0.54, a 2 into 22
+// at 0.60), at over 0.9 now and then (a 0 into 67 at 0.97), and a 91
+// whose 1 leans into the 9, read whole as a sure 9, cut into 97 at 0.92:
+// rivalJoint (0.5) would leave a tenth of the progressives unread for
+// that one.
+const ambigRival = 0.9
 
 // oneWideAspect is the widest, against its height, a blob read whole as
 // one character may be (oneWide): MNIST's training digits are no wider

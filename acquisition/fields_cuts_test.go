@@ -126,3 +126,45 @@ func readCutsWith(t *testing.T, s *segmented, gs []glyph, hand func([]*image.Gra
 	}
 	return got, why
 }
+
+// TestReadCutsAmbiguousWidth: a blob as wide as it is high (a 1 leaning
+// into the 9 before it, or one wide digit) that splitWide leaves whole is
+// read whole and cut in two; read whole for sure it is taken unless its
+// cut reads two digits at ambigRival (a 91 read whole as a sure 9, its
+// cut 97 at 0.92: unread). Without the cut it read 9 for sure.
+func TestReadCutsAmbiguousWidth(t *testing.T) {
+	box := layout.Current().Count.Rect
+	for _, tc := range []struct {
+		name  string
+		piece charRead
+		want  string // "" for unread
+	}{
+		{"its cut reads two digits at 0.92", charRead{ch: '7', conf: 0.96}, ""},
+		{"its cut reads two digits at 0.64", charRead{ch: '7', conf: 0.8}, "9"},
+		{"its pieces other", charRead{ch: '?', conf: 0.9}, "9"},
+	} {
+		tb := newTestBox(box, boxLineMM)
+		tb.wideZero(box.X+5, box.Bottom()-1.2, 5, 0.95)
+		s, gs := tb.segment(t)
+		if len(gs) != 1 || !gs[0].ambig {
+			t.Fatalf("%s: %d glyphs, want one blob as wide as high (the fixture is off)", tc.name, len(gs))
+		}
+		hand := func(crops []*image.Gray) ([]charRead, error) {
+			out := make([]charRead, len(crops))
+			for i, c := range crops {
+				out[i] = tc.piece
+				if inkAspect(c) > 0.8 {
+					out[i] = charRead{ch: '9', conf: 0.999}
+				}
+			}
+			return out, nil
+		}
+		got, why := readCutsWith(t, s, gs, hand)
+		if why != "" {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("%s: read %q (why %q), want %q", tc.name, got, why, tc.want)
+		}
+	}
+}

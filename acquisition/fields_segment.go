@@ -42,6 +42,16 @@ type inkMask struct {
 	// glyph's crop takes back those along the stretch where it touches a
 	// line (glyph.crop).
 	line []uint8
+	// bands are the printed lines removeRulings found and erased.
+	bands []band
+}
+
+// band is a printed line found in a crop: rows (columns, for a vertical
+// line) a..b, along it from..to.
+type band struct {
+	horizontal bool
+	a, b       int
+	from, to   int
 }
 
 // Orientations of an erased line pixel (inkMask.line).
@@ -125,6 +135,7 @@ func (m *inkMask) removeRulings(rs []ruling) (hidden int) {
 			hidden++
 			continue
 		}
+		m.bands = append(m.bands, band{horizontal: r.horizontal, a: a, b: b, from: max(r.from, 0), to: min(r.to, m.len(r))})
 		maxRun := int(math.Ceil(1.6*r.thick)) + 3
 		for t := max(r.from, 0); t < min(r.to, m.len(r)); t++ {
 			// The run through the line's rows, if any.
@@ -332,6 +343,9 @@ type glyph struct {
 	// shares with its neighbours is cut at the cell's columns.
 	idClip [][2]int
 	cut    bool // cut from a wider blob (touching characters)
+	// ambig: a blob as wide as one wide digit or two touching narrow
+	// ones (ambigAspect; readCuts reads it whole and cut in two).
+	ambig bool
 	// whole is the blob a cut glyph was cut from (readBox tries other
 	// cuts of it).
 	whole *glyph
@@ -471,17 +485,23 @@ func restoreLines(in []bool, r image.Rectangle, m *inkMask) {
 }
 
 // boxGlyphs groups the components whose centre lies in box into the
-// characters of a box field (progressive or count), left to right. Pieces
-// too small to be a character (under 0.8 mm: a thin print broken by
-// thresholding, a pen lifted mid-stroke) join the character whose columns
-// and rows they lie in; stray is the area of those that join none (a
-// caller doubts a box with much stray ink: a character read without its
-// pieces can read as another, a 5 without its bar and bowl as a 1).
-func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px float64) (out []glyph, stray int) {
+// characters of a box field (progressive or count), left to right. A
+// component centred outside the box that was cut from one inside it by
+// the erasure of the box's line (lineBridges: a 7's bar beyond the top
+// line) joins that one's character. Pieces too small to be a character
+// (under 0.8 mm: a thin print broken by thresholding, a pen lifted
+// mid-stroke) join the character whose columns and rows they lie in;
+// stray is the area of those that join none, and of marks too short
+// beside the characters to be one (markFrac) (a caller doubts a box with
+// much stray ink: a character read without its pieces can read as
+// another, a 5 without its bar and bowl as a 1).
+func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stray int) {
+	comps, labels, w := s.comps, s.labels, s.mask.w
 	var gs, small []glyph
 	minH := 0.8 * px // a character is at least 0.8 mm tall or wide
+	inBox := func(c component) bool { return image.Pt(int(c.cx), int(c.cy)).In(box) }
 	for i, c := range comps {
-		if !(image.Pt(int(c.cx), int(c.cy)).In(box)) {
+		if !inBox(c) {
 			continue
 		}
 		g := glyph{r: c.r, ids: []int32{int32(i + 1)}, area: c.area, clipX: [2]int{0, w}}
@@ -536,6 +556,38 @@ func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px
 			stray += p.area
 		}
 	}
+	// Pieces outside the box cut from a character by its line's erasure
+	// join it.
+	bridges := lineBridges(&s.mask, comps, labels, inBox)
+	for a := range comps {
+		b, ok := bridges[a]
+		if !ok {
+			continue
+		}
+		for i := range merged {
+			if slices.Contains(merged[i].ids, int32(b+1)) {
+				merged[i].r = merged[i].r.Union(comps[a].r)
+				merged[i].ids = append(merged[i].ids, int32(a+1))
+				merged[i].area += comps[a].area
+				break
+			}
+		}
+	}
+	// Pieces of a broken stroke one above the other (joinPieces).
+	merged = joinPieces(merged)
+	// Marks much shorter than the tallest character are not characters
+	// (markFrac): a small stroke beside a 21 read as a sure 1 made 211.
+	tallest := 0
+	for _, g := range merged {
+		tallest = max(tallest, g.r.Dy())
+	}
+	merged = slices.DeleteFunc(merged, func(g glyph) bool {
+		if float64(g.r.Dy()) < markFrac*float64(tallest) {
+			stray += g.area
+			return true
+		}
+		return false
+	})
 	// Split blobs much wider than tall: touching characters.
 	for _, g := range merged {
 		out = append(out, splitWide(g, labels, w)...)
@@ -552,16 +604,29 @@ func boxGlyphs(comps []component, labels []int32, w int, box image.Rectangle, px
 	return out, stray
 }
 
+// markFrac is the least height of a character of a box, against the
+// tallest of its characters: a shorter mark is stray ink (boxGlyphs),
+// which keeps the box unread when it is much of its ink (maxStray). One
+// writer's digits in one box are rarely under two thirds of the tallest
+// (synth's vary from 0.88 to 1.1 of the writer's height).
+const markFrac = 0.5
+
 // splitWide cuts a glyph wider than it is tall into n = round(w / 0.68h)
 // characters at the columns with the least ink near the even cuts.
 func splitWide(g glyph, labels []int32, w int) []glyph {
 	gw, gh := g.r.Dx(), g.r.Dy()
 	if float64(gw) <= 1.05*float64(gh) {
+		g.ambig = float64(gw) > ambigAspect*float64(gh)
 		return []glyph{g}
 	}
 	n := min(max(int(math.Round(float64(gw)/(0.68*float64(gh)))), 2), maxSplit)
 	return splitInto(g, labels, w, n)
 }
+
+// ambigAspect is the width, against its height, over which a blob
+// splitWide leaves whole may still be two characters touching: a 1
+// slanted into the 9 before it makes a blob no wider than a 0.
+const ambigAspect = 0.8
 
 // maxSplit is the most characters one blob is cut into.
 const maxSplit = 4
@@ -671,7 +736,54 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 			out[k] = nil
 		}
 	}
+	spillBack(out, comps, labels, w, cells, minH)
 	return out
+}
+
+// spillBack gives an empty DATA cell back the digit its writer put
+// mostly over the line in a neighbouring cell: where a cell is empty and
+// a neighbour holds two components each at least half a cell tall (two
+// characters in a cell that holds one), the one nearer the empty cell
+// moves into it. Without it the date stays unread (7 of 8 cells written)
+// and the neighbour is read as two digits in one crop.
+func spillBack(out []*glyph, comps []component, labels []int32, w int, cells []image.Rectangle, minH float64) {
+	for k := range out {
+		if out[k] != nil {
+			continue
+		}
+		cx := float64(cells[k].Min.X+cells[k].Max.X) / 2
+		for _, nb := range []int{k - 1, k + 1} {
+			if nb < 0 || nb >= len(out) || out[nb] == nil || out[k] != nil {
+				continue
+			}
+			g := out[nb]
+			var whole []int // indices into g.ids of its own digit-sized components
+			for j, id := range g.ids {
+				c := comps[id-1]
+				if g.idClip[j] == [2]int{0, w} && 2*c.r.Dy() >= cells[k].Dy() {
+					whole = append(whole, j)
+				}
+			}
+			if len(whole) < 2 {
+				continue
+			}
+			// The component nearest the empty cell moves.
+			best := whole[0]
+			for _, j := range whole[1:] {
+				if math.Abs(comps[g.ids[j]-1].cx-cx) < math.Abs(comps[g.ids[best]-1].cx-cx) {
+					best = j
+				}
+			}
+			moved := &glyph{clipX: [2]int{0, w}, ids: []int32{g.ids[best]}, idClip: [][2]int{{0, w}}}
+			rest := g.cellCopy()
+			rest.ids = slices.Delete(rest.ids, best, best+1)
+			rest.idClip = slices.Delete(rest.idClip, best, best+1)
+			if !moved.bound(comps, labels, w, minH) || !rest.bound(comps, labels, w, minH) {
+				continue
+			}
+			out[k], out[nb] = moved, rest
+		}
+	}
 }
 
 // bound sets a DATA cell's glyph's box and area from its components'

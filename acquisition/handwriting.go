@@ -323,7 +323,7 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		return boxRead{}, err
 	}
 	inner := mmToCrop(box.Inset(boxLineMM), area, fieldPx)
-	gs, stray := boxGlyphs(s.comps, s.labels, s.mask.w, inner, fieldPx)
+	gs, stray := boxGlyphs(s, inner, fieldPx)
 	if len(gs) == 0 {
 		return boxRead{}, nil
 	}
@@ -341,7 +341,14 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		br.why = fmt.Sprintf("%d of the box's printed lines not seen, and a corner marker: the box may be covered", s.hidden)
 	}
 	var reads []charRead
-	cut := slices.ContainsFunc(gs, func(g glyph) bool { return g.cut })
+	// A blob as wide as two narrow digits is read cut too, unless the
+	// box looks printed (a printed 0 is read by the print OCR).
+	if st.r.fields != nil && looksPrinted(gs, &s.mask, s.labels) {
+		for i := range gs {
+			gs[i].ambig = false
+		}
+	}
+	cut := slices.ContainsFunc(gs, func(g glyph) bool { return g.cut || g.ambig })
 	switch {
 	case st.r.hand != nil && cut && br.why == "":
 		var why string
@@ -533,6 +540,13 @@ func (st *pageState) handwriting() error {
 	if err != nil {
 		return err
 	}
+	st.decideFields(prog, count, date)
+	return nil
+}
+
+// decideFields sets the sheet's progressive, count and date from what
+// their boxes hold (accepted values, suggestions, reasons and findings).
+func (st *pageState) decideFields(prog, count, date boxRead) {
 	sh := &st.res.Sheet
 	sh.Written = &page.Written{Progressive: prog.written, Count: count.written, Date: date.written}
 	src := &page.Sources{}
@@ -599,7 +613,6 @@ func (st *pageState) handwriting() error {
 	if *sug != (page.Suggestions{}) {
 		sh.Suggestions = sug
 	}
-	return nil
 }
 
 // filledSlots counts the slots holding a fustella, read or not.
