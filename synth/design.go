@@ -8,6 +8,7 @@ import (
 
 	"github.com/regfus/regfus/barcode"
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/ocrtrain/lines"
 	"github.com/regfus/regfus/typeface"
 )
 
@@ -62,7 +63,7 @@ const (
 // fonts-freefont-ttf (scripts/setup installs them).
 var fontFiles = map[string]string{
 	"OCRA":                   "/usr/share/fonts/truetype/ocr-a/OCRA.ttf",
-	"OCRB":                   "/usr/share/fonts/opentype/ocr-b/OCRB.otf",
+	"OCRB":                   "/usr/share/fonts/opentype/ocr-b/OCRB.otf", // drawn from its TrueType conversion: embeddedFonts
 	"DejaVuSans":             "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
 	"DejaVuSans-Bold":        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 	"DejaVuSansCondensed":    "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf",
@@ -74,6 +75,14 @@ var fontFiles = map[string]string{
 	"FreeSansBold":           "/usr/share/fonts/truetype/freefont/FreeSansBold.ttf",
 	"FreeMono":               "/usr/share/fonts/truetype/freefont/FreeMono.ttf",
 }
+
+// embeddedFonts are the catalogue's fonts drawn from another package's
+// embedded file (by that package's face name) instead of fontFiles:
+// Debian's OCR-B converted to TrueType (ocrtrain/lines). Go's sfnt cannot
+// read the CFF flex1 operator of OCRB.otf's 8, so labels drawn from that
+// file printed every 8 as nothing (typeface.Font.Draws); systemFont now
+// refuses a font that cannot draw the labels' digits and prefixes.
+var embeddedFonts = map[string]string{"OCRB": "ocrb"}
 
 // Digit font families.
 var (
@@ -97,11 +106,23 @@ func systemFont(name string) (typeface.Font, error) {
 	if f, ok := fontCache[name]; ok {
 		return f, nil
 	}
-	path, ok := fontFiles[name]
-	if !ok {
+	var f typeface.Font
+	var err error
+	if face, ok := embeddedFonts[name]; ok {
+		lf, _ := lines.FaceNamed(face)
+		var data []byte
+		if data, err = lf.TTF(); err == nil {
+			f, err = typeface.LoadData(name, data)
+		}
+	} else if path, ok := fontFiles[name]; ok {
+		// (OCRB is in fontFiles too, so PrintFontNames lists it.)
+		f, err = typeface.Load(path)
+	} else {
 		return 0, fmt.Errorf("synth: no font %q in the catalogue", name)
 	}
-	f, err := typeface.Load(path)
+	if err == nil {
+		err = f.Draws("0123456789ACDIn. ")
+	}
 	if err != nil {
 		return 0, fmt.Errorf("synth: font %s (Debian fonts-* packages, installed by scripts/setup): %w", name, err)
 	}

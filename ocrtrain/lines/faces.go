@@ -115,6 +115,19 @@ func FaceNamed(name string) (Face, bool) {
 	return Face{}, false
 }
 
+// TTF returns the face's font file: the embedded one, or the system file
+// (scripts/setup installs the Debian font packages).
+func (f Face) TTF() ([]byte, error) {
+	if f.data != nil {
+		return f.data, nil
+	}
+	b, err := os.ReadFile(f.File)
+	if err != nil {
+		return nil, fmt.Errorf("lines: face %s: %w (scripts/setup installs the Debian font packages)", f.Name, err)
+	}
+	return b, nil
+}
+
 // TrainedFaces are the faces of the training mixture with their weights.
 func TrainedFaces() []FaceWeight {
 	var out []FaceWeight
@@ -173,13 +186,9 @@ func load(name string) (*loadedFace, error) {
 	if !ok {
 		return nil, fmt.Errorf("lines: no face %q in the catalogue", name)
 	}
-	data := f.data
-	if data == nil {
-		b, err := os.ReadFile(f.File)
-		if err != nil {
-			return nil, fmt.Errorf("lines: face %s: %w (scripts/setup installs the Debian font packages)", name, err)
-		}
-		data = b
+	data, err := f.TTF()
+	if err != nil {
+		return nil, err
 	}
 	ot, err := opentype.Parse(data)
 	if err != nil {
