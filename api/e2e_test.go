@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/regfus/regfus/auth"
+	"github.com/regfus/regfus/internal/clitest"
 	"github.com/regfus/regfus/internal/servicetest"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/synth"
@@ -113,7 +114,7 @@ func testEndToEnd(t *testing.T, kind string) {
 	}
 	prev := -1
 	for _, ev := range events {
-		var b batchJSON
+		var b clitest.Batch
 		if err := json.Unmarshal(ev.data, &b); err != nil {
 			t.Fatalf("event data %s: %v", ev.data, err)
 		}
@@ -122,7 +123,7 @@ func testEndToEnd(t *testing.T, kind string) {
 		}
 		prev = b.PagesDone
 	}
-	var b batchJSON
+	var b clitest.Batch
 	e.do(req{method: "GET", path: fmt.Sprintf("/v1/batches/%d", batch), key: station}).json(t, &b)
 	if b.Status != "done" || b.PagesDone != 3 || b.PagesOK+b.PagesReview+b.PagesRejected+b.PagesFailed != 3 || b.PagesQueued+b.PagesRunning != 0 {
 		t.Fatalf("batch after the last event: %+v", b)

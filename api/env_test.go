@@ -385,20 +385,6 @@ func (e *env) follow(key string, batchID int64) []sseEvent {
 	return out
 }
 
-// batchJSON is the API's batch.
-type batchJSON struct {
-	ID            int64  `json:"id"`
-	Status        string `json:"status"`
-	PagesTotal    int    `json:"pages_total"`
-	PagesDone     int    `json:"pages_done"`
-	PagesOK       int    `json:"pages_ok"`
-	PagesReview   int    `json:"pages_review"`
-	PagesRejected int    `json:"pages_rejected"`
-	PagesFailed   int    `json:"pages_failed"`
-	PagesQueued   int    `json:"pages_queued"`
-	PagesRunning  int    `json:"pages_running"`
-}
-
 // errorJSON is the API's error shape.
 type errorJSON struct {
 	Error     string `json:"error"`
