@@ -29,10 +29,13 @@ const minPartAspect = 0.45
 // part (when its label la is not 1 and the part is not a thin stroke;
 // otherwise the pair). The pair and the part are distorted, thickened or
 // thinned, given remnants and laid on paper as FromMNIST's digits are.
+//
+// Bad cuts are made with the Wide recipe: there is no other.
 func FromMNISTBadCut(r *rand.Rand, a []byte, la int, b []byte) Sample {
+	rc := Recipe{Wide: true}
 	var c *canvas
 	if la != 1 && r.IntN(2) == 0 {
-		c = cutPart(r, distort(r, enlarge(a)))
+		c = cutPart(r, rc.distort(r, enlarge(a)))
 	}
 	if c == nil {
 		ea, eb := enlarge(a), enlarge(b)
@@ -42,11 +45,11 @@ func FromMNISTBadCut(r *rand.Rand, a []byte, la int, b []byte) Sample {
 			// a gap keeps them two
 			c = touching(r, ea, eb, true)
 		}
-		c = distort(r, c)
+		c = rc.distort(r, c)
 	}
 	c = morph(c, r.IntN(6)-2)
-	c = remnants(r, c)
-	return Sample{compose(r, c, crop{boxLines: r.Float64() < 0.3, bitonal: r.Float64() < 0.25}), icr.Other, BadCut}
+	c = rc.remnants(r, c)
+	return Sample{rc.compose(r, c, rc.crop(r)), icr.Other, BadCut}
 }
 
 // touching lays b to the right of a, their ink boxes from 25% apart

@@ -95,7 +95,7 @@ func TestStrokeLike(t *testing.T) {
 	if strokeLike(c) {
 		t.Error("a bar with a hook (the top of a 7 or a 5) is stroke-like")
 	}
-	if cutPart(Rand(1, 1), distort(Rand(1, 1), enlarge(mnistLike(false)))) != nil {
+	if cutPart(Rand(1, 1), Recipe{Wide: true}.distort(Rand(1, 1), enlarge(mnistLike(false)))) != nil {
 		t.Error("a part of a 1 was made")
 	}
 }

@@ -87,13 +87,18 @@ func abs(x int) int {
 	return x
 }
 
-// distort slants (-0.3..0.45, backward to strongly forward), rotates
-// (±12°) and stretches c (used on MNIST digits and font letters, whose
-// shapes come without a hand's variation). The ranges are as wide as a
-// form's writers are, not as synth's pages draw them.
-func distort(r *rand.Rand, c *canvas) *canvas {
-	sh := uniform(r, -0.3, 0.45)
-	rot := uniform(r, -0.21, 0.21)
+// distort slants (-0.3..0.4; Wide -0.3..0.45, backward to strongly
+// forward), rotates (±0.15 rad; Wide ±12°) and stretches c (used on MNIST
+// digits and font letters, whose shapes come without a hand's variation).
+// Wide's ranges are as wide as a form's writers are, not as synth's pages
+// draw them.
+func (rc Recipe) distort(r *rand.Rand, c *canvas) *canvas {
+	hi, tilt := 0.4, 0.15
+	if rc.Wide {
+		hi, tilt = 0.45, 0.21
+	}
+	sh := uniform(r, -0.3, hi)
+	rot := uniform(r, -tilt, tilt)
 	sx := uniform(r, 0.8, 1.2)
 	cs, sn := math.Cos(rot), math.Sin(rot)
 	// rotation · shear · stretch
@@ -110,7 +115,7 @@ type crop struct {
 
 // compose lays the ink of c on paper as a segmenter's crop of it and
 // returns the crop.
-func compose(r *rand.Rand, c *canvas, opt crop) *image.Gray {
+func (rc Recipe) compose(r *rand.Rand, c *canvas, opt crop) *image.Gray {
 	x0, y0, x1, y1, ok := c.bounds()
 	if !ok {
 		x0, y0, x1, y1 = 0, 0, c.w, c.h
@@ -131,14 +136,14 @@ func compose(r *rand.Rand, c *canvas, opt crop) *image.Gray {
 	if opt.boxLines {
 		boxLines(r, ink, w, h, x0-cx0, y0-cy0, x1-cx0, y1-cy0)
 	}
-	if r.Float64() < 0.3 {
+	if rc.Wide && r.Float64() < 0.3 {
 		// A scan's blur, before a bitonal threshold (which then thickens
 		// or thins the strokes): a Gaussian of 0.5-3% of the glyph.
 		blur(ink, w, h, gh*uniform(r, 0.005, 0.03))
 	}
 	paper := uniform(r, 170, 250)
 	tone := uniform(r, 0, 110)
-	if r.Float64() < 0.2 {
+	if rc.Wide && r.Float64() < 0.2 {
 		// Light ink (a pencil, a dry ballpoint, a light scan): 50-100
 		// grey levels under the paper.
 		tone = paper - uniform(r, 50, 100)

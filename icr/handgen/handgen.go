@@ -51,6 +51,18 @@ type Sample struct {
 	Source Source
 }
 
+// Recipe is the augmentation a data set's glyphs are made with. The zero
+// Recipe is net-a's (145f771): slant -0.3..0.4, rotation ±8.6°, pens
+// -1..+3 px at 3×, whole box lines on a quarter of the crops, bitonal a
+// fifth, a cut side on 15%. Wide (icrgen -wide; net-c) is as wide as a
+// form's writers and scanners are: slant -0.3..0.45, rotation ±12°, a
+// scan's blur on 30% of the crops (before any bitonal threshold), light
+// ink on 20%, pens -2..+3 px, box lines 30%, bitonal 25%, a cut side
+// 25%. A Recipe{} data set is the same bytes as before Wide existed.
+type Recipe struct {
+	Wide bool
+}
+
 // Rand returns the random source of sample index of the set seed.
 func Rand(seed, index uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, index)) }
 
@@ -61,6 +73,11 @@ func Rand(seed, index uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, ind
 // reader leaves of box lines and neighbours (remnants) and cropped on
 // paper (with whole box lines a quarter of the time, bitonal a fifth).
 func FromMNIST(r *rand.Rand, pix []byte, label int, augment bool) Sample {
+	return Recipe{}.FromMNIST(r, pix, label, augment)
+}
+
+// FromMNIST is FromMNIST with the recipe rc.
+func (rc Recipe) FromMNIST(r *rand.Rand, pix []byte, label int, augment bool) Sample {
 	if !augment {
 		g := image.NewGray(image.Rect(0, 0, 28, 28))
 		for i, p := range pix {
@@ -77,10 +94,23 @@ func FromMNIST(r *rand.Rand, pix []byte, label int, augment bool) Sample {
 			crossBar(r, c)
 		}
 	}
-	c = distort(r, c)
-	c = morph(c, r.IntN(6)-2) // -2..3 px at 3×: a fine pen to a felt tip
-	c = remnants(r, c)
-	return Sample{compose(r, c, crop{boxLines: r.Float64() < 0.3, bitonal: r.Float64() < 0.25}), icr.Class(label), MNISTAug}
+	c = rc.distort(r, c)
+	if rc.Wide {
+		c = morph(c, r.IntN(6)-2) // -2..3 px at 3×: a fine pen to a felt tip
+	} else {
+		c = morph(c, r.IntN(5)-1) // -1..3 px at 3×: thin to felt tip
+	}
+	c = rc.remnants(r, c)
+	return Sample{rc.compose(r, c, rc.crop(r)), icr.Class(label), MNISTAug}
+}
+
+// crop draws how a glyph is laid on paper: with whole box lines at its
+// edges, bitonal.
+func (rc Recipe) crop(r *rand.Rand) crop {
+	if rc.Wide {
+		return crop{boxLines: r.Float64() < 0.3, bitonal: r.Float64() < 0.25}
+	}
+	return crop{boxLines: r.Float64() < 0.25, bitonal: r.Float64() < 0.2}
 }
 
 // enlarge is the 28×28 MNIST image pix (white on black) scaled three
@@ -153,25 +183,28 @@ func crossBar(r *rand.Rand, c *canvas) {
 
 // Glyph makes a sample of class c (a digit, D or Other) in the pen model's
 // hand or, for D and Other, sometimes in a distorted Go font.
-func Glyph(r *rand.Rand, c icr.Class) Sample {
+func Glyph(r *rand.Rand, c icr.Class) Sample { return Recipe{}.Glyph(r, c) }
+
+// Glyph is Glyph with the recipe rc.
+func (rc Recipe) Glyph(r *rand.Rand, c icr.Class) Sample {
 	opt := crop{boxLines: r.Float64() < 0.25, bitonal: r.Float64() < 0.2}
 	height := uniform(r, 24, 90)
 	switch {
 	case c.Digit():
 		shapes := digitShapes[c]
 		ink := newHand(r).draw(r, shapes[r.IntN(len(shapes))], height)
-		return Sample{compose(r, remnants(r, ink), opt), c, PenDigit}
+		return Sample{rc.compose(r, rc.remnants(r, ink), opt), c, PenDigit}
 	case c == icr.D:
 		if r.Float64() < 0.15 {
-			return Sample{compose(r, remnants(r, morph(distort(r, fontGlyph(r, 'D', height)), r.IntN(3)-1)), opt), c, FontD}
+			return Sample{rc.compose(r, rc.remnants(r, morph(rc.distort(r, fontGlyph(r, 'D', height)), r.IntN(3)-1)), opt), c, FontD}
 		}
-		return Sample{compose(r, remnants(r, newHand(r).draw(r, dShape(r), height)), opt), c, PenD}
+		return Sample{rc.compose(r, rc.remnants(r, newHand(r).draw(r, dShape(r), height)), opt), c, PenD}
 	}
 	if r.Float64() < 0.15 {
 		ch := fontOthers[r.IntN(len(fontOthers))]
-		return Sample{compose(r, morph(distort(r, fontGlyph(r, ch, height)), r.IntN(3)-1), opt), icr.Other, FontOther}
+		return Sample{rc.compose(r, morph(rc.distort(r, fontGlyph(r, ch, height)), r.IntN(3)-1), opt), icr.Other, FontOther}
 	}
-	return Sample{compose(r, otherInk(r, height), opt), icr.Other, PenOther}
+	return Sample{rc.compose(r, otherInk(r, height), opt), icr.Other, PenOther}
 }
 
 // fontOthers are the font characters drawn as Other: letters and symbols

@@ -200,15 +200,19 @@ func clipSide(r *rand.Rand, c *canvas) *canvas {
 
 // remnants gives a glyph's ink what a field reader's segmentation leaves
 // around it: a printed line's remnant (40%; sometimes two), a cut side
-// (25%, half of those with a neighbour's stroke).
-func remnants(r *rand.Rand, c *canvas) *canvas {
+// (15%, Wide 25%; half of those with a neighbour's stroke).
+func (rc Recipe) remnants(r *rand.Rand, c *canvas) *canvas {
 	if r.Float64() < 0.4 {
 		c = lineRemnant(r, c)
 		if r.Float64() < 0.3 {
 			c = lineRemnant(r, c)
 		}
 	}
-	if r.Float64() < 0.25 {
+	clip := 0.15
+	if rc.Wide {
+		clip = 0.25
+	}
+	if r.Float64() < clip {
 		c = clipSide(r, c)
 	}
 	return c

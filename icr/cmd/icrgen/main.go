@@ -41,10 +41,12 @@ func main() {
 	ds := flag.Int("d", 9000, "D's (training; a tenth held out)")
 	others := flag.Int("other", 14000, "Other glyphs (training; a tenth held out)")
 	badCuts := flag.Int("bad-cuts", 0, "Other glyphs made of the set's MNIST digits, two touching or one cut in part (handgen.FromMNISTBadCut; training, a tenth held out)")
+	wide := flag.Bool("wide", false, "augment with handgen's Wide recipe (the zero recipe is net-a's)")
 	lowres := flag.Float64("lowres", 0, "fraction of the distorted and generated glyphs given a low-resolution scan's look (handgen.LowRes)")
 	only := flag.String("only", "", "write only this set (train or heldout)")
 	flag.Parse()
-	if err := run(*out, *seed, *aug, *penDigits, *ds, *others, *badCuts, *lowres, *only); err != nil {
+	rc := handgen.Recipe{Wide: *wide}
+	if err := run(*out, rc, *seed, *aug, *penDigits, *ds, *others, *badCuts, *lowres, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "icrgen:", err)
 		os.Exit(1)
 	}
@@ -66,7 +68,7 @@ type job struct {
 // -lowres 0 writes the data sets it wrote before the flag).
 const lowresSeed = 1 << 40
 
-func run(dir string, seed uint64, aug, penDigits, ds, others, badCuts int, lowres float64, only string) error {
+func run(dir string, rc handgen.Recipe, seed uint64, aug, penDigits, ds, others, badCuts int, lowres float64, only string) error {
 	start := time.Now()
 	images, labels, err := handgen.LoadMNIST("train")
 	if err != nil {
@@ -129,9 +131,9 @@ func run(dir string, seed uint64, aug, penDigits, ds, others, badCuts int, lowre
 					if j.badCut {
 						smp = handgen.FromMNISTBadCut(handgen.Rand(j.seed, j.index), images[j.cut], labels[j.cut], images[j.pair])
 					} else if j.mnist >= 0 {
-						smp = handgen.FromMNIST(handgen.Rand(j.seed, j.index), images[j.mnist], labels[j.mnist], j.augment)
+						smp = rc.FromMNIST(handgen.Rand(j.seed, j.index), images[j.mnist], labels[j.mnist], j.augment)
 					} else {
-						smp = handgen.Glyph(handgen.Rand(j.seed, j.index), j.class)
+						smp = rc.Glyph(handgen.Rand(j.seed, j.index), j.class)
 					}
 					if lowres > 0 && (j.mnist < 0 || j.augment) {
 						if lr := handgen.Rand(j.seed+lowresSeed, j.index); lr.Float64() < lowres {
