@@ -252,8 +252,52 @@ func TestSplitLabels(t *testing.T) {
 		{center: geom.Point{X: 177.8, Y: 226.6}, angle: 0, w: 24, h: 5.5, kind: "code32"},
 	}}
 	got := splitLabels([]*slotRead{upper, lower})
-	if len(got) != 1 || got[1] != 0 {
-		t.Errorf("splitLabels = %v, want the lower slot (1) showing the upper's label (0)", got)
+	if len(got) != 1 || got[0].a != 1 || got[0].b != 0 {
+		t.Fatalf("splitLabels = %v, want the lower slot (1) showing the upper's label (0)", got)
+	}
+	// The label's bars, both symbols', are centred on slot 20 and pass
+	// its bottom border by 7 mm: it crosses slot 20's border, and lies
+	// within slot 24's only in part.
+	l := layout.Current()
+	q := got[0].barsOutline()
+	if !q.crosses(l.Slots[19].Rect) {
+		t.Errorf("the split label's bars %v: want them crossing slot 20", q.corners)
+	}
+	if q.intrudes(l.Slots[23].Rect) < 4 {
+		t.Errorf("the split label's bars %v: want them reaching into slot 24", q.corners)
+	}
+	// The lower slot's Code 32 read twice (two pieces on its line) is one
+	// symbol with one partner: its second read makes no label with the
+	// upper slot's ITF (seed 4747's itf-above phone page, slot 3).
+	twice := []*slotRead{
+		{n: 3, labels: []labelRead{
+			{center: geom.Point{X: 131.2, Y: 57}, angle: 0.36, w: 26.4, h: 5, kind: "itf"},
+			{center: geom.Point{X: 129.9, Y: 66.1}, w: 32.6, h: 5.6, kind: "code32"},
+			{center: geom.Point{X: 129.9, Y: 66.2}, w: 32.6, h: 5.6, kind: "code32"}}},
+		{n: 7, labels: []labelRead{
+			{center: geom.Point{X: 128.9, Y: 92.5}, w: 27.9, h: 5, kind: "itf"}}},
+	}
+	if got := splitLabels(twice); len(got) != 0 {
+		t.Errorf("a Code 32 read twice: splitLabels = %v, want none", got)
+	}
+	// A symbol is on one label: slot 7's ITF makes one with slot 7's
+	// Code 32 read in slot 3 (moved 11 mm up), not again with slot 3's
+	// own Code 32 (seed 6007's classic bitonal page: a false crossing of
+	// slot 3).
+	moved := []*slotRead{
+		{n: 3, labels: []labelRead{
+			{center: geom.Point{X: 129.2, Y: 58}, angle: 0.6, w: 35.4, h: 5.75, kind: "code32"},
+			{center: geom.Point{X: 128.6, Y: 65.7}, w: 25, h: 3.4, kind: "itf"},
+			{center: geom.Point{X: 129.4, Y: 76}, angle: -0.33, w: 34.25, h: 5.75, kind: "code32"}}},
+		{n: 7, labels: []labelRead{
+			{center: geom.Point{X: 129.6, Y: 84.7}, angle: -0.53, w: 28.5, h: 5.1, kind: "itf"}}},
+	}
+	got = splitLabels(moved)
+	if len(got) != 1 || got[0].x != &moved[0].labels[2] || got[0].y != &moved[1].labels[0] {
+		t.Errorf("a label moved from slot 7 over slot 3: splitLabels = %v, want one, slot 3's third symbol with slot 7's ITF", got)
+	}
+	if len(got) == 1 && !got[0].barsOutline().crosses(l.Slots[6].Rect) {
+		t.Errorf("the moved label's bars %v: want them crossing slot 7", got[0].barsOutline().corners)
 	}
 	normal := []*slotRead{
 		{n: 20, labels: []labelRead{
@@ -410,5 +454,45 @@ func TestCrossSlotAttribution(t *testing.T) {
 	st.lentTo(rs)
 	if rs[10].out.State != page.Unreadable {
 		t.Errorf("a label 18 mm off slot 10's centre towards an empty slot 11: slot 11 %v, want unreadable", rs[10].out.State)
+	}
+}
+
+// A third symbol's bars within a label's print make its pair two labels'
+// (seed 6007's staggered bitonal page, slot 3: slot 7's label moved over
+// it, its Code 32 paired with slot 3's ITF around slot 3's own Code 32,
+// undecoded; the slot reported slot 7's AIC with its own targatura). A
+// narrower region (a small matrix code, a logo), one that is not bar-like
+// (a matrix code found with the print around it: a fresh seed's
+// matrix-corner and staggered clean pages, false overlaps) and a piece on
+// a symbol's line are not a symbol.
+func TestForeignBars(t *testing.T) {
+	t.Parallel()
+	itf := labelRead{center: geom.Point{X: 120.1, Y: 53.9}, w: 18.5, h: 6, kind: "itf"}
+	c32 := labelRead{center: geom.Point{X: 122.8, Y: 69.9}, angle: -0.52, w: 25.6, h: 6.9, kind: "code32"}
+	third := labelRead{center: geom.Point{X: 135.4, Y: 62.4}, angle: 0.69, w: 24.25, h: 5.5}
+	sr := &slotRead{n: 3, labels: []labelRead{itf, third, c32}}
+	if !sr.foreignBars() {
+		t.Error("undecoded bars 24 mm wide between the pair: want two labels")
+	}
+	if ok, why := sr.owns(layout.Rect{X: 106, Y: 46, W: 46, H: 30}, attributionMM); ok || why != "two_labels" {
+		t.Errorf("owns = %v %q, want false two_labels", ok, why)
+	}
+	small := third
+	small.w = 10.4
+	if sr := (&slotRead{n: 3, labels: []labelRead{itf, small, c32}}); sr.foreignBars() {
+		t.Error("a region 10.4 mm wide: want no third symbol")
+	}
+	notBars := third
+	notBars.ocrOutcome = ocrNotBars
+	if sr := (&slotRead{n: 3, labels: []labelRead{itf, notBars, c32}}); sr.foreignBars() {
+		t.Error("a region that is not bar-like (a matrix code): want no third symbol")
+	}
+	piece := third
+	piece.center = geom.Point{X: 140, Y: 69.6}
+	if sr := (&slotRead{n: 3, labels: []labelRead{itf, piece, c32}}); sr.foreignBars() {
+		t.Error("a region on the Code 32's line: want a piece of it, no third symbol")
+	}
+	if sr := (&slotRead{n: 3, labels: []labelRead{itf, c32}}); sr.foreignBars() {
+		t.Error("a pair alone: want no third symbol")
 	}
 }

@@ -233,17 +233,36 @@ func (sr *slotRead) partner(lr *labelRead) *labelRead {
 	return nil
 }
 
+// splitLabel is a label whose two symbols were read in two slots: x in
+// slot a (the one that shows another label besides), y in slot b.
+type splitLabel struct {
+	a, b int
+	x, y *labelRead
+}
+
 // splitLabels finds labels whose two symbols were read in two slots (a
 // label moved across its border, its symbols' middles on either side):
 // a symbol of one slot and one of another that make one label better than
 // either does with its own slot's partner. A slot that shows such a
-// symbol and another besides shows two labels: it returns those slots,
-// each with the slot the other label came from.
-func splitLabels(reads []*slotRead) map[int]int {
-	out := map[int]int{}
+// symbol and another besides shows two labels: it returns those labels,
+// each with the slot it shows them in (a) and the slot the other symbol
+// came from (b). A symbol read twice (two pieces of one symbol on one
+// line, see twoOfAKind) is one symbol: its second read, left without a
+// partner, does not make a label with another slot's symbol (seed
+// 4747's itf-above phone page, slot 3: its Code 32 read twice, the
+// second read paired with slot 7's ITF, a false overlap).
+func splitLabels(reads []*slotRead) []splitLabel {
+	type cand struct {
+		splitLabel
+		score float64
+	}
+	var cands []cand
 	for i, a := range reads {
 		for k := range a.labels {
 			x := &a.labels[k]
+			if a.readTwice(x) {
+				continue
+			}
 			for j, b := range reads {
 				if j == i {
 					continue
@@ -255,13 +274,56 @@ func splitLabels(reads []*slotRead) map[int]int {
 						continue
 					}
 					if a.holdsOther(x) {
-						out[i] = j
+						cands = append(cands, cand{splitLabel{a: i, b: j, x: x, y: y}, sc})
 					}
 				}
 			}
 		}
 	}
+	// A symbol is on one label: of the pairings, the best go first, as
+	// in group (seed 6007's classic bitonal page: slot 7's ITF made a
+	// label with slot 7's Code 32, read in slot 3, and again with slot
+	// 3's own Code 32, a false crossing of slot 3).
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score < cands[j].score })
+	taken := map[*labelRead]bool{}
+	var out []splitLabel
+	for _, c := range cands {
+		if taken[c.x] || taken[c.y] {
+			continue
+		}
+		taken[c.x], taken[c.y] = true, true
+		out = append(out, c.splitLabel)
+	}
 	return out
+}
+
+// readTwice reports whether the slot shows another read of lr's kind on
+// lr's line (within twoOfAKind's apart): lr is a second read of one
+// symbol.
+func (sr *slotRead) readTwice(lr *labelRead) bool {
+	for i := range sr.labels {
+		if o := &sr.labels[i]; o != lr && o.readAs() != "" && o.readAs() == lr.readAs() && o.center.Sub(lr.center).Len() <= pieceApart {
+			return true
+		}
+	}
+	return false
+}
+
+// barsOutline is the quadrilateral of the split label's bars, both
+// symbols', every side seen: bars lie inside their label, so where they
+// reach the label reaches.
+func (s splitLabel) barsOutline() *outline {
+	f := frameOf(s.x)
+	var b box
+	for _, lr := range []*labelRead{s.x, s.y} {
+		m := lr.barsIn(f)
+		b.add(m.u0, m.v0)
+		b.add(m.u1, m.v1)
+	}
+	return &outline{
+		corners: [4]geom.Point{f.point(b.u0, b.v0), f.point(b.u1, b.v0), f.point(b.u1, b.v1), f.point(b.u0, b.v1)},
+		across:  true,
+	}
 }
 
 // better reports whether a pairing of lr scoring sc beats lr's partner in

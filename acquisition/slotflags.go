@@ -47,11 +47,27 @@ func (st *pageState) slots() error {
 	// A label whose symbols were read in two slots, in a slot that shows
 	// another label: both slots overlap, and which values are whose is a
 	// person's call (owns).
-	for i, j := range splitLabels(reads) {
-		reads[i].split = true
-		addFlag(&reads[i].out, page.FlagOverlap)
-		if reads[j].out.State != page.Empty {
-			addFlag(&reads[j].out, page.FlagOverlap)
+	// The label lies across the border between the two slots: its
+	// bars' extent (both symbols', seen in the two crops) places it, and
+	// the slot its bars are centred on is its own; when they pass that
+	// slot's border, it crosses (seed 4747's phone page, slot 22's label
+	// moved 12-15 mm onto slot 26's: its Code 32 read in slot 22, its ITF
+	// in slot 26; no outline of its own showed the crossing).
+	for _, s := range splitLabels(reads) {
+		reads[s.a].split = true
+		addFlag(&reads[s.a].out, page.FlagOverlap)
+		if reads[s.b].out.State != page.Empty {
+			addFlag(&reads[s.b].out, page.FlagOverlap)
+		}
+		q := s.barsOutline()
+		var c geom.Point
+		for _, p := range q.corners {
+			c = c.Add(p.Scale(0.25))
+		}
+		for _, k := range []int{s.a, s.b} {
+			if r := l.Slots[k].Rect; r.Contains(layout.Rect{X: c.X, Y: c.Y}) && q.crosses(r) {
+				addFlag(&reads[k].out, page.FlagCrossing)
+			}
 		}
 	}
 	// A slot that shows its own label and another meeting it, or two
@@ -59,7 +75,7 @@ func (st *pageState) slots() error {
 	// overlapped; with its own label and another meeting it, so is the
 	// slot the other label is centred on.
 	for i, a := range reads {
-		if a.twoOfAKind() {
+		if a.twoOfAKind() || a.foreignBars() {
 			addFlag(&a.out, page.FlagOverlap)
 		}
 		if !a.stacked {
@@ -253,20 +269,63 @@ func (sr *slotRead) anchor(among []bool) *labelRead {
 	return nil
 }
 
+// pieceApart is how far apart (mm) two reads of one kind may lie and be
+// pieces of one symbol: pieces of one symbol lie on one line.
+const pieceApart = 3.0
+
 // twoOfAKind reports whether the slot shows two symbols of one kind (read
 // from their bars or by OCR alone) on different lines: two labels.
 func (sr *slotRead) twoOfAKind() bool {
-	const apart = 3.0 // mm: pieces of one symbol lie on one line
 	for i := range sr.labels {
 		for j := i + 1; j < len(sr.labels); j++ {
 			a, b := &sr.labels[i], &sr.labels[j]
-			if a.readAs() != "" && a.readAs() == b.readAs() && a.center.Sub(b.center).Len() > apart {
+			if a.readAs() != "" && a.readAs() == b.readAs() && a.center.Sub(b.center).Len() > pieceApart {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// foreignBars reports whether the print of the slot's label (its Code 32
+// and ITF, paired by group) holds the bars of a third symbol: a region at
+// least minSymbolW wide that looks like bars (barLike: a matrix code or a
+// logo found as a region does not), not on the line of either (a piece of
+// one lies on it), meeting the pair's print box by more than a
+// millimetre. A label
+// carries two symbols and nothing but their digits lies between them, so
+// the pair is two labels' (seed 6007's staggered bitonal page, slot 3:
+// slot 7's label moved 11 mm up over it, its Code 32 paired with slot
+// 3's ITF around slot 3's own Code 32, undecoded, and the slot reported
+// slot 7's AIC with its own targatura, a silent error).
+func (sr *slotRead) foreignBars() bool {
+	c32, itf := sr.first("code32"), sr.first("itf")
+	if c32 == nil || itf == nil || sr.partner(c32) != itf {
+		return false
+	}
+	f, pb := sr.printBox(c32)
+	onLine := func(a, b box) bool { return math.Abs((a.v0+a.v1)/2-(b.v0+b.v1)/2) <= 1.5 }
+	for i := range sr.labels {
+		o := &sr.labels[i]
+		if o == c32 || o == itf || o.w < minSymbolW || o.ocrOutcome == ocrNotBars {
+			continue
+		}
+		ob := o.barsIn(f)
+		if onLine(ob, c32.barsIn(f)) || onLine(ob, itf.barsIn(f)) {
+			continue
+		}
+		if ob.meets(pb, 1) {
+			return true
+		}
+	}
+	return false
+}
+
+// minSymbolW is the narrowest symbol a fustella prints (mm): a 10-digit
+// ITF at the thinnest bars (0.19 mm narrow, 2:1) is about 14.6 mm wide.
+// Narrower bar regions on a label are other print (a small matrix code,
+// a logo: 10-13.8 mm wide on seed 4747's pages).
+const minSymbolW = 14.0
 
 // owns reports whether both codes of the slot come from one label (its
 // Code 32 and ITF, read from their bars or by OCR alone, where one label
@@ -275,7 +334,7 @@ func (sr *slotRead) twoOfAKind() bool {
 func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 	c32, itf := sr.first("code32"), sr.first("itf")
 	switch {
-	case sr.twoOfAKind() || sr.split:
+	case sr.twoOfAKind() || sr.split || sr.foreignBars():
 		// Two labels show their symbols here: which value is whose,
 		// when the other symbol of one of them is hidden, is a person's
 		// call (a label moved 10 mm onto its neighbour and over its
