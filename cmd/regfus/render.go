@@ -98,6 +98,11 @@ func (c *RenderCommand) Run(ctx context.Context, args []string) error {
 	var face *typeface.Font
 	if *fieldFont != "" {
 		f, err := typeface.Load(*fieldFont)
+		if err == nil {
+			// A font Go's sfnt cannot draw a digit of (Debian's OCRB.otf:
+			// its 8) would print the fields without it.
+			err = f.Draws("0123456789D")
+		}
 		if err != nil {
 			return usagef("render: --field-font: %v", err)
 		}

@@ -77,6 +77,7 @@ func TestRenderBadInputWritesNothing(t *testing.T) {
 		{"negative count", []string{"--count", "-1"}, "--count -1 out of range"},
 		{"count not a number", []string{"--count", "ten"}, "want a whole number"},
 		{"bad format", []string{"--format", "gif"}, "format"},
+		{"field font without an 8", []string{"--first", "8", "--field-font", "/usr/share/fonts/opentype/ocr-b/OCRB.otf"}, "cannot draw '8'"},
 		{"unwritable folder", []string{"-o", filepath.Join(file, "out")}, "output folder"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
