@@ -34,7 +34,35 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 	defer src.Close()
 	diff := barEdges(src, pxPerMM)
 	defer diff.Close()
-	out, tall := barBlocks(diff, pxPerMM, barGap, minW, minH, maxH)
+	out, tall := barBlocks(diff, barLevel, pxPerMM, barGap, minW, minH, maxH)
+	// A blurred photo's dense narrow bars (a narrow bar of about 1.2 px
+	// under a blur of 1 to 2 px) keep little of their edges: their
+	// response can stay under barLevel, where a sharp scan's saturates.
+	// Where the strongest response in g is weak, blocks are sought once
+	// more at a level that is a fraction of it: whole symbols that the
+	// first pass did not find are added, and a block that holds one
+	// region of the first pass and is wider (the first pass found only
+	// the symbol's wider part) takes its place. A block meeting two
+	// regions of the first pass joins two symbols: it is not taken. A
+	// sharp image (a scan, a 1-bit scan's full-contrast edges) keeps the
+	// first pass alone.
+	if low := weakLevel(diff); low < barLevel {
+		more, _ := barBlocks(diff, low, pxPerMM, barGap, math.Max(minW, minSymbolW), minH, maxH)
+		first := len(out)
+		grown := make([]bool, first)
+		for _, m := range more {
+			hit := overlapping(m, out[:first])
+			switch {
+			case len(hit) == 0:
+				out = append(out, m)
+			case len(hit) == 1:
+				o := out[hit[0]]
+				if m.W >= o.W+pieceGrowth*pxPerMM && math.Abs(m.Angle-o.Angle) < 5 && !grown[hit[0]] {
+					out[hit[0]], grown[hit[0]] = m, true
+				}
+			}
+		}
+	}
 	// A block taller than any bars is bars joined to something along
 	// them: most often a tinted label's edge within the close of its
 	// bars' quiet zone (1.6 mm on some labels). Inside it, blocks closed
@@ -44,7 +72,7 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 	// would be a second symbol of its kind on the label.
 	for _, r := range tall {
 		sub := diff.Region(r)
-		more, _ := barBlocks(sub, pxPerMM, barGapTight, math.Max(minW, minSymbolW), minH, maxH)
+		more, _ := barBlocks(sub, barLevel, pxPerMM, barGapTight, math.Max(minW, minSymbolW), minH, maxH)
 		sub.Close()
 		first := len(out)
 		for _, m := range more {
@@ -71,16 +99,49 @@ const (
 	minSymbolW = 14.0
 )
 
+// barLevel is the edge response (of barEdges) that bars reach: a sharp
+// scan's bars saturate it (about 250), text and noise stay under it.
+// weakFraction and minWeakLevel set the second pass's level on a weak
+// image: a fraction of its strongest response, never under the noise of
+// paper (empty slots of blurred photos reach 50 to 65 at most; their
+// blocks stay under 15).
+const (
+	barLevel     = 40
+	weakFraction = 0.25
+	minWeakLevel = 20
+)
+
+// weakLevel is the level of FindBarRegions' second pass over diff:
+// weakFraction of its strongest response, at least minWeakLevel.
+// It is barLevel or more on every image whose strongest response is
+// 160 or more (scans, sharp photos), which then have no second pass.
+func weakLevel(diff gocv.Mat) float32 {
+	_, mx, _, _ := gocv.MinMaxLoc(diff)
+	return max(minWeakLevel, weakFraction*mx)
+}
+
 // overlapsAny reports whether r's bounding box meets any of rs'.
 func overlapsAny(r Region, rs []Region) bool {
+	return len(overlapping(r, rs)) > 0
+}
+
+// overlapping returns the indices of the regions of rs whose bounding box
+// meets r's.
+func overlapping(r Region, rs []Region) []int {
 	b := r.bounds()
-	for _, o := range rs {
+	var out []int
+	for i, o := range rs {
 		if b.Overlaps(o.bounds()) {
-			return true
+			out = append(out, i)
 		}
 	}
-	return false
+	return out
 }
+
+// pieceGrowth (mm) is how much wider than a region of the first pass a
+// block of the weak pass must be to replace it: a piece of a symbol
+// found whole, not the same bars' blur.
+const pieceGrowth = 3.0
 
 // bounds is the axis-aligned bounding box of r.
 func (r Region) bounds() image.Rectangle {
@@ -110,13 +171,13 @@ func barEdges(src gocv.Mat, pxPerMM float64) gocv.Mat {
 	return diff
 }
 
-// barBlocks closes the edges of diff over gaps up to gap mm into solid
+// barBlocks closes the edges of diff above level over gaps up to gap mm into solid
 // blocks and returns those of a bar region's size, and the bounds (pixels
 // of diff) of the blocks taller than maxH but otherwise such.
-func barBlocks(diff gocv.Mat, pxPerMM, gap, minW, minH, maxH float64) ([]Region, []image.Rectangle) {
+func barBlocks(diff gocv.Mat, level float32, pxPerMM, gap, minW, minH, maxH float64) ([]Region, []image.Rectangle) {
 	bin := gocv.NewMat()
 	defer bin.Close()
-	gocv.Threshold(diff, &bin, 40, 255, gocv.ThresholdBinary)
+	gocv.Threshold(diff, &bin, level, 255, gocv.ThresholdBinary)
 	// Close the gaps between bars, then open to drop thin text strokes.
 	closeK := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(max(3, int(pxPerMM*gap)), max(1, int(pxPerMM*0.3))))
 	defer closeK.Close()
