@@ -48,16 +48,19 @@ func BenchmarkDecode(b *testing.B) {
 		b.Fatal(err)
 	}
 	cases := []struct {
-		name string
-		data []byte
+		name  string
+		data  []byte
+		width int // of the page decoded
 	}{
-		{"png-gray", encodePNG(b, scan)},
-		{"png-rgb", encodePNG(b, rgbOf(scan))},
-		{"jpeg-gray", encodeJPEG(b, scan, 85)},
-		{"jpeg-rgb", encodeJPEG(b, rgbOf(scan), 85)},
-		{"tiff-g4", g4},
-		{"pdf-jpeg-200dpi", makePDF(jpegPage(b, scan, 200))},
-		{"pdf-jpeg-300dpi-source", makePDF(jpegPage(b, noisy(synthPage(2480, 3508, 21), 6), 300))},
+		{"png-gray", encodePNG(b, scan), a4W200},
+		{"png-rgb", encodePNG(b, rgbOf(scan)), a4W200},
+		{"jpeg-gray", encodeJPEG(b, scan, 85), a4W200},
+		{"jpeg-rgb", encodeJPEG(b, rgbOf(scan), 85), a4W200},
+		{"tiff-g4", g4, a4W200},
+		{"pdf-jpeg-200dpi", makePDF(jpegPage(b, scan, 200)), a4W200},
+		// A page that is one image is read at the image's resolution
+		// (Options.PDFDPI zero).
+		{"pdf-jpeg-300dpi-source", makePDF(jpegPage(b, noisy(synthPage(2480, 3508, 21), 6), 300)), 2480},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
@@ -76,8 +79,8 @@ func BenchmarkDecode(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if w := p.Image.Rect.Dx(); w < a4W200-1 || w > a4W200+1 {
-					b.Fatalf("width %d", p.Image.Rect.Dx())
+				if w := p.Image.Rect.Dx(); w < tc.width-1 || w > tc.width+1 {
+					b.Fatalf("width %d, want %d", w, tc.width)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/page")
