@@ -16,6 +16,9 @@ import (
 // reproducible: the same sheets give the same bytes.
 type PDF struct {
 	doc *fpdf.Fpdf
+	// fonts are the fonts added to doc: every embedded one (typeface.All)
+	// from the start, a loaded one (a --field-font) when first used.
+	fonts map[typeface.Font]bool
 }
 
 // fixedTime stamps every PDF, so that output is reproducible.
@@ -35,10 +38,19 @@ func NewPDF(page layout.Size) *PDF {
 	doc.SetTitle("Registro delle Fustelle", true)
 	doc.SetMargins(0, 0, 0)
 	doc.SetAutoPageBreak(false, 0)
+	p := &PDF{doc: doc, fonts: map[typeface.Font]bool{}}
 	for _, f := range typeface.All {
-		doc.AddUTF8FontFromBytes(f.Name(), "", f.TTF())
+		p.addFont(f)
 	}
-	return &PDF{doc: doc}
+	return p
+}
+
+// addFont embeds f in the document once.
+func (p *PDF) addFont(f typeface.Font) {
+	if !p.fonts[f] {
+		p.doc.AddUTF8FontFromBytes(f.Name(), "", f.TTF())
+		p.fonts[f] = true
+	}
 }
 
 // AddPage starts a new page.
@@ -52,6 +64,7 @@ func (p *PDF) FillRect(r layout.Rect, g uint8) {
 
 // Text implements Canvas.
 func (p *PDF) Text(x, y, sizeMM float64, f typeface.Font, a Align, g uint8, s string) {
+	p.addFont(f)
 	p.doc.SetFont(f.Name(), "", sizeMM/25.4*72)
 	p.doc.SetTextColor(int(g), int(g), int(g))
 	w := p.doc.GetStringWidth(s)

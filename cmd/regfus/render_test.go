@@ -125,3 +125,22 @@ func TestRenderHelp(t *testing.T) {
 		t.Errorf("--count help shows a default: %q", line)
 	}
 }
+
+// A progressive printed in a face of the user's (a system font, not one
+// the binary embeds) is embedded in the PDF: it failed with "pdf:
+// undefined font" when the PDF added only the embedded fonts.
+func TestRenderFieldFontPDF(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, errOut, code := runCLI(t, append(renderArgs(dir), "--first", "8", "--field-font", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "regfus-12020599999012023-p8.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "dejavusans") {
+		t.Error("the PDF does not embed the field font")
+	}
+}
