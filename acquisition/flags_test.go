@@ -255,9 +255,9 @@ func TestSplitLabels(t *testing.T) {
 	if len(got) != 1 || got[0].a != 1 || got[0].b != 0 {
 		t.Fatalf("splitLabels = %v, want the lower slot (1) showing the upper's label (0)", got)
 	}
-	// The label's bars, both symbols', are centred on slot 20 and pass
-	// its bottom border by 7 mm: it crosses slot 20's border, and lies
-	// within slot 24's only in part.
+	// The label came from slot 20 (slot 24 shows its own label besides):
+	// its bars, both symbols', pass slot 20's bottom border by 7 mm, it
+	// crosses it, and reach into slot 24.
 	l := layout.Current()
 	q := got[0].barsOutline()
 	if !q.crosses(l.Slots[19].Rect) {

@@ -47,26 +47,23 @@ func (st *pageState) slots() error {
 	// A label whose symbols were read in two slots, in a slot that shows
 	// another label: both slots overlap, and which values are whose is a
 	// person's call (owns).
-	// The label lies across the border between the two slots: its
-	// bars' extent (both symbols', seen in the two crops) places it, and
-	// the slot its bars are centred on is its own; when they pass that
-	// slot's border, it crosses (seed 4747's phone page, slot 22's label
-	// moved 12-15 mm onto slot 26's: its Code 32 read in slot 22, its ITF
-	// in slot 26; no outline of its own showed the crossing).
+	// The label came from slot b (slot a shows another label besides
+	// it): its bars (both symbols', seen in the two crops) lie inside it,
+	// and when they pass b's border it crosses (seed 4747's phone page,
+	// slot 22's label moved 12-15 mm onto slot 26's: its Code 32 read in
+	// slot 22, its ITF in slot 26; no outline of its own showed the
+	// crossing). Not slot a: a label moved so far that its middle is over
+	// a, with a's own label under it, does not cross a's border (a fresh
+	// seed's office page: slot 5's label moved 16 mm up over slot 1's,
+	// slot 1 flagged crossing when the slot the bars were centred on was
+	// taken for the label's).
 	for _, s := range splitLabels(reads) {
 		reads[s.a].split = true
 		addFlag(&reads[s.a].out, page.FlagOverlap)
 		if reads[s.b].out.State != page.Empty {
 			addFlag(&reads[s.b].out, page.FlagOverlap)
-		}
-		q := s.barsOutline()
-		var c geom.Point
-		for _, p := range q.corners {
-			c = c.Add(p.Scale(0.25))
-		}
-		for _, k := range []int{s.a, s.b} {
-			if r := l.Slots[k].Rect; r.Contains(layout.Rect{X: c.X, Y: c.Y}) && q.crosses(r) {
-				addFlag(&reads[k].out, page.FlagCrossing)
+			if s.barsOutline().crosses(l.Slots[s.b].Rect) {
+				addFlag(&reads[s.b].out, page.FlagCrossing)
 			}
 		}
 	}
