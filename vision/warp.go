@@ -44,7 +44,16 @@ func (im *Image) Warp(toSource geom.Homography, size image.Point) (*image.Gray, 
 	// index = continuous - 0.5 on both sides.
 	shift := func(d float64) geom.Homography { return geom.Translate(d, d) }
 	m := shift(-0.5).Mul(toSource).Mul(shift(0.5))
-	dst := gocv.NewMat()
+	// OpenCV writes the crop straight into Go memory: a Mat header over
+	// the result's pixels, of the size and type warpAffine asks for, so it
+	// allocates nothing (a crop of C memory, as before, cost a malloc, the
+	// page faults of a fresh mapping for any crop over 128 KB, and a copy
+	// back to Go). Every pixel is written (a constant border).
+	out := image.NewGray(image.Rect(0, 0, size.X, size.Y))
+	dst, err := gocv.NewMatFromBytes(size.Y, size.X, gocv.MatTypeCV8UC1, out.Pix)
+	if err != nil {
+		return nil, fmt.Errorf("vision: warp: %w", err)
+	}
 	defer dst.Close()
 	flags, white := gocv.InterpolationLinear|gocv.WarpInverseMap, color.RGBA{255, 255, 255, 255}
 	if m[6] == 0 && m[7] == 0 && m[8] == 1 {
@@ -54,15 +63,20 @@ func (im *Image) Warp(toSource geom.Homography, size image.Point) (*image.Gray, 
 			hm.SetDoubleAt(i/3, i%3, v)
 		}
 		gocv.WarpAffineWithParams(im.mat, &dst, hm, size, flags, gocv.BorderConstant, white)
+	} else {
+		hm := gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F)
+		defer hm.Close()
+		for i, v := range m {
+			hm.SetDoubleAt(i/3, i%3, v)
+		}
+		gocv.WarpPerspectiveWithParams(im.mat, &dst, hm, size, flags, gocv.BorderConstant, white)
+	}
+	// OpenCV reallocates a destination it cannot write into; then the
+	// pixels are not in out and are copied from C as before.
+	if p, err := dst.DataPtrUint8(); err != nil || len(p) == 0 || &p[0] != &out.Pix[0] {
 		return toGray(dst)
 	}
-	hm := gocv.NewMatWithSize(3, 3, gocv.MatTypeCV64F)
-	defer hm.Close()
-	for i, v := range m {
-		hm.SetDoubleAt(i/3, i%3, v)
-	}
-	gocv.WarpPerspectiveWithParams(im.mat, &dst, hm, size, flags, gocv.BorderConstant, white)
-	return toGray(dst)
+	return out, nil
 }
 
 // Sharpness returns the variance of the Laplacian of g, a standard focus
