@@ -61,7 +61,7 @@ func (st *pageState) decide(sr *slotRead) {
 	// ITF's middle 8.7 mm under the Code 32's in the label's frame): two
 	// symbols placed otherwise belong to two different labels, and a slot
 	// showing them has no single value to give.
-	if len(code32s) == 1 && len(itfs) == 1 && !sameLabel(code32s[0], itfs[0]) {
+	if len(code32s) == 1 && len(itfs) == 1 && (!sameLabel(code32s[0], itfs[0]) || squarerElsewhere(sr, code32s[0], itfs[0])) {
 		sr.why = [2]string{whyTwoLabels, whyTwoLabels}
 		out.State = page.Unreadable
 		out.Flags = append(out.Flags, page.FlagAICDisagree, page.FlagTargaturaDisagree)
@@ -174,4 +174,41 @@ func cross[T ~string](bars, ocr []T, barConf, ocrConf float64, withOCR bool) (T,
 		}
 		return v, ocrConf, []page.Flag{page.FlagOCROnly}, nil
 	}
+}
+
+// squarerElsewhere reports whether a symbol of the pair a, b read by OCR
+// alone (no bars to place it) may be another label's: the slot shows a
+// further symbol-sized region, unread, that lies squarer to the other one
+// of the pair by over a degree. A label's two symbols are printed square
+// to each other; a neighbour's label stuck over the slot is not (seed
+// 6021's compact bitonal page 5: slot 5's ITF, 2.7 degrees off, read by
+// OCR alone over slot 9, was paired with slot 9's Code 32 while slot 9's
+// own ITF, 0.2 degrees off it, stayed unread: slot 5's targatura was
+// reported as slot 9's, with no flag).
+func squarerElsewhere(sr *slotRead, a, b *labelRead) bool {
+	if a.kind != "" && b.kind != "" {
+		return false
+	}
+	pair := turn(a, b)
+	for i := range sr.labels {
+		o := &sr.labels[i]
+		if o == a || o == b || o.readAs() != "" || o.w < minSymbolW || o.ocrOutcome == ocrNotBars {
+			continue
+		}
+		for _, read := range []*labelRead{a, b} {
+			if read.kind != "" && turn(o, read) < pair-1 {
+				return true
+			}
+		}
+		if a.kind == "" && b.kind == "" && math.Min(turn(o, a), turn(o, b)) < pair-1 {
+			return true
+		}
+	}
+	return false
+}
+
+// turn is the angle (degrees, 0-180) between two symbols' reading
+// directions.
+func turn(a, b *labelRead) float64 {
+	return math.Abs(math.Mod(b.angle-a.angle+540, 360) - 180)
 }
