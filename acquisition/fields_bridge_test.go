@@ -166,3 +166,34 @@ func TestBrokenStrokeIsOneCharacter(t *testing.T) {
 		}
 	})
 }
+
+// TestBarOnTopLine: a 7 whose bar lies on the box's top line loses the
+// bar with the line; its stem must not be read: alongLine reports the
+// stroke taken with the line. A 1 whose top only touches the line is not
+// reported.
+func TestBarOnTopLine(t *testing.T) {
+	box := layout.Current().Count.Rect
+	x, top := box.X+7, box.Y
+	tb := newTestBox(box, boxLineMM)
+	tb.stroke(0.4, [2]float64{x, top + 0.35}, [2]float64{x + 3.2, top + 0.35})
+	tb.stroke(0.4, [2]float64{x + 3.2, top + 0.35}, [2]float64{x + 1.5, box.Bottom() - 1})
+	s, gs := tb.segment(t)
+	if len(gs) != 1 {
+		t.Fatalf("%d glyphs, want 1", len(gs))
+	}
+	if gs[0].r.Dx() > int(2.5*fieldPx) {
+		t.Fatalf("the glyph is %d px wide: the bar was not erased (the fixture is off)", gs[0].r.Dx())
+	}
+	if !alongLine(&s.mask, gs[0], s.labels, fieldPx) {
+		t.Error("a 7 whose bar went with the top line: not reported")
+	}
+	tb = newTestBox(box, boxLineMM)
+	tb.digit1(x, box.Bottom()-1, box.H-1.3, 0.1)
+	s, gs = tb.segment(t)
+	if len(gs) != 1 {
+		t.Fatalf("%d glyphs, want 1", len(gs))
+	}
+	if alongLine(&s.mask, gs[0], s.labels, fieldPx) {
+		t.Error("a 1 touching the top line reported as a stroke along it")
+	}
+}

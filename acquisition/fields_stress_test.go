@@ -338,6 +338,11 @@ func (w stressWriter) writeBox(r *rand.Rand, ds *stressDigits, sr *stressRegion,
 	}
 }
 
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
 // stressTruth is what one stress page holds.
 type stressTruth struct {
 	prog, count, date string // date DDMMYYYY
@@ -438,6 +443,7 @@ func TestFieldsStress(t *testing.T) {
 	type score struct{ n, ok, named, silent int }
 	scores := map[string]*score{"progressive": {}, "count": {}, "date": {}}
 	whys := map[string]int{}
+	var mismatch, outside score // pages whose context disagrees with the truth
 	for i := range n {
 		if only != nil && !only[i] {
 			continue
@@ -525,13 +531,36 @@ func TestFieldsStress(t *testing.T) {
 			gotCount = page.Str(strconv.Itoa(*sh.DeclaredCount))
 		}
 		check("count", tr.count, gotCount, count.why)
+		if tr.filled != atoi(tr.count) {
+			// The context disagrees: a count read must be named.
+			mismatch.n++
+			switch {
+			case gotCount == nil:
+			case *gotCount == tr.count && res.Reasons.Has(page.ReasonCountMismatch):
+				mismatch.ok++
+			case *gotCount == strconv.Itoa(tr.filled):
+				mismatch.silent++ // read as the context, wrong
+			}
+		}
 		var gotDate *string
 		if sh.Date != nil {
 			gotDate = page.Str(strings.ReplaceAll(*sh.Date, "-", ""))
 		}
 		want := tr.date[4:] + tr.date[2:4] + tr.date[:2]
 		check("date", want, gotDate, date.why)
+		if m := atoi(tr.date[2:4]); m != tr.code.Month {
+			outside.n++
+			switch {
+			case gotDate == nil:
+			case *gotDate == want && res.Reasons.Has(page.ReasonDateOutsideMonth):
+				outside.ok++
+			case *gotDate != want:
+				outside.silent++
+			}
+		}
 	}
+	t.Logf("count unlike the fustelle found: %d pages, read right and named count_mismatch %d, read as the fustelle found %d", mismatch.n, mismatch.ok, mismatch.silent)
+	t.Logf("date outside the month: %d pages, read right and named date_outside_month %d, read wrong %d", outside.n, outside.ok, outside.silent)
 	for _, f := range []string{"progressive", "count", "date"} {
 		s := scores[f]
 		t.Logf("%-11s read %d/%d (%.1f%%), wrong named %d, silent %d", f, s.ok, s.n, 100*float64(s.ok)/float64(s.n), s.named, s.silent)

@@ -339,6 +339,8 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		br.why = fmt.Sprintf("%.0f%% of the ink is in marks that are not characters", 100*float64(stray)/float64(inked))
 	case st.covered(s):
 		br.why = fmt.Sprintf("%d of the box's printed lines not seen, and a corner marker: the box may be covered", s.hidden)
+	case slices.ContainsFunc(gs, func(g glyph) bool { return alongLine(&s.mask, g, s.labels, fieldPx) }):
+		br.why = "a stroke along the box's line was erased with it"
 	}
 	var reads []charRead
 	// A blob as wide as two narrow digits is read cut too, unless the
