@@ -77,12 +77,17 @@ func TestShortMarkIsNoCharacter(t *testing.T) {
 	tb.stroke(0.45, [2]float64{box.X + 12.5, base - 2.2}, [2]float64{box.X + 12.3, base - 0.2}) // 2 mm: a stray stroke
 	s, _ := tb.segment(t)
 	inner := mmToCrop(tb.box.Inset(boxLineMM), tb.area, fieldPx)
-	gs, stray := boxGlyphs(s, inner, fieldPx)
+	gs, stray, short := boxGlyphs(s, inner, fieldPx)
 	if len(gs) != 2 {
 		t.Fatalf("%d glyphs, want 2 (the short stroke is no character)", len(gs))
 	}
 	if stray == 0 {
 		t.Error("no stray ink: the short stroke must count as stray (maxStray)")
+	}
+	// It may as well be a light digit the threshold left short: the box
+	// is doubted (readBox), "21" kept as the suggestion only.
+	if short != 1 {
+		t.Errorf("%d short marks, want 1", short)
 	}
 }
 

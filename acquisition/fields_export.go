@@ -83,7 +83,7 @@ func CropField(src *image.Gray, res *page.Result, field string) (FieldCrop, erro
 		if s.labels == nil {
 			return fc, nil
 		}
-		gs, _ := boxGlyphs(s, mmToCrop(box.Inset(boxLineMM), area, fieldPx), fieldPx)
+		gs, _, _ := boxGlyphs(s, mmToCrop(box.Inset(boxLineMM), area, fieldPx), fieldPx)
 		for i := range gs {
 			fc.Glyphs = append(fc.Glyphs, gs[i].crop(s))
 		}

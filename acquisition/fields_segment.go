@@ -494,8 +494,10 @@ func restoreLines(in []bool, r image.Rectangle, m *inkMask) {
 // stray is the area of those that join none, and of marks too short
 // beside the characters to be one (markFrac) (a caller doubts a box with
 // much stray ink: a character read without its pieces can read as
-// another, a 5 without its bar and bowl as a 1).
-func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stray int) {
+// another, a 5 without its bar and bowl as a 1). short counts those marks:
+// a caller doubts a box with any (a light 1 that thresholding left short
+// is a digit lost, not ink to ignore: "11" read as a sure 1).
+func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stray, short int) {
 	comps, labels, w := s.comps, s.labels, s.mask.w
 	var gs, small []glyph
 	minH := 0.8 * px // a character is at least 0.8 mm tall or wide
@@ -515,7 +517,7 @@ func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stra
 		for _, g := range small {
 			stray += g.area
 		}
-		return nil, stray
+		return nil, stray, 0
 	}
 	sort.Slice(gs, func(i, j int) bool { return gs[i].r.Min.X < gs[j].r.Min.X })
 	// Merge pieces that share columns: more than half the narrower one's
@@ -584,6 +586,7 @@ func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stra
 	merged = slices.DeleteFunc(merged, func(g glyph) bool {
 		if float64(g.r.Dy()) < markFrac*float64(tallest) {
 			stray += g.area
+			short++
 			return true
 		}
 		return false
@@ -601,12 +604,15 @@ func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stra
 		}
 		return false
 	})
-	return out, stray
+	return out, stray, short
 }
 
 // markFrac is the least height of a character of a box, against the
-// tallest of its characters: a shorter mark is stray ink (boxGlyphs),
-// which keeps the box unread when it is much of its ink (maxStray). One
+// tallest of its characters: a shorter mark is not read as a character
+// (boxGlyphs), and keeps the box unread (readBox), its reading without the
+// mark kept as the suggestion: it may be stray ink (a small stroke beside
+// a 21 read as 211) or a digit the threshold left short (a light 1 beside
+// a bold one: 11 read as a sure 1, on the lead's acceptance pages). One
 // writer's digits in one box are rarely under two thirds of the tallest
 // (synth's vary from 0.88 to 1.1 of the writer's height).
 const markFrac = 0.5

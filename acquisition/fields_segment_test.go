@@ -90,7 +90,7 @@ func (tb *testBox) segment(t *testing.T) (*segmented, []glyph) {
 	s.mask = m
 	s.comps, s.labels = m.components(int(minSpeckMM2 * fieldPx * fieldPx))
 	inner := mmToCrop(tb.box.Inset(boxLineMM), tb.area, fieldPx)
-	gs, _ := boxGlyphs(s, inner, fieldPx)
+	gs, _, _ := boxGlyphs(s, inner, fieldPx)
 	return s, gs
 }
 

@@ -323,7 +323,7 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		return boxRead{}, err
 	}
 	inner := mmToCrop(box.Inset(boxLineMM), area, fieldPx)
-	gs, stray := boxGlyphs(s, inner, fieldPx)
+	gs, stray, short := boxGlyphs(s, inner, fieldPx)
 	if len(gs) == 0 {
 		return boxRead{}, nil
 	}
@@ -337,6 +337,8 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		br.why = fmt.Sprintf("%d marks, at most %d characters expected", len(gs), f.maxMarks)
 	case float64(stray) > maxStray*float64(inked):
 		br.why = fmt.Sprintf("%.0f%% of the ink is in marks that are not characters", 100*float64(stray)/float64(inked))
+	case short > 0:
+		br.why = "a mark too short to be a character beside them: stray ink, or a light digit"
 	case st.covered(s):
 		br.why = fmt.Sprintf("%d of the box's printed lines not seen, and a corner marker: the box may be covered", s.hidden)
 	case slices.ContainsFunc(gs, func(g glyph) bool { return alongLine(&s.mask, g, s.labels, fieldPx) }):
