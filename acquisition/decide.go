@@ -206,9 +206,3 @@ func squarerElsewhere(sr *slotRead, a, b *labelRead) bool {
 	}
 	return false
 }
-
-// turn is the angle (degrees, 0-180) between two symbols' reading
-// directions.
-func turn(a, b *labelRead) float64 {
-	return math.Abs(math.Mod(b.angle-a.angle+540, 360) - 180)
-}

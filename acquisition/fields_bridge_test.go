@@ -1,8 +1,6 @@
 package acquisition
 
 import (
-	"image"
-	"math"
 	"testing"
 
 	"github.com/regfus/regfus/layout"
@@ -96,19 +94,7 @@ func TestShortMarkIsNoCharacter(t *testing.T) {
 // cells written, one digit each (it read "7 of 8 cells written").
 func TestSpillBack(t *testing.T) {
 	l := layout.Current()
-	area := l.DateBox.Inset(-fieldMarginMM)
-	tb := &testBox{area: area, box: l.DateBox}
-	w, h := int(math.Ceil(area.W*fieldPx)), int(math.Ceil(area.H*fieldPx))
-	tb.img = image.NewGray(image.Rect(0, 0, w, h))
-	for i := range tb.img.Pix {
-		tb.img.Pix[i] = 240
-	}
-	for _, c := range l.DateCells {
-		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: c.W, H: cellLineMM}, 70)
-		tb.rect(layout.Rect{X: c.X, Y: c.Bottom() - cellLineMM, W: c.W, H: cellLineMM}, 70)
-		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: cellLineMM, H: c.H}, 70)
-		tb.rect(layout.Rect{X: c.Right() - cellLineMM, Y: c.Y, W: cellLineMM, H: c.H}, 70)
-	}
+	tb := ruledDateBox()
 	c6 := l.DateCells[6]
 	for i, c := range l.DateCells {
 		base := c.Bottom() - 1
@@ -121,17 +107,7 @@ func TestSpillBack(t *testing.T) {
 			tb.digit1(c.X+2.3, base, 4.8, 0.1)
 		}
 	}
-	m, ok := binarize(tb.img)
-	if !ok {
-		t.Fatal("no contrast")
-	}
-	m.removeRulings(dateRules(l.DateCells, area, fieldPx))
-	comps, labels := m.components(int(minSpeckMM2 * fieldPx * fieldPx))
-	cells := make([]image.Rectangle, len(l.DateCells))
-	for i, c := range l.DateCells {
-		cells[i] = mmToCrop(c, area, fieldPx)
-	}
-	gs := cellGlyphs(comps, labels, m.w, cells, fieldPx)
+	gs := dateCellGlyphs(t, tb)
 	for i, g := range gs {
 		if g == nil {
 			t.Fatalf("cell %d empty, want all eight written", i)
@@ -140,7 +116,7 @@ func TestSpillBack(t *testing.T) {
 			t.Errorf("cell %d holds %d components, want 1", i, len(g.ids))
 		}
 	}
-	if x := float64(gs[5].r.Min.X)/fieldPx + area.X; x < c6.X {
+	if x := float64(gs[5].r.Min.X)/fieldPx + tb.area.X; x < c6.X {
 		t.Errorf("cell 5's glyph starts at %.1f mm, want the 1 written at %.1f", x, c6.X+1)
 	}
 }

@@ -143,19 +143,7 @@ func TestSegmentTouchingDigitsSplit(t *testing.T) {
 
 func TestSegmentDatePiecesAndSpills(t *testing.T) {
 	l := layout.Current()
-	area := l.DateBox.Inset(-fieldMarginMM)
-	tb := &testBox{area: area, box: l.DateBox}
-	w, h := int(math.Ceil(area.W*fieldPx)), int(math.Ceil(area.H*fieldPx))
-	tb.img = image.NewGray(image.Rect(0, 0, w, h))
-	for i := range tb.img.Pix {
-		tb.img.Pix[i] = 240
-	}
-	for _, c := range l.DateCells {
-		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: c.W, H: cellLineMM}, 70)
-		tb.rect(layout.Rect{X: c.X, Y: c.Bottom() - cellLineMM, W: c.W, H: cellLineMM}, 70)
-		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: cellLineMM, H: c.H}, 70)
-		tb.rect(layout.Rect{X: c.Right() - cellLineMM, Y: c.Y, W: cellLineMM, H: c.H}, 70)
-	}
+	tb := ruledDateBox()
 	// Cells 0, 1, 4-7 written; 2 and 3 empty. Cell 1's 0 spills over
 	// the line into cell 2, cell 5's 1 is slanted across its left line.
 	for i, c := range l.DateCells {
@@ -170,17 +158,7 @@ func TestSegmentDatePiecesAndSpills(t *testing.T) {
 			tb.digit1(c.X+2.3, base, 4.8, 0.1)
 		}
 	}
-	m, ok := binarize(tb.img)
-	if !ok {
-		t.Fatal("no contrast")
-	}
-	m.removeRulings(dateRules(l.DateCells, area, fieldPx))
-	comps, labels := m.components(int(minSpeckMM2 * fieldPx * fieldPx))
-	cells := make([]image.Rectangle, len(l.DateCells))
-	for i, c := range l.DateCells {
-		cells[i] = mmToCrop(c, area, fieldPx)
-	}
-	gs := cellGlyphs(comps, labels, m.w, cells, fieldPx)
+	gs := dateCellGlyphs(t, tb)
 	for i, g := range gs {
 		empty := i == 2 || i == 3
 		if (g == nil) != empty {
@@ -406,4 +384,41 @@ func TestPrintedStandsFor(t *testing.T) {
 			t.Errorf("%+v standsFor(%q) = %v, want %v", tc.pr, tc.want, got, tc.ok)
 		}
 	}
+}
+
+// ruledDateBox is a blank DATA field with its eight cells' lines printed.
+func ruledDateBox() *testBox {
+	l := layout.Current()
+	area := l.DateBox.Inset(-fieldMarginMM)
+	tb := &testBox{area: area, box: l.DateBox}
+	w, h := int(math.Ceil(area.W*fieldPx)), int(math.Ceil(area.H*fieldPx))
+	tb.img = image.NewGray(image.Rect(0, 0, w, h))
+	for i := range tb.img.Pix {
+		tb.img.Pix[i] = 240
+	}
+	for _, c := range l.DateCells {
+		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: c.W, H: cellLineMM}, 70)
+		tb.rect(layout.Rect{X: c.X, Y: c.Bottom() - cellLineMM, W: c.W, H: cellLineMM}, 70)
+		tb.rect(layout.Rect{X: c.X, Y: c.Y, W: cellLineMM, H: c.H}, 70)
+		tb.rect(layout.Rect{X: c.Right() - cellLineMM, Y: c.Y, W: cellLineMM, H: c.H}, 70)
+	}
+	return tb
+}
+
+// dateCellGlyphs segments a ruledDateBox as the reader does (its lines
+// removed) and returns each cell's glyph.
+func dateCellGlyphs(t *testing.T, tb *testBox) []*glyph {
+	t.Helper()
+	l := layout.Current()
+	m, ok := binarize(tb.img)
+	if !ok {
+		t.Fatal("no contrast")
+	}
+	m.removeRulings(dateRules(l.DateCells, tb.area, fieldPx))
+	comps, labels := m.components(int(minSpeckMM2 * fieldPx * fieldPx))
+	cells := make([]image.Rectangle, len(l.DateCells))
+	for i, c := range l.DateCells {
+		cells[i] = mmToCrop(c, tb.area, fieldPx)
+	}
+	return cellGlyphs(comps, labels, m.w, cells, fieldPx)
 }

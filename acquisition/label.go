@@ -220,8 +220,13 @@ func pairScore(a, b *labelRead) (score float64, ok bool) {
 	if a.readAs() == b.readAs() || !sameLabel(a, b) {
 		return 0, false
 	}
-	turn := math.Abs(math.Mod(b.angle-a.angle+540, 360) - 180)
-	return turn + 0.1*a.center.Sub(b.center).Len(), true
+	return turn(a, b) + 0.1*a.center.Sub(b.center).Len(), true
+}
+
+// turn is the angle (degrees, 0-180) between two symbols' reading
+// directions.
+func turn(a, b *labelRead) float64 {
+	return math.Abs(math.Mod(b.angle-a.angle+540, 360) - 180)
 }
 
 // partner is the other symbol of lr's label in its slot (group), nil if
