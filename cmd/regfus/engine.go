@@ -70,6 +70,15 @@ func (f *engineFlags) config(be *backend, workers int, log *slog.Logger) process
 	return cfg
 }
 
+// queueMode names how the engine's pages are queued, for the start-up log
+// of serve and worker.
+func queueMode(eng *process.Engine) string {
+	if eng.UsesRiver() {
+		return "River"
+	}
+	return "in-process pool"
+}
+
 // metricsRegistry is a registry with the engine's metrics and the Go
 // runtime's and the process's.
 func metricsRegistry(m *process.Metrics) (*prometheus.Registry, error) {

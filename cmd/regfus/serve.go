@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/regfus/regfus/api"
 	"github.com/regfus/regfus/api/bind"
 	"github.com/regfus/regfus/process"
@@ -160,10 +162,6 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	hs.RegisterOnShutdown(srv.CloseStreams)
-	mode := "in-process pool"
-	if eng.UsesRiver() {
-		mode = "River"
-	}
 	scheme := "http"
 	if certs != nil {
 		scheme = "https"
@@ -171,7 +169,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	} else if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 		log.Warn("serving plain HTTP beyond this machine: API keys and scans cross the network in clear; use --tls-cert/--tls-key or a TLS reverse proxy", "addr", ln.Addr().String())
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "store", sf.describe(), "mode", mode, "workers", *workers)
+	log.Info("serving", "addr", ln.Addr().String(), "scheme", scheme, "store", sf.describe(), "mode", queueMode(eng), "workers", *workers)
 	if c.ready != nil {
 		c.ready <- ln.Addr().String()
 	}
@@ -211,4 +209,31 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("serve: %w", serveErr)
 	}
 	return nil
+}
+
+// serveMetrics serves the engine's metrics (and the Go runtime's) on addr:
+// the /metrics of a worker, which has no API (serve shows them on the
+// API's own /metrics).
+func serveMetrics(addr string, m *process.Metrics, log *slog.Logger) (stop func(), err error) {
+	reg, err := metricsRegistry(m)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("worker: --metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
 }

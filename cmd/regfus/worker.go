@@ -2,15 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"runtime"
-	"time"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/regfus/regfus/process"
 )
@@ -74,40 +68,11 @@ func (c *WorkerCommand) Run(ctx context.Context, args []string) error {
 		}
 		defer stop()
 	}
-	mode := "in-process pool"
-	if eng.UsesRiver() {
-		mode = "River"
-	}
-	log.Info("worker started", "store", sf.describe(), "mode", mode, "workers", *workers)
+	log.Info("worker started", "store", sf.describe(), "mode", queueMode(eng), "workers", *workers)
 	err = eng.Run(ctx)
 	log.Info("worker stopped")
 	if err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
 	return nil
-}
-
-// serveMetrics serves the engine's metrics (and the Go runtime's) on addr.
-func serveMetrics(addr string, m *process.Metrics, log *slog.Logger) (stop func(), err error) {
-	reg, err := metricsRegistry(m)
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("worker: --metrics-addr: %w", err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("metrics server", "err", err)
-		}
-	}()
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	}, nil
 }
