@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"slices"
 
 	"github.com/regfus/regfus/vision"
 )
@@ -47,6 +48,14 @@ type Info struct {
 	Temperature float64 `json:"temperature"`
 	// Members are the networks, in the order their files are run.
 	Members []Member `json:"members"`
+	// Consult, when set, makes the ensemble a cascade: the members after
+	// the first are run only on the glyphs the first member reads below
+	// Consult, and a glyph it reads at Consult or above keeps the first
+	// member's own (calibrated) probabilities. A second opinion is worth
+	// its CPU only where the first is unsure; Threshold and HeldOut are
+	// measured with the cascade as Classify runs it (icrcal). 0: every
+	// member runs on every glyph.
+	Consult float64 `json:"consult,omitempty"`
 }
 
 // Member is one network of the ensemble and what its training measured.
@@ -93,9 +102,10 @@ type Prediction struct {
 // calls wait for each other; load one Model per goroutine to classify in
 // parallel (Load costs a few milliseconds and about a megabyte).
 type Model struct {
-	nets []*vision.Net
-	temp float64 // Info.Temperature, 1 for none
-	info Info
+	nets    []*vision.Net
+	temp    float64 // Info.Temperature, 1 for none
+	consult float64 // Info.Consult, 0 for none
+	info    Info
 }
 
 // maxBatch bounds the glyphs given to the network at once.
@@ -117,7 +127,7 @@ func Load() (*Model, error) {
 			return nil, fmt.Errorf("icr: member %d: %w", i, err)
 		}
 	}
-	m, err := LoadNets(info.Temperature, files...)
+	m, err := LoadCascade(info.Temperature, info.Consult, files...)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +141,16 @@ func Load() (*Model, error) {
 // gives the embedded model; this is for measuring candidates
 // (icr/cmd/icrcal).
 func LoadNets(temperature float64, onnx ...[]byte) (*Model, error) {
+	return LoadCascade(temperature, 0, onnx...)
+}
+
+// LoadCascade is LoadNets for a cascade (Info.Consult): the networks
+// after the first run only on the glyphs the first reads below consult
+// (0: on every glyph).
+func LoadCascade(temperature, consult float64, onnx ...[]byte) (*Model, error) {
+	if consult < 0 || consult > 1 || math.IsNaN(consult) {
+		return nil, fmt.Errorf("icr: consult %v, want 0..1", consult)
+	}
 	if len(onnx) == 0 {
 		return nil, errors.New("icr: a model needs at least one network")
 	}
@@ -140,7 +160,7 @@ func LoadNets(temperature float64, onnx ...[]byte) (*Model, error) {
 	if temperature == 0 {
 		temperature = 1
 	}
-	m := &Model{temp: temperature}
+	m := &Model{temp: temperature, consult: consult}
 	for i, b := range onnx {
 		net, err := vision.ReadNetONNX(b, Size, Size)
 		if err != nil {
@@ -228,24 +248,66 @@ func (m *Model) ClassifyNormalized(imgs []*image.Gray) ([]Prediction, error) {
 }
 
 // forward runs every member on n inputs and returns the mean of their
-// probabilities, calibrated with the ensemble's temperature.
+// probabilities, calibrated with the ensemble's temperature. In a
+// cascade (consult set) the members after the first see only the inputs
+// the first reads below consult; the others keep the first's
+// probabilities as they are.
 func (m *Model) forward(in []float32, n int) ([][]float64, error) {
 	probs := make([][]float64, n)
 	for i := range probs {
 		probs[i] = make([]float64, NumClasses)
 	}
-	for _, net := range m.nets {
-		logits, err := net.Forward(in, n)
+	first, err := m.nets[0].Forward(in, n)
+	if err != nil {
+		return nil, fmt.Errorf("icr: %w", err)
+	}
+	for i, l := range first {
+		addSoftmax(probs[i], l, 1)
+	}
+	if len(m.nets) == 1 {
+		if m.temp != 1 {
+			for _, p := range probs {
+				temper(p, m.temp)
+			}
+		}
+		return probs, nil
+	}
+	// ask: the inputs the other members see.
+	ask := make([]int, 0, n)
+	for i, p := range probs {
+		if m.consult == 0 || slices.Max(p) < m.consult {
+			ask = append(ask, i)
+		}
+	}
+	if len(ask) == 0 {
+		return probs, nil
+	}
+	sub := in
+	if len(ask) < n {
+		const px = Size * Size
+		sub = make([]float32, 0, len(ask)*px)
+		for _, i := range ask {
+			sub = append(sub, in[i*px:(i+1)*px]...)
+		}
+	}
+	w := 1 / float64(len(m.nets))
+	for _, i := range ask {
+		for c := range probs[i] {
+			probs[i][c] *= w
+		}
+	}
+	for _, net := range m.nets[1:] {
+		logits, err := net.Forward(sub, len(ask))
 		if err != nil {
 			return nil, fmt.Errorf("icr: %w", err)
 		}
-		for i, l := range logits {
-			addSoftmax(probs[i], l, 1/float64(len(m.nets)))
+		for k, l := range logits {
+			addSoftmax(probs[ask[k]], l, w)
 		}
 	}
 	if m.temp != 1 {
-		for _, p := range probs {
-			temper(p, m.temp)
+		for _, i := range ask {
+			temper(probs[i], m.temp)
 		}
 	}
 	return probs, nil

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"image"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -388,5 +391,62 @@ func TestClassifyNormalized(t *testing.T) {
 	}
 	if _, err := m.ClassifyNormalized([]*image.Gray{crops[0]}); crops[0].Rect.Dx() != icr.Size && err == nil {
 		t.Error("a crop that is not 28×28: no error")
+	}
+}
+
+// TestCascade checks Info.Consult: in a cascade the members after the
+// first see only the glyphs the first reads below consult. With the
+// committed first member twice and a temperature, a glyph consulted on
+// comes back tempered (the mean of two equal members is either), one not
+// consulted comes back as the first member alone gives it.
+func TestCascade(t *testing.T) {
+	net, err := os.ReadFile(filepath.Join("model", load(t).Info().Members[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const temp, consult = 0.8, 0.999
+	alone, err := icr.LoadNets(1, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alone.Close()
+	cas, err := icr.LoadCascade(temp, consult, net, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cas.Close()
+	var crops []*image.Gray
+	for i := range 60 {
+		crops = append(crops, handgen.Glyph(handgen.Rand(testSeed, uint64(i)), icr.Class(i%icr.NumClasses)).Crop)
+	}
+	a, c := classify(t, alone, crops), classify(t, cas, crops)
+	asked := 0
+	for i := range a {
+		want := slices.Clone(a[i].Probs)
+		if a[i].Conf < consult {
+			asked++
+			var sum float64
+			for k, p := range want {
+				want[k] = math.Pow(p, 1/temp)
+				sum += want[k]
+			}
+			for k := range want {
+				want[k] /= sum
+			}
+		}
+		for k := range want {
+			if math.Abs(want[k]-c[i].Probs[k]) > 1e-9 {
+				t.Fatalf("glyph %d (first member %.5f, consult %v): class %d %.9f in the cascade, want %.9f", i, a[i].Conf, consult, k, c[i].Probs[k], want[k])
+			}
+		}
+	}
+	if asked == 0 || asked == len(a) {
+		t.Errorf("%d of %d glyphs below %v: the test needs both kinds", asked, len(a), consult)
+	}
+	for _, bad := range []float64{-0.1, 1.5, math.NaN()} {
+		if m, err := icr.LoadCascade(1, bad, net); err == nil {
+			m.Close()
+			t.Errorf("consult %v: no error", bad)
+		}
 	}
 }

@@ -4,8 +4,12 @@
 // (the mean of the members' calibrated probabilities, through OpenCV's
 // dnn), the held-out figures and the acceptance threshold.
 //
-//	go run ./icr/cmd/icrcal -data DIR -model icr/model DIR/net-a.json DIR/net-b.json ...
+//	go run ./icr/cmd/icrcal -data DIR -model icr/model [-consult P] DIR/net-a.json DIR/net-c.json ...
 //
+// With -consult the ensemble is a cascade (icr.Info.Consult): the members
+// after the first run only on the glyphs the first reads below P; the
+// temperature is fitted on the whole mean, the threshold and figures are
+// the cascade's.
 // DIR holds icrgen's heldout-*.idx; each member file names its network
 // (its "file", in -model). MNIST's t10k split is not read. Each member is
 // also measured alone on the same held-out set, and printed beside the
@@ -34,14 +38,15 @@ func main() {
 	data := flag.String("data", "", "directory of icrgen's heldout-*.idx")
 	dir := flag.String("model", "icr/model", "directory of the members' networks; icr.json is written there")
 	rate := flag.Float64("rate", 0.001, "held-out error rate the threshold keeps to")
+	consult := flag.Float64("consult", 0, "a cascade: the members after the first run on the glyphs the first reads below this (icr.Info.Consult; 0: on all)")
 	flag.Parse()
-	if err := run(*data, *dir, *rate, flag.Args()); err != nil {
+	if err := run(*data, *dir, *rate, *consult, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "icrcal:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, dir string, rate float64, memberFiles []string) error {
+func run(data, dir string, rate, consult float64, memberFiles []string) error {
 	if data == "" || len(memberFiles) == 0 {
 		return fmt.Errorf("usage: icrcal -data DIR [-model DIR] MEMBER.json...")
 	}
@@ -91,8 +96,8 @@ func run(data, dir string, rate float64, memberFiles []string) error {
 		members, nets = append(members, mb), append(nets, net)
 	}
 
-	measure := func(name string, temp float64, onnx ...[]byte) (map[string]float64, float64, error) {
-		m, err := icr.LoadNets(temp, onnx...)
+	measure := func(name string, temp, consult float64, onnx ...[]byte) (map[string]float64, float64, error) {
+		m, err := icr.LoadCascade(temp, consult, onnx...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -105,6 +110,26 @@ func run(data, dir string, rate float64, memberFiles []string) error {
 		if temp == 0 && len(onnx) > 1 {
 			fig["temperature"] = set.fitTemperature(ps)
 		}
+		if consult > 0 && len(onnx) > 1 {
+			// The share of glyphs the members after the first see.
+			first, err := icr.LoadNets(1, onnx[0])
+			if err != nil {
+				return nil, 0, err
+			}
+			defer first.Close()
+			fs, err := first.ClassifyNormalized(in)
+			if err != nil {
+				return nil, 0, err
+			}
+			asked := 0
+			for _, p := range fs {
+				if p.Conf < consult {
+					asked++
+				}
+			}
+			fig["consulted"] = float64(asked) / float64(len(fs))
+			fmt.Printf("%-28s the other members consulted on %.1f%% of the glyphs (first member below %.4f)\n", name, 100*fig["consulted"], consult)
+		}
 		fmt.Printf("%-28s accuracy %.4f  ECE %.4f  NLL %.4f  threshold %.4f: %.1f%% accepted (MNIST %.1f%%), %d wrong; at 0.99: %.1f%%, %d wrong\n",
 			name, fig["accuracy"], fig["ece"], fig["nll"], th, 100*fig["coverage@threshold"], 100*fig["coverage@threshold_mnist"],
 			int(fig["errors@threshold"]), 100*fig["coverage@0.99"], int(fig["errors@0.99"]))
@@ -113,23 +138,32 @@ func run(data, dir string, rate float64, memberFiles []string) error {
 	}
 	if len(nets) > 1 {
 		for i, mb := range members {
-			if _, _, err := measure(fmt.Sprintf("member %s (%s)", mb.File, mb.Width), 0, nets[i]); err != nil {
+			if _, _, err := measure(fmt.Sprintf("member %s (%s)", mb.File, mb.Width), 0, 0, nets[i]); err != nil {
 				return err
 			}
 		}
 	}
-	fig, th, err := measure(fmt.Sprintf("mean of %d", len(nets)), 0, nets...)
+	fig, th, err := measure(fmt.Sprintf("mean of %d", len(nets)), 0, 0, nets...)
 	if err != nil {
 		return err
 	}
 	temp := 1.0
 	if len(nets) > 1 {
 		temp = fig["temperature"]
-		if fig, th, err = measure(fmt.Sprintf("mean of %d, T %.3f", len(nets), temp), temp, nets...); err != nil {
+		if fig, th, err = measure(fmt.Sprintf("mean of %d, T %.3f", len(nets), temp), temp, 0, nets...); err != nil {
 			return err
 		}
+		if consult > 0 {
+			// The temperature is the whole mean's; the cascade keeps
+			// it for the glyphs it consults on.
+			if fig, th, err = measure(fmt.Sprintf("cascade at %.4f, T %.3f", consult, temp), temp, consult, nets...); err != nil {
+				return err
+			}
+		}
+	} else {
+		consult = 0
 	}
-	info := icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: temp, Members: members}
+	info := icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: temp, Members: members, Consult: consult}
 	b, err := json.MarshalIndent(info, "", " ")
 	if err != nil {
 		return err
