@@ -62,26 +62,26 @@ func TestOrderSuggestion(t *testing.T) {
 			t.Errorf("sheet view %s p.%d names input %d, which is %s p.%d", v.Source, v.Page, v.Input, in.Pages[v.Input].Source, in.Pages[v.Input].Page)
 		}
 	}
+	// noSuggestion: the group of in still has its unread progressive, and
+	// the scan order suggests nothing for it.
+	noSuggestion := func(what string, in Input) {
+		t.Helper()
+		g := mustReconcile(t, in).Group(jan)
+		if d := detail(g); d == "" || strings.Contains(d, "suggests") {
+			t.Errorf("%s: %q", what, d)
+		}
+		if s := suggested(g); len(s) != 0 {
+			t.Errorf("%s: sheet views suggest %v", what, s)
+		}
+	}
 	// The last REGFUS sheet: no read neighbour after it in its bundle
 	// (the D1 sheet is of the other bundle).
 	in = three()
 	unread(&in, 2)
-	g = mustReconcile(t, in).Group(jan)
-	if d := detail(g); d == "" || strings.Contains(d, "suggests") {
-		t.Errorf("last sheet: %q", d)
-	}
-	if s := suggested(g); len(s) != 0 {
-		t.Errorf("last sheet: sheet views suggest %v", s)
-	}
+	noSuggestion("last sheet", in)
 	// Between 1 and 3 with a gap (the sheet after is 4): nothing.
 	in = three()
 	in.Pages[2].Sheet.Progressive = page.Str("4")
 	unread(&in, 1)
-	g = mustReconcile(t, in).Group(jan)
-	if d := detail(g); d == "" || strings.Contains(d, "suggests") {
-		t.Errorf("between 1 and 4: %q", d)
-	}
-	if s := suggested(g); len(s) != 0 {
-		t.Errorf("between 1 and 4: sheet views suggest %v", s)
-	}
+	noSuggestion("between 1 and 4", in)
 }
