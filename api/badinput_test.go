@@ -44,18 +44,9 @@ func testBadInput(t *testing.T, kind string) {
 	// A processed page, for the routes that need one.
 	batch := e.upload(admin, scanOther)
 	e.follow(admin, batch)
-	var pages struct {
-		Pages []struct {
-			ID int64 `json:"id"`
-		} `json:"pages"`
-	}
+	var pages pageList
 	e.do(req{method: "GET", path: fmt.Sprintf("/v1/batches/%d/pages", batch), key: admin}).json(t, &pages)
-	var review struct {
-		Items []struct {
-			ID    int64  `json:"id"`
-			Field string `json:"field"`
-		} `json:"items"`
-	}
+	var review reviewList
 	e.do(req{method: "GET", path: "/v1/review", key: admin}).json(t, &review)
 	var prog int64
 	for _, it := range review.Items {

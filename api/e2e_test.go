@@ -44,6 +44,17 @@ type pageJSON struct {
 	} `json:"slots"`
 }
 
+// pageList is a batch's pages, GET /v1/batches/{id}/pages.
+type pageList struct {
+	BatchID int64      `json:"batch_id"`
+	Pages   []pageJSON `json:"pages"`
+}
+
+// reviewList is GET /v1/review.
+type reviewList struct {
+	Items []reviewJSON `json:"items"`
+}
+
 type reviewJSON struct {
 	ID          int64           `json:"id"`
 	PageID      int64           `json:"page_id"`
@@ -200,9 +211,7 @@ func testEndToEnd(t *testing.T, kind string) {
 	if len(sub.Files) != 1 || !sub.Files[0].Known {
 		t.Errorf("re-upload: %+v, want the file known", sub)
 	}
-	var again struct {
-		Pages []pageJSON `json:"pages"`
-	}
+	var again pageList
 	e.do(req{method: "GET", path: fmt.Sprintf("/v1/batches/%d/pages", sub.ID), key: station}).json(t, &again)
 	if len(again.Pages) != 1 || again.Pages[0].ID != pageOf[scanClean].ID {
 		t.Errorf("re-upload pages %+v, want the page %d shared", again.Pages, pageOf[scanClean].ID)
@@ -268,9 +277,7 @@ func testEndToEnd(t *testing.T, kind string) {
 	// Review: correct every open item of the clean page from what is on
 	// the sheet; the page becomes ok.
 	clean := pageOf[scanClean]
-	var items struct {
-		Items []reviewJSON `json:"items"`
-	}
+	var items reviewList
 	e.do(req{method: "GET", path: fmt.Sprintf("/v1/review?page=%d", clean.ID), key: validator}).json(t, &items)
 	if len(items.Items) == 0 {
 		t.Fatal("no review item on the clean page")
@@ -302,9 +309,7 @@ func testEndToEnd(t *testing.T, kind string) {
 	if fixed.Sheet.Progressive == nil || *fixed.Sheet.Progressive != tr.Sheet.Progressive {
 		t.Errorf("progressive after review %v, want %s", fixed.Sheet.Progressive, tr.Sheet.Progressive)
 	}
-	var open struct {
-		Items []reviewJSON `json:"items"`
-	}
+	var open reviewList
 	e.do(req{method: "GET", path: fmt.Sprintf("/v1/review?page=%d", clean.ID), key: validator}).json(t, &open)
 	if len(open.Items) != 0 {
 		t.Errorf("open items left on the corrected page: %+v", open.Items)

@@ -70,11 +70,7 @@ func testScope(t *testing.T, kind string) {
 	// declarations and records (hence a reconciliation).
 	batch := e.upload(keys["station202"], scanClean)
 	e.follow(keys["station202"], batch)
-	var pages struct {
-		Pages []struct {
-			ID int64 `json:"id"`
-		} `json:"pages"`
-	}
+	var pages pageList
 	e.do(req{method: "GET", path: fmt.Sprintf("/v1/batches/%d/pages", batch), key: keys["admin"]}).json(t, &pages)
 	if len(pages.Pages) != 1 {
 		t.Fatalf("fixture batch has %d pages", len(pages.Pages))
@@ -153,12 +149,7 @@ func testScope(t *testing.T, kind string) {
 		{op: "importRecords", method: "POST", path: "/v1/records", body: []byte(scopeRecords), ct: "text/csv", want: imports},
 		{op: "reconciliations", method: "GET", path: "/v1/reconciliations?region=120&asl=202&pharmacy=93161", want: named,
 			check: func(t *testing.T, who string, r resp) {
-				var rep struct {
-					Groups []struct {
-						Pharmacy   string `json:"pharmacy"`
-						Competence string `json:"competence"`
-					} `json:"groups"`
-				}
+				var rep reportJSON
 				r.json(t, &rep)
 				if len(rep.Groups) == 0 || rep.Groups[0].Pharmacy != scanPharmacy {
 					t.Errorf("%s: reconciliations = %s, want the fixture pharmacy's groups", who, r)
@@ -166,11 +157,7 @@ func testScope(t *testing.T, kind string) {
 			}},
 		{op: "listReview", method: "GET", path: fmt.Sprintf("/v1/review?status=any&page=%d", pageID), want: all(200),
 			check: func(t *testing.T, who string, r resp) {
-				var l struct {
-					Items []struct {
-						ID int64 `json:"id"`
-					} `json:"items"`
-				}
+				var l reviewList
 				r.json(t, &l)
 				if got := len(l.Items) > 0; got != seesReview[who] {
 					t.Errorf("%s sees %d review items of the fixture page, want some: %v", who, len(l.Items), seesReview[who])

@@ -59,9 +59,7 @@ func blankPNG(t *testing.T, w int) []byte {
 // finished).
 func (e *env) batchPages(key string, batch int64) []pageJSON {
 	e.t.Helper()
-	var out struct {
-		Pages []pageJSON `json:"pages"`
-	}
+	var out pageList
 	e.getJSON(key, fmt.Sprintf("/v1/batches/%d/pages", batch), &out)
 	return out.Pages
 }
@@ -87,9 +85,7 @@ func scanPart(t *testing.T, name string) part { return part{"files", name, readS
 // itemsOf lists the review items of a page that key sees.
 func (e *env) itemsOf(key string, pageID int64) []reviewJSON {
 	e.t.Helper()
-	var l struct {
-		Items []reviewJSON `json:"items"`
-	}
+	var l reviewList
 	e.getJSON(key, fmt.Sprintf("/v1/review?status=any&page=%d", pageID), &l)
 	return l.Items
 }
@@ -310,9 +306,7 @@ func testWriteScope(t *testing.T, kind string) {
 		if n := e.groupsOf(keys["admin"], "130", "999", "55555"); n != 0 {
 			t.Errorf("the refused correction reached region 130: %d groups", n)
 		}
-		var l struct {
-			Items []reviewJSON `json:"items"`
-		}
+		var l reviewList
 		e.do(req{method: "GET", path: "/v1/review?status=any", key: keys["region130"]}).json(t, &l)
 		if len(l.Items) != 0 {
 			t.Errorf("region 130's validator sees %d review items", len(l.Items))
