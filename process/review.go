@@ -199,10 +199,9 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 			out.Sheet.DeclaredCount = page.Int(*c)
 		}
 		if d := whole.Sheet.Date; d != nil {
-			if _, err := time.Parse(time.DateOnly, *d); err != nil {
-				return page.Result{}, invalidf("%s: date %q: want YYYY-MM-DD", where, *d)
+			if err := setDate(&out, *d); err != nil {
+				return page.Result{}, invalidf("%s: %v", where, err)
 			}
-			out.Sheet.Date = page.Str(*d)
 		}
 		seen := map[int]bool{}
 		out.Slots = out.Slots[:0:0]
@@ -236,14 +235,8 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 
 	case FieldProgressive:
 		out.Sheet.Progressive = nil
-		if !isNull {
-			var p string
-			if err := strictJSON(after, &p); err != nil {
-				return page.Result{}, invalidf("%s: want \"2\", \"D2\" or null: %v", where, err)
-			}
-			if err := setProgressive(&out, p); err != nil {
-				return page.Result{}, invalidf("%s: %v", where, err)
-			}
+		if err := optionalField(after, isNull, where, `"2", "D2"`, func(p string) error { return setProgressive(&out, p) }); err != nil {
+			return page.Result{}, err
 		}
 		out.Reasons = out.Reasons.Without(page.ReasonProgressiveUnread)
 
@@ -260,15 +253,8 @@ func ApplyCorrection(res page.Result, item store.ReviewItem, after json.RawMessa
 
 	case FieldDate:
 		out.Sheet.Date = nil
-		if !isNull {
-			var d string
-			if err := strictJSON(after, &d); err != nil {
-				return page.Result{}, invalidf("%s: want \"YYYY-MM-DD\" or null: %v", where, err)
-			}
-			if _, err := time.Parse(time.DateOnly, d); err != nil {
-				return page.Result{}, invalidf("%s: date %q: want YYYY-MM-DD", where, d)
-			}
-			out.Sheet.Date = page.Str(d)
+		if err := optionalField(after, isNull, where, `"YYYY-MM-DD"`, func(d string) error { return setDate(&out, d) }); err != nil {
+			return page.Result{}, err
 		}
 		out.Reasons = out.Reasons.Without(page.ReasonDateUnread)
 
@@ -368,6 +354,32 @@ func setProgressive(res *page.Result, s string) error {
 		return err
 	}
 	res.Sheet.Progressive = page.Str(p.String())
+	return nil
+}
+
+// setDate sets the sheet's date, d as YYYY-MM-DD.
+func setDate(res *page.Result, d string) error {
+	if _, err := time.Parse(time.DateOnly, d); err != nil {
+		return fmt.Errorf("date %q: want YYYY-MM-DD", d)
+	}
+	res.Sheet.Date = page.Str(d)
+	return nil
+}
+
+// optionalField applies the correction of an optional sheet field given
+// alone (progressive, date): null leaves it cleared; anything else must
+// decode as a T (want says what, in the error) that set accepts.
+func optionalField[T any](after json.RawMessage, isNull bool, where, want string, set func(T) error) error {
+	if isNull {
+		return nil
+	}
+	var v T
+	if err := strictJSON(after, &v); err != nil {
+		return invalidf("%s: want %s or null: %v", where, want, err)
+	}
+	if err := set(v); err != nil {
+		return invalidf("%s: %v", where, err)
+	}
 	return nil
 }
 
