@@ -25,21 +25,22 @@ import (
 func answer(t *testing.T, tp synth.Page, it store.ReviewItem) json.RawMessage {
 	t.Helper()
 	j := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
+	// orNull: a field left blank on the sheet is answered null.
+	orNull := func(s string) json.RawMessage {
+		if s == "" {
+			return j(nil)
+		}
+		return j(s)
+	}
 	switch it.Field {
 	case process.FieldCode:
 		return j(tp.Sheet.Code)
 	case process.FieldProgressive:
-		if tp.Sheet.Progressive == "" {
-			return j(nil)
-		}
-		return j(tp.Sheet.Progressive)
+		return orNull(tp.Sheet.Progressive)
 	case process.FieldCount:
 		return j(tp.Sheet.DeclaredCount)
 	case process.FieldDate:
-		if tp.Sheet.Date == "" {
-			return j(nil)
-		}
-		return j(tp.Sheet.Date)
+		return orNull(tp.Sheet.Date)
 	case process.FieldSlot:
 		s := tp.Slots[it.Slot-1]
 		if s.State == string(page.Empty) {
