@@ -3,9 +3,9 @@
 // values (*image.Gray, points, rectangles, numbers) and every cv::Mat made
 // here is closed before the function that made it returns.
 //
-// The one exception is Image, which keeps a page in C memory so that the
-// many crops read from one page (markers, barcodes, 28 slots) do not copy it
-// from Go each time; it has an explicit Close, and the matprofile test
+// The one exception is Image, which keeps a page's Mat (a header over its
+// Go pixels) so that the many crops read from one page (markers, barcodes,
+// 28 slots) do not wrap it each time; it has an explicit Close, and the matprofile test
 // (go test -tags matprofile ./vision/ ./acquisition/) proves that reading a
 // page leaves gocv.MatProfile.Count() where it started.
 //
