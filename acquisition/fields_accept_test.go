@@ -258,3 +258,83 @@ func TestDigitOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintAgreesFirstMember: with an ensemble, a printed value is
+// checked against its first member alone (charRead.alone), the model the
+// print rule was measured with, conditioned as the reading is (noD).
+func TestPrintAgreesFirstMember(t *testing.T) {
+	probs := func(c byte, p float64) []float64 {
+		ps := make([]float64, icr.NumClasses)
+		for i := range ps {
+			ps[i] = (1 - p) / float64(icr.NumClasses-1)
+		}
+		switch c {
+		case 'D':
+			ps[icr.D] = p
+		default:
+			ps[c-'0'] = p
+		}
+		return ps
+	}
+	read := func(c byte, p float64) charRead { return charRead{ch: c, conf: p, probs: probs(c, p)} }
+	ens := read('5', 0.52)
+	alone := read('6', 0.95)
+	ens.alone = &alone
+	if !printAgrees("6", []charRead{ens}, false) {
+		t.Error("a printed 6 the ensemble reads 5, its first member 6: refused")
+	}
+	if printAgrees("5", []charRead{ens}, false) {
+		t.Error("a printed 5 the first member reads 6: taken")
+	}
+	// A longer value: a character the first member reads otherwise at
+	// the acceptance confidence vetoes it, the ensemble's doubt does not.
+	one := read('1', 0.999)
+	if !printAgrees("16", []charRead{one, ens}, false) || printAgrees("15", []charRead{one, ens}, false) {
+		t.Error("16 / 15 against a first member reading 1 and a sure 6")
+	}
+	// noD conditions the first member's reading too: a D where none may
+	// be is read among the rest.
+	d := read('D', 0.6)
+	d.probs[6] = 0.3
+	e := read('6', 0.9)
+	e.alone = &d
+	if got := e.noD().printRead(); got.ch != '6' {
+		t.Errorf("noD of a first member reading D (6 next): %c", got.ch)
+	}
+	// Without an ensemble the reading is its own.
+	if !printAgrees("6", []charRead{alone}, false) || printAgrees("5", []charRead{alone}, false) {
+		t.Error("one member: printAgrees does not follow its reading")
+	}
+}
+
+// TestAgainstContext: a month or year cell that reads a digit other than
+// the competence's keeps no more probability than the date's prior leaves
+// it; where the model all but rules the competence's digit out the reading
+// stands.
+func TestAgainstContext(t *testing.T) {
+	st := &pageState{r: &Reader{handMin: 0.9904}}
+	cell := func(ch byte, p, pWant float64, want byte) charRead {
+		ps := make([]float64, icr.NumClasses)
+		ps[ch-'0'], ps[want-'0'] = p, pWant
+		ps[icr.Other] = max(0, 1-p-pWant)
+		return charRead{ch: ch, conf: p, probs: ps}
+	}
+	// A bitonal 4 read as a sure 1, the 4 at 0.005: refused.
+	r := st.cellContext(cell('1', 0.993, 0.005, '4'), '4')
+	if r.ctx || r.conf >= st.r.handMin {
+		t.Errorf("a 1 at 0.993 where the context expects a 4 (0.005): %.4f ctx %v, want under %.4f", r.conf, r.ctx, st.r.handMin)
+	}
+	// Weighed again (after recut) it gives the same.
+	if again := st.cellContext(r, '4'); again.conf != r.conf {
+		t.Errorf("weighed twice: %.6f then %.6f", r.conf, again.conf)
+	}
+	// A 5 the model reads at 0.99999, the 4 at 1e-6: it stands (a date
+	// outside the month, a finding).
+	if r := st.cellContext(cell('5', 0.99999, 1e-6, '4'), '4'); r.conf < st.r.handMin {
+		t.Errorf("a 5 at 0.99999, the expected 4 at 1e-6: %.4f, want at least %.4f", r.conf, st.r.handMin)
+	}
+	// The expected digit is untouched.
+	if r := st.cellContext(cell('4', 0.6, 0.6, '4'), '4'); !r.ctx || r.conf != 0.6 {
+		t.Errorf("the expected 4 at 0.6: %.4f ctx %v", r.conf, r.ctx)
+	}
+}

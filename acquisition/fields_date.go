@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regfus/regfus/icr"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
 )
@@ -120,13 +121,36 @@ func (st *pageState) dateWant() (string, bool) {
 // other or D is read among the digits (digitOnly) when that gives want
 // (the suggestion keeps the model's reading otherwise), and the reading
 // is confirmed (ctx) when it is want at the threshold the context's prior
-// leaves (contextMin).
+// leaves (contextMin). A digit other than want is weighed by the same
+// prior the other way (againstContext): its confidence becomes the most
+// the prior leaves it.
 func (st *pageState) cellContext(r charRead, want byte) charRead {
 	if d := r.digitOnly(); (r.ch == '?' || r.ch == 'D') && d.ch == want {
 		r = d
 	}
 	r.ctx = r.ch == want && r.conf >= contextMin(max(st.r.handMin, handThreshold), datePrior)
+	if r.ch != want && r.ch >= '0' && r.ch <= '9' && len(r.probs) == icr.NumClasses {
+		// From the model's probabilities, not r.conf: the context is
+		// weighed again after recut, and the same reading must give
+		// the same bound.
+		r.conf = min(r.conf, againstContext(r.probs[r.ch-'0'], r.probs[want-'0'], datePrior))
+	}
 	return r
+}
+
+// againstContext is the most probability a reading p can keep against a
+// context that expects another value, which the model gives pWant, when
+// the context holds with prior: the posterior of the reading with the
+// whole of the prior's rest, 1-prior, put on it (the most it can have),
+// p(1-prior) / (p(1-prior) + pWant·prior + (1-p-pWant)(1-prior)). It is
+// contextMin's other side: the prior that lets a month cell read the
+// competence's digit at 0.51 holds a reading of another digit to the
+// threshold only when the model all but rules the competence's out (a
+// bitonal 4 read as a 1 at over 0.99, the 4 at 0.01, made a date of April
+// January, a false date_outside_month, with two nets that agreed).
+func againstContext(p, pWant, prior float64) float64 {
+	rest := max(0, 1-p-pWant)
+	return p * (1 - prior) / (p*(1-prior) + pWant*prior + rest*(1-prior))
 }
 
 // daysIn is the number of days of month m of year y.

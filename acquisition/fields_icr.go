@@ -2,6 +2,7 @@ package acquisition
 
 import (
 	"image"
+	"slices"
 
 	"github.com/regfus/regfus/icr"
 )
@@ -20,6 +21,17 @@ func WithHandReader(m *icr.Model) Option {
 			out := make([]charRead, len(ps))
 			for i, p := range ps {
 				out[i] = charRead{ch: classChar(p.Class), conf: p.Conf, probs: p.Probs}
+				if len(p.First) == icr.NumClasses && !slices.Equal(p.First, p.Probs) {
+					// An ensemble: what its first member says alone
+					// (charRead.alone).
+					best := icr.Class(0)
+					for c := range icr.Class(icr.NumClasses) {
+						if p.First[c] > p.First[best] {
+							best = c
+						}
+					}
+					out[i].alone = &charRead{ch: classChar(best), conf: p.First[best], probs: p.First}
+				}
 			}
 			return out, nil
 		}

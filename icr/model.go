@@ -91,6 +91,11 @@ type Prediction struct {
 	// Probs are the calibrated probabilities of every class, indexed by
 	// Class (NumClasses of them, summing to 1).
 	Probs []float64
+	// First are the first member's own calibrated probabilities (Probs
+	// with one member, or where a cascade did not consult the others):
+	// what that network alone says, for a caller whose rule was
+	// measured with it.
+	First []float64
 	// Blank is true when the crop held no ink (Normalize found none): the
 	// network still ran on the blank input, which it was trained to call
 	// Other.
@@ -202,12 +207,12 @@ func (m *Model) Classify(glyphs []*image.Gray) ([]Prediction, error) {
 				in = append(in, float32(p)/255)
 			}
 		}
-		probs, err := m.forward(in, len(batch))
+		probs, first, err := m.forward(in, len(batch))
 		if err != nil {
 			return nil, err
 		}
 		for i, p := range probs {
-			pr := predict(p)
+			pr := predict(p, first[i])
 			pr.Blank = blank[i]
 			out = append(out, pr)
 		}
@@ -236,12 +241,12 @@ func (m *Model) ClassifyNormalized(imgs []*image.Gray) ([]Prediction, error) {
 				}
 			}
 		}
-		ps, err := m.forward(in, len(batch))
+		ps, first, err := m.forward(in, len(batch))
 		if err != nil {
 			return nil, err
 		}
-		for _, p := range ps {
-			out = append(out, predict(p))
+		for i, p := range ps {
+			out = append(out, predict(p, first[i]))
 		}
 	}
 	return out, nil
@@ -251,18 +256,20 @@ func (m *Model) ClassifyNormalized(imgs []*image.Gray) ([]Prediction, error) {
 // probabilities, calibrated with the ensemble's temperature. In a
 // cascade (consult set) the members after the first see only the inputs
 // the first reads below consult; the others keep the first's
-// probabilities as they are.
-func (m *Model) forward(in []float32, n int) ([][]float64, error) {
-	probs := make([][]float64, n)
+// probabilities as they are. It also returns the first member's own
+// probabilities (Prediction.First).
+func (m *Model) forward(in []float32, n int) (probs, first [][]float64, err error) {
+	probs, first = make([][]float64, n), make([][]float64, n)
 	for i := range probs {
 		probs[i] = make([]float64, NumClasses)
 	}
-	first, err := m.nets[0].Forward(in, n)
+	logits0, err := m.nets[0].Forward(in, n)
 	if err != nil {
-		return nil, fmt.Errorf("icr: %w", err)
+		return nil, nil, fmt.Errorf("icr: %w", err)
 	}
-	for i, l := range first {
+	for i, l := range logits0 {
 		addSoftmax(probs[i], l, 1)
+		first[i] = slices.Clone(probs[i])
 	}
 	if len(m.nets) == 1 {
 		if m.temp != 1 {
@@ -270,7 +277,7 @@ func (m *Model) forward(in []float32, n int) ([][]float64, error) {
 				temper(p, m.temp)
 			}
 		}
-		return probs, nil
+		return probs, first, nil
 	}
 	// ask: the inputs the other members see.
 	ask := make([]int, 0, n)
@@ -280,7 +287,7 @@ func (m *Model) forward(in []float32, n int) ([][]float64, error) {
 		}
 	}
 	if len(ask) == 0 {
-		return probs, nil
+		return probs, first, nil
 	}
 	sub := in
 	if len(ask) < n {
@@ -299,7 +306,7 @@ func (m *Model) forward(in []float32, n int) ([][]float64, error) {
 	for _, net := range m.nets[1:] {
 		logits, err := net.Forward(sub, len(ask))
 		if err != nil {
-			return nil, fmt.Errorf("icr: %w", err)
+			return nil, nil, fmt.Errorf("icr: %w", err)
 		}
 		for k, l := range logits {
 			addSoftmax(probs[ask[k]], l, w)
@@ -310,7 +317,7 @@ func (m *Model) forward(in []float32, n int) ([][]float64, error) {
 			temper(probs[i], m.temp)
 		}
 	}
-	return probs, nil
+	return probs, first, nil
 }
 
 // temper raises the probabilities p to 1/t and normalises them again.
@@ -343,14 +350,14 @@ func addSoftmax(probs []float64, logits []float32, w float64) {
 }
 
 // predict turns the ensemble's probabilities into a Prediction.
-func predict(probs []float64) Prediction {
+func predict(probs, first []float64) Prediction {
 	best := 0
 	for i := range probs {
 		if probs[i] > probs[best] {
 			best = i
 		}
 	}
-	return Prediction{Class: Class(best), Conf: probs[best], Probs: probs}
+	return Prediction{Class: Class(best), Conf: probs[best], Probs: probs, First: first}
 }
 
 // Close frees the networks. It is safe to call more than once.

@@ -434,6 +434,9 @@ func TestCascade(t *testing.T) {
 				want[k] /= sum
 			}
 		}
+		if !slices.Equal(c[i].First, a[i].Probs) {
+			t.Fatalf("glyph %d: First %v, the first member alone %v", i, c[i].First, a[i].Probs)
+		}
 		for k := range want {
 			if math.Abs(want[k]-c[i].Probs[k]) > 1e-9 {
 				t.Fatalf("glyph %d (first member %.5f, consult %v): class %d %.9f in the cascade, want %.9f", i, a[i].Conf, consult, k, c[i].Probs[k], want[k])
