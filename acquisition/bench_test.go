@@ -17,6 +17,7 @@ import (
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/render/rendertest"
 	"github.com/regfus/regfus/scanfile"
+	"github.com/regfus/regfus/tesseract"
 	"github.com/regfus/regfus/vision"
 )
 
@@ -204,15 +205,35 @@ func benchPages(b *testing.B) []scanfile.Page {
 // whose allocations it cannot show).
 //
 //	REGFUS_BENCH_DIR=/work/bench200 go test -run XXX -bench ReadPages -benchtime 40x -benchmem ./acquisition/
+//
+// It also reports how often Tesseract ran (issue 17 keeps it as the
+// arbiter of the bars and the fast line reader): the lines its engines
+// recognised per page, the code lines' model and second opinion
+// (tess-lines/page) and the printed fields' (field-lines/page), and the
+// mean size of a code line given to it (tess-px/line).
 func BenchmarkReadPages(b *testing.B) {
 	pages := benchPages(b)
 	r := ocrReader(b)
 	b.ResetTimer()
 	cpuMetric(b)
+	codes0, fields0 := tesseractUsage(r.ocr), tesseractUsage(r.fields)
 	for i := 0; i < b.N; i++ {
 		pg := pages[i%len(pages)]
 		r.Read(context.Background(), pg.Image, pg.Source, pg.Index)
 	}
+	codes, fields := tesseractUsage(r.ocr), tesseractUsage(r.fields)
+	b.ReportMetric(float64(codes.Recognitions-codes0.Recognitions)/float64(b.N), "tess-lines/page")
+	b.ReportMetric(float64(codes.Pixels-codes0.Pixels)/float64(max(1, codes.Recognitions-codes0.Recognitions)), "tess-px/line")
+	b.ReportMetric(float64(fields.Recognitions-fields0.Recognitions)/float64(b.N), "field-lines/page")
+}
+
+// tesseractUsage is what a Tesseract client has recognised so far; zero
+// for another OCR or none.
+func tesseractUsage(c any) tesseract.Usage {
+	if u, ok := c.(interface{ Usage() tesseract.Usage }); ok {
+		return u.Usage()
+	}
+	return tesseract.Usage{}
 }
 
 // BenchmarkWorkerRSS is the cheap check that a long-running worker's

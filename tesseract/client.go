@@ -94,6 +94,7 @@ func newWarmEngine(dir, lang, whitelist string, psm segMode) (*engine, error) {
 		return fail(fmt.Errorf("load model %s from %s: %w", lang, dir, err))
 	}
 	tc.setPageSegMode(psm)
+	tc.used = Usage{} // the warm-up is not the caller's
 	return tc, nil
 }
 

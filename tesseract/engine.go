@@ -26,7 +26,8 @@ import (
 // An engine is not safe for concurrent use; nor is Tesseract's
 // initialisation of two engines at once (see newMu).
 type engine struct {
-	api *C.TessBaseAPI
+	api  *C.TessBaseAPI
+	used Usage // what recognize was given (usage.go)
 }
 
 // segMode is Tesseract's page segmentation mode (tesseract::PageSegMode).
@@ -105,6 +106,8 @@ func (e *engine) recognize(px []byte, w, h int) ([]symbolBox, error) {
 	if w <= 0 || h <= 0 || len(px) < w*h {
 		return nil, fmt.Errorf("tesseract: %d bytes for a %dx%d image", len(px), w, h)
 	}
+	e.used.Recognitions++
+	e.used.Pixels += int64(w) * int64(h)
 	// SetImage copies the pixels into Tesseract's own image: Go memory is
 	// used only during the call.
 	C.TessBaseAPISetImage(e.api, (*C.uchar)(unsafe.Pointer(&px[0])), C.int(w), C.int(h), 1, C.int(w))
