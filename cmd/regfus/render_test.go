@@ -22,13 +22,22 @@ func renderArgs(dir string, over ...string) []string {
 	return args
 }
 
+// mustRender runs render with renderArgs and then extra into a new
+// folder, failing the test unless it succeeds; it returns the folder and
+// what render printed.
+func mustRender(t *testing.T, extra ...string) (dir, out string) {
+	t.Helper()
+	dir = t.TempDir()
+	out, errOut, code := runCLI(t, append(renderArgs(dir), extra...)...)
+	if code != 0 {
+		t.Fatalf("render %v: exit %d: %s", extra, code, errOut)
+	}
+	return dir, out
+}
+
 func TestRenderWritesFiles(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	out, errOut, code := runCLI(t, append(renderArgs(dir), "--sheets", "3", "--first", "4")...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	dir, out := mustRender(t, "--sheets", "3", "--first", "4")
 	want := filepath.Join(dir, "regfus-12020599999012023-p4-6.pdf")
 	if strings.TrimSpace(out) != want {
 		t.Fatalf("printed %q, want %q", out, want)
@@ -43,11 +52,7 @@ func TestRenderWritesFiles(t *testing.T) {
 		t.Errorf("PDF mode %v, want -rw-r--r--", fi.Mode().Perm())
 	}
 
-	dir = t.TempDir()
-	_, errOut, code = runCLI(t, append(renderArgs(dir), "--format", "png", "--dpi", "100", "--sheets", "2", "--first", "1", "--dispensario")...)
-	if code != 0 {
-		t.Fatalf("png: exit %d: %s", code, errOut)
-	}
+	dir, _ = mustRender(t, "--format", "png", "--dpi", "100", "--sheets", "2", "--first", "1", "--dispensario")
 	for _, n := range []string{"pD1", "pD2"} {
 		if _, err := os.Stat(filepath.Join(dir, "regfus-12020599999012023-"+n+".png")); err != nil {
 			t.Error(err)
@@ -103,10 +108,7 @@ func TestRenderBadInputWritesNothing(t *testing.T) {
 // title never silently loses its region.
 func TestRenderRegionLabel(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	if _, errOut, code := runCLI(t, append(renderArgs(dir, "--region", "999"), "--region-label", "Regione di Prova")...); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	mustRender(t, "--region", "999", "--region-label", "Regione di Prova")
 }
 
 func TestRenderHelp(t *testing.T) {
@@ -131,11 +133,7 @@ func TestRenderHelp(t *testing.T) {
 // undefined font" when the PDF added only the embedded fonts.
 func TestRenderFieldFontPDF(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	_, errOut, code := runCLI(t, append(renderArgs(dir), "--first", "8", "--field-font", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")...)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
+	dir, _ := mustRender(t, "--first", "8", "--field-font", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 	data, err := os.ReadFile(filepath.Join(dir, "regfus-12020599999012023-p8.pdf"))
 	if err != nil {
 		t.Fatal(err)
