@@ -88,16 +88,27 @@ func pathID(c echo.Context, what string) (int64, error) {
 	return id, nil
 }
 
+// ofPath calls get, as the caller, on the id the path names (what names
+// the object when the id is malformed): how the page routes reach Pages.
+func ofPath[T any](c echo.Context, what string, get func(context.Context, Principal, int64) (T, error)) (T, error) {
+	id, err := pathID(c, what)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return get(c.Request().Context(), mustPrincipal(c), id)
+}
+
 // getByID answers a GET of one object: the id the path names (what
-// names the object in errors), the object get returns for it, as view
-// shows it; an object get does not find (or the caller may not see) is a
-// 404.
-func getByID[T, V any](c echo.Context, what string, get func(context.Context, int64) (T, error), view func(T) V) error {
+// names the object in errors), the object get returns for it to the
+// caller, as view shows it; an object get does not find (or the caller
+// may not see) is a 404.
+func getByID[T, V any](c echo.Context, what string, get func(context.Context, Principal, int64) (T, error), view func(T) V) error {
 	id, err := pathID(c, what)
 	if err != nil {
 		return err
 	}
-	x, err := get(c.Request().Context(), id)
+	x, err := get(c.Request().Context(), mustPrincipal(c), id)
 	if err != nil {
 		return notFound(err, what, id)
 	}
@@ -216,8 +227,8 @@ func (s *Server) listBatches(c echo.Context) error {
 
 // getBatch: GET /v1/batches/{id}.
 func (s *Server) getBatch(c echo.Context) error {
-	return getByID(c, "batch", func(ctx context.Context, id int64) (store.Batch, error) {
-		return s.cfg.Store.GetBatch(ctx, id, mustPrincipal(c).Scope)
+	return getByID(c, "batch", func(ctx context.Context, who Principal, id int64) (store.Batch, error) {
+		return s.cfg.Store.GetBatch(ctx, id, who.Scope)
 	}, batchView)
 }
 
@@ -244,8 +255,8 @@ func (s *Server) batchPages(c echo.Context) error {
 
 // getPage: GET /v1/pages/{id}.
 func (s *Server) getPage(c echo.Context) error {
-	return getByID(c, "page", func(ctx context.Context, id int64) (store.Page, error) {
-		return s.cfg.Store.GetPage(ctx, id, mustPrincipal(c).Scope)
+	return getByID(c, "page", func(ctx context.Context, who Principal, id int64) (store.Page, error) {
+		return s.cfg.Store.GetPage(ctx, id, who.Scope)
 	}, pageView)
 }
 

@@ -162,11 +162,7 @@ func encodePNG(img image.Image) ([]byte, error) {
 
 // pageImage: GET /v1/pages/{id}/image.
 func (s *Server) pageImage(c echo.Context) error {
-	id, err := pathID(c, "page")
-	if err != nil {
-		return err
-	}
-	img, err := s.pages.Image(c.Request().Context(), mustPrincipal(c), id)
+	img, err := ofPath(c, "page", s.pages.Image)
 	if err != nil {
 		return err
 	}
@@ -179,11 +175,7 @@ func (s *Server) pageImage(c echo.Context) error {
 
 // pageOverlay: GET /v1/pages/{id}/overlay.
 func (s *Server) pageOverlay(c echo.Context) error {
-	id, err := pathID(c, "page")
-	if err != nil {
-		return err
-	}
-	b, err := s.pages.Overlay(c.Request().Context(), mustPrincipal(c), id)
+	b, err := ofPath(c, "page", s.pages.Overlay)
 	if err != nil {
 		return err
 	}

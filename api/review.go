@@ -140,9 +140,7 @@ func (s *Server) listReview(c echo.Context) error {
 
 // getReview: GET /v1/review/{id}.
 func (s *Server) getReview(c echo.Context) error {
-	return getByID(c, "review item", func(ctx context.Context, id int64) (store.ReviewItem, error) {
-		return s.reviews.Get(ctx, mustPrincipal(c), id)
-	}, reviewView)
+	return getByID(c, "review item", s.reviews.Get, reviewView)
 }
 
 // correctReview: POST /v1/review/{id}.
