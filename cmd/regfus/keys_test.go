@@ -133,11 +133,7 @@ func TestKeysUsageErrors(t *testing.T) {
 		{[]string{"keys", "list", "x"}, `unexpected argument "x"`},
 	}
 	for _, tt := range tests {
-		args := append(tt.args, sqliteFlags(t)...)
-		_, errOut, code := runCLI(t, args...)
-		if code != 2 || !strings.Contains(errOut, tt.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", tt.args, code, errOut, tt.want)
-		}
+		wantUsage(t, append(tt.args, sqliteFlags(t)...), tt.want)
 	}
 }
 

@@ -18,6 +18,16 @@ func runCLI(t *testing.T, args ...string) (string, string, int) {
 	return out.String(), errb.String(), code
 }
 
+// wantUsage runs the CLI with args and fails the test unless it stops on
+// a usage error (exit 2) whose message says says ("": any message).
+func wantUsage(t *testing.T, args []string, says string) {
+	t.Helper()
+	_, errOut, code := runCLI(t, args...)
+	if code != 2 || !strings.Contains(errOut, says) {
+		t.Errorf("%v: exit %d, stderr %q; want a usage error (exit 2) saying %q", args, code, errOut, says)
+	}
+}
+
 func TestHelpListsCommands(t *testing.T) {
 	out, _, code := runCLI(t, "--help")
 	if code != 0 || !strings.Contains(out, "layout") {

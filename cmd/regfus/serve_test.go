@@ -59,9 +59,7 @@ func TestServeUsage(t *testing.T) {
 		{"serve", "--check-wait", "10ms"},
 		{"serve", "--bogus"},
 	} {
-		if _, errOut, code := runCLI(t, args...); code != 2 {
-			t.Errorf("%v: exit %d (%s), want 2", args, code, errOut)
-		}
+		wantUsage(t, args, "")
 	}
 	if out, _, code := runCLI(t, "serve", "--help"); code != 0 || !strings.Contains(out, "-database-url") {
 		t.Errorf("serve --help: %d %q", code, out)

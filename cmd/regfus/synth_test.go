@@ -25,13 +25,7 @@ func TestSynthUsageErrors(t *testing.T) {
 		{[]string{"synth", "-o", dir, "--asl", "20"}, "ASL"},
 		{[]string{"synth", "-o", dir, "extra"}, "unexpected argument"},
 	} {
-		_, errOut, code := runCLI(t, tc.args...)
-		if code != 2 {
-			t.Errorf("%v: exit %d, want 2", tc.args, code)
-		}
-		if !strings.Contains(errOut, tc.msg) {
-			t.Errorf("%v: stderr %q does not say %q", tc.args, errOut, tc.msg)
-		}
+		wantUsage(t, tc.args, tc.msg)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("a failed call wrote %d files", len(entries))

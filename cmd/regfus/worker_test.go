@@ -33,10 +33,7 @@ func TestWorkerAndWatchUsage(t *testing.T) {
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			t.Parallel()
-			_, errOut, code := runCLI(t, c.args...)
-			if code != 2 || !strings.Contains(errOut, c.want) {
-				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, c.want)
-			}
+			wantUsage(t, c.args, c.want)
 		})
 	}
 }
