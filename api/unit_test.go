@@ -100,24 +100,31 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+// eachCase checks f (named name in the messages) on every input of cases
+// against the output wanted for it.
+func eachCase[In, Out comparable](t *testing.T, name string, f func(In) Out, cases map[In]Out) {
+	t.Helper()
+	for in, want := range cases {
+		if got := f(in); got != want {
+			t.Errorf("%s(%#v) = %#v, want %#v", name, in, got, want)
+		}
+	}
+}
+
 func TestScrubPaths(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{
+	eachCase(t, "scrubPaths", scrubPaths, map[string]string{
 		"unreadable: a.pdf: corrupt: Syntax Error: Couldn't open file '/data/blobs/ab/cd/abcd': no": "unreadable: a.pdf: corrupt: Syntax Error: Couldn't open file '<file>': no",
 		"open /tmp/regfus-check-123: no such file":                                                  "open <file>: no such file",
 		"batch 3 not found":                          "batch 3 not found",
 		"role station may not POST /v1/declarations": "role station may not POST <file>",
 		"amount 1/2 is not a number":                 "amount 1/2 is not a number",
-	} {
-		if got := scrubPaths(in); got != want {
-			t.Errorf("scrubPaths(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestCleanName(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{
+	eachCase(t, "cleanName", cleanName, map[string]string{
 		"scan.png":               "scan.png",
 		"C:\\scans\\jan.tif":     "jan.tif",
 		"../../etc/passwd":       "passwd",
@@ -129,22 +136,14 @@ func TestCleanName(t *testing.T) {
 		// refused the half character with a 500).
 		"x" + strings.Repeat("è", 150): "x" + strings.Repeat("è", 99),
 		"bad\xffbyte.png":              "bad\uFFFDbyte.png",
-	} {
-		if got := cleanName(in); got != want {
-			t.Errorf("cleanName(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestSaneRequestID(t *testing.T) {
 	t.Parallel()
-	for id, want := range map[string]bool{
+	eachCase(t, "saneRequestID", saneRequestID, map[string]bool{
 		"abc-123_X.y": true, "": false, "a b": false, "a\nb": false, strings.Repeat("a", 129): false, "é": false,
-	} {
-		if got := saneRequestID(id); got != want {
-			t.Errorf("saneRequestID(%q) = %v", id, got)
-		}
-	}
+	})
 }
 
 // TestReviewViewSuggestion: a review item's suggestion is shown as the
