@@ -3,72 +3,40 @@ package blob
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
-func TestPutIsContentAddressedAndRecognisesReuploads(t *testing.T) {
+// The directory store's own properties. What every blob store does
+// (content addressing, re-uploads, unknown and malformed digests, sizes,
+// failed and concurrent uploads, removal) is package blobtest's suite,
+// which TestDirConformance runs on a Dir.
+
+// TestDirLayout: a blob is the file ab/cd/<sha256> under the root
+// (Ref.Path), holding exactly its bytes, and neither an upload nor a
+// re-upload of the same bytes leaves a temporary file behind.
+func TestDirLayout(t *testing.T) {
 	t.Parallel()
 	d, root := openTemp(t)
 	data := []byte("a scanned page, or so we pretend")
-	sum := sha256.Sum256(data)
-	want := hex.EncodeToString(sum[:])
-
-	ref, existed, err := d.Put(context.Background(), bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if existed {
-		t.Fatal("first Put reported the blob as existing")
-	}
-	if ref.SHA256 != want || ref.Size != int64(len(data)) {
-		t.Fatalf("ref = %+v, want sha %s size %d", ref, want, len(data))
-	}
-	if wantPath := want[:2] + "/" + want[2:4] + "/" + want; ref.Path != wantPath {
-		t.Fatalf("path %q, want %q", ref.Path, wantPath)
-	}
-	got, err := os.ReadFile(filepath.Join(root, ref.Path))
-	if err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("stored bytes %q, %v", got, err)
-	}
-
-	ref2, existed, err := d.Put(context.Background(), bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !existed || !sameRef(ref2, ref) {
-		t.Fatalf("re-upload: ref %+v existed %v, want %+v true", ref2, existed, ref)
-	}
-	if entries, _ := os.ReadDir(filepath.Join(root, "tmp")); len(entries) != 0 {
-		t.Fatalf("temporary files left: %v", entries)
-	}
-
-	f, err := d.Open(context.Background(), want)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(f)
-	f.Close()
-	if !bytes.Equal(b, data) {
-		t.Fatalf("Open read %q", b)
-	}
-	if ok, err := d.Has(context.Background(), want); !ok || err != nil {
-		t.Fatalf("Has = %v, %v", ok, err)
-	}
-	other := strings.Repeat("0", 64)
-	if ok, err := d.Has(context.Background(), other); ok || err != nil {
-		t.Fatalf("Has(unknown) = %v, %v", ok, err)
-	}
-	if _, err := d.Open(context.Background(), other); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Open(unknown) error %v, want ErrNotFound", err)
+	for _, put := range []string{"upload", "re-upload"} {
+		ref, _, err := d.Put(context.Background(), bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", put, err)
+		}
+		got, err := os.ReadFile(filepath.Join(root, ref.Path))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("%s: stored bytes %q, %v", put, got, err)
+		}
+		if entries, _ := os.ReadDir(filepath.Join(root, "tmp")); len(entries) != 0 {
+			t.Fatalf("%s: temporary files left: %v", put, entries)
+		}
 	}
 }
 
@@ -85,21 +53,11 @@ func TestPathRejectsNonDigests(t *testing.T) {
 	}
 }
 
-type failingReader struct{ n int }
-
-func (r *failingReader) Read(p []byte) (int, error) {
-	if r.n == 0 {
-		return 0, errors.New("connection reset")
-	}
-	r.n--
-	p[0] = 'x'
-	return 1, nil
-}
-
 func TestPutFailureLeavesNothing(t *testing.T) {
 	t.Parallel()
 	d, root := openTemp(t)
-	_, _, err := d.Put(context.Background(), &failingReader{n: 10})
+	// Ten bytes arrive, then the connection breaks.
+	_, _, err := d.Put(context.Background(), io.MultiReader(strings.NewReader("xxxxxxxxxx"), iotest.ErrReader(errors.New("connection reset"))))
 	if err == nil || !strings.Contains(err.Error(), "after 10 bytes") || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("Put error = %v", err)
 	}
@@ -143,39 +101,6 @@ func TestOpenRemovesStaleTemporaries(t *testing.T) {
 	if _, err := os.Stat(live); err != nil {
 		t.Fatalf("the temporary file of a Put in progress was removed: %v", err)
 	}
-}
-
-func TestConcurrentPutsOfSameBytes(t *testing.T) {
-	t.Parallel()
-	d, _ := openTemp(t)
-	data := bytes.Repeat([]byte("page"), 1<<14)
-	var wg sync.WaitGroup
-	refs := make([]Ref, 8)
-	errs := make([]error, 8)
-	for i := range refs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			refs[i], _, errs[i] = d.Put(context.Background(), bytes.NewReader(data))
-		}()
-	}
-	wg.Wait()
-	for i := range refs {
-		if errs[i] != nil || !sameRef(refs[i], refs[0]) {
-			t.Fatalf("put %d: %+v %v", i, refs[i], errs[i])
-		}
-	}
-	p, _ := d.Path(refs[0].SHA256)
-	got, err := os.ReadFile(p)
-	if err != nil || !bytes.Equal(got, data) {
-		t.Fatalf("stored content differs: %v", err)
-	}
-}
-
-// sameRef reports whether two Puts name the same blob (put times aside).
-func sameRef(a, b Ref) bool {
-	a.PutAt, b.PutAt = time.Time{}, time.Time{}
-	return a == b
 }
 
 // openTemp opens a Dir in a fresh temporary folder, its root.

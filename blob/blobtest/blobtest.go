@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/regfus/regfus/blob"
@@ -148,7 +149,7 @@ func testUnknown(t *testing.T, s blob.Store) {
 
 func testBadDigest(t *testing.T, s blob.Store) {
 	c := ctx(t)
-	for _, bad := range []string{"", "../../etc/passwd", strings.Repeat("A", 64), strings.Repeat("a", 63), strings.Repeat("g", 64)} {
+	for _, bad := range []string{"", "../../etc/passwd", strings.Repeat("A", 64), strings.Repeat("a", 63), strings.Repeat("a", 62) + "/x", strings.Repeat("g", 64)} {
 		if _, err := s.Has(c, bad); err == nil {
 			t.Errorf("Has(%q): no error", bad)
 		}
@@ -178,23 +179,11 @@ func testSizes(t *testing.T, s blob.Store) {
 	}
 }
 
-type failingReader struct{ left int }
-
-func (f *failingReader) Read(p []byte) (int, error) {
-	if f.left <= 0 {
-		return 0, errors.New("connection reset by the client")
-	}
-	n := min(len(p), f.left)
-	for i := range p[:n] {
-		p[i] = 'x'
-	}
-	f.left -= n
-	return n, nil
-}
-
 func testFailedReader(t *testing.T, s blob.Store) {
 	c := ctx(t)
-	if _, _, err := s.Put(c, &failingReader{left: 3 << 20}); err == nil {
+	// 3 MiB arrive, then the connection breaks.
+	failing := io.MultiReader(bytes.NewReader(bytes.Repeat([]byte{'x'}, 3<<20)), iotest.ErrReader(errors.New("connection reset by the client")))
+	if _, _, err := s.Put(c, failing); err == nil {
 		t.Fatal("Put of a failing reader: no error")
 	}
 	// What was read before the failure is not stored under its digest.
