@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
@@ -113,6 +114,12 @@ func getByID[T, V any](c echo.Context, what string, get func(context.Context, Pr
 		return notFound(err, what, id)
 	}
 	return c.JSON(http.StatusOK, view(x))
+}
+
+// scoped is a store getter of one object (by id, in a scope) as a getter
+// for the caller: the caller's scope is the one the store looks in.
+func scoped[T any](get func(context.Context, int64, auth.Scope) (T, error)) func(context.Context, Principal, int64) (T, error) {
+	return func(ctx context.Context, who Principal, id int64) (T, error) { return get(ctx, id, who.Scope) }
 }
 
 // viewAll is each of xs as view shows it: a list's wire form, [] (never
@@ -227,9 +234,7 @@ func (s *Server) listBatches(c echo.Context) error {
 
 // getBatch: GET /v1/batches/{id}.
 func (s *Server) getBatch(c echo.Context) error {
-	return getByID(c, "batch", func(ctx context.Context, who Principal, id int64) (store.Batch, error) {
-		return s.cfg.Store.GetBatch(ctx, id, who.Scope)
-	}, batchView)
+	return getByID(c, "batch", scoped(s.cfg.Store.GetBatch), batchView)
 }
 
 // batchPages: GET /v1/batches/{id}/pages.
@@ -255,9 +260,7 @@ func (s *Server) batchPages(c echo.Context) error {
 
 // getPage: GET /v1/pages/{id}.
 func (s *Server) getPage(c echo.Context) error {
-	return getByID(c, "page", func(ctx context.Context, who Principal, id int64) (store.Page, error) {
-		return s.cfg.Store.GetPage(ctx, id, who.Scope)
-	}, pageView)
+	return getByID(c, "page", scoped(s.cfg.Store.GetPage), pageView)
 }
 
 // check: POST /v1/check.
