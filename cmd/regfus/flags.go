@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // newFlagSet returns a FlagSet whose errors become UsageErrors and whose
@@ -46,6 +48,49 @@ func parseNoArgs(fs *flag.FlagSet, args []string) error {
 		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
 	return nil
+}
+
+// action is one action of a command that has several (keys create, list,
+// revoke; icr export): its name and what runs it on the arguments after.
+type action struct {
+	name string
+	run  func(ctx context.Context, args []string) error
+}
+
+// runAction runs the action of command cmd that args[0] names, with the
+// arguments after it; usage is the command's usage line for its --help.
+// No action, an unknown one, or flags before it are usage errors that
+// list the actions.
+func runAction(ctx context.Context, stdout io.Writer, cmd, usage string, args []string, actions ...action) error {
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		names[i] = a.name
+	}
+	want := names[len(names)-1]
+	if len(names) > 1 {
+		want = strings.Join(names[:len(names)-1], ", ") + " or " + want
+	}
+	if len(args) == 0 {
+		return usagef("%s: which action? %s", cmd, want)
+	}
+	for _, a := range actions {
+		if args[0] == a.name {
+			return inCommand(cmd+" "+a.name, a.run(ctx, args[1:]))
+		}
+	}
+	switch {
+	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
+		flagsOf := "ACTION --help' for an action's"
+		if len(actions) == 1 {
+			flagsOf = actions[0].name + " --help' for its"
+		}
+		fmt.Fprintf(stdout, "Usage: regfus %s %s\n\nRun 'regfus %s %s flags.\n", cmd, usage, cmd, flagsOf)
+		return errHelp
+	case strings.HasPrefix(args[0], "-"):
+		return usagef("%s: which action? %s, before the flags (regfus %s %s ...)", cmd, want, cmd, names[0])
+	default:
+		return usagef("%s: unknown action %q: want %s", cmd, args[0], want)
+	}
 }
 
 // optionalInt is an int flag that may be left out (set false). Unlike an

@@ -26,18 +26,7 @@ const icrUsage = "export -o DIR [--data DIR] [--database-url URL] [--blob-cache-
 
 // Run implements Command.
 func (c *ICRCommand) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("icr: which action? export")
-	}
-	switch args[0] {
-	case "export":
-		return inCommand("icr export", c.export(ctx, args[1:]))
-	case "-h", "--help", "help":
-		fmt.Fprintf(c.Stdout, "Usage: regfus icr %s\n\nRun 'regfus icr export --help' for its flags.\n", icrUsage)
-		return errHelp
-	default:
-		return usagef("icr: unknown action %q: want export", args[0])
-	}
+	return runAction(ctx, c.Stdout, "icr", icrUsage, args, action{"export", c.export})
 }
 
 // export writes every resolved review item of a progressive, count or

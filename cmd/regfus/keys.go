@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -26,25 +25,8 @@ const keysUsage = "create --role station|pharmacy|validator|admin [--asl A] [--p
 
 // Run implements Command.
 func (c *KeysCommand) Run(ctx context.Context, args []string) error {
-	if len(args) == 0 {
-		return usagef("keys: which action? create, list or revoke")
-	}
-	switch args[0] {
-	case "create":
-		return inCommand("keys create", c.create(ctx, args[1:]))
-	case "list":
-		return inCommand("keys list", c.list(ctx, args[1:]))
-	case "revoke":
-		return inCommand("keys revoke", c.revoke(ctx, args[1:]))
-	case "-h", "--help", "help":
-		fmt.Fprintf(c.Stdout, "Usage: regfus keys %s\n\nRun 'regfus keys ACTION --help' for an action's flags.\n", keysUsage)
-		return errHelp
-	default:
-		if strings.HasPrefix(args[0], "-") {
-			return usagef("keys: which action? create, list or revoke, before the flags (regfus keys create --role ...)")
-		}
-		return usagef("keys: unknown action %q: want create, list or revoke", args[0])
-	}
+	return runAction(ctx, c.Stdout, "keys", keysUsage, args,
+		action{"create", c.create}, action{"list", c.list}, action{"revoke", c.revoke})
 }
 
 func (c *KeysCommand) create(ctx context.Context, args []string) error {
