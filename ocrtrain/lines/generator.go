@@ -99,6 +99,19 @@ func Train() Generator {
 	return m
 }
 
+// TrainScan is a training mixture for package linenet (linegen -mix scan,
+// LINENET_MIX=scan scripts/train-linenet): the ScanProfiles families,
+// weighted further towards bitonal and phone lines than Train. The
+// committed model is still Train's (docs/linenet.md says why).
+func TrainScan() Generator {
+	w := map[string]float64{"train-clean": 0.12, "train-office": 0.18, "train-bitonal": 0.22, "train-phone": 0.28, "train-wild": 0.2}
+	m := Mix{Label: "train-scan"}
+	for _, p := range ScanProfiles() {
+		m.Parts = append(m.Parts, Weighted{FontGenerator{p}, w[p.Name]})
+	}
+	return m
+}
+
 // Set is a reproducible numbered set of lines: line i of a set depends only
 // on (Seed, i), so a set can be generated in parallel, in part, or again.
 type Set struct {

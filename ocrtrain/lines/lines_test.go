@@ -101,6 +101,10 @@ func TestSetIsDeterministic(t *testing.T) {
 func TestLinesLookLikeReaderCrops(t *testing.T) {
 	t.Parallel()
 	profiles := append(TrainProfiles(), EvalProfiles()...)
+	for _, p := range ScanProfiles() {
+		p.Name = "scan/" + p.Name
+		profiles = append(profiles, p)
+	}
 	for _, p := range profiles {
 		t.Run(p.Name, func(t *testing.T) {
 			t.Parallel()
@@ -152,7 +156,7 @@ func TestLinesLookLikeReaderCrops(t *testing.T) {
 func TestEvalConditionsAreHeldOut(t *testing.T) {
 	t.Parallel()
 	for _, ev := range EvalProfiles() {
-		for _, tr := range TrainProfiles() {
+		for _, tr := range append(TrainProfiles(), ScanProfiles()...) {
 			held := false
 			for _, h := range tr.HoldoutDPI {
 				held = held || (h.contains(ev.DPI.Min) && h.contains(ev.DPI.Max))

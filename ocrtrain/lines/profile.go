@@ -344,3 +344,42 @@ func (p Profile) WithFace(face string) Profile {
 	p.Faces = []FaceWeight{{face, 1}}
 	return p
 }
+
+// ScanProfiles are TrainProfiles widened towards what the scan reader's
+// line crops of bitonal and phone pages show (docs/linenet.md, "On the
+// synthetic label pages"), for package linenet's TrainScan mixture;
+// Tesseract's recipe keeps TrainProfiles.
+//
+//   - bitonal: synth's bitonal pages cut at 105-150 of 255, -0.3..+0.15 of
+//     the half contrast on white labels and up to +0.5 on tinted ones, so
+//     strokes come out thinned to broken dots or fattened into blobs: the
+//     threshold is drawn from -0.35..0.45 (was -0.25..0.25), the blur
+//     before it up to 1.3 px (was 1.1) and the resolution from 130 dpi
+//     (was 140);
+//   - phone: digits 13-16 px high blurred to the edge of legibility: blur
+//     up to 2 px (was 1.8), motion blur up to 3 px (was 2.5), JPEG from
+//     quality 35 (was 40), perspective up to 0.12 (was 0.1).
+//
+// Both keep their digits at least 9 (bitonal) and 10 (phone) pixels high
+// (MinCharPx, 7.5 in TrainProfiles): at the widened extremes a smaller
+// line is no longer legible to anyone (a 1 mm line at 130 dpi, cut at
+// -0.35, is a row of dots), and a line nothing can read only teaches the
+// network to guess. The label lines of those pages are 2.2-2.8 mm: 17-22
+// px at 200 dpi, 13-16 px on a 150 dpi photo. The evaluation's exact
+// scanner settings (HoldoutDPI, HoldoutJPEG) are still never drawn.
+func ScanProfiles() []Profile {
+	ps := TrainProfiles()
+	for i := range ps {
+		p := &ps[i]
+		switch p.Name {
+		case "train-bitonal":
+			p.Threshold, p.Blur, p.DPI, p.MinCharPx = Range{-0.35, 0.45}, Range{0, 1.3}, Range{130, 320}, 9
+		case "train-phone":
+			p.Blur, p.MotionBlur, p.MinCharPx = Range{0.5, 2}, Range{1, 3}, 10
+			p.JPEGQuality, p.Keystone = Range{35, 92}, Range{0, 0.12}
+		case "train-wild":
+			p.Threshold = Range{-0.35, 0.45}
+		}
+	}
+	return ps
+}

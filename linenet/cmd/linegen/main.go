@@ -2,8 +2,11 @@
 // trained on, each line already normalised by linenet.Normalize:
 //
 //	train.bin, train.jsonl   lines of ocrtrain's training mixture
-//	                         (lines.Train: the trained faces only, the five
-//	                         training degradation families), seed -seed
+//	                         (-mix train, lines.Train: the trained faces
+//	                         only, the five training degradation families;
+//	                         -mix scan, lines.TrainScan: the same families
+//	                         widened to the scan reader's bitonal and phone
+//	                         crops), seed -seed
 //	prefixed.bin, .jsonl     AIC and targatura lines of the same families
 //	                         with words before or after ("AIC", "A.I.C.",
 //	                         random letters), seed -seed+2 (prefix.go)
@@ -46,17 +49,23 @@ func main() {
 	nval := flag.Int("val", 6000, "validation lines")
 	npre := flag.Int("prefixed", 2500, "training lines with words before or after the code (seed -seed+2)")
 	from := flag.Int("from", 0, "append training lines from this index on to a set of that many lines already written (no validation set)")
+	mixName := flag.String("mix", "train", "the degradation mixture: train (lines.Train, the committed model's) or scan (lines.TrainScan, widened to scanned bitonal and phone labels)")
 	flag.Parse()
+	mix, ok := mixes[*mixName]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "linegen: unknown -mix %q (train or scan)\n", *mixName)
+		os.Exit(2)
+	}
 	if *from > 0 {
 		start := time.Now()
-		if err := extend(filepath.Join(*out, "train"), *seed, *from, *n); err != nil {
+		if err := extend(filepath.Join(*out, "train"), mix, *seed, *from, *n); err != nil {
 			fmt.Fprintln(os.Stderr, "linegen:", err)
 			os.Exit(1)
 		}
 		fmt.Printf("linegen: train: lines %d-%d (seed %d) in %.0f s\n", *from, *n-1, *seed, time.Since(start).Seconds())
 		return
 	}
-	if err := run(*out, *seed, *n, *nval, *npre); err != nil {
+	if err := run(*out, mix, *seed, *n, *nval, *npre); err != nil {
 		fmt.Fprintln(os.Stderr, "linegen:", err)
 		os.Exit(1)
 	}
@@ -73,7 +82,11 @@ type entry struct {
 	Kind    string `json:"kind"`
 }
 
-func run(dir string, seed uint64, n, nval, npre int) error {
+// mixes are the training mixtures -mix names: every set of a run (train,
+// prefixed, val) draws from the same one.
+var mixes = map[string]func() lines.Generator{"train": lines.Train, "scan": lines.TrainScan}
+
+func run(dir string, mix func() lines.Generator, seed uint64, n, nval, npre int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -83,9 +96,9 @@ func run(dir string, seed uint64, n, nval, npre int) error {
 		seed uint64
 		n    int
 	}{
-		{"train", lines.Train(), seed, n},
-		{"prefixed", prefixed{lines.Train().(lines.Mix)}, seed + 2, npre},
-		{"val", lines.Train(), seed + 1, nval},
+		{"train", mix(), seed, n},
+		{"prefixed", prefixed{mix().(lines.Mix)}, seed + 2, npre},
+		{"val", mix(), seed + 1, nval},
 	} {
 		start := time.Now()
 		if err := write(filepath.Join(dir, s.name), lines.Set{Gen: s.gen, Seed: s.seed, N: s.n}); err != nil {
@@ -110,11 +123,11 @@ func write(base string, set lines.Set) error {
 	return emit(bin, idx, 0, base, set.Each)
 }
 
-// extend appends lines from..n-1 of the training mixture's set of seed
+// extend appends lines from..n-1 of the training mixture mix's set of seed
 // seed to base.{bin,jsonl}, after its lines of index under from (a set
 // stopped part way, or a smaller one): line i depends only on (seed, i),
 // so the result is the set of n lines.
-func extend(base string, seed uint64, from, n int) error {
+func extend(base string, mix func() lines.Generator, seed uint64, from, n int) error {
 	meta, err := os.ReadFile(base + ".jsonl")
 	if err != nil {
 		return err
@@ -146,7 +159,7 @@ func extend(base string, seed uint64, from, n int) error {
 		return err
 	}
 	defer idx.Close()
-	set := lines.Set{Gen: lines.Train(), Seed: seed, N: n - from}
+	set := lines.Set{Gen: mix(), Seed: seed, N: n - from}
 	each := func(fn func(i int, smp lines.Sample) error) error {
 		return set.EachFrom(from, fn)
 	}
