@@ -7,6 +7,8 @@ import (
 	"image/jpeg"
 	"testing"
 
+	"gocv.io/x/gocv"
+
 	"github.com/regfus/regfus/render/rendertest"
 )
 
@@ -73,6 +75,50 @@ func TestDecodeJPEGGrayErrors(t *testing.T) {
 	} {
 		if g, err := DecodeJPEGGray(data); err == nil {
 			t.Errorf("%s: decoded %v, want an error", name, g.Rect)
+		}
+	}
+}
+
+// TestDecodeJPEGIntoGoMemory checks that a JPEG's pixels are decoded into
+// Go memory (decodeJPEGInto takes the stream) and are exactly those of
+// gocv's IMDecode, the way they were decoded before: grey and colour,
+// baseline and a truncated stream (libjpeg pads it; decoded alike).
+func TestDecodeJPEGIntoGoMemory(t *testing.T) {
+	t.Parallel()
+	g := rendertest.EmptySheet(t, 100)
+	b := g.Rect
+	colour := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			v := g.GrayAt(x, y).Y
+			colour.Set(x, y, color.RGBA{R: v, G: uint8(int(v) * 9 / 10), B: uint8(int(v) * 7 / 10), A: 255})
+		}
+	}
+	streams := map[string][]byte{}
+	for name, src := range map[string]image.Image{"grey": g, "colour": colour} {
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 85}); err != nil {
+			t.Fatal(err)
+		}
+		streams[name] = buf.Bytes()
+		streams[name+" truncated"] = buf.Bytes()[:buf.Len()*2/3]
+	}
+	for name, data := range streams {
+		got, done, err := decodeJPEGInto(data)
+		if !done || err != nil {
+			t.Fatalf("%s: decoded into Go memory %v, error %v", name, done, err)
+		}
+		m, err := gocv.IMDecode(data, jpegFlags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := toGray(m)
+		m.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Rect != want.Rect || !bytes.Equal(got.Pix, want.Pix) {
+			t.Errorf("%s: %v differs from IMDecode's %v", name, got.Rect, want.Rect)
 		}
 	}
 }
