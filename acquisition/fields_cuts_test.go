@@ -168,3 +168,52 @@ func TestReadCutsAmbiguousWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestReadCutsShortPart: a blob cut in two whose one part is under
+// markFrac of the blob's height (a wide 4 cut at its stem, the stem's top
+// read as a 1) is not read for sure, though the model reads both parts
+// for sure; the same blob whose part is of full height is.
+func TestReadCutsShortPart(t *testing.T) {
+	box := layout.Current().Count.Rect
+	for _, tc := range []struct {
+		name string
+		tick float64 // the right part's height, mm
+		want string  // "" for unread
+	}{
+		{"a part under half the blob's height", 1.5, ""},
+		{"a part of the blob's height", 4.5, "11"},
+	} {
+		tb := newTestBox(box, boxLineMM)
+		x, base, h := box.X+2, box.Bottom()-1.2, 4.5
+		// A stem, a foot to the right and a tick up from its end: one
+		// blob 1.4 times as wide as high, cut in two by splitWide.
+		tb.stroke(0.45, [2]float64{x, base - h}, [2]float64{x, base}, [2]float64{x + 1.35*h, base}, [2]float64{x + 1.35*h, base - tc.tick})
+		s, gs := tb.segment(t)
+		if len(gs) != 2 || !gs[0].cut {
+			t.Fatalf("%s: %d glyphs, want the blob cut in two (the fixture is off)", tc.name, len(gs))
+		}
+		if short := float64(gs[1].r.Dy()) < markFrac*float64(gs[0].whole.r.Dy()); short != (tc.want == "") {
+			t.Fatalf("%s: right part %v of a blob %d px high, short %v (the fixture is off)", tc.name, gs[1].r, gs[0].whole.r.Dy(), short)
+		}
+		// The stand-in model, by the order readCuts asks in: the blob
+		// whole (one crop) other, its cut in two two sure 1's, its cut
+		// in three other.
+		hand := func(crops []*image.Gray) ([]charRead, error) {
+			out := make([]charRead, len(crops))
+			for i := range crops {
+				out[i] = charRead{ch: '?', conf: 0.9}
+				if i == 1 || i == 2 {
+					out[i] = charRead{ch: '1', conf: 0.999}
+				}
+			}
+			return out, nil
+		}
+		got, why := readCutsWith(t, s, gs, hand)
+		if why != "" {
+			got = ""
+		}
+		if got != tc.want {
+			t.Errorf("%s: read %q (why %q), want %q", tc.name, got, why, tc.want)
+		}
+	}
+}
