@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"encoding/binary"
 	"fmt"
 	"image"
 	"math"
@@ -65,7 +66,15 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 	contours := gocv.FindContoursWithParams(mask, &hier, gocv.RetrievalCComp, gocv.ChainApproxSimple)
 	defer contours.Close()
 
-	gray, err := toGray(work)
+	gray, err := viewGray(work)
+	if err != nil {
+		return nil, err
+	}
+	// Each contour's parent (-1 for an outer boundary): the hierarchy's
+	// fourth int per contour, read from one view of it rather than with
+	// gocv's GetVeciAt (five calls into C and a slice per contour, for
+	// the page's few thousand blobs).
+	parents, err := hierarchyParents(hier, contours.Size())
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +86,7 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 	// digits and letters are of a marker's size at this scale, but
 	// narrower than 1.4:1).
 	for i, n := 0, contours.Size(); i < n; i++ {
-		if hier.GetVeciAt(0, i)[3] >= 0 {
+		if parents[i] >= 0 {
 			continue // a hole
 		}
 		pv := contours.At(i) // a view into contours: not closed on its own
@@ -102,6 +111,41 @@ func (im *Image) FindSquares(minSide, maxSide float64) ([]Square, error) {
 		out = append(out, Square{Center: c.Scale(1 / f), Side: side / f, Ring: ring})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Side > out[j].Side })
+	return out, nil
+}
+
+// viewGray is an *image.Gray over an 8-bit single-channel Mat's pixels,
+// not a copy: valid until m is closed.
+func viewGray(m gocv.Mat) (*image.Gray, error) {
+	if m.Empty() || m.Type() != gocv.MatTypeCV8UC1 {
+		return nil, fmt.Errorf("vision: %v is not an 8-bit grey image", m.Type())
+	}
+	w, h := m.Cols(), m.Rows()
+	px, err := m.DataPtrUint8()
+	if err != nil || len(px) != w*h {
+		return nil, fmt.Errorf("vision: grey image view: %d bytes for %dx%d (%v)", len(px), w, h, err)
+	}
+	return &image.Gray{Pix: px, Stride: w, Rect: image.Rect(0, 0, w, h)}, nil
+}
+
+// hierarchyParents returns the parent of each of n contours from the
+// hierarchy findContours gave with them (1 x n, four int32 per contour:
+// next, previous, first child, parent).
+func hierarchyParents(hier gocv.Mat, n int) ([]int32, error) {
+	out := make([]int32, n)
+	if n == 0 {
+		return out, nil
+	}
+	if hier.Type() != gocv.MatTypeCV32SC4 || hier.Total() != n {
+		return nil, fmt.Errorf("vision: contour hierarchy %v of %d, want %d of 4 ints", hier.Type(), hier.Total(), n)
+	}
+	b, err := hier.DataPtrUint8()
+	if err != nil || len(b) != 16*n {
+		return nil, fmt.Errorf("vision: contour hierarchy: %d bytes for %d contours (%v)", len(b), n, err)
+	}
+	for i := range out {
+		out[i] = int32(binary.NativeEndian.Uint32(b[16*i+12:]))
+	}
 	return out, nil
 }
 
