@@ -62,7 +62,14 @@ func findGeometry(im *vision.Image, l *layout.Layout) (*Geometry, error) {
 	if best == nil {
 		return nil, fmt.Errorf("%w: %d square candidates, no head and tail markers forming the sheet's rectangle", errNoMarkers, len(cands))
 	}
-	return best.geometry(l)
+	g, err := best.geometry(l)
+	if err != nil {
+		return nil, err
+	}
+	if h, ok := best.refine(im, l); ok {
+		g.ToSource, g.Perspective = h, true
+	}
+	return g, nil
 }
 
 // chooseFit assigns square candidates (largest first) to the four markers:

@@ -74,6 +74,12 @@ func TestGeometryFindsMarkersInEveryOrientation(t *testing.T) {
 		{"perspective", 2, 1, 0.00004, "", 0},
 		{"tail-right damaged", 0.5, 1, 0, "tail-right", 0},
 		{"head-left damaged rotated", 90.7, 1, 0, "head-left", 90},
+		// A photo with a folded corner: three markers fix an affine map
+		// only, the sheet barcode on the hidden marker's side the
+		// perspective (refine).
+		{"perspective, tail-left folded", 1.2, 1, 0.00005, "tail-left", 0},
+		{"perspective, head-right folded", 89, 0.8, -0.00005, "head-right", 90},
+		{"perspective, tail-right folded upside down", 178.5, 1, 0.00004, "tail-right", 180},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -105,7 +111,9 @@ func TestGeometryFindsMarkersInEveryOrientation(t *testing.T) {
 				t.Errorf("orientation %d, want %d", g.Orientation, tc.orientation)
 			}
 			want := tc.deg - float64(tc.orientation)
-			if math.Abs(g.SkewDeg-want) > 0.3 {
+			// (A tilt as strong as the folded pages' turns the page's x
+			// axis at its centre.)
+			if (tc.damage == "" || tc.p == 0) && math.Abs(g.SkewDeg-want) > 0.3 {
 				t.Errorf("skew %.2f, want %.2f", g.SkewDeg, want)
 			}
 			if tc.p == 0 && math.Abs(g.DPI-200*tc.k) > 2*tc.k {
@@ -118,13 +126,19 @@ func TestGeometryFindsMarkersInEveryOrientation(t *testing.T) {
 			if g.Markers != wantMarkers {
 				t.Errorf("%d markers, want %d", g.Markers, wantMarkers)
 			}
-			// Every slot corner must land within 0.5 mm of the truth.
+			// Every slot corner must land within 0.5 mm of the truth; 1 mm
+			// on a tilted photo with a marker missing, where the corner
+			// without it is extrapolated from the sheet barcode's ends.
 			px := 200 / 25.4
+			tol := 0.5
+			if tc.damage != "" && tc.p != 0 {
+				tol = 1
+			}
 			for _, s := range l.Slots {
 				for _, p := range []geom.Point{{X: s.X, Y: s.Y}, {X: s.Right(), Y: s.Bottom()}} {
 					got := g.ToSource.Apply(p)
 					truth := fwd.Apply(geom.Point{X: p.X * px, Y: p.Y * px})
-					if d := got.Sub(truth).Len() / (px * tc.k); d > 0.5 {
+					if d := got.Sub(truth).Len() / (px * tc.k); d > tol {
 						t.Fatalf("slot %d corner %v off by %.2f mm", s.N, p, d)
 					}
 				}

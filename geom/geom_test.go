@@ -74,3 +74,40 @@ func TestInverseAndChains(t *testing.T) {
 		t.Errorf("Jacobian of a scale by 3: %v %v", dx, dy)
 	}
 }
+
+// The least-squares fit recovers a homography exactly from six exact
+// pairs, and from noisy ones to within the noise, where an exact fit
+// through four of them does worse away from them.
+func TestFitHomographyLS(t *testing.T) {
+	t.Parallel()
+	truth := Homography{6.3, 0.2, 90, -0.15, 6.1, 40, 0.00024, 0.0003, 1}
+	src := []Point{{12, 12}, {198, 12}, {198, 285}, {56, 287}, {156, 287}, {106, 24}}
+	dst := make([]Point, len(src))
+	for i, p := range src {
+		dst[i] = truth.Apply(p)
+	}
+	h, err := FitHomographyLS(src, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Point{{12, 285}, {105, 148}} {
+		if d := h.Apply(p).Sub(truth.Apply(p)).Len(); d > 1e-6 {
+			t.Errorf("exact pairs: off by %g px at %v", d, p)
+		}
+	}
+	// A pixel of noise on the barcode's ends.
+	dst[3], dst[4] = dst[3].Add(Point{1, -1}), dst[4].Add(Point{-1, 1})
+	if h, err = FitHomographyLS(src, dst); err != nil {
+		t.Fatal(err)
+	}
+	if d := h.Apply(Point{12, 285}).Sub(truth.Apply(Point{12, 285})).Len(); d > 6 {
+		t.Errorf("noisy pairs: off by %.2f px at the unseen corner", d)
+	}
+	if _, err := FitHomographyLS(src[:3], dst[:3]); err == nil {
+		t.Error("3 pairs: no error")
+	}
+	line := []Point{{0, 0}, {1, 1}, {2, 2}, {3, 3}, {4, 4}}
+	if _, err := FitHomographyLS(line, line); err == nil {
+		t.Error("collinear points: no error")
+	}
+}

@@ -177,3 +177,80 @@ func solve3(m [3][3]float64, v [3]float64) ([3]float64, bool) {
 	}
 	return out, true
 }
+
+// FitHomographyLS returns the projective map taking the src points
+// closest to the dst points in the least-squares sense of the direct
+// linear transform (h8 = 1), for 4 or more point pairs. The points are
+// first moved to their centroid and scaled to a unit spread (Hartley's
+// normalisation), which keeps the 8x8 normal equations well conditioned
+// for page millimetres against image pixels.
+func FitHomographyLS(src, dst []Point) (Homography, error) {
+	if len(src) < 4 || len(src) != len(dst) {
+		return Homography{}, fmt.Errorf("geom: homography needs 4 or more point pairs, got %d/%d", len(src), len(dst))
+	}
+	ts, td := normaliser(src), normaliser(dst)
+	var n [8][9]float64 // the normal equations, augmented
+	for i := range src {
+		s, d := ts.Apply(src[i]), td.Apply(dst[i])
+		x, y, u, v := s.X, s.Y, d.X, d.Y
+		for _, row := range [2][9]float64{
+			{x, y, 1, 0, 0, 0, -u * x, -u * y, u},
+			{0, 0, 0, x, y, 1, -v * x, -v * y, v},
+		} {
+			for r := 0; r < 8; r++ {
+				for c := 0; c < 9; c++ {
+					n[r][c] += row[r] * row[c]
+				}
+			}
+		}
+	}
+	for c := 0; c < 8; c++ {
+		p := c
+		for r := c + 1; r < 8; r++ {
+			if math.Abs(n[r][c]) > math.Abs(n[p][c]) {
+				p = r
+			}
+		}
+		if math.Abs(n[p][c]) < 1e-12 {
+			return Homography{}, errors.New("geom: homography: degenerate points")
+		}
+		n[c], n[p] = n[p], n[c]
+		for r := 0; r < 8; r++ {
+			if r == c {
+				continue
+			}
+			k := n[r][c] / n[c][c]
+			for j := c; j < 9; j++ {
+				n[r][j] -= k * n[c][j]
+			}
+		}
+	}
+	var h Homography
+	for i := 0; i < 8; i++ {
+		h[i] = n[i][8] / n[i][i]
+	}
+	h[8] = 1
+	out := td.Inverse().Mul(h).Mul(ts)
+	for i := range out {
+		out[i] /= out[8]
+	}
+	return out, nil
+}
+
+// normaliser is the similarity moving the points' centroid to the origin
+// and their mean distance from it to √2.
+func normaliser(ps []Point) Homography {
+	var c Point
+	for _, p := range ps {
+		c = c.Add(p.Scale(1 / float64(len(ps))))
+	}
+	var d float64
+	for _, p := range ps {
+		d += p.Sub(c).Len() / float64(len(ps))
+	}
+	k := 1.0
+	if d > 0 {
+		k = math.Sqrt2 / d
+	}
+	return Homography{k, 0, -k * c.X, 0, k, -k * c.Y, 0, 0, 1}
+}
