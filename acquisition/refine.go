@@ -33,9 +33,6 @@ const (
 	// refineSearchMM is how far around its place (mm, under the affine
 	// map) a sheet barcode is looked for.
 	refineSearchMM = 25.0
-	// refinePx is the resolution (px/mm) of that search: finer than the
-	// bars need, for their centre's sake.
-	refinePx = 10.0
 	// refineFitMM is how far (mm) a marker or a barcode's end may lie
 	// from where the homography puts it.
 	refineFitMM = 0.6
@@ -63,11 +60,22 @@ func (f *fit) refine(im *vision.Image, l *layout.Layout) (geom.Homography, bool)
 	if missing < 2 {
 		use, other = other, use
 	}
-	ends, ok := sheetBarEnds(im, f.aff, use, l.Page)
+	scale := math.Sqrt(math.Abs(f.aff[0]*f.aff[4] - f.aff[1]*f.aff[3])) // px per mm
+	// The search runs at 6 px/mm, then 8 and 10 when nothing is found:
+	// FindBarRegions' closing depends on the scale it is told (seed
+	// 6481's phone page, 6.2 px/mm: the tail barcode found at 6, not at
+	// 6.23 nor 10).
+	var ends [2]geom.Point
+	var px float64
+	ok := false
+	for _, px = range []float64{6, 8, 10} {
+		if ends, ok = sheetBarEnds(im, f.aff, use, l.Page, px); ok {
+			break
+		}
+	}
 	if !ok {
 		return geom.Homography{}, false
 	}
-	scale := math.Sqrt(math.Abs(f.aff[0]*f.aff[4] - f.aff[1]*f.aff[3])) // px per mm
 	want := barEndPoints(use)
 	off := 0.0
 	for i := range ends {
@@ -77,7 +85,7 @@ func (f *fit) refine(im *vision.Image, l *layout.Layout) (geom.Homography, bool)
 		return geom.Homography{}, false
 	}
 	src, dst := append(slices.Clone(f.src), want[:]...), append(slices.Clone(f.dst), ends[:]...)
-	if check, ok := sheetBarEnds(im, f.aff, other, l.Page); ok {
+	if check, ok := sheetBarEnds(im, f.aff, other, l.Page, px); ok {
 		o := barEndPoints(other)
 		src, dst = append(src, o[:]...), append(dst, check[:]...)
 	}
@@ -114,13 +122,13 @@ func barEndPoints(r layout.Rect) [2]geom.Point {
 
 // sheetBarEnds finds, in the image, where the bars of the sheet barcode
 // whose layout rectangle is r begin and end (source pixels), looking
-// refineSearchMM around where the map aff puts it: the bar region of about
+// refineSearchMM around where the map aff puts it, at refinePx px/mm: the bar region of about
 // its length and angle (within a fifth of its length, 15 degrees), then
 // its first and last bar along a profile through its middle (the region's
 // own ends are where its bars were closed into a block, not the bars').
 // The ends, not the centre: a photo's perspective moves the middle of the
 // bars seen away from the image of their middle by a millimetre.
-func sheetBarEnds(im *vision.Image, aff geom.Homography, r layout.Rect, page layout.Size) ([2]geom.Point, bool) {
+func sheetBarEnds(im *vision.Image, aff geom.Homography, r layout.Rect, page layout.Size, refinePx float64) ([2]geom.Point, bool) {
 	s := refineSearchMM
 	x0, y0 := math.Max(0, r.X-s), math.Max(0, r.Y-s)
 	x1, y1 := math.Min(page.W, r.Right()+s), math.Min(page.H, r.Bottom()+s)
