@@ -11,7 +11,8 @@
 //     solid squares; package layout), tell the orientation from which side
 //     the heads are on, fit the map from layout millimetres to source pixels
 //     (affine from three or four markers; a homography when four markers
-//     show perspective) and measure skew, dpi, blur and fit residual;
+//     show perspective, or when one is hidden and the sheet barcodes' ends
+//     show it: refine.go) and measure skew, dpi, blur and fit residual;
 //   - identity: head and tail CODE 39 sheet codes, validated and compared;
 //   - slots: for each of the 28 slots, filled or empty from the ink inside
 //     (relative to the local paper level, so tint and shadows divide out);
