@@ -47,3 +47,30 @@ func TestOverBorders(t *testing.T) {
 		}
 	}
 }
+
+// TestLostBeside: a slot's border that does not show in front of a
+// label's print is lost beside the label's own edge, not covered, when
+// that edge shows just inside the border or on it (see labelOutline).
+func TestLostBeside(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name              string
+		edge, border, out float64
+		want              bool
+	}{
+		// Seed 606's bordered phone page, slot 7: bottom edge seen 1 mm
+		// inside the bottom border.
+		{"bottom edge 1 mm inside the border", 15.11, 16.11, 1, true},
+		{"bottom edge on the border", 16.3, 16.11, 1, true},
+		{"bottom edge 2 mm past the border: crossing", 18.1, 16.11, 1, false},
+		// A fresh seed's tall-side phone page, slot 13: the paper
+		// between its ITF and its unread Code 32, 18 mm inside.
+		{"right edge far inside: not the label's end", 9.81, 27.96, 1, false},
+		{"top edge 0.5 mm inside the border", -12.5, -13, -1, true},
+		{"top edge 1.5 mm past the border", -14.5, -13, -1, false},
+	} {
+		if got := lostBeside(c.edge, c.border, c.out); got != c.want {
+			t.Errorf("%s: lostBeside = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

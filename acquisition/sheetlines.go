@@ -36,7 +36,7 @@ import (
 // on that side), so this is the evidence left of a crossing; which of the
 // two labels lies over the borders is decided with both slots in view
 // (slotRead.hides).
-func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (limit float64, covered bool, hidden int, gap float64) {
+func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) sideLimit {
 	const gutter, past = 2.0, 0.3
 	// The side's span ends and its outward axis: t runs along u (k 1, 3)
 	// or v (k 0, 2); dir is the outward sense.
@@ -116,10 +116,10 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 	}
 	tOwn, ahead, own := shows(line)
 	if own {
-		return tOwn - dir*past, false, 0, 0
+		return sideLimit{limit: tOwn - dir*past, border: tOwn}
 	}
 	if neighbour == 0 {
-		return tOwn + dir*outerReach, false, 0, 0
+		return sideLimit{limit: tOwn + dir*outerReach, border: tOwn}
 	}
 	tNb, aheadNb, nb := shows(line + sense*gutter)
 	if !aheadNb {
@@ -133,12 +133,12 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// edge (seed 5151's tall-side bitonal page, slot 7's label
 		// crossing 4 mm onto slot 11's, both flagged overlapping with an
 		// 8 mm reach).
-		return start + dir*intoNeighbour, false, 0, 0
+		return sideLimit{limit: start + dir*intoNeighbour, border: tOwn}
 	}
 	if nb {
 		// The neighbour's border shows and the slot's own does not, in
 		// front of the print: the label covers its border.
-		return tNb - dir*past, ahead, 0, 0
+		return sideLimit{limit: tNb - dir*past, border: tOwn, covered: ahead}
 	}
 	if !ahead || st.cornersShow(slot, horizontal, line) || st.linesShow(slot) {
 		// Neither shows in front of the print while the page shows its
@@ -151,14 +151,33 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) (lim
 		// than this one's). Which label covers them is not told from
 		// their being hidden: a neighbour's crossing label hides them
 		// too.
+		sl := sideLimit{limit: tNb + dir*intoNeighbour, border: tOwn, gap: dir * (tNb - start)}
 		if ahead && st.cornersShow(slot, horizontal, line) &&
 			st.lineGone(horizontal, line, at(o0, tOwn), at(o1, tOwn)) &&
 			st.lineGone(horizontal, line+sense*gutter, at(o0, tNb), at(o1, tNb)) {
-			hidden = neighbour
+			sl.hidden = neighbour
 		}
-		return tNb + dir*intoNeighbour, false, hidden, dir * (tNb - start)
+		return sl
 	}
-	return tNb, false, 0, 0
+	return sideLimit{limit: tNb, border: tOwn}
+}
+
+// sideLimit is what borderLimit finds of the sheet's lines beyond one
+// side of a label's print, in the label's frame (on the side's axis).
+type sideLimit struct {
+	// limit is how far the side's edge is looked for.
+	limit float64
+	// border is where the slot's own border meets the side's axis
+	// (nearest the print along it).
+	border float64
+	// covered is set when the slot's border does not show in front of
+	// the print while the neighbour's does.
+	covered bool
+	// hidden is the neighbouring slot whose border is gone with the
+	// slot's in front of the print, 0 when none; gap is how far (mm) its
+	// border lies from the print.
+	hidden int
+	gap    float64
 }
 
 // lineGone reports whether the sheet's line at page coordinate c (y when
