@@ -237,6 +237,31 @@ func TestGroupOneOfEachKind(t *testing.T) {
 	}
 }
 
+// An ITF decoded and an undecoded region read by OCR alone as an ITF of
+// the very same value are one symbol's digits read twice (seed 606's zint
+// phone page, slot 28: the Code 32 under the ITF took the ITF's digit
+// line, printed between them, for its own); another value is a second
+// label's.
+func TestTwoOfAKindOneValue(t *testing.T) {
+	t.Parallel()
+	sr := &slotRead{labels: []labelRead{
+		{center: geom.Point{X: 174.4, Y: 250.2}, w: 28.6, h: 6.5, kind: "itf", tg: "6413816535"},
+		{center: geom.Point{X: 174.1, Y: 260.4}, w: 27.9, h: 6.6, ocrOnly: "itf", ocrTG: "6413816535"},
+	}}
+	if sr.twoOfAKind() {
+		t.Error("one ITF's digits read twice: want one label")
+	}
+	sr.labels[1].ocrTG = "6490295728"
+	if !sr.twoOfAKind() {
+		t.Error("two ITFs of different values: want two labels")
+	}
+	sr.labels[1].ocrTG = ""
+	sr.labels[1].kind, sr.labels[1].tg = "itf", "6413816535"
+	if !sr.twoOfAKind() {
+		t.Error("two ITFs decoded from their bars on two lines: want two labels")
+	}
+}
+
 // A label moved onto the slot below with its ITF over that slot and its
 // Code 32 left above it is one label read in two slots: with the lower
 // slot's own Code 32 also there, that slot shows two labels (seed 606's

@@ -271,14 +271,29 @@ func (sr *slotRead) anchor(among []bool) *labelRead {
 const pieceApart = 3.0
 
 // twoOfAKind reports whether the slot shows two symbols of one kind (read
-// from their bars or by OCR alone) on different lines: two labels.
+// from their bars or by OCR alone) on different lines: two labels. A
+// symbol read by OCR alone to the very value of the other is not a second
+// one: its reading took the other's digit line for its own (seed 606's
+// zint phone page, slot 28: the Code 32's bars undecoded, the ITF's
+// digits printed between the two symbols read under them as an ITF, a
+// false overlap). Two labels never carry one value.
 func (sr *slotRead) twoOfAKind() bool {
+	value := func(lr *labelRead) string {
+		if v := lr.barsValue(); v != "" {
+			return v
+		}
+		return lr.ocrValue(lr.readAs())
+	}
 	for i := range sr.labels {
 		for j := i + 1; j < len(sr.labels); j++ {
 			a, b := &sr.labels[i], &sr.labels[j]
-			if a.readAs() != "" && a.readAs() == b.readAs() && a.center.Sub(b.center).Len() > pieceApart {
-				return true
+			if a.readAs() == "" || a.readAs() != b.readAs() || a.center.Sub(b.center).Len() <= pieceApart {
+				continue
 			}
+			if (a.kind == "" || b.kind == "") && value(a) != "" && value(a) == value(b) {
+				continue
+			}
+			return true
 		}
 	}
 	return false
