@@ -91,6 +91,9 @@ type Decoder struct {
 	hybrid [2]*gozxing.BitMatrix // [inverted], computed on demand
 	hyErr  [2]error
 	cover  Extent // the target's, while the model reads
+	// bilevel is set while the model reads a crop of a 1-bit scan (see
+	// bilevel): the thresholded model is tried where the linear one fails.
+	bilevel bool
 }
 
 // NewDecoder returns a ready Decoder.

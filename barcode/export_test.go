@@ -42,7 +42,7 @@ func ModelBandStats(img *image.Gray, code32 bool) []BandStat {
 				}
 				l, r = float64(len(y))-r0, float64(len(y))-l0
 			}
-			rd, fitted := d.mfit.read(m, yy, l, r)
+			rd, fitted := d.mfit.read(m, yy, l, r, false)
 			s := BandStat{Text: rd.text, RMS: rd.rms, Margin: rd.margin, WorstFit: rd.worstFit, Fitted: fitted,
 				Valid: t.accept(rd.text) == nil, Reversed: rev}
 			s.Passed = s.Fitted && s.Valid && rd.rms <= modelMaxRMS && rd.worstFit <= modelMaxSlot && rd.margin >= modelMinMargin
