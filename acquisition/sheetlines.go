@@ -137,7 +137,18 @@ func (st *pageState) borderLimit(f frame, slot layout.Rect, ink box, k int) side
 	}
 	if nb {
 		// The neighbour's border shows and the slot's own does not, in
-		// front of the print: the label covers its border.
+		// front of the print: the label covers its border, if that border
+		// is gone there. A line the scan left faint or broken (a bitonal
+		// scan's grey borders thresholded into dots) still darkens the
+		// mean level across it, where a label over it leaves it flat
+		// (lineGone): the border is there, and the label ends before it.
+		// Seed 6481's bitonal page at threshold 150 had every label of
+		// its lower rows flagged crossing, their slots' borders dotted
+		// beside the neighbours' unbroken ones (dips of 40-120 levels in
+		// each third; a hidden border's are under goneDip).
+		if ahead && !st.lineGone(horizontal, line, at(o0, tOwn), at(o1, tOwn)) {
+			return sideLimit{limit: tOwn - dir*past, border: tOwn}
+		}
 		return sideLimit{limit: tNb - dir*past, border: tOwn, covered: ahead}
 	}
 	if !ahead || st.cornersShow(slot, horizontal, line) || st.linesShow(slot) {
