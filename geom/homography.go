@@ -119,6 +119,13 @@ func FitHomography(src, dst []Point) (Homography, error) {
 		a[2*i] = [9]float64{x, y, 1, 0, 0, 0, -u * x, -u * y, u}
 		a[2*i+1] = [9]float64{0, 0, 0, x, y, 1, -v * x, -v * y, v}
 	}
+	return solve8(&a)
+}
+
+// solve8 solves the 8 equations in the homography's unknowns (h8 = 1),
+// augmented by their right-hand side, by Gauss-Jordan elimination with
+// partial pivoting; an error when the points are degenerate.
+func solve8(a *[8][9]float64) (Homography, error) {
 	for c := 0; c < 8; c++ {
 		p := c
 		for r := c + 1; r < 8; r++ {
@@ -204,32 +211,10 @@ func FitHomographyLS(src, dst []Point) (Homography, error) {
 			}
 		}
 	}
-	for c := 0; c < 8; c++ {
-		p := c
-		for r := c + 1; r < 8; r++ {
-			if math.Abs(n[r][c]) > math.Abs(n[p][c]) {
-				p = r
-			}
-		}
-		if math.Abs(n[p][c]) < 1e-12 {
-			return Homography{}, errors.New("geom: homography: degenerate points")
-		}
-		n[c], n[p] = n[p], n[c]
-		for r := 0; r < 8; r++ {
-			if r == c {
-				continue
-			}
-			k := n[r][c] / n[c][c]
-			for j := c; j < 9; j++ {
-				n[r][j] -= k * n[c][j]
-			}
-		}
+	h, err := solve8(&n)
+	if err != nil {
+		return Homography{}, err
 	}
-	var h Homography
-	for i := 0; i < 8; i++ {
-		h[i] = n[i][8] / n[i][i]
-	}
-	h[8] = 1
 	out := td.Inverse().Mul(h).Mul(ts)
 	for i := range out {
 		out[i] /= out[8]
