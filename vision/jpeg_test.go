@@ -18,15 +18,7 @@ import (
 // implementations.
 func TestDecodeJPEGGrayMatchesGoLuma(t *testing.T) {
 	t.Parallel()
-	g := rendertest.EmptySheet(t, 100)
-	b := g.Rect
-	colour := image.NewRGBA(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			v := g.GrayAt(x, y).Y
-			colour.Set(x, y, color.RGBA{R: v, G: uint8(int(v) * 9 / 10), B: uint8(int(v) * 7 / 10), A: 255})
-		}
-	}
+	g, colour := tintedSheet(t)
 	for name, src := range map[string]image.Image{"grey": g, "colour": colour} {
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, src, &jpeg.Options{Quality: 85}); err != nil {
@@ -85,15 +77,7 @@ func TestDecodeJPEGGrayErrors(t *testing.T) {
 // baseline and a truncated stream (libjpeg pads it; decoded alike).
 func TestDecodeJPEGIntoGoMemory(t *testing.T) {
 	t.Parallel()
-	g := rendertest.EmptySheet(t, 100)
-	b := g.Rect
-	colour := image.NewRGBA(b)
-	for y := b.Min.Y; y < b.Max.Y; y++ {
-		for x := b.Min.X; x < b.Max.X; x++ {
-			v := g.GrayAt(x, y).Y
-			colour.Set(x, y, color.RGBA{R: v, G: uint8(int(v) * 9 / 10), B: uint8(int(v) * 7 / 10), A: 255})
-		}
-	}
+	g, colour := tintedSheet(t)
 	streams := map[string][]byte{}
 	for name, src := range map[string]image.Image{"grey": g, "colour": colour} {
 		var buf bytes.Buffer
@@ -121,4 +105,20 @@ func TestDecodeJPEGIntoGoMemory(t *testing.T) {
 			t.Errorf("%s: %v differs from IMDecode's %v", name, got.Rect, want.Rect)
 		}
 	}
+}
+
+// tintedSheet is a rendered sheet at 100 dpi, grey and tinted (so that a
+// colour JPEG's chroma is not empty).
+func tintedSheet(t *testing.T) (*image.Gray, *image.RGBA) {
+	t.Helper()
+	g := rendertest.EmptySheet(t, 100)
+	b := g.Rect
+	colour := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			v := g.GrayAt(x, y).Y
+			colour.Set(x, y, color.RGBA{R: v, G: uint8(int(v) * 9 / 10), B: uint8(int(v) * 7 / 10), A: 255})
+		}
+	}
+	return g, colour
 }

@@ -92,11 +92,7 @@ func (m Mix) Line(rng *rand.Rand) (Sample, error) {
 // towards the hard ones.
 func Train() Generator {
 	w := map[string]float64{"train-clean": 0.15, "train-office": 0.2, "train-bitonal": 0.2, "train-phone": 0.25, "train-wild": 0.2}
-	m := Mix{Label: "train"}
-	for _, p := range TrainProfiles() {
-		m.Parts = append(m.Parts, Weighted{FontGenerator{p}, w[p.Name]})
-	}
-	return m
+	return weighted("train", TrainProfiles(), w)
 }
 
 // TrainScan is a training mixture for package linenet (linegen -mix scan,
@@ -105,8 +101,14 @@ func Train() Generator {
 // committed model is still Train's (docs/linenet.md says why).
 func TrainScan() Generator {
 	w := map[string]float64{"train-clean": 0.12, "train-office": 0.18, "train-bitonal": 0.22, "train-phone": 0.28, "train-wild": 0.2}
-	m := Mix{Label: "train-scan"}
-	for _, p := range ScanProfiles() {
+	return weighted("train-scan", ScanProfiles(), w)
+}
+
+// weighted is the mixture label of one FontGenerator per profile, each
+// weighted by w[its name], in the profiles' order.
+func weighted(label string, profiles []Profile, w map[string]float64) Mix {
+	m := Mix{Label: label}
+	for _, p := range profiles {
 		m.Parts = append(m.Parts, Weighted{FontGenerator{p}, w[p.Name]})
 	}
 	return m
