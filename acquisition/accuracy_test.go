@@ -2,6 +2,7 @@ package acquisition
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -278,6 +279,9 @@ func report(t *testing.T, scores map[string]*profileScore, ocr bool, targets fun
 		b.WriteString("\n")
 	}
 	t.Log(b.String())
+	if f := os.Getenv("REGFUS_SCORES_JSON"); f != "" {
+		writeCounts(t, f, scores)
+	}
 	for _, n := range names {
 		for _, m := range scores[n].misses {
 			t.Log(m)
@@ -320,6 +324,40 @@ func report(t *testing.T, scores map[string]*profileScore, ocr bool, targets fun
 		for _, e := range s.silent {
 			t.Errorf("%s: silent error: %s", n, e)
 		}
+	}
+}
+
+// writeCounts writes the raw counts behind the table to file f as JSON
+// (REGFUS_SCORES_JSON), so that corpora read one by one (a design each)
+// can be summed exactly rather than averaged from percentages.
+func writeCounts(t *testing.T, f string, scores map[string]*profileScore) {
+	t.Helper()
+	out := map[string]map[string]int{}
+	for n, s := range scores {
+		c := map[string]int{
+			"pages": s.pages, "ok": s.ok, "review": s.review, "rejected": s.rejected,
+			"code": s.codeRead, "code_wrong": s.codeWrong, "filled": s.slotsFilled,
+			"aic": s.aicRead, "aic_readable": s.aicReadable, "tg": s.tgRead, "tg_readable": s.tgReadable,
+			"aic_clean": s.aicReadClean, "aic_readable_clean": s.aicReadableClean,
+			"tg_clean": s.tgReadClean, "tg_readable_clean": s.tgReadableClean,
+			"filled_as_empty": s.filledAsEmpty, "empty_as_filled": s.emptyAsFilled,
+			"flag_cases": s.flagCases, "flag_found": s.flagFound, "flag_neg": s.flagNeg, "flag_false": s.flagFalse,
+			"orient_wrong": s.orientWrong, "silent": len(s.silent),
+		}
+		for fl, v := range s.flagBy {
+			c["flag:"+string(fl)+":cases"], c["flag:"+string(fl)+":found"], c["flag:"+string(fl)+":false"] = v[0], v[1], v[2]
+		}
+		for cause, v := range s.unread {
+			c["unread:"+cause] = v
+		}
+		out[n] = c
+	}
+	b, err := json.MarshalIndent(out, "", " ")
+	if err == nil {
+		err = os.WriteFile(f, b, 0o644)
+	}
+	if err != nil {
+		t.Errorf("REGFUS_SCORES_JSON: %v", err)
 	}
 }
 
