@@ -19,13 +19,17 @@ MNIST's t10k split is never read here: it is kept for acceptance.
 """
 import argparse
 import json
-import math
+import os
+import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import torchtrain  # noqa: E402 (scripts/torchtrain.py)
 
 NUM_CLASSES = 12  # 0-9, D, Other (icr.Class)
 THRESHOLDS = [0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999]
@@ -171,7 +175,7 @@ def main():
     net = Net(*[int(v) for v in args.width.split(",")])
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
-    best, best_state, since, epochs = math.inf, None, 0, 0
+    stopping, epochs = torchtrain.EarlyStopping(args.patience), 0
     start = time.time()
     for epoch in range(args.epochs):
         net.train()
@@ -191,15 +195,10 @@ def main():
         epochs = epoch + 1
         print(f"epoch {epochs}: train loss {tot / len(perm):.4f}, held-out loss {vloss:.4f}, "
               f"accuracy {acc:.4f} ({time.time() - start:.0f} s)", flush=True)
-        if vloss < best:
-            best, since = vloss, 0
-            best_state = {k: v.clone() for k, v in net.state_dict().items()}
-        else:
-            since += 1
-            if since >= args.patience:
-                break
+        if stopping.stop(net, vloss):
+            break
     seconds = time.time() - start
-    net.load_state_dict(best_state)
+    net.load_state_dict(stopping.best_state)
 
     lh = logits_of(net, xh)
     t = fit_temperature(lh, yh)
@@ -223,14 +222,8 @@ def main():
     }
     print(json.dumps(info, indent=1), flush=True)
 
-    net.eval()
-    torch.onnx.export(net, torch.zeros(1, 1, 28, 28), f"{args.out}/{args.name}.onnx",
-                      input_names=["glyphs"], output_names=["logits"],
-                      dynamic_axes={"glyphs": {0: "n"}, "logits": {0: "n"}},
-                      opset_version=11, do_constant_folding=True)
-    with open(args.info, "w") as f:
-        json.dump(info, f, indent=1, sort_keys=True)
-        f.write("\n")
+    torchtrain.export(net, torch.zeros(1, 1, 28, 28), f"{args.out}/{args.name}.onnx", "glyphs",
+                      {"glyphs": {0: "n"}, "logits": {0: "n"}}, info, args.info)
 
 
 if __name__ == "__main__":

@@ -22,12 +22,16 @@ import argparse
 import json
 import math
 import os
+import sys
 import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import torchtrain  # noqa: E402 (scripts/torchtrain.py)
 
 CHARSET = "0123456789AD?"  # class i+1; class 0 is CTC's blank; ? is linenet.Other
 HEIGHT = 32
@@ -162,19 +166,6 @@ def decode(probs):
     return text, [c[1] for c in chars], conf
 
 
-def run_all(net, xs, meta, bs=64):
-    net.eval()
-    out = [None] * len(xs)
-    rng = np.random.default_rng(0)
-    with torch.no_grad():
-        for x, labels, idx in batches(xs, meta, bs, rng, False):
-            p = F.softmax(net(x)[:, :, 0, :], 1)
-            for j, i in enumerate(idx):
-                T = (meta[i]["w"] + STRIDE - 1) // STRIDE
-                out[i] = p[j, :, :T].numpy()
-    return out
-
-
 def nll(net_logits, meta, t):
     tot = 0.0
     for l, m in zip(net_logits, meta):
@@ -186,6 +177,8 @@ def nll(net_logits, meta, t):
 
 
 def logits_all(net, xs, meta, bs=64):
+    """Each line's (14, T) logits, T its own output columns (the batch's
+    padding cut off)."""
     net.eval()
     out = [None] * len(xs)
     rng = np.random.default_rng(0)
@@ -271,7 +264,7 @@ def main():
     opt = torch.optim.Adam(net.parameters(), lr=3e-3)
     steps = args.epochs * math.ceil(len(xt) / args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps, pct_start=0.15)
-    best, best_state, since, epochs = math.inf, None, 0, 0
+    stopping, epochs = torchtrain.EarlyStopping(args.patience), 0
     start = time.time()
     stop = False
     for epoch in range(args.epochs):
@@ -295,18 +288,13 @@ def main():
         epochs = epoch + 1
         print(f"epoch {epochs}: train loss {tot / max(1, n):.4f}, validation loss {vloss:.4f}, "
               f"line accuracy {acc:.4f} ({time.time() - start:.0f} s)", flush=True)
-        if vloss < best:
-            best, since = vloss, 0
-            best_state = {k: v.clone() for k, v in net.state_dict().items()}
-        else:
-            since += 1
-            if since >= args.patience:
-                break
+        if stopping.stop(net, vloss):
+            break
         if stop:
             print("stopped at --max-seconds", flush=True)
             break
     seconds = time.time() - start
-    net.load_state_dict(best_state)
+    net.load_state_dict(stopping.best_state)
     net.eval()
 
     vl = logits_all(net, xv, mv)
@@ -316,8 +304,7 @@ def main():
     with torch.no_grad():
         net.out.weight /= t
         net.out.bias /= t
-    probs = run_all(net, xv, mv)
-    decoded = [decode(p) for p in probs]
+    decoded = [decode(F.softmax(l, 0).numpy()) for l in logits_all(net, xv, mv)]
     thr, val = figures(decoded, mv, args.rate)
     info = {
         "temperature": t,
@@ -331,13 +318,8 @@ def main():
     }
     print(json.dumps(info, indent=1), flush=True)
 
-    torch.onnx.export(net, torch.zeros(1, 1, HEIGHT, 128), f"{args.out}/linenet.onnx",
-                      input_names=["line"], output_names=["logits"],
-                      dynamic_axes={"line": {0: "n", 3: "w"}, "logits": {0: "n", 3: "t"}},
-                      opset_version=11, do_constant_folding=True)
-    with open(f"{args.out}/linenet.json", "w") as f:
-        json.dump(info, f, indent=1, sort_keys=True)
-        f.write("\n")
+    torchtrain.export(net, torch.zeros(1, 1, HEIGHT, 128), f"{args.out}/linenet.onnx", "line",
+                      {"line": {0: "n", 3: "w"}, "logits": {0: "n", 3: "t"}}, info, f"{args.out}/linenet.json")
 
 
 if __name__ == "__main__":
