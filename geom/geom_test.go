@@ -5,23 +5,32 @@ import (
 	"testing"
 )
 
+// fitExact fits src to their images under truth with fit and fails where
+// the fitted map is more than 1e-6 px off truth's at any of at. It
+// returns the images.
+func fitExact(t *testing.T, fit func(src, dst []Point) (Homography, error), truth Homography, src, at []Point) []Point {
+	t.Helper()
+	dst := make([]Point, len(src))
+	for i, p := range src {
+		dst[i] = truth.Apply(p)
+	}
+	h, err := fit(src, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range at {
+		if d := h.Apply(p).Sub(truth.Apply(p)).Len(); d > 1e-6 {
+			t.Errorf("%d exact pairs: off by %g px at %v", len(src), d, p)
+		}
+	}
+	return dst
+}
+
 func TestFitAffineAndHomography(t *testing.T) {
 	t.Parallel()
 	src := []Point{{0, 0}, {186, 0}, {0, 273}, {186, 273}}
 	truth := Homography{2.1, 0.05, 30, -0.04, 2.2, 12, 0.00001, 0.00002, 1}
-	dst := make([]Point, 4)
-	for i, p := range src {
-		dst[i] = truth.Apply(p)
-	}
-	h, err := FitHomography(src, dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []Point{{10, 10}, {100, 200}} {
-		if d := h.Apply(p).Sub(truth.Apply(p)).Len(); d > 1e-6 {
-			t.Errorf("homography off by %g at %v", d, p)
-		}
-	}
+	dst := fitExact(t, FitHomography, truth, src, []Point{{10, 10}, {100, 200}})
 	if _, err := FitHomography(src, []Point{{0, 0}, {1, 1}, {2, 2}, {3, 3}}); err == nil {
 		t.Error("homography onto collinear points: no error")
 	}
@@ -82,22 +91,11 @@ func TestFitHomographyLS(t *testing.T) {
 	t.Parallel()
 	truth := Homography{6.3, 0.2, 90, -0.15, 6.1, 40, 0.00024, 0.0003, 1}
 	src := []Point{{12, 12}, {198, 12}, {198, 285}, {56, 287}, {156, 287}, {106, 24}}
-	dst := make([]Point, len(src))
-	for i, p := range src {
-		dst[i] = truth.Apply(p)
-	}
-	h, err := FitHomographyLS(src, dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []Point{{12, 285}, {105, 148}} {
-		if d := h.Apply(p).Sub(truth.Apply(p)).Len(); d > 1e-6 {
-			t.Errorf("exact pairs: off by %g px at %v", d, p)
-		}
-	}
+	dst := fitExact(t, FitHomographyLS, truth, src, []Point{{12, 285}, {105, 148}})
 	// A pixel of noise on the barcode's ends.
 	dst[3], dst[4] = dst[3].Add(Point{1, -1}), dst[4].Add(Point{-1, 1})
-	if h, err = FitHomographyLS(src, dst); err != nil {
+	h, err := FitHomographyLS(src, dst)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if d := h.Apply(Point{12, 285}).Sub(truth.Apply(Point{12, 285})).Len(); d > 6 {
