@@ -304,36 +304,26 @@ func inkAtEdges(t *testing.T, where string, img *image.Gray, sc Scan, q Quad, in
 func TestDesignDefects(t *testing.T) {
 	t.Parallel()
 	l := layout.Current()
-	files, err := plan(Options{Pages: 200, Seed: 5, Profiles: []Profile{Profiles["clean"]}, Designs: Designs()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	perDesign, defects := map[string]int{}, map[string]int{}
-	for _, fp := range files {
-		for _, spec := range fp.pages {
-			f, err := fill(l, spec, newRNG(spec.seed))
-			if err != nil {
-				t.Fatal(err)
+	for _, p := range filledPages(t, Options{Pages: 200, Seed: 5, Profiles: []Profile{Profiles["clean"]}, Designs: Designs()}) {
+		for _, s := range p.Slots {
+			if s.State != StateFilled {
+				continue
 			}
-			for _, s := range f.page.Slots {
-				if s.State != StateFilled {
-					continue
-				}
-				perDesign[s.DesignName()]++
-				if s.Design == "" {
-					continue
-				}
-				if s.Label.Design == nil || s.Label.Design.Design != s.Design || s.Label.Ratio32 == 0 {
-					t.Fatalf("page %d slot %d: design %q, label design %+v", spec.index, s.Slot, s.Design, s.Label.Design)
-				}
-				for _, d := range s.Defects {
-					defects[d]++
-					defects[s.Design+" "+d]++
-				}
-				slot, _ := l.Slot(s.Slot)
-				if s.Label.Corners.Inside(slot.Rect) == has(s.Defects, DefectCrossing) {
-					t.Fatalf("page %d slot %d (%s): crossing %v, corners %v in %+v", spec.index, s.Slot, s.Design, s.Defects, s.Label.Corners, slot.Rect)
-				}
+			perDesign[s.DesignName()]++
+			if s.Design == "" {
+				continue
+			}
+			if s.Label.Design == nil || s.Label.Design.Design != s.Design || s.Label.Ratio32 == 0 {
+				t.Fatalf("page %d slot %d: design %q, label design %+v", p.Index, s.Slot, s.Design, s.Label.Design)
+			}
+			for _, d := range s.Defects {
+				defects[d]++
+				defects[s.Design+" "+d]++
+			}
+			slot, _ := l.Slot(s.Slot)
+			if s.Label.Corners.Inside(slot.Rect) == has(s.Defects, DefectCrossing) {
+				t.Fatalf("page %d slot %d (%s): crossing %v, corners %v in %+v", p.Index, s.Slot, s.Design, s.Defects, s.Label.Corners, slot.Rect)
 			}
 		}
 	}

@@ -1,10 +1,6 @@
 package synth
 
-import (
-	"testing"
-
-	"github.com/regfus/regfus/layout"
-)
+import "testing"
 
 // TestOverlapsVisible checks the rule visibleOverlaps keeps (see
 // docs/synth-truth.md): on 400 filled sheets of every design, two labels
@@ -14,47 +10,36 @@ import (
 // without it, sheets of these seeds hold labels meeting by 0.02-0.4 mm.
 func TestOverlapsVisible(t *testing.T) {
 	t.Parallel()
-	l := layout.Current()
-	files, err := plan(Options{Pages: 400, Seed: 5151, Profiles: []Profile{Profiles["clean"]}, Designs: Designs()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	deep, apart := 0, 0
-	for _, fp := range files {
-		for _, spec := range fp.pages {
-			f, err := fill(l, spec, newRNG(spec.seed))
-			if err != nil {
-				t.Fatal(err)
+	for _, p := range filledPages(t, Options{Pages: 400, Seed: 5151, Profiles: []Profile{Profiles["clean"]}, Designs: Designs()}) {
+		var filled []Slot
+		for _, s := range p.Slots {
+			if s.State == StateFilled {
+				filled = append(filled, s)
 			}
-			var filled []Slot
-			for _, s := range f.page.Slots {
-				if s.State == StateFilled {
-					filled = append(filled, s)
-				}
-			}
-			meets := map[int]bool{}
-			for i, a := range filled {
-				for _, b := range filled[i+1:] {
-					// The truth's corners are rounded to 0.001 mm.
-					d, _ := penetration(a.Label.Corners, b.Label.Corners)
-					switch {
-					case d > 0.002 && d < minOverlap-0.002:
-						t.Errorf("page %d: slots %d and %d overlap by %.3f mm, under %.1f", spec.index, a.Slot, b.Slot, d, minOverlap)
-					case d >= minOverlap-0.002:
-						deep++
-						meets[a.Slot], meets[b.Slot] = true, true
-						if !has(a.Defects, DefectOverlap) || !has(b.Defects, DefectOverlap) {
-							t.Errorf("page %d: slots %d and %d overlap by %.2f mm, defects %v and %v", spec.index, a.Slot, b.Slot, d, a.Defects, b.Defects)
-						}
-					case d > -1:
-						apart++
+		}
+		meets := map[int]bool{}
+		for i, a := range filled {
+			for _, b := range filled[i+1:] {
+				// The truth's corners are rounded to 0.001 mm.
+				d, _ := penetration(a.Label.Corners, b.Label.Corners)
+				switch {
+				case d > 0.002 && d < minOverlap-0.002:
+					t.Errorf("page %d: slots %d and %d overlap by %.3f mm, under %.1f", p.Index, a.Slot, b.Slot, d, minOverlap)
+				case d >= minOverlap-0.002:
+					deep++
+					meets[a.Slot], meets[b.Slot] = true, true
+					if !has(a.Defects, DefectOverlap) || !has(b.Defects, DefectOverlap) {
+						t.Errorf("page %d: slots %d and %d overlap by %.2f mm, defects %v and %v", p.Index, a.Slot, b.Slot, d, a.Defects, b.Defects)
 					}
+				case d > -1:
+					apart++
 				}
 			}
-			for _, s := range filled {
-				if has(s.Defects, DefectOverlap) && !meets[s.Slot] {
-					t.Errorf("page %d slot %d: marked overlapping, no label meets it by %.1f mm", spec.index, s.Slot, minOverlap)
-				}
+		}
+		for _, s := range filled {
+			if has(s.Defects, DefectOverlap) && !meets[s.Slot] {
+				t.Errorf("page %d slot %d: marked overlapping, no label meets it by %.1f mm", p.Index, s.Slot, minOverlap)
 			}
 		}
 	}

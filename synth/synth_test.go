@@ -81,53 +81,65 @@ func TestTargatureUnique(t *testing.T) {
 	}
 }
 
-// TestTruthGeometryConsistent fills many sheets (no rendering) and checks
-// that the defects in the truth are what the recorded geometry says.
-func TestTruthGeometryConsistent(t *testing.T) {
-	t.Parallel()
-	l := layout.Current()
-	files, err := plan(Options{Pages: 300, Seed: 3, Profiles: []Profile{Profiles["clean"]}})
+// filledPages plans the corpus o describes and fills every page of it
+// without rendering: the truths.
+func filledPages(t *testing.T, o Options) []Page {
+	t.Helper()
+	files, err := plan(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := map[string]int{}
+	l := layout.Current()
+	var out []Page
 	for _, fp := range files {
 		for _, spec := range fp.pages {
 			f, err := fill(l, spec, newRNG(spec.seed))
 			if err != nil {
 				t.Fatal(err)
 			}
-			filled := 0
-			for _, s := range f.page.Slots {
-				for _, d := range s.Defects {
-					counts[d]++
-				}
-				if s.State != StateFilled {
-					if s.Label != nil || s.AIC != "" {
-						t.Fatalf("page %d slot %d: empty with a label", spec.index, s.Slot)
-					}
-					continue
-				}
-				filled++
-				slot, _ := l.Slot(s.Slot)
-				crossing := !s.Label.Corners.Inside(slot.Rect)
-				if has(s.Defects, DefectCrossing) != crossing {
-					t.Fatalf("page %d slot %d: crossing %v, defects %v", spec.index, s.Slot, crossing, s.Defects)
-				}
-				a := math.Mod(s.Label.Angle+360, 360)
-				if has(s.Defects, DefectUpsideDown) != (a > 90 && a < 270) {
-					t.Fatalf("page %d slot %d: angle %.1f, defects %v", spec.index, s.Slot, s.Label.Angle, s.Defects)
-				}
-				if s.Code32 != fustella.AIC(s.AIC).Code32() {
-					t.Fatalf("page %d slot %d: code32 %s for AIC %s", spec.index, s.Slot, s.Code32, s.AIC)
-				}
+			out = append(out, f.page)
+		}
+	}
+	return out
+}
+
+// TestTruthGeometryConsistent fills many sheets (no rendering) and checks
+// that the defects in the truth are what the recorded geometry says.
+func TestTruthGeometryConsistent(t *testing.T) {
+	t.Parallel()
+	l := layout.Current()
+	counts := map[string]int{}
+	for _, p := range filledPages(t, Options{Pages: 300, Seed: 3, Profiles: []Profile{Profiles["clean"]}}) {
+		filled := 0
+		for _, s := range p.Slots {
+			for _, d := range s.Defects {
+				counts[d]++
 			}
-			if filled != f.page.Sheet.Fustelle {
-				t.Fatalf("page %d: %d filled slots, fustelle %d", spec.index, filled, f.page.Sheet.Fustelle)
+			if s.State != StateFilled {
+				if s.Label != nil || s.AIC != "" {
+					t.Fatalf("page %d slot %d: empty with a label", p.Index, s.Slot)
+				}
+				continue
 			}
-			if d := f.page.Sheet.DeclaredCount; d != nil && (*d != filled) != has(f.page.Defects, DefectCountMismatch) {
-				t.Fatalf("page %d: declared %d, filled %d, defects %v", spec.index, *d, filled, f.page.Defects)
+			filled++
+			slot, _ := l.Slot(s.Slot)
+			crossing := !s.Label.Corners.Inside(slot.Rect)
+			if has(s.Defects, DefectCrossing) != crossing {
+				t.Fatalf("page %d slot %d: crossing %v, defects %v", p.Index, s.Slot, crossing, s.Defects)
 			}
+			a := math.Mod(s.Label.Angle+360, 360)
+			if has(s.Defects, DefectUpsideDown) != (a > 90 && a < 270) {
+				t.Fatalf("page %d slot %d: angle %.1f, defects %v", p.Index, s.Slot, s.Label.Angle, s.Defects)
+			}
+			if s.Code32 != fustella.AIC(s.AIC).Code32() {
+				t.Fatalf("page %d slot %d: code32 %s for AIC %s", p.Index, s.Slot, s.Code32, s.AIC)
+			}
+		}
+		if filled != p.Sheet.Fustelle {
+			t.Fatalf("page %d: %d filled slots, fustelle %d", p.Index, filled, p.Sheet.Fustelle)
+		}
+		if d := p.Sheet.DeclaredCount; d != nil && (*d != filled) != has(p.Defects, DefectCountMismatch) {
+			t.Fatalf("page %d: declared %d, filled %d, defects %v", p.Index, *d, filled, p.Defects)
 		}
 	}
 	for _, d := range []string{DefectOverlap, DefectUpsideDown, DefectCrossing, DefectLeftEmpty, DefectPenMark, DefectDuplicate} {
