@@ -127,12 +127,7 @@ func (bp *blobPages) decode(ctx context.Context, p store.Page) (*image.Gray, err
 	if err != nil {
 		return nil, fmt.Errorf("page %d: original %s: %w", p.ID, p.File.SHA256, err)
 	}
-	f, err := scanfile.Open(ctx, path, bp.scan)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	pg, err := f.Page(ctx, p.Index)
+	pg, err := scanfile.ReadPage(ctx, path, bp.scan, p.Index)
 	if err != nil {
 		return nil, err
 	}

@@ -23,12 +23,7 @@ import (
 func readForTest(t *testing.T, name string) (*image.Gray, *page.Result) {
 	t.Helper()
 	ctx := context.Background()
-	f, err := scanfile.Open(ctx, filepath.Join("..", "testdata", "scans", name), scanfile.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	pg, err := f.Page(ctx, 1)
+	pg, err := scanfile.ReadPage(ctx, filepath.Join("..", "testdata", "scans", name), scanfile.Options{}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,8 @@
 //		f.Close()
 //	}
 //
-// or simply `for page, err := range scanfile.All(ctx, paths, opts)`.
+// or simply `for page, err := range scanfile.All(ctx, paths, opts)`; and
+// `scanfile.ReadPage(ctx, path, opts, n)` for one page of a file.
 //
 // # Hostile input
 //

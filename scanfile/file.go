@@ -190,6 +190,18 @@ func (f *File) Page(ctx context.Context, n int) (Page, error) {
 	return Page{Source: f.source, Index: n, Count: f.count, Format: f.format, Image: img, DPI: dpi}, nil
 }
 
+// ReadPage opens the file at path, decodes its page n (from 1) and closes
+// it: for a program that wants one page of a file (a stored page shown
+// again). Its errors are Open's and Page's.
+func ReadPage(ctx context.Context, path string, opts Options, n int) (Page, error) {
+	f, err := Open(ctx, path, opts)
+	if err != nil {
+		return Page{}, err
+	}
+	defer f.Close()
+	return f.Page(ctx, n)
+}
+
 func withPage(e *Error, src string, n int) *Error {
 	if e.Source == "" {
 		e.Source = src

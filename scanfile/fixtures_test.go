@@ -209,12 +209,7 @@ func TestTIFFFixtures(t *testing.T) {
 		t.Errorf("iterated %d pages, want %d", n, len(want))
 	}
 
-	a4, err := Open(ctx, fixtureA4G4, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a4.Close()
-	pg, err := a4.Page(ctx, 1)
+	pg, err := ReadPage(ctx, fixtureA4G4, Options{}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

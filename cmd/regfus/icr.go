@@ -140,12 +140,7 @@ func (c *ICRCommand) example(ctx context.Context, be *backend, it store.ReviewIt
 	if err != nil {
 		return icr.Example{}, err
 	}
-	f, err := scanfile.Open(ctx, path, scanfile.Options{})
-	if err != nil {
-		return icr.Example{}, err
-	}
-	defer f.Close()
-	pg, err := f.Page(ctx, p.Index)
+	pg, err := scanfile.ReadPage(ctx, path, scanfile.Options{}, p.Index)
 	if err != nil {
 		return icr.Example{}, err
 	}
