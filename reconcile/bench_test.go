@@ -3,10 +3,10 @@ package reconcile
 import (
 	"fmt"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/regfus/regfus/internal/cputime"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/records"
 )
@@ -58,7 +58,7 @@ func BenchmarkReconcile(b *testing.B) {
 	b.ReportAllocs()
 	// CPU time (all threads, GC included) next to wall time: on a shared
 	// machine the wall time mostly measures the neighbours.
-	cpu0 := cpuTime()
+	cpu0 := cputime.Self()
 	b.ResetTimer()
 	for b.Loop() {
 		rep, err := Reconcile(in)
@@ -69,18 +69,9 @@ func BenchmarkReconcile(b *testing.B) {
 			b.Fatalf("%d groups", len(rep.Groups))
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Self()-cpu0)/float64(b.N), "cpu-ns/op")
 	b.ReportMetric(float64(len(in.Records)), "records")
 	b.ReportMetric(float64(len(in.Pages)), "pages")
-}
-
-// cpuTime returns the process's user and system CPU time in nanoseconds.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 func TestBenchInputIsSound(t *testing.T) {

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/internal/cputime"
 )
 
 // bigRecordsCSV returns n valid record rows.
@@ -36,22 +36,12 @@ func BenchmarkParseRecordsJSON(b *testing.B) {
 func benchParse(b *testing.B, data []byte, f Format) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Self()
 	for b.Loop() {
 		recs, err := ParseRecords(data, "big", f)
 		if err != nil || len(recs) != 100000 {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-}
-
-// cpuTime returns the process's user and system CPU time in nanoseconds:
-// on a shared machine, a fairer figure than wall time.
-func cpuTime() int64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return ru.Utime.Nano() + ru.Stime.Nano()
+	b.ReportMetric(float64(cputime.Self()-cpu0)/float64(b.N), "cpu-ns/op")
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"image"
 	"os"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/regfus/regfus/internal/cputime"
 )
 
 // noisy adds deterministic paper grain of +-amp gray levels, so that the
@@ -23,20 +23,10 @@ func noisy(g *image.Gray, amp int) *image.Gray {
 	return out
 }
 
-// cpuTime is the CPU time used so far by this process and its waited-for
-// children (pdftoppm, pdfinfo): on a busy machine a fairer cost than wall
-// time. It includes the garbage collector's work.
-func cpuTime() time.Duration {
-	var self, kids syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
-	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
-	return tv(self.Utime) + tv(self.Stime) + tv(kids.Utime) + tv(kids.Stime)
-}
-
 // BenchmarkDecode decodes one 200-dpi A4 page (1654 x 2339) per format, as
 // the reader gets it (gray, square pixels), and reports wall and CPU
-// ms/page. The file is
+// ms/page (the CPU of this process and of the pdftoppm runs it waited
+// for). The file is
 // opened once; for PDF that leaves out pdfinfo, paid once per file.
 //
 //	go test ./scanfile -run '^$' -bench Decode -benchtime 20x
@@ -73,7 +63,7 @@ func BenchmarkDecode(b *testing.B) {
 			b.SetBytes(int64(len(tc.data)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := cputime.WithChildren()
 			for b.Loop() {
 				p, err := f.Page(context.Background(), 1)
 				if err != nil {
@@ -84,7 +74,7 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/page")
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/page")
+			b.ReportMetric(float64((cputime.WithChildren()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/page")
 		})
 	}
 }
@@ -92,7 +82,7 @@ func BenchmarkDecode(b *testing.B) {
 // BenchmarkOpenPDF is the once-per-file cost of a PDF: pdfinfo.
 func BenchmarkOpenPDF(b *testing.B) {
 	path := writeFile(b, b.TempDir(), "doc.pdf", makePDF(flatePage(synthPage(400, 560, 1), 200)))
-	cpu0 := cpuTime()
+	cpu0 := cputime.WithChildren()
 	for b.Loop() {
 		f, err := Open(context.Background(), path, Options{})
 		if err != nil {
@@ -101,5 +91,5 @@ func BenchmarkOpenPDF(b *testing.B) {
 		f.Close()
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1e3/float64(b.N), "ms/file")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/file")
+	b.ReportMetric(float64((cputime.WithChildren()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/file")
 }
