@@ -42,14 +42,24 @@ func edgeLevels(g *image.Gray, rowsOf bool, from, to int) [4][]float64 {
 			rank[k+1] = (b[1] - b[0]) * 7 / 10
 		}
 	}
-	var hist [4][256]int32
+	// size[k] is part k's pixel count. A level is found from the top of
+	// the histogram down (the paper of these crops is bright: a few tens
+	// of levels to go through, not two hundred): the rank-th level from
+	// the bottom is the highest level v with at least size-rank pixels at
+	// v or above.
+	var size [4]int32
+	size[0] = int32(a1 - a0)
+	for k, b := range bounds {
+		size[k+1] = int32(b[1] - b[0])
+	}
+	var hist [3][256]int32
 	for i := 0; i < n; i++ {
-		hist = [4][256]int32{}
+		hist = [3][256]int32{}
 		for k, b := range bounds {
 			if rank[k+1] < 0 {
 				continue
 			}
-			hk := &hist[k+1]
+			hk := &hist[k]
 			if rowsOf {
 				for _, v := range g.Pix[i*g.Stride+b[0] : i*g.Stride+b[1]] {
 					hk[v]++
@@ -60,21 +70,23 @@ func edgeLevels(g *image.Gray, rowsOf bool, from, to int) [4][]float64 {
 				}
 			}
 		}
-		for v := range hist[0] {
-			hist[0][v] = hist[1][v] + hist[2][v] + hist[3][v]
-		}
 		for k := range out {
 			if rank[k] < 0 {
 				continue
 			}
-			c := int32(0)
-			for v, cnt := range hist[k] {
-				c += cnt
-				if c > int32(rank[k]) {
-					out[k][i] = float64(v)
+			need, c := size[k]-int32(rank[k]), int32(0)
+			v := 255
+			for ; v > 0; v-- {
+				if k == 0 {
+					c += hist[0][v] + hist[1][v] + hist[2][v]
+				} else {
+					c += hist[k-1][v]
+				}
+				if c >= need {
 					break
 				}
 			}
+			out[k][i] = float64(v)
 		}
 	}
 	return out
