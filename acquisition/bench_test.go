@@ -10,10 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/regfus/regfus/internal/cputime"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/render/rendertest"
 	"github.com/regfus/regfus/scanfile"
@@ -30,21 +29,12 @@ import (
 // work, wall time per operation is inflated and CPU time is what a page
 // costs. Call it after ResetTimer.
 func cpuMetric(b *testing.B) {
-	start := cpuTime()
+	start := cputime.Self()
 	b.Cleanup(func() {
 		if b.N > 0 {
-			b.ReportMetric(float64((cpuTime()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cputime.Self()-start).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 		}
 	})
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func benchPage(b *testing.B) *image.Gray {

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/regfus/regfus/internal/cputime"
 	"github.com/regfus/regfus/scanfile"
 	"github.com/regfus/regfus/synth"
 )
@@ -74,7 +75,7 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 
 	// Decode-only floor, in this process, one goroutine. Its CPU counts
 	// the poppler processes a PDF is rendered by.
-	start, cpu0 := time.Now(), cpuWithChildren()
+	start, cpu0 := time.Now(), cputime.WithChildren()
 	n := 0
 	for _, err := range scanfile.All(ctx, files, scanOptions(0)) {
 		if err != nil {
@@ -82,7 +83,7 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 		}
 		n++
 	}
-	dec, decCPU := time.Since(start), cpuWithChildren()-cpu0
+	dec, decCPU := time.Since(start), cputime.WithChildren()-cpu0
 	fmt.Fprintf(c.Stdout, "decode only: %d pages in %s: %.1f pages/s on one core; CPU %.1f ms/page (poppler included)\n",
 		n, dec.Round(time.Millisecond), float64(n)/dec.Seconds(), float64(decCPU.Microseconds())/1000/float64(n))
 
@@ -125,17 +126,4 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	}
 	printStages(c.Stdout, stages, all, n)
 	return nil
-}
-
-// cpuWithChildren is the CPU time (user and system) of this process and
-// of its children that have ended.
-func cpuWithChildren() time.Duration {
-	var t time.Duration
-	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
-		var ru syscall.Rusage
-		if syscall.Getrusage(who, &ru) == nil {
-			t += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		}
-	}
-	return t
 }
