@@ -44,8 +44,7 @@ func (st *pageState) fastCode(limg *image.Gray, kind string) (string, float64) {
 	if st.r.lines == nil || limg == nil {
 		return "", 0
 	}
-	l, err := st.r.lines.Read(limg)
-	st.r.lineStats.Fast++
+	l, err := st.fastRead(limg)
 	if err != nil || l.Unsure || l.Text == "" {
 		return "", 0
 	}
@@ -73,6 +72,30 @@ func (st *pageState) fastCode(limg *image.Gray, kind string) (string, float64) {
 		return string(t), l.Conf
 	}
 	return "", 0
+}
+
+// fastReading is the fast reader's reading of one line crop.
+type fastReading struct {
+	img  *image.Gray
+	line linenet.Line
+	err  error
+}
+
+// fastRead reads limg with the fast reader, or gives back its last
+// reading when limg is the crop it read: a region whose bars did not
+// decode has the same crop read by the fast reader as a second read of
+// the label model's value, as its agreement, or alone (fastSecond,
+// fastAgrees, fastAlone, aicLine), and the network gives the same
+// reading of the same pixels (a crop is not written once cut, see
+// ocrLine). LineStats.Fast counts the readings made.
+func (st *pageState) fastRead(limg *image.Gray) (linenet.Line, error) {
+	if st.fast.img == limg {
+		return st.fast.line, st.fast.err
+	}
+	l, err := st.r.lines.Read(limg)
+	st.r.lineStats.Fast++
+	st.fast = fastReading{img: limg, line: l, err: err}
+	return l, err
 }
 
 // fastConfirms reads the digit line in win under lr's decoded bars with

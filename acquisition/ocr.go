@@ -65,6 +65,62 @@ const ocrWindowPx = 12.0
 // The line's span along the frame's x axis is recorded in span (when not
 // nil): its middle, and whether the ink lies wholly inside the window.
 func (st *pageState) ocrLine(c geom.Point, angle float64, flip bool, fr layout.Rect, chars int, margin float64, span *lineSpan) (*image.Gray, ocrOutcome) {
+	key := lineKey{c: c, angle: angle, flip: flip, fr: fr, chars: chars, margin: margin}
+	for _, m := range st.lines {
+		if m.key == key {
+			if span != nil && m.spanSet {
+				*span = m.span
+			}
+			return m.img, m.outcome
+		}
+	}
+	m := cutLine{key: key}
+	m.img, m.outcome = st.cutLine(c, angle, flip, fr, chars, margin, &m.span, &m.spanSet)
+	if span != nil && m.spanSet {
+		*span = m.span
+	}
+	if len(st.lines) == recentLines {
+		copy(st.lines, st.lines[1:])
+		st.lines = st.lines[:recentLines-1]
+	}
+	st.lines = append(st.lines, m)
+	return m.img, m.outcome
+}
+
+// The same line crop is asked for more than once: the fast reader cuts a
+// decoded symbol's line under and over its bars (fastConfirms), and when
+// it confirms neither, Tesseract is given the same windows at the same
+// margin (ocrUnder); a region whose bars did not decode has its line read
+// by both models and both kinds. ocrLine keeps a page's last recentLines
+// crops, with what they were asked for, and gives one back rather than
+// warping and measuring the window again. A crop is never written once cut
+// (its readers copy or only read it), so the one given back is the one
+// that would be cut again, and so are its outcome and span.
+const recentLines = 4
+
+// lineKey is what ocrLine was asked for.
+type lineKey struct {
+	c      geom.Point
+	angle  float64
+	flip   bool
+	fr     layout.Rect
+	chars  int
+	margin float64
+}
+
+// cutLine is one crop ocrLine made: its image and outcome, and the span it
+// recorded (spanSet when it got as far as recording one).
+type cutLine struct {
+	key     lineKey
+	img     *image.Gray
+	outcome ocrOutcome
+	span    lineSpan
+	spanSet bool
+}
+
+// cutLine is ocrLine without the recent crops: it always warps. The span
+// is recorded in span, and spanSet set, once the window holds a line.
+func (st *pageState) cutLine(c geom.Point, angle float64, flip bool, fr layout.Rect, chars int, margin float64, span *lineSpan, spanSet *bool) (*image.Gray, ocrOutcome) {
 	win, err := st.frameCrop(c, angle, flip, fr, ocrWindowPx)
 	if err != nil {
 		return nil, ocrBlank
@@ -86,19 +142,18 @@ func (st *pageState) ocrLine(c geom.Point, angle float64, flip bool, fr layout.R
 	if !plausibleLine(x1-x0, y1-y0, chars) || splitLine(win, y0, y1, x0, x1) {
 		return nil, ocrNotLine
 	}
-	if span != nil {
-		span.mid = fr.X + float64(x0+x1)/2/ocrWindowPx
-		span.whole = x0 > 0 && x1 < win.Rect.Dx()
-		span.width = float64(x1-x0) / ocrWindowPx
-		ang := angle
-		if flip {
-			ang += 180
-		}
-		u0, u1 := fr.X+float64(x0)/ocrWindowPx, fr.X+float64(x1)/ocrWindowPx
-		v0, v1 := fr.Y+float64(y0)/ocrWindowPx, fr.Y+float64(y1)/ocrWindowPx
-		span.quad = [4]geom.Point{framePoint(c, ang, u0, v0), framePoint(c, ang, u1, v0), framePoint(c, ang, u1, v1), framePoint(c, ang, u0, v1)}
-		span.found = false
+	*spanSet = true
+	span.mid = fr.X + float64(x0+x1)/2/ocrWindowPx
+	span.whole = x0 > 0 && x1 < win.Rect.Dx()
+	span.width = float64(x1-x0) / ocrWindowPx
+	ang := angle
+	if flip {
+		ang += 180
 	}
+	u0, u1 := fr.X+float64(x0)/ocrWindowPx, fr.X+float64(x1)/ocrWindowPx
+	v0, v1 := fr.Y+float64(y0)/ocrWindowPx, fr.Y+float64(y1)/ocrWindowPx
+	span.quad = [4]geom.Point{framePoint(c, ang, u0, v0), framePoint(c, ang, u1, v0), framePoint(c, ang, u1, v1), framePoint(c, ang, u0, v1)}
+	span.found = false
 	hb := float64(y1-y0) / ocrWindowPx
 	m := hb * margin
 	band := layout.Rect{

@@ -120,6 +120,10 @@ type pageState struct {
 	geo    *Geometry
 	res    *page.Result
 	native float64 // source pixels per mm, once geometry is known
+	// lines are the page's last line crops (ocrLine), fast the fast
+	// reader's last reading (fastCode): work not done twice.
+	lines []cutLine
+	fast  fastReading
 }
 
 // step is one stage of the pipeline. A step returning an error stops the
