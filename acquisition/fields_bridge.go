@@ -138,13 +138,21 @@ func nearestAlong(p, q []int) int {
 // stroke that lay on the line.
 const alongMM = 1.0
 
+// alongRunMM is the longest the erased line may run thickened from where
+// a character touches it, within the character's columns or not, before
+// the character is taken to have lost a stroke that lay on the line (a 7
+// whose bar lay on the top line, its foot as far left as the bar: its
+// stem read as a sure 1).
+const alongRunMM = 1.5
+
 // alongLine reports whether a character of a box (g) touches one of the
 // box's horizontal lines where the erasure took more than the line: a
 // stretch of the line whose erased run is thicker than the line by two
 // pixels or more (a stroke lay along it and went with it), running from
 // where g touches it to over alongMM past g's columns. A 7 whose bar lay
 // on the top line keeps only its stem, read as a sure 1; such a box is
-// not read. (The same test over any line, 1.2 mm, tried before on every
+// not read. So is one where that stretch is alongRunMM long or more,
+// within g's columns or not. (The same test over any line, 1.2 mm, tried before on every
 // field, cost 12 dates and 3 counts for nothing: here only the box
 // fields' horizontal lines, and only from a character's touch.)
 func alongLine(m *inkMask, g glyph, labels []int32, px float64) bool {
@@ -198,6 +206,9 @@ func alongLine(m *inkMask, g glyph, labels []int32, px float64) bool {
 			hi++
 		}
 		if g.r.Min.X-lo > past || hi-(g.r.Max.X-1) > past {
+			return true
+		}
+		if float64(hi-lo+1) >= alongRunMM*px {
 			return true
 		}
 	}

@@ -178,3 +178,32 @@ func TestBarOnTopLine(t *testing.T) {
 		t.Error("a 1 touching the top line reported as a stroke along it")
 	}
 }
+
+// TestBarOnTopLineWithinColumns: a 7 whose bar lies on the top line and
+// whose stem slants back so that its foot is as far left as the bar: the
+// erased run is within the character's columns, not past them (alongMM),
+// but as long as a bar (alongRunMM): reported. A 0 whose top touches the
+// line is not.
+func TestBarOnTopLineWithinColumns(t *testing.T) {
+	box := layout.Current().Count.Rect
+	x, top := box.X+7, box.Y
+	tb := newTestBox(box, boxLineMM)
+	tb.stroke(0.4, [2]float64{x, top + 0.35}, [2]float64{x + 2.2, top + 0.35})
+	tb.stroke(0.4, [2]float64{x + 2.2, top + 0.35}, [2]float64{x - 0.2, box.Bottom() - 1})
+	s, gs := tb.segment(t)
+	if len(gs) != 1 || gs[0].r.Min.X > int((x-box.Inset(-fieldMarginMM).X)*fieldPx) {
+		t.Fatalf("%d glyphs, want one as far left as the bar (the fixture is off)", len(gs))
+	}
+	if !alongLine(&s.mask, gs[0], s.labels, fieldPx) {
+		t.Error("a 7 whose bar went with the top line, within its columns: not reported")
+	}
+	tb = newTestBox(box, boxLineMM)
+	tb.digit0(x, box.Bottom()-1, box.H-1.3)
+	s, gs = tb.segment(t)
+	if len(gs) != 1 {
+		t.Fatalf("%d glyphs, want 1", len(gs))
+	}
+	if alongLine(&s.mask, gs[0], s.labels, fieldPx) {
+		t.Error("a 0 touching the top line reported as a stroke along it")
+	}
+}

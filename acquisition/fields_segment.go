@@ -44,6 +44,8 @@ type inkMask struct {
 	line []uint8
 	// bands are the printed lines removeRulings found and erased.
 	bands []band
+	// paper is the crop's paper level (grey, binarize).
+	paper int
 }
 
 // band is a printed line found in a crop: rows (columns, for a vertical
@@ -97,6 +99,7 @@ func binarize(g *image.Gray) (inkMask, bool) {
 		return m, false
 	}
 	thr := min((paper+dark)/2, paper-30)
+	m.paper = paper
 	for y := range h {
 		row := g.Pix[y*g.Stride : y*g.Stride+w]
 		for x, v := range row {
@@ -494,7 +497,8 @@ func restoreLines(in []bool, r image.Rectangle, m *inkMask) {
 // stray is the area of those that join none, and of marks too short
 // beside the characters to be one (markFrac) (a caller doubts a box with
 // much stray ink: a character read without its pieces can read as
-// another, a 5 without its bar and bowl as a 1). short counts those marks:
+// another, a 5 without its bar and bowl as a 1). short counts those marks
+// but the whole ones (wholeMark: a stray tick on a grey scan):
 // a caller doubts a box with any (a light 1 that thresholding left short
 // is a digit lost, not ink to ignore: "11" read as a sure 1).
 func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stray, short int) {
@@ -586,7 +590,9 @@ func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stra
 	merged = slices.DeleteFunc(merged, func(g glyph) bool {
 		if float64(g.r.Dy()) < markFrac*float64(tallest) {
 			stray += g.area
-			short++
+			if !wholeMark(s, g, tallest) {
+				short++
+			}
 			return true
 		}
 		return false
@@ -612,7 +618,8 @@ func boxGlyphs(s *segmented, box image.Rectangle, px float64) (out []glyph, stra
 // (boxGlyphs), and keeps the box unread (readBox), its reading without the
 // mark kept as the suggestion: it may be stray ink (a small stroke beside
 // a 21 read as 211) or a digit the threshold left short (a light 1 beside
-// a bold one: 11 read as a sure 1, on the lead's acceptance pages). One
+// a bold one: 11 read as a sure 1, on the lead's acceptance pages), unless
+// a grey scan shows it whole (wholeMark): no fainter ink goes on from it. One
 // writer's digits in one box are rarely under two thirds of the tallest
 // (synth's vary from 0.88 to 1.1 of the writer's height).
 const markFrac = 0.5

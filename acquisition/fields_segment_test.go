@@ -1,6 +1,7 @@
 package acquisition
 
 import (
+	"cmp"
 	"image"
 	"image/color"
 	"image/draw"
@@ -21,6 +22,7 @@ type testBox struct {
 	img  *image.Gray
 	area layout.Rect // the crop, page mm
 	box  layout.Rect
+	ink  uint8 // the grey strokes are drawn in (0: 30)
 }
 
 func newTestBox(box layout.Rect, thick float64) *testBox {
@@ -57,7 +59,7 @@ func (tb *testBox) stroke(wMM float64, pts ...[2]float64) {
 				t := math.Max(0, math.Min(1, ((px-ax)*dx+(py-ay)*dy)/l2))
 				ex, ey := px-(ax+t*dx), py-(ay+t*dy)
 				if ex*ex+ey*ey <= r*r {
-					tb.img.Pix[y*tb.img.Stride+x] = 30
+					tb.img.Pix[y*tb.img.Stride+x] = cmp.Or(tb.ink, 30)
 				}
 			}
 		}
@@ -81,6 +83,14 @@ func (tb *testBox) digit0(x, base, h float64) {
 
 func (tb *testBox) segment(t *testing.T) (*segmented, []glyph) {
 	t.Helper()
+	s, gs, _ := tb.glyphs(t)
+	return s, gs
+}
+
+// glyphs segments the box as segment does, and also returns boxGlyphs'
+// count of marks too short to be characters.
+func (tb *testBox) glyphs(t *testing.T) (*segmented, []glyph, int) {
+	t.Helper()
 	s := &segmented{gray: tb.img}
 	m, ok := binarize(tb.img)
 	if !ok {
@@ -90,8 +100,8 @@ func (tb *testBox) segment(t *testing.T) (*segmented, []glyph) {
 	s.mask = m
 	s.comps, s.labels = m.components(int(minSpeckMM2 * fieldPx * fieldPx))
 	inner := mmToCrop(tb.box.Inset(boxLineMM), tb.area, fieldPx)
-	gs, _, _ := boxGlyphs(s, inner, fieldPx)
-	return s, gs
+	gs, _, short := boxGlyphs(s, inner, fieldPx)
+	return s, gs, short
 }
 
 func grayC(v uint8) color.Gray { return color.Gray{Y: v} }
