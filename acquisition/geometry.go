@@ -299,6 +299,7 @@ func (st *pageState) geometry() error {
 		if s, err := vision.Sharpness(c); err == nil {
 			q.Blur = round(s, 1)
 		}
+		vision.Recycle(c)
 	}
 	st.res.Quality = q
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/tesseract"
+	"github.com/regfus/regfus/vision"
 )
 
 // OCR reads the OCR-A lines printed on a sheet and on fustelle: package
@@ -125,6 +126,7 @@ func (st *pageState) cutLine(c geom.Point, angle float64, flip bool, fr layout.R
 	if err != nil {
 		return nil, ocrBlank
 	}
+	defer vision.Recycle(win) // only the line crop is kept
 	// The edge of the window nearest the symbol's bars (the frame's
 	// origin): its top for a window under them, its bottom for one over
 	// them (whichever way up the crop is read).

@@ -132,6 +132,7 @@ func (st *pageState) wholeBars(lr *labelRead) (*barSpan, bool) {
 		return nil, false
 	}
 	regions, err := vision.FindBarRegions(img, px, 10, 2.5, maxBarsH)
+	vision.Recycle(img) // the crop's last use
 	if err != nil {
 		return nil, false
 	}
@@ -185,6 +186,7 @@ func (st *pageState) labelOutline(sr *slotRead, lr *labelRead) (*outline, bool) 
 	// each third of the span too (see edgeLevels).
 	rows := edgeLevels(img, true, px(ink.u0-fr.X), px(ink.u1-fr.X))
 	cols := edgeLevels(img, false, px(ink.v0-fr.Y), px(ink.v1-fr.Y))
+	vision.Recycle(img) // the crop's last use
 	// A side's edge is looked for outward from the print only: a limit
 	// short of where the search starts (see borderLimit) leaves it unseen.
 	side := func(p [4][]float64, from, to float64, out int) (float64, bool) {

@@ -120,6 +120,7 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 	sr.ink = math.Max(0, (fr[0]*innerA-fr[1]*numA)/(innerA-numA))
 
 	regions, err := vision.FindBarRegions(img, px, 10, 2.5, maxBarsH)
+	vision.Recycle(img) // the crop's last use
 	if err != nil {
 		return nil, err
 	}

@@ -48,8 +48,9 @@ func (im *Image) Warp(toSource geom.Homography, size image.Point) (*image.Gray, 
 	// the result's pixels, of the size and type warpAffine asks for, so it
 	// allocates nothing (a crop of C memory, as before, cost a malloc, the
 	// page faults of a fresh mapping for any crop over 128 KB, and a copy
-	// back to Go). Every pixel is written (a constant border).
-	out := image.NewGray(image.Rect(0, 0, size.X, size.Y))
+	// back to Go). Every pixel is written (a constant border), so the
+	// buffer may be a recycled one (see Recycle).
+	out := newGray(size.X, size.Y)
 	dst, err := gocv.NewMatFromBytes(size.Y, size.X, gocv.MatTypeCV8UC1, out.Pix)
 	if err != nil {
 		return nil, fmt.Errorf("vision: warp: %w", err)

@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"bytes"
 	"image"
 	"image/color"
 	"math"
@@ -107,5 +108,55 @@ func BenchmarkWarp(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A crop warped into a recycled buffer is the crop warped into a new one:
+// Warp writes every pixel, nothing of the buffer's last crop shows.
+func TestWarpIntoRecycled(t *testing.T) {
+	g := image.NewGray(image.Rect(0, 0, 300, 200))
+	for i := range g.Pix {
+		g.Pix[i] = uint8(i * 7 % 251)
+	}
+	im, err := NewImage(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer im.Close()
+	// Part of the crop lies outside the image: the white border too
+	// must be written.
+	h := geom.Homography{0.9, 0.1, -20, -0.1, 0.9, 15, 0, 0, 1}
+	size := image.Pt(180, 120)
+	want, err := im.Warp(h, size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = &image.Gray{Pix: bytes.Clone(want.Pix), Stride: want.Stride, Rect: want.Rect}
+	for round := 0; round < 20; round++ {
+		dirty, err := im.Warp(geom.Homography{1, 0, 0, 0, 1, 0, 0, 0, 1}, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range dirty.Pix {
+			dirty.Pix[i] = 3
+		}
+		Recycle(dirty)
+		if dirty.Pix != nil {
+			t.Fatal("Recycle left the image its pixels")
+		}
+		got, err := im.Warp(h, size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Pix, want.Pix) || got.Stride != want.Stride || got.Rect != want.Rect {
+			t.Fatalf("round %d: the crop warped into a recycled buffer differs from a fresh one", round)
+		}
+		Recycle(got)
+	}
+	// An image Warp did not make is not taken.
+	other := image.NewGray(image.Rect(0, 0, 100, 70))
+	Recycle(other)
+	if other.Pix == nil {
+		t.Fatal("Recycle took an image Warp did not make")
 	}
 }
