@@ -46,10 +46,14 @@ func symbolExtents(prof []float64, m *modelSymbol, l0, r0 float64) [][2]float64 
 var extentDarkness = []float64{0.3, 0.2}
 
 // clusterExtents is symbolExtents for the dark runs of prof under th.
+// A cluster may be a single run: a phone photo's blur can leave no space
+// of a symbol of narrow bars back above th (the whole symbol one dark run
+// between its quiet zones, where darkness, which needs five runs, finds
+// nothing); the fit then reads it from the shape of its darkness alone.
 func clusterExtents(prof []float64, m *modelSymbol, th float64) [][2]float64 {
 	n := len(prof)
 	runs := darkRuns(prof, th)
-	if len(runs) < 5 {
+	if len(runs) == 0 {
 		return nil
 	}
 	mid := 0

@@ -681,7 +681,9 @@ type bandRead struct {
 // decodeModel reads p as symbol m in modelBands horizontal bands of rows
 // (sharing none) and returns the text at least two of them agree on, with
 // the number that did and the direction. ok is false when fewer than two
-// agree or any band read a different valid text.
+// agree or any band read a different valid text. A 1-bit crop that fewer
+// than two bands read is read from all its rows (allRowsRead), its two
+// halves agreeing: that read counts as two.
 func (d *Decoder) decodeModel(p plane, m *modelSymbol, accept func(string) error) (bandRead, int, bool) {
 	y0, y1 := int(0.12*float64(p.h)), int(math.Ceil(0.88*float64(p.h)))
 	if y1-y0 < modelBands || p.w < 40 {
@@ -700,13 +702,22 @@ func (d *Decoder) decodeModel(p plane, m *modelSymbol, accept func(string) error
 			reads = append(reads, r)
 		}
 	}
-	if len(reads) < 2 {
-		return bandRead{}, len(reads), false
-	}
-	for _, r := range reads[1:] {
-		if r.text != reads[0].text || r.reversed != reads[0].reversed {
+	for k := 1; k < len(reads); k++ {
+		if reads[k].text != reads[0].text || reads[k].reversed != reads[0].reversed {
 			return bandRead{}, 0, false
 		}
+	}
+	if len(reads) < 2 {
+		// A 1-bit scan's narrow bars, dotted, need all the rows
+		// (allrows.go); a band that passed alone must agree.
+		if !d.bilevel {
+			return bandRead{}, len(reads), false
+		}
+		r, ok := d.allRowsRead(p, m, accept, y0, y1)
+		if !ok || len(reads) == 1 && (reads[0].text != r.text || reads[0].reversed != r.reversed) {
+			return bandRead{}, len(reads), false
+		}
+		return r, 2, true
 	}
 	return reads[0], len(reads), true
 }
