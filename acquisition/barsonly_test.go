@@ -3,6 +3,7 @@ package acquisition
 import (
 	"image"
 	"math"
+	"math/rand"
 	"testing"
 
 	"github.com/regfus/regfus/synth"
@@ -47,6 +48,52 @@ func TestBarsOnlyTellsBarsFrom2DSymbols(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestBarsOnlyTakesBlurredNoisyBars crops the symbols of labels rendered
+// at 150 dpi, blurred by 0.3 mm as a phone photo blurs them, with noise,
+// tilted by a degree, and checks that barsOnly keeps the bars, which the
+// test across and along them alone (barsAcross) turns away, and still
+// turns the 2D symbols away.
+func TestBarsOnlyTakesBlurredNoisyBars(t *testing.T) {
+	t.Parallel()
+	const dpi = 150.0
+	px := dpi / 25.4
+	rng := rand.New(rand.NewSource(4))
+	across := 0
+	for _, style := range []string{synth.StyleLinear, synth.StyleDataMatrix} {
+		for k := 1; k <= 3; k++ {
+			lbl := testLabel(t, k)
+			lbl.Style, lbl.Blur = style, 0.3
+			if style != synth.StyleLinear {
+				lbl.MatrixText = "01080" + string(lbl.AIC) + "21" + string(lbl.Targatura)
+			}
+			r, err := lbl.Raster(dpi)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range r.Pix {
+				r.Pix[i] = uint8(min(255, max(0, float64(v)+12*rng.NormFloat64())))
+			}
+			for _, s := range lbl.Symbols() {
+				bars := s.Kind == synth.SymCode32 || s.Kind == synth.SymITF
+				if !bars && s.Kind != synth.SymDataMatrix {
+					continue
+				}
+				crop := tiltedCrop(r, s.Rect.X*px, s.Rect.Y*px, s.Rect.W*px, s.Rect.H*px, 1.5*px, 1)
+				if bars && barsAcross(crop) {
+					across++
+				}
+				if got := barsOnly(crop); got != bars {
+					t.Errorf("%s label %d: %s blurred and noisy: barsOnly %v, want %v", style, k, s.Kind, got, bars)
+				}
+			}
+		}
+	}
+	if across == 12 {
+		t.Errorf("barsAcross takes every blurred noisy symbol for bars: the blur does not test barsOnly")
+	}
+	t.Logf("barsAcross took %d of 12 blurred noisy symbols for bars", across)
 }
 
 // tiltedCrop samples the rectangle (x, y, w, h) of g, widened by pad on
