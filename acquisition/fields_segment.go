@@ -715,15 +715,7 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 		}
 		id := int32(i + 1)
 		for k, cell := range cells {
-			// The columns of this cell: from halfway to the previous cell
-			// to halfway to the next.
-			x0, x1 := 0, w
-			if k > 0 {
-				x0 = (cells[k-1].Max.X + cell.Min.X) / 2
-			}
-			if k+1 < len(cells) {
-				x1 = (cell.Max.X + cells[k+1].Min.X) / 2
-			}
+			x0, x1 := cellCols(cells, k, w)
 			// A component centred in this cell is wholly its own, except
 			// for what lies past the middle of a neighbouring cell.
 			centred := c.cx >= float64(x0) && c.cx < float64(x1)
@@ -750,7 +742,60 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 		}
 	}
 	spillBack(out, comps, labels, w, cells, minH)
+	spanBack(out, comps, labels, w, cells, minH)
 	return out
+}
+
+// cellCols are the columns of DATA cell k in a crop w pixels wide: from
+// halfway to the previous cell to halfway to the next.
+func cellCols(cells []image.Rectangle, k, w int) (int, int) {
+	x0, x1 := 0, w
+	if k > 0 {
+		x0 = (cells[k-1].Max.X + cells[k].Min.X) / 2
+	}
+	if k+1 < len(cells) {
+		x1 = (cells[k].Max.X + cells[k+1].Min.X) / 2
+	}
+	return x0, x1
+}
+
+// spanBack cuts at their line a component that a DATA cell took whole (a
+// spill stays with its character: cellGlyphs) but that lies over half or
+// more of an empty neighbouring cell: two digits written touching, their
+// blob centred in one cell, or one digit written across the line. The
+// empty cell takes the component's part within its columns, the other
+// keeps the rest, as a blob wider than one and a half cells is cut
+// (cellGlyphs); without it the date stays unread (7 of 8 cells written).
+// The cut is at the line, not a choice among several: its readings stand
+// as the model gives them, the context weighs them as any cell's.
+func spanBack(out []*glyph, comps []component, labels []int32, w int, cells []image.Rectangle, minH float64) {
+	for k := range out {
+		if out[k] != nil {
+			continue
+		}
+		x0, x1 := cellCols(cells, k, w)
+		for _, nb := range []int{k - 1, k + 1} {
+			if nb < 0 || nb >= len(out) || out[nb] == nil || out[k] != nil {
+				continue
+			}
+			g := out[nb]
+			for j, id := range g.ids {
+				c := comps[id-1].r
+				if g.idClip[j] != [2]int{0, w} || 2*(min(c.Max.X, x1)-max(c.Min.X, x0)) < cells[k].Dx() {
+					continue
+				}
+				n0, n1 := cellCols(cells, nb, w)
+				moved := &glyph{clipX: [2]int{0, w}, ids: []int32{id}, idClip: [][2]int{{x0, x1}}}
+				rest := g.cellCopy()
+				rest.idClip[j] = [2]int{n0, n1}
+				if !moved.bound(comps, labels, w, minH) || !rest.bound(comps, labels, w, minH) {
+					continue
+				}
+				out[k], out[nb] = moved, rest
+				break
+			}
+		}
+	}
 }
 
 // spillBack gives an empty DATA cell back the digit its writer put
