@@ -150,61 +150,39 @@ func TestBrokenStrokeIsOneCharacter(t *testing.T) {
 
 // TestBarOnTopLine: a 7 whose bar lies on the box's top line loses the
 // bar with the line; its stem must not be read: alongLine reports the
-// stroke taken with the line. A 1 whose top only touches the line is not
-// reported.
+// stroke taken with the line, past the character's columns (alongMM) or,
+// the stem slanting back so that its foot is as far left as the bar,
+// within them (alongRunMM). A 1 or a 0 whose top only touches the line
+// is not reported.
 func TestBarOnTopLine(t *testing.T) {
 	box := layout.Current().Count.Rect
 	x, top := box.X+7, box.Y
-	tb := newTestBox(box, boxLineMM)
-	tb.stroke(0.4, [2]float64{x, top + 0.35}, [2]float64{x + 3.2, top + 0.35})
-	tb.stroke(0.4, [2]float64{x + 3.2, top + 0.35}, [2]float64{x + 1.5, box.Bottom() - 1})
-	s, gs := tb.segment(t)
-	if len(gs) != 1 {
-		t.Fatalf("%d glyphs, want 1", len(gs))
-	}
-	if gs[0].r.Dx() > int(2.5*fieldPx) {
-		t.Fatalf("the glyph is %d px wide: the bar was not erased (the fixture is off)", gs[0].r.Dx())
-	}
-	if !alongLine(&s.mask, gs[0], s.labels, fieldPx) {
-		t.Error("a 7 whose bar went with the top line: not reported")
-	}
-	tb = newTestBox(box, boxLineMM)
-	tb.digit1(x, box.Bottom()-1, box.H-1.3, 0.1)
-	s, gs = tb.segment(t)
-	if len(gs) != 1 {
-		t.Fatalf("%d glyphs, want 1", len(gs))
-	}
-	if alongLine(&s.mask, gs[0], s.labels, fieldPx) {
-		t.Error("a 1 touching the top line reported as a stroke along it")
-	}
-}
-
-// TestBarOnTopLineWithinColumns: a 7 whose bar lies on the top line and
-// whose stem slants back so that its foot is as far left as the bar: the
-// erased run is within the character's columns, not past them (alongMM),
-// but as long as a bar (alongRunMM): reported. A 0 whose top touches the
-// line is not.
-func TestBarOnTopLineWithinColumns(t *testing.T) {
-	box := layout.Current().Count.Rect
-	x, top := box.X+7, box.Y
-	tb := newTestBox(box, boxLineMM)
-	tb.stroke(0.4, [2]float64{x, top + 0.35}, [2]float64{x + 2.2, top + 0.35})
-	tb.stroke(0.4, [2]float64{x + 2.2, top + 0.35}, [2]float64{x - 0.2, box.Bottom() - 1})
-	s, gs := tb.segment(t)
-	if len(gs) != 1 || gs[0].r.Min.X > int((x-box.Inset(-fieldMarginMM).X)*fieldPx) {
-		t.Fatalf("%d glyphs, want one as far left as the bar (the fixture is off)", len(gs))
-	}
-	if !alongLine(&s.mask, gs[0], s.labels, fieldPx) {
-		t.Error("a 7 whose bar went with the top line, within its columns: not reported")
-	}
-	tb = newTestBox(box, boxLineMM)
-	tb.digit0(x, box.Bottom()-1, box.H-1.3)
-	s, gs = tb.segment(t)
-	if len(gs) != 1 {
-		t.Fatalf("%d glyphs, want 1", len(gs))
-	}
-	if alongLine(&s.mask, gs[0], s.labels, fieldPx) {
-		t.Error("a 0 touching the top line reported as a stroke along it")
+	for _, tc := range []struct {
+		name  string
+		draw  func(tb *testBox)
+		maxW  float64 // mm: wider, the bar was not erased (the fixture is off)
+		along bool
+	}{
+		{"a 7 whose bar went with the top line", func(tb *testBox) {
+			tb.stroke(0.4, [2]float64{x, top + 0.35}, [2]float64{x + 3.2, top + 0.35})
+			tb.stroke(0.4, [2]float64{x + 3.2, top + 0.35}, [2]float64{x + 1.5, box.Bottom() - 1})
+		}, 2.5, true},
+		{"a 7 whose bar went with the top line, within its columns", func(tb *testBox) {
+			tb.stroke(0.4, [2]float64{x, top + 0.35}, [2]float64{x + 2.2, top + 0.35})
+			tb.stroke(0.4, [2]float64{x + 2.2, top + 0.35}, [2]float64{x - 0.2, box.Bottom() - 1})
+		}, 3, true},
+		{"a 1 touching the top line", func(tb *testBox) { tb.digit1(x, box.Bottom()-1, box.H-1.3, 0.1) }, 3, false},
+		{"a 0 touching the top line", func(tb *testBox) { tb.digit0(x, box.Bottom()-1, box.H-1.3) }, 5, false},
+	} {
+		tb := newTestBox(box, boxLineMM)
+		tc.draw(tb)
+		s, gs := tb.segment(t)
+		if len(gs) != 1 || gs[0].r.Dx() > int(tc.maxW*fieldPx) {
+			t.Fatalf("%s: %d glyphs, want one at most %.1f mm wide (the fixture is off)", tc.name, len(gs), tc.maxW)
+		}
+		if got := alongLine(&s.mask, gs[0], s.labels, fieldPx); got != tc.along {
+			t.Errorf("%s: reported as a stroke along the line %v, want %v", tc.name, got, tc.along)
+		}
 	}
 }
 
