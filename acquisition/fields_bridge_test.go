@@ -189,41 +189,45 @@ func TestBarOnTopLine(t *testing.T) {
 // TestSpanBack: two year digits written touching, their blob centred in
 // cell 6 and lying over half of cell 5, which holds nothing else: the
 // blob is cut at the cells' line, each cell gets its part (it read "7 of
-// 8 cells written"). A digit that only reaches a little into an empty
-// cell stays whole and the cell empty.
+// 8 cells written"). A pair that only reaches a little into an empty
+// cell stays whole and the cell empty; so does one over a day cell (no
+// context there but the calendar: a 29 so cut read as a sure 27).
 func TestSpanBack(t *testing.T) {
 	l := layout.Current()
 	for _, tc := range []struct {
 		name  string
-		from  float64 // where the pair's 1 is, mm right of cell 6's left edge
-		empty bool    // cell 5 stays empty
+		k     int     // the cell left empty; the pair is centred in k+1
+		from  float64 // where the pair's 1 is, mm right of cell k+1's left edge
+		empty bool    // cell k stays empty
 	}{
-		{"a touching pair over half of cell 5", -2.8, false},
-		{"a pair reaching a little into cell 5", -1.0, true},
+		{"a touching pair over half of year cell 5", 5, -2.8, false},
+		{"a pair reaching a little into year cell 5", 5, -1.0, true},
+		{"a touching pair over half of day cell 0 (no context there)", 0, -2.8, true},
 	} {
 		tb := ruledDateBox()
-		c6 := l.DateCells[6]
+		cn := l.DateCells[tc.k+1]
 		for i, c := range l.DateCells {
 			base := c.Bottom() - 1
 			switch i {
-			case 5:
-			case 6: // a 1 and a 0 touching, the pair's centre in cell 6
-				tb.digit1(c6.X+tc.from+0.2, base, 4.8, 0.05)
-				tb.stroke(0.45, [2]float64{c6.X + tc.from + 0.3, base - 2.4}, [2]float64{c6.X + 1.0, base - 2.4})
-				tb.digit0(c6.X+0.8, base, 4.8)
+			case tc.k:
+			case tc.k + 1: // a 1 and a 0 touching, the pair's centre in cell k+1
+				tb.digit1(cn.X+tc.from+0.2, base, 4.8, 0.05)
+				tb.stroke(0.45, [2]float64{cn.X + tc.from + 0.3, base - 2.4}, [2]float64{cn.X + 1.0, base - 2.4})
+				tb.digit0(cn.X+0.8, base, 4.8)
 			default:
 				tb.digit1(c.X+2.3, base, 4.8, 0.1)
 			}
 		}
 		gs := dateCellGlyphs(t, tb)
-		if gs[6] == nil {
-			t.Fatalf("%s: cell 6 empty (the fixture is off)", tc.name)
+		a, b := gs[tc.k], gs[tc.k+1]
+		if b == nil {
+			t.Fatalf("%s: cell %d empty (the fixture is off)", tc.name, tc.k+1)
 		}
-		if got := gs[5] == nil; got != tc.empty {
-			t.Errorf("%s: cell 5 empty %v, want %v", tc.name, got, tc.empty)
+		if got := a == nil; got != tc.empty {
+			t.Errorf("%s: cell %d empty %v, want %v", tc.name, tc.k, got, tc.empty)
 		}
-		if !tc.empty && gs[5] != nil && gs[5].r.Max.X > gs[6].r.Min.X {
-			t.Errorf("%s: cells 5 and 6 overlap (%v, %v): not cut at the line", tc.name, gs[5].r, gs[6].r)
+		if a != nil && a.r.Max.X > b.r.Min.X {
+			t.Errorf("%s: cells %d and %d overlap (%v, %v): not cut at the line", tc.name, tc.k, tc.k+1, a.r, b.r)
 		}
 	}
 }

@@ -746,6 +746,10 @@ func cellGlyphs(comps []component, labels []int32, w int, cells []image.Rectangl
 	return out
 }
 
+// firstCodedCell is the first DATA cell the sheet code says what to expect
+// in (DDMMYYYY: the month's tens).
+const firstCodedCell = 2
+
 // cellCols are the columns of DATA cell k in a crop w pixels wide: from
 // halfway to the previous cell to halfway to the next.
 func cellCols(cells []image.Rectangle, k, w int) (int, int) {
@@ -766,8 +770,11 @@ func cellCols(cells []image.Rectangle, k, w int) (int, int) {
 // empty cell takes the component's part within its columns, the other
 // keeps the rest, as a blob wider than one and a half cells is cut
 // (cellGlyphs); without it the date stays unread (7 of 8 cells written).
-// The cut is at the line, not a choice among several: its readings stand
-// as the model gives them, the context weighs them as any cell's.
+// The cut is at the line, not a choice among several, but only between
+// the month and year cells (from firstCodedCell), whose readings the
+// sheet code's context weighs: a day's 29 whose 9 was written over the
+// next cell's line, cut there, read as a sure 27 the calendar took (stress
+// seed 48, a silent date).
 func spanBack(out []*glyph, comps []component, labels []int32, w int, cells []image.Rectangle, minH float64) {
 	for k := range out {
 		if out[k] != nil {
@@ -775,7 +782,7 @@ func spanBack(out []*glyph, comps []component, labels []int32, w int, cells []im
 		}
 		x0, x1 := cellCols(cells, k, w)
 		for _, nb := range []int{k - 1, k + 1} {
-			if nb < 0 || nb >= len(out) || out[nb] == nil || out[k] != nil {
+			if min(k, nb) < firstCodedCell || nb >= len(out) || out[nb] == nil || out[k] != nil {
 				continue
 			}
 			g := out[nb]
