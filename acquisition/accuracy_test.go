@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -113,17 +112,11 @@ func TestAccuracyPerDesign(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and reads a corpus per design")
 	}
-	pages := 4
-	if n, err := strconv.Atoi(os.Getenv("REGFUS_DESIGN_PAGES")); err == nil && n > 0 {
-		pages = n
-	}
+	pages := envPages("REGFUS_DESIGN_PAGES", 4)
 	// The seed the reader's label model was last adjusted against
 	// (compact labels' false overlaps); REGFUS_DESIGN_SEED measures on
 	// pages it never saw.
-	seed := uint64(20261205)
-	if n, err := strconv.ParseUint(os.Getenv("REGFUS_DESIGN_SEED"), 10, 64); err == nil {
-		seed = n
-	}
+	seed := envSeed("REGFUS_DESIGN_SEED", 20261205)
 	all := map[string]*profileScore{}
 	for _, d := range synth.DesignNames() {
 		dir := t.TempDir()
@@ -287,14 +280,7 @@ func report(t *testing.T, scores map[string]*profileScore, ocr bool, targets fun
 			t.Log(m)
 		}
 	}
-	strict := os.Getenv("REGFUS_ACCURACY") == "strict"
-	target := func(format string, a ...any) {
-		if strict {
-			t.Errorf(format, a...)
-		} else {
-			t.Logf("below target: "+format, a...)
-		}
-	}
+	target := belowTarget(t)
 	for _, n := range names {
 		s, bar := scores[n], targets(n)
 		if r := ratio(s.codeRead, s.pages); r < bar.code {

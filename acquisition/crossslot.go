@@ -116,16 +116,22 @@ func (st *pageState) lentTo(reads []*slotRead) {
 			if !other && centreDist(st.r.layout.Slots[i].Rect, a.labelCentre(lr)) <= movedMM {
 				continue
 			}
-			e := reads[j]
-			e.out.State = page.Unreadable
-			e.why = [2]string{whyMovedCredit + ":" + whyLent, whyMovedCredit + ":" + whyLent}
-			addFlag(&e.out, page.FlagCrossing)
-			addFlag(&e.out, page.FlagOverlap)
+			reads[j].lent()
 			if other {
 				addFlag(&a.out, page.FlagOverlap)
 			}
 		}
 	}
+}
+
+// lent sends a slot that looks empty, its label moved onto a neighbour,
+// to a person: unreadable, crossing (its label lies across its border)
+// and overlapping (over the neighbour's own).
+func (sr *slotRead) lent() {
+	sr.out.State = page.Unreadable
+	sr.why = [2]string{whyMovedCredit + ":" + whyLent, whyMovedCredit + ":" + whyLent}
+	addFlag(&sr.out, page.FlagCrossing)
+	addFlag(&sr.out, page.FlagOverlap)
 }
 
 // movedMM is how far (mm) off its slot's centre a label's print can lie

@@ -128,6 +128,10 @@ func (st *pageState) slots() error {
 		}
 	}
 	st.lentTo(reads)
+	if err := st.overAnother(reads); err != nil {
+		return err
+	}
+	leftEmpty(reads)
 	// When labels overlap, the bars read in one slot may be its
 	// neighbour's label stuck across it: the values of an overlapping slot
 	// are kept only when its label's centre is within attributionMM of the
@@ -346,7 +350,7 @@ const minSymbolW = 14.0
 func (sr *slotRead) owns(r layout.Rect, d float64) (ok bool, why string) {
 	c32, itf := sr.first("code32"), sr.first("itf")
 	switch {
-	case sr.twoOfAKind() || sr.split || sr.foreignBars():
+	case sr.twoOfAKind() || sr.split || sr.under || sr.foreignBars():
 		// Two labels show their symbols here: which value is whose,
 		// when the other symbol of one of them is hidden, is a person's
 		// call (a label moved 10 mm onto its neighbour and over its

@@ -54,6 +54,9 @@ type slotRead struct {
 	// split is set when the slot shows a symbol of a label read across two
 	// slots besides another label's (splitLabels).
 	split bool
+	// under is set when the slot shows ink beyond the reach of the label
+	// its values come from (overAnother): another label lies under it.
+	under bool
 	// hides is the neighbouring slot (number) whose border and its own
 	// are gone in front of its own label's print where no edge of that
 	// label shows (outline.hides), its label not otherwise crossing: the
