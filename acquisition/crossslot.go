@@ -139,3 +139,45 @@ func (sr *slotRead) lent() {
 // pushed label's centre stays within about 13 mm (the slot's spare room,
 // 6 mm past the border and the print's own offset on the label).
 const movedMM = 16.0
+
+// straddles reports whether a value read in slot i belongs to a label
+// centred off the slot: a symbol read there without a partner in the slot
+// makes a label with a symbol read in another slot (pairScore, better
+// than that symbol's own partner there), and the middle of the two
+// symbols' print together is farther than attributionMM from slot i's
+// centre. The label lies across the border, its one symbol in each crop;
+// each crop alone shows a symbol near enough to its slot's centre to pass
+// for the slot's own (seed 6601's bitonal page: slot 8's zint label moved
+// 15 mm down onto slot 12's, its ITF read in slot 8, its Code 32 in slot
+// 12, 9 mm from slot 12's centre, over slot 12's own label whose bars it
+// hid; slot 12 reported the moved label's AIC).
+func (st *pageState) straddles(reads []*slotRead, i int) bool {
+	a := reads[i]
+	s, _ := st.r.layout.Slot(a.n)
+	cx, cy := s.Rect.Center()
+	for k := range a.labels {
+		x := &a.labels[k]
+		if x.readAs() == "" || a.partner(x) != nil {
+			continue
+		}
+		for j, b := range reads {
+			if j == i {
+				continue
+			}
+			for m := range b.labels {
+				y := &b.labels[m]
+				sc, ok := pairScore(x, y)
+				if !ok || !b.better(y, sc) {
+					continue
+				}
+				f := frameOf(x)
+				u, v := x.inkIn(f), y.inkIn(f)
+				c := f.point((math.Min(u.u0, v.u0)+math.Max(u.u1, v.u1))/2, (math.Min(u.v0, v.v0)+math.Max(u.v1, v.v1))/2)
+				if math.Abs(c.X-cx) > attributionMM || math.Abs(c.Y-cy) > attributionMM {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}

@@ -145,7 +145,6 @@ func (st *pageState) slots() error {
 	// border).
 	for i, r := range reads {
 		if r.out.State == page.Empty || r.out.AIC == nil && r.out.Targatura == nil {
-			st.res.Slots = append(st.res.Slots, r.out)
 			continue
 		}
 		ok, why, credit := true, "", whyOverlapCredit
@@ -154,15 +153,19 @@ func (st *pageState) slots() error {
 		} else if _, any := st.centred(r); !any && !st.pushedOwn(reads, i) {
 			ok, why, credit = false, "off_centre", whyMovedCredit
 		}
+		if ok && st.straddles(reads, i) {
+			ok, why, credit = false, "straddles", whyMovedCredit
+		}
 		if !ok {
-			if r.out.AIC != nil {
-				r.why[0] = credit + ":" + why
-			}
-			if r.out.Targatura != nil {
-				r.why[1] = credit + ":" + why
-			}
-			r.out.AIC, r.out.Targatura, r.out.Confidence = nil, nil, 0
-			r.out.State = page.Unreadable
+			r.withhold(credit + ":" + why)
+		}
+	}
+	// What is left credited, judged together: the page's map itself may
+	// be wrong (doubt.go).
+	doubt := geometryDoubt(reads)
+	for _, r := range reads {
+		if doubt {
+			r.withhold(whyGeometry)
 		}
 		st.res.Slots = append(st.res.Slots, r.out)
 	}

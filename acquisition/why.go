@@ -26,6 +26,12 @@ package acquisition
 //     the slot is centred on it (within attributionMM): a neighbour's label
 //     moved onto it, whose values are not this slot's (unless the slot it
 //     leans towards shows a label of its own: see crossslot.go);
+//   - geometry_doubt: the page's map from the sheet to the image is in
+//     doubt (most of the slots that report values are flagged crossing:
+//     see doubt.go), so no slot is credited with what was read in it;
+//   - moved_attribution:straddles: a symbol read in the slot makes a
+//     label with a symbol read in another slot, and that label is centred
+//     off this slot (see straddles);
 //   - moved_attribution:on_neighbour: the slot looks empty, but a
 //     neighbour shows a label leaning towards it that is not the
 //     neighbour's own: this slot's label, moved onto the neighbour.
@@ -40,6 +46,7 @@ const (
 	whyOverlapCredit = "overlap_attribution"
 	whyMovedCredit   = "moved_attribution"
 	whyLent          = "on_neighbour"
+	whyGeometry      = "geometry_doubt"
 )
 
 // ocrOutcome is how far the OCR of the line under an undecoded bar region
