@@ -1,16 +1,11 @@
 package acquisition
 
 import (
-	"context"
-	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/regfus/regfus/geom"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/page"
-	"github.com/regfus/regfus/scanfile"
-	"github.com/regfus/regfus/synth"
 )
 
 // TestLeftEmpty: a slot showing two labels, left without values, sends
@@ -79,60 +74,5 @@ func TestCorrelation(t *testing.T) {
 	}
 	if r := correlation(bars, make([]float64, len(bars))); r != 0 {
 		t.Errorf("flat: r = %.3f, want 0", r)
-	}
-}
-
-// TestLabelOverSlot3: the page that showed the silent error (seed 7853,
-// side-by-side labels, page 8, a phone picture): slot 7's label moved
-// 13 mm up over slot 3's, its print 9.0 mm from slot 3's centre, slot 3's
-// own label showing its name and a 2.7 mm sliver of its bars. Slot 3 must
-// not report slot 7's values, and slot 7 must not be reported empty; both
-// are flagged overlap. It fails without overAnother (slot 3 reported
-// AIC 028506501 and targatura 2957389238, slot 7 empty).
-func TestLabelOverSlot3(t *testing.T) {
-	if testing.Short() {
-		t.Skip("renders and reads a page")
-	}
-	dir := t.TempDir()
-	ds, err := synth.ParseDesigns("side-by-side")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := synth.ParseProfiles("clean,office,bitonal,phone")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := synth.Generate(context.Background(), synth.Options{Dir: dir, Pages: 8, Seed: 7853, Profiles: ps, Designs: ds, Workers: 1, Only: []string{"0008-phone.jpg"}}); err != nil {
-		t.Fatal(err)
-	}
-	tr, err := synth.LoadTruth(filepath.Join(dir, "0008-phone"+synth.TruthSuffix))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tp := tr.Pages[0]
-	if tp.Slots[6].Label == nil || tp.Slots[6].AIC != "028506501" || !slices.Contains(tp.Slots[2].Defects, synth.DefectOverlap) {
-		t.Fatalf("the page is not the one of the silent error: slot 7 %q, slot 3 defects %v", tp.Slots[6].AIC, tp.Slots[2].Defects)
-	}
-	rd, err := NewOCRReader(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rd.Close()
-	pg, err := scanfile.ReadPage(context.Background(), synth.ImagePath(filepath.Join(dir, "0008-phone"+synth.TruthSuffix), tr), scanOptions, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := rd.Read(context.Background(), pg.Image, tp.File, 1)
-	s3, s7 := res.Slots[2], res.Slots[6]
-	if s3.AIC != nil && *s3.AIC != tp.Slots[2].AIC || s3.Targatura != nil && *s3.Targatura != tp.Slots[2].Targatura {
-		t.Errorf("slot 3 reports %s/%s, truth %s/%s", deref(s3.AIC), deref(s3.Targatura), tp.Slots[2].AIC, tp.Slots[2].Targatura)
-	}
-	if s7.State == page.Empty {
-		t.Errorf("slot 7 reported empty (flags %v), its label over slot 3", s7.Flags)
-	}
-	for _, s := range []page.Slot{s3, s7} {
-		if !s.HasFlag(page.FlagOverlap) {
-			t.Errorf("slot %d not flagged overlap: %v", s.Slot, s.Flags)
-		}
 	}
 }

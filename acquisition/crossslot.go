@@ -160,23 +160,15 @@ func (st *pageState) straddles(reads []*slotRead, i int) bool {
 		if x.readAs() == "" || a.partner(x) != nil {
 			continue
 		}
-		for j, b := range reads {
-			if j == i {
-				continue
-			}
-			for m := range b.labels {
-				y := &b.labels[m]
-				sc, ok := pairScore(x, y)
-				if !ok || !b.better(y, sc) {
-					continue
-				}
-				f := frameOf(x)
-				u, v := x.inkIn(f), y.inkIn(f)
-				c := f.point((math.Min(u.u0, v.u0)+math.Max(u.u1, v.u1))/2, (math.Min(u.v0, v.v0)+math.Max(u.v1, v.v1))/2)
-				if math.Abs(c.X-cx) > attributionMM || math.Abs(c.Y-cy) > attributionMM {
-					return true
-				}
-			}
+		off := false
+		pairsElsewhere(reads, i, x, func(_ int, y *labelRead, _ float64) {
+			f := frameOf(x)
+			u, v := x.inkIn(f), y.inkIn(f)
+			c := f.point((math.Min(u.u0, v.u0)+math.Max(u.u1, v.u1))/2, (math.Min(u.v0, v.v0)+math.Max(u.v1, v.v1))/2)
+			off = off || math.Abs(c.X-cx) > attributionMM || math.Abs(c.Y-cy) > attributionMM
+		})
+		if off {
+			return true
 		}
 	}
 	return false

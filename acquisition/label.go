@@ -268,21 +268,11 @@ func splitLabels(reads []*slotRead) []splitLabel {
 			if a.readTwice(x) {
 				continue
 			}
-			for j, b := range reads {
-				if j == i {
-					continue
+			pairsElsewhere(reads, i, x, func(j int, y *labelRead, sc float64) {
+				if a.better(x, sc) && a.holdsOther(x) {
+					cands = append(cands, cand{splitLabel{a: i, b: j, x: x, y: y}, sc})
 				}
-				for m := range b.labels {
-					y := &b.labels[m]
-					sc, ok := pairScore(x, y)
-					if !ok || !a.better(x, sc) || !b.better(y, sc) {
-						continue
-					}
-					if a.holdsOther(x) {
-						cands = append(cands, cand{splitLabel{a: i, b: j, x: x, y: y}, sc})
-					}
-				}
-			}
+			})
 		}
 	}
 	// A symbol is on one label: of the pairings, the best go first, as
@@ -300,6 +290,24 @@ func splitLabels(reads []*slotRead) []splitLabel {
 		out = append(out, c.splitLabel)
 	}
 	return out
+}
+
+// pairsElsewhere calls fn for every symbol y read in a slot other than
+// slot i that makes a label with x (read in slot i) better than with its
+// own partner in its slot (pairScore, better): j is y's slot, sc the
+// pair's score.
+func pairsElsewhere(reads []*slotRead, i int, x *labelRead, fn func(j int, y *labelRead, sc float64)) {
+	for j, b := range reads {
+		if j == i {
+			continue
+		}
+		for m := range b.labels {
+			y := &b.labels[m]
+			if sc, ok := pairScore(x, y); ok && b.better(y, sc) {
+				fn(j, y, sc)
+			}
+		}
+	}
 }
 
 // readTwice reports whether the slot shows another read of lr's kind on

@@ -16,6 +16,11 @@ import (
 // filled slot reported empty) and reads them: none may. Each page is
 // rendered again from its corpus's options, so it is the same bytes as
 // when it was found.
+//   - seed 7853's side-by-side phone page 8: slot 7's label moved 13 mm
+//     up over slot 3's, its print 9.0 mm from slot 3's centre, slot 3's
+//     own label showing its name and a 2.7 mm sliver of its bars; slot 3
+//     reported slot 7's codes and slot 7 was reported empty (overAnother:
+//     both must also be flagged overlap);
 //   - seed 6601's bitonal page 19: slot 8's label moved onto slot 12's,
 //     its symbols read one in each slot (straddles);
 //   - seed 6101's classic phone page 4 and seed 4414's bordered phone
@@ -34,10 +39,12 @@ func TestNoSilentErrorOnKnownPages(t *testing.T) {
 		seed              uint64
 		pages             int
 		file              string
+		flagged           map[int]page.Flag // slot: a flag it must carry
 	}{
-		{"all", "clean,office,bitonal,phone", 6601, 40, "0019-bitonal.tif"},
-		{"classic", "clean,office,bitonal,phone", 6101, 12, "0004-phone.jpg"},
-		{"bordered", "bitonal,phone", 4414, 8, "0002-phone.jpg"},
+		{"side-by-side", "clean,office,bitonal,phone", 7853, 8, "0008-phone.jpg", map[int]page.Flag{3: page.FlagOverlap, 7: page.FlagOverlap}},
+		{"all", "clean,office,bitonal,phone", 6601, 40, "0019-bitonal.tif", nil},
+		{"classic", "clean,office,bitonal,phone", 6101, 12, "0004-phone.jpg", nil},
+		{"bordered", "bitonal,phone", 4414, 8, "0002-phone.jpg", nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			dir := t.TempDir()
@@ -70,6 +77,11 @@ func TestNoSilentErrorOnKnownPages(t *testing.T) {
 				}
 				if got.AIC != nil && *got.AIC != want.AIC || got.Targatura != nil && *got.Targatura != want.Targatura {
 					t.Errorf("slot %d reports %s/%s, truth %q/%q", i+1, deref(got.AIC), deref(got.Targatura), want.AIC, want.Targatura)
+				}
+			}
+			for n, f := range tc.flagged {
+				if !res.Slots[n-1].HasFlag(f) {
+					t.Errorf("slot %d not flagged %s: %v", n, f, res.Slots[n-1].Flags)
 				}
 			}
 		})
