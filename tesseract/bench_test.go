@@ -1,10 +1,9 @@
 package tesseract
 
 import (
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/regfus/regfus/internal/cputime"
 	"github.com/regfus/regfus/ocrtrain/lines"
 )
 
@@ -12,25 +11,16 @@ import (
 // scanner gives), generated once.
 func benchLines(b *testing.B, n int) []lines.Sample {
 	b.Helper()
-	var out []lines.Sample
-	set := lines.Set{Gen: lines.FontGenerator{Profile: lines.EvalProfiles()[1]}, Seed: 920_001, N: n}
-	if err := set.Each(func(_ int, s lines.Sample) error { out = append(out, s); return nil }); err != nil {
-		b.Fatal(err)
-	}
-	return out
+	return samples(b, lines.Set{Gen: lines.FontGenerator{Profile: lines.EvalProfiles()[1]}, Seed: 920_001, N: n})
 }
 
 // BenchmarkReadLine is one client reading one line at a time
 // (OMP_THREAD_LIMIT=1, see TestMain): the cost of one OCR in a worker.
 func BenchmarkReadLine(b *testing.B) {
 	ls := benchLines(b, 64)
-	c, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := mustClient(b)
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Self()
 	for i := 0; b.Loop(); i++ {
 		s := ls[i%len(ls)]
 		if _, err := c.ReadLine(s.Image, kindOf(s.Kind)); err != nil {
@@ -39,16 +29,7 @@ func BenchmarkReadLine(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/line")
 	// CPU time is what a line costs on a machine shared with other work.
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/line")
-}
-
-// cpuTime is the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((cputime.Self()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/line")
 }
 
 // BenchmarkReadLineParallel is one client per goroutine on every core:
@@ -95,17 +76,10 @@ func BenchmarkReadCode(b *testing.B) {
 		b.Run(face, func(b *testing.B) {
 			p := lines.EvalProfiles()[1].WithFace(face)
 			p.Kinds = []lines.KindWeight{{Kind: lines.KindAIC, Weight: 1}, {Kind: lines.KindTargatura, Weight: 1}}
-			var ls []lines.Sample
-			if err := (lines.Set{Gen: lines.FontGenerator{Profile: p}, Seed: 920_002, N: 32}).Each(func(_ int, s lines.Sample) error { ls = append(ls, s); return nil }); err != nil {
-				b.Fatal(err)
-			}
-			c, err := New()
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close()
+			ls := samples(b, lines.Set{Gen: lines.FontGenerator{Profile: p}, Seed: 920_002, N: 32})
+			c := mustClient(b)
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := cputime.Self()
 			for i := 0; b.Loop(); i++ {
 				s := ls[i%len(ls)]
 				if s.Kind == lines.KindAIC {
@@ -114,7 +88,7 @@ func BenchmarkReadCode(b *testing.B) {
 					c.ReadTargatura(s.Image)
 				}
 			}
-			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/code")
+			b.ReportMetric(float64((cputime.Self()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/code")
 		})
 	}
 }

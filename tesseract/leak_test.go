@@ -27,16 +27,8 @@ func TestNoLeak(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("REGFUS_LEAK_CALLS")); err == nil && n > 0 {
 		calls = n
 	}
-	var ls []lines.Sample
-	set := lines.Set{Gen: lines.FontGenerator{Profile: lines.EvalProfiles()[1]}, Seed: 930_001, N: 32}
-	if err := set.Each(func(_ int, s lines.Sample) error { ls = append(ls, s); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	c, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	ls := samples(t, lines.Set{Gen: lines.FontGenerator{Profile: lines.EvalProfiles()[1]}, Seed: 930_001, N: 32})
+	c := mustClient(t)
 	fc, err := NewFieldClient()
 	if err != nil {
 		t.Fatal(err)

@@ -61,16 +61,7 @@ func TestRecentFind(t *testing.T) {
 // holds an A) is recognised again.
 func TestReadLineRepeat(t *testing.T) {
 	t.Parallel()
-	c, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	fresh, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fresh.Close()
+	c, fresh := mustClient(t), mustClient(t)
 	targ, aicLine := renderIn("", "1234567895", 2.5, 1), renderIn("", "A012345676", 2.5, 1)
 	if _, err := c.ReadLine(targ, AIC); err != nil {
 		t.Fatal(err)

@@ -130,11 +130,7 @@ func TestCheckSheetCode(t *testing.T) {
 // tiny images, which must give an error and never a code.
 func TestReadHelpers(t *testing.T) {
 	t.Parallel()
-	c, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := mustClient(t)
 	render := func(text string, mm float64) *image.Gray { return renderIn("", text, mm, 1) }
 	s, conf, err := c.ReadSheetCode(render("12020599999012023", 3.5))
 	if err != nil || s.String() != "12020599999012023" || conf <= 0.5 || conf > 1 {
