@@ -641,7 +641,5 @@ func (u *UI) bulkAccept(rc *reqCtx) error {
 // itemOfPath reads the review item the path's id names, in the caller's
 // scope: a 404 for an id that is malformed, unknown or out of scope.
 func (u *UI) itemOfPath(rc *reqCtx) (store.ReviewItem, error) {
-	return ofPath(rc, func(ctx context.Context, id int64) (store.ReviewItem, error) {
-		return u.dom.Reviews.Get(ctx, rc.who, id)
-	})
+	return ofPath(rc, u.dom.Reviews.Get)
 }

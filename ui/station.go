@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/regfus/regfus/api"
+	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
@@ -146,19 +147,27 @@ func pathID(rc *reqCtx) (int64, error) {
 	return id, nil
 }
 
-// ofPath gets what the path's {id} names, in the caller's scope: a 404 for
-// an id that is malformed, unknown or out of scope.
-func ofPath[T any](rc *reqCtx, get func(ctx context.Context, id int64) (T, error)) (T, error) {
+// ofPath gets what the path's {id} names, as the caller (so in its
+// scope): a 404 for an id that is malformed, unknown or out of scope. get
+// has the shape of the API's getters (api.Pages, api.Reviews); a store
+// getter goes through scoped.
+func ofPath[T any](rc *reqCtx, get func(ctx context.Context, who api.Principal, id int64) (T, error)) (T, error) {
 	id, err := pathID(rc)
 	if err != nil {
 		var zero T
 		return zero, err
 	}
-	v, err := get(rc.Request().Context(), id)
+	v, err := get(rc.Request().Context(), rc.who, id)
 	if err != nil {
 		return v, notFound(err)
 	}
 	return v, nil
+}
+
+// scoped is a store getter of one object (by id, in a scope) as a getter
+// for the caller: the caller's scope is the one the store looks in.
+func scoped[T any](get func(context.Context, int64, auth.Scope) (T, error)) func(context.Context, api.Principal, int64) (T, error) {
+	return func(ctx context.Context, who api.Principal, id int64) (T, error) { return get(ctx, id, who.Scope) }
 }
 
 // notFound turns the store's not-found (or out of scope) into the page's
@@ -180,9 +189,7 @@ type batchData struct {
 // /ui/batches/{id}/pages, the table htmx refreshes when the batch is done
 // (the template gives htmx the fragment, a browser the page).
 func (u *UI) batch(rc *reqCtx) error {
-	b, err := ofPath(rc, func(ctx context.Context, id int64) (store.Batch, error) {
-		return u.dom.Store.GetBatch(ctx, id, rc.who.Scope)
-	})
+	b, err := ofPath(rc, scoped(u.dom.Store.GetBatch))
 	if err != nil {
 		return err
 	}
@@ -237,9 +244,7 @@ type pageData struct {
 // sheet identity, the reasons, every slot's values and flags, and its
 // open review items.
 func (u *UI) page(rc *reqCtx) error {
-	p, err := ofPath(rc, func(ctx context.Context, id int64) (store.Page, error) {
-		return u.dom.Store.GetPage(ctx, id, rc.who.Scope)
-	})
+	p, err := ofPath(rc, scoped(u.dom.Store.GetPage))
 	if err != nil {
 		return err
 	}
@@ -256,9 +261,7 @@ func (u *UI) page(rc *reqCtx) error {
 
 // pageImage sends a page's original through the API's Pages.
 func (u *UI) pageImage(rc *reqCtx) error {
-	img, err := ofPath(rc, func(ctx context.Context, id int64) (api.Image, error) {
-		return u.dom.Pages.Image(ctx, rc.who, id)
-	})
+	img, err := ofPath(rc, u.dom.Pages.Image)
 	if err != nil {
 		return err
 	}
@@ -269,9 +272,7 @@ func (u *UI) pageImage(rc *reqCtx) error {
 
 // pageOverlay sends the page with what was read drawn on it.
 func (u *UI) pageOverlay(rc *reqCtx) error {
-	b, err := ofPath(rc, func(ctx context.Context, id int64) ([]byte, error) {
-		return u.dom.Pages.Overlay(ctx, rc.who, id)
-	})
+	b, err := ofPath(rc, u.dom.Pages.Overlay)
 	if err != nil {
 		return err
 	}
