@@ -40,6 +40,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/regfus/regfus/internal/atomicfile"
 )
 
 // Store keeps originals by the sha256 of their bytes. Implementations are
@@ -194,7 +196,7 @@ func (d *Dir) Put(ctx context.Context, r io.Reader) (ref Ref, existed bool, err 
 	if err := os.Rename(tmpName, final); err != nil {
 		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return Ref{}, false, fmt.Errorf("storing original %s: %w", ref.SHA256, err)
 	}
 	info, err := os.Stat(final)
@@ -338,15 +340,3 @@ func ValidSHA256(s string) error {
 }
 
 func relPath(sha string) string { return sha[0:2] + "/" + sha[2:4] + "/" + sha }
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", dir, err)
-	}
-	return nil
-}

@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/regfus/regfus/fustella"
+	"github.com/regfus/regfus/internal/atomicfile"
 	"github.com/regfus/regfus/synth"
 )
 
@@ -230,27 +231,14 @@ func otherAIC(a string, rng *rand.Rand) (fustella.AIC, error) {
 }
 
 func writeCSV(path string, header []string, rows [][]string) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	err := atomicfile.Write(path, 0o644, func(f *os.File) error {
+		w := csv.NewWriter(f)
+		w.Write(header)
+		w.WriteAll(rows) // flushes
+		return w.Error()
+	})
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	w := csv.NewWriter(f)
-	w.Write(header)
-	w.WriteAll(rows)
-	w.Flush()
-	if err := firstErr(w.Error(), f.Close()); err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("demo: writing %s: %w", path, err)
-	}
-	return os.Rename(tmp, path)
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/regfus/regfus/internal/atomicfile"
 	"github.com/regfus/regfus/layout"
 	"github.com/regfus/regfus/sheet"
 )
@@ -305,30 +306,23 @@ func writeOne(ctx context.Context, l *layout.Layout, o Options, fp filePlan) (*T
 	return t, n, nil
 }
 
-// writeAtomic writes a file through a temporary name, so an interrupted run
-// never leaves a truncated image next to a complete truth.
+// writeAtomic writes a file whole or not at all (package atomicfile), so
+// an interrupted run never leaves a truncated image next to a complete
+// truth; it returns the file's size.
 func writeAtomic(path string, write func(*os.File) error) (int64, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), ".synth-*")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return 0, err
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return 0, err
-	}
-	if err := f.Close(); err != nil {
-		return 0, err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return 0, err
-	}
-	return fi.Size(), os.Rename(f.Name(), path)
+	var size int64
+	err := atomicfile.Write(path, 0o644, func(f *os.File) error {
+		if err := write(f); err != nil {
+			return err
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		size = fi.Size()
+		return nil
+	})
+	return size, err
 }
 
 // renderPage draws, fills and scans one sheet. Everything random comes from

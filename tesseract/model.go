@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	_ "embed"
+
+	"github.com/regfus/regfus/internal/atomicfile"
 )
 
 // Language is the model's Tesseract language name.
@@ -50,21 +52,8 @@ func writeTessdata(lang string, data []byte) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, lang+".*.tmp")
-	if err != nil {
-		return "", fmt.Errorf("tesseract: model cache %s: %w", dir, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp.Name(), path)
-	}
-	if werr != nil {
-		os.Remove(tmp.Name())
-		return "", fmt.Errorf("tesseract: write model to %s: %w", path, werr)
+	if err := atomicfile.Write(path, 0o600, func(f *os.File) error { _, err := f.Write(data); return err }); err != nil {
+		return "", fmt.Errorf("tesseract: write model to %s: %w", path, err)
 	}
 	return dir, nil
 }

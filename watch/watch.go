@@ -52,6 +52,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/regfus/regfus/internal/atomicfile"
 )
 
 // Folder names inside the watched directory.
@@ -452,35 +454,11 @@ func (w *Watcher) writeState(st state) error {
 }
 
 func writeDurably(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	err := atomicfile.WriteSynced(path, 0o600, func(f *os.File) error { _, err := f.Write(b); return err })
 	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(b)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }
 
 // finish moves the file to done/ or failed/ (the reason file first).
@@ -503,10 +481,10 @@ func (w *Watcher) finish(name, sum string, st state) error {
 		}
 		return fmt.Errorf("moving %s to %s/: %w", name, sub, err)
 	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(dst)); err != nil {
 		return err
 	}
-	return syncDir(w.cfg.Dir)
+	return atomicfile.SyncDir(w.cfg.Dir)
 }
 
 // freeName is dir/name, or dir/base-DIGEST8.ext when that is taken.

@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
+	"github.com/regfus/regfus/internal/atomicfile"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/reconcile"
 	"github.com/regfus/regfus/records"
@@ -132,25 +132,13 @@ func (c *VerifyCommand) write(rep *reconcile.Report, f report.Format, path strin
 	if path == "" {
 		return report.Write(c.Stdout, rep, f)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("verify: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	w := bufio.NewWriter(tmp)
-	err = report.Write(w, rep, f)
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
+	err := atomicfile.Write(path, 0o644, func(out *os.File) error {
+		w := bufio.NewWriter(out)
+		if err := report.Write(w, rep, f); err != nil {
+			return err
+		}
+		return w.Flush()
+	})
 	if err != nil {
 		return fmt.Errorf("verify: writing %s: %w", path, err)
 	}
