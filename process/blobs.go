@@ -169,16 +169,9 @@ func (e *Engine) CollectBlobs(ctx context.Context, grace time.Duration) (int, er
 
 // collectLoop runs CollectBlobs every Config.CollectEvery.
 func (e *Engine) collectLoop(ctx context.Context) {
-	t := time.NewTicker(e.cfg.CollectEvery)
-	defer t.Stop()
-	for {
+	every(ctx, e.cfg.CollectEvery, func() {
 		if n, err := e.CollectBlobs(ctx, e.cfg.BlobGrace); err != nil && ctx.Err() == nil {
 			e.log.Warn("collecting unreferenced originals", "removed", n, "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }

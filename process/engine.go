@@ -308,14 +308,22 @@ func (e *Engine) Ready(ctx context.Context) error {
 
 // gaugeLoop keeps the queue-depth gauge current.
 func (e *Engine) gaugeLoop(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
+	every(ctx, 5*time.Second, func() {
 		qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
 		if n, err := e.store.QueueDepth(qctx); err == nil {
 			e.metrics.QueueDepth.Set(float64(n))
 		}
-		cancel()
+	})
+}
+
+// every runs f now, then every d until ctx is done (a run longer than d
+// is followed at once by the next; the ticks it missed are dropped).
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		f()
 		select {
 		case <-ctx.Done():
 			return
