@@ -34,11 +34,8 @@ func (c *BenchCommand) Run(ctx context.Context, args []string) error {
 	profile := fs.String("profile", "office", "scan profile(s) of the generated corpus")
 	noOCR := fs.Bool("no-ocr", false, "scan without the OCR cross-check")
 	keep := fs.String("cpu-profile", "", "keep the scan's CPU profile in this file (for go tool pprof; default: a temporary file, removed)")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("bench: unexpected argument %q", fs.Arg(0))
 	}
 	if *pages < 1 || *pages > 5000 {
 		return usagef("bench: --pages %d out of range 1-5000", *pages)

@@ -39,11 +39,8 @@ func (c *ICRCommand) export(ctx context.Context, args []string) error {
 	fs := newFlagSet("icr export", "-o DIR [--data DIR] [--database-url URL] [--blob-cache-mb N]", c.Stdout)
 	out := fs.String("o", "", "the data set's folder (created; must not hold one already)")
 	sf := addBlobFlags(fs)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("icr export: unexpected argument %q", fs.Arg(0))
 	}
 	if *out == "" {
 		return usagef("icr export: -o DIR is required")
