@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
@@ -34,15 +33,9 @@ func example(t *testing.T) *reconcile.Report {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var pages []page.Result
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var p page.Result
-		if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
-			t.Fatal(err)
-		}
-		pages = append(pages, p)
+	pages, err := page.ReadResults(f, "results.ndjson")
+	if err != nil {
+		t.Fatal(err)
 	}
 	// A page of nobody, to have a top-level finding too.
 	pages = append(pages, page.Result{Source: "scans/blank.png", Page: 1, Status: page.Rejected, Reasons: page.Reasons{{Kind: page.ReasonNoMarkers}}})

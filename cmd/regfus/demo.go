@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"strconv"
 
 	"github.com/regfus/regfus/demo"
+	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/reconcile"
 	"github.com/regfus/regfus/sheet"
 )
@@ -113,18 +113,20 @@ func (c *DemoCommand) summary(reportPath, resultsPath string, m *demo.Month) err
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return fmt.Errorf("demo: %s: %w", reportPath, err)
 	}
-	statuses := map[string]int{}
-	if raw, err := os.ReadFile(resultsPath); err == nil {
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		for {
-			var r struct{ Status string }
-			if err := dec.Decode(&r); err != nil {
-				break
-			}
-			statuses[r.Status]++
-		}
+	f, err := os.Open(resultsPath)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(c.Stdout, "pages read: %d ok, %d review, %d rejected\n", statuses["ok"], statuses["review"], statuses["rejected"])
+	defer f.Close()
+	results, err := page.ReadResults(f, resultsPath)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	statuses := map[page.Status]int{}
+	for _, r := range results {
+		statuses[r.Status]++
+	}
+	fmt.Fprintf(c.Stdout, "pages read: %d ok, %d review, %d rejected\n", statuses[page.OK], statuses[page.Review], statuses[page.Rejected])
 	kinds := map[string]int{}
 	for _, g := range rep.Groups {
 		fmt.Fprintf(c.Stdout, "%s %s: sheets %s; %d fustelle payable\n", g.Pharmacy, g.Competence, g.SheetCount(), len(g.Payable))

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,13 +35,12 @@ func scanInputs(t *testing.T) string {
 
 func parseNDJSON(t *testing.T, out string) map[string]page.Result {
 	t.Helper()
+	rs, err := page.ReadResults(strings.NewReader(out), "stdout")
+	if err != nil {
+		t.Fatal(err)
+	}
 	res := map[string]page.Result{}
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		var r page.Result
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("line %q: %v", sc.Text(), err)
-		}
+	for _, r := range rs {
 		res[filepath.Base(r.Source)] = r
 	}
 	return res

@@ -2,13 +2,10 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -146,57 +143,22 @@ func (c *VerifyCommand) write(rep *reconcile.Report, f report.Format, path strin
 }
 
 func (c *VerifyCommand) loadResults(name string) ([]page.Result, error) {
+	r := c.Stdin
 	if name == "-" {
-		return readResults(c.Stdin, "stdin")
+		name = "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("verify: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
-	f, err := os.Open(name)
+	res, err := page.ReadResults(r, name)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
-	defer f.Close()
-	return readResults(f, name)
-}
-
-// maxResultLine bounds one NDJSON line; a page result is a few kilobytes.
-const maxResultLine = 16 << 20
-
-// readResults reads 'regfus scan' NDJSON: one page.Result per line, blank
-// lines ignored. Every malformed line is reported, by file and line.
-func readResults(r io.Reader, name string) ([]page.Result, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxResultLine)
-	var out []page.Result
-	var problems []string
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var res page.Result
-		if err := json.Unmarshal(b, &res); err != nil {
-			problems = append(problems, fmt.Sprintf("%s:%d: not a page result: %v", name, line, err))
-			continue
-		}
-		switch res.Status {
-		case page.OK, page.Review, page.Rejected:
-		default:
-			problems = append(problems, fmt.Sprintf("%s:%d: status %q: want ok, review or rejected", name, line, res.Status))
-			continue
-		}
-		out = append(out, res)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, line+1, maxResultLine)
-		}
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if len(problems) > 0 {
-		return nil, fmt.Errorf("verify: %d malformed line(s) in %s:\n  %s", len(problems), name, strings.Join(problems, "\n  "))
-	}
-	return out, nil
+	return res, nil
 }
 
 // parseInterspersed parses flags given before, between or after the

@@ -135,7 +135,7 @@ func TestVerifyScanPaths(t *testing.T) {
 		if err != nil {
 			return nil, err
 		}
-		return readResults(strings.NewReader(string(data)), "scan")
+		return page.ReadResults(strings.NewReader(string(data)), "scan")
 	}
 	out, errOut, code := runCLI(t, "verify", "--declarations", exDecl, "--records", exRecs, "a.tif", "--workers", "3", "b/", "--format", "csv")
 	if code != 0 || strings.Join(gotPaths, " ") != "a.tif b/" || gotWorkers != 3 || !strings.Contains(out, "unrecorded_fustella") {
