@@ -116,9 +116,10 @@ func getByID[T, V any](c echo.Context, what string, get func(context.Context, Pr
 	return c.JSON(http.StatusOK, view(x))
 }
 
-// scoped is a store getter of one object (by id, in a scope) as a getter
-// for the caller: the caller's scope is the one the store looks in.
-func scoped[T any](get func(context.Context, int64, auth.Scope) (T, error)) func(context.Context, Principal, int64) (T, error) {
+// Scoped is a store getter of one object (by id, in a scope) as a getter
+// for the caller, the shape of Pages' and Reviews' getters: the caller's
+// scope is the one the store looks in. (The UI's handlers use it too.)
+func Scoped[T any](get func(context.Context, int64, auth.Scope) (T, error)) func(context.Context, Principal, int64) (T, error) {
 	return func(ctx context.Context, who Principal, id int64) (T, error) { return get(ctx, id, who.Scope) }
 }
 
@@ -234,7 +235,7 @@ func (s *Server) listBatches(c echo.Context) error {
 
 // getBatch: GET /v1/batches/{id}.
 func (s *Server) getBatch(c echo.Context) error {
-	return getByID(c, "batch", scoped(s.cfg.Store.GetBatch), batchView)
+	return getByID(c, "batch", Scoped(s.cfg.Store.GetBatch), batchView)
 }
 
 // batchPages: GET /v1/batches/{id}/pages.
@@ -260,7 +261,7 @@ func (s *Server) batchPages(c echo.Context) error {
 
 // getPage: GET /v1/pages/{id}.
 func (s *Server) getPage(c echo.Context) error {
-	return getByID(c, "page", scoped(s.cfg.Store.GetPage), pageView)
+	return getByID(c, "page", Scoped(s.cfg.Store.GetPage), pageView)
 }
 
 // check: POST /v1/check.

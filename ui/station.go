@@ -15,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/regfus/regfus/api"
-	"github.com/regfus/regfus/auth"
 	"github.com/regfus/regfus/intake"
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/store"
@@ -150,7 +149,7 @@ func pathID(rc *reqCtx) (int64, error) {
 // ofPath gets what the path's {id} names, as the caller (so in its
 // scope): a 404 for an id that is malformed, unknown or out of scope. get
 // has the shape of the API's getters (api.Pages, api.Reviews); a store
-// getter goes through scoped.
+// getter goes through api.Scoped.
 func ofPath[T any](rc *reqCtx, get func(ctx context.Context, who api.Principal, id int64) (T, error)) (T, error) {
 	id, err := pathID(rc)
 	if err != nil {
@@ -162,12 +161,6 @@ func ofPath[T any](rc *reqCtx, get func(ctx context.Context, who api.Principal, 
 		return v, notFound(err)
 	}
 	return v, nil
-}
-
-// scoped is a store getter of one object (by id, in a scope) as a getter
-// for the caller: the caller's scope is the one the store looks in.
-func scoped[T any](get func(context.Context, int64, auth.Scope) (T, error)) func(context.Context, api.Principal, int64) (T, error) {
-	return func(ctx context.Context, who api.Principal, id int64) (T, error) { return get(ctx, id, who.Scope) }
 }
 
 // notFound turns the store's not-found (or out of scope) into the page's
@@ -189,7 +182,7 @@ type batchData struct {
 // /ui/batches/{id}/pages, the table htmx refreshes when the batch is done
 // (the template gives htmx the fragment, a browser the page).
 func (u *UI) batch(rc *reqCtx) error {
-	b, err := ofPath(rc, scoped(u.dom.Store.GetBatch))
+	b, err := ofPath(rc, api.Scoped(u.dom.Store.GetBatch))
 	if err != nil {
 		return err
 	}
@@ -244,7 +237,7 @@ type pageData struct {
 // sheet identity, the reasons, every slot's values and flags, and its
 // open review items.
 func (u *UI) page(rc *reqCtx) error {
-	p, err := ofPath(rc, scoped(u.dom.Store.GetPage))
+	p, err := ofPath(rc, api.Scoped(u.dom.Store.GetPage))
 	if err != nil {
 		return err
 	}
