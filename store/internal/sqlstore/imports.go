@@ -10,7 +10,6 @@ import (
 	"github.com/regfus/regfus/fustella"
 	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/sheet"
-	regsheet "github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -136,11 +135,11 @@ func (s *Store) ListRecords(ctx context.Context, f store.GroupFilter) ([]records
 		var importID int64
 		var dispensed string
 		var aic, targatura, state, signature string
-		var sheet, closed, signed sql.NullString
+		var progressive, closed, signed sql.NullString
 		var slot sql.NullInt64
 		var extra []byte
 		if err := sc.Scan(&importID, &r.ID, &r.Region, &r.ASL, &r.Pharmacy, &r.Competence, &dispensed,
-			&r.Prescription, &aic, &targatura, &sheet, &slot, &state, &closed, &signature, &signed, &extra); err != nil {
+			&r.Prescription, &aic, &targatura, &progressive, &slot, &state, &closed, &signature, &signed, &extra); err != nil {
 			return r, err
 		}
 		r.AIC, r.Targatura = fustella.AIC(aic), fustella.Targatura(targatura)
@@ -155,8 +154,8 @@ func (s *Store) ListRecords(ctx context.Context, f store.GroupFilter) ([]records
 				return r, fmt.Errorf("record %s: closed_on: %w", r.ID, err)
 			}
 		}
-		if sheet.Valid {
-			if r.Sheet, err = regsheet.ParseProgressive(sheet.String); err != nil {
+		if progressive.Valid {
+			if r.Sheet, err = sheet.ParseProgressive(progressive.String); err != nil {
 				return r, fmt.Errorf("record %s: sheet: %w", r.ID, err)
 			}
 		}

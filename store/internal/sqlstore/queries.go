@@ -12,7 +12,6 @@ import (
 	"github.com/regfus/regfus/page"
 	"github.com/regfus/regfus/records"
 	"github.com/regfus/regfus/sheet"
-	regsheet "github.com/regfus/regfus/sheet"
 	"github.com/regfus/regfus/store"
 )
 
@@ -426,16 +425,16 @@ func (q *queries) InsertDeclaration(ctx context.Context, db querier, importID in
 // ClosedOn), the sheet's progressive as printed (NULL when the counter
 // software assigned none), no extra columns.
 func (q *queries) InsertRecord(ctx context.Context, db querier, importID int64, r records.Record) error {
-	var sheet any
-	if r.Sheet != (regsheet.Progressive{}) {
-		sheet = r.Sheet.String()
+	var progressive any
+	if r.Sheet != (sheet.Progressive{}) {
+		progressive = r.Sheet.String()
 	}
 	var closed any
 	if !r.ClosedOn.IsZero() {
 		closed = r.ClosedOn.Format(time.DateOnly)
 	}
 	_, err := q.exec(ctx, db, q.st.InsertRecord, importID, r.ID, r.Region, r.ASL, r.Pharmacy, r.Competence,
-		r.DispensedOn.Format(time.DateOnly), r.Prescription, string(r.AIC), string(r.Targatura), sheet, nullInt(r.Slot), string(r.State),
+		r.DispensedOn.Format(time.DateOnly), r.Prescription, string(r.AIC), string(r.Targatura), progressive, nullInt(r.Slot), string(r.State),
 		closed, string(r.Signature), nullStr(r.SignedDocumentID), nil)
 	return err
 }
