@@ -173,3 +173,39 @@ func (st *pageState) straddles(reads []*slotRead, i int) bool {
 	}
 	return false
 }
+
+// nearHidden withholds the value of the symbol read nearest the border
+// slot r shares with the neighbouring slot nb, when both borders are gone
+// in front of r's print and nb shows a label that none of its symbols
+// placed (slotRead.hides; overBorders cannot tell which label lies over
+// both). That label may be the neighbour's, moved over r's own and over
+// r's symbol on that side: its symbol is then read in r's crop and paired
+// with r's own other symbol (seed 61617's zint phone page 4: slot 12's
+// label moved 15 mm up over slot 8's ITF; its ITF was read in slot 8 and
+// paired with slot 8's Code 32, and slot 8 reported slot 12's targatura
+// beside its own AIC). The symbol further from that border is kept: it
+// is r's own whichever label lies over the borders.
+func (st *pageState) nearHidden(r *slotRead, nb layout.Rect) {
+	s, _ := st.r.layout.Slot(r.n)
+	// dist is how far p lies from the border facing nb, inside r's slot.
+	dist := func(p geom.Point) float64 {
+		switch {
+		case nb.Y >= s.Rect.Bottom():
+			return s.Rect.Bottom() - p.Y
+		case nb.Bottom() <= s.Rect.Y:
+			return p.Y - s.Rect.Y
+		case nb.X >= s.Rect.Right():
+			return s.Rect.Right() - p.X
+		}
+		return p.X - s.Rect.X
+	}
+	c32, itf := r.first("code32"), r.first("itf")
+	if c32 == nil || itf == nil || r.out.AIC == nil || r.out.Targatura == nil {
+		return // one symbol: nothing paired across the labels
+	}
+	k := 0 // the AIC's symbol is the nearer
+	if dist(itf.center) < dist(c32.center) {
+		k = 1
+	}
+	r.withholdOne(k, whyMovedCredit+":"+whyHidden)
+}

@@ -12,6 +12,12 @@ import "github.com/regfus/regfus/page"
 // the attribution rules of slots left credited) are flagged crossing, no slot's state or values are reported as read
 // (every slot unreadable, cause geometry_doubt: a person reads the page).
 //
+// This sign is used only where the sheet's slot grid cannot say whether
+// the map is right (checkMap, mapcheck.go: a bitonal scan that lost the
+// grid's grey lines, or a map neither clearly right nor clearly wrong): a
+// right map with many false crossings (phone pictures) keeps its values,
+// and a map the grid shows wrong withholds them with no crossing at all.
+//
 //   - seed 6101's classic phone page 4, mapped at 80 dpi for 155: values
 //     in 2 slots, both crossing; slot 23 (empty) was given slot 15's
 //     targatura, slot 25 slot 18's, and four filled slots were reported
@@ -59,5 +65,22 @@ func (r *slotRead) withhold(cause string) {
 		r.why[1] = cause
 	}
 	r.out.AIC, r.out.Targatura, r.out.Confidence = nil, nil, 0
+	r.out.State = page.Unreadable
+}
+
+// withholdOne reports value k of slot r (0 the AIC, 1 the targatura) not
+// read for cause; the slot, a value short, is unreadable.
+func (r *slotRead) withholdOne(k int, cause string) {
+	if k == 0 && r.out.AIC != nil {
+		r.out.AIC = nil
+		addFlag(&r.out, page.FlagAICUnread)
+	} else if k == 1 && r.out.Targatura != nil {
+		r.out.Targatura = nil
+		addFlag(&r.out, page.FlagTargaturaUnread)
+	} else {
+		return
+	}
+	r.why[k] = cause
+	r.out.Confidence = 0
 	r.out.State = page.Unreadable
 }

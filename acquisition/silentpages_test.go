@@ -24,7 +24,10 @@ import (
 //   - seed 6601's bitonal page 19: slot 8's label moved onto slot 12's,
 //     its symbols read one in each slot (straddles);
 //   - seed 6101's classic phone page 4 and seed 4414's bordered phone
-//     page 2: the page mapped a row or more off (geometryDoubt).
+//     page 2: the page mapped a row or more off (checkMap, mapWrong);
+//   - seed 61617's zint phone page 4: slot 12's label moved 15 mm up over
+//     slot 8's ITF, its ITF read in slot 8 and paired with slot 8's Code
+//     32 (nearHidden).
 func TestNoSilentErrorOnKnownPages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders and reads pages")
@@ -45,6 +48,7 @@ func TestNoSilentErrorOnKnownPages(t *testing.T) {
 		{"all", "clean,office,bitonal,phone", 6601, 40, "0019-bitonal.tif", nil},
 		{"classic", "clean,office,bitonal,phone", 6101, 12, "0004-phone.jpg", nil},
 		{"bordered", "bitonal,phone", 4414, 8, "0002-phone.jpg", nil},
+		{"zint", "clean,office,bitonal,phone", 61617, 8, "0004-phone.jpg", nil},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			dir := t.TempDir()

@@ -122,9 +122,20 @@ func (st *pageState) slots() error {
 	// A label over its slot's border and the neighbour's, where its own
 	// edge does not show (slotRead.hides): it crosses, unless the
 	// neighbour's label may be the one over both.
+	// When the neighbour shows a label none of whose symbols was placed
+	// (no outline), that label may be the one over both borders, moved
+	// over this slot's: the symbol read nearest the hidden borders may be
+	// its (hiddenBy).
+	hiddenBy := make([]int, len(reads))
 	for i, a := range reads {
-		if a.hides != 0 && overBorders(a, reads[a.hides-1], l.Slots[i].Rect) {
+		if a.hides == 0 {
+			continue
+		}
+		b := reads[a.hides-1]
+		if overBorders(a, b, l.Slots[i].Rect) {
 			addFlag(&a.out, page.FlagCrossing)
+		} else if b.out.State != page.Empty && b.shape == nil {
+			hiddenBy[i] = a.hides
 		}
 	}
 	st.lentTo(reads)
@@ -158,11 +169,21 @@ func (st *pageState) slots() error {
 		}
 		if !ok {
 			r.withhold(credit + ":" + why)
+		} else if hiddenBy[i] != 0 {
+			st.nearHidden(r, l.Slots[hiddenBy[i]-1].Rect)
 		}
 	}
 	// What is left credited, judged together: the page's map itself may
-	// be wrong (doubt.go).
-	doubt := geometryDoubt(reads)
+	// be wrong. The sheet's slot grid where the map puts it says so when
+	// the scan keeps its lines (mapcheck.go); where it cannot tell, the
+	// labels read do (doubt.go).
+	var doubt bool
+	switch st.checkMap() {
+	case mapWrong:
+		doubt = true
+	case mapUnchecked:
+		doubt = geometryDoubt(reads)
+	}
 	for _, r := range reads {
 		if doubt {
 			r.withhold(whyGeometry)

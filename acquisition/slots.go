@@ -170,7 +170,7 @@ func (st *pageState) readSlot(s layout.Slot) (*slotRead, error) {
 			if own != lr {
 				o, _ = st.labelOutline(sr, own)
 			}
-			if o != nil && o.crosses(s.Rect) {
+			if o != nil && o.crosses(s.Rect) && !st.lineBefore(o, s.Rect) {
 				addFlag(&sr.out, page.FlagCrossing)
 			} else if o != nil {
 				sr.hides, sr.hideGap = o.hides, o.hideGap

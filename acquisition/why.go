@@ -32,6 +32,11 @@ package acquisition
 //   - moved_attribution:straddles: a symbol read in the slot makes a
 //     label with a symbol read in another slot, and that label is centred
 //     off this slot (see straddles);
+//   - moved_attribution:hidden_by: the slot's borders with a neighbour
+//     are gone in front of its print, and the neighbour shows a label
+//     none of whose symbols was placed: that label may lie over both
+//     borders and over this slot's symbol on that side, so the value of
+//     the symbol read nearest them is not credited (see nearHidden);
 //   - moved_attribution:on_neighbour: the slot looks empty, but a
 //     neighbour shows a label leaning towards it that is not the
 //     neighbour's own: this slot's label, moved onto the neighbour.
@@ -47,6 +52,7 @@ const (
 	whyMovedCredit   = "moved_attribution"
 	whyLent          = "on_neighbour"
 	whyGeometry      = "geometry_doubt"
+	whyHidden        = "hidden_by"
 )
 
 // ocrOutcome is how far the OCR of the line under an undecoded bar region
