@@ -1,6 +1,7 @@
 package acquisition
 
 import (
+	"image"
 	"math"
 	"slices"
 	"strings"
@@ -336,5 +337,56 @@ func TestAgainstContext(t *testing.T) {
 	// The expected digit is untouched.
 	if r := st.cellContext(cell('4', 0.6, 0.6, '4'), '4'); !r.ctx || r.conf != 0.6 {
 		t.Errorf("the expected 4 at 0.6: %.4f ctx %v", r.conf, r.ctx)
+	}
+}
+
+// TestConfirmOne checks the rule for a progressive of one handwritten
+// character (boxField.confirmOne): it stays sure only when the model's
+// second opinion reads the same character at its own threshold, and the
+// embedded model, a first member with a second opinion, gives the reader
+// that opinion.
+func TestConfirmOne(t *testing.T) {
+	one := boxRead{written: true, source: page.SourceHandwritten, text: "4", conf: 0.995, sure: true}
+	for _, c := range []struct {
+		r    charRead
+		sure bool
+	}{
+		{charRead{ch: '4', conf: 0.999}, true},
+		{charRead{ch: '4', conf: 0.991}, true},
+		{charRead{ch: '4', conf: 0.9}, false},   // the same, not sure
+		{charRead{ch: '9', conf: 0.999}, false}, // a 9 with a narrow open loop
+	} {
+		got := one.confirmedBy(c.r, 0.991)
+		if got.sure != c.sure || got.text != "4" || !c.sure && !strings.Contains(got.why, "second model") {
+			t.Errorf("second opinion %c at %.3f: sure %v (%q), want %v", c.r.ch, c.r.conf, got.sure, got.why, c.sure)
+		}
+	}
+	if !progressiveField.confirmOne || countField.confirmOne {
+		t.Error("only the progressive has no context for one character")
+	}
+	m, err := icr.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	var r Reader
+	WithHandReader(m)(&r)
+	if in := m.Info(); in.Agree != nil {
+		if r.confirm == nil || r.confirmMin != max(handThreshold, in.Members[1].Threshold) {
+			t.Fatalf("a model with a second opinion: confirm %v at %v", r.confirm != nil, r.confirmMin)
+		}
+		glyph := image.NewGray(image.Rect(0, 0, 30, 40))
+		for i := range glyph.Pix {
+			glyph.Pix[i] = 255
+		}
+		for y := 5; y < 35; y++ {
+			glyph.Pix[y*30+14], glyph.Pix[y*30+15] = 0, 0 // a 1
+		}
+		rs, err := r.confirm([]*image.Gray{glyph})
+		if err != nil || len(rs) != 1 || rs[0].ch != '1' {
+			t.Errorf("the second opinion of a stroke: %v %v", rs, err)
+		}
+	} else if r.confirm != nil {
+		t.Error("a model of one member: a second opinion")
 	}
 }

@@ -13,6 +13,20 @@ import (
 func WithHandReader(m *icr.Model) Option {
 	return func(r *Reader) {
 		r.handMin = max(handThreshold, m.Info().Threshold)
+		if in := m.Info(); in.Agree != nil && len(in.Members) == 2 {
+			r.confirmMin = max(handThreshold, in.Members[1].Threshold)
+			r.confirm = func(glyphs []*image.Gray) ([]charRead, error) {
+				ps, err := m.Confirm(glyphs)
+				if err != nil {
+					return nil, err
+				}
+				out := make([]charRead, len(ps))
+				for i, p := range ps {
+					out[i] = charRead{ch: classChar(p.Class), conf: p.Conf, probs: p.Probs}
+				}
+				return out, nil
+			}
+		}
 		r.hand = func(glyphs []*image.Gray) ([]charRead, error) {
 			ps, err := m.Classify(glyphs)
 			if err != nil {

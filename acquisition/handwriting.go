@@ -185,11 +185,15 @@ type boxField struct {
 	maxMarks int  // more marks than this and the box is not read
 	maxChars int  // characters of a value at most: a touching blob is cut into no more
 	dFirst   bool // a D may come first (a dispensario's progressive)
+	// confirmOne: a handwritten value of one character, which has no
+	// context, must also be read so by the model's second opinion, sure
+	// (Reader.confirm), when the model has one.
+	confirmOne bool
 }
 
 var (
 	// progressiveField: an optional D and 1-4 digits.
-	progressiveField = boxField{maxMarks: 5, maxChars: 5, dFirst: true}
+	progressiveField = boxField{maxMarks: 5, maxChars: 5, dFirst: true, confirmOne: true}
 	// countField: 1-2 digits.
 	countField = boxField{maxMarks: 3, maxChars: 2}
 )
@@ -240,6 +244,9 @@ type boxRead struct {
 	conf    float64
 	sure    bool   // every character read above the threshold (printed: confirmed)
 	why     string // when not sure: what fell short
+	// glyph is the crop of a box read by the handwriting model as one
+	// character (boxField.confirmOne).
+	glyph *image.Gray
 }
 
 // segmented is a field's crop, binarised, with its printed lines removed
@@ -338,6 +345,32 @@ func mmToCrop(r, area layout.Rect, px float64) image.Rectangle {
 // context's threshold (contextConfirms); any other reading needs every
 // character at the model's.
 func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead, error) {
+	br, err := st.readBoxOnce(box, f, want)
+	if err != nil || !f.confirmOne || st.r.confirm == nil || br.glyph == nil || !br.sure || br.source != page.SourceHandwritten || len(br.text) != 1 {
+		return br, err
+	}
+	// One character, no context: the second opinion must read it the
+	// same, at its own threshold (a 9 with a narrow open loop read as a
+	// sure 4 by the first member).
+	rs, err := st.r.confirm([]*image.Gray{br.glyph})
+	if err != nil {
+		return boxRead{}, err
+	}
+	return br.confirmedBy(rs[0], st.r.confirmMin), nil
+}
+
+// confirmedBy keeps br, a value of one character read for sure, sure
+// only when the second opinion r reads the same character at minConf or
+// more.
+func (br boxRead) confirmedBy(r charRead, minConf float64) boxRead {
+	if r.ch != br.text[0] || r.conf < minConf {
+		br.sure, br.why = false, fmt.Sprintf("one character: the second model reads %q at %.3f", r.ch, r.conf)
+	}
+	return br
+}
+
+// readBoxOnce is readBox before a single character's second opinion.
+func (st *pageState) readBoxOnce(box layout.Rect, f boxField, want string) (boxRead, error) {
 	area := box.Inset(-fieldMarginMM)
 	s, err := st.segmentArea(area, boxRules(box, area, boxLineMM, fieldPx))
 	if err != nil || s.labels == nil {
@@ -398,6 +431,9 @@ func (st *pageState) readBox(box layout.Rect, f boxField, want string) (boxRead,
 		}
 	case cut && br.why == "":
 		br.why = "characters touching, cut apart"
+	}
+	if len(gs) == 1 && reads != nil {
+		br.glyph = gs[0].crop(s)
 	}
 	// Print: several characters that look printed, or one character (its
 	// look alone cannot tell) that the handwriting model reads the same.

@@ -30,6 +30,10 @@ type Reader struct {
 	hand      handClassifier
 	handClose func() error // set when the Reader owns the model
 	handMin   float64      // least confidence of a handwritten character
+	// confirm is the model's second opinion alone, confirmMin its
+	// threshold (boxField.confirmOne); nil for a model of one member.
+	confirm    handClassifier
+	confirmMin float64
 	// trace, when set (by tests), sees every page's slot reads as the
 	// slots step ends: what the accuracy measurement explains misses with.
 	trace func(*page.Result, []*slotRead)

@@ -20,5 +20,10 @@
 // else as a suggestion: a digit misread with confidence is still
 // possible, on handwriting unlike anything trained on.
 //
+// The embedded model has a second network (Info.Agree), trained apart,
+// that Classify does not run: Model.Confirm asks it alone, for a
+// character with no context (a progressive of one digit), which a caller
+// takes only when both networks read it for sure.
+//
 // docs/handwriting.md gives the data, the figures and how to retrain.
 package icr

@@ -56,6 +56,34 @@ type Info struct {
 	// measured with the cascade as Classify runs it (icrcal). 0: every
 	// member runs on every glyph.
 	Consult float64 `json:"consult,omitempty"`
+	// Agree, when set, makes a two-member ensemble a second opinion
+	// rather than a mean: see Agree. Consult and Temperature are then
+	// unused, and Threshold is the first member's own.
+	Agree *Agree `json:"agree,omitempty"`
+}
+
+// Agree is the rule of a second opinion (Info.Agree). The first member
+// reads every glyph, and its probabilities stand, except where it reads a
+// glyph at First or more but below Below (its own threshold): there the
+// second member is run, and when it reads the same class at Second or
+// more, that class is given probability Conf (the others scaled down in
+// proportion, so the probabilities still sum to 1). Second 0: Classify
+// never runs the second member (no glyph is lifted); it is there for
+// Confirm alone. First, Second and
+// Conf are chosen on the held-out set (icrcal -agree): the glyphs so
+// lifted had at most the threshold's error rate there, and Conf is at
+// least the threshold. A glyph the two read differently keeps the first
+// member's probabilities: no reading is made surer by a disagreement, and
+// a reader's rules measured with the first member alone see what they saw.
+type Agree struct {
+	First  float64 `json:"first"`
+	Second float64 `json:"second"`
+	Below  float64 `json:"below"`
+	Conf   float64 `json:"conf"`
+	// Lifted and Errors are what the rule did on the held-out set: the
+	// glyphs lifted and how many of them were wrong.
+	Lifted int `json:"lifted"`
+	Errors int `json:"errors"`
 }
 
 // Member is one network of the ensemble and what its training measured.
@@ -96,6 +124,10 @@ type Prediction struct {
 	// what that network alone says, for a caller whose rule was
 	// measured with it.
 	First []float64
+	// Second are the second member's own probabilities where it was run
+	// (Info.Agree: the glyphs the first read between Agree.First and
+	// Agree.Below); nil elsewhere.
+	Second []float64
 	// Blank is true when the crop held no ink (Normalize found none): the
 	// network still ran on the blank input, which it was trained to call
 	// Other.
@@ -110,6 +142,7 @@ type Model struct {
 	nets    []*vision.Net
 	temp    float64 // Info.Temperature, 1 for none
 	consult float64 // Info.Consult, 0 for none
+	agree   *Agree  // Info.Agree, nil for none
 	info    Info
 }
 
@@ -132,7 +165,12 @@ func Load() (*Model, error) {
 			return nil, fmt.Errorf("icr: member %d: %w", i, err)
 		}
 	}
-	m, err := LoadCascade(info.Temperature, info.Consult, files...)
+	var m *Model
+	if info.Agree != nil {
+		m, err = LoadAgree(*info.Agree, files...)
+	} else {
+		m, err = LoadCascade(info.Temperature, info.Consult, files...)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +219,62 @@ func LoadCascade(temperature, consult float64, onnx ...[]byte) (*Model, error) {
 	return m, nil
 }
 
+// LoadAgree loads two networks as a second opinion (Info.Agree): the
+// second runs only on the glyphs the first reads in [a.First, a.Below),
+// and a class both read (the second at a.Second or more) gets a.Conf.
+func LoadAgree(a Agree, onnx ...[]byte) (*Model, error) {
+	if len(onnx) != 2 {
+		return nil, fmt.Errorf("icr: a second opinion needs two networks, got %d", len(onnx))
+	}
+	if !(a.First >= 0 && a.First <= a.Below && a.Below <= 1 && a.Second >= 0 && a.Second <= 1 && a.Conf >= a.Below && a.Conf < 1) || math.IsNaN(a.First+a.Second+a.Below+a.Conf) {
+		return nil, fmt.Errorf("icr: agree rule %+v: want 0 <= first <= below <= conf < 1, 0 <= second <= 1", a)
+	}
+	m, err := LoadCascade(1, 0, onnx...)
+	if err != nil {
+		return nil, err
+	}
+	m.agree = &a
+	return m, nil
+}
+
+// Confirm runs the second member alone on glyphs (as Classify prepares
+// them): its own reading, for a caller that wants both members sure of a
+// character with no context (a progressive of one digit). A model of one
+// member has no second opinion: it is an error.
+func (m *Model) Confirm(glyphs []*image.Gray) ([]Prediction, error) {
+	if m == nil || len(m.nets) < 2 {
+		return nil, errors.New("icr: Confirm needs a model of two members")
+	}
+	out := make([]Prediction, 0, len(glyphs))
+	in := make([]float32, 0, len(glyphs)*Size*Size)
+	blank := make([]bool, len(glyphs))
+	for i, g := range glyphs {
+		if g == nil || g.Rect.Empty() {
+			return nil, fmt.Errorf("icr: glyph %d is empty", i)
+		}
+		n, ok := Normalize(g)
+		blank[i] = !ok
+		for _, p := range n.Pix {
+			in = append(in, float32(p)/255)
+		}
+	}
+	for start := 0; start < len(glyphs); start += maxBatch {
+		k := min(len(glyphs)-start, maxBatch)
+		logits, err := m.nets[1].Forward(in[start*Size*Size:(start+k)*Size*Size], k)
+		if err != nil {
+			return nil, fmt.Errorf("icr: %w", err)
+		}
+		for i, l := range logits {
+			p := make([]float64, NumClasses)
+			addSoftmax(p, l, 1)
+			pr := predict(p, p)
+			pr.Blank = blank[start+i]
+			out = append(out, pr)
+		}
+	}
+	return out, nil
+}
+
 // Info returns what training measured of the model.
 func (m *Model) Info() Info { return m.info }
 
@@ -207,12 +301,13 @@ func (m *Model) Classify(glyphs []*image.Gray) ([]Prediction, error) {
 				in = append(in, float32(p)/255)
 			}
 		}
-		probs, first, err := m.forward(in, len(batch))
+		probs, first, second, err := m.forward(in, len(batch))
 		if err != nil {
 			return nil, err
 		}
 		for i, p := range probs {
 			pr := predict(p, first[i])
+			pr.Second = second[i]
 			pr.Blank = blank[i]
 			out = append(out, pr)
 		}
@@ -241,12 +336,14 @@ func (m *Model) ClassifyNormalized(imgs []*image.Gray) ([]Prediction, error) {
 				}
 			}
 		}
-		ps, first, err := m.forward(in, len(batch))
+		ps, first, second, err := m.forward(in, len(batch))
 		if err != nil {
 			return nil, err
 		}
 		for i, p := range ps {
-			out = append(out, predict(p, first[i]))
+			pr := predict(p, first[i])
+			pr.Second = second[i]
+			out = append(out, pr)
 		}
 	}
 	return out, nil
@@ -257,15 +354,20 @@ func (m *Model) ClassifyNormalized(imgs []*image.Gray) ([]Prediction, error) {
 // cascade (consult set) the members after the first see only the inputs
 // the first reads below consult; the others keep the first's
 // probabilities as they are. It also returns the first member's own
-// probabilities (Prediction.First).
-func (m *Model) forward(in []float32, n int) (probs, first [][]float64, err error) {
+// probabilities (Prediction.First), and the second's where it ran for a
+// second opinion (Info.Agree; Prediction.Second).
+func (m *Model) forward(in []float32, n int) (probs, first, second [][]float64, err error) {
+	if m.agree != nil {
+		return m.forwardAgree(in, n)
+	}
+	second = make([][]float64, n)
 	probs, first = make([][]float64, n), make([][]float64, n)
 	for i := range probs {
 		probs[i] = make([]float64, NumClasses)
 	}
 	logits0, err := m.nets[0].Forward(in, n)
 	if err != nil {
-		return nil, nil, fmt.Errorf("icr: %w", err)
+		return nil, nil, nil, fmt.Errorf("icr: %w", err)
 	}
 	for i, l := range logits0 {
 		addSoftmax(probs[i], l, 1)
@@ -277,7 +379,7 @@ func (m *Model) forward(in []float32, n int) (probs, first [][]float64, err erro
 				temper(p, m.temp)
 			}
 		}
-		return probs, first, nil
+		return probs, first, second, nil
 	}
 	// ask: the inputs the other members see.
 	ask := make([]int, 0, n)
@@ -287,7 +389,7 @@ func (m *Model) forward(in []float32, n int) (probs, first [][]float64, err erro
 		}
 	}
 	if len(ask) == 0 {
-		return probs, first, nil
+		return probs, first, second, nil
 	}
 	sub := in
 	if len(ask) < n {
@@ -306,7 +408,7 @@ func (m *Model) forward(in []float32, n int) (probs, first [][]float64, err erro
 	for _, net := range m.nets[1:] {
 		logits, err := net.Forward(sub, len(ask))
 		if err != nil {
-			return nil, nil, fmt.Errorf("icr: %w", err)
+			return nil, nil, nil, fmt.Errorf("icr: %w", err)
 		}
 		for k, l := range logits {
 			addSoftmax(probs[ask[k]], l, w)
@@ -317,7 +419,72 @@ func (m *Model) forward(in []float32, n int) (probs, first [][]float64, err erro
 			temper(probs[i], m.temp)
 		}
 	}
-	return probs, first, nil
+	return probs, first, second, nil
+}
+
+// forwardAgree is forward for a second opinion (Info.Agree).
+func (m *Model) forwardAgree(in []float32, n int) (probs, first, second [][]float64, err error) {
+	a := m.agree
+	probs, first, second = make([][]float64, n), make([][]float64, n), make([][]float64, n)
+	logits0, err := m.nets[0].Forward(in, n)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("icr: %w", err)
+	}
+	const px = Size * Size
+	var ask []int
+	var sub []float32
+	for i, l := range logits0 {
+		probs[i] = make([]float64, NumClasses)
+		addSoftmax(probs[i], l, 1)
+		first[i] = slices.Clone(probs[i])
+		if c := slices.Max(probs[i]); a.Second > 0 && c >= a.First && c < a.Below {
+			ask = append(ask, i)
+			sub = append(sub, in[i*px:(i+1)*px]...)
+		}
+	}
+	if len(ask) == 0 {
+		return probs, first, second, nil
+	}
+	logits, err := m.nets[1].Forward(sub, len(ask))
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("icr: %w", err)
+	}
+	for k, l := range logits {
+		i := ask[k]
+		second[i] = make([]float64, NumClasses)
+		addSoftmax(second[i], l, 1)
+		c, c2 := argmax(probs[i]), argmax(second[i])
+		if c != c2 || second[i][c2] < a.Second {
+			continue
+		}
+		lift(probs[i], c, a.Conf)
+	}
+	return probs, first, second, nil
+}
+
+// argmax returns the index of p's largest value (the first of equals).
+func argmax(p []float64) int {
+	best := 0
+	for i := range p {
+		if p[i] > p[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// lift gives class c probability conf (above its own) and scales the
+// others down in proportion, so p still sums to 1.
+func lift(p []float64, c int, conf float64) {
+	rest := 1 - p[c]
+	for k := range p {
+		switch {
+		case k == c:
+			p[k] = conf
+		case rest > 0:
+			p[k] *= (1 - conf) / rest
+		}
+	}
 }
 
 // temper raises the probabilities p to 1/t and normalises them again.

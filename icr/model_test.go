@@ -453,3 +453,83 @@ func TestCascade(t *testing.T) {
 		}
 	}
 }
+
+// TestAgree checks Info.Agree, a second opinion: the second member runs
+// only on the glyphs the first reads in [First, Below); where it reads the
+// same class at Second or more, that class gets Conf and the others are
+// scaled down in proportion; anywhere else the first member's
+// probabilities stand. With the committed first member twice, every
+// consulted glyph whose confidence is at Second or more is lifted. Confirm
+// gives the second member alone.
+func TestAgree(t *testing.T) {
+	net, err := os.ReadFile(filepath.Join("model", load(t).Info().Members[0].File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := icr.Agree{First: 0.6, Second: 0.8, Below: 0.99, Conf: 0.999}
+	alone, err := icr.LoadNets(1, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alone.Close()
+	ag, err := icr.LoadAgree(a, net, net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ag.Close()
+	var crops []*image.Gray
+	for i := range 120 {
+		crops = append(crops, handgen.Glyph(handgen.Rand(testSeed, uint64(i)), icr.Class(i%icr.NumClasses)).Crop)
+	}
+	p0, p1 := classify(t, alone, crops), classify(t, ag, crops)
+	conf, err := ag.Confirm(crops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lifted, kept := 0, 0
+	for i := range p0 {
+		if !slices.Equal(p1[i].First, p0[i].Probs) || !slices.Equal(conf[i].Probs, p0[i].Probs) {
+			t.Fatalf("glyph %d: First %v, Confirm %v, the member alone %v", i, p1[i].First, conf[i].Probs, p0[i].Probs)
+		}
+		asked := p0[i].Conf >= a.First && p0[i].Conf < a.Below
+		if asked != (p1[i].Second != nil) {
+			t.Fatalf("glyph %d at %.4f: consulted %v", i, p0[i].Conf, p1[i].Second != nil)
+		}
+		if !asked || p0[i].Conf < a.Second {
+			kept++
+			if !slices.Equal(p1[i].Probs, p0[i].Probs) {
+				t.Fatalf("glyph %d at %.4f: %v, want the first member's %v", i, p0[i].Conf, p1[i].Probs, p0[i].Probs)
+			}
+			continue
+		}
+		lifted++
+		if p1[i].Class != p0[i].Class || p1[i].Conf != a.Conf {
+			t.Fatalf("glyph %d at %.4f: %v %.4f, want %v %v", i, p0[i].Conf, p1[i].Class, p1[i].Conf, p0[i].Class, a.Conf)
+		}
+		var sum float64
+		for k, p := range p1[i].Probs {
+			sum += p
+			if c := icr.Class(k); c != p0[i].Class {
+				want := p0[i].Probs[k] * (1 - a.Conf) / (1 - p0[i].Conf)
+				if math.Abs(p-want) > 1e-12 {
+					t.Fatalf("glyph %d class %d: %.9f, want %.9f", i, k, p, want)
+				}
+			}
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Fatalf("glyph %d: probabilities sum to %v", i, sum)
+		}
+	}
+	if lifted == 0 || kept == 0 {
+		t.Errorf("%d lifted, %d kept: the test needs both kinds", lifted, kept)
+	}
+	for _, bad := range []icr.Agree{{First: 0.9, Below: 0.8, Conf: 0.99}, {First: 0.5, Below: 0.99, Conf: 0.98}, {First: 0.5, Below: 0.99, Conf: 1}} {
+		if m, err := icr.LoadAgree(bad, net, net); err == nil {
+			m.Close()
+			t.Errorf("agree %+v: no error", bad)
+		}
+	}
+	if _, err := alone.Confirm(crops); err == nil {
+		t.Error("Confirm on one member: no error")
+	}
+}

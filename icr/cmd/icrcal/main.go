@@ -39,61 +39,91 @@ func main() {
 	dir := flag.String("model", "icr/model", "directory of the members' networks; icr.json is written there")
 	rate := flag.Float64("rate", 0.001, "held-out error rate the threshold keeps to")
 	consult := flag.Float64("consult", 0, "a cascade: the members after the first run on the glyphs the first reads below this (icr.Info.Consult; 0: on all)")
+	var agree icr.Agree
+	second := flag.Bool("second-opinion", false, "two members as a second opinion (icr.Info.Agree) rather than a mean")
+	flag.Float64Var(&agree.Second, "agree-second", 0, "with -second-opinion: the least confidence of the second member on the first's class for it to be lifted (0: none is, the second is for icr.Model.Confirm only)")
+	flag.Float64Var(&agree.First, "agree-first", 0.9, "with -second-opinion: the least confidence of the first member for the second to be consulted")
+	flag.Float64Var(&agree.Conf, "agree-conf", 0, "with -second-opinion: the probability an agreed class is given (at least the first member's threshold)")
 	flag.Parse()
+	if *second {
+		if err := runAgree(*data, *dir, *rate, agree, flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "icrcal:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*data, *dir, *rate, *consult, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "icrcal:", err)
 		os.Exit(1)
 	}
 }
 
-func run(data, dir string, rate, consult float64, memberFiles []string) error {
-	if data == "" || len(memberFiles) == 0 {
-		return fmt.Errorf("usage: icrcal -data DIR [-model DIR] MEMBER.json...")
-	}
+// heldOut reads icrgen's held-out set in DIR.
+func heldOut(data string) ([]*image.Gray, truth, error) {
+	var set truth
 	imgs, n, err := handgen.ReadIDX(filepath.Join(data, "heldout-images.idx"))
 	if err != nil {
-		return err
+		return nil, truth{}, err
 	}
 	if n != icr.Size {
-		return fmt.Errorf("held-out images are %d×%d", n, n)
+		return nil, truth{}, fmt.Errorf("held-out images are %d×%d", n, n)
 	}
 	labels, _, err := handgen.ReadIDX(filepath.Join(data, "heldout-labels.idx"))
 	if err != nil {
-		return err
+		return nil, truth{}, err
 	}
 	sources, _, err := handgen.ReadIDX(filepath.Join(data, "heldout-sources.idx"))
 	if err != nil {
-		return err
+		return nil, truth{}, err
 	}
 	if len(labels) != len(imgs) || len(sources) != len(imgs) {
-		return fmt.Errorf("held out: %d images, %d labels, %d sources", len(imgs), len(labels), len(sources))
+		return nil, truth{}, fmt.Errorf("held out: %d images, %d labels, %d sources", len(imgs), len(labels), len(sources))
 	}
 	in := make([]*image.Gray, len(imgs))
 	for i, b := range imgs {
 		in[i] = &image.Gray{Pix: b, Stride: icr.Size, Rect: image.Rect(0, 0, icr.Size, icr.Size)}
 	}
-	var set truth
 	for i := range labels {
 		set.labels = append(set.labels, icr.Class(labels[i][0]))
 		set.sources = append(set.sources, handgen.Source(sources[i][0]))
 	}
+	return in, set, nil
+}
+
+// readMembers reads the members' records and their networks (in dir).
+func readMembers(dir string, memberFiles []string) ([]icr.Member, [][]byte, error) {
 
 	var members []icr.Member
 	var nets [][]byte
 	for _, f := range memberFiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		var mb icr.Member
 		if err := json.Unmarshal(b, &mb); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
+			return nil, nil, fmt.Errorf("%s: %w", f, err)
 		}
 		net, err := os.ReadFile(filepath.Join(dir, mb.File))
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		members, nets = append(members, mb), append(nets, net)
+	}
+	return members, nets, nil
+}
+
+func run(data, dir string, rate, consult float64, memberFiles []string) error {
+	if data == "" || len(memberFiles) == 0 {
+		return fmt.Errorf("usage: icrcal -data DIR [-model DIR] MEMBER.json...")
+	}
+	in, set, err := heldOut(data)
+	if err != nil {
+		return err
+	}
+	members, nets, err := readMembers(dir, memberFiles)
+	if err != nil {
+		return err
 	}
 
 	measure := func(name string, temp, consult float64, onnx ...[]byte) (map[string]float64, float64, error) {
@@ -350,4 +380,122 @@ func (s truth) figures(ps []icr.Prediction, rate float64) (map[string]float64, f
 		}
 	}
 	return fig, th
+}
+
+// runAgree measures a second opinion (icr.Info.Agree) of two members on
+// the held-out set and writes icr.json for it: the threshold is the first
+// member's own, and the rule's lifted glyphs must keep to the threshold's
+// error rate.
+func runAgree(data, dir string, rate float64, a icr.Agree, memberFiles []string) error {
+	if data == "" || len(memberFiles) != 2 {
+		return fmt.Errorf("usage: icrcal -data DIR [-model DIR] -second-opinion [-agree-second S -agree-first F -agree-conf C] FIRST.json SECOND.json")
+	}
+	in, set, err := heldOut(data)
+	if err != nil {
+		return err
+	}
+	members, nets, err := readMembers(dir, memberFiles)
+	if err != nil {
+		return err
+	}
+	first, err := icr.LoadNets(1, nets[0])
+	if err != nil {
+		return err
+	}
+	defer first.Close()
+	fs, err := first.ClassifyNormalized(in)
+	if err != nil {
+		return err
+	}
+	firstFig, th := set.figures(fs, rate)
+	fmt.Printf("%-28s threshold %.4f: %.1f%% accepted, %d wrong\n", "first member alone", th, 100*firstFig["coverage@threshold"], int(firstFig["errors@threshold"]))
+	a.Below = th
+	a.Conf = max(a.Conf, th)
+	if a.Second == 0 {
+		a.First = th
+	}
+	m, err := icr.LoadAgree(a, nets...)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	ps, err := m.ClassifyNormalized(in)
+	if err != nil {
+		return err
+	}
+	consulted := 0
+	a.Lifted, a.Errors = 0, 0
+	for i, p := range ps {
+		if p.Second != nil {
+			consulted++
+		}
+		if p.Conf > fs[i].Conf {
+			a.Lifted++
+			if p.Class != set.labels[i] {
+				a.Errors++
+			}
+		}
+	}
+	fig, _ := set.figures(ps, rate)
+	accepted, wrong := 0, 0
+	for i, p := range ps {
+		if p.Conf >= th {
+			accepted++
+			if p.Class != set.labels[i] {
+				wrong++
+			}
+		}
+	}
+	fig["consulted"] = float64(consulted) / float64(len(ps))
+	// Confirm: the glyphs the first member reads for sure that the second
+	// alone does not read the same at its own threshold.
+	// (Confirm is the second alone; these images are normalised already.)
+	secondAlone, err := icr.LoadNets(1, nets[1])
+	if err != nil {
+		return err
+	}
+	defer secondAlone.Close()
+	cs, err := secondAlone.ClassifyNormalized(in)
+	if err != nil {
+		return err
+	}
+	sure, unconfirmed, sureWrong, caught := 0, 0, 0, 0
+	for i, p := range fs {
+		if p.Conf < th {
+			continue
+		}
+		sure++
+		wrong := p.Class != set.labels[i]
+		if wrong {
+			sureWrong++
+		}
+		if cs[i].Class != p.Class || cs[i].Conf < members[1].Threshold {
+			unconfirmed++
+			if wrong {
+				caught++
+			}
+		}
+	}
+	fig["unconfirmed@threshold"] = float64(unconfirmed) / float64(sure)
+	fig["caught@threshold"] = float64(caught)
+	fmt.Printf("%-28s of %d glyphs the first reads for sure, the second alone does not read %d the same at its %.4f; of their %d wrong, %d\n",
+		"confirm", sure, unconfirmed, members[1].Threshold, sureWrong, caught)
+	fig["coverage@first_threshold"] = float64(accepted) / float64(len(ps))
+	fig["errors@first_threshold"] = float64(wrong)
+	fmt.Printf("%-28s second consulted on %.1f%% (first in [%.4f, %.4f)); lifted to %.4f where it reads the same at %.4f+: %d glyphs, %d wrong; at %.4f: %.1f%% accepted, %d wrong\n",
+		"second opinion", 100*fig["consulted"], a.First, a.Below, a.Conf, a.Second, a.Lifted, a.Errors, th, 100*fig["coverage@first_threshold"], wrong)
+	if float64(a.Errors) > rate*float64(a.Lifted) {
+		return fmt.Errorf("the lifted glyphs' error rate %d/%d is over %v", a.Errors, a.Lifted, rate)
+	}
+	info := icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: 1, Members: members, Agree: &a}
+	b, err := json.MarshalIndent(info, "", " ")
+	if err != nil {
+		return err
+	}
+	out := filepath.Join(dir, "icr.json")
+	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("icrcal: wrote %s\n", out)
+	return nil
 }
