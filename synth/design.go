@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -230,10 +231,26 @@ func (d Design) newLabel(r *rng, p Product, t fustella.Targatura) (*Label, error
 				continue
 			}
 		}
-		l.W, l.H = round3(l.W), round3(l.H)
-		return l, nil
+		if fitsRounded(l) {
+			return l, nil
+		}
 	}
 	return nil, fmt.Errorf("synth: design %s: no draw fits a %gx%g mm label", d.Name, maxLookW, maxLookH)
+}
+
+// fitsRounded rounds the label's size to the thousandth of a millimetre
+// the truth records, up where rounding to the nearest would leave its
+// elements a hair too big for it (the draw then refuses the label: seed
+// 4501's page 84, 0.0004 mm short). It reports whether the label fits.
+func fitsRounded(l *Label) bool {
+	w, h := l.W, l.H
+	l.W, l.H = round3(w), round3(h)
+	if _, sw, sh := l.lookLayout(); sw <= 0 && sh <= 0 {
+		return true
+	}
+	l.W, l.H = math.Ceil(w*1000)/1000, math.Ceil(h*1000)/1000
+	_, sw, sh := l.lookLayout()
+	return sw <= 0 && sh <= 0
 }
 
 func errShort(l *Label, sw, sh float64) error {
