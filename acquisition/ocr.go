@@ -444,3 +444,102 @@ func bandOverlap(g *image.Gray, y0, y1 int, cut uint8) (float64, bool) {
 // to 0.98, digit and name lines 0.08 to 0.67 (their strokes bend and end
 // between the two levels).
 const barOverlap = 0.75
+
+// confirmCandidate reads, for a region of bars that neither decoded nor
+// had its digit line read by OCR alone, the model's candidate read of a
+// 1-bit crop img (barcode's Code32Candidate and TargaturaCandidate: every
+// band of rows drew the same valid text, by too small a margin for a
+// read), and keeps it only when a read of the digit line confirms it
+// exactly, the way a line confirms decoded bars (the fast reader's sure
+// reading, Tesseract's, or the field reader's two): two independent
+// reads of one value. The candidate's confidence (0.3) is far under what
+// bars alone need (minBarConfidence), so it never makes a value alone;
+// when nothing confirms it, lr is left as it was, as if no candidate had
+// been drawn (a line read as another value is not a disagreement with a
+// read that is not one). Seed 4201's side-by-side and compact 1-bit
+// pages (threshold 134): targature unread whose bars every band drew
+// right, their digits printed under them.
+func (st *pageState) confirmCandidate(lr *labelRead, img *image.Gray, pos int) {
+	if st.r.ocr == nil || lr.kind != "" || lr.ocrOnly != "" {
+		return
+	}
+	saved := *lr
+	for _, kind := range kindOrder(pos) {
+		if kind == "code32" {
+			a, r, ok := st.r.bars.Code32Candidate(img)
+			if !ok {
+				continue
+			}
+			lr.setBars(kind, a, "", r)
+		} else {
+			t, r, ok := st.r.bars.TargaturaCandidate(img)
+			if !ok {
+				continue
+			}
+			lr.setBars(kind, "", t, r)
+		}
+		lr.ocrAIC, lr.ocrTG, lr.ocrConf, lr.ocrOutcome = "", "", 0, ocrNone
+		if st.lineConfirms(lr) && lr.ocrValue(kind) == lr.barsValue() {
+			return
+		}
+		*lr = saved
+	}
+}
+
+// lineConfirms reads the digit line of lr's bars (read as lr.kind) under
+// and over them, as decodeLabelBars does for decoded bars: the fast
+// reader first, then Tesseract at two margins, then the field reader. It
+// reports whether a reading was kept in lr's OCR value (the caller
+// compares it with the bars'). Besides the usual windows (lineWindows) it
+// reads windows reaching into the region found (candidateReach): a
+// region of bars found with the top of its digit line (the bars' ends
+// ragged on a 1-bit scan, the line close under them) leaves the line's
+// lower half at the top of the usual window, where another line under it
+// (the product's name) is taken for the line. Only a reading equal to
+// the candidate counts, so a window that holds some other line confirms
+// nothing.
+func (st *pageState) lineConfirms(lr *labelRead) bool {
+	base := lineWindows(lr)
+	wins := base[:]
+	for _, in := range candidateReach {
+		for _, w := range base {
+			if w.Y > 0 {
+				w.Y -= in
+			} else {
+				w.Y += in
+			}
+			wins = append(wins, w)
+		}
+	}
+	for _, win := range wins {
+		if st.fastConfirms(lr, win) {
+			return true
+		}
+	}
+	for _, win := range wins {
+		if st.ocrUnder(lr, lr.kind, lr.reversed, win, lineMargin) ||
+			lr.ocrOutcome != ocrUnconfirmed && st.ocrUnder(lr, lr.kind, lr.reversed, win, confirmMargin) {
+			return true
+		}
+	}
+	if lr.ocrOutcome == ocrUnconfirmed {
+		return false
+	}
+	want := lr.barsValue()
+	for _, win := range wins {
+		if conf, ok := st.fieldsRead(lr, lr.reversed, win, want); ok {
+			if lr.kind == "itf" {
+				lr.ocrTG = lr.tg
+			} else {
+				lr.ocrAIC = lr.aic
+			}
+			lr.ocrConf, lr.text.found = conf, true
+			return true
+		}
+	}
+	return false
+}
+
+// candidateReach is how far (mm) the extra windows of lineConfirms reach
+// into the region of bars.
+var candidateReach = []float64{1.5, 3}

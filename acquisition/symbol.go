@@ -168,6 +168,7 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	}
 	lr.ocrAIC, lr.ocrTG, lr.ocrConf = "", "", 0
 	lr.text.found = false
+	st.confirmCandidate(lr, img, pos) // ocr.go
 }
 
 // ocrConfirm reads the line of a value read by OCR alone a second time,

@@ -79,11 +79,16 @@ type Result struct {
 	// its crop wider than the bars it found (a piece of a symbol) tells
 	// from it where the whole symbol is.
 	Span [2]float64
+	// Candidate marks a candidate read (Decoder.Code32Candidate,
+	// TargaturaCandidate): no value on its own, only one that another,
+	// independent read of the same value confirms.
+	Candidate bool
 }
 
 // Confidence is a heuristic in (0, 1]: 1 for a plain read confirmed by
 // several scan lines, lower when fallbacks were needed or few lines agreed.
-// It ranks reads; it is not a probability.
+// It ranks reads; it is not a probability. A candidate read's is
+// candidateConfidence (0.3), whatever its attempt.
 //
 // A read of the model-based fallback (Attempt.Binarizer == Model) counts
 // as a mid-plan read (0.9 before the lines' factor), not by its attempt
@@ -91,6 +96,9 @@ type Result struct {
 // any of them (each character's pattern clearly the best, the whole fit
 // tight, bands of rows that share none agreeing).
 func (r Result) Confidence() float64 {
+	if r.Candidate {
+		return candidateConfidence
+	}
 	c := 1 - 0.015*float64(r.Attempt.Index)
 	if r.Attempt.Binarizer == Model {
 		c = 0.9
