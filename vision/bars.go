@@ -34,7 +34,7 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 	defer src.Close()
 	diff := barEdges(src, pxPerMM)
 	defer diff.Close()
-	out, tall := barBlocks(diff, barLevel, pxPerMM, barGap, minW, minH, maxH)
+	out, tall, pieces := barBlocks(diff, nil, barLevel, pxPerMM, barGap, minW, minH, maxH)
 	// A blurred photo's dense narrow bars (a narrow bar of about 1.2 px
 	// under a blur of 1 to 2 px) keep little of their edges: their
 	// response can stay under barLevel, where a sharp scan's saturates.
@@ -43,11 +43,24 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 	// first pass did not find are added, and a block that holds one
 	// region of the first pass and is wider (the first pass found only
 	// the symbol's wider part) takes its place. A block meeting two
-	// regions of the first pass joins two symbols: it is not taken. A
-	// sharp image (a scan, a 1-bit scan's full-contrast edges) keeps the
-	// first pass alone.
-	if low := weakLevel(diff); low < barLevel {
-		more, _ := barBlocks(diff, low, pxPerMM, barGap, math.Max(minW, minSymbolW), minH, maxH)
+	// regions of the first pass joins two symbols: it is not taken.
+	//
+	// Under more blur a run of narrow bars and spaces turns flat grey: no
+	// edge at all for up to about 2.5 mm between the wide bars, which the
+	// close does not bridge, so the symbol's blocks stay pieces narrower
+	// than minW and it is not found at any level, even where its wide
+	// bars' edges are strong (seed 4101's phone page 6: the Code 32 of
+	// slots 11 and 12, every design). The second pass also bridges gaps
+	// up to darkGap where they are darker than the paper around them
+	// (bars blurred to grey, not a quiet zone, paper or a label's tint),
+	// and runs also where the first pass saw such pieces (blocks of a
+	// bar's height at least minPieceW wide but under minW). A sharp
+	// image (a scan, a 1-bit scan's full-contrast edges) with no pieces
+	// keeps the first pass alone.
+	if low := weakLevel(diff); low < barLevel || pieces > 0 {
+		dark := inkMask(src, darkWindow*pxPerMM, darkRatio)
+		defer dark.Close()
+		more, _, _ := barBlocks(diff, &dark, min(low, barLevel), pxPerMM, barGap, math.Max(minW, minSymbolW), minH, maxH)
 		first := len(out)
 		grown := make([]bool, first)
 		for _, m := range more {
@@ -72,7 +85,7 @@ func FindBarRegions(g *image.Gray, pxPerMM, minW, minH, maxH float64) ([]Region,
 	// would be a second symbol of its kind on the label.
 	for _, r := range tall {
 		sub := diff.Region(r)
-		more, _ := barBlocks(sub, barLevel, pxPerMM, barGapTight, math.Max(minW, minSymbolW), minH, maxH)
+		more, _, _ := barBlocks(sub, nil, barLevel, pxPerMM, barGapTight, math.Max(minW, minSymbolW), minH, maxH)
 		sub.Close()
 		first := len(out)
 		for _, m := range more {
@@ -97,6 +110,19 @@ const (
 	// minSymbolW (mm) is about the narrowest whole symbol labels print:
 	// a 10-digit ITF at a 0.19 mm narrow bar and 2:1 is about 15 mm.
 	minSymbolW = 14.0
+)
+
+// darkGap (mm) is the widest gap between bar edges that the second pass
+// bridges where the gap is darker than darkRatio of the paper level (the
+// brightest grey within darkWindow mm, as InkFraction's): a blurred
+// photo's runs of narrow bars and spaces, grey without edges (they were
+// about 0.63 of the paper on seed 4101's page 6). minPieceW (mm) is the
+// narrowest block of the first pass that counts as a piece of a symbol.
+const (
+	minPieceW  = 2.0
+	darkGap    = 4.0
+	darkWindow = 6.0
+	darkRatio  = 0.8
 )
 
 // barLevel is the edge response (of barEdges) that bars reach: a sharp
@@ -174,14 +200,26 @@ func barEdges(src gocv.Mat, pxPerMM float64) gocv.Mat {
 // barBlocks closes the edges of diff above level over gaps up to gap mm into solid
 // blocks and returns those of a bar region's size, and the bounds (pixels
 // of diff) of the blocks taller than maxH but otherwise such.
-func barBlocks(diff gocv.Mat, level float32, pxPerMM, gap, minW, minH, maxH float64) ([]Region, []image.Rectangle) {
+func barBlocks(diff gocv.Mat, dark *gocv.Mat, level float32, pxPerMM, gap, minW, minH, maxH float64) ([]Region, []image.Rectangle, int) {
 	bin := gocv.NewMat()
 	defer bin.Close()
 	gocv.Threshold(diff, &bin, level, 255, gocv.ThresholdBinary)
+	var wide gocv.Mat
+	if dark != nil {
+		wide = gocv.NewMat()
+		defer wide.Close()
+		k := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(max(3, int(pxPerMM*darkGap)), max(1, int(pxPerMM*0.3))))
+		gocv.MorphologyEx(bin, &wide, gocv.MorphClose, k)
+		k.Close()
+		gocv.BitwiseAnd(wide, *dark, &wide)
+	}
 	// Close the gaps between bars, then open to drop thin text strokes.
 	closeK := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(max(3, int(pxPerMM*gap)), max(1, int(pxPerMM*0.3))))
 	defer closeK.Close()
 	gocv.MorphologyEx(bin, &bin, gocv.MorphClose, closeK)
+	if dark != nil {
+		gocv.BitwiseOr(bin, wide, &bin)
+	}
 	openK := gocv.GetStructuringElement(gocv.MorphRect, image.Pt(max(3, int(pxPerMM*1.0)), max(3, int(pxPerMM*1.0))))
 	defer openK.Close()
 	gocv.MorphologyEx(bin, &bin, gocv.MorphOpen, openK)
@@ -190,6 +228,7 @@ func barBlocks(diff gocv.Mat, level float32, pxPerMM, gap, minW, minH, maxH floa
 	defer contours.Close()
 	var out []Region
 	var tall []image.Rectangle
+	pieces := 0
 	for i := 0; i < contours.Size(); i++ {
 		pv := contours.At(i)
 		rr := gocv.MinAreaRect(pv)
@@ -209,6 +248,9 @@ func barBlocks(diff gocv.Mat, level float32, pxPerMM, gap, minW, minH, maxH floa
 			continue
 		}
 		wm, hm := w/pxPerMM, h/pxPerMM
+		if wm >= minPieceW && wm < minW && hm >= minH && hm <= maxH {
+			pieces++
+		}
 		if wm < minW || hm < minH {
 			continue
 		}
@@ -220,7 +262,7 @@ func barBlocks(diff gocv.Mat, level float32, pxPerMM, gap, minW, minH, maxH floa
 		_, c := polygonAreaCentroid(pts)
 		out = append(out, Region{Center: c, W: w, H: h, Angle: ang})
 	}
-	return out, tall
+	return out, tall, pieces
 }
 
 // InkFraction returns, for each rectangle, the fraction of its pixels
