@@ -48,8 +48,19 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 	}
 	if !st.decodeBars(lr, img, pos, true) {
 		if !barsOnly(img) {
-			lr.note(ocrNotBars)
-			return // a 2D symbol (or text and bars): neither decoding nor OCR
+			// Bars with their digit line close under or over them can
+			// pass barLike (its rows a third and two thirds down both
+			// cross the bars) and not barsOnly (whose middle three
+			// fifths reach into the digits): seed 4150's compact phone
+			// pages, the ITF of slots 3 and 7 of page 5. The bars are
+			// then the part of the region that barsOnly takes.
+			if !st.trimTo(lr, quiet, barsOnly) {
+				lr.note(ocrNotBars)
+				return // a 2D symbol (or text and bars): neither decoding nor OCR
+			}
+			if img, err = crop(); err != nil {
+				return
+			}
 		}
 		lr.note(ocrNotTried)
 		if !st.decodeBars(lr, img, pos, false) {
@@ -553,12 +564,19 @@ func rejection(err error) ocrOutcome {
 // the height) of the region lr that barLike did not take for bars, and
 // makes lr that part when one is: it reports whether one was.
 func (st *pageState) trimToBars(lr *labelRead, quiet float64) bool {
+	return st.trimTo(lr, quiet, barLike)
+}
+
+// trimTo makes lr the upper or the lower part (barsPart of the height)
+// of its region whose crop isBars takes for bars, if one is: it reports
+// whether one was.
+func (st *pageState) trimTo(lr *labelRead, quiet float64, isBars func(*image.Gray) bool) bool {
 	const barsPart = 0.7
 	h := lr.h * barsPart
 	for _, v := range []float64{-(lr.h - h) / 2, (lr.h - h) / 2} {
 		fr := layout.Rect{X: -lr.w/2 - quiet, Y: v - h/2, W: lr.w + 2*quiet, H: h}
 		img, err := st.frameCrop(lr.center, lr.angle, false, fr, st.barPx())
-		if err == nil && barLike(img) {
+		if err == nil && isBars(img) {
 			lr.center, lr.h = framePoint(lr.center, lr.angle, 0, v), h
 			return true
 		}
