@@ -65,89 +65,79 @@ func TestExternalEncoders(t *testing.T) {
 func TestDesignLayout(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, d := range Designs() {
-		if d.look == nil {
-			continue
+	eachLabel(t, 7, 300, func(d Design, i int, lb *Label) {
+		where := fmt.Sprintf("%s label %d", d.Name, i)
+		k := lb.Look
+		if lb.W < 30 || lb.W > maxLookW || lb.H < 18 || lb.H > maxLookH {
+			t.Fatalf("%s: %gx%g mm", where, lb.W, lb.H)
 		}
-		r := newRNG(7)
-		for i := 0; i < 300; i++ {
-			lb, err := d.newLabel(r, newProduct(r), targaturaFor(7, i))
-			if err != nil {
-				t.Fatal(err)
-			}
-			where := fmt.Sprintf("%s label %d", d.Name, i)
-			k := lb.Look
-			if lb.W < 30 || lb.W > maxLookW || lb.H < 18 || lb.H > maxLookH {
-				t.Fatalf("%s: %gx%g mm", where, lb.W, lb.H)
-			}
-			for _, n := range []float64{lb.Narrow32, lb.NarrowITF} {
-				if n < 0.19 || n > 0.35 {
-					t.Fatalf("%s: narrow %.3f mm", where, n)
-				}
-			}
-			for _, v := range []float64{lb.Ratio32, lb.RatioITF} {
-				if v < 2 || v > 3 {
-					t.Fatalf("%s: ratio %.2f", where, v)
-				}
-			}
-			for _, h := range []float64{k.Bars32H, k.BarsITFH} {
-				if h < 4 || h > 15 {
-					t.Fatalf("%s: bars %.2f mm high", where, h)
-				}
-			}
-			els, sw, sh := lb.lookLayout()
-			if sw > 0 || sh > 0 {
-				t.Fatalf("%s: short by %.2f x %.2f mm", where, sw, sh)
-			}
-			box := lb.content()
-			kinds := map[string]string{}
-			for a, e := range els {
-				kinds[e.Kind] = e.Text
-				if !box.Contains(e.Rect) {
-					t.Fatalf("%s: %s %+v leaves the %+v content box", where, e.Kind, e.Rect, box)
-				}
-				for _, o := range els[a+1:] {
-					if e.Rect.Overlaps(o.Rect) {
-						t.Fatalf("%s: %s %+v overlaps %s %+v", where, e.Kind, e.Rect, o.Kind, o.Rect)
-					}
-				}
-				n := map[string]float64{SymCode32: lb.Narrow32, SymITF: lb.NarrowITF}[e.Kind]
-				if n == 0 {
-					continue
-				}
-				q := quietFactor*n - 1e-9
-				zone := layout.Rect{X: e.Rect.X - q, Y: e.Rect.Y, W: e.Rect.W + 2*q, H: e.Rect.H}
-				if !box.Contains(zone) {
-					t.Fatalf("%s: %s quiet zone %+v leaves %+v", where, e.Kind, zone, box)
-				}
-				for _, o := range els {
-					if o.Kind != e.Kind && zone.Overlaps(o.Rect) {
-						t.Fatalf("%s: %s in the quiet zone of %s", where, o.Kind, e.Kind)
-					}
-				}
-			}
-			if kinds[SymCode32] != lb.AIC.Code32() || kinds[SymITF] != string(lb.Targatura) {
-				t.Fatalf("%s: bars say %q %q", where, kinds[SymCode32], kinds[SymITF])
-			}
-			if a := kinds[SymAICText]; !strings.HasSuffix(a, string(lb.AIC)) {
-				t.Fatalf("%s: AIC line %q", where, a)
-			}
-			if tg, ok := kinds[SymTargaturaText]; ok != k.TargaturaDigits || ok && tg != string(lb.Targatura) {
-				t.Fatalf("%s: targatura line %q (printed %v)", where, tg, k.TargaturaDigits)
-			}
-			seen["arrangement "+k.Arrangement] = true
-			seen[fmt.Sprintf("digits over %v", k.DigitsOver)] = true
-			seen[fmt.Sprintf("targatura digits %v", k.TargaturaDigits)] = true
-			seen["font "+fontFamily(k.Font)] = true
-			seen["aic prefix "+k.AICPrefix] = true
-			seen[fmt.Sprintf("border %v", k.Border > 0)] = true
-			seen[fmt.Sprintf("white %v", lb.Paper == 255)] = true
-			seen["encoder "+k.Encoder] = true
-			if k.MatrixCorner != "" {
-				seen["matrix "+k.MatrixCorner] = true
+		for _, n := range []float64{lb.Narrow32, lb.NarrowITF} {
+			if n < 0.19 || n > 0.35 {
+				t.Fatalf("%s: narrow %.3f mm", where, n)
 			}
 		}
-	}
+		for _, v := range []float64{lb.Ratio32, lb.RatioITF} {
+			if v < 2 || v > 3 {
+				t.Fatalf("%s: ratio %.2f", where, v)
+			}
+		}
+		for _, h := range []float64{k.Bars32H, k.BarsITFH} {
+			if h < 4 || h > 15 {
+				t.Fatalf("%s: bars %.2f mm high", where, h)
+			}
+		}
+		els, sw, sh := lb.lookLayout()
+		if sw > 0 || sh > 0 {
+			t.Fatalf("%s: short by %.2f x %.2f mm", where, sw, sh)
+		}
+		box := lb.content()
+		kinds := map[string]string{}
+		for a, e := range els {
+			kinds[e.Kind] = e.Text
+			if !box.Contains(e.Rect) {
+				t.Fatalf("%s: %s %+v leaves the %+v content box", where, e.Kind, e.Rect, box)
+			}
+			for _, o := range els[a+1:] {
+				if e.Rect.Overlaps(o.Rect) {
+					t.Fatalf("%s: %s %+v overlaps %s %+v", where, e.Kind, e.Rect, o.Kind, o.Rect)
+				}
+			}
+			n := map[string]float64{SymCode32: lb.Narrow32, SymITF: lb.NarrowITF}[e.Kind]
+			if n == 0 {
+				continue
+			}
+			q := quietFactor*n - 1e-9
+			zone := layout.Rect{X: e.Rect.X - q, Y: e.Rect.Y, W: e.Rect.W + 2*q, H: e.Rect.H}
+			if !box.Contains(zone) {
+				t.Fatalf("%s: %s quiet zone %+v leaves %+v", where, e.Kind, zone, box)
+			}
+			for _, o := range els {
+				if o.Kind != e.Kind && zone.Overlaps(o.Rect) {
+					t.Fatalf("%s: %s in the quiet zone of %s", where, o.Kind, e.Kind)
+				}
+			}
+		}
+		if kinds[SymCode32] != lb.AIC.Code32() || kinds[SymITF] != string(lb.Targatura) {
+			t.Fatalf("%s: bars say %q %q", where, kinds[SymCode32], kinds[SymITF])
+		}
+		if a := kinds[SymAICText]; !strings.HasSuffix(a, string(lb.AIC)) {
+			t.Fatalf("%s: AIC line %q", where, a)
+		}
+		if tg, ok := kinds[SymTargaturaText]; ok != k.TargaturaDigits || ok && tg != string(lb.Targatura) {
+			t.Fatalf("%s: targatura line %q (printed %v)", where, tg, k.TargaturaDigits)
+		}
+		seen["arrangement "+k.Arrangement] = true
+		seen[fmt.Sprintf("digits over %v", k.DigitsOver)] = true
+		seen[fmt.Sprintf("targatura digits %v", k.TargaturaDigits)] = true
+		seen["font "+fontFamily(k.Font)] = true
+		seen["aic prefix "+k.AICPrefix] = true
+		seen[fmt.Sprintf("border %v", k.Border > 0)] = true
+		seen[fmt.Sprintf("white %v", lb.Paper == 255)] = true
+		seen["encoder "+k.Encoder] = true
+		if k.MatrixCorner != "" {
+			seen["matrix "+k.MatrixCorner] = true
+		}
+	})
 	for _, w := range []string{
 		"arrangement " + Code32Above, "arrangement " + ITFAbove, "arrangement " + Code32Left, "arrangement " + ITFLeft,
 		"digits over true", "digits over false", "targatura digits false", "targatura digits true",
@@ -380,24 +370,33 @@ func TestDesignRoundedSizeFits(t *testing.T) {
 		t.Skip("draws 33,000 label layouts")
 	}
 	t.Parallel()
+	eachLabel(t, 4501, 3000, func(d Design, i int, lb *Label) {
+		for _, v := range []float64{lb.W, lb.H} {
+			if math.Abs(v*1000-math.Round(v*1000)) > 1e-6 {
+				t.Fatalf("%s label %d: size %v mm is not rounded to 0.001 mm", d.Name, i, v)
+			}
+		}
+		if _, sw, sh := lb.lookLayout(); sw > 0 || sh > 0 {
+			t.Fatalf("%s label %d (%gx%g mm): short by %g x %g mm", d.Name, i, lb.W, lb.H, sw, sh)
+		}
+	})
+}
+
+// eachLabel draws n labels of every designed look from a generator
+// seeded by seed and hands each to f.
+func eachLabel(t *testing.T, seed uint64, n int, f func(d Design, i int, lb *Label)) {
+	t.Helper()
 	for _, d := range Designs() {
 		if d.look == nil {
 			continue
 		}
-		r := newRNG(4501)
-		for i := 0; i < 3000; i++ {
-			lb, err := d.newLabel(r, newProduct(r), targaturaFor(4501, i))
+		r := newRNG(seed)
+		for i := 0; i < n; i++ {
+			lb, err := d.newLabel(r, newProduct(r), targaturaFor(seed, i))
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, v := range []float64{lb.W, lb.H} {
-				if math.Abs(v*1000-math.Round(v*1000)) > 1e-6 {
-					t.Fatalf("%s label %d: size %v mm is not rounded to 0.001 mm", d.Name, i, v)
-				}
-			}
-			if _, sw, sh := lb.lookLayout(); sw > 0 || sh > 0 {
-				t.Fatalf("%s label %d (%gx%g mm): short by %g x %g mm", d.Name, i, lb.W, lb.H, sw, sh)
-			}
+			f(d, i, lb)
 		}
 	}
 }

@@ -91,6 +91,17 @@ func heldOut(data string) ([]*image.Gray, truth, error) {
 }
 
 // readMembers reads the members' records and their networks (in dir).
+// load reads the held-out set in data and the members' records and
+// networks in dir.
+func load(data, dir string, memberFiles []string) ([]*image.Gray, truth, []icr.Member, [][]byte, error) {
+	in, set, err := heldOut(data)
+	if err != nil {
+		return nil, truth{}, nil, nil, err
+	}
+	members, nets, err := readMembers(dir, memberFiles)
+	return in, set, members, nets, err
+}
+
 func readMembers(dir string, memberFiles []string) ([]icr.Member, [][]byte, error) {
 
 	var members []icr.Member
@@ -117,11 +128,7 @@ func run(data, dir string, rate, consult float64, memberFiles []string) error {
 	if data == "" || len(memberFiles) == 0 {
 		return fmt.Errorf("usage: icrcal -data DIR [-model DIR] MEMBER.json...")
 	}
-	in, set, err := heldOut(data)
-	if err != nil {
-		return err
-	}
-	members, nets, err := readMembers(dir, memberFiles)
+	in, set, members, nets, err := load(data, dir, memberFiles)
 	if err != nil {
 		return err
 	}
@@ -193,7 +200,11 @@ func run(data, dir string, rate, consult float64, memberFiles []string) error {
 	} else {
 		consult = 0
 	}
-	info := icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: temp, Members: members, Consult: consult}
+	return writeInfo(dir, icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: temp, Members: members, Consult: consult})
+}
+
+// writeInfo writes the model's icr.json into dir.
+func writeInfo(dir string, info icr.Info) error {
 	b, err := json.MarshalIndent(info, "", " ")
 	if err != nil {
 		return err
@@ -390,11 +401,7 @@ func runAgree(data, dir string, rate float64, a icr.Agree, memberFiles []string)
 	if data == "" || len(memberFiles) != 2 {
 		return fmt.Errorf("usage: icrcal -data DIR [-model DIR] -second-opinion [-agree-second S -agree-first F -agree-conf C] FIRST.json SECOND.json")
 	}
-	in, set, err := heldOut(data)
-	if err != nil {
-		return err
-	}
-	members, nets, err := readMembers(dir, memberFiles)
+	in, set, members, nets, err := load(data, dir, memberFiles)
 	if err != nil {
 		return err
 	}
@@ -487,15 +494,5 @@ func runAgree(data, dir string, rate float64, a icr.Agree, memberFiles []string)
 	if float64(a.Errors) > rate*float64(a.Lifted) {
 		return fmt.Errorf("the lifted glyphs' error rate %d/%d is over %v", a.Errors, a.Lifted, rate)
 	}
-	info := icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: 1, Members: members, Agree: &a}
-	b, err := json.MarshalIndent(info, "", " ")
-	if err != nil {
-		return err
-	}
-	out := filepath.Join(dir, "icr.json")
-	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	fmt.Printf("icrcal: wrote %s\n", out)
-	return nil
+	return writeInfo(dir, icr.Info{Threshold: th, ThresholdErrorRate: rate, HeldOut: fig, Temperature: 1, Members: members, Agree: &a})
 }
