@@ -20,7 +20,7 @@ func (c *HealthCommand) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("health", "[--url URL]", c.Stdout)
 	url := fs.String("url", "http://127.0.0.1:8080/healthz", "health endpoint")
 	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)

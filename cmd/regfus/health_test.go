@@ -18,4 +18,6 @@ func TestHealth(t *testing.T) {
 	if _, _, code := runCLI(t, "health", "--url", bad.URL); code != 1 {
 		t.Errorf("503 server: exit %d, want 1", code)
 	}
+	// A stray word is a usage error, not a health check of the default URL.
+	wantUsage(t, []string{"health", "--url", ok.URL, "extra"}, `unexpected argument "extra"`)
 }
