@@ -110,12 +110,7 @@ func (st *pageState) fastConfirms(lr *labelRead, win layout.Rect) bool {
 	if code == "" || code != lr.barsValue() {
 		return false
 	}
-	if lr.kind == "itf" {
-		lr.ocrTG = lr.tg
-	} else {
-		lr.ocrAIC = lr.aic
-	}
-	lr.ocrConf, lr.text.found = conf, true
+	lr.confirmBars(conf)
 	st.r.lineStats.Confirmed++
 	return true
 }
@@ -158,6 +153,17 @@ func (st *pageState) fastAlone(lr *labelRead, kind string, flip bool, win layout
 }
 
 // barsValue is the value lr's bars decoded to, "" when they did not.
+// confirmBars records that a reading of the digit line at confidence
+// conf equals the bars' value: the OCR value is the bars'.
+func (lr *labelRead) confirmBars(conf float64) {
+	if lr.kind == "itf" {
+		lr.ocrTG = lr.tg
+	} else {
+		lr.ocrAIC = lr.aic
+	}
+	lr.ocrConf, lr.text.found = conf, true
+}
+
 func (lr *labelRead) barsValue() string {
 	switch lr.kind {
 	case "code32":

@@ -525,15 +525,16 @@ func (st *pageState) lineConfirms(lr *labelRead) bool {
 	if lr.ocrOutcome == ocrUnconfirmed {
 		return false
 	}
+	return st.fieldsConfirm(lr, wins)
+}
+
+// fieldsConfirm reports whether the field reader reads the digit line, in
+// one of the windows wins, as the bars' value, and records it if so.
+func (st *pageState) fieldsConfirm(lr *labelRead, wins []layout.Rect) bool {
 	want := lr.barsValue()
 	for _, win := range wins {
 		if conf, ok := st.fieldsRead(lr, lr.reversed, win, want); ok {
-			if lr.kind == "itf" {
-				lr.ocrTG = lr.tg
-			} else {
-				lr.ocrAIC = lr.aic
-			}
-			lr.ocrConf, lr.text.found = conf, true
+			lr.confirmBars(conf)
 			return true
 		}
 	}

@@ -101,21 +101,8 @@ func (st *pageState) decodeLabelBars(lr *labelRead, pos int) {
 		if lr.ocrOutcome == ocrUnconfirmed {
 			return
 		}
-		want := string(lr.aic)
-		if lr.kind == "itf" {
-			want = string(lr.tg)
-		}
-		for _, win := range lineWindows(lr) {
-			if conf, ok := st.fieldsRead(lr, lr.reversed, win, want); ok {
-				if lr.kind == "itf" {
-					lr.ocrTG = lr.tg
-				} else {
-					lr.ocrAIC = lr.aic
-				}
-				lr.ocrConf, lr.text.found = conf, true
-				return
-			}
-		}
+		wins := lineWindows(lr)
+		st.fieldsConfirm(lr, wins[:])
 		return
 	}
 	first, second := "code32", "itf"

@@ -47,11 +47,7 @@ func (d *Decoder) halfAgrees(prof []float64, m *modelSymbol, r bandRead) bool {
 		return false
 	}
 	if r.reversed {
-		yy := grow(&d.mrev, len(y))
-		for i, v := range y {
-			yy[len(y)-1-i] = v
-		}
-		y, l, rr = yy, float64(len(y))-rr, float64(len(y))-l
+		y, l, rr = flipped(&d.mrev, y, l, rr)
 	}
 	for _, thresh := range []bool{false, true} {
 		rd, ok := d.mfit.read(m, y, l, rr, thresh)

@@ -93,11 +93,7 @@ func (d *Decoder) candidate(img *image.Gray, t *target) (Result, bool) {
 		for _, rev := range []bool{false, true} {
 			yy, l, r := y, l0, r0
 			if rev {
-				yy = grow(&d.mrev, len(y))
-				for i, v := range y {
-					yy[len(y)-1-i] = v
-				}
-				l, r = float64(len(y))-r0, float64(len(y))-l0
+				yy, l, r = flipped(&d.mrev, y, l0, r0)
 			}
 			for _, thresh := range []bool{false, true} {
 				rd, ok := d.mfit.read(m, yy, l, r, thresh)

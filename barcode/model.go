@@ -766,6 +766,16 @@ func (d *Decoder) readBand(prof []float64, m *modelSymbol, accept func(string) e
 	return bandRead{}, false
 }
 
+// flipped is the darkness profile y read right to left, in buf, with its
+// span [l, r] mirrored to match.
+func flipped(buf *[]float64, y []float64, l, r float64) ([]float64, float64, float64) {
+	yy := grow(buf, len(y))
+	for i, v := range y {
+		yy[len(y)-1-i] = v
+	}
+	return yy, float64(len(y)) - r, float64(len(y)) - l
+}
+
 // readExtent reads the darkness profile y of a symbol spanning roughly
 // [l0, r0] both ways round.
 func (d *Decoder) readExtent(y []float64, l0, r0 float64, m *modelSymbol, accept func(string) error) (bandRead, bool) {
@@ -773,11 +783,7 @@ func (d *Decoder) readExtent(y []float64, l0, r0 float64, m *modelSymbol, accept
 	for _, rev := range []bool{false, true} {
 		yy, l, r := y, l0, r0
 		if rev {
-			yy = grow(&d.mrev, len(y))
-			for i, v := range y {
-				yy[len(y)-1-i] = v
-			}
-			l, r = float64(len(y))-r0, float64(len(y))-l0
+			yy, l, r = flipped(&d.mrev, y, l0, r0)
 		}
 		rd, ok := d.mfit.read(m, yy, l, r, false)
 		passed := ok && rd.passes(false)
